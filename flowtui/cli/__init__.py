@@ -1,0 +1,83 @@
+"""The ``flowtui`` command line: a thin face over :mod:`flowtui.engine.service`."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from flowtui import __version__
+from flowtui.engine.errors import FlowError
+from flowtui.engine.service import Flow
+from flowtui.engine.storage import Database
+
+
+class Context:
+    """What every command gets: where the database is, and the engine over it."""
+
+    def __init__(self, db_path: str | None, lock_timeout: float | None) -> None:
+        self.db_path = db_path
+        self.lock_timeout = lock_timeout
+
+    @property
+    def flow(self) -> Flow:
+        return Flow(Database.at(self.db_path, self.lock_timeout))
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_path", metavar="PATH", envvar=None,
+              help="DuckDB file to use (default: $FLOWTUI_DB, else the user data dir's flowtui/flow.duckdb).")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="How long to wait for another process to release the database (default 10, or $FLOWTUI_LOCK_TIMEOUT).")
+@click.version_option(__version__, prog_name="flowtui")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None, lock_timeout: float | None) -> None:
+    """flowtui: point-of-sale and e-commerce sales into your books.
+
+    Streams sync orders into a DuckDB file; each day's orders per location roll
+    up into a digest; digests are posted as invoices.
+    """
+    ctx.obj = Context(db_path, lock_timeout)
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+from flowtui.cli import books_cmds, demo_cmd, digest_cmds, stream_cmds  # noqa: E402  (registers commands)
+
+for module in (books_cmds, stream_cmds, digest_cmds, demo_cmd):
+    module.register(cli)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: user errors go to stderr with a non-zero exit, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="flowtui", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except FlowError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as exc:  # a bug: say so plainly, keep the traceback for FLOWTUI_DEBUG
+        if os.environ.get("FLOWTUI_DEBUG"):
+            raise
+        click.echo(
+            f"Error: flowtui hit an unexpected problem ({type(exc).__name__}: {exc}). "
+            "Run again with FLOWTUI_DEBUG=1 for details and please report it.",
+            err=True,
+        )
+        sys.exit(70)

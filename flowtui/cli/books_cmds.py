@@ -1,0 +1,95 @@
+"""init, accounts, locations and contacts."""
+
+from __future__ import annotations
+
+import click
+
+from flowtui.cli.output import emit_json, table
+from flowtui.cli.params import json_option
+from flowtui.engine.books import ACCOUNT_TYPES
+
+
+def register(cli: click.Group) -> None:
+    from flowtui.cli import pass_context
+
+    @cli.command()
+    @click.option("--company", help="Company name printed on invoices.")
+    @click.option("--currency", help="ISO currency code (default MYR).")
+    @click.option("--timezone", help="Default IANA time zone for locations (default Asia/Kuala_Lumpur).")
+    @pass_context
+    def init(ctx, company, currency, timezone):
+        """Create (or update) the books: chart of accounts, Cash Sales contact, payment methods."""
+        result = ctx.flow.init(company, currency, timezone)
+        click.echo(f"Books ready: {result.name} ({result.currency}, {result.timezone}) in {ctx.flow.db.path}")
+
+    @cli.group()
+    def account():
+        """Manage the chart of accounts."""
+
+    @account.command("add")
+    @click.argument("code")
+    @click.argument("name")
+    @click.option("--type", "kind", required=True, type=click.Choice(ACCOUNT_TYPES, case_sensitive=False))
+    @pass_context
+    def account_add(ctx, code, name, kind):
+        """Add account CODE called NAME."""
+        added = ctx.flow.add_account(code, name, kind)
+        click.echo(f"Added account {added.code} {added.name} ({added.type}).")
+
+    @cli.command()
+    @json_option
+    @pass_context
+    def accounts(ctx, as_json):
+        """List the chart of accounts."""
+        rows = ctx.flow.accounts()
+        if as_json:
+            emit_json([{"code": a.code, "name": a.name, "type": a.type} for a in rows])
+        else:
+            table(["CODE", "NAME", "TYPE"], [[a.code, a.name, a.type] for a in rows])
+
+    @cli.group()
+    def location():
+        """Manage locations (outlets)."""
+
+    @location.command("add")
+    @click.argument("name")
+    @click.option("--timezone", help="IANA time zone (default: the company's).")
+    @pass_context
+    def location_add(ctx, name, timezone):
+        """Add a location called NAME."""
+        added = ctx.flow.add_location(name, timezone)
+        click.echo(f"Added location {added.name} ({added.timezone}).")
+
+    @cli.command()
+    @json_option
+    @pass_context
+    def locations(ctx, as_json):
+        """List locations."""
+        rows = ctx.flow.locations()
+        if as_json:
+            emit_json([{"id": r.id, "name": r.name, "timezone": r.timezone} for r in rows])
+        else:
+            table(["NAME", "TIMEZONE"], [[r.name, r.timezone] for r in rows])
+
+    @cli.group()
+    def contact():
+        """Manage contacts (customers invoices are addressed to)."""
+
+    @contact.command("add")
+    @click.argument("name")
+    @pass_context
+    def contact_add(ctx, name):
+        """Add a contact called NAME."""
+        added = ctx.flow.add_contact(name)
+        click.echo(f"Added contact {added.name}.")
+
+    @cli.command()
+    @json_option
+    @pass_context
+    def contacts(ctx, as_json):
+        """List contacts."""
+        rows = ctx.flow.contacts()
+        if as_json:
+            emit_json([{"id": r.id, "name": r.name} for r in rows])
+        else:
+            table(["NAME"], [[r.name] for r in rows])

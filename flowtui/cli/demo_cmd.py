@@ -1,0 +1,51 @@
+"""flowtui demo."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from flowtui.cli.digest_cmds import _progress_bar
+from flowtui.cli.output import day, show_money, table
+from flowtui.engine.digests import DigestFilter
+
+
+def register(cli: click.Group) -> None:
+    from flowtui.cli import pass_context
+
+    @cli.command()
+    @click.option("--db", "db_path", metavar="PATH", help="Build the demo in this file instead.")
+    @pass_context
+    def demo(ctx, db_path):
+        """Build a demo database: a month of orders for two outlets, synced into digests."""
+        from flowtui.engine.demo_setup import DEMO_STREAM, run_demo
+
+        if db_path:
+            ctx.db_path = db_path
+        flow = ctx.flow
+        with _progress_bar(sys.stderr.isatty()) as report:
+            result = run_demo(flow, progress=report)
+        company = flow.company()
+        landing = result.outcome.landing
+        click.echo(f"Demo database: {result.db_path}")
+        click.echo(f"Company: {company.name} ({company.currency}, {company.timezone})")
+        click.echo(f"Stream {DEMO_STREAM!r} (file) reads {result.folder}:")
+        for path in result.files:
+            click.echo(f"  {path.name}")
+        click.echo(
+            f"Synced: {landing.new:,} new, {landing.changed:,} changed, {landing.unchanged + landing.stale:,} unchanged, "
+            f"{landing.rejected:,} rejected orders; {result.outcome.digests.created:,} digests created, "
+            f"{result.outcome.digests.updated:,} updated."
+        )
+        rows = flow.digests(DigestFilter(stream=DEMO_STREAM))
+        click.echo(f"\n{len(rows)} digests; the last 8:")
+        table(["ID", "DATE", "LOCATION", "ORDERS", "RETURNS", "AMOUNT", "STATUS"],
+              [[r.id, day(r.date), r.location, r.order_count, r.return_count, show_money(r.amount), r.status]
+               for r in rows[-8:]], right={0, 3, 4, 5})
+        db_flag = f" --db {result.db_path}" if db_path else ""
+        click.echo("\nTry next:")
+        click.echo(f"  flowtui{db_flag} digests --status ready")
+        click.echo(f"  flowtui{db_flag} digest show {rows[-1].id if rows else 1}")
+        click.echo(f"  flowtui{db_flag} mappings {DEMO_STREAM!r}")
+        click.echo(f"  flowtui{db_flag} stream list")

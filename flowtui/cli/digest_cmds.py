@@ -1,0 +1,178 @@
+"""sync, digests, digest show."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+
+import click
+
+from flowtui.cli.output import day, emit_json, instant, money, quantity, show_money, table
+from flowtui.cli.params import DATE, json_option
+from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter
+from flowtui.engine.sync import SyncOutcome, window_of
+
+MAX_REJECTIONS_SHOWN = 20
+
+
+@contextmanager
+def _progress_bar(enabled: bool):
+    """A live progress bar on stderr when it is a terminal; otherwise nothing."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[note]}"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def report(stream: str, share: float | None, note: str) -> None:
+            if stream not in tasks:
+                tasks[stream] = bar.add_task(stream, total=1.0, note="")
+            if share is not None:
+                bar.update(tasks[stream], completed=share, note=note)
+            else:
+                bar.update(tasks[stream], note=note)
+
+        yield report
+
+
+def _outcome_json(o: SyncOutcome) -> dict:
+    return {
+        "stream": o.stream, "status": o.status, "from": day(o.window.start), "to": day(o.window.end),
+        "orders_new": o.landing.new, "orders_changed": o.landing.changed,
+        "orders_unchanged": o.landing.unchanged + o.landing.stale, "orders_skipped": o.landing.skipped,
+        "orders_rejected": o.landing.rejected,
+        "digests_created": o.digests.created, "digests_updated": o.digests.updated, "digests_removed": o.digests.removed,
+        "rejections": [{"ref": r.ref, "order_id": r.order_id, "errors": list(r.errors)} for r in o.landing.rejections],
+        "warnings": o.warnings, "error": o.error,
+    }
+
+
+def _print_outcome(o: SyncOutcome) -> None:
+    landing = o.landing
+    click.echo(f"{o.stream}: {o.status} ({window_of(o)})")
+    if o.error:
+        click.echo(f"  error: {o.error}", err=True)
+        return
+    click.echo(
+        f"  orders: {landing.new:,} new, {landing.changed:,} changed, {landing.unchanged + landing.stale:,} unchanged, "
+        f"{landing.rejected:,} rejected" + (f", {landing.skipped:,} outside the range" if landing.skipped else "")
+    )
+    click.echo(
+        f"  digests: {o.digests.created:,} created, {o.digests.updated:,} updated"
+        + (f", {o.digests.removed:,} removed" if o.digests.removed else "")
+    )
+    for rejection in landing.rejections[:MAX_REJECTIONS_SHOWN]:
+        click.echo(f"  warning: {rejection.describe()}", err=True)
+    if landing.rejected > MAX_REJECTIONS_SHOWN:
+        click.echo(f"  warning: ... and {landing.rejected - MAX_REJECTIONS_SHOWN:,} more rejected orders "
+                   "(`flowtui sync --json` lists them all)", err=True)
+    for warning in o.warnings:
+        click.echo(f"  warning: {warning}", err=True)
+
+
+def register(cli: click.Group) -> None:
+    from flowtui.cli import pass_context
+
+    @cli.command()
+    @click.argument("names", nargs=-1, metavar="[STREAM]...")
+    @click.option("--from", "start", type=DATE, help="First business date (default: the stream's cursor).")
+    @click.option("--to", "end", type=DATE, help="Last business date (default: yesterday).")
+    @json_option
+    @pass_context
+    def sync(ctx, names, start, end, as_json):
+        """Sync streams: fetch orders, land them, rebuild the touched digests.
+
+        With no STREAM, syncs every stream with auto sync on. Exits non-zero if
+        any stream failed.
+        """
+        with _progress_bar(not as_json and sys.stderr.isatty()) as report:
+            outcomes = ctx.flow.sync(list(names), start, end, progress=report)
+        if as_json:
+            emit_json([_outcome_json(o) for o in outcomes])
+        elif not outcomes:
+            click.echo("No streams to sync (none named, and none with auto sync on).")
+        for o in outcomes if not as_json else []:
+            _print_outcome(o)
+        if any(o.failed for o in outcomes):
+            raise click.exceptions.Exit(1)
+
+    @cli.command()
+    @click.option("--stream", help="Only this stream.")
+    @click.option("--location", help="Only this location (name or POS store id).")
+    @click.option("--from", "start", type=DATE, help="From this business date.")
+    @click.option("--to", "end", type=DATE, help="Up to this business date.")
+    @click.option("--status", type=click.Choice(DIGEST_STATUSES), help="Only digests with this status.")
+    @json_option
+    @pass_context
+    def digests(ctx, stream, location, start, end, status, as_json):
+        """List daily digests."""
+        rows = ctx.flow.digests(DigestFilter(stream=stream, location=location, start=start, end=end, status=status))
+        if as_json:
+            emit_json([
+                {"id": r.id, "stream": r.stream, "location": r.location, "pos_store_id": r.pos_store_id,
+                 "date": day(r.date), "order_count": r.order_count, "return_count": r.return_count,
+                 "amount": money(r.amount), "invoice_number": r.invoice_number, "status": r.status,
+                 "created_at": instant(r.created_at)}
+                for r in rows
+            ])
+            return
+        table(
+            ["ID", "DATE", "STREAM", "LOCATION", "ORDERS", "RETURNS", "AMOUNT", "INVOICE", "STATUS"],
+            [[r.id, day(r.date), r.stream, r.location or f"({r.pos_store_id})", r.order_count, r.return_count,
+              show_money(r.amount), r.invoice_number or "", r.status] for r in rows],
+            right={0, 4, 5, 6},
+        )
+        pending = ctx.flow.pending_days()
+        if pending:
+            click.echo(f"note: {pending} day(s) are waiting to be re-digested; run `flowtui sync`.", err=True)
+
+    @cli.group()
+    def digest():
+        """Look at one digest."""
+
+    @digest.command("show")
+    @click.argument("digest_id", type=int, metavar="ID")
+    @json_option
+    @pass_context
+    def digest_show(ctx, digest_id, as_json):
+        """Show digest ID: summary, payments, items, orders and what needs attention."""
+        d = ctx.flow.digest(digest_id)
+        r = d.row
+        if as_json:
+            emit_json({
+                "id": r.id, "stream": r.stream, "location": r.location, "pos_store_id": r.pos_store_id,
+                "date": day(r.date), "status": r.status, "invoice_number": r.invoice_number,
+                "order_count": r.order_count, "return_count": r.return_count, "amount": money(r.amount),
+                "version": d.version, "created_at": instant(r.created_at), "updated_at": instant(d.updated_at),
+                "summary": {k: money(v) for k, v in d.summary.items()},
+                "payments": [{"method": m, "amount": money(a)} for m, a in d.payments],
+                "items": [{"sku": i.sku, "name": i.name, "quantity": quantity(i.quantity),
+                           "unit_price": money(i.unit_price), "discount": money(i.discount),
+                           "tax": money(i.tax), "amount": money(i.amount)} for i in d.items],
+                "taxes": [{"tax_code": c, "taxable": money(t), "tax": money(x)} for c, t, x in d.taxes],
+                "orders": [{"id": o.id, "number": o.number, "time": instant(o.time), "type": o.type,
+                            "status": o.status, "total": money(o.total)} for o in d.orders],
+                "attention": d.attention,
+            })
+            return
+        click.echo(f"Digest {r.id}: {r.stream} / {r.location or r.pos_store_id} / {day(r.date)}  [{r.status}]"
+                   + (f"  invoice {r.invoice_number}" if r.invoice_number else ""))
+        click.echo(f"{r.order_count} sale(s), {r.return_count} return(s); version {d.version}\n")
+        table(["SUMMARY", "AMOUNT"], [[k.replace("_", " "), show_money(v)] for k, v in d.summary.items()], right={1})
+        click.echo()
+        table(["PAYMENT METHOD", "AMOUNT"], [[m, show_money(a)] for m, a in d.payments], right={1})
+        click.echo()
+        table(["SKU", "NAME", "QTY", "UNIT PRICE", "AMOUNT"],
+              [[i.sku, i.name, quantity(i.quantity), show_money(i.unit_price), show_money(i.amount)] for i in d.items],
+              right={2, 3, 4})
+        click.echo()
+        table(["ORDER", "NUMBER", "TIME (UTC)", "TYPE", "TOTAL"],
+              [[o.id, o.number, instant(o.time), o.type, show_money(o.total)] for o in d.orders], right={4})
+        if d.attention:
+            click.echo("\nNeeds attention:")
+            for reason in d.attention:
+                click.echo(f"  - {reason}")

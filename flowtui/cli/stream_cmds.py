@@ -1,0 +1,170 @@
+"""stream add/set/list/stores/test, map ..., mappings."""
+
+from __future__ import annotations
+
+import click
+
+from flowtui.cli.output import day, emit_json, instant, table
+from flowtui.cli.params import DATE, json_option
+from flowtui.connectors.registry import PROVIDERS, provider
+from flowtui.engine.streams import StreamSettings
+
+
+def _settings_options(func):
+    options = [
+        click.option("--start-date", type=DATE, help="First business date to sync."),
+        click.option("--auto-sync/--no-auto-sync", default=None, help="Sync nightly with `flowtui sync` (default on)."),
+        click.option("--auto-invoice/--no-auto-invoice", default=None, help="Post ready digests after each sync (default off)."),
+        click.option("--grouping", type=click.Choice(["sku", "all"]), help="Invoice lines by SKU (default) or one All Sales line."),
+        click.option("--store-name", help="A display name for the stream's shop."),
+        click.option("--lookback-days", type=click.IntRange(0, 60), help="Days re-read before the cursor on each sync (default 3)."),
+        click.option("--path", type=click.Path(), help="file streams: an NDJSON/CSV file or a folder of them."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _settings(kw) -> StreamSettings:
+    return StreamSettings(
+        store_name=kw.get("store_name"), auto_sync=kw.get("auto_sync"), auto_invoice=kw.get("auto_invoice"),
+        grouping=kw.get("grouping"), start_date=kw.get("start_date"), lookback_days=kw.get("lookback_days"),
+    )
+
+
+def _options(kw) -> dict:
+    return {k: v for k, v in {"path": kw.get("path")}.items() if v is not None}
+
+
+def register(cli: click.Group) -> None:
+    from flowtui.cli import pass_context
+
+    @cli.group()
+    def stream():
+        """Connect and configure streams (sales channels)."""
+
+    @stream.command("add")
+    @click.argument("name")
+    @click.option("--provider", "provider_name", required=True, type=click.Choice(sorted(PROVIDERS)),
+                  help="Where the orders come from.")
+    @_settings_options
+    @pass_context
+    def stream_add(ctx, name, provider_name, **kw):
+        """Connect a new stream called NAME."""
+        added = ctx.flow.add_stream(name, provider_name, _options(kw), _settings(kw))
+        click.echo(f"Added {provider(added.provider).label} stream {added.name!r}. Next: `flowtui sync {added.name!r}`.")
+
+    @stream.command("set")
+    @click.argument("name")
+    @_settings_options
+    @pass_context
+    def stream_set(ctx, name, **kw):
+        """Change a stream's settings."""
+        updated = ctx.flow.update_stream(name, _settings(kw), _options(kw))
+        click.echo(f"Updated stream {updated.name!r}.")
+
+    @stream.command("list")
+    @json_option
+    @pass_context
+    def stream_list(ctx, as_json):
+        """List streams with the outcome of their last sync."""
+        rows = ctx.flow.streams()
+        if as_json:
+            emit_json([
+                {
+                    "name": r.stream.name, "provider": r.stream.provider, "created_at": instant(r.stream.created_at),
+                    "status": r.status, "last_sync_at": instant(r.last_sync_at), "auto_sync": r.stream.auto_sync,
+                    "auto_invoice": r.stream.auto_invoice, "grouping": r.stream.grouping,
+                    "start_date": day(r.stream.start_date), "lookback_days": r.stream.lookback_days,
+                    "cursor_date": day(r.stream.cursor_date), "store_name": r.stream.store_name,
+                    "last_error": r.last_error, "warnings": r.warnings,
+                }
+                for r in rows
+            ])
+            return
+        table(
+            ["NAME", "PROVIDER", "CREATED", "STATUS", "LAST SYNC", "AUTO SYNC", "AUTO INVOICE", "GROUPING"],
+            [[r.stream.name, r.stream.provider, day(r.stream.created_at.date()), r.status,
+              instant(r.last_sync_at) or "never", _on(r.stream.auto_sync), _on(r.stream.auto_invoice),
+              r.stream.grouping] for r in rows],
+        )
+        for r in rows:
+            if r.last_error:
+                click.echo(f"{r.stream.name}: {r.last_error}")
+            for warning in r.warnings[:5]:
+                click.echo(f"{r.stream.name}: warning: {warning}")
+
+    @stream.command("stores")
+    @click.argument("name")
+    @json_option
+    @pass_context
+    def stream_stores(ctx, name, as_json):
+        """POS stores seen in the stream's orders or offered by its source."""
+        rows = ctx.flow.stream_stores(name)
+        if as_json:
+            emit_json([{"id": r.pos_store_id, "name": r.name, "location": r.location, "orders": r.orders} for r in rows])
+        else:
+            table(["POS STORE", "NAME", "LOCATION", "ORDERS"],
+                  [[r.pos_store_id, r.name, r.location or "(not mapped)", r.orders] for r in rows], right={3})
+
+    @cli.group("map")
+    def map_group():
+        """Map POS stores, payment methods and posting categories."""
+
+    @map_group.command("location")
+    @click.argument("stream_name", metavar="STREAM")
+    @click.argument("pos_store_id")
+    @click.option("--location", required=True, help="Location the store's sales belong to.")
+    @click.option("--contact", help="Contact invoices are addressed to (default Cash Sales).")
+    @click.option("--number-format", help="Invoice number format, e.g. POS-KL-{yyyy}{mm}-{seq:04}.")
+    @pass_context
+    def map_location(ctx, stream_name, pos_store_id, location, contact, number_format):
+        """Map POS store POS_STORE_ID of STREAM to a location."""
+        ctx.flow.map_location(stream_name, pos_store_id, location, contact, number_format)
+        click.echo(f"{stream_name}: POS store {pos_store_id} -> location {location}.")
+
+    @map_group.command("payment")
+    @click.argument("stream_name", metavar="STREAM")
+    @click.argument("pos_method")
+    @click.option("--account", required=True, help="Account code the money is deposited to.")
+    @pass_context
+    def map_payment(ctx, stream_name, pos_method, account):
+        """Map POS payment method POS_METHOD of STREAM to an account."""
+        ctx.flow.map_payment(stream_name, pos_method, account)
+        click.echo(f"{stream_name}: payment {pos_method!r} -> account {account}.")
+
+    @map_group.command("account")
+    @click.argument("stream_name", metavar="STREAM")
+    @click.argument("category")
+    @click.option("--account", required=True, help="Account code for the category.")
+    @pass_context
+    def map_account(ctx, stream_name, category, account):
+        """Map a posting CATEGORY (sales, returns, discount, service_charge, tax, rounding) to an account."""
+        ctx.flow.map_account(stream_name, category, account)
+        click.echo(f"{stream_name}: {category} -> account {account}.")
+
+    @cli.command()
+    @click.argument("stream_name", metavar="STREAM")
+    @json_option
+    @pass_context
+    def mappings(ctx, stream_name, as_json):
+        """Show a stream's mappings, including values seen in orders but not mapped yet."""
+        result = ctx.flow.mappings(stream_name)
+        if as_json:
+            emit_json({"stream": stream_name, "locations": result.locations, "payments": result.payments,
+                       "accounts": result.accounts})
+            return
+        click.echo("Locations")
+        table(["POS STORE", "NAME", "LOCATION", "CONTACT", "NUMBER FORMAT"],
+              [[r["pos_store_id"], r["store_name"], r["location"] or "NOT MAPPED", r["contact"], r["number_format"]]
+               for r in result.locations])
+        click.echo("\nPayment methods")
+        table(["POS METHOD", "ACCOUNT", "SOURCE"],
+              [[r["pos_method"], r["account"] or "NOT MAPPED", r["source"]] for r in result.payments])
+        click.echo("\nAccounts")
+        table(["CATEGORY", "ACCOUNT", "SOURCE"],
+              [[r["category"], r["account"] or "NOT MAPPED", r["source"]] for r in result.accounts])
+
+
+def _on(flag: bool) -> str:
+    return "on" if flag else "off"

@@ -1,0 +1,78 @@
+"""What every connector yields, and the protocol it follows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Window:
+    """Business dates to fetch, inclusive; ``None`` means open-ended."""
+
+    start: date | None = None
+    end: date | None = None
+
+    def contains(self, day: date) -> bool:
+        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class SourceStore:
+    """A store (outlet) the source offers, for location mapping."""
+
+    id: str
+    name: str | None = None
+
+
+@dataclass
+class OrderBatch:
+    """A bundle of orders from one source, in source order.
+
+    ``orders`` holds canonical order JSON (``bytes`` or ``str``), one per
+    order; blank entries are skipped. Where each came from is either
+    ``refs[i]`` or, for line-oriented files, ``f"{source}:{first_line + i}"``.
+    ``raw`` holds the source payload when it is not the canonical JSON itself
+    (e.g. a StoreHub transaction); it is kept for audit. ``errors`` marks
+    entries the connector already knows are unusable (inconsistent CSV rows)
+    with the reason. ``progress`` is the share of the source read so far
+    (0..1) when the connector can tell. ``warnings`` are problems with the
+    source as a whole (a file that could not be read).
+    """
+
+    orders: list[bytes | str]
+    refs: list[str] | None = None
+    source: str | None = None
+    first_line: int = 1
+    raw: list[str] | None = None
+    errors: list[str | None] | None = None
+    progress: float | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.orders)
+
+    def ref(self, index: int) -> str:
+        if self.refs is not None:
+            return self.refs[index]
+        return f"{self.source}:{self.first_line + index}"
+
+
+class Connector(Protocol):
+    """A source of orders for one stream."""
+
+    provider: str
+
+    def fetch(self, window: Window) -> Iterator[OrderBatch]:
+        """Yield the orders of ``window`` (a connector may yield more; landing filters)."""
+        ...
+
+    def stores(self) -> list[SourceStore]:
+        """Stores the source offers (may be empty when the source cannot list them)."""
+        ...
+
+    def test(self) -> str:
+        """Check the source can be read; return a one-line description or raise."""
+        ...

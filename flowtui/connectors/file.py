@@ -1,0 +1,195 @@
+"""The file stream (``provider = file``): canonical orders from NDJSON and CSV files.
+
+``path`` is one file or a folder; a folder is read file by file in name
+order (``*.ndjson``, ``*.jsonl``, ``*.json`` with one object per line, and
+``*.csv``). Formats are documented in ``docs/orders.md``.
+
+NDJSON lines pass through untouched (the engine validates them in bulk). CSV
+has one row per line item with the order's fields repeated; rows are grouped
+by ``order_id`` into canonical JSON here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from flowtui.connectors.base import OrderBatch, SourceStore, Window
+
+NDJSON_SUFFIXES = {".ndjson", ".jsonl", ".json"}
+CSV_SUFFIXES = {".csv"}
+DEFAULT_BATCH_SIZE = 250_000
+
+ORDER_COLUMNS = (
+    "number", "store_id", "store_name", "time", "type", "status", "original_id",
+    "original_number", "channel", "subtotal", "discount", "service_charge", "tax",
+    "rounding", "total", "payments",
+)
+LINE_COLUMNS = {
+    "sku": "sku",
+    "product_id": "product_id",
+    "name": "name",
+    "quantity": "quantity",
+    "unit_price": "unit_price",
+    "line_discount": "discount",
+    "line_tax": "tax",
+    "tax_code": "tax_code",
+    "line_amount": "amount",
+}
+REQUIRED_CSV_COLUMNS = ("order_id", "store_id", "time", "total", "quantity", "unit_price")
+
+
+class FileSourceError(Exception):
+    """The stream's path cannot be read at all."""
+
+
+@dataclass
+class FileConnector:
+    path: Path
+    batch_size: int = DEFAULT_BATCH_SIZE
+    provider: str = "file"
+
+    def files(self) -> list[Path]:
+        if not self.path.exists():
+            raise FileSourceError(f"{self.path} does not exist")
+        if self.path.is_file():
+            return [self.path]
+        found = [
+            p for p in self.path.iterdir()
+            if p.is_file() and not p.name.startswith(".")
+            and p.suffix.lower() in NDJSON_SUFFIXES | CSV_SUFFIXES
+        ]
+        return sorted(found, key=lambda p: p.name)
+
+    def test(self) -> str:
+        files = self.files()
+        if not files:
+            return f"{self.path}: no order files yet (*.ndjson, *.jsonl, *.json, *.csv)"
+        size = sum(p.stat().st_size for p in files)
+        return f"{self.path}: {len(files)} file(s), {size:,} bytes"
+
+    def stores(self) -> list[SourceStore]:
+        return []  # a file offers no store list; stores are learnt from the orders
+
+    def fetch(self, window: Window) -> Iterator[OrderBatch]:
+        files = self.files()
+        total = sum(p.stat().st_size for p in files) or 1
+        done = 0
+        for file in files:
+            size = file.stat().st_size
+            reader = _read_csv if file.suffix.lower() in CSV_SUFFIXES else _read_ndjson
+            for batch, consumed in reader(file, self.batch_size):
+                batch.progress = min(1.0, (done + consumed) / total)
+                yield batch
+            done += size
+
+
+def _read_ndjson(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]]:
+    with file.open("rb") as handle:
+        first_line = 1
+        while True:
+            chunk = list(itertools.islice(handle, batch_size))
+            if not chunk:
+                return
+            if first_line == 1 and chunk[0].startswith(b"\xef\xbb\xbf"):
+                chunk[0] = chunk[0][3:]  # a byte-order mark
+            yield OrderBatch(orders=chunk, source=file.name, first_line=first_line), handle.tell()
+            first_line += len(chunk)
+
+
+def _read_csv(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]]:
+    name = file.name
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield OrderBatch(orders=[], warnings=[f"{name}: not UTF-8 text ({exc.reason}); file skipped"]), file.stat().st_size
+        return
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = [c.strip() for c in reader.fieldnames or []]
+    reader.fieldnames = columns
+    id_column = "order_id" if "order_id" in columns else "id"
+    missing = [c for c in REQUIRED_CSV_COLUMNS if c not in columns and not (c == "order_id" and "id" in columns)]
+    if missing:
+        warning = f"{name}: missing column(s) {', '.join(missing)}; file skipped (see docs/orders.md)"
+        yield OrderBatch(orders=[], warnings=[warning]), file.stat().st_size
+        return
+
+    groups: dict[str, list[tuple[int, dict]]] = {}
+    loose: list[tuple[int, dict]] = []
+    for row_no, row in enumerate(reader, start=2):
+        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+            continue
+        key = (row.get(id_column) or "").strip()
+        if key:
+            groups.setdefault(key, []).append((row_no, row))
+        else:
+            loose.append((row_no, row))
+
+    orders: list[str] = []
+    refs: list[str] = []
+    errors: list[str | None] = []
+    for row_no, row in loose:
+        orders.append(json.dumps(_clean(row), ensure_ascii=False))
+        refs.append(f"{name}:{row_no}")
+        errors.append(f"{id_column} is empty")
+    for key, rows in groups.items():
+        document, error = _csv_order(key, rows)
+        first, last = rows[0][0], rows[-1][0]
+        orders.append(json.dumps(document, ensure_ascii=False))
+        refs.append(f"{name}:{first}" if first == last else f"{name}:{first}-{last}")
+        errors.append(error)
+    for start in range(0, len(orders), batch_size):
+        end = start + batch_size
+        yield (
+            OrderBatch(refs=refs[start:end], orders=orders[start:end], errors=errors[start:end]),
+            int(file.stat().st_size * min(1.0, end / max(1, len(orders)))),
+        )
+
+
+def _clean(row: dict) -> dict:
+    return {k: v.strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str) and v.strip()}
+
+
+def _csv_order(key: str, rows: list[tuple[int, dict]]) -> tuple[dict, str | None]:
+    first = _clean(rows[0][1])
+    document: dict = {"id": key}
+    for column in ORDER_COLUMNS:
+        if column in first and column != "payments":
+            document[column] = first[column]
+    error = None
+    for row_no, row in rows[1:]:
+        cleaned = _clean(row)
+        for column in ORDER_COLUMNS:
+            if cleaned.get(column) != first.get(column):
+                error = (
+                    f"row {row_no}: {column} is {cleaned.get(column)!r} but the order's first row "
+                    f"says {first.get(column)!r} (order fields must repeat unchanged)"
+                )
+                break
+        if error:
+            break
+    payments, payment_error = _parse_payments(first.get("payments", ""))
+    document["payments"] = payments
+    error = error or payment_error
+    document["lines"] = [
+        {target: cleaned[source] for source, target in LINE_COLUMNS.items() if source in cleaned}
+        for cleaned in (_clean(row) for _, row in rows)
+    ]
+    return document, error
+
+
+def _parse_payments(text: str) -> tuple[list[dict], str | None]:
+    payments = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        method, sep, amount = part.rpartition(":")
+        if not sep or not method.strip():
+            return payments, f"payments: {part!r} is not METHOD:AMOUNT (e.g. Cash:10.00;Card:5.60)"
+        payments.append({"method": method.strip(), "amount": amount.strip()})
+    return payments, None

@@ -1,0 +1,233 @@
+"""The books' reference data: company settings, accounts, contacts, locations,
+payment methods and the default account for each posting category."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flowtui.engine.errors import InvalidInput, NotFound
+from flowtui.engine.storage import Connection
+
+DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
+DEFAULT_CURRENCY = "MYR"
+DEFAULT_CONTACT = "Cash Sales"
+ACCOUNT_TYPES = ("asset", "liability", "equity", "income", "expense")
+
+#: A small Malaysian-style chart of accounts.
+DEFAULT_CHART: tuple[tuple[str, str, str], ...] = (
+    ("1000", "Cash on Hand", "asset"),
+    ("1010", "Bank - Current Account", "asset"),
+    ("1020", "Card Settlement Clearing", "asset"),
+    ("1030", "E-wallet Clearing", "asset"),
+    ("1100", "Trade Receivables", "asset"),
+    ("1200", "Inventory", "asset"),
+    ("2000", "Trade Payables", "liability"),
+    ("2100", "SST Payable", "liability"),
+    ("3000", "Owner's Capital", "equity"),
+    ("3100", "Retained Earnings", "equity"),
+    ("4000", "Sales", "income"),
+    ("4010", "Sales Returns", "income"),
+    ("4020", "Sales Discounts", "income"),
+    ("4100", "Service Charge Income", "income"),
+    ("4900", "Rounding Adjustment", "income"),
+    ("5000", "Cost of Goods Sold", "expense"),
+    ("6000", "Bank and Card Charges", "expense"),
+)
+
+#: Posting category -> default account code.
+DEFAULT_CATEGORIES: dict[str, str] = {
+    "sales": "4000",
+    "returns": "4010",
+    "discount": "4020",
+    "service_charge": "4100",
+    "tax": "2100",
+    "rounding": "4900",
+    "cost_of_goods": "5000",
+    "inventory": "1200",
+}
+
+DEFAULT_PAYMENT_METHODS: tuple[tuple[str, str], ...] = (
+    ("Cash", "1000"),
+    ("Card", "1020"),
+    ("E-wallet", "1030"),
+)
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    currency: str
+    timezone: str
+
+
+def check_timezone(tz: str) -> str:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"Unknown time zone {tz!r}; use an IANA name such as Asia/Kuala_Lumpur.") from None
+    return tz
+
+
+def _check_currency(code: str) -> str:
+    code = code.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise InvalidInput(f"Currency must be a three-letter ISO code such as MYR, not {code!r}.")
+    return code
+
+
+def _setting(con: Connection, key: str) -> str | None:
+    rows = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _put_setting(con: Connection, key: str, value: str) -> None:
+    con.execute(
+        "INSERT INTO settings VALUES (?, ?) ON CONFLICT DO UPDATE SET value = EXCLUDED.value", [key, value]
+    )
+
+
+def company(con: Connection) -> Company:
+    return Company(
+        name=_setting(con, "company_name") or "My Company",
+        currency=_setting(con, "currency") or DEFAULT_CURRENCY,
+        timezone=_setting(con, "timezone") or DEFAULT_TIMEZONE,
+    )
+
+
+def default_timezone(con: Connection) -> str:
+    return _setting(con, "timezone") or DEFAULT_TIMEZONE
+
+
+def is_initialised(con: Connection) -> bool:
+    return _setting(con, "initialised") is not None
+
+
+def initialise(
+    con: Connection, now: datetime, *, name: str | None = None, currency: str | None = None, timezone: str | None = None
+) -> Company:
+    """Seed the books (idempotent): settings given now win, existing data stays."""
+    if currency is not None:
+        _put_setting(con, "currency", _check_currency(currency))
+    if timezone is not None:
+        _put_setting(con, "timezone", check_timezone(timezone))
+    if name is not None:
+        if not name.strip():
+            raise InvalidInput("The company name cannot be empty.")
+        _put_setting(con, "company_name", name.strip())
+    for key, value in (("company_name", "My Company"), ("currency", DEFAULT_CURRENCY), ("timezone", DEFAULT_TIMEZONE)):
+        if _setting(con, key) is None:
+            _put_setting(con, key, value)
+    if not is_initialised(con):
+        con.executemany(
+            "INSERT INTO accounts VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [(code, label, kind, now) for code, label, kind in DEFAULT_CHART],
+        )
+        con.executemany(
+            "INSERT INTO account_defaults VALUES (?, ?) ON CONFLICT DO NOTHING", list(DEFAULT_CATEGORIES.items())
+        )
+        con.executemany(
+            "INSERT INTO payment_methods VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [(label, code, now) for label, code in DEFAULT_PAYMENT_METHODS],
+        )
+        con.execute("INSERT INTO contacts (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", [DEFAULT_CONTACT, now])
+        _put_setting(con, "initialised", now.isoformat())
+    return company(con)
+
+
+# -- accounts -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Account:
+    code: str
+    name: str
+    type: str
+
+
+def add_account(con: Connection, code: str, name: str, kind: str, now: datetime) -> Account:
+    code, name, kind = code.strip(), name.strip(), kind.strip().lower()
+    if not code or not name:
+        raise InvalidInput("An account needs a code and a name.")
+    if kind not in ACCOUNT_TYPES:
+        raise InvalidInput(f"Account type must be one of {', '.join(ACCOUNT_TYPES)}, not {kind!r}.")
+    existing = con.execute("SELECT name FROM accounts WHERE code = ?", [code]).fetchall()
+    if existing:
+        raise InvalidInput(f"Account {code} already exists ({existing[0][0]}).")
+    con.execute("INSERT INTO accounts VALUES (?, ?, ?, ?)", [code, name, kind, now])
+    return Account(code, name, kind)
+
+
+def accounts(con: Connection) -> list[Account]:
+    return [Account(*row) for row in con.execute("SELECT code, name, type FROM accounts ORDER BY code").fetchall()]
+
+
+def require_account(con: Connection, code: str) -> Account:
+    rows = con.execute("SELECT code, name, type FROM accounts WHERE code = ?", [code.strip()]).fetchall()
+    if not rows:
+        raise NotFound(f"No account with code {code!r}; see `flowtui accounts` or add it with `flowtui account add`.")
+    return Account(*rows[0])
+
+
+# -- contacts and locations --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Location:
+    id: int
+    name: str
+    timezone: str
+
+
+def add_contact(con: Connection, name: str, now: datetime) -> Contact:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A contact needs a name.")
+    if con.execute("SELECT 1 FROM contacts WHERE name = ?", [name]).fetchall():
+        raise InvalidInput(f"Contact {name!r} already exists.")
+    row = con.execute("INSERT INTO contacts (name, created_at) VALUES (?, ?) RETURNING id, name", [name, now]).fetchall()
+    return Contact(*row[0])
+
+
+def contacts(con: Connection) -> list[Contact]:
+    return [Contact(*r) for r in con.execute("SELECT id, name FROM contacts ORDER BY name").fetchall()]
+
+
+def require_contact(con: Connection, name: str) -> Contact:
+    rows = con.execute("SELECT id, name FROM contacts WHERE name = ?", [name.strip()]).fetchall()
+    if not rows:
+        raise NotFound(f"No contact named {name!r}; add it with `flowtui contact add`.")
+    return Contact(*rows[0])
+
+
+def add_location(con: Connection, name: str, timezone: str | None, now: datetime) -> Location:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A location needs a name.")
+    tz = check_timezone(timezone) if timezone else default_timezone(con)
+    if con.execute("SELECT 1 FROM locations WHERE name = ?", [name]).fetchall():
+        raise InvalidInput(f"Location {name!r} already exists.")
+    row = con.execute(
+        "INSERT INTO locations (name, timezone, created_at) VALUES (?, ?, ?) RETURNING id, name, timezone",
+        [name, tz, now],
+    ).fetchall()
+    return Location(*row[0])
+
+
+def locations(con: Connection) -> list[Location]:
+    return [Location(*r) for r in con.execute("SELECT id, name, timezone FROM locations ORDER BY name").fetchall()]
+
+
+def require_location(con: Connection, name: str) -> Location:
+    rows = con.execute("SELECT id, name, timezone FROM locations WHERE name = ?", [name.strip()]).fetchall()
+    if not rows:
+        raise NotFound(f"No location named {name!r}; add it with `flowtui location add`.")
+    return Location(*rows[0])

@@ -1,0 +1,39 @@
+"""Errors the engine raises for people, not for programmers.
+
+Every :class:`FlowError` carries a message that can be shown as it is; the CLI
+prints it to stderr and exits non-zero, the console shows it in a modal.
+"""
+
+from __future__ import annotations
+
+
+class FlowError(Exception):
+    """A problem the user can act on. ``str(err)`` is the whole message."""
+
+    exit_code = 1
+
+
+class NotFound(FlowError):
+    """A named thing (stream, account, digest...) does not exist."""
+
+
+class InvalidInput(FlowError):
+    """A value given on the command line or in a form is not acceptable."""
+
+    exit_code = 2
+
+
+class DatabaseLocked(FlowError):
+    """Another process held the database for longer than our retry window."""
+
+    exit_code = 4
+
+
+class DatabaseError(FlowError):
+    """The database file cannot be opened or is not a flowtui database."""
+
+    exit_code = 5
+
+
+class SyncFailed(FlowError):
+    """A stream could not be synced; the message says why."""

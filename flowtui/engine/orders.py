@@ -1,0 +1,269 @@
+"""The canonical order model every stream lands in (see ``docs/orders.md``).
+
+Connectors turn whatever their source speaks into *canonical order JSON*, one
+object per order. Landing validates it in bulk inside DuckDB: the JSON is
+parsed once into typed columns (:data:`ORDER_STRUCTURE`), then every check in
+:data:`ORDER_CHECKS`, :data:`LINE_CHECKS` and :data:`PAYMENT_CHECKS` yields an
+error (or nothing) per order. A rejected order is reported with every reason;
+the rest of the batch lands.
+
+:class:`Order` is the same model as Python values, for connectors and tests
+that build orders one by one.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Literal
+
+_NUM = "DECIMAL(18,6)"  # parse width: wide enough to see a third decimal and reject it
+
+#: DuckDB ``json_transform`` structure of a canonical order.
+ORDER_STRUCTURE: dict = {
+    "id": "VARCHAR",
+    "number": "VARCHAR",
+    "store_id": "VARCHAR",
+    "store_name": "VARCHAR",
+    "time": "VARCHAR",
+    "type": "VARCHAR",
+    "status": "VARCHAR",
+    "original_id": "VARCHAR",
+    "original_number": "VARCHAR",
+    "channel": "VARCHAR",
+    "subtotal": _NUM,
+    "discount": _NUM,
+    "service_charge": _NUM,
+    "tax": _NUM,
+    "rounding": _NUM,
+    "total": _NUM,
+    "lines": [
+        {
+            "sku": "VARCHAR",
+            "product_id": "VARCHAR",
+            "name": "VARCHAR",
+            "quantity": _NUM,
+            "unit_price": _NUM,
+            "discount": _NUM,
+            "tax": _NUM,
+            "tax_code": "VARCHAR",
+            "amount": _NUM,
+        }
+    ],
+    "payments": [{"method": "VARCHAR", "amount": _NUM}],
+}
+
+ORDER_TYPES = ("sale", "return")
+ORDER_STATUSES = ("completed", "voided")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule: ``failing`` is a SQL condition that is true when the rule is broken.
+
+    ``path`` names the JSON field the rule is about (``$.total``); when the
+    field is absent the message becomes "missing". Rules without a path are
+    about the order as a whole and their message is final.
+    """
+
+    failing: str
+    message: str
+    path: str | None = None
+    detail: str | None = None
+
+
+def _amount(col: str, decimals: int = 2) -> str:
+    return f"({col} IS NULL OR {col} <> round({col}, {decimals}))"
+
+
+def _optional_amount(col: str, decimals: int = 2) -> str:
+    return f"({col} IS NOT NULL AND {col} <> round({col}, {decimals}))"
+
+
+_AMOUNT = "must be an amount with at most 2 decimals"
+
+#: Checks on the order itself; columns are those of :data:`ORDER_STRUCTURE`
+#: plus ``ts`` (the parsed instant).
+ORDER_CHECKS: tuple[Check, ...] = (
+    Check("id IS NULL OR trim(id) = ''", "is required", "$.id"),
+    Check("store_id IS NULL OR trim(store_id) = ''", "is required", "$.store_id"),
+    Check(
+        "ts IS NULL OR NOT regexp_matches(time, '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')",
+        "must be an ISO 8601 instant with a UTC offset, e.g. 2026-10-01T03:15:00Z",
+        "$.time",
+    ),
+    Check("type IS NOT NULL AND type NOT IN ('sale', 'return')", "must be sale or return", "$.type"),
+    Check(
+        "status IS NOT NULL AND status NOT IN ('completed', 'voided')",
+        "must be completed or voided",
+        "$.status",
+    ),
+    Check(_amount("total"), _AMOUNT, "$.total"),
+    Check(_optional_amount("subtotal"), _AMOUNT, "$.subtotal"),
+    Check(_optional_amount("discount"), _AMOUNT, "$.discount"),
+    Check(_optional_amount("service_charge"), _AMOUNT, "$.service_charge"),
+    Check(_optional_amount("tax"), _AMOUNT, "$.tax"),
+    Check(_optional_amount("rounding"), _AMOUNT, "$.rounding"),
+    Check("total < 0", "must not be negative (a return is type return with positive amounts)", "$.total"),
+    Check("subtotal < 0", "must not be negative", "$.subtotal"),
+    Check("discount < 0", "must not be negative", "$.discount"),
+    Check("service_charge < 0", "must not be negative", "$.service_charge"),
+    Check("tax < 0", "must not be negative", "$.tax"),
+    Check("lines IS NULL OR len(lines) = 0", "must list at least one line item", "$.lines"),
+)
+
+#: Checks on each line; ``l`` is the line, ``i`` its 1-based position.
+LINE_CHECKS: tuple[Check, ...] = (
+    Check(
+        "(l.sku IS NULL OR trim(l.sku) = '') AND (l.product_id IS NULL OR trim(l.product_id) = '')",
+        "needs a sku or a product_id",
+        "sku",
+    ),
+    Check("l.quantity IS NULL OR l.quantity <= 0 OR l.quantity <> round(l.quantity, 3)",
+          "must be a positive quantity with at most 3 decimals", "quantity"),
+    Check("l.unit_price IS NULL OR l.unit_price < 0 OR l.unit_price <> round(l.unit_price, 4)",
+          "must be a price of zero or more with at most 4 decimals", "unit_price"),
+    Check(_optional_amount("l.discount") + " OR l.discount < 0",
+          "must be an amount of zero or more with at most 2 decimals", "discount"),
+    Check(_optional_amount("l.tax") + " OR l.tax < 0",
+          "must be an amount of zero or more with at most 2 decimals", "tax"),
+    Check(_optional_amount("l.amount"), _AMOUNT, "amount"),
+    Check(
+        "l.amount IS NOT NULL AND l.quantity > 0 AND l.unit_price >= 0 "
+        "AND abs(l.amount - (l.quantity * l.unit_price - coalesce(l.discount, 0))) >= 0.01",
+        "does not equal quantity x unit_price - discount",
+        "amount",
+    ),
+)
+
+#: Checks on each payment; ``p`` is the payment, ``i`` its 1-based position.
+PAYMENT_CHECKS: tuple[Check, ...] = (
+    Check("p.method IS NULL OR trim(p.method) = ''", "is required", "method"),
+    Check(_amount("p.amount") + " OR p.amount < 0",
+          "must be an amount of zero or more with at most 2 decimals", "amount"),
+)
+
+#: Arithmetic of a completed order, run on the typed values with defaults
+#: applied (columns ``subtotal_v``... ``line_sum``, ``pay_sum``). ``detail`` is
+#: a SQL expression appended to the message.
+ARITHMETIC_CHECKS: tuple[Check, ...] = (
+    Check(
+        "total <> subtotal_v - discount_v + service_charge_v + tax_v + rounding_v",
+        "total does not add up",
+        detail="'subtotal - discount + service_charge + tax + rounding = ' "
+        "|| (subtotal_v - discount_v + service_charge_v + tax_v + rounding_v)::DECIMAL(18,2) "
+        "|| ', total is ' || total::DECIMAL(18,2)",
+    ),
+    Check(
+        "subtotal IS NOT NULL AND line_sum <> subtotal",
+        "line amounts do not add up to the subtotal",
+        detail="'lines add up to ' || line_sum::DECIMAL(18,2) || ', subtotal is ' || subtotal::DECIMAL(18,2)",
+    ),
+    Check(
+        "status_v = 'completed' AND pay_sum <> total",
+        "payments do not add up to the total",
+        detail="'payments add up to ' || pay_sum::DECIMAL(18,2) || ', total is ' || total::DECIMAL(18,2)",
+    ),
+)
+
+
+def structure_json() -> str:
+    return json.dumps(ORDER_STRUCTURE)
+
+
+# -- the same model as Python values ------------------------------------------------
+
+
+def _money(value: Decimal | int | str) -> str:
+    return f"{Decimal(value):.2f}"
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    sku: str | None = None
+    product_id: str | None = None
+    name: str | None = None
+    discount: Decimal = Decimal("0")
+    tax: Decimal = Decimal("0")
+    tax_code: str | None = None
+
+    def to_dict(self) -> dict:
+        data = {
+            "sku": self.sku,
+            "product_id": self.product_id,
+            "name": self.name,
+            "quantity": str(self.quantity),
+            "unit_price": str(self.unit_price),
+            "discount": _money(self.discount),
+            "tax": _money(self.tax),
+            "tax_code": self.tax_code,
+            "amount": _money(self.amount),
+        }
+        return {k: v for k, v in data.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Payment:
+    method: str
+    amount: Decimal
+
+    def to_dict(self) -> dict:
+        return {"method": self.method, "amount": _money(self.amount)}
+
+
+@dataclass(frozen=True)
+class Order:
+    """A canonical order as Python values (money as :class:`~decimal.Decimal`)."""
+
+    id: str
+    store_id: str
+    time: datetime
+    total: Decimal
+    lines: tuple[OrderLine, ...]
+    payments: tuple[Payment, ...] = ()
+    number: str | None = None
+    type: Literal["sale", "return"] = "sale"
+    status: Literal["completed", "voided"] = "completed"
+    original_id: str | None = None
+    original_number: str | None = None
+    subtotal: Decimal | None = None
+    discount: Decimal = Decimal("0")
+    service_charge: Decimal = Decimal("0")
+    tax: Decimal = Decimal("0")
+    rounding: Decimal = Decimal("0")
+    store_name: str | None = None
+    channel: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        instant = self.time if self.time.tzinfo else self.time.replace(tzinfo=timezone.utc)
+        data = {
+            "id": self.id,
+            "number": self.number,
+            "store_id": self.store_id,
+            "store_name": self.store_name,
+            "time": instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "type": self.type,
+            "status": self.status,
+            "original_id": self.original_id,
+            "original_number": self.original_number,
+            "channel": self.channel,
+            "subtotal": None if self.subtotal is None else _money(self.subtotal),
+            "discount": _money(self.discount),
+            "service_charge": _money(self.service_charge),
+            "tax": _money(self.tax),
+            "rounding": _money(self.rounding),
+            "total": _money(self.total),
+            "lines": [line.to_dict() for line in self.lines],
+            "payments": [payment.to_dict() for payment in self.payments],
+            **self.extra,
+        }
+        return {k: v for k, v in data.items() if v is not None}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,224 @@
+"""The service facade: what the CLI and the console call.
+
+Each method is one or a few short units of work on the database and returns
+small frozen dataclasses. No business rule lives in a click command or a
+screen; they live here or below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from flowtui.engine import books, clock
+from flowtui.engine import streams as streams_mod
+from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter, digest_children, query_digests
+from flowtui.engine.errors import InvalidInput, NotFound
+from flowtui.engine.secrets import SecretStore
+from flowtui.engine.storage import Connection, Database
+from flowtui.engine.streams import Mappings, StoreRow, Stream, StreamSettings, StreamStatus
+from flowtui.engine.sync import Progress, SyncOutcome, rebuild_pending, streams_to_sync, sync_stream
+
+
+@dataclass(frozen=True)
+class DigestRow:
+    id: int
+    stream: str
+    location: str | None
+    pos_store_id: str
+    date: date
+    order_count: int
+    return_count: int
+    amount: Decimal
+    invoice_number: str | None
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DigestOrder:
+    id: str
+    number: str
+    time: datetime
+    type: str
+    status: str
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    sku: str
+    name: str | None
+    quantity: Decimal
+    unit_price: Decimal
+    discount: Decimal
+    tax: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class DigestDetail:
+    row: DigestRow
+    version: int
+    updated_at: datetime
+    summary: dict[str, Decimal]
+    payments: list[tuple[str, Decimal]]
+    items: list[DigestItem]
+    taxes: list[tuple[str, Decimal, Decimal]]
+    orders: list[DigestOrder]
+    attention: list[str] = field(default_factory=list)
+
+
+SUMMARY_FIELDS = ("gross_sales", "returns", "discount", "service_charge", "tax", "rounding", "net_total")
+
+
+@dataclass
+class Flow:
+    """flowtui's engine, bound to one database file."""
+
+    db: Database
+    secrets: SecretStore = field(default_factory=SecretStore.default)
+
+    # -- set-up ------------------------------------------------------------------
+    def _write(self):
+        return _Initialised(self.db)
+
+    def init(self, name: str | None = None, currency: str | None = None, timezone: str | None = None) -> books.Company:
+        with self.db.write() as con:
+            return books.initialise(con, clock.now(), name=name, currency=currency, timezone=timezone)
+
+    def company(self) -> books.Company:
+        with self.db.read() as con:
+            return books.company(con)
+
+    def add_account(self, code: str, name: str, kind: str) -> books.Account:
+        with self._write() as con:
+            return books.add_account(con, code, name, kind, clock.now())
+
+    def accounts(self) -> list[books.Account]:
+        with self._write() as con:
+            return books.accounts(con)
+
+    def add_location(self, name: str, timezone: str | None = None) -> books.Location:
+        with self._write() as con:
+            return books.add_location(con, name, timezone, clock.now())
+
+    def locations(self) -> list[books.Location]:
+        with self.db.read() as con:
+            return books.locations(con)
+
+    def add_contact(self, name: str) -> books.Contact:
+        with self._write() as con:
+            return books.add_contact(con, name, clock.now())
+
+    def contacts(self) -> list[books.Contact]:
+        with self._write() as con:
+            return books.contacts(con)
+
+    # -- streams -------------------------------------------------------------------
+    def add_stream(self, name: str, provider: str, options: dict, settings: StreamSettings) -> Stream:
+        with self._write() as con:
+            return streams_mod.add_stream(con, name, provider, options, settings, clock.now())
+
+    def update_stream(self, name: str, settings: StreamSettings, options: dict | None = None) -> Stream:
+        with self._write() as con:
+            return streams_mod.update_stream(con, name, settings, options)
+
+    def streams(self) -> list[StreamStatus]:
+        with self.db.read() as con:
+            return streams_mod.stream_statuses(con)
+
+    def stream_stores(self, name: str) -> list[StoreRow]:
+        with self.db.read() as con:
+            return streams_mod.stores(con, streams_mod.require_stream(con, name))
+
+    def map_location(self, stream: str, pos_store_id: str, location: str,
+                     contact: str | None = None, number_format: str | None = None) -> None:
+        with self._write() as con:
+            streams_mod.map_location(
+                con, streams_mod.require_stream(con, stream), pos_store_id, location, contact, number_format, clock.now()
+            )
+        rebuild_pending(self.db)
+
+    def map_payment(self, stream: str, pos_method: str, account: str) -> None:
+        with self._write() as con:
+            streams_mod.map_payment(con, streams_mod.require_stream(con, stream), pos_method, account)
+
+    def map_account(self, stream: str, category: str, account: str) -> None:
+        with self._write() as con:
+            streams_mod.map_account(con, streams_mod.require_stream(con, stream), category, account)
+
+    def mappings(self, stream: str) -> Mappings:
+        with self.db.read() as con:
+            return streams_mod.mappings(con, streams_mod.require_stream(con, stream))
+
+    # -- sync and digests ----------------------------------------------------------------
+    def sync(self, names: list[str], start: date | None = None, end: date | None = None,
+             progress: Progress | None = None) -> list[SyncOutcome]:
+        if start and end and start > end:
+            raise InvalidInput(f"--from {start} is after --to {end}.")
+        with self._write():
+            pass
+        targets = streams_to_sync(self.db, names)
+        outcomes = [
+            sync_stream(self.db, name, start=start, end=end, progress=progress, secrets=self.secrets)
+            for name in targets
+        ]
+        rebuild_pending(self.db)
+        return outcomes
+
+    def digests(self, flt: DigestFilter = DigestFilter()) -> list[DigestRow]:
+        if flt.status is not None and flt.status not in DIGEST_STATUSES:
+            raise InvalidInput(f"Status must be one of {', '.join(DIGEST_STATUSES)}, not {flt.status!r}.")
+        with self.db.read() as con:
+            frame = query_digests(con, flt, now=clock.now(), default_tz=books.default_timezone(con))
+        return [_digest_row(r) for r in frame.iter_rows(named=True)]
+
+    def digest(self, digest_id: int) -> DigestDetail:
+        with self.db.read() as con:
+            frame = query_digests(con, DigestFilter(ids=(digest_id,)), now=clock.now(),
+                                  default_tz=books.default_timezone(con))
+            if frame.is_empty():
+                raise NotFound(f"No digest with id {digest_id}; see `flowtui digests`.")
+            row = frame.row(0, named=True)
+            children = digest_children(con, digest_id)
+        return DigestDetail(
+            row=_digest_row(row),
+            version=row["version"],
+            updated_at=row["updated_at"],
+            summary={k: row[k] for k in SUMMARY_FIELDS},
+            payments=list(children["payments"]),
+            items=[DigestItem(*r) for r in children["items"]],
+            taxes=list(children["taxes"]),
+            orders=[DigestOrder(*r) for r in children["orders"]],
+            attention=list(row["attention"]),
+        )
+
+    def pending_days(self) -> int:
+        with self.db.read() as con:
+            return con.execute("SELECT count(*) FROM dirty_days").fetchall()[0][0]
+
+
+def _digest_row(r: dict) -> DigestRow:
+    return DigestRow(
+        id=r["id"], stream=r["stream"], location=r["location"], pos_store_id=r["pos_store_id"],
+        date=r["business_date"], order_count=r["order_count"], return_count=r["return_count"],
+        amount=r["net_total"], invoice_number=r["invoice_number"], status=r["status"], created_at=r["created_at"],
+    )
+
+
+class _Initialised:
+    """A write unit of work on books that are seeded (``flowtui init`` is implied)."""
+
+    def __init__(self, db: Database) -> None:
+        self._cm = db.write()
+
+    def __enter__(self) -> Connection:
+        con = self._cm.__enter__()
+        if not books.is_initialised(con):
+            books.initialise(con, clock.now())
+        return con
+
+    def __exit__(self, *exc) -> bool | None:
+        return self._cm.__exit__(*exc)

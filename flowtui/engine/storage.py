@@ -1,0 +1,199 @@
+"""The one module that talks to the DuckDB file.
+
+DuckDB lets one process hold a file for writing, and refuses every other
+opener (even read-only) meanwhile. So nothing here keeps a connection: callers
+take a connection for one *unit of work* with :meth:`Database.write` or
+:meth:`Database.read` and it is closed when the block ends. Opening retries
+with jittered exponential backoff while another process holds the lock, up to
+``lock_timeout`` seconds, then fails with a message naming the file.
+
+Schema migrations (:mod:`flowtui.engine.schema`) are applied forward on the
+first write-open of a file.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import platformdirs
+
+from flowtui.engine.errors import DatabaseError, DatabaseLocked
+from flowtui.engine.schema import MIGRATIONS, SCHEMA_VERSION
+
+DEFAULT_LOCK_TIMEOUT = 10.0
+_LOCK_PATTERN = re.compile(r"Could not set lock|Conflicting lock", re.IGNORECASE)
+_PID_PATTERN = re.compile(r"PID (\d+)")
+
+Connection = duckdb.DuckDBPyConnection
+
+
+def default_db_path() -> Path:
+    """The embedded default: ``flow.duckdb`` in the user data directory."""
+    return Path(platformdirs.user_data_dir("flowtui", appauthor=False)) / "flow.duckdb"
+
+
+def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """``--db PATH``, else ``FLOWTUI_DB``, else the user data directory."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("FLOWTUI_DB")
+    if env:
+        return Path(env).expanduser()
+    return default_db_path()
+
+
+def lock_timeout_from_env(default: float = DEFAULT_LOCK_TIMEOUT) -> float:
+    raw = os.environ.get("FLOWTUI_LOCK_TIMEOUT")
+    if not raw:
+        return default
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        raise DatabaseError(f"FLOWTUI_LOCK_TIMEOUT must be a number of seconds, not {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Database:
+    """A DuckDB file, opened briefly for each unit of work."""
+
+    path: Path
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+
+    @classmethod
+    def at(cls, explicit: str | os.PathLike[str] | None = None, lock_timeout: float | None = None) -> "Database":
+        timeout = lock_timeout_from_env() if lock_timeout is None else lock_timeout
+        return cls(resolve_db_path(explicit), timeout)
+
+    # -- units of work -------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One read-write transaction: commits when the block ends, rolls back on error."""
+        con = self._open(read_only=False)
+        try:
+            con.begin()
+            try:
+                yield con
+            except BaseException:
+                con.rollback()
+                raise
+            con.commit()
+        finally:
+            con.close()
+
+    @contextmanager
+    def session(self) -> Iterator[Connection]:
+        """A read-write connection without an enclosing transaction.
+
+        For work that commits several transactions in one hold (e.g. a
+        migration-sized rebuild); the caller manages ``begin``/``commit``.
+        """
+        con = self._open(read_only=False)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only connection; several readers may hold the file at once."""
+        con = self._open(read_only=True) if self.path.exists() else None
+        if con is None or _current_version(con) < SCHEMA_VERSION:
+            if con is not None:
+                con.close()
+            with self.session():
+                pass  # creates the file and applies migrations
+            con = self._open(read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    # -- opening ---------------------------------------------------------------
+    def _open(self, *, read_only: bool) -> Connection:
+        con = self._connect(read_only=read_only)
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            version = _current_version(con)
+            if version > SCHEMA_VERSION:
+                raise DatabaseError(
+                    f"{self.path} was written by a newer flowtui (schema {version}, "
+                    f"this version knows {SCHEMA_VERSION}); upgrade flowtui to open it."
+                )
+            if version < SCHEMA_VERSION and not read_only:
+                _migrate(con, version)
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    def _connect(self, *, read_only: bool) -> Connection:
+        if not read_only:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"Cannot create the folder for {self.path}: {exc.strerror}") from None
+        deadline = time.monotonic() + self.lock_timeout
+        delay = 0.02
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only)
+            except duckdb.Error as exc:
+                message = str(exc)
+                if not _LOCK_PATTERN.search(message):
+                    raise DatabaseError(_explain_open_error(self.path, message)) from None
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    pid = _PID_PATTERN.search(message)
+                    holder = f" (held by process {pid.group(1)})" if pid else ""
+                    raise DatabaseLocked(
+                        f"The database {self.path} is busy{holder}; gave up after "
+                        f"{self.lock_timeout:g} s. Try again, or allow longer with "
+                        f"--lock-timeout / FLOWTUI_LOCK_TIMEOUT."
+                    ) from None
+                time.sleep(min(remaining, delay * random.uniform(0.5, 1.5)))
+                delay = min(delay * 1.6, 0.5)
+
+
+def _explain_open_error(path: Path, message: str) -> str:
+    first = message.splitlines()[0] if message else "unknown error"
+    lowered = message.lower()
+    if "permission denied" in lowered or "read-only file system" in lowered:
+        return f"Cannot open {path}: permission denied. Check the file and folder permissions."
+    if "not a valid duckdb database" in lowered or "corrupt" in lowered or "invalid" in lowered:
+        return f"{path} is not a usable flowtui database ({first}). Restore it from a backup or point --db elsewhere."
+    return f"Cannot open the database {path}: {first}"
+
+
+def _current_version(con: Connection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+
+
+def _migrate(con: Connection, current: int) -> None:
+    for migration in MIGRATIONS:
+        if migration.version <= current:
+            continue
+        con.begin()
+        try:
+            for statement in migration.statements():
+                con.execute(statement)
+            con.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, now())",
+                [migration.version, migration.name],
+            )
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise

@@ -1,0 +1,158 @@
+"""Syncing a stream: fetch -> land (batch by batch) -> rebuild touched digests.
+
+Each step is its own short unit of work on the database; fetching (network or
+file reading) never happens while the file is held. A run is recorded in
+``sync_runs`` from start to finish; a crash leaves it ``running`` and the next
+run of that stream marks it ``interrupted``. Landing is idempotent and dirty
+days survive a crash, so re-running a sync always converges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flowtui.connectors.base import Window
+from flowtui.connectors.registry import provider
+from flowtui.engine import books, clock
+from flowtui.engine.digests import RebuildResult, rebuild_dirty
+from flowtui.engine.errors import FlowError
+from flowtui.engine.landing import LandingResult, land_batch
+from flowtui.engine.secrets import SecretStore
+from flowtui.engine.storage import Database
+from flowtui.engine.streams import Stream, require_stream, set_cursor
+
+#: progress(stream name, share done 0..1 or None, message)
+Progress = Callable[[str, float | None, str], None]
+
+
+@dataclass
+class SyncOutcome:
+    stream: str
+    status: str  # ok | warning | failed
+    window: Window
+    landing: LandingResult = field(default_factory=LandingResult)
+    digests: RebuildResult = field(default_factory=RebuildResult)
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    run_id: int | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+def default_window(stream: Stream, today: date) -> Window:
+    """What a sync fetches when no range is given.
+
+    A file stream reads everything in its files from the start date on. A
+    fetching stream (an API) reads from its cursor minus the lookback window
+    (or its start date on the first run) up to yesterday.
+    """
+    if stream.provider == "file":
+        return Window(stream.start_date, None)
+    yesterday = today - timedelta(days=1)
+    if stream.cursor_date is not None:
+        start = stream.cursor_date - timedelta(days=stream.lookback_days)
+    else:
+        start = stream.start_date or yesterday
+    return Window(min(start, yesterday), yesterday)
+
+
+def sync_stream(
+    db: Database,
+    name: str,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    progress: Progress | None = None,
+    secrets: SecretStore | None = None,
+) -> SyncOutcome:
+    report = progress or (lambda *_: None)
+    now = clock.now()
+    with db.write() as con:
+        stream = require_stream(con, name)
+        default_tz = books.default_timezone(con)
+        con.execute(
+            "UPDATE sync_runs SET status = 'interrupted', finished_at = ? WHERE stream_id = ? AND status = 'running'",
+            [now, stream.id],
+        )
+        window = default_window(stream, clock.today_in(default_tz))
+        window = Window(start or window.start, end or window.end)
+        run_id = con.execute(
+            "INSERT INTO sync_runs (stream_id, started_at, status, window_from, window_to) "
+            "VALUES (?, ?, 'running', ?, ?) RETURNING id",
+            [stream.id, now, window.start, window.end],
+        ).fetchall()[0][0]
+    outcome = SyncOutcome(stream=stream.name, status="running", window=window, run_id=run_id)
+    report(stream.name, 0.0, "starting")
+    try:
+        secret = (secrets or SecretStore.default()).resolve(stream.config.get("api_key"))
+        connector = provider(stream.provider).connect(stream.config, secret)
+        windows = 0
+        for batch in connector.fetch(window):
+            windows += 1
+            outcome.warnings.extend(batch.warnings)
+            if batch.orders:
+                with db.write() as con:
+                    landed = land_batch(
+                        con, stream.id, batch, window=window, default_tz=default_tz, sync_run_id=run_id, now=clock.now()
+                    )
+                outcome.landing.merge(landed)
+            report(stream.name, batch.progress, f"{outcome.landing.total:,} orders read")
+        report(stream.name, None, "building digests")
+        with db.write() as con:
+            outcome.digests = rebuild_dirty(con, clock.now())
+            outcome.status = "warning" if outcome.warnings or outcome.landing.rejected else "ok"
+            _finish(con, outcome, windows)
+            if window.end is not None:
+                set_cursor(con, stream.id, max(window.end, stream.cursor_date or window.end))
+    except Exception as exc:  # a failed stream must not stop the others
+        outcome.status = "failed"
+        outcome.error = str(exc) if isinstance(exc, FlowError) else f"{type(exc).__name__}: {exc}"
+        try:
+            with db.write() as con:
+                _finish(con, outcome, 0)
+        except FlowError:
+            pass  # the run stays 'running' and is marked interrupted next time
+    report(stream.name, 1.0, outcome.status)
+    return outcome
+
+
+def _finish(con, outcome: SyncOutcome, windows: int) -> None:
+    landing = outcome.landing
+    con.execute(
+        """
+        UPDATE sync_runs SET finished_at = ?, status = ?, windows_fetched = ?, orders_new = ?,
+            orders_changed = ?, orders_unchanged = ?, orders_rejected = ?, digests_updated = ?,
+            error = ?, warnings = ?
+        WHERE id = ?
+        """,
+        [
+            clock.now(), outcome.status, windows, landing.new, landing.changed,
+            landing.unchanged + landing.stale, landing.rejected, outcome.digests.touched,
+            outcome.error, outcome.warnings, outcome.run_id,
+        ],
+    )
+
+
+def rebuild_pending(db: Database) -> RebuildResult:
+    """Rebuild digests left dirty by an interrupted run."""
+    with db.write() as con:
+        return rebuild_dirty(con, clock.now())
+
+
+def streams_to_sync(db: Database, names: list[str]) -> list[str]:
+    """The named streams (checked), or every stream with auto sync on."""
+    with db.read() as con:
+        if names:
+            return [require_stream(con, n).name for n in names]
+        return [r[0] for r in con.execute("SELECT name FROM streams WHERE auto_sync ORDER BY name").fetchall()]
+
+
+def window_of(outcome: SyncOutcome) -> str:
+    start = outcome.window.start.isoformat() if outcome.window.start else "the beginning"
+    end = outcome.window.end.isoformat() if outcome.window.end else "the latest order"
+    return f"{start} to {end}"
+

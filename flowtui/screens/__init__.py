@@ -1,0 +1,1 @@
+"""Textual screens of the Flow console (arrives with the console issue)."""
