@@ -7,7 +7,6 @@ depend on the clock (is the business day over?) and on the current mappings.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -32,32 +31,66 @@ class RebuildResult:
         return self.created + self.updated + self.removed
 
 
+# Orders of the dirty days, money in integer sen and quantities in thousandths.
 _LOAD = {
-    "orders": "SELECT o.stream_id, o.pos_store_id, o.business_date, o.type, o.status, o.discount, "
-    "o.service_charge, o.tax, o.rounding, o.total FROM orders o",
+    "orders": "SELECT o.stream_id, o.pos_store_id, o.business_date, o.type, o.status, "
+    "CAST(o.discount * 100 AS BIGINT) AS discount, CAST(o.service_charge * 100 AS BIGINT) AS service_charge, "
+    "CAST(o.tax * 100 AS BIGINT) AS tax, CAST(o.rounding * 100 AS BIGINT) AS rounding, "
+    "CAST(o.total * 100 AS BIGINT) AS total FROM orders o",
+    # Lines with identical attributes are summed first (lossless: the digest only ever sums
+    # them), so Polars sees one row per day, type, status, SKU and tax code.
     "lines": "SELECT o.stream_id, o.pos_store_id, o.business_date, o.type, o.status, o.sku, o.product_id, "
-    "o.name, o.quantity, o.discount, o.tax, o.tax_code, o.amount FROM order_lines o",
-    "payments": "SELECT o.stream_id, o.pos_store_id, o.business_date, o.type, o.status, o.method, o.amount "
-    "FROM order_payments o",
+    "max(o.name) AS name, o.tax_code, CAST(sum(o.quantity) * 1000 AS BIGINT) AS quantity, "
+    "CAST(sum(o.discount) * 100 AS BIGINT) AS discount, CAST(sum(o.tax) * 100 AS BIGINT) AS tax, "
+    "CAST(sum(o.amount) * 100 AS BIGINT) AS amount FROM order_lines o "
+    "JOIN todo t USING (stream_id, pos_store_id, business_date) "
+    "GROUP BY o.stream_id, o.pos_store_id, o.business_date, o.type, o.status, o.sku, o.product_id, o.tax_code",
+    "payments": "SELECT o.stream_id, o.pos_store_id, o.business_date, o.type, o.status, o.method, "
+    "CAST(o.amount * 100 AS BIGINT) AS amount FROM order_payments o",
+}
+_LOAD = {
+    name: sql if "JOIN todo" in sql else f"{sql} JOIN todo t USING (stream_id, pos_store_id, business_date)"
+    for name, sql in _LOAD.items()
 }
 
 
 def rebuild_dirty(con: Connection, now: datetime) -> RebuildResult:
-    """Recompute every digest whose day is marked dirty, in the caller's transaction."""
+    """Recompute every digest whose day is marked dirty, in the caller's transaction.
+
+    A digest whose numbers, payments, items or taxes come out different gets
+    ``version + 1``; one that comes out the same is left alone; a day left
+    with nothing (every order voided) loses its digest.
+    """
     dirty = con.execute("SELECT count(*) FROM dirty_days").fetchall()[0][0]
     if not dirty:
         return RebuildResult()
     con.execute("CREATE OR REPLACE TEMP TABLE todo AS SELECT * FROM dirty_days")
-    frames = {
-        name: con.sql(f"{sql} JOIN todo t USING (stream_id, pos_store_id, business_date)").pl()
-        for name, sql in _LOAD.items()
-    }
+    frames = {name: con.sql(sql).pl() for name, sql in _LOAD.items()}
     digest = summarize(frames["orders"], frames["lines"], frames["payments"])
     summary = _with_rejection_only_days(con, digest.summary)
-    summary = summary.join(_fingerprints(summary, digest), on=KEYS, how="left")
-    result = _store(con, summary, digest, now)
-    con.execute("DELETE FROM dirty_days WHERE (stream_id, pos_store_id, business_date) IN (SELECT (stream_id, pos_store_id, business_date) FROM todo)")
-    return RebuildResult(days=dirty, **result)
+    fresh = {"fresh_digests": summary, "fresh_payments": digest.payments,
+             "fresh_items": digest.items, "fresh_taxes": digest.taxes}
+    for name, frame in fresh.items():
+        con.register(name, frame.to_arrow())
+    try:
+        for statement in _STAGE_FRESH_SQL:
+            con.execute(statement)
+    finally:
+        for name in fresh:
+            con.unregister(name)
+    counts = con.execute(
+        """
+        SELECT count(*) FILTER (WHERE kind = 'new'), count(*) FILTER (WHERE kind = 'changed'),
+               count(*) FILTER (WHERE kind = 'same'),
+               (SELECT count(*) FROM gone)
+        FROM outcome
+        """
+    ).fetchall()[0]
+    for statement in _STORE_SQL:
+        con.execute(statement, {"now": now} if "$now" in statement else {})
+    con.execute("DELETE FROM dirty_days WHERE (stream_id, pos_store_id, business_date) IN "
+                "(SELECT (stream_id, pos_store_id, business_date) FROM todo)")
+    return RebuildResult(days=dirty, created=counts[0], updated=counts[1], unchanged=counts[2], removed=counts[3])
 
 
 def _with_rejection_only_days(con: Connection, summary: pl.DataFrame) -> pl.DataFrame:
@@ -72,121 +105,109 @@ def _with_rejection_only_days(con: Connection, summary: pl.DataFrame) -> pl.Data
     if extra.is_empty():
         return summary
     extra = extra.join(summary.select(KEYS), on=KEYS, how="anti")
+    if extra.is_empty():
+        return summary
     zeros = extra.with_columns(
         pl.lit(0, pl.Int32).alias("order_count"),
         pl.lit(0, pl.Int32).alias("return_count"),
-        *[pl.lit(0).cast(pl.Decimal(18, 2)).alias(c) for c in SUMMARY_MONEY],
+        *[pl.lit(0, pl.Int64).alias(c) for c in SUMMARY_MONEY],
     )
-    return pl.concat([summary, zeros.select(summary.columns)], how="vertical_relaxed") if not zeros.is_empty() else summary
+    return pl.concat([summary, zeros.select(summary.columns)], how="vertical_relaxed")
 
 
-def _fingerprints(summary: pl.DataFrame, digest) -> pl.DataFrame:
-    """A stable content hash per digest: numbers, payments, items and taxes."""
-    parts: dict[tuple, list[str]] = {}
-    for name, frame in (("s", summary), ("p", digest.payments), ("i", digest.items), ("t", digest.taxes)):
-        values = [c for c in frame.columns if c not in KEYS]
-        for row in frame.select([*KEYS, *values]).iter_rows():
-            parts.setdefault(row[:3], []).append(name + "|" + "|".join(str(v) for v in row[3:]))
-    keys = list(parts)
-    return pl.DataFrame(
-        {
-            "stream_id": [k[0] for k in keys],
-            "pos_store_id": [k[1] for k in keys],
-            "business_date": [k[2] for k in keys],
-            "content_hash": [hashlib.sha256("\n".join(parts[k]).encode()).hexdigest()[:32] for k in keys],
-        },
-        schema_overrides={"stream_id": summary.schema["stream_id"], "business_date": pl.Date},
+def _sen(column: str) -> str:
+    """Integer sen back to exact DECIMAL(18,2)."""
+    return f"({column} * 0.01::DECIMAL(3,2))::DECIMAL(18,2)"
+
+
+_K = "stream_id, pos_store_id, business_date"
+_SUMMARY_COLUMNS = ["order_count", "return_count", *SUMMARY_MONEY]
+_CHILDREN = {  # table -> (its columns after digest_id, the fresh frame's expression for each)
+    "digest_payments": (["method", "amount"], ["method", _sen("amount")]),
+    "digest_items": (
+        ["sku", "name", "quantity", "unit_price", "discount", "tax", "amount"],
+        ["sku", "name", "(quantity * 0.001::DECIMAL(4,3))::DECIMAL(18,3)", _sen("unit_price"),
+         _sen("discount"), _sen("tax"), _sen("amount")],
+    ),
+    "digest_taxes": (["tax_code", "taxable", "tax"], ["tax_code", _sen("taxable"), _sen("tax")]),
+}
+
+
+def _child_diff(table: str) -> str:
+    """Keys of existing digests whose ``table`` rows differ from the fresh ones."""
+    columns, _ = _CHILDREN[table]
+    cols = ", ".join(columns)
+    return f"""
+        SELECT DISTINCT {_K} FROM (
+            (SELECT {_K}, {cols} FROM f_{table} JOIN existing USING ({_K})
+             EXCEPT ALL
+             SELECT e.stream_id, e.pos_store_id, e.business_date, {cols} FROM {table} c JOIN existing e ON e.id = c.digest_id)
+            UNION ALL
+            (SELECT e.stream_id, e.pos_store_id, e.business_date, {cols} FROM {table} c JOIN existing e ON e.id = c.digest_id
+             EXCEPT ALL
+             SELECT {_K}, {cols} FROM f_{table} JOIN existing USING ({_K}))
+        )"""
+
+
+_STAGE_FRESH_SQL = (
+    f"""
+    CREATE OR REPLACE TEMP TABLE f_digests AS
+    SELECT {_K}, order_count, return_count, {", ".join(f"{_sen(c)} AS {c}" for c in SUMMARY_MONEY)}
+    FROM fresh_digests
+    """,
+    *[
+        f"CREATE OR REPLACE TEMP TABLE f_{table} AS SELECT {_K}, "
+        + ", ".join(f"{expr} AS {col}" for col, expr in zip(*_CHILDREN[table]))
+        + f" FROM fresh_{table.removeprefix('digest_')}"
+        for table in _CHILDREN
+    ],
+    f"""
+    CREATE OR REPLACE TEMP TABLE existing AS
+    SELECT d.id, {", ".join("d." + k for k in KEYS)} FROM digests d JOIN todo USING ({_K})
+    """,
+    f"CREATE OR REPLACE TEMP TABLE gone AS SELECT id FROM existing WHERE ({_K}) NOT IN (SELECT ({_K}) FROM f_digests)",
+    f"""
+    CREATE OR REPLACE TEMP TABLE outcome AS
+    WITH differing AS (
+        SELECT f.stream_id, f.pos_store_id, f.business_date FROM f_digests f
+        JOIN digests d USING ({_K})
+        WHERE ({", ".join("f." + c for c in _SUMMARY_COLUMNS)}) IS DISTINCT FROM
+              ({", ".join("d." + c for c in _SUMMARY_COLUMNS)})
+        {"".join(" UNION " + _child_diff(t) for t in _CHILDREN)}
     )
-
-
-def _store(con: Connection, summary: pl.DataFrame, digest, now: datetime) -> dict:
-    con.register("fresh_digests", summary.to_arrow())
-    con.register("fresh_payments", digest.payments.to_arrow())
-    con.register("fresh_items", digest.items.to_arrow())
-    con.register("fresh_taxes", digest.taxes.to_arrow())
-    try:
-        con.execute(
-            """
-            CREATE OR REPLACE TEMP TABLE dg AS
-            SELECT f.*, d.id AS old_id, d.version AS old_version, d.content_hash AS old_hash
-            FROM fresh_digests f
-            LEFT JOIN digests d USING (stream_id, pos_store_id, business_date)
-            """
-        )
-        counts = con.execute(
-            """
-            SELECT count(*) FILTER (WHERE old_id IS NULL),
-                   count(*) FILTER (WHERE old_id IS NOT NULL AND old_hash <> content_hash),
-                   count(*) FILTER (WHERE old_hash = content_hash)
-            FROM dg
-            """
-        ).fetchall()[0]
-        removed = con.execute(
-            """
-            SELECT count(*) FROM digests d JOIN todo t USING (stream_id, pos_store_id, business_date)
-            WHERE NOT EXISTS (SELECT 1 FROM dg WHERE dg.stream_id = d.stream_id
-                AND dg.pos_store_id = d.pos_store_id AND dg.business_date = d.business_date)
-            """
-        ).fetchall()[0][0]
-        for statement in _STORE_SQL:
-            con.execute(statement, {"now": now} if "$now" in statement else {})
-    finally:
-        for name in ("fresh_digests", "fresh_payments", "fresh_items", "fresh_taxes"):
-            con.unregister(name)
-    return {"created": counts[0], "updated": counts[1], "unchanged": counts[2], "removed": removed}
-
-
-_MONEY_COLUMNS = ", ".join(SUMMARY_MONEY)
+    SELECT f.stream_id, f.pos_store_id, f.business_date, e.id,
+           CASE WHEN e.id IS NULL THEN 'new'
+                WHEN ({_K}) IN (SELECT ({_K}) FROM differing) THEN 'changed'
+                ELSE 'same' END AS kind
+    FROM f_digests f LEFT JOIN existing e USING ({_K})
+    """,
+)
 
 _STORE_SQL = (
-    # digests whose day no longer has anything
-    """
-    CREATE OR REPLACE TEMP TABLE gone AS
-    SELECT d.id FROM digests d JOIN todo t USING (stream_id, pos_store_id, business_date)
-    WHERE NOT EXISTS (SELECT 1 FROM dg WHERE dg.stream_id = d.stream_id
-        AND dg.pos_store_id = d.pos_store_id AND dg.business_date = d.business_date)
-    """,
-    "DELETE FROM digest_payments WHERE digest_id IN (SELECT id FROM gone)",
-    "DELETE FROM digest_items WHERE digest_id IN (SELECT id FROM gone)",
-    "DELETE FROM digest_taxes WHERE digest_id IN (SELECT id FROM gone)",
+    *[f"DELETE FROM {table} WHERE digest_id IN (SELECT id FROM gone)" for table in _CHILDREN],
     "DELETE FROM digests WHERE id IN (SELECT id FROM gone)",
     f"""
-    INSERT INTO digests (stream_id, pos_store_id, business_date, order_count, return_count,
-        {_MONEY_COLUMNS}, version, content_hash, created_at, updated_at)
-    SELECT stream_id, pos_store_id, business_date, order_count, return_count,
-        {_MONEY_COLUMNS}, 1, content_hash, $now, $now
-    FROM dg WHERE old_id IS NULL
+    INSERT INTO digests ({_K}, {", ".join(_SUMMARY_COLUMNS)}, version, created_at, updated_at)
+    SELECT {_K}, {", ".join(_SUMMARY_COLUMNS)}, 1, $now, $now
+    FROM f_digests JOIN outcome o USING ({_K}) WHERE o.kind = 'new'
     """,
     f"""
-    UPDATE digests SET order_count = dg.order_count, return_count = dg.return_count,
-        {", ".join(f"{c} = dg.{c}" for c in SUMMARY_MONEY)},
-        version = dg.old_version + 1, content_hash = dg.content_hash, updated_at = $now
-    FROM dg WHERE digests.id = dg.old_id AND dg.old_hash <> dg.content_hash
+    UPDATE digests SET {", ".join(f"{c} = f.{c}" for c in _SUMMARY_COLUMNS)},
+        version = digests.version + 1, updated_at = $now
+    FROM f_digests f JOIN outcome o USING ({_K})
+    WHERE o.kind = 'changed' AND digests.id = o.id
     """,
-    """
-    CREATE OR REPLACE TEMP TABLE changed_digests AS
-    SELECT d.id, d.stream_id, d.pos_store_id, d.business_date
-    FROM digests d JOIN dg USING (stream_id, pos_store_id, business_date)
-    WHERE dg.old_id IS NULL OR dg.old_hash <> dg.content_hash
+    f"""
+    CREATE OR REPLACE TEMP TABLE rewritten AS
+    SELECT d.id, {", ".join("d." + k for k in KEYS)} FROM digests d
+    JOIN outcome o USING ({_K}) WHERE o.kind IN ('new', 'changed')
     """,
-    "DELETE FROM digest_payments WHERE digest_id IN (SELECT id FROM changed_digests)",
-    "DELETE FROM digest_items WHERE digest_id IN (SELECT id FROM changed_digests)",
-    "DELETE FROM digest_taxes WHERE digest_id IN (SELECT id FROM changed_digests)",
-    """
-    INSERT INTO digest_payments
-    SELECT c.id, f.method, f.amount FROM fresh_payments f
-    JOIN changed_digests c USING (stream_id, pos_store_id, business_date)
-    """,
-    """
-    INSERT INTO digest_items
-    SELECT c.id, f.sku, f.name, f.quantity, f.unit_price, f.discount, f.tax, f.amount FROM fresh_items f
-    JOIN changed_digests c USING (stream_id, pos_store_id, business_date)
-    """,
-    """
-    INSERT INTO digest_taxes
-    SELECT c.id, f.tax_code, f.taxable, f.tax FROM fresh_taxes f
-    JOIN changed_digests c USING (stream_id, pos_store_id, business_date)
-    """,
+    *[f"DELETE FROM {table} WHERE digest_id IN (SELECT id FROM rewritten WHERE id IS NOT NULL)" for table in _CHILDREN],
+    *[
+        f"INSERT INTO {table} SELECT r.id, {', '.join('f.' + c for c in _CHILDREN[table][0])} "
+        f"FROM f_{table} f JOIN rewritten r USING ({_K})"
+        for table in _CHILDREN
+    ],
 )
 
 

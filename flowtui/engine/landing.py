@@ -36,7 +36,7 @@ from flowtui.engine.orders import (
     Check,
     structure_json,
 )
-from flowtui.engine.storage import Connection
+from flowtui.engine.storage import Connection, run
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ FROM (
     SELECT seq, pre_error, coalesce(raw, payload) AS body,
            TRY(json_transform(payload, {_quote(structure_json())})) AS j
     FROM batch
-    WHERE pre_error IS NOT NULL OR length(trim(payload, ' ' || chr(9) || chr(10) || chr(13))) > 0
+    WHERE pre_error IS NOT NULL OR length(payload) > 0
 )
 """
 
@@ -144,19 +144,21 @@ FROM fields
 # Valid orders with their business date, last occurrence of an id winning.
 _GOOD_SQL = """
 CREATE OR REPLACE TEMP TABLE good AS
-WITH dated AS (
-    SELECT s.*, (s.ts AT TIME ZONE coalesce(z.timezone, $default_tz))::DATE AS bd
-    FROM stg s
-    JOIN chk c USING (seq)
-    LEFT JOIN (
-        SELECT m.pos_store_id, l.timezone
-        FROM location_mappings m JOIN locations l ON l.id = m.location_id
-        WHERE m.stream_id = $stream
-    ) z ON z.pos_store_id = s.store_id
-    WHERE len(c.errs) = 0
+SELECT s.seq, s.id, s.h, s.store_id, (s.ts AT TIME ZONE coalesce(z.timezone, $default_tz))::DATE AS bd
+FROM stg s
+JOIN chk c USING (seq)
+LEFT JOIN (
+    SELECT m.pos_store_id, l.timezone
+    FROM location_mappings m JOIN locations l ON l.id = m.location_id
+    WHERE m.stream_id = $stream
+) z ON z.pos_store_id = s.store_id
+WHERE len(c.errs) = 0
+"""
+
+_DEDUPE_SQL = """
+DELETE FROM good WHERE seq IN (
+    SELECT seq FROM good QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq DESC) > 1
 )
-SELECT * FROM dated
-QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq DESC) = 1
 """
 
 _CLASSIFY_SQL = """
@@ -201,15 +203,15 @@ DELETE FROM orders WHERE stream_id = $stream AND order_id IN (SELECT id FROM cls
 """,
     """
 INSERT INTO orders
-SELECT $stream, g.id, coalesce(g.number, g.id), g.store_id, g.ts, g.bd,
-       coalesce(g.type, 'sale'), coalesce(g.status, 'completed'),
-       g.original_id, g.original_number, g.channel,
-       coalesce(g.subtotal, list_sum(list_transform(g.lines, lambda l: coalesce(l.amount,
+SELECT $stream, s.id, coalesce(s.number, s.id), s.store_id, s.ts, g.bd,
+       coalesce(s.type, 'sale'), coalesce(s.status, 'completed'),
+       s.original_id, s.original_number, s.channel,
+       coalesce(s.subtotal, list_sum(list_transform(s.lines, lambda l: coalesce(l.amount,
            round(l.quantity * l.unit_price - coalesce(l.discount, 0), 2))))),
-       coalesce(g.discount, 0), coalesce(g.service_charge, 0), coalesce(g.tax, 0),
-       coalesce(g.rounding, 0), g.total,
-       coalesce(c.old_version, 0) + 1, g.h, $run, coalesce(c.old_landed_at, $now), $now
-FROM good g JOIN cls c USING (seq)
+       coalesce(s.discount, 0), coalesce(s.service_charge, 0), coalesce(s.tax, 0),
+       coalesce(s.rounding, 0), s.total,
+       coalesce(c.old_version, 0) + 1, s.h, $run, coalesce(c.old_landed_at, $now), $now
+FROM good g JOIN cls c USING (seq) JOIN stg s USING (seq)
 WHERE c.kind IN ('new', 'changed')
 """,
     """
@@ -219,8 +221,8 @@ SELECT $stream, id, i, store_id, bd, coalesce(type, 'sale'), coalesce(status, 'c
        coalesce(l.discount, 0), coalesce(l.tax, 0), l.tax_code,
        coalesce(l.amount, round(l.quantity * l.unit_price - coalesce(l.discount, 0), 2))
 FROM (
-    SELECT g.*, unnest(g.lines) AS l, generate_subscripts(g.lines, 1) AS i
-    FROM good g JOIN cls c USING (seq)
+    SELECT s.id, s.store_id, g.bd, s.type, s.status, unnest(s.lines) AS l, generate_subscripts(s.lines, 1) AS i
+    FROM good g JOIN cls c USING (seq) JOIN stg s USING (seq)
     WHERE c.kind IN ('new', 'changed')
 )
 """,
@@ -228,20 +230,20 @@ FROM (
 INSERT INTO order_payments
 SELECT $stream, id, i, store_id, bd, coalesce(type, 'sale'), coalesce(status, 'completed'), trim(p.method), p.amount
 FROM (
-    SELECT g.*, unnest(g.payments) AS p, generate_subscripts(g.payments, 1) AS i
-    FROM good g JOIN cls c USING (seq)
+    SELECT s.id, s.store_id, g.bd, s.type, s.status, unnest(s.payments) AS p, generate_subscripts(s.payments, 1) AS i
+    FROM good g JOIN cls c USING (seq) JOIN stg s USING (seq)
     WHERE c.kind IN ('new', 'changed')
 )
 """,
     """
 INSERT INTO raw_orders
-SELECT $stream, g.id, coalesce(c.old_version, 0) + 1, g.h, $run, b.ref, $now, rtrim(coalesce(b.raw, b.payload), chr(13) || chr(10))
+SELECT $stream, g.id, coalesce(c.old_version, 0) + 1, g.h, $run, b.ref, $now, coalesce(b.raw, b.payload)
 FROM good g JOIN cls c USING (seq) JOIN batch b USING (seq)
 WHERE c.kind IN ('new', 'changed')
 """,
     """
 INSERT INTO stream_stores
-SELECT $stream, store_id, max(store_name), $now FROM good GROUP BY store_id
+SELECT $stream, s.store_id, max(s.store_name), $now FROM good g JOIN stg s USING (seq) GROUP BY s.store_id
 ON CONFLICT DO UPDATE SET name = coalesce(EXCLUDED.name, stream_stores.name)
 """,
 )
@@ -261,7 +263,7 @@ SELECT s.seq, b.ref, s.id, s.store_id,
        s.h, s.pre_error, s.bad_json,
        json_valid(b.payload) AS valid_json,
        CASE WHEN json_valid(b.payload) THEN json_type(b.payload) END AS json_kind,
-       rtrim(coalesce(b.raw, b.payload), chr(13) || chr(10)) AS body
+       coalesce(b.raw, b.payload) AS body
 FROM stg s
 JOIN batch b USING (seq)
 LEFT JOIN chk c USING (seq)
@@ -303,7 +305,7 @@ def batch_table(batch: OrderBatch) -> pa.Table:
 def _text_array(items: list[bytes | str], errors: list[str | None]) -> pa.Array:
     if items and isinstance(items[0], bytes):
         try:
-            return pa.array(items, pa.binary()).cast(pa.string())
+            return pc.utf8_trim_whitespace(pa.array(items, pa.binary()).cast(pa.string()))
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             pass  # some line is not UTF-8: find it below
         texts = []
@@ -313,8 +315,8 @@ def _text_array(items: list[bytes | str], errors: list[str | None]) -> pa.Array:
             except UnicodeDecodeError as exc:
                 texts.append(item.decode("utf-8", errors="replace"))
                 errors[index] = errors[index] or f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-        return pa.array(texts, pa.string())
-    return pa.array(items, pa.string())
+        return pc.utf8_trim_whitespace(pa.array(texts, pa.string()))
+    return pc.utf8_trim_whitespace(pa.array(items, pa.string()))
 
 
 def land_batch(
@@ -344,6 +346,8 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, resul
     con.execute(_STAGE_SQL)
     con.execute(_CHECK_SQL)
     con.execute(_GOOD_SQL, params)
+    if con.execute("SELECT count(*) > count(DISTINCT id) FROM good").fetchall()[0][0]:
+        con.execute(_DEDUPE_SQL)
     window_params = {"stream": stream_id, "start": window.start, "end": window.end}
     con.execute(_CLASSIFY_SQL, window_params)
     con.execute(_STALE_SQL, {"stream": stream_id})
@@ -357,14 +361,10 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, resul
     if result.new or result.changed:
         write_params = {"stream": stream_id, "run": sync_run_id, "now": now}
         for statement in _WRITE_SQL:
-            con.execute(statement, _used(statement, write_params))
+            run(con, statement, write_params)
     result.rejections = _record_rejections(con, stream_id, window, default_tz, sync_run_id, now)
     _resolve_rejections(con, stream_id, now)
     return result
-
-
-def _used(statement: str, params: dict) -> dict:
-    return {k: v for k, v in params.items() if f"${k}" in statement}
 
 
 def _record_rejections(con, stream_id, window, default_tz, sync_run_id, now) -> list[Rejection]:

@@ -225,7 +225,6 @@ CREATE TABLE digests (
     rounding {MONEY} NOT NULL,
     net_total {MONEY} NOT NULL,
     version INTEGER NOT NULL,
-    content_hash VARCHAR NOT NULL,
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL,
     UNIQUE (stream_id, pos_store_id, business_date)
@@ -233,8 +232,7 @@ CREATE TABLE digests (
 CREATE TABLE digest_payments (
     digest_id INTEGER NOT NULL,
     method VARCHAR NOT NULL,
-    amount {MONEY} NOT NULL,
-    PRIMARY KEY (digest_id, method)
+    amount {MONEY} NOT NULL
 );
 CREATE TABLE digest_items (
     digest_id INTEGER NOT NULL,
@@ -244,15 +242,13 @@ CREATE TABLE digest_items (
     unit_price {MONEY} NOT NULL,
     discount {MONEY} NOT NULL,
     tax {MONEY} NOT NULL,
-    amount {MONEY} NOT NULL,
-    PRIMARY KEY (digest_id, sku)
+    amount {MONEY} NOT NULL
 );
 CREATE TABLE digest_taxes (
     digest_id INTEGER NOT NULL,
     tax_code VARCHAR NOT NULL,
     taxable {MONEY} NOT NULL,
-    tax {MONEY} NOT NULL,
-    PRIMARY KEY (digest_id, tax_code)
+    tax {MONEY} NOT NULL
 )
 """
 

@@ -35,6 +35,12 @@ _PID_PATTERN = re.compile(r"PID (\d+)")
 Connection = duckdb.DuckDBPyConnection
 
 
+def run(con: Connection, sql: str, params: dict | None = None) -> Connection:
+    """Execute ``sql`` with the named ``$params`` it uses (DuckDB refuses extra ones)."""
+    used = {k: v for k, v in (params or {}).items() if f"${k}" in sql}
+    return con.execute(sql, used)
+
+
 def default_db_path() -> Path:
     """The embedded default: ``flow.duckdb`` in the user data directory."""
     return Path(platformdirs.user_data_dir("flowtui", appauthor=False)) / "flow.duckdb"

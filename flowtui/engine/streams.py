@@ -11,7 +11,7 @@ from flowtui.engine import books
 from flowtui.engine.digests import ACCOUNT_CATEGORIES
 from flowtui.engine.errors import InvalidInput, NotFound
 from flowtui.engine.numbering import DEFAULT_INVOICE_FORMAT, validate_format
-from flowtui.engine.storage import Connection
+from flowtui.engine.storage import Connection, run
 
 GROUPINGS = ("sku", "all")
 
@@ -242,10 +242,13 @@ def redate_store(con: Connection, stream_id: int, pos_store_id: str, timezone: s
     """Recompute business dates of a store's orders in ``timezone``; old and new days become dirty."""
     params = {"stream": stream_id, "store": pos_store_id, "tz": timezone}
     where = "stream_id = $stream AND pos_store_id = $store"
-    con.execute(f"INSERT INTO dirty_days SELECT DISTINCT stream_id, pos_store_id, business_date FROM orders WHERE {where} ON CONFLICT DO NOTHING", params)
-    con.execute(f"UPDATE orders SET business_date = (ordered_at AT TIME ZONE $tz)::DATE WHERE {where}", params)
+    mark_dirty = (f"INSERT INTO dirty_days SELECT DISTINCT stream_id, pos_store_id, business_date FROM orders "
+                  f"WHERE {where} ON CONFLICT DO NOTHING")
+    run(con, mark_dirty, params)
+    run(con, f"UPDATE orders SET business_date = (ordered_at AT TIME ZONE $tz)::DATE WHERE {where}", params)
     for child in ("order_lines", "order_payments"):
-        con.execute(
+        run(
+            con,
             f"""
             UPDATE {child} SET business_date = o.business_date
             FROM orders o
@@ -255,7 +258,7 @@ def redate_store(con: Connection, stream_id: int, pos_store_id: str, timezone: s
             """,
             params,
         )
-    con.execute(f"INSERT INTO dirty_days SELECT DISTINCT stream_id, pos_store_id, business_date FROM orders WHERE {where} ON CONFLICT DO NOTHING", params)
+    run(con, mark_dirty, params)
 
 
 def map_payment(con: Connection, stream: Stream, pos_method: str, account_code: str) -> None:

@@ -1,0 +1,178 @@
+"""``make bench``: landing, re-landing, digests and peak memory, against DuckDB's own read_json.
+
+Each phase runs in a fresh child process so its peak RSS is its own. Figures
+are printed with the targets from the engine foundation issue.
+
+    python benchmarks/run.py [--orders N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import resource
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DIR = ROOT / ".bench"
+
+from benchmarks.generate import generate  # noqa: E402
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _land(db_path: str, source: str) -> dict:
+    """Land the file through the file connector exactly as `flowtui sync` does, without the digest step."""
+    from flowtui.connectors.base import Window
+    from flowtui.connectors.file import FileConnector
+    from flowtui.engine import clock
+    from flowtui.engine.landing import LandingResult, land_batch
+    from flowtui.engine.service import Flow
+    from flowtui.engine.storage import Database
+    from flowtui.engine.streams import StreamSettings
+
+    db = Database.at(db_path)
+    flow = Flow(db)
+    if "bench" not in {s.stream.name for s in flow.streams()}:
+        flow.add_stream("bench", "file", {"path": source}, StreamSettings())
+    stream_id = 1
+    total = LandingResult()
+    started = time.perf_counter()
+    for batch in FileConnector(Path(source)).fetch(Window()):
+        with db.write() as con:
+            total.merge(land_batch(con, stream_id, batch, default_tz="Asia/Kuala_Lumpur",
+                                   sync_run_id=None, now=clock.now()))
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "orders": total.total, "new": total.new, "unchanged": total.unchanged,
+            "rejected": total.rejected, "rss_mb": _peak_mb()}
+
+
+def _digest_all(db_path: str) -> dict:
+    from flowtui.engine import clock
+    from flowtui.engine.digests import rebuild_dirty
+    from flowtui.engine.storage import Database
+
+    db = Database.at(db_path)
+    with db.write() as con:  # make every day dirty: a full rebuild
+        con.execute("DELETE FROM dirty_days")
+        con.execute("INSERT INTO dirty_days SELECT DISTINCT stream_id, pos_store_id, business_date FROM orders")
+    started = time.perf_counter()
+    with db.write() as con:
+        result = rebuild_dirty(con, clock.now())
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "days": result.days, "rss_mb": _peak_mb()}
+
+
+def _digest_one(db_path: str) -> dict:
+    from flowtui.engine import clock
+    from flowtui.engine.digests import rebuild_dirty
+    from flowtui.engine.storage import Database
+
+    db = Database.at(db_path)
+    timings = []
+    for _ in range(5):
+        with db.write() as con:
+            con.execute("INSERT INTO dirty_days SELECT stream_id, pos_store_id, business_date FROM digests "
+                        "ORDER BY business_date, pos_store_id LIMIT 1 OFFSET 500")
+        started = time.perf_counter()
+        with db.write() as con:
+            rebuild_dirty(con, clock.now())
+        timings.append(time.perf_counter() - started)
+    return {"seconds": sorted(timings)[len(timings) // 2], "rss_mb": _peak_mb()}
+
+
+def _reference(db_path: str, source: str) -> dict:
+    """DuckDB's own read_json of the same file into the same tables: the limit we compare with."""
+    from flowtui.engine.storage import Database
+
+    db = Database.at(db_path)
+    money = "DECIMAL(18,2)"
+    columns = {
+        "id": "VARCHAR", "number": "VARCHAR", "store_id": "VARCHAR", "time": "TIMESTAMPTZ", "type": "VARCHAR",
+        "status": "VARCHAR", "subtotal": money, "tax": money, "total": money,
+        "lines": f"STRUCT(sku VARCHAR, name VARCHAR, quantity DECIMAL(18,3), unit_price DECIMAL(18,4), "
+                 f"tax {money}, tax_code VARCHAR, amount {money})[]",
+        "payments": f"STRUCT(method VARCHAR, amount {money})[]",
+    }
+    started = time.perf_counter()
+    with db.write() as con:
+        con.execute(f"CREATE TEMP TABLE src AS SELECT * FROM read_json(?, format='newline_delimited', columns={columns!r})",
+                    [source])
+        con.execute("""
+            INSERT INTO orders SELECT 1, id, number, store_id, time, (time AT TIME ZONE 'Asia/Kuala_Lumpur')::DATE,
+                type, status, NULL, NULL, NULL, subtotal, 0, 0, tax, 0, total, 1, 0, NULL, now(), now() FROM src""")
+        con.execute("""
+            INSERT INTO order_lines SELECT 1, id, i, store_id, (time AT TIME ZONE 'Asia/Kuala_Lumpur')::DATE, type,
+                status, l.sku, NULL, l.name, l.quantity, l.unit_price, 0, l.tax, l.tax_code, l.amount
+            FROM (SELECT *, unnest(lines) AS l, generate_subscripts(lines, 1) AS i FROM src)""")
+        con.execute("""
+            INSERT INTO order_payments SELECT 1, id, i, store_id, (time AT TIME ZONE 'Asia/Kuala_Lumpur')::DATE, type,
+                status, p.method, p.amount
+            FROM (SELECT *, unnest(payments) AS p, generate_subscripts(payments, 1) AS i FROM src)""")
+        orders = con.execute("SELECT count(*) FROM orders").fetchall()[0][0]
+    elapsed = time.perf_counter() - started
+    return {"seconds": elapsed, "orders": orders, "rss_mb": _peak_mb()}
+
+
+def _in_child(func, *args) -> dict:
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        return pool.apply(func, args)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    args = parser.parse_args()
+    BENCH_DIR.mkdir(exist_ok=True)
+    source = BENCH_DIR / f"orders-{args.orders}.ndjson"
+    if not source.exists():
+        print(f"generating {args.orders:,} orders -> {source} ...", flush=True)
+        started = time.perf_counter()
+        generate(source, args.orders)
+        print(f"  {time.perf_counter() - started:.1f} s, {source.stat().st_size / 1e6:,.0f} MB", flush=True)
+    work = BENCH_DIR / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    ours, ref = str(work / "ours.duckdb"), str(work / "reference.duckdb")
+
+    reference = _in_child(_reference, ref, str(source))
+    first = _in_child(_land, ours, str(source))
+    again = _in_child(_land, ours, str(source))
+    full = _in_child(_digest_all, ours)
+    one = _in_child(_digest_one, ours)
+
+    limit_rate = reference["orders"] / reference["seconds"]
+    land_rate = first["orders"] / first["seconds"]
+    reland_rate = again["orders"] / again["seconds"]
+    peak = max(first["rss_mb"], again["rss_mb"], full["rss_mb"], one["rss_mb"])
+    rows = [
+        ("DuckDB read_json into the same tables (limit)", f"{limit_rate:,.0f} orders/s", f"{reference['seconds']:.2f} s", ""),
+        ("landing through the file connector", f"{land_rate:,.0f} orders/s", f"{first['seconds']:.2f} s",
+         _verdict(land_rate / limit_rate >= 0.5, f"{land_rate / limit_rate:.0%} of limit, target >= 50%")),
+        ("re-landing the same file (idempotent)", f"{reland_rate:,.0f} orders/s", f"{again['seconds']:.2f} s",
+         f"{reland_rate / limit_rate:.0%} of limit; {again['unchanged']:,} unchanged, {again['new']:,} new"),
+        ("full digest rebuild", f"{full['days']:,} digests", f"{full['seconds']:.2f} s",
+         _verdict(full["seconds"] <= 2.0, "target <= 2 s")),
+        ("one store-day digest rebuild (median of 5)", "1 digest", f"{one['seconds'] * 1000:.0f} ms",
+         _verdict(one["seconds"] <= 0.1, "target <= 100 ms")),
+        ("peak RSS (worst phase)", f"{peak:,.0f} MB", "", _verdict(peak <= 2048, "target <= 2 GB")),
+    ]
+    print(f"\nflowtui landing benchmark: {first['orders']:,} orders ({first['rejected']} rejected)")
+    width = max(len(r[0]) for r in rows)
+    for name, rate, secs, verdict in rows:
+        print(f"  {name:<{width}}  {rate:>18}  {secs:>9}  {verdict}")
+
+
+def _verdict(ok: bool, text: str) -> str:
+    return f"{'PASS' if ok else 'FAIL'} ({text})"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+
+from flowtui.engine.service import Flow
+from flowtui.engine.storage import Database
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path, monkeypatch):
+    """No test touches the real user dirs or inherits a database path or frozen clock."""
+    monkeypatch.setenv("FLOWTUI_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("FLOWTUI_LOCK_TIMEOUT", "10")
+    monkeypatch.delenv("FLOWTUI_DB", raising=False)
+    monkeypatch.delenv("FLOWTUI_NOW", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "flow.duckdb"
+
+
+@pytest.fixture
+def db(db_path):
+    return Database.at(db_path)
+
+
+@pytest.fixture
+def flow(db):
+    return Flow(db)
+
+
+@pytest.fixture
+def orders_dir(tmp_path):
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    return folder
