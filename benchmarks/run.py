@@ -31,11 +31,11 @@ def _land(db_path: str, source: str) -> dict:
     """Land the file through the file connector exactly as `flowtui sync` does, without the digest step."""
     from flowtui.connectors.base import Window
     from flowtui.connectors.file import FileConnector
-    from flowtui.engine import clock
-    from flowtui.engine.landing import LandingResult, land_batch
+    from flowtui.engine.landing import LandingResult
     from flowtui.engine.service import Flow
     from flowtui.engine.storage import Database
     from flowtui.engine.streams import StreamSettings
+    from flowtui.engine.sync import land, prefetched
 
     db = Database.at(db_path)
     flow = Flow(db)
@@ -44,10 +44,8 @@ def _land(db_path: str, source: str) -> dict:
     stream_id = 1
     total = LandingResult()
     started = time.perf_counter()
-    for batch in FileConnector(Path(source)).fetch(Window()):
-        with db.write() as con:
-            total.merge(land_batch(con, stream_id, batch, default_tz="Asia/Kuala_Lumpur",
-                                   sync_run_id=None, now=clock.now()))
+    for batch in prefetched(FileConnector(Path(source)).fetch(Window())):
+        total.merge(land(db, stream_id, batch, Window(), "Asia/Kuala_Lumpur", None))
     elapsed = time.perf_counter() - started
     return {"seconds": elapsed, "orders": total.total, "new": total.new, "unchanged": total.unchanged,
             "rejected": total.rejected, "rss_mb": _peak_mb()}

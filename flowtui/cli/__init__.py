@@ -55,7 +55,9 @@ for module in (books_cmds, stream_cmds, digest_cmds, demo_cmd):
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors go to stderr with a non-zero exit, never a traceback."""
     try:
-        cli.main(args=argv, prog_name="flowtui", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="flowtui", standalone_mode=False)
+        if isinstance(code, int) and code:  # a command's ctx.exit(n) / Exit(n) comes back as a value
+            sys.exit(code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

@@ -4,6 +4,6 @@ A connector never touches storage or the UI. It yields :class:`OrderBatch`
 values and the engine lands them.
 """
 
-from flowtui.connectors.base import Connector, OrderBatch, SourceStore, Window
+from flowtui.connectors.base import Connector, OrderBatch, SourceError, SourceStore, Window
 
-__all__ = ["Connector", "OrderBatch", "SourceStore", "Window"]
+__all__ = ["Connector", "OrderBatch", "SourceError", "SourceStore", "Window"]

@@ -8,6 +8,10 @@ from datetime import date
 from typing import Protocol
 
 
+class SourceError(Exception):
+    """The source cannot be read; ``str(err)`` says why in the user's words."""
+
+
 @dataclass(frozen=True)
 class Window:
     """Business dates to fetch, inclusive; ``None`` means open-ended."""

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from flowtui.connectors.base import OrderBatch, SourceStore, Window
+from flowtui.connectors.base import OrderBatch, SourceError, SourceStore, Window
 
 NDJSON_SUFFIXES = {".ndjson", ".jsonl", ".json"}
 CSV_SUFFIXES = {".csv"}
@@ -44,7 +45,7 @@ LINE_COLUMNS = {
 REQUIRED_CSV_COLUMNS = ("order_id", "store_id", "time", "total", "quantity", "unit_price")
 
 
-class FileSourceError(Exception):
+class FileSourceError(SourceError):
     """The stream's path cannot be read at all."""
 
 
@@ -56,7 +57,9 @@ class FileConnector:
 
     def files(self) -> list[Path]:
         if not self.path.exists():
-            raise FileSourceError(f"{self.path} does not exist")
+            raise FileSourceError(f"{self.path} does not exist (was it moved? fix it with `flowtui stream set --path`)")
+        if not os.access(self.path, os.R_OK):
+            raise FileSourceError(f"{self.path} cannot be read (permission denied)")
         if self.path.is_file():
             return [self.path]
         found = [
@@ -121,7 +124,8 @@ def _read_csv(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]]:
 
     groups: dict[str, list[tuple[int, dict]]] = {}
     loose: list[tuple[int, dict]] = []
-    for row_no, row in enumerate(reader, start=2):
+    for row in reader:
+        row_no = reader.line_num  # the file's line number, blank lines included
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
         key = (row.get(id_column) or "").strip()

@@ -107,34 +107,58 @@ def _arithmetic_errors_sql() -> str:
     return "[" + ", ".join(_error(c, "NULL") for c in ARITHMETIC_CHECKS) + "]"
 
 
-_STAGE_SQL = f"""
-CREATE OR REPLACE TEMP TABLE stg AS
-SELECT seq, pre_error, hash(body) AS h, j IS NULL AS bad_json, j.*, TRY_CAST(j.time AS TIMESTAMPTZ) AS ts
-FROM (
-    SELECT seq, pre_error, coalesce(raw, payload) AS body,
-           TRY(json_transform(payload, {_quote(structure_json())})) AS j
-    FROM batch
-    WHERE pre_error IS NOT NULL OR length(payload) > 0
-)
-"""
+def _failing_sql() -> str:
+    """True when any check fails: the cheap test every order goes through."""
+    def any_of(checks):
+        return " OR ".join(f"coalesce({c.failing}, false)" for c in checks)
+
+    return (
+        f"({any_of(ORDER_CHECKS)})"
+        f" OR coalesce(list_bool_or(list_transform(lines, lambda l, i: {any_of(LINE_CHECKS)})), false)"
+        f" OR coalesce(list_bool_or(list_transform(payments, lambda p, i: {any_of(PAYMENT_CHECKS)})), false)"
+        f" OR ({any_of(ARITHMETIC_CHECKS)})"
+    )
+
 
 _LINE_AMOUNT = "coalesce(l.amount, round(l.quantity * l.unit_price - coalesce(l.discount, 0), 2))"
 
-_CHECK_SQL = f"""
-CREATE OR REPLACE TEMP TABLE chk AS
-WITH fields AS (
-    SELECT seq, list_filter({_field_errors_sql()}, lambda e: e IS NOT NULL) AS errs,
+# Parse every order once, with the values the arithmetic checks need and a
+# ``suspect`` flag; only suspect orders are examined in detail (``_CHECK_SQL``).
+_STAGE_SQL = f"""
+CREATE OR REPLACE TEMP TABLE stg AS
+WITH parsed AS (
+    SELECT seq, pre_error, hash(body) AS h, j IS NULL AS bad_json, j.*, TRY_CAST(j.time AS TIMESTAMPTZ) AS ts
+    FROM (
+        SELECT seq, pre_error, coalesce(raw, payload) AS body,
+               TRY(json_transform(payload, {_quote(structure_json())})) AS j
+        FROM batch
+        WHERE pre_error IS NOT NULL OR length(payload) > 0
+    )
+),
+valued AS (
+    SELECT *,
            list_sum(list_transform(lines, lambda l: {_LINE_AMOUNT})) AS line_sum,
            coalesce(list_sum(list_transform(payments, lambda p: p.amount)), 0) AS pay_sum,
-           total, subtotal,
-           coalesce(subtotal, list_sum(list_transform(lines, lambda l: {_LINE_AMOUNT}))) AS subtotal_v,
            coalesce(discount, 0) AS discount_v,
            coalesce(service_charge, 0) AS service_charge_v,
            coalesce(tax, 0) AS tax_v,
            coalesce(rounding, 0) AS rounding_v,
            coalesce(status, 'completed') AS status_v
+    FROM parsed
+),
+defaulted AS (
+    SELECT *, coalesce(subtotal, line_sum) AS subtotal_v FROM valued
+)
+SELECT *, pre_error IS NOT NULL OR bad_json OR ({_failing_sql()}) AS suspect
+FROM defaulted
+"""
+
+_CHECK_SQL = f"""
+CREATE OR REPLACE TEMP TABLE chk AS
+WITH fields AS (
+    SELECT *, list_filter({_field_errors_sql()}, lambda e: e IS NOT NULL) AS errs
     FROM stg
-    WHERE pre_error IS NULL AND NOT bad_json
+    WHERE suspect AND pre_error IS NULL AND NOT bad_json
 )
 SELECT seq, CASE WHEN len(errs) > 0 THEN errs
                  ELSE list_filter({_arithmetic_errors_sql()}, lambda e: e IS NOT NULL) END AS errs
@@ -146,13 +170,12 @@ _GOOD_SQL = """
 CREATE OR REPLACE TEMP TABLE good AS
 SELECT s.seq, s.id, s.h, s.store_id, (s.ts AT TIME ZONE coalesce(z.timezone, $default_tz))::DATE AS bd
 FROM stg s
-JOIN chk c USING (seq)
 LEFT JOIN (
     SELECT m.pos_store_id, l.timezone
     FROM location_mappings m JOIN locations l ON l.id = m.location_id
     WHERE m.stream_id = $stream
 ) z ON z.pos_store_id = s.store_id
-WHERE len(c.errs) = 0
+WHERE NOT s.suspect
 """
 
 _DEDUPE_SQL = """
@@ -163,7 +186,7 @@ DELETE FROM good WHERE seq IN (
 
 _CLASSIFY_SQL = """
 CREATE OR REPLACE TEMP TABLE cls AS
-SELECT g.seq, g.id,
+SELECT g.seq, g.id, g.bd, g.store_id, g.h,
        o.version AS old_version, o.pos_store_id AS old_store, o.business_date AS old_bd,
        o.landed_at AS old_landed_at,
        CASE WHEN o.order_id IS NULL THEN 'new'
@@ -187,7 +210,7 @@ WHERE kind = 'changed' AND id IN (
 _WRITE_SQL = (
     """
 INSERT INTO dirty_days
-SELECT DISTINCT $stream, g.store_id, g.bd FROM good g JOIN cls c USING (seq) WHERE c.kind IN ('new', 'changed')
+SELECT DISTINCT $stream, c.store_id, c.bd FROM cls c WHERE c.kind IN ('new', 'changed')
 UNION
 SELECT DISTINCT $stream, c.old_store, c.old_bd FROM cls c WHERE c.kind = 'changed'
 ON CONFLICT DO NOTHING
@@ -203,7 +226,7 @@ DELETE FROM orders WHERE stream_id = $stream AND order_id IN (SELECT id FROM cls
 """,
     """
 INSERT INTO orders
-SELECT $stream, s.id, coalesce(s.number, s.id), s.store_id, s.ts, g.bd,
+SELECT $stream, s.id, coalesce(s.number, s.id), s.store_id, s.ts, c.bd,
        coalesce(s.type, 'sale'), coalesce(s.status, 'completed'),
        s.original_id, s.original_number, s.channel,
        coalesce(s.subtotal, list_sum(list_transform(s.lines, lambda l: coalesce(l.amount,
@@ -211,7 +234,7 @@ SELECT $stream, s.id, coalesce(s.number, s.id), s.store_id, s.ts, g.bd,
        coalesce(s.discount, 0), coalesce(s.service_charge, 0), coalesce(s.tax, 0),
        coalesce(s.rounding, 0), s.total,
        coalesce(c.old_version, 0) + 1, s.h, $run, coalesce(c.old_landed_at, $now), $now
-FROM good g JOIN cls c USING (seq) JOIN stg s USING (seq)
+FROM cls c JOIN stg s USING (seq)
 WHERE c.kind IN ('new', 'changed')
 """,
     """
@@ -221,8 +244,8 @@ SELECT $stream, id, i, store_id, bd, coalesce(type, 'sale'), coalesce(status, 'c
        coalesce(l.discount, 0), coalesce(l.tax, 0), l.tax_code,
        coalesce(l.amount, round(l.quantity * l.unit_price - coalesce(l.discount, 0), 2))
 FROM (
-    SELECT s.id, s.store_id, g.bd, s.type, s.status, unnest(s.lines) AS l, generate_subscripts(s.lines, 1) AS i
-    FROM good g JOIN cls c USING (seq) JOIN stg s USING (seq)
+    SELECT s.id, s.store_id, c.bd, s.type, s.status, unnest(s.lines) AS l, generate_subscripts(s.lines, 1) AS i
+    FROM cls c JOIN stg s USING (seq)
     WHERE c.kind IN ('new', 'changed')
 )
 """,
@@ -230,15 +253,15 @@ FROM (
 INSERT INTO order_payments
 SELECT $stream, id, i, store_id, bd, coalesce(type, 'sale'), coalesce(status, 'completed'), trim(p.method), p.amount
 FROM (
-    SELECT s.id, s.store_id, g.bd, s.type, s.status, unnest(s.payments) AS p, generate_subscripts(s.payments, 1) AS i
-    FROM good g JOIN cls c USING (seq) JOIN stg s USING (seq)
+    SELECT s.id, s.store_id, c.bd, s.type, s.status, unnest(s.payments) AS p, generate_subscripts(s.payments, 1) AS i
+    FROM cls c JOIN stg s USING (seq)
     WHERE c.kind IN ('new', 'changed')
 )
 """,
     """
 INSERT INTO raw_orders
-SELECT $stream, g.id, coalesce(c.old_version, 0) + 1, g.h, $run, b.ref, $now, coalesce(b.raw, b.payload)
-FROM good g JOIN cls c USING (seq) JOIN batch b USING (seq)
+SELECT $stream, c.id, coalesce(c.old_version, 0) + 1, c.h, $run, b.ref, $now, coalesce(b.raw, b.payload)
+FROM cls c JOIN batch b USING (seq)
 WHERE c.kind IN ('new', 'changed')
 """,
     """
@@ -266,13 +289,12 @@ SELECT s.seq, b.ref, s.id, s.store_id,
        coalesce(b.raw, b.payload) AS body
 FROM stg s
 JOIN batch b USING (seq)
-LEFT JOIN chk c USING (seq)
 LEFT JOIN (
     SELECT m.pos_store_id, l.timezone
     FROM location_mappings m JOIN locations l ON l.id = m.location_id
     WHERE m.stream_id = $stream
 ) z ON z.pos_store_id = s.store_id
-WHERE s.pre_error IS NOT NULL OR s.bad_json OR len(c.errs) > 0
+WHERE s.suspect
 ORDER BY s.seq
 """
 

@@ -90,7 +90,8 @@ ORDER_CHECKS: tuple[Check, ...] = (
     Check("id IS NULL OR trim(id) = ''", "is required", "$.id"),
     Check("store_id IS NULL OR trim(store_id) = ''", "is required", "$.store_id"),
     Check(
-        "ts IS NULL OR NOT regexp_matches(time, '(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$')",
+        "ts IS NULL OR NOT regexp_full_match(time, "
+        "'[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)')",
         "must be an ISO 8601 instant with a UTC offset, e.g. 2026-10-01T03:15:00Z",
         "$.time",
     ),

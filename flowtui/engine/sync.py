@@ -9,11 +9,13 @@ days survive a crash, so re-running a sync always converges.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from queue import Full, Queue
 
-from flowtui.connectors.base import Window
+from flowtui.connectors.base import OrderBatch, SourceError, Window
 from flowtui.connectors.registry import provider
 from flowtui.engine import books, clock
 from flowtui.engine.digests import RebuildResult, rebuild_dirty
@@ -91,15 +93,10 @@ def sync_stream(
         secret = (secrets or SecretStore.default()).resolve(stream.config.get("api_key"))
         connector = provider(stream.provider).connect(stream.config, secret)
         windows = 0
-        for batch in connector.fetch(window):
+        for batch in prefetched(connector.fetch(window)):
             windows += 1
             outcome.warnings.extend(batch.warnings)
-            if batch.orders:
-                with db.write() as con:
-                    landed = land_batch(
-                        con, stream.id, batch, window=window, default_tz=default_tz, sync_run_id=run_id, now=clock.now()
-                    )
-                outcome.landing.merge(landed)
+            outcome.landing.merge(land(db, stream.id, batch, window, default_tz, run_id))
             report(stream.name, batch.progress, f"{outcome.landing.total:,} orders read")
         report(stream.name, None, "building digests")
         with db.write() as con:
@@ -110,7 +107,7 @@ def sync_stream(
                 set_cursor(con, stream.id, max(window.end, stream.cursor_date or window.end))
     except Exception as exc:  # a failed stream must not stop the others
         outcome.status = "failed"
-        outcome.error = str(exc) if isinstance(exc, FlowError) else f"{type(exc).__name__}: {exc}"
+        outcome.error = str(exc) if isinstance(exc, (FlowError, SourceError)) else f"{type(exc).__name__}: {exc}"
         try:
             with db.write() as con:
                 _finish(con, outcome, 0)
@@ -118,6 +115,55 @@ def sync_stream(
             pass  # the run stays 'running' and is marked interrupted next time
     report(stream.name, 1.0, outcome.status)
     return outcome
+
+
+def land(db: Database, stream_id: int, batch: OrderBatch, window: Window, default_tz: str,
+         run_id: int | None) -> LandingResult:
+    """One batch, one unit of work."""
+    if not batch.orders:
+        return LandingResult()
+    with db.write() as con:
+        return land_batch(con, stream_id, batch, window=window, default_tz=default_tz,
+                          sync_run_id=run_id, now=clock.now())
+
+
+def prefetched(batches: Iterator[OrderBatch], depth: int = 1) -> Iterator[OrderBatch]:
+    """Read the next batch in a background thread while the current one lands.
+
+    Reading (files, HTTP) and landing (DuckDB, which releases the GIL) then
+    overlap. The database is still held only while a batch lands.
+    """
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        queue.put(batch, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(done)
+        except BaseException as exc:  # handed to the consumer
+            queue.put(exc)
+
+    worker = threading.Thread(target=produce, name="flowtui-prefetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
 
 
 def _finish(con, outcome: SyncOutcome, windows: int) -> None:
