@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from flowtui.connectors.base import OrderBatch, Window
+from flowtui.engine import raw
 from flowtui.engine.landing import land_batch
 from flowtui.engine.streams import StreamSettings
 from tests.factories import order
@@ -45,8 +46,10 @@ def test_a_batch_lands_orders_lines_payments_and_raw_payloads(db, stream):
     assert table(db, "SELECT count(*) FROM order_lines") == [(3,)]
     assert table(db, "SELECT method, amount FROM order_payments WHERE order_id = 'A-1' ORDER BY seq") == [
         ("Cash", pytest.approx(5)), ("Card", pytest.approx(7))]
-    raw = table(db, "SELECT payload, ref FROM raw_orders WHERE order_id = 'A-2'")
-    assert json.loads(raw[0][0])["id"] == "A-2" and raw[0][1] == "test.ndjson:2"
+    with db.read() as con:
+        assert raw.ref(con, 1, "A-2") == "test.ndjson:2"
+        assert json.loads(raw.payload(con, 1, "A-2")) == json.loads(json.dumps(
+            order("A-2", "KL", "2026-10-01T04:00:00Z", [("KOPI", 1, "3.50")])))
 
 
 def test_landing_the_same_orders_twice_changes_nothing(db, stream):
@@ -71,6 +74,9 @@ def test_a_changed_order_replaces_the_old_version_and_keeps_it_for_audit(db, str
     assert table(db, "SELECT DISTINCT status FROM order_lines") == [("voided",)]
     assert table(db, "SELECT count(*) FROM order_lines") == [(2,)]
     assert table(db, "SELECT version FROM raw_orders ORDER BY version") == [(1,), (2,)]
+    with db.read() as con:  # both versions are kept as they came
+        assert json.loads(raw.payload(con, 1, "A-1", version=1))["status"] == "completed"
+        assert json.loads(raw.payload(con, 1, "A-1"))["status"] == "voided"
     # the old version arriving again (an old file re-read) is stale: the void stands
     stale = land(db, [sale])
     assert (stale.stale, stale.changed) == (1, 0)

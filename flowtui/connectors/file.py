@@ -24,7 +24,7 @@ from flowtui.connectors.base import OrderBatch, SourceError, SourceStore, Window
 
 NDJSON_SUFFIXES = {".ndjson", ".jsonl", ".json"}
 CSV_SUFFIXES = {".csv"}
-DEFAULT_BATCH_SIZE = 250_000
+DEFAULT_BATCH_SIZE = 250_000  # orders per unit of work: ~1 s of landing, ~1.5 GB peak with prefetch
 
 ORDER_COLUMNS = (
     "number", "store_id", "store_name", "time", "type", "status", "original_id",
@@ -101,6 +101,8 @@ def _read_ndjson(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]
                 return
             if first_line == 1 and chunk[0].startswith(b"\xef\xbb\xbf"):
                 chunk[0] = chunk[0][3:]  # a byte-order mark
+            if not chunk[-1].endswith(b"\n"):
+                chunk[-1] += b"\n"  # the file's last line: same bytes as when more lines follow
             yield OrderBatch(orders=chunk, source=file.name, first_line=first_line), handle.tell()
             first_line += len(chunk)
 

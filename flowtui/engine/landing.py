@@ -21,6 +21,7 @@ All of it is set-based SQL over an Arrow table: never row by row.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ from flowtui.engine.orders import (
     Check,
     structure_json,
 )
+from flowtui.engine.raw import CHUNK, compress_chunks
 from flowtui.engine.storage import Connection, run
 
 
@@ -120,7 +122,7 @@ def _failing_sql() -> str:
     )
 
 
-_LINE_AMOUNT = "coalesce(l.amount, round(l.quantity * l.unit_price - coalesce(l.discount, 0), 2))"
+_LINE_AMOUNT = "coalesce(l.amount, round(l.quantity * l.unit_price - coalesce(l.discount, 0::DECIMAL(18,6)), 2)::DECIMAL(18,6))"
 
 # Parse every order once, with the values the arithmetic checks need and a
 # ``suspect`` flag; only suspect orders are examined in detail (``_CHECK_SQL``).
@@ -132,18 +134,19 @@ WITH parsed AS (
         SELECT seq, pre_error, coalesce(raw, payload) AS body,
                TRY(json_transform(payload, {_quote(structure_json())})) AS j
         FROM batch
-        WHERE pre_error IS NOT NULL OR length(payload) > 0
+        WHERE pre_error IS NOT NULL OR length(payload) > 8 OR length(trim(payload, ' ' || chr(9) || chr(10) || chr(13))) > 0
     )
 ),
 valued AS (
     SELECT *,
            list_sum(list_transform(lines, lambda l: {_LINE_AMOUNT})) AS line_sum,
            coalesce(list_sum(list_transform(payments, lambda p: p.amount)), 0) AS pay_sum,
-           coalesce(discount, 0) AS discount_v,
-           coalesce(service_charge, 0) AS service_charge_v,
-           coalesce(tax, 0) AS tax_v,
-           coalesce(rounding, 0) AS rounding_v,
-           coalesce(status, 'completed') AS status_v
+           coalesce(discount, 0::DECIMAL(18,6)) AS discount_v,
+           coalesce(service_charge, 0::DECIMAL(18,6)) AS service_charge_v,
+           coalesce(tax, 0::DECIMAL(18,6)) AS tax_v,
+           coalesce(rounding, 0::DECIMAL(18,6)) AS rounding_v,
+           coalesce(status, 'completed') AS status_v,
+           coalesce(type, 'sale') AS type_v
     FROM parsed
 ),
 defaulted AS (
@@ -227,42 +230,56 @@ DELETE FROM orders WHERE stream_id = $stream AND order_id IN (SELECT id FROM cls
     """
 INSERT INTO orders
 SELECT $stream, s.id, coalesce(s.number, s.id), s.store_id, s.ts, c.bd,
-       coalesce(s.type, 'sale'), coalesce(s.status, 'completed'),
+       s.type_v, s.status_v,
        s.original_id, s.original_number, s.channel,
-       coalesce(s.subtotal, list_sum(list_transform(s.lines, lambda l: coalesce(l.amount,
-           round(l.quantity * l.unit_price - coalesce(l.discount, 0), 2))))),
-       coalesce(s.discount, 0), coalesce(s.service_charge, 0), coalesce(s.tax, 0),
-       coalesce(s.rounding, 0), s.total,
+       s.subtotal_v, s.discount_v, s.service_charge_v, s.tax_v, s.rounding_v, s.total,
        coalesce(c.old_version, 0) + 1, s.h, $run, coalesce(c.old_landed_at, $now), $now
 FROM cls c JOIN stg s USING (seq)
 WHERE c.kind IN ('new', 'changed')
+ORDER BY c.bd
 """,
-    """
+    f"""
 INSERT INTO order_lines
-SELECT $stream, id, i, store_id, bd, coalesce(type, 'sale'), coalesce(status, 'completed'),
+SELECT $stream, id, i, store_id, bd, type_v, status_v,
        nullif(trim(l.sku), ''), nullif(trim(l.product_id), ''), l.name, l.quantity, l.unit_price,
-       coalesce(l.discount, 0), coalesce(l.tax, 0), l.tax_code,
-       coalesce(l.amount, round(l.quantity * l.unit_price - coalesce(l.discount, 0), 2))
+       coalesce(l.discount, 0::DECIMAL(18,6)), coalesce(l.tax, 0::DECIMAL(18,6)), l.tax_code,
+       {_LINE_AMOUNT}
 FROM (
-    SELECT s.id, s.store_id, c.bd, s.type, s.status, unnest(s.lines) AS l, generate_subscripts(s.lines, 1) AS i
+    SELECT s.id, s.store_id, c.bd, s.type_v, s.status_v, unnest(s.lines) AS l, generate_subscripts(s.lines, 1) AS i
     FROM cls c JOIN stg s USING (seq)
     WHERE c.kind IN ('new', 'changed')
 )
+ORDER BY bd
 """,
     """
 INSERT INTO order_payments
-SELECT $stream, id, i, store_id, bd, coalesce(type, 'sale'), coalesce(status, 'completed'), trim(p.method), p.amount
+SELECT $stream, id, i, store_id, bd, type_v, status_v, trim(p.method), p.amount
 FROM (
-    SELECT s.id, s.store_id, c.bd, s.type, s.status, unnest(s.payments) AS p, generate_subscripts(s.payments, 1) AS i
+    SELECT s.id, s.store_id, c.bd, s.type_v, s.status_v, unnest(s.payments) AS p, generate_subscripts(s.payments, 1) AS i
     FROM cls c JOIN stg s USING (seq)
     WHERE c.kind IN ('new', 'changed')
 )
+ORDER BY bd
+""",
+    """
+INSERT INTO raw_batches VALUES ($batch_id, $stream, $run, $now, $source, $first_line, $chunk_size)
 """,
     """
 INSERT INTO raw_orders
-SELECT $stream, c.id, coalesce(c.old_version, 0) + 1, c.h, $run, b.ref, $now, coalesce(b.raw, b.payload)
+SELECT $stream, c.id, coalesce(c.old_version, 0) + 1, c.h, $batch_id, c.seq, b.ref
 FROM cls c JOIN batch b USING (seq)
-WHERE c.kind IN ('new', 'changed')
+WHERE c.kind IN ('new', 'changed') AND $source IS NULL
+""",
+    """
+INSERT INTO raw_orders
+SELECT $stream, c.id, coalesce(c.old_version, 0) + 1, c.h, $batch_id, c.seq, NULL
+FROM cls c
+WHERE c.kind IN ('new', 'changed') AND $source IS NOT NULL
+""",
+    """
+INSERT INTO raw_chunks
+SELECT $batch_id, chunk_no, data FROM chunks
+WHERE chunk_no IN (SELECT DISTINCT seq // $chunk_size FROM cls WHERE kind IN ('new', 'changed'))
 """,
     """
 INSERT INTO stream_stores
@@ -281,7 +298,7 @@ ORDER BY c.seq, c.k
 """
 
 _REJECTED_SQL = """
-SELECT s.seq, b.ref, s.id, s.store_id,
+SELECT s.seq, coalesce(b.ref, $source || ':' || ($first_line + s.seq)) AS ref, s.id, s.store_id,
        CASE WHEN s.ts IS NOT NULL THEN (s.ts AT TIME ZONE coalesce(z.timezone, $default_tz))::DATE END AS bd,
        s.h, s.pre_error, s.bad_json,
        json_valid(b.payload) AS valid_json,
@@ -302,32 +319,81 @@ ORDER BY s.seq
 # -- landing ------------------------------------------------------------------
 
 
-def batch_table(batch: OrderBatch) -> pa.Table:
+@dataclass
+class PreparedBatch:
+    """A batch made ready to land: its Arrow table and its compressed raw payloads.
+
+    Preparing costs CPU but needs no database, so it runs before the file is
+    opened (in the sync's prefetch thread).
+    """
+
+    table: pa.Table
+    chunks: list[bytes]
+    source: str | None = None
+    first_line: int = 1
+    progress: float | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+
+def prepare(batch: OrderBatch) -> PreparedBatch:
+    packed = _Packed.of(batch.raw if batch.raw is not None else batch.orders)
+    return PreparedBatch(
+        table=batch_table(batch, packed if batch.raw is None else None),
+        chunks=compress_chunks(packed.data, packed.offsets),
+        source=batch.source if batch.refs is None else None,
+        first_line=batch.first_line,
+        progress=batch.progress,
+        warnings=list(batch.warnings),
+    )
+
+
+@dataclass(frozen=True)
+class _Packed:
+    """Payloads laid end to end in one buffer, with where each starts: cheap to hand to Arrow."""
+
+    data: bytes
+    offsets: list[int]
+
+    @classmethod
+    def of(cls, items: list[bytes | str]) -> "_Packed":
+        blobs = items if not items or isinstance(items[0], bytes) else [i.encode("utf-8") for i in items]
+        return cls(b"".join(blobs), list(itertools.accumulate(map(len, blobs), initial=0)))
+
+    def strings(self) -> pa.Array:
+        """The payloads as an Arrow string array without copying; raises if some are not UTF-8."""
+        array = pa.LargeStringArray.from_buffers(
+            len(self.offsets) - 1, pa.array(self.offsets, pa.int64()).buffers()[1], pa.py_buffer(self.data)
+        )
+        array.validate(full=True)
+        return array
+
+
+def batch_table(batch: OrderBatch, packed: _Packed | None = None) -> pa.Table:
     """The batch as an Arrow table: ``seq, ref, payload, raw, pre_error``."""
     count = len(batch.orders)
-    errors = list(batch.errors) if batch.errors is not None else [None] * count
-    payload = _text_array(batch.orders, errors)
+    errors = list(batch.errors) if batch.errors is not None else [None] * count  # filled in for bad UTF-8
+    payload = _text_array(batch.orders, errors, packed)
     seq = pa.array(range(count), pa.int64())
-    if batch.refs is not None:
-        refs = pa.array(batch.refs, pa.string())
-    else:  # "file.ndjson:17", built column-wise
-        positions = pc.cast(pc.add(seq, batch.first_line), pa.string())
-        refs = pc.binary_join_element_wise(batch.source or "input", positions, ":")
+    # line-oriented sources get their refs ("file.ndjson:17") worked out only where needed
+    refs = pa.array(batch.refs, pa.string()) if batch.refs is not None else pa.nulls(count, pa.string())
     return pa.table(
         {
             "seq": seq,
             "ref": refs,
             "payload": payload,
-            "raw": pa.array(batch.raw if batch.raw is not None else [None] * count, pa.string()),
-            "pre_error": pa.array(errors, pa.string()),
+            "raw": pa.array(batch.raw, pa.string()) if batch.raw is not None else pa.nulls(count, pa.string()),
+            "pre_error": pa.array(errors, pa.string()) if any(errors) else pa.nulls(count, pa.string()),
         }
     )
 
 
-def _text_array(items: list[bytes | str], errors: list[str | None]) -> pa.Array:
+def _text_array(items: list[bytes | str], errors: list[str | None], packed: _Packed | None) -> pa.Array:
     if items and isinstance(items[0], bytes):
-        try:
-            return pc.utf8_trim_whitespace(pa.array(items, pa.binary()).cast(pa.string()))
+        try:  # JSON allows the line's own whitespace; blank lines are skipped in SQL
+            return (packed or _Packed.of(items)).strings()
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             pass  # some line is not UTF-8: find it below
         texts = []
@@ -337,14 +403,14 @@ def _text_array(items: list[bytes | str], errors: list[str | None]) -> pa.Array:
             except UnicodeDecodeError as exc:
                 texts.append(item.decode("utf-8", errors="replace"))
                 errors[index] = errors[index] or f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-        return pc.utf8_trim_whitespace(pa.array(texts, pa.string()))
-    return pc.utf8_trim_whitespace(pa.array(items, pa.string()))
+        return pa.array(texts, pa.string())
+    return pa.array(items, pa.string())
 
 
 def land_batch(
     con: Connection,
     stream_id: int,
-    batch: OrderBatch,
+    batch: OrderBatch | PreparedBatch,
     *,
     window: Window = Window(),
     default_tz: str,
@@ -352,18 +418,22 @@ def land_batch(
     now,
 ) -> LandingResult:
     """Land one batch in the caller's transaction; see the module docstring."""
-    result = LandingResult()
-    if not batch.orders:
-        return result
-    table = batch_table(batch)
-    con.register("batch", table)
+    prepared = batch if isinstance(batch, PreparedBatch) else prepare(batch)
+    if not len(prepared):
+        return LandingResult()
+    chunks = pa.table({"chunk_no": pa.array(range(len(prepared.chunks)), pa.int32()),
+                       "data": pa.array(prepared.chunks, pa.binary())})
+    con.register("batch", prepared.table)
+    con.register("chunks", chunks)
     try:
-        return _land_registered(con, stream_id, window, default_tz, sync_run_id, now, result)
+        return _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepared)
     finally:
         con.unregister("batch")
+        con.unregister("chunks")
 
 
-def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, result) -> LandingResult:
+def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepared) -> LandingResult:
+    result = LandingResult()
     params = {"stream": stream_id, "default_tz": default_tz}
     con.execute(_STAGE_SQL)
     con.execute(_CHECK_SQL)
@@ -381,17 +451,21 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, resul
     result.stale = counts.get("stale", 0)
     result.skipped = good - sum(counts.values())
     if result.new or result.changed:
-        write_params = {"stream": stream_id, "run": sync_run_id, "now": now}
+        batch_id = con.execute("SELECT nextval('raw_batch_ids')").fetchall()[0][0]
+        write_params = {"stream": stream_id, "run": sync_run_id, "now": now, "batch_id": batch_id,
+                        "chunk_size": CHUNK, "source": prepared.source, "first_line": prepared.first_line}
         for statement in _WRITE_SQL:
             run(con, statement, write_params)
-    result.rejections = _record_rejections(con, stream_id, window, default_tz, sync_run_id, now)
+    result.rejections = _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prepared)
     _resolve_rejections(con, stream_id, now)
     return result
 
 
-def _record_rejections(con, stream_id, window, default_tz, sync_run_id, now) -> list[Rejection]:
+def _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prepared) -> list[Rejection]:
     rows = con.execute(
-        _REJECTED_SQL, {"stream": stream_id, "default_tz": default_tz}
+        _REJECTED_SQL,
+        {"stream": stream_id, "default_tz": default_tz, "source": prepared.source or "input",
+         "first_line": prepared.first_line},
     ).fetchall()
     if not rows:
         return []

@@ -123,15 +123,29 @@ CREATE TABLE sync_runs (
     error VARCHAR,
     warnings VARCHAR[] NOT NULL DEFAULT []
 );
+CREATE SEQUENCE raw_batch_ids START 1;
+CREATE TABLE raw_batches (
+    id INTEGER PRIMARY KEY,
+    stream_id INTEGER NOT NULL,
+    sync_run_id INTEGER,
+    received_at TIMESTAMPTZ NOT NULL,
+    source VARCHAR,
+    first_line INTEGER,
+    chunk_size INTEGER NOT NULL
+);
+CREATE TABLE raw_chunks (
+    batch_id INTEGER NOT NULL,
+    chunk_no INTEGER NOT NULL,
+    data BLOB NOT NULL USING COMPRESSION uncompressed
+);
 CREATE TABLE raw_orders (
     stream_id INTEGER NOT NULL,
     order_id VARCHAR NOT NULL,
     version INTEGER NOT NULL,
     content_hash UBIGINT NOT NULL,
-    sync_run_id INTEGER,
-    ref VARCHAR,
-    received_at TIMESTAMPTZ NOT NULL,
-    payload VARCHAR USING COMPRESSION zstd
+    batch_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    ref VARCHAR
 );
 CREATE TABLE orders (
     stream_id INTEGER NOT NULL,
@@ -155,8 +169,7 @@ CREATE TABLE orders (
     content_hash UBIGINT NOT NULL,
     sync_run_id INTEGER,
     landed_at TIMESTAMPTZ NOT NULL,
-    updated_at TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (stream_id, order_id)
+    updated_at TIMESTAMPTZ NOT NULL
 );
 CREATE TABLE order_lines (
     stream_id INTEGER NOT NULL,

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from queue import Full, Queue
 
-from flowtui.connectors.base import OrderBatch, SourceError, Window
+from flowtui.connectors.base import SourceError, Window
 from flowtui.connectors.registry import provider
 from flowtui.engine import books, clock
 from flowtui.engine.digests import RebuildResult, rebuild_dirty
 from flowtui.engine.errors import FlowError
-from flowtui.engine.landing import LandingResult, land_batch
+from flowtui.engine.landing import LandingResult, PreparedBatch, land_batch, prepare
 from flowtui.engine.secrets import SecretStore
 from flowtui.engine.storage import Database
 from flowtui.engine.streams import Stream, require_stream, set_cursor
@@ -93,7 +93,7 @@ def sync_stream(
         secret = (secrets or SecretStore.default()).resolve(stream.config.get("api_key"))
         connector = provider(stream.provider).connect(stream.config, secret)
         windows = 0
-        for batch in prefetched(connector.fetch(window)):
+        for batch in prefetched(prepare(b) for b in connector.fetch(window)):
             windows += 1
             outcome.warnings.extend(batch.warnings)
             outcome.landing.merge(land(db, stream.id, batch, window, default_tz, run_id))
@@ -117,17 +117,17 @@ def sync_stream(
     return outcome
 
 
-def land(db: Database, stream_id: int, batch: OrderBatch, window: Window, default_tz: str,
+def land(db: Database, stream_id: int, batch: PreparedBatch, window: Window, default_tz: str,
          run_id: int | None) -> LandingResult:
     """One batch, one unit of work."""
-    if not batch.orders:
+    if not len(batch):
         return LandingResult()
     with db.write() as con:
         return land_batch(con, stream_id, batch, window=window, default_tz=default_tz,
                           sync_run_id=run_id, now=clock.now())
 
 
-def prefetched(batches: Iterator[OrderBatch], depth: int = 1) -> Iterator[OrderBatch]:
+def prefetched(batches: Iterator[PreparedBatch], depth: int = 1) -> Iterator[PreparedBatch]:
     """Read the next batch in a background thread while the current one lands.
 
     Reading (files, HTTP) and landing (DuckDB, which releases the GIL) then
