@@ -198,6 +198,7 @@ def expected_digests(orders: list[dict]) -> dict:
     return out
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(orders=orders_strategy)
 def test_digests_equal_the_sum_of_their_orders(tmp_path_factory, orders):
@@ -229,6 +230,7 @@ def test_digests_equal_the_sum_of_their_orders(tmp_path_factory, orders):
             key=lambda i: (next(o["time"] for o in orders if o["id"] == i), i))
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(orders=orders_strategy)
 def test_landing_twice_changes_nothing(tmp_path_factory, orders):

@@ -201,3 +201,16 @@ def test_touched_days_are_marked_dirty_in_the_same_transaction(db, stream):
 def test_stores_seen_in_orders_are_remembered_with_their_names(db, stream):
     land(db, [order("A-1", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")], store_name="KL Sentral")])
     assert table(db, "SELECT pos_store_id, name FROM stream_stores") == [("KL", "KL Sentral")]
+
+
+def test_an_order_id_is_never_landed_twice_whatever_the_batching(db, stream):
+    """Landing keeps (stream, order id) unique by itself: the same ids across and within batches."""
+    first = [order(f"A-{i}", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")]) for i in range(10)]
+    second = [{**o, "status": "voided"} for o in first[::2]] + first[1::2] + [first[3], first[3]]
+    land(db, first)
+    land(db, second)
+    land(db, first + second)
+    assert table(db, "SELECT order_id FROM orders GROUP BY order_id HAVING count(*) > 1") == []
+    assert table(db, "SELECT count(*) FROM orders") == [(10,)]
+    assert table(db, "SELECT count(*) FROM order_lines") == [(10,)]
+    assert table(db, "SELECT count(*) FILTER (WHERE status = 'voided') FROM orders") == [(5,)]

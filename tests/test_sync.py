@@ -1,0 +1,105 @@
+"""Sync runs: windows, run records, the prefetching pipeline, failures that stop nothing else."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timezone
+
+import pytest
+
+from flowtui.connectors.base import Window
+from flowtui.engine.streams import StreamSettings
+from flowtui.engine.sync import default_window, prefetched
+from tests.factories import order, write_ndjson
+
+
+def test_prefetched_yields_everything_in_order():
+    assert list(prefetched(iter(range(50)))) == list(range(50))
+
+
+def test_prefetched_hands_errors_to_the_consumer():
+    def broken():
+        yield 1
+        raise ValueError("source went away")
+
+    got = []
+    with pytest.raises(ValueError, match="source went away"):
+        for item in prefetched(broken()):
+            got.append(item)
+    assert got == [1]
+
+
+def test_prefetched_stops_reading_when_the_consumer_stops():
+    produced = []
+
+    def endless():
+        n = 0
+        while True:
+            produced.append(n)
+            yield n
+            n += 1
+
+    for item in prefetched(endless()):
+        if item == 3:
+            break
+    time.sleep(0.3)
+    assert len(produced) <= 6  # the reader thread noticed and stopped
+
+
+def test_default_windows(flow, orders_dir):
+    flow.init()
+    stream = flow.add_stream("files", "file", {"path": str(orders_dir)}, StreamSettings(start_date=date(2026, 9, 1)))
+    assert default_window(stream, date(2026, 10, 10)) == Window(date(2026, 9, 1), None)
+
+
+def test_a_sync_run_is_recorded_and_shown_on_the_stream(flow, orders_dir, monkeypatch):
+    monkeypatch.setenv("FLOWTUI_NOW", "2026-10-10T00:00:00Z")
+    flow.init()
+    flow.add_stream("files", "file", {"path": str(orders_dir)}, StreamSettings())
+    bad = order("B", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")], pay=[("Cash", "1.00")])
+    write_ndjson(orders_dir / "a.ndjson", [order("A", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")]), bad])
+    [outcome] = flow.sync(["files"])
+    assert (outcome.status, outcome.landing.new, outcome.landing.rejected) == ("warning", 1, 1)
+    with flow.db.read() as con:
+        runs = con.execute("SELECT status, orders_new, orders_rejected, digests_updated, finished_at IS NOT NULL "
+                           "FROM sync_runs").fetchall()
+    assert runs == [("warning", 1, 1, 1, True)]
+    [status] = flow.streams()
+    assert status.status == "warning" and status.last_sync_at == datetime(2026, 10, 10, tzinfo=timezone.utc)
+
+
+def test_an_interrupted_run_is_marked_so_by_the_next_one(flow, orders_dir):
+    flow.init()
+    flow.add_stream("files", "file", {"path": str(orders_dir)}, StreamSettings())
+    with flow.db.write() as con:  # what a killed sync leaves behind
+        con.execute("INSERT INTO sync_runs (stream_id, started_at, status) VALUES (1, now(), 'running')")
+    flow.sync(["files"])
+    with flow.db.read() as con:
+        assert con.execute("SELECT status FROM sync_runs ORDER BY id").fetchall() == [("interrupted",), ("ok",)]
+
+
+def test_a_failing_stream_does_not_stop_the_others(flow, orders_dir, tmp_path):
+    flow.init()
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    flow.add_stream("broken", "file", {"path": str(gone)}, StreamSettings())
+    flow.add_stream("fine", "file", {"path": str(orders_dir)}, StreamSettings())
+    write_ndjson(orders_dir / "a.ndjson", [order("A", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")])])
+    gone.rmdir()
+    outcomes = {o.stream: o for o in flow.sync([])}
+    assert outcomes["broken"].failed and "does not exist" in outcomes["broken"].error
+    assert outcomes["fine"].status == "ok" and outcomes["fine"].landing.new == 1
+
+
+def test_leftover_dirty_days_are_digested_by_the_next_sync(flow, orders_dir):
+    flow.init()
+    flow.add_stream("files", "file", {"path": str(orders_dir)}, StreamSettings())
+    write_ndjson(orders_dir / "a.ndjson", [order("A", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")])])
+    flow.sync(["files"])
+    with flow.db.write() as con:  # a crash after landing, before the digest step
+        con.execute("DELETE FROM digest_payments; DELETE FROM digest_items; DELETE FROM digest_taxes; DELETE FROM digests")
+        con.execute("INSERT INTO dirty_days VALUES (1, 'KL', DATE '2026-10-01')")
+    assert flow.digests() == []
+    assert flow.pending_days() == 1
+    flow.sync(["files"])
+    assert [d.amount for d in flow.digests()] == [pytest.approx(3.5)]
