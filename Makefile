@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 ## make demo: install, build the demo database (default data dir) and show it
 demo: $(STAMP)
 	$(BIN)/flowtui demo
+	@echo "(flowtui is installed in $(BIN): run 'source $(BIN)/activate' to use it directly)"
 
 ## make test: install and run the whole test suite (what CI runs)
 test: $(STAMP)

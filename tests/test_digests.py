@@ -166,6 +166,15 @@ def generated_order(draw, index: int):
                  service_charge=service, pay=pay)
 
 
+def fresh_shop(tmp_path_factory) -> Flow:
+    """A new database with one file stream, for each generated example."""
+    folder = tmp_path_factory.mktemp("shop")
+    flow = Flow(Database.at(folder / "flow.duckdb"))
+    flow.init()
+    flow.add_stream("shop", "file", {"path": str(folder)}, StreamSettings())
+    return flow
+
+
 orders_strategy = st.integers(1, 25).flatmap(
     lambda n: st.tuples(*[generated_order(i) for i in range(n)]).map(list))
 
@@ -202,10 +211,7 @@ def expected_digests(orders: list[dict]) -> dict:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(orders=orders_strategy)
 def test_digests_equal_the_sum_of_their_orders(tmp_path_factory, orders):
-    folder = tmp_path_factory.mktemp("prop")
-    flow = Flow(Database.at(folder / "flow.duckdb"))
-    flow.init()
-    flow.add_stream("shop", "file", {"path": str(folder)}, StreamSettings())
+    flow = fresh_shop(tmp_path_factory)
     land(flow.db, orders)
     expected = expected_digests(orders)
     rows = flow.digests()
@@ -234,10 +240,7 @@ def test_digests_equal_the_sum_of_their_orders(tmp_path_factory, orders):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(orders=orders_strategy)
 def test_landing_twice_changes_nothing(tmp_path_factory, orders):
-    folder = tmp_path_factory.mktemp("twice")
-    flow = Flow(Database.at(folder / "flow.duckdb"))
-    flow.init()
-    flow.add_stream("shop", "file", {"path": str(folder)}, StreamSettings())
+    flow = fresh_shop(tmp_path_factory)
     land(flow.db, orders)
     tables = ["orders", "order_lines", "order_payments", "raw_orders", "digests", "digest_items", "digest_payments"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flowtui.cli.output import emit_json, table
+from flowtui.cli.output import listing
 from flowtui.cli.params import json_option
 from flowtui.engine.books import ACCOUNT_TYPES
 
@@ -41,11 +41,8 @@ def register(cli: click.Group) -> None:
     @pass_context
     def accounts(ctx, as_json):
         """List the chart of accounts."""
-        rows = ctx.flow.accounts()
-        if as_json:
-            emit_json([{"code": a.code, "name": a.name, "type": a.type} for a in rows])
-        else:
-            table(["CODE", "NAME", "TYPE"], [[a.code, a.name, a.type] for a in rows])
+        rows = [{"code": a.code, "name": a.name, "type": a.type} for a in ctx.flow.accounts()]
+        listing(as_json, rows, {"code": "CODE", "name": "NAME", "type": "TYPE"})
 
     @cli.group()
     def location():
@@ -65,11 +62,8 @@ def register(cli: click.Group) -> None:
     @pass_context
     def locations(ctx, as_json):
         """List locations."""
-        rows = ctx.flow.locations()
-        if as_json:
-            emit_json([{"id": r.id, "name": r.name, "timezone": r.timezone} for r in rows])
-        else:
-            table(["NAME", "TIMEZONE"], [[r.name, r.timezone] for r in rows])
+        rows = [{"id": r.id, "name": r.name, "timezone": r.timezone} for r in ctx.flow.locations()]
+        listing(as_json, rows, {"name": "NAME", "timezone": "TIMEZONE"})
 
     @cli.group()
     def contact():
@@ -88,8 +82,5 @@ def register(cli: click.Group) -> None:
     @pass_context
     def contacts(ctx, as_json):
         """List contacts."""
-        rows = ctx.flow.contacts()
-        if as_json:
-            emit_json([{"id": r.id, "name": r.name} for r in rows])
-        else:
-            table(["NAME"], [[r.name] for r in rows])
+        rows = [{"id": r.id, "name": r.name} for r in ctx.flow.contacts()]
+        listing(as_json, rows, {"name": "NAME"})

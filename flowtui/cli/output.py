@@ -59,3 +59,13 @@ def table(headers: list[str], rows: list[list[Any]], right: set[int] | None = No
         click.echo(line(row))
     if not rows:
         click.echo("(none)")
+
+
+def listing(as_json: bool, rows: list[dict], columns: dict[str, str], right: set[str] | None = None) -> None:
+    """Rows as JSON (every key) or as a table of ``columns`` (key -> header)."""
+    if as_json:
+        emit_json(rows)
+        return
+    keys = list(columns)
+    table([columns[k] for k in keys], [[row.get(k) for k in keys] for row in rows],
+          right={keys.index(k) for k in (right or set())})
