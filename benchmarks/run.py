@@ -132,13 +132,42 @@ def _in_child(func, *args) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--only", choices=["landing", "posting"], help="Run one part only.")
     args = parser.parse_args()
-    BENCH_DIR.mkdir(exist_ok=True)
-    source = BENCH_DIR / f"orders-{args.orders}.ndjson"
+    if args.only != "posting":
+        landing_benchmark(args.orders)
+    if args.only != "landing":
+        posting_benchmark()
+
+
+def posting_benchmark() -> None:
+    from benchmarks import posting
+
+    source = BENCH_DIR / "posting-orders.ndjson"
     if not source.exists():
-        print(f"generating {args.orders:,} orders -> {source} ...", flush=True)
+        print("generating 300,000 orders for 1,000 store-days ...", flush=True)
+        generate(source, 300_000, stores=20, days=50, seed=2)
+    work = BENCH_DIR / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    for stale in work.glob("posting.duckdb*"):
+        stale.unlink()
+    db_path = _in_child(posting.prepare, work, source)
+    result = _in_child(posting.measure, db_path)
+    rate = result["digests"] / result["seconds"]
+    print(f"\nflowtui posting benchmark: {result['digests']:,} digests, {result['orders']:,} orders "
+          f"({result['refused']} refused, {result['unbalanced']} unbalanced entries)")
+    print(f"  posting  {result['seconds']:.2f} s  {rate:,.0f} digests/s  {result['orders'] / result['seconds']:,.0f} orders/s  "
+          f"peak {result['rss_mb']:,.0f} MB  "
+          + _verdict(result["seconds"] * 1000 / max(result["digests"], 1) <= 20, "target: 1,000 digests <= 20 s"))
+
+
+def landing_benchmark(count: int) -> None:
+    BENCH_DIR.mkdir(exist_ok=True)
+    source = BENCH_DIR / f"orders-{count}.ndjson"
+    if not source.exists():
+        print(f"generating {count:,} orders -> {source} ...", flush=True)
         started = time.perf_counter()
-        generate(source, args.orders)
+        generate(source, count)
         print(f"  {time.perf_counter() - started:.1f} s, {source.stat().st_size / 1e6:,.0f} MB", flush=True)
     work = BENCH_DIR / "work"
     shutil.rmtree(work, ignore_errors=True)

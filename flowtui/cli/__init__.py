@@ -46,9 +46,9 @@ def cli(ctx: click.Context, db_path: str | None, lock_timeout: float | None) -> 
         click.echo(ctx.get_help())
 
 
-from flowtui.cli import books_cmds, demo_cmd, digest_cmds, stream_cmds  # noqa: E402  (registers commands)
+from flowtui.cli import books_cmds, demo_cmd, digest_cmds, ledger_cmds, stream_cmds  # noqa: E402  (registers commands)
 
-for module in (books_cmds, stream_cmds, digest_cmds, demo_cmd):
+for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, demo_cmd):
     module.register(cli)
 
 

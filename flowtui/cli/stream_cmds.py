@@ -117,10 +117,11 @@ def register(cli: click.Group) -> None:
     @click.option("--location", required=True, help="Location the store's sales belong to.")
     @click.option("--contact", help="Contact invoices are addressed to (default Cash Sales).")
     @click.option("--number-format", help="Invoice number format, e.g. POS-KL-{yyyy}{mm}-{seq:04}.")
+    @click.option("--credit-note-format", help="Credit note number format (default: the invoice's with CN).")
     @pass_context
-    def map_location(ctx, stream_name, pos_store_id, location, contact, number_format):
+    def map_location(ctx, stream_name, pos_store_id, location, contact, number_format, credit_note_format):
         """Map POS store POS_STORE_ID of STREAM to a location."""
-        ctx.flow.map_location(stream_name, pos_store_id, location, contact, number_format)
+        ctx.flow.map_location(stream_name, pos_store_id, location, contact, number_format, credit_note_format)
         click.echo(f"{stream_name}: POS store {pos_store_id} -> location {location}.")
 
     @map_group.command("payment")

@@ -104,12 +104,20 @@ def rebuild_dirty(con: Connection, now: datetime) -> RebuildResult:
 
 
 def _with_rejection_only_days(con: Connection, summary: pl.DataFrame) -> pl.DataFrame:
-    """Days whose only orders were rejected still get a (zero) digest that needs attention."""
+    """Days left with no orders keep a (zero) digest when something still refers to them.
+
+    A day whose only orders were rejected needs attention; a posted day whose
+    orders were all voided must show the change rather than vanish.
+    """
     extra = con.sql(
         """
         SELECT DISTINCT r.stream_id, r.pos_store_id, r.business_date
         FROM order_rejections r JOIN todo t USING (stream_id, pos_store_id, business_date)
         WHERE r.resolved_at IS NULL
+        UNION
+        SELECT d.stream_id, d.pos_store_id, d.business_date
+        FROM digests d JOIN todo t USING (stream_id, pos_store_id, business_date)
+        WHERE d.id IN (SELECT digest_id FROM postings)
         """
     ).pl()
     if extra.is_empty():
@@ -236,7 +244,7 @@ class DigestFilter:
     ids: tuple[int, ...] | None = None
 
 
-DIGEST_STATUSES = ("open", "ready", "needs_attention", "posted")
+DIGEST_STATUSES = ("open", "ready", "needs_attention", "posted", "changed")
 
 # Everything a listing row needs, with attention reasons and status worked out.
 _DIGESTS_SQL = f"""
@@ -306,12 +314,19 @@ described AS (
     LEFT JOIN acct ON acct.digest_id = b.id
     LEFT JOIN rej ON rej.digest_id = b.id
 )
-SELECT *,
-    CASE WHEN business_date >= local_today THEN 'open'
-         WHEN len(attention) > 0 THEN 'needs_attention'
+SELECT d.*,
+    CASE WHEN p.posted_version = d.version THEN 'posted'
+         WHEN p.posted_version IS NOT NULL THEN 'changed'
+         WHEN d.business_date >= d.local_today THEN 'open'
+         WHEN len(d.attention) > 0 THEN 'needs_attention'
          ELSE 'ready' END AS status,
-    NULL::VARCHAR AS invoice_number
-FROM described
+    n.invoice_number, p.posted_version
+FROM described d
+LEFT JOIN (SELECT digest_id, max(digest_version) AS posted_version FROM postings GROUP BY digest_id) p
+    ON p.digest_id = d.id
+LEFT JOIN (
+    SELECT digest_id, arg_min(number, (kind <> 'invoice', id)) AS invoice_number FROM documents GROUP BY digest_id
+) n ON n.digest_id = d.id
 """
 
 

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from flowtui.engine import books, clock
+from pathlib import Path
+
+from flowtui.engine import books, clock, ledger, posting, products
 from flowtui.engine import streams as streams_mod
 from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter, digest_children, query_digests
 from flowtui.engine.errors import InvalidInput, NotFound
@@ -133,11 +135,12 @@ class Flow:
         with self.db.read() as con:
             return streams_mod.stores(con, streams_mod.require_stream(con, name))
 
-    def map_location(self, stream: str, pos_store_id: str, location: str,
-                     contact: str | None = None, number_format: str | None = None) -> None:
+    def map_location(self, stream: str, pos_store_id: str, location: str, contact: str | None = None,
+                     number_format: str | None = None, credit_note_format: str | None = None) -> None:
         with self._write() as con:
             streams_mod.map_location(
-                con, streams_mod.require_stream(con, stream), pos_store_id, location, contact, number_format, clock.now()
+                con, streams_mod.require_stream(con, stream), pos_store_id, location, contact, number_format,
+                clock.now(), credit_note_format,
             )
         rebuild_pending(self.db)
 
@@ -161,12 +164,18 @@ class Flow:
         with self._write():
             pass
         targets = streams_to_sync(self.db, names)
-        outcomes = [
-            sync_stream(self.db, name, start=start, end=end, progress=progress, secrets=self.secrets)
-            for name in targets
-        ]
+        outcomes = []
+        for name in targets:
+            outcome = sync_stream(self.db, name, start=start, end=end, progress=progress, secrets=self.secrets)
+            if not outcome.failed and self._auto_invoice(name):
+                outcome.postings = posting.post(self.db, DigestFilter(stream=name), explicit=False)
+            outcomes.append(outcome)
         rebuild_pending(self.db)
         return outcomes
+
+    def _auto_invoice(self, stream: str) -> bool:
+        with self.db.read() as con:
+            return streams_mod.require_stream(con, stream).auto_invoice
 
     def digests(self, flt: DigestFilter = DigestFilter()) -> list[DigestRow]:
         if flt.status is not None and flt.status not in DIGEST_STATUSES:
@@ -194,6 +203,66 @@ class Flow:
             orders=[DigestOrder(*r) for r in children["orders"]],
             attention=list(row["attention"]),
         )
+
+    # -- products and stock ------------------------------------------------------------------
+    def add_product(self, sku: str, name: str, price, cost, track_stock: bool = False,
+                    income_account: str | None = None) -> products.Product:
+        with self._write() as con:
+            return products.add_product(con, sku, name, price, cost, track_stock, income_account, clock.now())
+
+    def import_products(self, path: Path) -> products.ImportResult:
+        with self._write() as con:
+            return products.import_products(con, path, clock.now())
+
+    def products(self) -> list[products.Product]:
+        with self.db.read() as con:
+            return products.products(con)
+
+    def stock(self, location: str | None = None) -> list[products.StockRow]:
+        with self.db.read() as con:
+            return products.stock(con, location)
+
+    def set_stock(self, sku: str, quantity, location: str) -> products.StockRow:
+        with self._write() as con:
+            return products.set_stock(con, sku, quantity, location, clock.now())
+
+    # -- posting and the ledger -------------------------------------------------------------
+    def post(self, ids: list[int] | None = None, *, everything: bool = False, stream: str | None = None,
+             start: date | None = None, end: date | None = None, progress=None) -> list[posting.PostOutcome]:
+        """Post digests by id, or every unposted digest matching the filters (open days are left alone)."""
+        if start and end and start > end:
+            raise InvalidInput(f"--from {start} is after --to {end}.")
+        if ids:
+            known = {d.id for d in self.digests(DigestFilter(ids=tuple(ids)))}
+            missing = [i for i in ids if i not in known]
+            if missing:
+                raise NotFound(f"No digest with id {', '.join(map(str, missing))}; see `flowtui digests`.")
+            return posting.post(self.db, DigestFilter(ids=tuple(ids)), explicit=True, progress=progress)
+        if not (everything or stream or start or end):
+            raise InvalidInput("Say which digests to post: their ids, or --all (optionally with --stream/--from/--to).")
+        if stream:
+            with self.db.read() as con:
+                streams_mod.require_stream(con, stream)
+        return posting.post(self.db, DigestFilter(stream=stream, start=start, end=end), explicit=False,
+                            progress=progress)
+
+    def invoices(self, start: date | None = None, end: date | None = None,
+                 location: str | None = None) -> list[ledger.DocumentRow]:
+        with self.db.read() as con:
+            return ledger.documents(con, start, end, location)
+
+    def invoice(self, number: str) -> ledger.DocumentDetail:
+        with self.db.read() as con:
+            return ledger.document(con, number)
+
+    def trial_balance(self, as_of: date | None = None) -> list[ledger.BalanceRow]:
+        with self.db.read() as con:
+            return ledger.trial_balance(con, as_of)
+
+    def journal(self, start: date | None = None, end: date | None = None,
+                account: str | None = None) -> list[ledger.JournalRow]:
+        with self.db.read() as con:
+            return ledger.journal(con, start, end, account)
 
     def pending_days(self) -> int:
         with self.db.read() as con:

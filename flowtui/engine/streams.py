@@ -199,6 +199,7 @@ def map_location(
     contact_name: str | None,
     number_format: str | None,
     now: datetime,
+    credit_note_format: str | None = None,
 ) -> None:
     """Map a POS store to a location; moving it to another time zone re-dates its orders."""
     pos_store_id = pos_store_id.strip()
@@ -207,20 +208,25 @@ def map_location(
     location = books.require_location(con, location_name)
     contact = books.require_contact(con, contact_name) if contact_name else None
     fmt = validate_format(number_format) if number_format else None
+    cn_fmt = validate_format(credit_note_format) if credit_note_format else None
     before = _store_timezone(con, stream, pos_store_id)
     previous = con.execute(
-        "SELECT contact_id, number_format FROM location_mappings WHERE stream_id = ? AND pos_store_id = ?",
+        "SELECT contact_id, number_format, credit_note_format FROM location_mappings "
+        "WHERE stream_id = ? AND pos_store_id = ?",
         [stream.id, pos_store_id],
     ).fetchall()
     if previous:
         contact_id = contact.id if contact else previous[0][0]
         fmt = fmt or previous[0][1]
+        cn_fmt = cn_fmt or previous[0][2]
     else:
         contact_id = contact.id if contact else books.require_contact(con, books.DEFAULT_CONTACT).id
     con.execute(
-        "INSERT INTO location_mappings VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-        "location_id = EXCLUDED.location_id, contact_id = EXCLUDED.contact_id, number_format = EXCLUDED.number_format",
-        [stream.id, pos_store_id, location.id, contact_id, fmt],
+        "INSERT INTO location_mappings (stream_id, pos_store_id, location_id, contact_id, number_format, "
+        "credit_note_format) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET location_id = EXCLUDED.location_id, "
+        "contact_id = EXCLUDED.contact_id, number_format = EXCLUDED.number_format, "
+        "credit_note_format = EXCLUDED.credit_note_format",
+        [stream.id, pos_store_id, location.id, contact_id, fmt, cn_fmt],
     )
     con.execute(
         "INSERT INTO stream_stores VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING", [stream.id, pos_store_id, now]

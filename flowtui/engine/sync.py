@@ -39,6 +39,7 @@ class SyncOutcome:
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
     run_id: int | None = None
+    postings: list = field(default_factory=list)  # auto invoice: a PostOutcome per digest considered
 
     @property
     def failed(self) -> bool:

@@ -1,0 +1,196 @@
+"""Products (SKU, name, price, cost, income account, stock tracking) and stock on hand.
+
+Stock is a ledger of movements per (SKU, location): opening stock and
+adjustments from ``flowtui stock set``, sales out and returns in from posting.
+On hand is their sum.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from flowtui.engine import books
+from flowtui.engine.errors import InvalidInput, NotFound
+from flowtui.engine.storage import Connection
+
+PRODUCT_COLUMNS = ("sku", "name", "price", "cost", "track_stock", "income_account")
+_TRUE = {"1", "true", "yes", "y", "t"}
+_FALSE = {"0", "false", "no", "n", "f", ""}
+
+
+@dataclass(frozen=True)
+class Product:
+    sku: str
+    name: str
+    unit_price: Decimal
+    cost: Decimal
+    income_account: str | None
+    track_stock: bool
+
+
+def parse_amount(text: str | Decimal | int, what: str, places: int = 4) -> Decimal:
+    """A non-negative exact amount with at most ``places`` decimals."""
+    try:
+        value = Decimal(str(text).strip())
+    except InvalidOperation:
+        raise InvalidInput(f"{what} must be a number, not {text!r}.") from None
+    if not value.is_finite() or value < 0:
+        raise InvalidInput(f"{what} must be zero or more, not {text!r}.")
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        raise InvalidInput(f"{what} can have at most {places} decimals, not {text!r}.")
+    if value >= Decimal(10) ** 13:
+        raise InvalidInput(f"{what} is too large: {text!r}.")
+    return value
+
+
+def parse_quantity(text: str | Decimal | int, what: str = "Quantity") -> Decimal:
+    try:
+        value = Decimal(str(text).strip())
+    except InvalidOperation:
+        raise InvalidInput(f"{what} must be a number, not {text!r}.") from None
+    if not value.is_finite() or value != value.quantize(Decimal("0.001")) or abs(value) >= Decimal(10) ** 14:
+        raise InvalidInput(f"{what} must be a number with at most 3 decimals, not {text!r}.")
+    return value
+
+
+def _income_account(con: Connection, code: str | None) -> str | None:
+    if not code:
+        return None
+    account = books.require_account(con, code)
+    if account.type != "income":
+        raise InvalidInput(f"Account {account.code} ({account.name}) is a{'n' if account.type[0] in 'ae' else ''} "
+                           f"{account.type} account; a product's income account must be an income account.")
+    return account.code
+
+
+def add_product(con: Connection, sku: str, name: str, price, cost, track_stock: bool,
+                income_account: str | None, now: datetime) -> Product:
+    sku, name = sku.strip(), name.strip()
+    if not sku or not name:
+        raise InvalidInput("A product needs a SKU and a name.")
+    if con.execute("SELECT 1 FROM products WHERE sku = ?", [sku]).fetchall():
+        raise InvalidInput(f"Product {sku} already exists; update it with `flowtui products import`.")
+    product = Product(sku, name, parse_amount(price, "Price"), parse_amount(cost, "Cost"),
+                      _income_account(con, income_account), bool(track_stock))
+    _upsert(con, product, now)
+    return product
+
+
+def _upsert(con: Connection, p: Product, now: datetime) -> None:
+    con.execute(
+        "INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET name = EXCLUDED.name, "
+        "unit_price = EXCLUDED.unit_price, cost = EXCLUDED.cost, income_account = EXCLUDED.income_account, "
+        "track_stock = EXCLUDED.track_stock, updated_at = EXCLUDED.updated_at",
+        [p.sku, p.name, p.unit_price, p.cost, p.income_account, p.track_stock, now, now],
+    )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+    errors: list[str]
+
+
+def import_products(con: Connection, path: Path, now: datetime) -> ImportResult:
+    """Add or update products from a CSV (columns: sku, name, price, cost, track_stock, income_account).
+
+    Every row is checked first; a file with any bad row changes nothing and
+    reports each bad row by line number.
+    """
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise NotFound(f"{path} does not exist.") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} is not UTF-8 text.") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = [c.strip().lower() for c in reader.fieldnames or []]
+    reader.fieldnames = columns
+    if "price" not in columns and "unit_price" in columns:
+        columns[columns.index("unit_price")] = "price"
+    missing = [c for c in ("sku", "name", "price", "cost") if c not in columns]
+    if missing:
+        raise InvalidInput(f"{path.name}: missing column(s) {', '.join(missing)}; "
+                           f"expected {', '.join(PRODUCT_COLUMNS)}.")
+    products, errors = [], []
+    for row in reader:
+        line = reader.line_num
+        cells = {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
+        if not any(cells.values()):
+            continue
+        try:
+            flag = cells.get("track_stock", "").lower()
+            if flag not in _TRUE | _FALSE:
+                raise InvalidInput(f"track_stock must be yes or no, not {flag!r}.")
+            if not cells["sku"] or not cells["name"]:
+                raise InvalidInput("sku and name are required.")
+            products.append(Product(cells["sku"], cells["name"], parse_amount(cells["price"], "price"),
+                                    parse_amount(cells["cost"], "cost"),
+                                    _income_account(con, cells.get("income_account")), flag in _TRUE))
+        except (InvalidInput, NotFound) as exc:
+            errors.append(f"{path.name}:{line}: {exc}")
+    if errors:
+        return ImportResult(0, 0, errors)
+    existing = {r[0] for r in con.execute("SELECT sku FROM products").fetchall()}
+    for product in products:
+        _upsert(con, product, now)
+    updated = sum(1 for p in {p.sku: p for p in products}.values() if p.sku in existing)
+    return ImportResult(len({p.sku for p in products}) - updated, updated, [])
+
+
+def products(con: Connection) -> list[Product]:
+    rows = con.execute(
+        "SELECT sku, name, unit_price, cost, income_account, track_stock FROM products ORDER BY sku"
+    ).fetchall()
+    return [Product(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class StockRow:
+    sku: str
+    name: str | None
+    location: str
+    quantity: Decimal
+
+
+def stock(con: Connection, location: str | None = None) -> list[StockRow]:
+    if location:
+        books.require_location(con, location)
+    rows = con.execute(
+        """
+        SELECT s.sku, p.name, s.location, s.quantity
+        FROM stock_on_hand s LEFT JOIN products p USING (sku)
+        WHERE ? IS NULL OR s.location = ?
+        ORDER BY s.sku, s.location
+        """,
+        [location, location],
+    ).fetchall()
+    return [StockRow(*r) for r in rows]
+
+
+def set_stock(con: Connection, sku: str, quantity, location: str, now: datetime) -> StockRow:
+    """Make on hand equal ``quantity`` with an opening (first time) or adjustment movement."""
+    rows = con.execute("SELECT name, cost FROM products WHERE sku = ?", [sku.strip()]).fetchall()
+    if not rows:
+        raise NotFound(f"No product with SKU {sku!r}; add it with `flowtui product add`.")
+    target = parse_quantity(quantity)
+    place = books.require_location(con, location)
+    current, movements = con.execute(
+        "SELECT coalesce(sum(quantity), 0), count(*) FROM stock_movements WHERE sku = ? AND location_id = ?",
+        [sku.strip(), place.id],
+    ).fetchall()[0]
+    delta = target - Decimal(current)
+    if delta:
+        con.execute(
+            "INSERT INTO stock_movements (sku, location_id, business_date, quantity, unit_cost, kind, note, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [sku.strip(), place.id, now.date(), delta, rows[0][1], "adjustment" if movements else "opening",
+             f"set to {target}", now],
+        )
+    return StockRow(sku.strip(), rows[0][0], place.name, target)
