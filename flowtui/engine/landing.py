@@ -26,16 +26,18 @@ import json
 from dataclasses import dataclass, field
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from flowtui.connectors.base import OrderBatch, Window
-from flowtui.engine.orders import (
-    ARITHMETIC_CHECKS,
-    LINE_CHECKS,
-    ORDER_CHECKS,
-    PAYMENT_CHECKS,
-    Check,
-    structure_json,
+from flowtui.engine.landing_sql import (
+    CHECK_SQL,
+    CLASSIFY_SQL,
+    DEDUPE_SQL,
+    EXPLAIN_SQL,
+    GOOD_SQL,
+    REJECTED_SQL,
+    STAGE_SQL,
+    STALE_SQL,
+    WRITE_SQL,
 )
 from flowtui.engine.raw import CHUNK, compress_chunks
 from flowtui.engine.storage import Connection, run
@@ -78,242 +80,6 @@ class LandingResult:
         self.stale += other.stale
         self.skipped += other.skipped
         self.rejections.extend(other.rejections)
-
-
-# -- SQL built once from the check lists ---------------------------------------
-
-
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _error(check: Check, path_sql: str) -> str:
-    message = _quote(check.message)
-    if check.detail:
-        message = f"{message} || ': ' || ({check.detail})"
-    return f"CASE WHEN {check.failing} THEN {{'path': {path_sql}, 'msg': {message}}} END"
-
-
-def _field_errors_sql() -> str:
-    order = [_error(c, _quote(c.path) if c.path else "NULL") for c in ORDER_CHECKS]
-    line = [_error(c, f"'$.lines[' || (i - 1) || '].{c.path}'") for c in LINE_CHECKS]
-    payment = [_error(c, f"'$.payments[' || (i - 1) || '].{c.path}'") for c in PAYMENT_CHECKS]
-    return (
-        f"[{', '.join(order)}]"
-        f" || flatten(list_transform(coalesce(lines, []), lambda l, i: [{', '.join(line)}]))"
-        f" || flatten(list_transform(coalesce(payments, []), lambda p, i: [{', '.join(payment)}]))"
-    )
-
-
-def _arithmetic_errors_sql() -> str:
-    return "[" + ", ".join(_error(c, "NULL") for c in ARITHMETIC_CHECKS) + "]"
-
-
-def _failing_sql() -> str:
-    """True when any check fails: the cheap test every order goes through."""
-    def any_of(checks):
-        return " OR ".join(f"coalesce({c.failing}, false)" for c in checks)
-
-    return (
-        f"({any_of(ORDER_CHECKS)})"
-        f" OR coalesce(list_bool_or(list_transform(lines, lambda l, i: {any_of(LINE_CHECKS)})), false)"
-        f" OR coalesce(list_bool_or(list_transform(payments, lambda p, i: {any_of(PAYMENT_CHECKS)})), false)"
-        f" OR ({any_of(ARITHMETIC_CHECKS)})"
-    )
-
-
-_LINE_AMOUNT = "coalesce(l.amount, round(l.quantity * l.unit_price - coalesce(l.discount, 0::DECIMAL(18,6)), 2)::DECIMAL(18,6))"
-
-# Parse every order once, with the values the arithmetic checks need and a
-# ``suspect`` flag; only suspect orders are examined in detail (``_CHECK_SQL``).
-_STAGE_SQL = f"""
-CREATE OR REPLACE TEMP TABLE stg AS
-WITH parsed AS (
-    SELECT seq, pre_error, hash(body) AS h, j IS NULL AS bad_json, j.*, TRY_CAST(j.time AS TIMESTAMPTZ) AS ts
-    FROM (
-        SELECT seq, pre_error, coalesce(raw, payload) AS body,
-               TRY(json_transform(payload, {_quote(structure_json())})) AS j
-        FROM batch
-        WHERE pre_error IS NOT NULL OR length(payload) > 8 OR length(trim(payload, ' ' || chr(9) || chr(10) || chr(13))) > 0
-    )
-),
-valued AS (
-    SELECT *,
-           list_sum(list_transform(lines, lambda l: {_LINE_AMOUNT})) AS line_sum,
-           coalesce(list_sum(list_transform(payments, lambda p: p.amount)), 0) AS pay_sum,
-           coalesce(discount, 0::DECIMAL(18,6)) AS discount_v,
-           coalesce(service_charge, 0::DECIMAL(18,6)) AS service_charge_v,
-           coalesce(tax, 0::DECIMAL(18,6)) AS tax_v,
-           coalesce(rounding, 0::DECIMAL(18,6)) AS rounding_v,
-           coalesce(status, 'completed') AS status_v,
-           coalesce(type, 'sale') AS type_v
-    FROM parsed
-),
-defaulted AS (
-    SELECT *, coalesce(subtotal, line_sum) AS subtotal_v FROM valued
-)
-SELECT *, pre_error IS NOT NULL OR bad_json OR ({_failing_sql()}) AS suspect
-FROM defaulted
-"""
-
-_CHECK_SQL = f"""
-CREATE OR REPLACE TEMP TABLE chk AS
-WITH fields AS (
-    SELECT *, list_filter({_field_errors_sql()}, lambda e: e IS NOT NULL) AS errs
-    FROM stg
-    WHERE suspect AND pre_error IS NULL AND NOT bad_json
-)
-SELECT seq, CASE WHEN len(errs) > 0 THEN errs
-                 ELSE list_filter({_arithmetic_errors_sql()}, lambda e: e IS NOT NULL) END AS errs
-FROM fields
-"""
-
-# Valid orders with their business date, last occurrence of an id winning.
-_GOOD_SQL = """
-CREATE OR REPLACE TEMP TABLE good AS
-SELECT s.seq, s.id, s.h, s.store_id, (s.ts AT TIME ZONE coalesce(z.timezone, $default_tz))::DATE AS bd
-FROM stg s
-LEFT JOIN (
-    SELECT m.pos_store_id, l.timezone
-    FROM location_mappings m JOIN locations l ON l.id = m.location_id
-    WHERE m.stream_id = $stream
-) z ON z.pos_store_id = s.store_id
-WHERE NOT s.suspect
-"""
-
-_DEDUPE_SQL = """
-DELETE FROM good WHERE seq IN (
-    SELECT seq FROM good QUALIFY row_number() OVER (PARTITION BY id ORDER BY seq DESC) > 1
-)
-"""
-
-_CLASSIFY_SQL = """
-CREATE OR REPLACE TEMP TABLE cls AS
-SELECT g.seq, g.id, g.bd, g.store_id, g.h,
-       o.version AS old_version, o.pos_store_id AS old_store, o.business_date AS old_bd,
-       o.landed_at AS old_landed_at,
-       CASE WHEN o.order_id IS NULL THEN 'new'
-            WHEN o.content_hash = g.h THEN 'unchanged'
-            ELSE 'changed' END AS kind
-FROM good g
-LEFT JOIN orders o ON o.stream_id = $stream AND o.order_id = g.id
-WHERE ($start IS NULL OR g.bd >= $start) AND ($end IS NULL OR g.bd <= $end)
-"""
-
-_STALE_SQL = """
-UPDATE cls SET kind = 'stale'
-WHERE kind = 'changed' AND id IN (
-    SELECT r.order_id FROM raw_orders r
-    JOIN cls c ON c.id = r.order_id AND c.kind = 'changed'
-    JOIN good g ON g.seq = c.seq AND g.h = r.content_hash
-    WHERE r.stream_id = $stream
-)
-"""
-
-_WRITE_SQL = (
-    """
-INSERT INTO dirty_days
-SELECT DISTINCT $stream, c.store_id, c.bd FROM cls c WHERE c.kind IN ('new', 'changed')
-UNION
-SELECT DISTINCT $stream, c.old_store, c.old_bd FROM cls c WHERE c.kind = 'changed'
-ON CONFLICT DO NOTHING
-""",
-    """
-DELETE FROM order_lines WHERE stream_id = $stream AND order_id IN (SELECT id FROM cls WHERE kind = 'changed')
-""",
-    """
-DELETE FROM order_payments WHERE stream_id = $stream AND order_id IN (SELECT id FROM cls WHERE kind = 'changed')
-""",
-    """
-DELETE FROM orders WHERE stream_id = $stream AND order_id IN (SELECT id FROM cls WHERE kind = 'changed')
-""",
-    """
-INSERT INTO orders
-SELECT $stream, s.id, coalesce(s.number, s.id), s.store_id, s.ts, c.bd,
-       s.type_v, s.status_v,
-       s.original_id, s.original_number, s.channel,
-       s.subtotal_v, s.discount_v, s.service_charge_v, s.tax_v, s.rounding_v, s.total,
-       coalesce(c.old_version, 0) + 1, s.h, $run, coalesce(c.old_landed_at, $now), $now
-FROM cls c JOIN stg s USING (seq)
-WHERE c.kind IN ('new', 'changed')
-ORDER BY c.bd
-""",
-    f"""
-INSERT INTO order_lines
-SELECT $stream, id, i, store_id, bd, type_v, status_v,
-       nullif(trim(l.sku), ''), nullif(trim(l.product_id), ''), l.name, l.quantity, l.unit_price,
-       coalesce(l.discount, 0::DECIMAL(18,6)), coalesce(l.tax, 0::DECIMAL(18,6)), l.tax_code,
-       {_LINE_AMOUNT}
-FROM (
-    SELECT s.id, s.store_id, c.bd, s.type_v, s.status_v, unnest(s.lines) AS l, generate_subscripts(s.lines, 1) AS i
-    FROM cls c JOIN stg s USING (seq)
-    WHERE c.kind IN ('new', 'changed')
-)
-ORDER BY bd
-""",
-    """
-INSERT INTO order_payments
-SELECT $stream, id, i, store_id, bd, type_v, status_v, trim(p.method), p.amount
-FROM (
-    SELECT s.id, s.store_id, c.bd, s.type_v, s.status_v, unnest(s.payments) AS p, generate_subscripts(s.payments, 1) AS i
-    FROM cls c JOIN stg s USING (seq)
-    WHERE c.kind IN ('new', 'changed')
-)
-ORDER BY bd
-""",
-    """
-INSERT INTO raw_batches VALUES ($batch_id, $stream, $run, $now, $source, $first_line, $chunk_size)
-""",
-    """
-INSERT INTO raw_orders
-SELECT $stream, c.id, coalesce(c.old_version, 0) + 1, c.h, $batch_id, c.seq, b.ref
-FROM cls c JOIN batch b USING (seq)
-WHERE c.kind IN ('new', 'changed') AND $source IS NULL
-""",
-    """
-INSERT INTO raw_orders
-SELECT $stream, c.id, coalesce(c.old_version, 0) + 1, c.h, $batch_id, c.seq, NULL
-FROM cls c
-WHERE c.kind IN ('new', 'changed') AND $source IS NOT NULL
-""",
-    """
-INSERT INTO raw_chunks
-SELECT $batch_id, chunk_no, data FROM chunks
-WHERE chunk_no IN (SELECT DISTINCT seq // $chunk_size FROM cls WHERE kind IN ('new', 'changed'))
-""",
-    """
-INSERT INTO stream_stores
-SELECT $stream, s.store_id, max(s.store_name), $now FROM good g JOIN stg s USING (seq) GROUP BY s.store_id
-ON CONFLICT DO UPDATE SET name = coalesce(EXCLUDED.name, stream_stores.name)
-""",
-)
-
-_EXPLAIN_SQL = """
-SELECT c.seq, e.path, e.msg,
-       CASE WHEN e.path IS NULL THEN NULL ELSE json_exists(b.payload, e.path) END,
-       CASE WHEN e.path IS NULL THEN NULL ELSE json_extract_string(b.payload, e.path) END
-FROM (SELECT seq, unnest(errs) AS e, generate_subscripts(errs, 1) AS k FROM chk WHERE len(errs) > 0) c
-JOIN batch b USING (seq)
-ORDER BY c.seq, c.k
-"""
-
-_REJECTED_SQL = """
-SELECT s.seq, coalesce(b.ref, $source || ':' || ($first_line + s.seq)) AS ref, s.id, s.store_id,
-       CASE WHEN s.ts IS NOT NULL THEN (s.ts AT TIME ZONE coalesce(z.timezone, $default_tz))::DATE END AS bd,
-       s.h, s.pre_error, s.bad_json,
-       json_valid(b.payload) AS valid_json,
-       CASE WHEN json_valid(b.payload) THEN json_type(b.payload) END AS json_kind,
-       coalesce(b.raw, b.payload) AS body
-FROM stg s
-JOIN batch b USING (seq)
-LEFT JOIN (
-    SELECT m.pos_store_id, l.timezone
-    FROM location_mappings m JOIN locations l ON l.id = m.location_id
-    WHERE m.stream_id = $stream
-) z ON z.pos_store_id = s.store_id
-WHERE s.suspect
-ORDER BY s.seq
-"""
 
 
 # -- landing ------------------------------------------------------------------
@@ -435,14 +201,14 @@ def land_batch(
 def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepared) -> LandingResult:
     result = LandingResult()
     params = {"stream": stream_id, "default_tz": default_tz}
-    con.execute(_STAGE_SQL)
-    con.execute(_CHECK_SQL)
-    con.execute(_GOOD_SQL, params)
+    con.execute(STAGE_SQL)
+    con.execute(CHECK_SQL)
+    con.execute(GOOD_SQL, params)
     if con.execute("SELECT count(*) > count(DISTINCT id) FROM good").fetchall()[0][0]:
-        con.execute(_DEDUPE_SQL)
+        con.execute(DEDUPE_SQL)
     window_params = {"stream": stream_id, "start": window.start, "end": window.end}
-    con.execute(_CLASSIFY_SQL, window_params)
-    con.execute(_STALE_SQL, {"stream": stream_id})
+    con.execute(CLASSIFY_SQL, window_params)
+    con.execute(STALE_SQL, {"stream": stream_id})
     counts = dict(con.execute("SELECT kind, count(*) FROM cls GROUP BY kind").fetchall())
     good = con.execute("SELECT count(*) FROM good").fetchall()[0][0]
     result.new = counts.get("new", 0)
@@ -454,7 +220,7 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepa
         batch_id = con.execute("SELECT nextval('raw_batch_ids')").fetchall()[0][0]
         write_params = {"stream": stream_id, "run": sync_run_id, "now": now, "batch_id": batch_id,
                         "chunk_size": CHUNK, "source": prepared.source, "first_line": prepared.first_line}
-        for statement in _WRITE_SQL:
+        for statement in WRITE_SQL:
             run(con, statement, write_params)
     result.rejections = _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prepared)
     _resolve_rejections(con, stream_id, now)
@@ -463,14 +229,14 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepa
 
 def _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prepared) -> list[Rejection]:
     rows = con.execute(
-        _REJECTED_SQL,
+        REJECTED_SQL,
         {"stream": stream_id, "default_tz": default_tz, "source": prepared.source or "input",
          "first_line": prepared.first_line},
     ).fetchall()
     if not rows:
         return []
     explained: dict[int, list[str]] = {}
-    for seq, path, msg, exists, value in con.execute(_EXPLAIN_SQL).fetchall():
+    for seq, path, msg, exists, value in con.execute(EXPLAIN_SQL).fetchall():
         explained.setdefault(seq, []).append(_explain(path, msg, exists, value))
     rejections: list[Rejection] = []
     records = []
