@@ -360,6 +360,17 @@ class _Writer:
         for table, rows in self.rows.items():
             if rows:
                 _insert(self.con, table, rows)
+        if self.rows["postings"]:  # which order versions each posting covered, for the audit trail
+            self.con.execute(
+                """
+                INSERT INTO posted_orders
+                SELECT p.id, o.stream_id, o.order_id, o.version, o.status
+                FROM postings p JOIN digests d ON d.id = p.digest_id
+                JOIN orders o USING (stream_id, pos_store_id, business_date)
+                WHERE p.id IN (SELECT unnest($ids)) AND o.business_date BETWEEN $first AND $last
+                """,
+                {"ids": [r[0] for r in self.rows["postings"]],
+                 "first": min(r[3] for r in self.rows["documents"]), "last": max(r[3] for r in self.rows["documents"])})
         for scope, value in self.sequences.items():
             self.con.execute(
                 "INSERT INTO number_sequences VALUES (?, ?) ON CONFLICT DO UPDATE SET last_value = EXCLUDED.last_value",

@@ -299,6 +299,13 @@ CREATE TABLE postings (
     actor VARCHAR NOT NULL,
     UNIQUE (digest_id, digest_version)
 );
+CREATE TABLE posted_orders (
+    posting_id INTEGER NOT NULL,
+    stream_id INTEGER NOT NULL,
+    order_id VARCHAR NOT NULL,
+    version INTEGER NOT NULL,
+    status VARCHAR NOT NULL
+);
 CREATE SEQUENCE document_ids START 1;
 CREATE TABLE documents (
     id INTEGER PRIMARY KEY DEFAULT nextval('document_ids'),
