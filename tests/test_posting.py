@@ -109,7 +109,7 @@ def test_a_day_posts_as_one_invoice_with_a_balanced_journal(books, orders_dir):
     assert {(r.sku, r.quantity) for r in books.stock()} == {("ROTI", D("9")), ("MUG", D("3"))}
     assert [h["event"] for h in invoice.history] == ["posted"]
     with books.db.read() as con:  # the posting remembers exactly which order versions it covered
-        covered = con.execute("SELECT order_id, version, status FROM posted_orders po JOIN documents d "
+        covered = con.execute("SELECT po.order_id, po.version, po.status FROM posted_orders po JOIN documents d "
                               "ON d.posting_id = po.posting_id WHERE d.number = 'KL-202610-0001' ORDER BY 1").fetchall()
     assert covered == [("S1", 1, "completed"), ("S2", 1, "completed"), ("S3", 1, "voided"), ("S4", 1, "completed")]
 
