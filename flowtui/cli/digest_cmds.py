@@ -48,6 +48,8 @@ def _outcome_json(o: SyncOutcome) -> dict:
         "digests_created": o.digests.created, "digests_updated": o.digests.updated, "digests_removed": o.digests.removed,
         "rejections": [{"ref": r.ref, "order_id": r.order_id, "errors": list(r.errors)} for r in o.landing.rejections],
         "warnings": o.warnings, "error": o.error,
+        "posted": [{"digest_id": p.digest_id, "status": p.status, "reasons": p.reasons,
+                    "documents": [{"kind": k, "number": n} for k, n in p.documents]} for p in o.postings],
     }
 
 
@@ -72,6 +74,13 @@ def _print_outcome(o: SyncOutcome) -> None:
                    "(`flowtui sync --json` lists them all)", err=True)
     for warning in o.warnings:
         click.echo(f"  warning: {warning}", err=True)
+    if o.postings:
+        posted = [p for p in o.postings if p.status == "posted"]
+        refused = [p for p in o.postings if p.status == "refused"]
+        numbers = ", ".join(n for p in posted for _, n in p.documents)
+        click.echo(f"  auto invoice: {len(posted)} digest(s) posted" + (f" ({numbers})" if numbers else "")
+                   + (f", {len(refused)} waiting for attention (see `flowtui digests --status needs_attention`)"
+                      if refused else ""))
 
 
 def register(cli: click.Group) -> None:

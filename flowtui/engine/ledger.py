@@ -51,6 +51,8 @@ FROM documents d JOIN contacts c ON c.id = d.contact_id JOIN locations l ON l.id
 def documents(con: Connection, start: date | None, end: date | None, location: str | None) -> list[DocumentRow]:
     if start and end and start > end:
         raise InvalidInput(f"--from {start} is after --to {end}.")
+    if location and not con.execute("SELECT 1 FROM locations WHERE name = ?", [location]).fetchall():
+        raise NotFound(f"No location named {location!r}; see `flowtui locations`.")
     rows = con.execute(
         _DOCUMENTS + "WHERE (? IS NULL OR d.date >= ?) AND (? IS NULL OR d.date <= ?) AND (? IS NULL OR l.name = ?) "
         "ORDER BY d.date, d.id",

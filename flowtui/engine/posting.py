@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,8 +50,12 @@ def actor() -> str:
 
 
 def credit_note_format(invoice_format: str) -> str:
-    """The default credit-note format derived from an invoice format: ``INV-...`` -> ``CN-...``."""
-    if invoice_format.upper().startswith("INV"):
+    """The default credit-note format derived from an invoice format.
+
+    ``INV-{seq}`` -> ``CN-{seq}``; anything else gets a ``CN-`` prefix
+    (``INVOICE-{seq}`` -> ``CN-INVOICE-{seq}``, ``KL-{seq}`` -> ``CN-KL-{seq}``).
+    """
+    if re.match(r"INV(?![A-Za-z])", invoice_format, re.IGNORECASE):
         return "CN" + invoice_format[3:]
     return "CN-" + invoice_format
 
@@ -76,8 +81,7 @@ def select_outcomes(frame_rows: list[dict], explicit: bool) -> tuple[list[dict],
         if status == "ready":
             to_post.append(row)
         elif status == "posted":
-            settled.append(PostOutcome(row["id"], _label(row), "already_posted",
-                                       documents=[("invoice", row["invoice_number"])] if row["invoice_number"] else []))
+            settled.append(PostOutcome(row["id"], _label(row), "already_posted"))
         elif status == "open":
             if explicit:
                 settled.append(PostOutcome(row["id"], _label(row), "refused",
@@ -98,6 +102,7 @@ def post(db: Database, flt: DigestFilter, *, explicit: bool, progress=None) -> l
     with db.read() as con:
         rows = list(query_digests(con, flt, now=now, default_tz=books.default_timezone(con)).iter_rows(named=True))
     to_post, outcomes = select_outcomes(rows, explicit)
+    _name_documents(db, outcomes)
     done = 0
     for start in range(0, len(to_post), CHUNK):
         ids = tuple(r["id"] for r in to_post[start:start + CHUNK])
@@ -134,6 +139,23 @@ def post_chunk(con: Connection, ids: tuple[int, ...], now: datetime) -> list[Pos
         outcomes.append(PostOutcome(row["id"], _label(row), "posted", documents=numbers))
     writer.flush()
     return outcomes
+
+
+def _name_documents(db: Database, outcomes: list[PostOutcome]) -> None:
+    """Fill in the documents of digests that were posted before."""
+    earlier = [o for o in outcomes if o.status == "already_posted"]
+    if not earlier:
+        return
+    with db.read() as con:
+        rows = con.execute(
+            "SELECT digest_id, kind, number FROM documents WHERE digest_id IN (SELECT unnest($ids)) ORDER BY id",
+            {"ids": [o.digest_id for o in earlier]},
+        ).fetchall()
+    by_digest = defaultdict(list)
+    for digest_id, kind, number in rows:
+        by_digest[digest_id].append((kind, number))
+    for outcome in earlier:
+        outcome.documents = by_digest[outcome.digest_id]
 
 
 # -- loading what a chunk needs --------------------------------------------------------
@@ -357,6 +379,7 @@ class _Writer:
         return numbers
 
     def flush(self) -> None:
+        self._check_numbers()
         for table, rows in self.rows.items():
             if rows:
                 _insert(self.con, table, rows)
@@ -375,10 +398,23 @@ class _Writer:
             self.con.execute(
                 "INSERT INTO number_sequences VALUES (?, ?) ON CONFLICT DO UPDATE SET last_value = EXCLUDED.last_value",
                 [scope, value])
-        duplicate = self.con.execute(
-            "SELECT number FROM documents GROUP BY number HAVING count(*) > 1 LIMIT 1").fetchall()
-        if duplicate:  # the UNIQUE constraint also refuses it; this says it in the user's words
-            raise FlowError(f"Document number {duplicate[0][0]} already exists; give the location another number format.")
+
+    def _check_numbers(self) -> None:
+        """Two formats can render the same number; say so before the UNIQUE key refuses it."""
+        numbers = [row[2] for row in self.rows["documents"]]
+        seen, clash = set(), None
+        for number in numbers:
+            if number in seen:
+                clash = number
+            seen.add(number)
+        if clash is None and numbers:
+            found = self.con.execute("SELECT number FROM documents WHERE number IN (SELECT unnest($n)) LIMIT 1",
+                                     {"n": numbers}).fetchall()
+            clash = found[0][0] if found else None
+        if clash:
+            raise FlowError(f"Document number {clash} would be used twice: two locations' number formats produce "
+                            f"the same numbers. Give one of them a distinct format (flowtui map location ... "
+                            f"--number-format) and post again; nothing was posted.")
 
 
 # money columns arrive as sen, quantities as thousandths, prices and costs as 1/10,000
