@@ -10,77 +10,21 @@ Kuala Lumpur is UTC+8: ``2026-10-01T03:00:00Z`` is 11:00 on 1 October.
 from __future__ import annotations
 
 import getpass
-import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from flowtui.cli import main
+from tests.cli_helpers import Cli, assert_clean_error
 from tests.factories import order, write_ndjson
 
 NOW = "2026-10-10T04:00:00Z"
 KL_FORMAT = "KL-{yyyy}{mm}-{seq:04}"
 
 
-# -- running the CLI in-process (same approach as test_cli_contract) ----------------------
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str
-
-    def json(self):
-        return json.loads(self.out)
-
-
-def invoke(args, db: Path | None = None) -> Run:
-    """Run ``flowtui.cli.main`` (the real entry point, with its error handling) in-process."""
-    argv = (["--db", str(db)] if db is not None else []) + [str(a) for a in args]
-    runner = CliRunner()
-    with runner.isolation() as streams:
-        out, err = streams[0], streams[1]
-        try:
-            main(argv)
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    return Run(code, out.getvalue().decode(), err.getvalue().decode())
-
-
-class Cli:
-    def __init__(self, db: Path) -> None:
-        self.db = db
-
-    def __call__(self, *args) -> Run:
-        return invoke(args, self.db)
-
-    def ok(self, *args) -> Run:
-        result = invoke(args, self.db)
-        assert result.code == 0, f"flowtui {' '.join(map(str, args))} failed ({result.code}): {result.err}{result.out}"
-        assert "Traceback" not in result.err
-        return result
-
-    def json(self, *args):
-        return self.ok(*args, "--json").json()
-
-
-def assert_clean_error(result: Run, *, code: int | None = None, says: str | None = None) -> None:
-    assert result.code != 0, f"expected a failure, got exit 0 with {result.out!r}"
-    if code is not None:
-        assert result.code == code, (result.code, result.err)
-    assert "Traceback" not in result.err and "Traceback" not in result.out
-    assert "unexpected problem" not in result.err, result.err
-    assert result.err.strip(), "the error message belongs on stderr"
-    if says is not None:
-        assert says in result.err, result.err
 
 
 @pytest.fixture(autouse=True)

@@ -247,7 +247,7 @@ class DigestFilter:
 DIGEST_STATUSES = ("open", "ready", "needs_attention", "posted", "changed")
 
 # Everything a listing row needs, with attention reasons and status worked out.
-_DIGESTS_SQL = f"""
+_DIGESTS_SQL = """
 WITH base AS (
     SELECT d.*, s.name AS stream, m.location_id, l.name AS location,
            coalesce(l.timezone, $default_tz) AS tz
