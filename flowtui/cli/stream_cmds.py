@@ -15,9 +15,11 @@ def _settings_options(func):
         click.option("--start-date", type=DATE, help="First business date to sync."),
         click.option("--auto-sync/--no-auto-sync", default=None, help="Sync nightly with `flowtui sync` (default on)."),
         click.option("--auto-invoice/--no-auto-invoice", default=None, help="Post ready digests after each sync (default off)."),
-        click.option("--grouping", type=click.Choice(["sku", "all"]), help="Invoice lines by SKU (default) or one All Sales line."),
+        click.option("--grouping", type=click.Choice(["sku", "all"]),
+                     help="Invoice lines by SKU (default) or one All Sales line."),
         click.option("--store-name", help="A display name for the stream's shop."),
-        click.option("--lookback-days", type=click.IntRange(0, 60), help="Days re-read before the cursor on each sync (default 3)."),
+        click.option("--lookback-days", type=click.IntRange(0, 60),
+                     help="Days re-read before the cursor on each sync (default 3)."),
         click.option("--path", type=click.Path(), help="file streams: an NDJSON/CSV file or a folder of them."),
     ]
     for option in reversed(options):
