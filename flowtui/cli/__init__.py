@@ -8,6 +8,7 @@ import sys
 import click
 
 from flowtui import __version__
+from flowtui.connectors.base import SourceError
 from flowtui.engine.errors import FlowError
 from flowtui.engine.service import Flow
 from flowtui.engine.storage import Database
@@ -46,9 +47,16 @@ def cli(ctx: click.Context, db_path: str | None, lock_timeout: float | None) -> 
         click.echo(ctx.get_help())
 
 
-from flowtui.cli import books_cmds, demo_cmd, digest_cmds, ledger_cmds, stream_cmds  # noqa: E402  (registers commands)
+from flowtui.cli import (  # noqa: E402  (registers commands)
+    books_cmds,
+    demo_cmd,
+    digest_cmds,
+    ledger_cmds,
+    sandbox_cmd,
+    stream_cmds,
+)
 
-for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, demo_cmd):
+for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, sandbox_cmd, demo_cmd):
     module.register(cli)
 
 
@@ -69,6 +77,9 @@ def main(argv: list[str] | None = None) -> None:
     except FlowError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except SourceError as exc:  # a source (a folder, StoreHub) could not be read
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)

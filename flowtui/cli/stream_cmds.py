@@ -21,6 +21,10 @@ def _settings_options(func):
         click.option("--lookback-days", type=click.IntRange(0, 60),
                      help="Days re-read before the cursor on each sync (default 3)."),
         click.option("--path", type=click.Path(), help="file streams: an NDJSON/CSV file or a folder of them."),
+        click.option("--account", help="storehub streams: the StoreHub account name."),
+        click.option("--api-key", help="storehub streams: the API key (kept in a 0600 file outside the database)."),
+        click.option("--api-key-env", metavar="VARIABLE", help="storehub streams: read the API key from this variable."),
+        click.option("--base-url", help="storehub streams: API address (default https://api.storehubhq.com)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -35,7 +39,8 @@ def _settings(kw) -> StreamSettings:
 
 
 def _options(kw) -> dict:
-    return {k: v for k, v in {"path": kw.get("path")}.items() if v is not None}
+    keys = ("path", "account", "api_key", "api_key_env", "base_url")
+    return {k: kw[k] for k in keys if kw.get(k) is not None}
 
 
 def register(cli: click.Group) -> None:
@@ -80,6 +85,7 @@ def register(cli: click.Group) -> None:
                     "start_date": day(r.stream.start_date), "lookback_days": r.stream.lookback_days,
                     "cursor_date": day(r.stream.cursor_date), "store_name": r.stream.store_name,
                     "last_error": r.last_error, "warnings": r.warnings,
+                    "account": r.stream.config.get("account"), "credentials": ctx.flow.credentials(r.stream),
                 }
                 for r in rows
             ])
@@ -95,6 +101,13 @@ def register(cli: click.Group) -> None:
                 click.echo(f"{r.stream.name}: {r.last_error}")
             for warning in r.warnings[:5]:
                 click.echo(f"{r.stream.name}: warning: {warning}")
+
+    @stream.command("test")
+    @click.argument("name")
+    @pass_context
+    def stream_test(ctx, name):
+        """Check that the stream's source can be read (credentials, address) and list its stores."""
+        click.echo(ctx.flow.test_stream(name))
 
     @stream.command("stores")
     @click.argument("name")

@@ -43,7 +43,8 @@ class OrderBatch:
     entries the connector already knows are unusable (inconsistent CSV rows)
     with the reason. ``progress`` is the share of the source read so far
     (0..1) when the connector can tell. ``warnings`` are problems with the
-    source as a whole (a file that could not be read).
+    source as a whole (a file that could not be read). ``stores`` lists the
+    stores the source offers (StoreHub's /stores), for location mapping.
     """
 
     orders: list[bytes | str]
@@ -54,6 +55,7 @@ class OrderBatch:
     errors: list[str | None] | None = None
     progress: float | None = None
     warnings: list[str] = field(default_factory=list)
+    stores: list[SourceStore] = field(default_factory=list)  # stores the source offers, when it says
 
     def __len__(self) -> int:
         return len(self.orders)

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flowtui.connectors.base import Connector
+from flowtui.connectors.base import Connector, SourceError
 from flowtui.connectors.file import FileConnector
 
 
-class ProviderConfigError(ValueError):
+class ProviderConfigError(SourceError):
     """Options given for a provider are missing or wrong; the message says which."""
 
 
@@ -38,8 +38,31 @@ def _file_connect(config: dict, _secret: str | None) -> Connector:
     return FileConnector(Path(config["path"]))
 
 
+def _storehub_config(options: dict) -> dict:
+    from flowtui.connectors.storehub import BASE_URL
+
+    account = (options.get("account") or "").strip()
+    if not account:
+        raise ProviderConfigError("A StoreHub stream needs --account (the StoreHub account name).")
+    if not options.get("api_key"):
+        raise ProviderConfigError("A StoreHub stream needs --api-key KEY or --api-key-env VARIABLE.")
+    base_url = (options.get("base_url") or BASE_URL).strip().rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise ProviderConfigError(f"--base-url must start with http:// or https://, not {base_url!r}.")
+    return {"account": account, "api_key": options["api_key"], "base_url": base_url}
+
+
+def _storehub_connect(config: dict, secret: str | None) -> Connector:
+    from flowtui.connectors.storehub import StoreHubConnector
+
+    if not secret:
+        raise ProviderConfigError("The StoreHub API key is missing; set it with `flowtui stream set NAME --api-key`.")
+    return StoreHubConnector(config["account"], secret, config["base_url"])
+
+
 PROVIDERS: dict[str, Provider] = {
     "file": Provider("file", "Files (NDJSON / CSV)", _file_config, _file_connect),
+    "storehub": Provider("storehub", "StoreHub", _storehub_config, _storehub_connect),
 }
 
 

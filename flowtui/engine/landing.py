@@ -99,6 +99,7 @@ class PreparedBatch:
     first_line: int = 1
     progress: float | None = None
     warnings: list[str] = field(default_factory=list)
+    stores: list = field(default_factory=list)
 
     def __len__(self) -> int:
         return self.table.num_rows
@@ -113,6 +114,7 @@ def prepare(batch: OrderBatch) -> PreparedBatch:
         first_line=batch.first_line,
         progress=batch.progress,
         warnings=list(batch.warnings),
+        stores=list(batch.stores),
     )
 
 

@@ -17,7 +17,9 @@ from flowtui.engine import books, clock, ledger, posting, products
 from flowtui.engine import streams as streams_mod
 from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter, digest_children, query_digests
 from flowtui.engine.errors import InvalidInput, NotFound
+from flowtui.connectors.registry import provider as stream_provider
 from flowtui.engine.secrets import SecretStore
+from flowtui.engine.secrets import describe as describe_secret
 from flowtui.engine.storage import Connection, Database
 from flowtui.engine.streams import Mappings, StoreRow, Stream, StreamSettings, StreamStatus
 from flowtui.engine.sync import Progress, SyncOutcome, rebuild_pending, streams_to_sync, sync_stream
@@ -119,21 +121,58 @@ class Flow:
             return books.contacts(con)
 
     # -- streams -------------------------------------------------------------------
+    def _secret_options(self, name: str, options: dict) -> dict:
+        """``api_key`` goes to the secrets file and ``api_key_env`` is kept by name: config holds a reference only."""
+        options = dict(options)
+        key, env = options.pop("api_key", None), options.pop("api_key_env", None)
+        if key and env:
+            raise InvalidInput("Give either --api-key or --api-key-env, not both.")
+        if env:
+            options["api_key"] = {"env": env.strip().lstrip("$")}
+        elif key:
+            options["api_key"] = self.secrets.put(f"stream:{name.strip()}:api_key", key.strip())
+        return options
+
     def add_stream(self, name: str, provider: str, options: dict, settings: StreamSettings) -> Stream:
+        with self._write() as con:
+            if con.execute("SELECT 1 FROM streams WHERE name = ?", [name.strip()]).fetchall():
+                raise InvalidInput(f"A stream named {name.strip()!r} already exists; change it with `flowtui stream set`.")
+        options = self._secret_options(name, options)
         with self._write() as con:
             return streams_mod.add_stream(con, name, provider, options, settings, clock.now())
 
     def update_stream(self, name: str, settings: StreamSettings, options: dict | None = None) -> Stream:
+        with self.db.read() as con:
+            streams_mod.require_stream(con, name)
+        options = self._secret_options(name, options or {})
         with self._write() as con:
             return streams_mod.update_stream(con, name, settings, options)
+
+    def connector(self, name: str):
+        """The live connector of a stream (credentials resolved); no database is held while it is used."""
+        with self.db.read() as con:
+            stream = streams_mod.require_stream(con, name)
+        secret = self.secrets.resolve(stream.config.get("api_key"))
+        return stream_connector(stream, secret)
+
+    def test_stream(self, name: str) -> str:
+        return self.connector(name).test()
+
+    def credentials(self, stream: Stream) -> str:
+        return describe_secret(stream.config.get("api_key"), self.secrets)
 
     def streams(self) -> list[StreamStatus]:
         with self.db.read() as con:
             return streams_mod.stream_statuses(con)
 
     def stream_stores(self, name: str) -> list[StoreRow]:
-        with self.db.read() as con:
-            return streams_mod.stores(con, streams_mod.require_stream(con, name))
+        """Stores seen in the stream's orders, and those its source offers (asked live when it can list them)."""
+        offered = self.connector(name).stores()
+        with self._write() as con:
+            stream = streams_mod.require_stream(con, name)
+            if offered:
+                streams_mod.remember_stores(con, stream, [(s.id, s.name) for s in offered], clock.now())
+            return streams_mod.stores(con, stream)
 
     def map_location(self, stream: str, pos_store_id: str, location: str, contact: str | None = None,
                      number_format: str | None = None, credit_note_format: str | None = None) -> None:
@@ -267,6 +306,15 @@ class Flow:
     def pending_days(self) -> int:
         with self.db.read() as con:
             return con.execute("SELECT count(*) FROM dirty_days").fetchall()[0][0]
+
+
+def stream_connector(stream: Stream, secret: str | None):
+    from flowtui.connectors.registry import ProviderConfigError
+
+    try:
+        return stream_provider(stream.provider).connect(stream.config, secret)
+    except ProviderConfigError as exc:
+        raise InvalidInput(str(exc)) from None
 
 
 def _digest_row(r: dict) -> DigestRow:

@@ -120,10 +120,17 @@ def sync_stream(
 
 def land(db: Database, stream_id: int, batch: PreparedBatch, window: Window, default_tz: str,
          run_id: int | None) -> LandingResult:
-    """One batch, one unit of work."""
-    if not len(batch):
+    """One batch, one unit of work (with the stores the source offered, when it said)."""
+    if not len(batch) and not batch.stores:
         return LandingResult()
     with db.write() as con:
+        if batch.stores:
+            con.executemany(
+                "INSERT INTO stream_stores VALUES (?, ?, ?, ?) "
+                "ON CONFLICT DO UPDATE SET name = coalesce(EXCLUDED.name, stream_stores.name)",
+                [(stream_id, s.id, s.name, clock.now()) for s in batch.stores])
+        if not len(batch):
+            return LandingResult()
         return land_batch(con, stream_id, batch, window=window, default_tz=default_tz,
                           sync_run_id=run_id, now=clock.now())
 

@@ -1,0 +1,246 @@
+"""The StoreHub stream: stores, products, inventory and transactions over HTTP.
+
+The API is unforgiving, so this connector is careful:
+
+* at most 3 requests a second from the whole process (one shared limiter),
+  one request at a time per account;
+* 429, 409, 5xx, a 200 that is not JSON, timeouts and dropped connections are
+  retried with jittered exponential backoff, a bounded number of times — then
+  the sync fails with a clear message instead of hammering;
+* 401/403 fail at once: check the account name and API key;
+* a window that comes back with 5,000 transactions (the silent cap) is split
+  in halves, down to one day of one store; a store-day that still hits the cap
+  is landed with a warning that data may be missing;
+* every request asks ``includeOnline=true`` and one extra local day on each
+  side of the window; landing keeps only what belongs to the window by each
+  order's business date, so orders after local midnight land on the right day.
+
+The API key is sent in the Authorization header only; httpx's request logging
+is silenced so not even URLs are logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import httpx
+import orjson
+
+from flowtui.connectors.base import OrderBatch, SourceError, SourceStore, Window
+from flowtui.connectors.storehub_map import canonical_json, raw_json, to_canonical
+
+BASE_URL = "https://api.storehubhq.com"
+CAP = 5000
+CHUNK_DAYS = 7
+RETRY_STATUSES = {409, 429, 500, 502, 503, 504}
+
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
+class StoreHubError(SourceError):
+    """StoreHub could not be read; the message says why and what to do."""
+
+
+class StoreHubAuthError(StoreHubError):
+    pass
+
+
+class RateLimiter:
+    """No more than ``rate`` request starts in any one-second window; thread-safe."""
+
+    def __init__(self, rate: float | None) -> None:
+        self.rate = rate
+        self._starts: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.rate:
+            return
+        limit, window = max(1, int(self.rate)), 1.05  # a little margin for the network
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                while self._starts and now - self._starts[0] >= window:
+                    self._starts.popleft()
+                if len(self._starts) < limit:
+                    self._starts.append(now)
+                    return
+                pause = window - (now - self._starts[0])
+            time.sleep(pause)
+
+
+def _process_rate() -> float | None:
+    """3 requests/s, StoreHub's limit; ``FLOWTUI_STOREHUB_RATE`` changes it for sandboxes (0 = unlimited)."""
+    raw = os.environ.get("FLOWTUI_STOREHUB_RATE")
+    if raw is None:
+        return 3.0
+    try:
+        rate = float(raw)
+    except ValueError:
+        return 3.0
+    return rate if rate > 0 else None
+
+
+PROCESS_LIMITER = RateLimiter(_process_rate())
+
+
+@dataclass
+class Backoff:
+    attempts: int = 6
+    base: float = 0.5
+    cap: float = 8.0
+
+    def delay(self, attempt: int) -> float:
+        """Full jitter: a random pause up to base x 2^attempt, capped."""
+        return random.uniform(0, min(self.cap, self.base * 2 ** attempt))
+
+
+@dataclass
+class StoreHubConnector:
+    account: str
+    api_key: str
+    base_url: str = BASE_URL
+    timeout: float = 30.0
+    limiter: RateLimiter = field(default_factory=lambda: PROCESS_LIMITER)
+    backoff: Backoff = field(default_factory=Backoff)
+    chunk_days: int = CHUNK_DAYS
+    transport: httpx.BaseTransport | None = None  # tests plug a fake server in here
+    provider: str = "storehub"
+
+    def __repr__(self) -> str:  # never show the key
+        return f"StoreHubConnector(account={self.account!r}, base_url={self.base_url!r})"
+
+    # -- HTTP ----------------------------------------------------------------------------
+    def _client(self) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base_url.rstrip("/"), auth=(self.account, self.api_key), timeout=self.timeout,
+            headers={"Accept": "application/json", "User-Agent": "flowtui"}, follow_redirects=False,
+            transport=self.transport,
+        )
+
+    def _get(self, client: httpx.Client, path: str, params: dict | None = None):
+        last = "no answer"
+        for attempt in range(self.backoff.attempts):
+            if attempt:
+                time.sleep(self.backoff.delay(attempt))
+            self.limiter.wait()
+            try:
+                response = client.get(path, params=params)
+            except httpx.TimeoutException:
+                last = "a timeout"
+                continue
+            except httpx.TransportError as exc:
+                last = f"a connection error ({type(exc).__name__})"
+                continue
+            if response.status_code in (401, 403):
+                raise StoreHubAuthError(
+                    f"StoreHub refused the credentials ({response.status_code}): check the account name and API key.")
+            if response.status_code in RETRY_STATUSES:
+                last = f"HTTP {response.status_code}"
+                retry_after = response.headers.get("Retry-After", "")
+                if retry_after.isdigit():
+                    time.sleep(min(float(retry_after), self.backoff.cap))
+                continue
+            if response.status_code != 200:
+                raise StoreHubError(f"StoreHub answered HTTP {response.status_code} for {path}; the sync stopped.")
+            try:
+                return orjson.loads(response.content)
+            except orjson.JSONDecodeError:
+                last = "a reply that was not JSON"
+                continue
+        raise StoreHubError(
+            f"StoreHub kept failing on {path} ({last}) after {self.backoff.attempts} attempts; the sync stopped "
+            f"and the next one starts again from the same day.")
+
+    # -- what the engine asks ----------------------------------------------------------------
+    def stores(self) -> list[SourceStore]:
+        with self._client() as client:
+            return self._stores(client)
+
+    def _stores(self, client: httpx.Client) -> list[SourceStore]:
+        data = self._get(client, "/stores")
+        if not isinstance(data, list):
+            raise StoreHubError("StoreHub's /stores did not return a list.")
+        return [SourceStore(str(s.get("id")), s.get("name")) for s in data if isinstance(s, dict) and s.get("id")]
+
+    def test(self) -> str:
+        stores = self.stores()
+        names = ", ".join(f"{s.name or s.id} ({s.id})" for s in stores[:10]) + (" ..." if len(stores) > 10 else "")
+        return f"Connected to StoreHub as {self.account}: {len(stores)} store(s): {names or 'none'}"
+
+    def inventory(self, store_id: str) -> list[dict]:
+        with self._client() as client:
+            data = self._get(client, f"/inventory/{store_id}")
+        return data if isinstance(data, list) else []
+
+    def fetch(self, window: Window) -> Iterator[OrderBatch]:
+        if window.start is None or window.end is None:
+            raise StoreHubError("A StoreHub sync needs a date range (a start date or a cursor).")
+        asked = (window.start - timedelta(days=1), window.end + timedelta(days=1))
+        with self._client() as client:
+            stores = self._stores(client)
+            products = self._products(client)
+            ranges = [(s.id, a, b) for s in stores for a, b in _chunks(*asked, self.chunk_days)]
+            for done, (store_id, first, last) in enumerate(ranges, start=1):
+                for batch in self._transactions(client, store_id, first, last, products):
+                    batch.progress = done / len(ranges)
+                    batch.stores = stores if done == 1 else []
+                    yield batch
+            if not ranges:
+                yield OrderBatch(orders=[], stores=stores, progress=1.0)
+
+    def _products(self, client: httpx.Client) -> dict:
+        data = self._get(client, "/products")
+        items = data if isinstance(data, list) else []
+        return {str(p.get("id")): {"sku": p.get("sku"), "name": p.get("name")} for p in items if isinstance(p, dict)}
+
+    def _transactions(self, client, store_id: str, first: date, last: date, products: dict) -> Iterator[OrderBatch]:
+        params = {"from": first.isoformat(), "to": last.isoformat(), "storeId": store_id, "includeOnline": "true"}
+        data = self._get(client, "/transactions", params)
+        if not isinstance(data, list):
+            raise StoreHubError("StoreHub's /transactions did not return a list.")
+        warnings = []
+        if len(data) >= CAP:
+            if first < last:  # never trust a capped window: split it
+                middle = first + (last - first) // 2
+                yield from self._transactions(client, store_id, first, middle, products)
+                yield from self._transactions(client, store_id, middle + timedelta(days=1), last, products)
+                return
+            warnings.append(f"StoreHub returned {CAP:,} transactions (its cap) for store {store_id} on {first}: "
+                            f"some of that day's transactions may be missing.")
+        yield to_batch(data, products, warnings)
+
+
+def to_batch(data: list, products: dict, warnings: list[str] | None = None) -> OrderBatch:
+    """A /transactions reply as canonical orders (bad transactions carry their reason)."""
+    orders, raws, refs, errors = [], [], [], []
+    for position, transaction in enumerate(data):
+        try:
+            order, error = to_canonical(transaction, products)
+        except Exception as exc:  # a shape nobody foresaw: reject this one, keep the rest
+            order, error = {}, f"could not read the transaction ({type(exc).__name__})"
+        orders.append(canonical_json(order))
+        raws.append(raw_json(transaction))
+        label = order.get("number") or order.get("id") or f"#{position + 1}"
+        refs.append(f"storehub:{order.get('store_id') or '?'}:{label}")
+        errors.append(error)
+    return OrderBatch(orders=orders, raw=raws, refs=refs, errors=errors if any(errors) else None,
+                      warnings=list(warnings or []))
+
+
+def _chunks(first: date, last: date, days: int) -> list[tuple[date, date]]:
+    out, start = [], first
+    while start <= last:
+        end = min(last, start + timedelta(days=days - 1))
+        out.append((start, end))
+        start = end + timedelta(days=1)
+    return out
