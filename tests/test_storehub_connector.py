@@ -47,7 +47,7 @@ def test_a_sale_maps_to_a_canonical_order():
     assert order["id"] == "r-1" and order["number"] == "INV-1" and order["store_id"] == "s1"
     assert (order["type"], order["status"], order["channel"]) == ("sale", "completed", "GrabFood")
     assert order["time"] == "2026-10-01T16:10:00.000Z"
-    assert [(l["sku"], l["product_id"], l["name"], l["amount"]) for l in order["lines"]] == [
+    assert [(x["sku"], x["product_id"], x["name"], x["amount"]) for x in order["lines"]] == [
         ("NL-01", "p1", "Nasi Lemak", "14.00"), ("gone", "gone", None, "5.00")]  # a deleted product keeps its id
     assert (order["subtotal"], order["discount"], order["service_charge"], order["tax"], order["total"]) == (
         "19.00", "0.00", "1.9", "1.25", "22.15")

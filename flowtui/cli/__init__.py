@@ -53,10 +53,11 @@ from flowtui.cli import (  # noqa: E402  (registers commands)
     digest_cmds,
     ledger_cmds,
     sandbox_cmd,
+    schedule_cmd,
     stream_cmds,
 )
 
-for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, sandbox_cmd, demo_cmd):
+for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, schedule_cmd, sandbox_cmd, demo_cmd):
     module.register(cli)
 
 

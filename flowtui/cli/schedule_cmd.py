@@ -23,13 +23,13 @@ def register(cli: click.Group) -> None:
     @click.option("--systemd", is_flag=True, help="Print systemd user units (and how to install them) instead.")
     @pass_context
     def schedule_install(ctx, at, systemd):
-        """Add (or replace) the nightly sync of the database to your crontab."""
+        """Put the nightly sync of the database in your crontab (replacing an earlier one)."""
         db = nightly.database_path(ctx.db_path)
         if systemd:
             units = nightly.systemd_units(db, at)
             for name, text in units.items():
                 click.echo(f"# ~/.config/systemd/user/{name}\n{text}")
-            click.echo("# then:\nsystemctl --user daemon-reload\n"
+            click.echo("# then run:\nsystemctl --user daemon-reload\n"
                        f"systemctl --user enable --now {nightly.TIMER}")
             click.echo("# (systemd timers run at this machine's local time.)")
             return
