@@ -19,7 +19,7 @@ def register(cli: click.Group) -> None:
     @pass_context
     def demo(ctx, db_path):
         """Build a demo database: a month of orders for two outlets, synced into digests."""
-        from flowtui.engine.demo_setup import DEMO_STREAM, run_demo
+        from flowtui.engine.demo_setup import DEMO_STOREHUB, DEMO_STREAM, run_demo
 
         if db_path:
             ctx.db_path = db_path
@@ -38,6 +38,17 @@ def register(cli: click.Group) -> None:
             f"{landing.rejected:,} rejected orders; {result.outcome.digests.created:,} digests created, "
             f"{result.outcome.digests.updated:,} updated."
         )
+        posted = [p for p in result.outcome.postings if p.status == "posted"]
+        if posted:
+            click.echo(f"Auto invoice posted {len(posted)} ready day(s) as invoices and credit notes "
+                       "(today is still open).")
+        if result.storehub:
+            shub = result.storehub.landing
+            click.echo(
+                f"StoreHub stream {DEMO_STOREHUB!r} synced over HTTP from a local StoreHub sandbox ({result.sandbox_url}): "
+                f"{shub.new:,} new, {shub.changed:,} changed, {shub.unchanged + shub.stale:,} unchanged, "
+                f"{shub.rejected:,} rejected; {result.storehub.digests.created:,} digests created."
+                "\n  (The sandbox stopped with the demo; run `flowtui sandbox storehub` to sync that stream again.)")
         rows = flow.digests(DigestFilter(stream=DEMO_STREAM))
         click.echo(f"\n{len(rows)} digests; the last 8:")
         table(["ID", "DATE", "LOCATION", "ORDERS", "RETURNS", "AMOUNT", "STATUS"],

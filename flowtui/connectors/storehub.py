@@ -93,15 +93,19 @@ def _process_rate() -> float | None:
 PROCESS_LIMITER = RateLimiter(_process_rate())
 
 
+BACKOFF_BASE = 0.5  # seconds; the first retry waits up to this, doubling each time
+
+
 @dataclass
 class Backoff:
     attempts: int = 6
-    base: float = 0.5
+    base: float | None = None  # None: BACKOFF_BASE
     cap: float = 8.0
 
     def delay(self, attempt: int) -> float:
         """Full jitter: a random pause up to base x 2^attempt, capped."""
-        return random.uniform(0, min(self.cap, self.base * 2 ** attempt))
+        base = BACKOFF_BASE if self.base is None else self.base
+        return random.uniform(0, min(self.cap, base * 2 ** attempt))
 
 
 @dataclass

@@ -133,34 +133,40 @@ def _return_of(rnd: random.Random, sale: dict, seq: int, when: datetime) -> dict
     }
 
 
+def _day_orders(seed: int, store_id: str, business_day: date) -> list[dict]:
+    """One store's orders of one day: the same every time, whenever the demo runs."""
+    rnd = random.Random(f"{seed}:{store_id}:{business_day.isoformat()}")
+    volume = STORES[store_id][2]
+    orders: list[dict] = []
+    stamp = business_day.strftime("%y%m%d")
+    for n in range(1, rnd.randint(*volume) + (25 if business_day.weekday() >= 5 else 0) + 1):
+        late = rnd.random() < 0.03  # after midnight: the next calendar day
+        local = datetime.combine(business_day, time(0, rnd.randint(2, 50))) + timedelta(days=1) if late \
+            else datetime.combine(business_day, time(8)) + timedelta(seconds=rnd.randint(0, 15 * 3600))
+        sale = _order(rnd, store_id, n, local.replace(tzinfo=TZ))
+        sale["id"], sale["number"] = f"{store_id}-{stamp}-{n:04d}", f"{store_id[:3]}{stamp}{n:04d}"
+        orders.append(sale)
+        if rnd.random() < 0.012 and n > 20:
+            earlier = [o for o in orders[-300:] if o["type"] == "sale" and o["status"] == "completed"]
+            returned_at = datetime.fromisoformat(sale["time"].replace("Z", "+00:00")) + timedelta(minutes=rnd.randint(5, 90))
+            back = _return_of(rnd, rnd.choice(earlier), n, returned_at)
+            back["id"], back["number"] = f"{store_id}-{stamp}-R{n:04d}", f"R{store_id[:3]}{stamp}{n:04d}"
+            orders.append(back)
+    return orders
+
+
 def generate_orders(today: date, days: int = 30, seed: int = 7, now: datetime | None = None) -> dict[str, list[dict]]:
-    """Orders per store for the ``days`` days up to ``today`` (local), none after ``now``."""
-    rnd = random.Random(seed)
-    cutoff = now or datetime.now(timezone.utc)
-    result: dict[str, list[dict]] = {}
-    for store_id, (_, _, volume, _) in STORES.items():
-        orders: list[dict] = []
-        seq = returns = 0
-        for offset in range(days - 1, -1, -1):
-            business_day = today - timedelta(days=offset)
-            count = rnd.randint(*volume) + (25 if business_day.weekday() >= 5 else 0)
-            for _ in range(count):
-                seq += 1
-                late = rnd.random() < 0.03  # after midnight: the next calendar day
-                local = datetime.combine(business_day, time(0, rnd.randint(2, 50))) + timedelta(days=1) if late \
-                    else datetime.combine(business_day, time(8)) + timedelta(seconds=rnd.randint(0, 15 * 3600))
-                when = local.replace(tzinfo=TZ)
-                if when > cutoff:
-                    continue
-                orders.append(_order(rnd, store_id, seq, when))
-                if rnd.random() < 0.012 and len(orders) > 20:
-                    returns += 1
-                    sale = rnd.choice([o for o in orders[-300:] if o["type"] == "sale" and o["status"] == "completed"])
-                    returned_at = when + timedelta(minutes=rnd.randint(5, 90))
-                    if returned_at <= cutoff:
-                        orders.append(_return_of(rnd, sale, returns, returned_at))
-        result[store_id] = orders
-    return result
+    """Orders per store for the ``days`` days up to ``today`` (local), none after ``now``.
+
+    Each store-day is generated on its own from the seed and its date, so
+    running the demo again later gives the same orders for the same days.
+    """
+    cutoff = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        store_id: [o for offset in range(days - 1, -1, -1)
+                   for o in _day_orders(seed, store_id, today - timedelta(days=offset)) if o["time"] <= cutoff]
+        for store_id in STORES
+    }
 
 
 CSV_COLUMNS = ["order_id", "number", "store_id", "store_name", "time", "type", "status", "original_id",

@@ -1,0 +1,463 @@
+"""A local StoreHub-compatible API server with generated data and injectable faults.
+
+    with StoreHubSandbox(seed=1, days=14) as sandbox:   # starts on a free port
+        httpx.get(sandbox.base_url + "/stores", auth=sandbox.auth)
+
+It answers like the real API (see ``DESIGN.md``): HTTP Basic, ``/stores``,
+``/products``, ``/inventory/{storeId}`` and ``/transactions`` (local calendar
+dates, online orders only with ``includeOnline=true``, silently cut at
+``cap``), 3 requests a second. Fault knobs (``fail_every``, ``burst_429``,
+``non_json_every``, ``slow_every``, ``reset_every``) are plain attributes that
+can be changed while it runs; ``next_night()`` makes the changes a lookback
+sync must catch (a void, a late upload, a return, a new day).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import bisect
+import hmac
+import json
+import random
+import socket
+import struct
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from flowtui.sandbox.storehub_data import (
+    MYT, DayMaker, Transaction, dumps, from_api, invoice_number, local_midnight_ms, make_products, make_stores,
+    new_ref_id, product_api, returnable, store_api, to_api, transaction_json,
+)
+
+_DAY_MS = 86_400_000
+_HTML = b"<!DOCTYPE html><html><head><title>StoreHub</title></head><body><h1>Please try again later</h1></body></html>"
+FAULTS = ("reset", "slow", "burst_429", "rate_limited", "fail", "non_json", "unauthorized")
+
+
+class StoreHubSandbox:
+    """Generated StoreHub data for ``days`` local days ending ``end_date``, served over HTTP on demand."""
+
+    def __init__(self, seed: int = 1, days: int = 14, end_date: date | None = None, account: str = "sandbox",
+                 api_key: str = "sandbox-key", rate_limit: float | None = 3.0, cap: int = 5000,
+                 busy_per_day: int = 420, scale: float = 1.0) -> None:
+        if end_date is None:
+            from flowtui.engine.clock import today_in  # honours FLOWTUI_NOW
+            end_date = today_in(MYT) - timedelta(days=1)
+        self.seed, self.days, self.scale = seed, days, scale
+        self.start_date, self.end_date = end_date - timedelta(days=days - 1), end_date
+        self.account, self.api_key, self.rate_limit, self.cap = account, api_key, rate_limit, cap
+        # fault knobs: every Nth request (counted from the server's first request) or the next N
+        self.fail_every: int | None = None
+        self.burst_429 = 0
+        self.non_json_every: int | None = None
+        self.slow_every: int | None = None
+        self.slow_seconds = 2.0
+        self.reset_every: int | None = None
+        self.reset_mode = "close"  # "close": drop the connection unanswered; "truncate": cut the body short
+        # what happened
+        self.requests = 0
+        self.request_log: list[tuple[str, dict, int | None]] = []  # (path, query, status); None = no answer
+        self.faults = dict.fromkeys(FAULTS, 0)
+        self.nights = 0
+        self.base_url: str | None = None
+
+        self._lock = threading.RLock()
+        self._hits: deque[float] = deque()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
+        self._encoded: dict[str, tuple[Transaction, bytes]] = {}
+        self._stores = make_stores(busy_per_day)
+        self._catalog = make_products()
+        self._makers = {s.id: DayMaker(seed, s, self._catalog[s.kind], scale) for s in self._stores}
+        self._manual = 0
+        self._generate()  # the sorted rows, their (time, refId) keys and an index by refId
+
+    # -- data -----------------------------------------------------------------------------------
+    def _generate(self) -> None:
+        rows = []
+        for store in self._stores:
+            recent: deque[list[Transaction]] = deque(maxlen=3)
+            for n in range(self.days):
+                day = self._makers[store.id].day(self.start_date + timedelta(days=n), [t for d in recent for t in d])
+                recent.append(day)
+                rows.extend(day)
+        rows.sort(key=lambda t: (t.time_ms, t.ref_id))
+        self._rows: list[Transaction] = rows
+        self._keys: list[tuple[int, str]] = [(t.time_ms, t.ref_id) for t in rows]
+        self._by_ref: dict[str, Transaction] = {t.ref_id: t for t in rows}
+
+    def _put(self, t: Transaction) -> None:
+        with self._lock:
+            old = self._by_ref.get(t.ref_id)
+            if old is not None:
+                i = bisect.bisect_left(self._keys, (old.time_ms, old.ref_id))
+                del self._keys[i], self._rows[i]
+            i = bisect.bisect_right(self._keys, (t.time_ms, t.ref_id))
+            self._keys.insert(i, (t.time_ms, t.ref_id))
+            self._rows.insert(i, t)
+            self._by_ref[t.ref_id] = t
+
+    def _select(self, first: date | None = None, last: date | None = None, store_id: str | None = None,
+                include_online: bool = True) -> list[Transaction]:
+        with self._lock:
+            lo = 0 if first is None else bisect.bisect_left(self._keys, (local_midnight_ms(first) - _DAY_MS, ""))
+            hi = len(self._keys) if last is None else bisect.bisect_left(
+                self._keys, (local_midnight_ms(last + timedelta(days=1)) + _DAY_MS, ""))
+            return [t for t in self._rows[lo:hi]
+                    if (store_id is None or t.store_id == store_id) and (include_online or t.channel == "POS")
+                    and (first is None or t.business_date >= first) and (last is None or t.business_date <= last)]
+
+    @property
+    def store_ids(self) -> list[str]:
+        return [s.id for s in self._stores]
+
+    @property
+    def busy_store_id(self) -> str:
+        return self._stores[-1].id
+
+    @property
+    def auth(self) -> tuple[str, str]:
+        return self.account, self.api_key
+
+    def stores(self) -> list[dict]:
+        return [store_api(s) for s in self._stores]
+
+    def products(self) -> list[dict]:
+        """The listed products; the deleted ones that still appear in transactions are not here."""
+        return [product_api(p) for kind in self._catalog.values() for p in kind if not p.deleted]
+
+    def inventory(self, store_id: str) -> list[dict]:
+        """Stock of the store's tracked products; ``KeyError`` for an unknown store."""
+        store = next((s for s in self._stores if s.id == store_id), None)
+        if store is None:
+            raise KeyError(store_id)
+        rng = random.Random(f"{self.seed}:inventory:{store_id}")
+        return [{"productId": p.id, "quantityOnHand": rng.randint(-2, 150)}
+                for p in self._catalog[store.kind] if p.tracked and not p.deleted]
+
+    def transactions(self, store_id: str | None = None, start: date | None = None, end: date | None = None,
+                     include_online: bool = True) -> list[dict]:
+        """All transactions (or a store's, or local dates start..end), sorted by time, never capped."""
+        return [to_api(t) for t in self._select(start, end, store_id, include_online)]
+
+    def get(self, ref_id: str) -> dict:
+        return to_api(self._by_ref[ref_id])
+
+    def void(self, ref_id: str, when: datetime | None = None) -> dict:
+        """Cancel a transaction at the source (``cancelledTime`` = ``when``, default 15 minutes after it)."""
+        with self._lock:
+            t = self._by_ref[ref_id]
+            cancelled = round(when.timestamp() * 1000) if when else t.time_ms + 900_000
+            self._put(replace(t, is_cancelled=True, cancelled_ms=cancelled))
+            return self.get(ref_id)
+
+    def add_transaction(self, data: dict) -> dict:
+        """Add (or, for a known ``refId``, replace) a transaction in StoreHub's shape, taken as given.
+
+        ``refId`` and ``invoiceNumber`` are made up when missing; the arithmetic is not checked, so
+        tests can plant inconsistent transactions on purpose.
+        """
+        with self._lock:
+            self._manual += 1
+            ref_id = data.get("refId") or new_ref_id(random.Random(f"{self.seed}:manual:{self._manual}"))
+            tz = next((s.timezone for s in self._stores if s.id == data.get("storeId")), MYT)
+            self._put(from_api(data, ref_id, data.get("invoiceNumber") or f"MAN1-{self._manual:06d}", tz))
+            return self.get(ref_id)
+
+    def next_night(self) -> dict:
+        """What happens at the source between two nightly syncs; returns what it did.
+
+        A POS sale from ``end_date - 2`` is voided, a late upload (register 2, offline) appears on
+        ``end_date - 1``, ``end_date`` moves one day on with that day's transactions, and a return is
+        made on the new day against a sale from an earlier day.
+        """
+        with self._lock:
+            self.nights += 1
+            rng = random.Random(f"{self.seed}:night:{self.nights}")
+            old_end = self.end_date
+            new_day = old_end + timedelta(days=1)
+            done: dict = {"night": self.nights, "end_date": new_day.isoformat(), "voided": None}
+            target = old_end - timedelta(days=2)
+            sales = [t for t in returnable(self._select(target, old_end)) if t.business_date == target]
+            if sales:
+                sale = rng.choice(sales)
+                done["voided"] = _summary(self.void(sale.ref_id, datetime.fromtimestamp(
+                    (local_midnight_ms(new_day) + 10 * 3_600_000) / 1000, timezone.utc)))
+            done["late_upload"] = _summary(self._late_upload(rng, old_end - timedelta(days=1)))
+            added = 0
+            for store in self._stores:
+                history = self._select(new_day - timedelta(days=3), old_end, store.id)
+                for t in self._makers[store.id].day(new_day, history):
+                    self._put(t)
+                    added += 1
+            self.end_date, done["added"] = new_day, added
+            done["return"] = self._late_return(rng, new_day)
+            return done
+
+    def _late_upload(self, rng: random.Random, day: date) -> dict:
+        store = rng.choice(self._stores[:3])
+        sale = self._makers[store.id].pos_sale(rng, day, invoice_number(store, day, self.nights, register=2))
+        self._put(sale)
+        return self.get(sale.ref_id)
+
+    def _late_return(self, rng: random.Random, day: date) -> dict | None:
+        store = rng.choice(self._stores[:3])
+        sales = [t for t in returnable(self._select(day - timedelta(days=4), day, store.id))
+                 if t.business_date <= day - timedelta(days=2)]
+        if not sales:
+            return None
+        sale, maker = rng.choice(sales), self._makers[store.id]
+        seq = 1 + sum(1 for t in self._select(day, day, store.id) if t.invoice_number.startswith(f"{store.code}1-"))
+        ret = maker.refund(rng, sale, day, local_midnight_ms(day, store.timezone) + 15 * 3_600_000,
+                           invoice_number(store, day, seq))
+        self._put(ret)
+        return {**_summary(self.get(ret.ref_id)), "saleInvoiceNumber": sale.invoice_number, "saleRefId": sale.ref_id}
+
+    # -- HTTP -----------------------------------------------------------------------------------
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve in a daemon thread; returns the base URL."""
+        if self._server is not None:
+            return self.base_url or ""
+        server = ThreadingHTTPServer((host, port), _Handler)
+        server.daemon_threads = True
+        server.sandbox = self  # type: ignore[attr-defined]
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="storehub-sandbox", daemon=True)
+        self._thread.start()
+        self.base_url = f"http://{host}:{server.server_address[1]}"
+        return self.base_url
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:  # keep-alive connections would otherwise still be answered
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> StoreHubSandbox:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def log_for(self, path: str) -> list[tuple[str, dict, int | None]]:
+        return [entry for entry in list(self.request_log) if entry[0] == path]
+
+    def _fault(self, n: int) -> str | None:
+        """Which fault (if any) request number ``n`` meets; counts it. Called under the lock."""
+        now = time.monotonic()
+        self._hits.append(now)
+        while self._hits and now - self._hits[0] >= 1.0:
+            self._hits.popleft()
+        fault = None
+        if self.reset_every and n % self.reset_every == 0:
+            fault = "reset"
+        elif self.burst_429 > 0:
+            self.burst_429 -= 1
+            fault = "burst_429"
+        elif self.rate_limit is not None and len(self._hits) > self.rate_limit:
+            fault = "rate_limited"
+        elif self.fail_every and n % self.fail_every == 0:
+            fault = "fail"
+        elif self.non_json_every and n % self.non_json_every == 0:
+            fault = "non_json"
+        if fault:
+            self.faults[fault] += 1
+        return fault
+
+    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
+        url = urlsplit(handler.path)
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        with self._lock:
+            self.requests += 1
+            n = self.requests
+            fault = self._fault(n)
+            slow = bool(self.slow_every and n % self.slow_every == 0)
+            if slow:
+                self.faults["slow"] += 1
+            if fault is None and not self._authorized(handler.headers.get("Authorization", "")):
+                fault = "unauthorized"
+                self.faults[fault] += 1
+        if slow:
+            time.sleep(self.slow_seconds)
+        if fault == "reset":
+            self.request_log.append((url.path, query, None))
+            return self._reset(handler, url.path, query)
+        status, body, content_type = {
+            "burst_429": (429, _error("Too Many Requests"), "application/json"),
+            "rate_limited": (429, _error("Too Many Requests"), "application/json"),
+            "fail": (500, _error("Internal Server Error"), "application/json"),
+            "non_json": (200, _HTML, "text/html; charset=utf-8"),
+            "unauthorized": (401, _error("Unauthorized"), "application/json"),
+        }.get(fault) or (*self._route(url.path, query), "application/json")
+        self.request_log.append((url.path, query, status))
+        headers = {"Retry-After": "1"} if status == 429 else {}
+        if status == 401:
+            headers["WWW-Authenticate"] = 'Basic realm="StoreHub"'
+        _send(handler, status, body, content_type, headers)
+
+    def _authorized(self, header: str) -> bool:
+        scheme, _, token = header.partition(" ")
+        try:
+            given = base64.b64decode(token.strip(), validate=True)
+        except ValueError:
+            return False
+        expected = f"{self.account}:{self.api_key}".encode()
+        return scheme.lower() == "basic" and hmac.compare_digest(given, expected)
+
+    def _route(self, path: str, query: dict) -> tuple[int, bytes]:
+        path = path.rstrip("/")
+        if path == "/stores":
+            return 200, dumps(self.stores())
+        if path == "/products":
+            return 200, dumps(self.products())
+        if path.startswith("/inventory/"):
+            try:
+                return 200, dumps(self.inventory(path.removeprefix("/inventory/")))
+            except KeyError:
+                return 404, _error("Store not found")
+        if path == "/transactions":
+            return self._transactions(query)
+        return 404, _error("Not Found")
+
+    def _transactions(self, query: dict) -> tuple[int, bytes]:
+        try:
+            first, last = _date(query.get("from")), _date(query.get("to"))
+        except ValueError:
+            return 400, _error("from and to are required dates (YYYY-MM-DD)")
+        if first > last:
+            return 400, _error("from must not be after to")
+        store_id = query.get("storeId") or None
+        if store_id is not None and store_id not in self.store_ids:
+            return 404, _error("Store not found")
+        online = query.get("includeOnline", "").lower() == "true"
+        rows = self._select(first, last, store_id, online)[: self.cap]
+        return 200, b"[" + b",".join(self._encode(t) for t in rows) + b"]"
+
+    def _encode(self, t: Transaction) -> bytes:
+        cached = self._encoded.get(t.ref_id)
+        if cached is None or cached[0] is not t:
+            cached = (t, transaction_json(t))
+            self._encoded[t.ref_id] = cached
+        return cached[1]
+
+    def _reset(self, handler: BaseHTTPRequestHandler, path: str, query: dict) -> None:
+        handler.close_connection = True
+        if self.reset_mode == "truncate":
+            body = self._route(path, query)[1]
+            _send(handler, 200, body[: len(body) // 2], "application/json", {}, length=len(body))
+            return
+        try:  # an abortive close: the client sees a connection reset, no response
+            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "StoreHubSandbox/1.0"
+    timeout = 60  # idle keep-alive connections
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.sandbox._lock:  # type: ignore[attr-defined]
+            self.server.sandbox._connections.add(self.connection)  # type: ignore[attr-defined]
+
+    def finish(self) -> None:
+        with self.server.sandbox._lock:  # type: ignore[attr-defined]
+            self.server.sandbox._connections.discard(self.connection)  # type: ignore[attr-defined]
+        try:
+            super().finish()
+        except OSError:
+            pass
+
+    def do_GET(self) -> None:
+        self.server.sandbox._answer(self)  # type: ignore[attr-defined]
+
+    def log_message(self, format, *args) -> None:  # quiet
+        pass
+
+
+def _send(handler, status: int, body: bytes, content_type: str, headers: dict, length: int | None = None) -> None:
+    try:
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body) if length is None else length))
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        handler.wfile.write(body)
+    except OSError:  # the client went away
+        handler.close_connection = True
+
+
+def _date(value: str | None) -> date:
+    if not value or len(value) != 10 or value[4] != "-" or value[7] != "-":
+        raise ValueError(value)
+    return date.fromisoformat(value)
+
+
+def _summary(t: dict) -> dict:
+    return {k: t[k] for k in ("refId", "invoiceNumber", "storeId", "transactionTime")}
+
+
+def _error(message: str) -> bytes:
+    return json.dumps({"error": message}).encode()
+
+
+# -- command line ---------------------------------------------------------------------------------
+
+def serve(port: int = 8765, seed: int = 1, days: int = 14, rate_limit: float | None = 3.0, echo=print, *,
+          host: str = "127.0.0.1", end_date: date | None = None, scale: float = 1.0, busy_per_day: int = 420) -> None:
+    """Run a sandbox in the foreground until Ctrl-C."""
+    sandbox = StoreHubSandbox(seed=seed, days=days, end_date=end_date, rate_limit=rate_limit, scale=scale,
+                              busy_per_day=busy_per_day)
+    url = sandbox.start(host, port)
+    echo(f"StoreHub sandbox at {url}")
+    echo(f"account: {sandbox.account}  API key: {sandbox.api_key}")
+    echo(f"{len(sandbox._rows):,} transactions in {len(sandbox.store_ids)} stores, local dates "
+         f"{sandbox.start_date} .. {sandbox.end_date}; rate limit: "
+         f"{'none' if rate_limit is None else f'{rate_limit:g} requests/s'}. Ctrl-C stops it.")
+    sys.stdout.flush()
+    try:
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        echo("Stopped.")
+    finally:
+        sandbox.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m flowtui.sandbox.storehub", description=serve.__doc__)
+    for name, default in (("--host", "127.0.0.1"), ("--port", 8765), ("--seed", 1), ("--days", 14)):
+        parser.add_argument(name, type=type(default), default=default)
+    parser.add_argument("--end-date", type=date.fromisoformat, default=None, help="last local day (default yesterday)")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every store's daily volume")
+    parser.add_argument("--no-rate-limit", action="store_true")
+    args = parser.parse_args(argv)
+    serve(args.port, args.seed, args.days, None if args.no_rate_limit else 3.0, host=args.host,
+          end_date=args.end_date, scale=args.scale)
+
+
+if __name__ == "__main__":
+    main()
