@@ -41,17 +41,30 @@ SALE = {
 PRODUCTS = {"p1": {"sku": "NL-01", "name": "Nasi Lemak"}}
 
 
+def D(value) -> Decimal:  # noqa: N802  (reads like the Decimal it makes)
+    return Decimal(str(value))
+
+
 def test_a_sale_maps_to_a_canonical_order():
     order, error = to_canonical(SALE, PRODUCTS)
     assert error is None
     assert order["id"] == "r-1" and order["number"] == "INV-1" and order["store_id"] == "s1"
     assert (order["type"], order["status"], order["channel"]) == ("sale", "completed", "GrabFood")
     assert order["time"] == "2026-10-01T16:10:00.000Z"
-    assert [(x["sku"], x["product_id"], x["name"], x["amount"]) for x in order["lines"]] == [
-        ("NL-01", "p1", "Nasi Lemak", "14.00"), ("gone", "gone", None, "5.00")]  # a deleted product keeps its id
-    assert (order["subtotal"], order["discount"], order["service_charge"], order["tax"], order["total"]) == (
-        "19.00", "0.00", "1.9", "1.25", "22.15")
-    assert order["payments"] == [{"method": "GrabPay", "amount": "22.15"}]
+    assert [(x["sku"], x["product_id"], x["name"], D(x["amount"])) for x in order["lines"]] == [
+        ("NL-01", "p1", "Nasi Lemak", D("14.00")), ("gone", "gone", None, D("5.00"))]  # a deleted product keeps its id
+    assert [D(order[k]) for k in ("subtotal", "discount", "service_charge", "tax", "total")] == [
+        D("19.00"), D("0.00"), D("1.9"), D("1.25"), D("22.15")]
+    assert [(p["method"], D(p["amount"])) for p in order["payments"]] == [("GrabPay", D("22.15"))]
+
+
+def test_unusual_numbers_take_the_exact_path_and_come_out_the_same():
+    fast, _ = to_canonical(SALE, PRODUCTS)
+    as_text = json.loads(json.dumps(SALE), parse_float=str)  # every amount a string: the exact path
+    exact, _ = to_canonical(as_text, PRODUCTS)
+    for key in ("subtotal", "discount", "total", "tax"):
+        assert D(fast[key]) == D(exact[key])
+    assert [D(x["amount"]) for x in fast["lines"]] == [D(x["amount"]) for x in exact["lines"]]
 
 
 def test_returns_voids_and_times_without_an_offset():
@@ -65,7 +78,7 @@ def test_returns_voids_and_times_without_an_offset():
 def test_an_order_level_discount_is_what_balances_the_transaction():
     order, _ = to_canonical({**SALE, "discount": 3.0, "total": 20.15, "payments": [
         {"paymentMethod": "Cash", "amount": 20.15}]}, PRODUCTS)
-    assert order["discount"] == "2.00"  # 3.00 in all, 1.00 of it on the first item
+    assert D(order["discount"]) == D("2.00")  # 3.00 in all, 1.00 of it on the first item
 
 
 # -- hostile input: reported per transaction, never a crash -------------------------------------

@@ -103,3 +103,19 @@ def test_leftover_dirty_days_are_digested_by_the_next_sync(flow, orders_dir):
     assert flow.pending_days() == 1
     flow.sync(["files"])
     assert [d.amount for d in flow.digests()] == [pytest.approx(3.5)]
+
+
+def test_small_batches_are_joined_for_landing_without_losing_anything():
+    from flowtui.connectors.base import OrderBatch, SourceStore
+    from flowtui.engine.sync import coalesced
+
+    small = [OrderBatch(orders=[b"{}"] * 3, source="a.ndjson", first_line=1, warnings=["w1"],
+                        stores=[SourceStore("s1")]),
+             OrderBatch(orders=[b"{}"] * 2, refs=["x", "y"], raw=[b"r1", b"r2"], errors=[None, "bad"], progress=0.5),
+             OrderBatch(orders=[b"{}"] * 4, source="b.ndjson", first_line=10, progress=1.0)]
+    [joined, rest] = list(coalesced(iter(small), target=5))
+    assert joined.refs == ["a.ndjson:1", "a.ndjson:2", "a.ndjson:3", "x", "y"]
+    assert joined.raw == [b"{}", b"{}", b"{}", b"r1", b"r2"]
+    assert joined.errors == [None, None, None, None, "bad"]
+    assert (joined.warnings, [s.id for s in joined.stores], joined.progress) == (["w1"], ["s1"], 0.5)
+    assert rest is small[2]  # what is left passes through as it was

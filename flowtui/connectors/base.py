@@ -51,7 +51,7 @@ class OrderBatch:
     refs: list[str] | None = None
     source: str | None = None
     first_line: int = 1
-    raw: list[str] | None = None
+    raw: list[bytes | str] | None = None
     errors: list[str | None] | None = None
     progress: float | None = None
     warnings: list[str] = field(default_factory=list)

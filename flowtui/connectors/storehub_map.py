@@ -31,12 +31,12 @@ CENT = Decimal("0.01")
 _OPT = orjson.OPT_SORT_KEYS
 
 
-def raw_json(transaction) -> str:
+def raw_json(transaction) -> bytes:
     """The transaction as stable JSON (sorted keys), for audit and change detection."""
     try:
-        return orjson.dumps(transaction, option=_OPT).decode()
+        return orjson.dumps(transaction, option=_OPT)
     except TypeError:  # something orjson cannot write: keep a readable form
-        return repr(transaction)
+        return repr(transaction).encode("utf-8", "replace")
 
 
 def _text(value) -> str | None:
@@ -64,7 +64,46 @@ def _money(value: Decimal) -> str:
     return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
+def _cents(value) -> int | None:
+    """A JSON number that is a whole number of sen, as integer sen; None for anything else.
+
+    The fast path: ``c / 100 == value`` holds exactly only when the float is the
+    nearest one to a two-decimal amount. Everything else takes the Decimal path.
+    """
+    kind = type(value)
+    if kind is int:
+        return value * 100 if -10**15 < value < 10**15 else None
+    if kind is float and -1e13 < value < 1e13:
+        cents = round(value * 100)
+        return cents if cents / 100 == value else None
+    return None
+
+
+def _sen_text(cents: int) -> str:
+    sign, cents = ("-", -cents) if cents < 0 else ("", cents)
+    return f"{sign}{cents // 100}.{cents % 100:02d}"
+
+
 def _line(item, products: dict) -> tuple[dict, Decimal | None]:
+    """A line and its amount; the common case in integer sen, anything unusual exactly in Decimal."""
+    if isinstance(item, dict):
+        quantity, tax, total = item.get("quantity"), _cents(item.get("tax", 0)), _cents(item.get("total"))
+        price, discount = _cents(item.get("unitPrice")), _cents(item.get("discount", 0))
+        if type(quantity) is int and None not in (tax, total, price, discount):
+            amount = total - tax
+            if amount == quantity * price - discount:
+                product_id = _text(item.get("productId"))
+                product = products.get(product_id) or {}
+                return {
+                    "sku": product.get("sku") or product_id, "product_id": product_id,
+                    "name": product.get("name") or _text(item.get("name")), "quantity": str(quantity),
+                    "unit_price": _sen_text(price), "discount": _sen_text(discount), "tax": _sen_text(tax),
+                    "tax_code": _text(item.get("taxCode")), "amount": _sen_text(amount),
+                }, Decimal(amount).scaleb(-2)
+    return _line_exact(item, products)
+
+
+def _line_exact(item, products: dict) -> tuple[dict, Decimal | None]:
     if not isinstance(item, dict):
         return {"sku": None, "quantity": _text(item)}, None
     product_id = _text(item.get("productId"))
@@ -111,8 +150,79 @@ def _instant(value) -> str | None:
     return text
 
 
+_NUM = (int, float)
+
+
+def _sen(value) -> int:
+    """Integer sen of a JSON number known to be numeric; raises ValueError when it is not whole sen."""
+    cents = round(value * 100)
+    if cents / 100 != value or not -1e15 < cents < 1e15:
+        raise ValueError
+    return cents
+
+
+def _fast(transaction: dict, products: dict) -> dict | None:
+    """The everyday transaction, mapped quickly; None sends anything unusual down the exact path.
+
+    Numbers pass through as the JSON numbers they were (the canonical checks
+    read them exactly); only the line amounts, subtotal and order discount are
+    computed, in integer sen.
+    """
+    try:
+        items, payments = transaction["items"], transaction["payments"]
+        service, tax = transaction.get("serviceCharge", 0), transaction.get("tax", 0)
+        rounding, total = transaction.get("roundedAmount", 0), transaction["total"]
+        if type(items) is not list or type(payments) is not list or not items:
+            return None
+        lines, subtotal = [], 0
+        for item in items:
+            quantity, price = item["quantity"], item["unitPrice"]
+            discount, line_tax = item.get("discount", 0), item.get("tax", 0)
+            if type(quantity) is not int:
+                return None
+            amount = _sen(item["total"]) - _sen(line_tax)
+            if amount != quantity * _sen(price) - _sen(discount):
+                return None
+            product_id = item["productId"]
+            if type(product_id) is not str:
+                return None
+            product = products.get(product_id)
+            lines.append({
+                "sku": (product and product["sku"]) or product_id, "product_id": product_id,
+                "name": (product and product["name"]) or item.get("name"), "quantity": quantity,
+                "unit_price": price, "discount": discount, "tax": line_tax, "tax_code": item.get("taxCode"),
+                "amount": _sen_text(amount),
+            })
+            subtotal += amount
+        for payment in payments:
+            if type(payment["paymentMethod"]) is not str or type(payment["amount"]) not in _NUM:
+                return None
+        kind = transaction["transactionType"]
+        when = transaction["transactionTime"]
+        ids = (transaction["refId"], transaction["invoiceNumber"], transaction["storeId"])
+        if type(kind) is not str or type(when) is not str or any(type(v) is not str for v in ids):
+            return None
+        return {
+            "id": ids[0], "number": ids[1], "store_id": ids[2], "time": _instant(when),
+            "type": "sale" if kind == "Sale" else "return" if kind == "Return" else kind,
+            "status": "voided" if transaction.get("isCancelled") is True else "completed",
+            "original_number": transaction.get("saleInvoiceNumber"), "channel": transaction.get("channel"),
+            "subtotal": _sen_text(subtotal),
+            "discount": _sen_text(subtotal + _sen(service) + _sen(tax) + _sen(rounding) - _sen(total)),
+            "service_charge": service, "tax": tax, "rounding": rounding, "total": total,
+            "lines": lines,
+            "payments": [{"method": p["paymentMethod"], "amount": p["amount"]} for p in payments],
+        }
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+        return None
+
+
 def to_canonical(transaction, products: dict) -> tuple[dict, str | None]:
     """(canonical order, None) or (what could be read, the reason it is unusable)."""
+    if type(transaction) is dict:
+        order = _fast(transaction, products)
+        if order is not None:
+            return order, None
     if not isinstance(transaction, dict):
         return {}, f"not a transaction object (got {type(transaction).__name__})"
     kind = transaction.get("transactionType")
@@ -144,6 +254,13 @@ def to_canonical(transaction, products: dict) -> tuple[dict, str | None]:
     }
     if items is not None and not isinstance(items, list):
         return order, f"items is not a list (got {type(items).__name__})"
+    fast = [_cents(transaction.get(k, 0)) for k in ("serviceCharge", "tax", "roundedAmount")]
+    fast_total = _cents(transaction.get("total"))
+    if lines and None not in fast and fast_total is not None and all(a is not None for a in amounts):
+        subtotal = int(sum(amounts, Decimal(0)).scaleb(2))
+        order["subtotal"] = _sen_text(subtotal)
+        order["discount"] = _sen_text(subtotal + sum(fast) - fast_total)
+        return order, None
     numbers = [_number(transaction.get(k)) for k in ("serviceCharge", "tax", "roundedAmount", "total")]
     if lines and all(a is not None for a in amounts) and numbers[3] is not None:
         subtotal = sum(amounts, Decimal(0))
@@ -156,5 +273,8 @@ def to_canonical(transaction, products: dict) -> tuple[dict, str | None]:
     return order, None
 
 
-def canonical_json(order: dict) -> str:
-    return orjson.dumps(order).decode()
+def canonical_json(order: dict) -> bytes:
+    try:
+        return orjson.dumps(order)
+    except TypeError:  # e.g. an integer too large for JSON tools: write it as text, the checks reject it
+        return orjson.dumps(order, default=str, option=orjson.OPT_PASSTHROUGH_SUBCLASS)

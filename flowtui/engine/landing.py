@@ -106,10 +106,11 @@ class PreparedBatch:
 
 
 def prepare(batch: OrderBatch) -> PreparedBatch:
-    packed = _Packed.of(batch.raw if batch.raw is not None else batch.orders)
+    orders = _Packed.of(batch.orders)
+    raw = _Packed.of(batch.raw) if batch.raw is not None else orders
     return PreparedBatch(
-        table=batch_table(batch, packed if batch.raw is None else None),
-        chunks=compress_chunks(packed.data, packed.offsets),
+        table=batch_table(batch, orders, raw if batch.raw is not None else None),
+        chunks=compress_chunks(raw.data, raw.offsets),
         source=batch.source if batch.refs is None else None,
         first_line=batch.first_line,
         progress=batch.progress,
@@ -139,11 +140,12 @@ class _Packed:
         return array
 
 
-def batch_table(batch: OrderBatch, packed: _Packed | None = None) -> pa.Table:
+def batch_table(batch: OrderBatch, packed: _Packed | None = None, raw: _Packed | None = None) -> pa.Table:
     """The batch as an Arrow table: ``seq, ref, payload, raw, pre_error``."""
     count = len(batch.orders)
     errors = list(batch.errors) if batch.errors is not None else [None] * count  # filled in for bad UTF-8
     payload = _text_array(batch.orders, errors, packed)
+    raws = None if batch.raw is None else _text_array(batch.raw, [None] * count, raw)
     seq = pa.array(range(count), pa.int64())
     # line-oriented sources get their refs ("file.ndjson:17") worked out only where needed
     refs = pa.array(batch.refs, pa.string()) if batch.refs is not None else pa.nulls(count, pa.string())
@@ -152,7 +154,7 @@ def batch_table(batch: OrderBatch, packed: _Packed | None = None) -> pa.Table:
             "seq": seq,
             "ref": refs,
             "payload": payload,
-            "raw": pa.array(batch.raw, pa.string()) if batch.raw is not None else pa.nulls(count, pa.string()),
+            "raw": raws if raws is not None else pa.nulls(count, pa.string()),
             "pre_error": pa.array(errors, pa.string()) if any(errors) else pa.nulls(count, pa.string()),
         }
     )

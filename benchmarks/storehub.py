@@ -1,0 +1,121 @@
+"""StoreHub sync benchmark: ~100,000 transactions from the sandbox (in its own process), rate limit lifted.
+
+Two figures: the whole sync over HTTP on loopback, with the time spent waiting
+on HTTP, parsing and landing; and the parse-and-land pipeline alone, fed the
+same replies from memory (what the sync costs besides the network).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+END = date(2026, 10, 14)
+
+
+def _start_sandbox() -> tuple[subprocess.Popen, str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flowtui.sandbox.storehub", "--port", "0", "--seed", "9", "--days", "14",
+         "--end-date", END.isoformat(), "--scale", "13", "--no-rate-limit"],
+        stdout=subprocess.PIPE, text=True)
+    for line in process.stdout:
+        found = re.search(r"http://127\.0\.0\.1:\d+", line)
+        if found:
+            return process, found.group(0)
+    raise RuntimeError("the sandbox did not start")
+
+
+def measure(work: Path) -> dict:
+    import os
+
+    os.environ["FLOWTUI_NOW"] = "2026-10-15T01:00:00Z"
+    from flowtui.connectors import storehub
+    from flowtui.engine import sync as sync_module
+    from flowtui.engine.service import Flow
+    from flowtui.engine.storage import Database
+    from flowtui.engine.streams import StreamSettings
+
+    storehub.PROCESS_LIMITER.rate = None
+    landing = {"seconds": 0.0}
+    original_land = sync_module.land
+
+    def timed_land(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return original_land(*args, **kwargs)
+        finally:
+            landing["seconds"] += time.perf_counter() - started
+
+    sync_module.land = timed_land
+    for stale in work.glob("storehub*.duckdb*"):
+        stale.unlink()
+    sandbox, url = _start_sandbox()
+    try:
+        flow = Flow(Database.at(work / "storehub.duckdb"))
+        flow.init()
+        flow.add_stream("bench", "storehub", {"account": "sandbox", "api_key": "sandbox-key", "base_url": url},
+                        StreamSettings(start_date=date(2026, 10, 1)))
+        started = time.perf_counter()
+        [outcome] = flow.sync(["bench"])
+        elapsed = time.perf_counter() - started
+        replies = _replies(url)
+    finally:
+        sandbox.terminate()
+        sandbox.wait()
+    sync_module.land = original_land
+    pipeline = _pipeline(work, replies)
+    return {"seconds": elapsed, "transactions": outcome.landing.total, "rejected": outcome.landing.rejected,
+            "status": outcome.status, "requests": storehub.STATS["requests"], "http": storehub.STATS["http"],
+            "parse": storehub.STATS["parse"], "landing": landing["seconds"], **pipeline}
+
+
+def _replies(url: str) -> tuple[list, dict]:
+    """The /transactions replies of the benchmark's stores and days, one per store-day, kept in memory."""
+    import httpx
+    import orjson
+
+    with httpx.Client(base_url=url, auth=("sandbox", "sandbox-key"), timeout=60) as client:
+        stores = client.get("/stores").json()
+        products = {p["id"]: {"sku": p.get("sku"), "name": p.get("name")} for p in client.get("/products").json()}
+        replies = []
+        for store in stores:
+            for day in range(1, 15):
+                stamp = date(2026, 10, day).isoformat()
+                replies.append(orjson.loads(client.get("/transactions", params={
+                    "from": stamp, "to": stamp, "storeId": store["id"], "includeOnline": "true"}).content))
+    return replies, products
+
+
+def _pipeline(work: Path, data: tuple[list, dict]) -> dict:
+    """Parse and land the kept replies exactly as a sync does (coalesced, prepared ahead, landed)."""
+    from flowtui.connectors.base import Window
+    from flowtui.connectors.storehub import to_batch
+    from flowtui.engine.landing import prepare
+    from flowtui.engine.service import Flow
+    from flowtui.engine.storage import Database
+    from flowtui.engine.streams import StreamSettings
+    from flowtui.engine.sync import coalesced, land, prefetched
+
+    replies, products = data
+    flow = Flow(Database.at(work / "storehub-pipeline.duckdb"))
+    flow.init()
+    flow.add_stream("bench", "file", {"path": str(work)}, StreamSettings())
+    count = sum(len(r) for r in replies)
+    started = time.perf_counter()
+    for batch in prefetched(prepare(b) for b in coalesced(to_batch(r, products) for r in replies)):
+        land(flow.db, 1, batch, Window(), "Asia/Kuala_Lumpur", None)
+    return {"pipeline_seconds": time.perf_counter() - started, "pipeline_transactions": count}
+
+
+def arithmetic() -> str:
+    """Why a 50-store account syncs a day in under a minute at StoreHub's 3 requests/s."""
+    stores, per_second = 50, 3
+    requests = 2 + stores  # /stores, /products, then one /transactions per store (a day +-1 fits one window)
+    return (f"a nightly sync of {stores} stores asks {requests} requests (/stores, /products, one /transactions per "
+            f"store: the lookback days plus one day either side fit one window under the 5,000 cap) "
+            f"-> {requests / per_second:.1f} s at {per_second} requests/s, plus about {requests * 0.15:.0f} s of "
+            f"network round trips at ~150 ms each: well under a minute")
