@@ -123,8 +123,8 @@ def test_a_return_against_an_earlier_day_posts_a_credit_note_linked_to_its_invoi
         ("Kopi O", D("3.50"), D("0.21"), "4010"), ("Rounding", D("-0.01"), D("0.00"), "4900")]
     assert [(p["method"], p["account"], p["amount"]) for p in note.payments] == [("Cash", "1000", D("3.70"))]
     assert journal_of(books, "CN-KL-202610-0001") == [
-        ("1000", D("0"), D("3.70")), ("2100", D("0.21"), D("0")), ("4010", D("3.50"), D("0")),
-        ("4900", D("0"), D("0.01")),
+        ("2100", D("0.21"), D("0")), ("4010", D("3.50"), D("0")),
+        ("1000", D("0"), D("3.70")), ("4900", D("0"), D("0.01")),
     ]
     assert [(x["relation"], x["number"]) for x in note.linked] == [("credits", "KL-202610-0001")]
     assert [(h["event"], h["detail"]) for h in note.history][-1] == ("linked", "credits invoice KL-202610-0001")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
+from decimal import Decimal
 
 import click
 
@@ -81,6 +82,40 @@ def _print_outcome(o: SyncOutcome) -> None:
         click.echo(f"  auto invoice: {len(posted)} digest(s) posted" + (f" ({numbers})" if numbers else "")
                    + (f", {len(refused)} waiting for attention (see `flowtui digests --status needs_attention`)"
                       if refused else ""))
+
+
+def _sen(value: int) -> str:
+    return show_money(Decimal(value).scaleb(-2))
+
+
+def _changes_json(changes: dict | None) -> dict | None:
+    if changes is None:
+        return None
+    return {
+        "orders": changes["orders"],
+        "total_before": money(Decimal(changes["total_before"]).scaleb(-2)),
+        "payments": [{"method": p["method"], "before": money(Decimal(p["before"]).scaleb(-2)),
+                      "after": money(Decimal(p["after"]).scaleb(-2))} for p in changes["payments"]],
+        "items": [{"sku": i["sku"], "before_quantity": quantity(Decimal(i["before_quantity"]).scaleb(-3)),
+                   "after_quantity": quantity(Decimal(i["after_quantity"]).scaleb(-3)),
+                   "before_amount": money(Decimal(i["before_amount"]).scaleb(-2)),
+                   "after_amount": money(Decimal(i["after_amount"]).scaleb(-2))} for i in changes["items"]],
+    }
+
+
+def _print_changes(changes: dict) -> None:
+    click.echo("\nChanged since it was posted (`flowtui post` posts the difference):")
+    for label, ids in changes["orders"].items():
+        if ids:
+            click.echo(f"  orders {label}: {', '.join(ids[:20])}" + (" ..." if len(ids) > 20 else ""))
+    if changes["payments"]:
+        table(["PAYMENT METHOD", "POSTED", "NOW"], [[p["method"], _sen(p["before"]), _sen(p["after"])]
+                                                  for p in changes["payments"]], right={1, 2})
+    if changes["items"]:
+        table(["SKU", "POSTED QTY", "NOW QTY", "POSTED", "NOW"],
+              [[i["sku"] or "All Sales", quantity(Decimal(i["before_quantity"]).scaleb(-3)),
+                quantity(Decimal(i["after_quantity"]).scaleb(-3)), _sen(i["before_amount"]), _sen(i["after_amount"])]
+               for i in changes["items"]], right={1, 2, 3, 4})
 
 
 def register(cli: click.Group) -> None:
@@ -166,6 +201,11 @@ def register(cli: click.Group) -> None:
                 "orders": [{"id": o.id, "number": o.number, "time": instant(o.time), "type": o.type,
                             "status": o.status, "total": money(o.total)} for o in d.orders],
                 "attention": d.attention,
+                "versions": [{"version": v["version"], "created_at": instant(v["created_at"]),
+                              "amount": money(v["amount"]), "order_count": v["order_count"],
+                              "return_count": v["return_count"], "posted_at": instant(v["posted_at"]),
+                              "documents": v["documents"], "note": v["note"]} for v in d.versions],
+                "changes": _changes_json(d.changes),
             })
             return
         click.echo(f"Digest {r.id}: {r.stream} / {r.location or r.pos_store_id} / {day(r.date)}  [{r.status}]"
@@ -185,3 +225,11 @@ def register(cli: click.Group) -> None:
             click.echo("\nNeeds attention:")
             for reason in d.attention:
                 click.echo(f"  - {reason}")
+        if len(d.versions) > 1 or any(v["documents"] for v in d.versions):
+            click.echo("\nVersions:")
+            for v in d.versions:
+                posted = (f"posted {instant(v['posted_at'])}: {', '.join(v['documents']) or v['note']}"
+                          if v["posted_at"] else "not posted")
+                click.echo(f"  v{v['version']}  {instant(v['created_at'])}  {show_money(v['amount']):>12}  {posted}")
+        if d.changes:
+            _print_changes(d.changes)

@@ -16,6 +16,8 @@ EXIT_REFUSED = 3
 def register(cli: click.Group) -> None:
     from flowtui.cli import pass_context
 
+    _register_reconcile(cli)
+
     @cli.group()
     def product():
         """Add products (SKUs) to the books."""
@@ -177,6 +179,41 @@ def register(cli: click.Group) -> None:
                 right={"entry", "debit", "credit"})
 
 
+def _register_reconcile(cli: click.Group) -> None:
+    from flowtui.cli import pass_context
+
+    @cli.command()
+    @click.option("--stream", help="Only this stream.")
+    @click.option("--from", "start", type=DATE, help="From this business date.")
+    @click.option("--to", "end", type=DATE, help="Up to this business date.")
+    @json_option
+    @pass_context
+    def reconcile(ctx, stream, start, end, as_json):
+        """Compare, per stream, location and day, the source's orders, the digest and the ledger.
+
+        Exits 0 only when all three agree on every day that is over.
+        """
+        checks = ctx.flow.reconcile(stream, start, end)
+        if as_json:
+            emit_json([{"stream": c.stream, "location": c.location, "pos_store_id": c.pos_store_id,
+                        "date": day(c.date), "digest_id": c.digest_id, "source": money(c.source),
+                        "digest": money(c.digest), "ledger": money(c.ledger), "open": c.open, "agrees": c.agrees,
+                        "differences": c.differences} for c in checks])
+        else:
+            table(["DATE", "STREAM", "LOCATION", "SOURCE", "DIGEST", "LEDGER", "CHECK"],
+                  [[day(c.date), c.stream, c.location or f"({c.pos_store_id})", show_money(c.source),
+                    show_money(c.digest), show_money(c.ledger), "open" if c.open and c.agrees else
+                    ("ok" if c.agrees else "DIFFERS")] for c in checks], right={3, 4, 5})
+            differing = [c for c in checks if not c.agrees and not c.open]
+            for c in differing:
+                for text in c.differences:
+                    click.echo(f"{day(c.date)} {c.stream} {c.location or c.pos_store_id}: {text}")
+            click.echo(f"{len(checks) - len(differing)} of {len(checks)} day(s) agree" if differing
+                       else f"All {len(checks)} day(s) agree.")
+        if any(not c.agrees and not c.open for c in checks):
+            raise click.exceptions.Exit(1)
+
+
 def print_post_outcomes(outcomes) -> None:
     if not outcomes:
         click.echo("Nothing to post.")
@@ -184,6 +221,12 @@ def print_post_outcomes(outcomes) -> None:
         docs = ", ".join(f"{kind.replace('_', ' ')} {number}" for kind, number in o.documents)
         if o.status == "posted":
             click.echo(f"Posted digest {o.digest_id} ({o.label}): {docs}")
+        elif o.status == "adjusted":
+            docs = docs.replace("invoice", "supplementary invoice")
+            click.echo(f"Posted the change to digest {o.digest_id} ({o.label}): {docs} ({'; '.join(o.reasons)})")
+        elif o.status == "unchanged":
+            click.echo(f"Digest {o.digest_id} ({o.label}) changed but every line nets to zero: nothing to post "
+                       f"({'; '.join(o.reasons)})")
         elif o.status == "already_posted":
             click.echo(f"Digest {o.digest_id} ({o.label}) was already posted" + (f": {docs}" if docs else ""))
         else:
@@ -198,7 +241,7 @@ def show_document(d, as_json: bool) -> None:
         emit_json({
             "number": r.number, "kind": r.kind, "date": day(r.date), "contact": r.contact, "location": r.location,
             "total": money(r.total), "status": r.status, "digest_id": r.digest_id, "created_at": instant(r.created_at),
-            "stream": d.stream, "digest_version": d.digest_version, "currency": d.currency,
+            "stream": d.stream, "digest_version": d.digest_version, "currency": d.currency, "role": d.role,
             "subtotal": money(d.subtotal), "discount": money(d.discount), "service_charge": money(d.service_charge),
             "tax": money(d.tax), "rounding": money(d.rounding),
             "lines": [{"description": x["description"], "sku": x["sku"], "quantity": quantity(x["quantity"]),
@@ -216,6 +259,8 @@ def show_document(d, as_json: bool) -> None:
         })
         return
     title = "Invoice" if r.kind == "invoice" else "Credit note"
+    if d.role == "adjustment":
+        title = "Supplementary invoice" if r.kind == "invoice" else "Credit note (adjustment)"
     click.echo(f"{title} {r.number}  {day(r.date)}  [{r.status}]")
     click.echo(f"To: {r.contact}   Location: {r.location}   Source: {d.stream}, digest {r.digest_id} v{d.digest_version}\n")
     table(["DESCRIPTION", "SKU", "QTY", "UNIT PRICE", "DISC", "TAX", "AMOUNT", "ACCOUNT"],

@@ -13,7 +13,7 @@ from datetime import date, datetime
 import polars as pl
 
 from flowtui.engine.digest import KEYS, SUMMARY_MONEY, summarize
-from flowtui.engine.storage import Connection
+from flowtui.engine.storage import Connection, run
 
 ACCOUNT_CATEGORIES = ("sales", "returns", "discount", "service_charge", "tax", "rounding")
 
@@ -84,7 +84,7 @@ def rebuild_dirty(con: Connection, now: datetime) -> RebuildResult:
                 lo, hi = con.execute("SELECT min(id), max(id) FROM existing").fetchall()[0]
                 con.execute(statement, {"lo": lo, "hi": hi})
             else:
-                con.execute(statement)
+                run(con, statement, {"first": first, "last": last})
     finally:
         for name in fresh:
             con.unregister(name)
@@ -170,10 +170,19 @@ def _child_diff(table: str) -> str:
 
 
 _STAGE_FRESH_SQL = (
+    # orders_sig: which order versions make up the day (a change that nets to zero still changes it)
     f"""
     CREATE OR REPLACE TEMP TABLE f_digests AS
-    SELECT {_K}, order_count, return_count, {", ".join(f"{_sen(c)} AS {c}" for c in SUMMARY_MONEY)}
+    SELECT {_K}, order_count, return_count, {", ".join(f"{_sen(c)} AS {c}" for c in SUMMARY_MONEY)},
+           sig.orders_sig
     FROM fresh_digests
+    LEFT JOIN (
+        SELECT o.stream_id, o.pos_store_id, o.business_date,
+               md5(string_agg(o.order_id || ':' || o.version, ',' ORDER BY o.order_id)) AS orders_sig
+        FROM orders o JOIN todo USING ({_K})
+        WHERE o.business_date BETWEEN $first AND $last
+        GROUP BY ALL
+    ) sig USING ({_K})
     """,
     *[
         f"CREATE OR REPLACE TEMP TABLE f_{table} AS SELECT {_K}, "
@@ -191,8 +200,8 @@ _STAGE_FRESH_SQL = (
     WITH differing AS (
         SELECT f.stream_id, f.pos_store_id, f.business_date FROM f_digests f
         JOIN digests d USING ({_K})
-        WHERE ({", ".join("f." + c for c in _SUMMARY_COLUMNS)}) IS DISTINCT FROM
-              ({", ".join("d." + c for c in _SUMMARY_COLUMNS)})
+        WHERE ({", ".join("f." + c for c in _SUMMARY_COLUMNS)}, f.orders_sig) IS DISTINCT FROM
+              ({", ".join("d." + c for c in _SUMMARY_COLUMNS)}, coalesce(d.orders_sig, f.orders_sig))
         {"".join(" UNION " + _child_diff(t) for t in _CHILDREN)}
     )
     SELECT f.stream_id, f.pos_store_id, f.business_date, e.id,
@@ -205,14 +214,15 @@ _STAGE_FRESH_SQL = (
 
 _STORE_SQL = (
     *[f"DELETE FROM {table} WHERE digest_id IN (SELECT id FROM gone)" for table in _CHILDREN],
+    "DELETE FROM digest_versions WHERE digest_id IN (SELECT id FROM gone)",
     "DELETE FROM digests WHERE id IN (SELECT id FROM gone)",
     f"""
-    INSERT INTO digests ({_K}, {", ".join(_SUMMARY_COLUMNS)}, version, created_at, updated_at)
-    SELECT {_K}, {", ".join(_SUMMARY_COLUMNS)}, 1, $now, $now
+    INSERT INTO digests ({_K}, {", ".join(_SUMMARY_COLUMNS)}, orders_sig, version, created_at, updated_at)
+    SELECT {_K}, {", ".join(_SUMMARY_COLUMNS)}, orders_sig, 1, $now, $now
     FROM f_digests JOIN outcome o USING ({_K}) WHERE o.kind = 'new'
     """,
     f"""
-    UPDATE digests SET {", ".join(f"{c} = f.{c}" for c in _SUMMARY_COLUMNS)},
+    UPDATE digests SET {", ".join(f"{c} = f.{c}" for c in _SUMMARY_COLUMNS)}, orders_sig = f.orders_sig,
         version = digests.version + 1, updated_at = $now
     FROM f_digests f JOIN outcome o USING ({_K})
     WHERE o.kind = 'changed' AND digests.id = o.id
@@ -221,6 +231,13 @@ _STORE_SQL = (
     CREATE OR REPLACE TEMP TABLE rewritten AS
     SELECT d.id, {", ".join("d." + k for k in KEYS)} FROM digests d
     JOIN outcome o USING ({_K}) WHERE o.kind IN ('new', 'changed')
+    """,
+    """
+    INSERT INTO digest_versions
+    SELECT d.id, d.version, $now, d.order_count, d.return_count, d.gross_sales, d.returns, d.discount,
+           d.service_charge, d.tax, d.rounding, d.net_total
+    FROM digests d JOIN rewritten r ON r.id = d.id
+    ON CONFLICT DO NOTHING
     """,
     *[f"DELETE FROM {table} WHERE digest_id IN (SELECT id FROM rewritten WHERE id IS NOT NULL)" for table in _CHILDREN],
     *[

@@ -128,8 +128,9 @@ class _Packed:
 
     @classmethod
     def of(cls, items: list[bytes | str]) -> "_Packed":
-        blobs = items if not items or isinstance(items[0], bytes) else [i.encode("utf-8") for i in items]
-        return cls(b"".join(blobs), list(itertools.accumulate(map(len, blobs), initial=0)))
+        if not all(type(i) is bytes for i in items):  # text (CSV, APIs), or a mix after batches were joined
+            items = [i if type(i) is bytes else i.encode("utf-8") for i in items]
+        return cls(b"".join(items), list(itertools.accumulate(map(len, items), initial=0)))
 
     def strings(self) -> pa.Array:
         """The payloads as an Arrow string array without copying; raises if some are not UTF-8."""
@@ -161,20 +162,18 @@ def batch_table(batch: OrderBatch, packed: _Packed | None = None, raw: _Packed |
 
 
 def _text_array(items: list[bytes | str], errors: list[str | None], packed: _Packed | None) -> pa.Array:
-    if items and isinstance(items[0], bytes):
-        try:  # JSON allows the line's own whitespace; blank lines are skipped in SQL
-            return (packed or _Packed.of(items)).strings()
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            pass  # some line is not UTF-8: find it below
-        texts = []
-        for index, item in enumerate(items):
-            try:
-                texts.append(item.decode("utf-8") if isinstance(item, bytes) else item)
-            except UnicodeDecodeError as exc:
-                texts.append(item.decode("utf-8", errors="replace"))
-                errors[index] = errors[index] or f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-        return pa.array(texts, pa.string())
-    return pa.array(items, pa.string())
+    try:  # JSON allows the line's own whitespace; blank lines are skipped in SQL
+        return (packed or _Packed.of(items)).strings()
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass  # some line is not UTF-8: find it below
+    texts = []
+    for index, item in enumerate(items):
+        try:
+            texts.append(item.decode("utf-8") if isinstance(item, bytes) else item)
+        except UnicodeDecodeError as exc:
+            texts.append(item.decode("utf-8", errors="replace"))
+            errors[index] = errors[index] or f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+    return pa.array(texts, pa.string())
 
 
 def land_batch(

@@ -40,6 +40,7 @@ class DocumentDetail:
     taxes: list[dict]
     history: list[dict]
     linked: list[dict]
+    role: str = "original"  # or "adjustment": posted for a change to a day already posted
 
 
 _DOCUMENTS = """
@@ -68,7 +69,7 @@ def document(con: Connection, number: str) -> DocumentDetail:
     row = DocumentRow(*rows[0])
     head = con.execute(
         "SELECT s.name, d.digest_version, d.subtotal, d.discount, d.service_charge, d.tax, d.rounding, d.currency, "
-        "d.linked_document_id FROM documents d JOIN streams s ON s.id = d.stream_id WHERE d.id = ?", [row.id]
+        "d.linked_document_id, d.role FROM documents d JOIN streams s ON s.id = d.stream_id WHERE d.id = ?", [row.id]
     ).fetchall()[0]
     lines = [
         dict(zip(("description", "sku", "quantity", "unit_price", "discount", "tax", "tax_code", "amount", "account",
@@ -88,17 +89,19 @@ def document(con: Connection, number: str) -> DocumentDetail:
         [row.id]).fetchall()]
     linked = [dict(zip(("number", "kind", "date", "total", "relation"), r)) for r in con.execute(
         """
-        SELECT number, kind, date, total, 'credits' FROM documents WHERE id = $linked
+        SELECT number, kind, date, total, CASE WHEN $role = 'adjustment' THEN 'adjusts' ELSE 'credits' END
+        FROM documents WHERE id = $linked
         UNION ALL
-        SELECT number, kind, date, total, 'credited by' FROM documents WHERE linked_document_id = $id
+        SELECT number, kind, date, total, CASE WHEN role = 'adjustment' THEN 'adjusted by' ELSE 'credited by' END
+        FROM documents WHERE linked_document_id = $id
         UNION ALL
         SELECT number, kind, date, total, 'same digest' FROM documents
         WHERE digest_id = $digest AND id <> $id AND id IS DISTINCT FROM $linked AND linked_document_id IS DISTINCT FROM $id
         ORDER BY 3, 1
         """,
-        {"linked": head[8], "id": row.id, "digest": row.digest_id}).fetchall()]
+        {"linked": head[8], "id": row.id, "digest": row.digest_id, "role": head[9]}).fetchall()]
     return DocumentDetail(row, head[0], head[1], head[2], head[3], head[4], head[5], head[6], head[7],
-                          lines, payments, taxes, history, linked)
+                          lines, payments, taxes, history, linked, head[9] or "original")
 
 
 @dataclass(frozen=True)

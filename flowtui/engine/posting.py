@@ -18,24 +18,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import pyarrow as pa
 
 from flowtui.engine import books, clock
+from flowtui.engine.adjustments import difference, ledger_sides, negated, net_side, order_changes
 from flowtui.engine.digests import DigestFilter, query_digests, rebuild_dirty
 from flowtui.engine.errors import FlowError
-from flowtui.engine.numbering import DEFAULT_INVOICE_FORMAT, render_number, sequence_scope
+from flowtui.engine.numbering import DEFAULT_INVOICE_FORMAT
 from flowtui.engine.posting_plan import (
     RETURN,
     SALE,
     Accounts,
     DayToPost,
-    DocumentPlan,
     ItemTotal,
     ProductInfo,
     SideTotals,
     balanced,
     plan_day,
+    plan_document,
 )
+from flowtui.engine.posting_writer import Writer
 from flowtui.engine.storage import Connection, Database
 
 CHUNK = 200  # digests per unit of work
@@ -64,7 +65,7 @@ def credit_note_format(invoice_format: str) -> str:
 class PostOutcome:
     digest_id: int
     label: str
-    status: str  # posted | already_posted | refused
+    status: str  # posted | adjusted (a change posted) | unchanged (a change that nets to zero) | already_posted | refused
     documents: list[tuple[str, str]] = field(default_factory=list)  # (kind, number)
     reasons: list[str] = field(default_factory=list)
 
@@ -78,7 +79,7 @@ def select_outcomes(frame_rows: list[dict], explicit: bool) -> tuple[list[dict],
     to_post, settled = [], []
     for row in frame_rows:
         status = row["status"]
-        if status == "ready":
+        if status in ("ready", "changed"):
             to_post.append(row)
         elif status == "posted":
             settled.append(PostOutcome(row["id"], _label(row), "already_posted"))
@@ -86,9 +87,6 @@ def select_outcomes(frame_rows: list[dict], explicit: bool) -> tuple[list[dict],
             if explicit:
                 settled.append(PostOutcome(row["id"], _label(row), "refused",
                                            reasons=["the business day is not over yet in the location's time zone"]))
-        elif status == "changed":
-            settled.append(PostOutcome(row["id"], _label(row), "refused", reasons=[
-                "the day changed at the source after it was posted; posting the difference is not supported yet"]))
         else:
             settled.append(PostOutcome(row["id"], _label(row), "refused", reasons=list(row["attention"])))
     return to_post, settled
@@ -125,11 +123,15 @@ def post_chunk(con: Connection, ids: tuple[int, ...], now: datetime) -> list[Pos
         return outcomes
     days = _load_days(con, [r["id"] for r in ready])
     accounts = _accounts(con, {days[r["id"]]["stream_id"] for r in ready})
-    currency = books.company(con).currency
-    who = actor()
-    writer = _Writer(con, now, who, currency)
+    changed = [r["id"] for r in ready if r["status"] == "changed"]
+    ledger = ledger_sides(con, changed, {r["id"]: days[r["id"]]["plan_input"].grouping for r in ready})
+    originals = _originals(con, changed)
+    writer = Writer(con, now, actor(), books.company(con).currency)
     for row in ready:
         day = days[row["id"]]
+        if row["status"] == "changed":
+            outcomes.append(_post_change(con, writer, row, day, accounts[day["stream_id"]], ledger, originals))
+            continue
         plans = plan_day(day["plan_input"], accounts[day["stream_id"]])
         if not plans or not all(balanced(p.journal) and balanced(p.cogs) for p in plans):
             outcomes.append(PostOutcome(row["id"], _label(row), "refused",
@@ -139,6 +141,34 @@ def post_chunk(con: Connection, ids: tuple[int, ...], now: datetime) -> list[Pos
         outcomes.append(PostOutcome(row["id"], _label(row), "posted", documents=numbers))
     writer.flush()
     return outcomes
+
+
+def _post_change(con, writer: Writer, row: dict, day: dict, accounts: Accounts, ledger: dict,
+                 originals: dict) -> PostOutcome:
+    """A posted day that changed: post exactly the difference as one new, linked document."""
+    plan_input = day["plan_input"]
+    now_side = net_side(plan_input.sales, plan_input.returns, plan_input.grouping)
+    posted = ledger.get(row["id"]) or net_side(None, None, plan_input.grouping)
+    changes = order_changes(con, row["id"])
+    diff = difference(now_side, posted, changes.count)
+    why = changes.describe()
+    if diff is None:
+        writer.unchanged(row, day, originals[row["id"]], why)
+        return PostOutcome(row["id"], _label(row), "unchanged", reasons=[why])
+    kind = "invoice" if diff.total >= 0 else "credit_note"
+    plan = plan_document(diff if kind == "invoice" else negated(diff), plan_input, kind, accounts)
+    if not (balanced(plan.journal) and balanced(plan.cogs)):
+        return PostOutcome(row["id"], _label(row), "refused", reasons=["the adjustment's journal would not balance"])
+    numbers = writer.add(row, day, [plan], adjusts=originals[row["id"]], why=why)
+    return PostOutcome(row["id"], _label(row), "adjusted", documents=numbers, reasons=[why])
+
+
+def _originals(con: Connection, digest_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """The first document each digest posted: what its adjustments link to."""
+    rows = con.execute(
+        "SELECT digest_id, arg_min(id, id), arg_min(number, id) FROM documents "
+        "WHERE digest_id IN (SELECT unnest($ids)) GROUP BY digest_id", {"ids": digest_ids}).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def _name_documents(db: Database, outcomes: list[PostOutcome]) -> None:
@@ -206,13 +236,9 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
         GROUP BY ALL ORDER BY 3
         """, window).fetchall():
         sides[r[0]][r[1]]["payments"].append((r[2], r[3]))
-    skus = {i.sku for by_type in sides.values() for side in by_type.values() for i in side["items"]}
-    products = {
+    products = {  # all of them: an adjustment may concern a SKU the day no longer sells
         r[0]: ProductInfo(r[1], r[2], r[3], int(r[4] * 10_000))
-        for r in con.execute(
-            "SELECT sku, name, income_account, track_stock, cost FROM products WHERE sku IN (SELECT unnest($skus))",
-            {"skus": sorted(skus)},
-        ).fetchall()
+        for r in con.execute("SELECT sku, name, income_account, track_stock, cost FROM products").fetchall()
     }
     default_contact = books.require_contact(con, books.DEFAULT_CONTACT).id if con.execute(
         "SELECT 1 FROM contacts WHERE name = ?", [books.DEFAULT_CONTACT]).fetchall() else None
@@ -298,154 +324,3 @@ class _PaymentAccounts(dict):
             raise FlowError(f'payment method "{method}" is not mapped to an account') from None
 
 
-# -- writing ------------------------------------------------------------------------------
-
-
-class _Writer:
-    """Collects the rows of a chunk's documents and writes each table once."""
-
-    def __init__(self, con: Connection, now: datetime, who: str, currency: str) -> None:
-        self.con, self.now, self.who, self.currency = con, now, who, currency
-        self.rows: dict[str, list[tuple]] = defaultdict(list)
-        self.sequences: dict[str, int] = {}
-        self.invoices: dict[int, int] = {}  # digest id -> invoice document id, for this chunk
-        self.numbers: dict[int, str] = {}  # document id -> number, for this chunk
-        self.ids: dict[str, list[int]] = {}
-
-    def _next_id(self, sequence: str) -> int:
-        """Internal row ids, drawn from the sequence a block at a time (unused ones are simply skipped)."""
-        pool = self.ids.setdefault(sequence, [])
-        if not pool:
-            pool.extend(r[0] for r in self.con.execute(
-                f"SELECT nextval('{sequence}') FROM range(256)").fetchall())  # sequence names are ours
-            pool.reverse()
-        return pool.pop()
-
-    def _number(self, fmt: str, plan: DocumentPlan) -> str:
-        scope = sequence_scope(fmt, plan.date)
-        if scope not in self.sequences:
-            rows = self.con.execute("SELECT last_value FROM number_sequences WHERE scope = ?", [scope]).fetchall()
-            self.sequences[scope] = rows[0][0] if rows else 0
-        self.sequences[scope] += 1
-        return render_number(fmt, plan.date, self.sequences[scope])
-
-    def add(self, row: dict, day: dict, plans: list[DocumentPlan]) -> list[tuple[str, str]]:
-        posting_id = self._next_id("posting_ids")
-        self.rows["postings"].append((posting_id, row["id"], day["version"], self.now, self.who))
-        numbers, invoice_id = [], None
-        for plan in plans:
-            document_id = self._next_id("document_ids")
-            fmt = day["invoice_format"] if plan.kind == "invoice" else day["credit_note_format"]
-            number = self._number(fmt, plan)
-            linked = None
-            if plan.kind == "credit_note":  # the same day's invoice, else the invoice of the sale returned
-                linked = invoice_id or self.invoices.get(day["original_digest"]) or day["earlier_invoice"]
-            else:
-                invoice_id = self.invoices[row["id"]] = document_id
-            self.numbers[document_id] = number
-            self.rows["documents"].append((
-                document_id, plan.kind, number, plan.date, day["contact_id"], day["location_id"], day["stream_id"],
-                row["id"], day["version"], posting_id, linked, plan.subtotal, plan.discount, plan.service_charge,
-                plan.tax, plan.rounding, plan.total, self.currency, "posted", self.now))
-            for no, line in enumerate(plan.lines, start=1):
-                self.rows["document_lines"].append((
-                    document_id, no, line.kind, line.description, line.sku, line.quantity, line.unit_price,
-                    line.discount, line.tax, line.tax_code, line.amount, line.account))
-            for method, account, amount in plan.payments:
-                self.rows["document_payments"].append((document_id, method, account, amount))
-            for code, taxable, tax in plan.taxes:
-                self.rows["document_taxes"].append((document_id, code, taxable, tax))
-            title = "Invoice" if plan.kind == "invoice" else "Credit note"
-            for kind, memo, lines in (("sale" if plan.kind == "invoice" else "return", f"{title} {number}", plan.journal),
-                                      ("cost", f"Cost of goods, {title.lower()} {number}", plan.cogs)):
-                if not lines:
-                    continue
-                entry_id = self._next_id("journal_entry_ids")
-                self.rows["journal_entries"].append((entry_id, plan.date, document_id, kind, memo, self.now))
-                for no, line in enumerate(lines, start=1):
-                    self.rows["journal_lines"].append((entry_id, no, line.account, line.debit, line.credit, line.memo))
-            for move in plan.stock:
-                self.rows["stock_movements"].append((
-                    move.sku, day["location_id"], plan.date, move.quantity, move.unit_cost,
-                    "sale" if move.quantity < 0 else "return", document_id, f"{title} {number}", self.now))
-            source = (f"digest {row['id']} v{day['version']} ({day['stream']}, {row['location']}, {plan.date}): "
-                      f"{plan.orders} {'sale' if plan.kind == 'invoice' else 'return'}(s)")
-            self.rows["document_history"].append((document_id, self.now, self.who, "posted", f"posted from {source}"))
-            if linked:
-                self.rows["document_history"].append((
-                    document_id, self.now, self.who, "linked",
-                    f"credits invoice {self.numbers.get(linked) or day['earlier_number']}"))
-            numbers.append((plan.kind, number))
-        return numbers
-
-    def flush(self) -> None:
-        self._check_numbers()
-        for table, rows in self.rows.items():
-            if rows:
-                _insert(self.con, table, rows)
-        if self.rows["postings"]:  # which order versions each posting covered, for the audit trail
-            self.con.execute(
-                """
-                INSERT INTO posted_orders
-                SELECT p.id, o.stream_id, o.order_id, o.version, o.status
-                FROM postings p JOIN digests d ON d.id = p.digest_id
-                JOIN orders o USING (stream_id, pos_store_id, business_date)
-                WHERE p.id IN (SELECT unnest($ids)) AND o.business_date BETWEEN $first AND $last
-                """,
-                {"ids": [r[0] for r in self.rows["postings"]],
-                 "first": min(r[3] for r in self.rows["documents"]), "last": max(r[3] for r in self.rows["documents"])})
-        for scope, value in self.sequences.items():
-            self.con.execute(
-                "INSERT INTO number_sequences VALUES (?, ?) ON CONFLICT DO UPDATE SET last_value = EXCLUDED.last_value",
-                [scope, value])
-
-    def _check_numbers(self) -> None:
-        """Two formats can render the same number; say so before the UNIQUE key refuses it."""
-        numbers = [row[2] for row in self.rows["documents"]]
-        seen, clash = set(), None
-        for number in numbers:
-            if number in seen:
-                clash = number
-            seen.add(number)
-        if clash is None and numbers:
-            found = self.con.execute("SELECT number FROM documents WHERE number IN (SELECT unnest($n)) LIMIT 1",
-                                     {"n": numbers}).fetchall()
-            clash = found[0][0] if found else None
-        if clash:
-            raise FlowError(f"Document number {clash} would be used twice: two locations' number formats produce "
-                            f"the same numbers. Give one of them a distinct format (flowtui map location ... "
-                            f"--number-format) and post again; nothing was posted.")
-
-
-# money columns arrive as sen, quantities as thousandths, prices and costs as 1/10,000
-_TABLES = {
-    "postings": ("id, digest_id, digest_version, posted_at, actor", {}),
-    "documents": ("id, kind, number, date, contact_id, location_id, stream_id, digest_id, digest_version, posting_id, "
-                  "linked_document_id, subtotal, discount, service_charge, tax, rounding, total, currency, status, "
-                  "created_at", {"subtotal": 2, "discount": 2, "service_charge": 2, "tax": 2, "rounding": 2,
-                                 "total": 2}),
-    "document_lines": ("document_id, line_no, kind, description, sku, quantity, unit_price, discount, tax, tax_code, "
-                       "amount, account_code", {"quantity": 3, "unit_price": 4, "discount": 2, "tax": 2, "amount": 2}),
-    "document_payments": ("document_id, method, account_code, amount", {"amount": 2}),
-    "document_taxes": ("document_id, tax_code, taxable, tax", {"taxable": 2, "tax": 2}),
-    "journal_entries": ("id, date, document_id, kind, memo, created_at", {}),
-    "journal_lines": ("entry_id, line_no, account_code, debit, credit, memo", {"debit": 2, "credit": 2}),
-    "stock_movements": ("sku, location_id, business_date, quantity, unit_cost, kind, document_id, note, created_at",
-                        {"quantity": 3, "unit_cost": 4}),
-    "document_history": ("document_id, happened_at, actor, event, detail", {}),
-}
-
-
-def _insert(con: Connection, table: str, rows: list[tuple]) -> None:
-    columns, scaled = _TABLES[table]
-    names = [c.strip() for c in columns.split(",")]
-    data = pa.table({name: [row[i] for row in rows] for i, name in enumerate(names)})
-    select = ", ".join(  # exact: an integer times 0.01 (never a division, which DuckDB does in floating point)
-        f"({n} * 0.{'0' * (scaled[n] - 1)}1::DECIMAL({scaled[n] + 1},{scaled[n]}))::DECIMAL(18,{scaled[n]})"
-        if n in scaled else n
-        for n in names)
-    con.register("incoming", data)
-    try:
-        con.execute(f"INSERT INTO {table} ({columns}) SELECT {select} FROM incoming")  # names are ours
-    finally:
-        con.unregister("incoming")

@@ -232,15 +232,11 @@ def _journal(side: SideTotals, lines: list[DocumentLine], payments, kind: str, c
 
 
 def _lines(debit: dict[str, int], credit: dict[str, int], memo: str) -> list[JournalLine]:
-    """Net each account to one line; negative amounts change sides; zeros are dropped."""
-    out = []
-    for account in sorted(set(debit) | set(credit)):
-        net = debit.get(account, 0) - credit.get(account, 0)
-        if net > 0:
-            out.append(JournalLine(account, net, 0, memo))
-        elif net < 0:
-            out.append(JournalLine(account, 0, -net, memo))
-    return out
+    """Net each account to one line (debits first, then credits, by account); zeros are dropped."""
+    net = {a: debit.get(a, 0) - credit.get(a, 0) for a in set(debit) | set(credit)}
+    debits = [JournalLine(a, n, 0, memo) for a, n in sorted(net.items()) if n > 0]
+    credits = [JournalLine(a, 0, -n, memo) for a, n in sorted(net.items()) if n < 0]
+    return debits + credits
 
 
 def _cogs_amount(quantity: int, cost: int) -> int:
@@ -250,6 +246,7 @@ def _cogs_amount(quantity: int, cost: int) -> int:
 
 
 def _with_stock(plan: DocumentPlan, side: SideTotals, day: DayToPost, cats: dict[str, str]) -> DocumentPlan:
+    """Stock out for an invoice's items, back in for a credit note's (negative quantities turn it round)."""
     sign = -1 if plan.kind == "invoice" else 1
     moves, cost = [], 0
     for item in side.items:
@@ -259,14 +256,12 @@ def _with_stock(plan: DocumentPlan, side: SideTotals, day: DayToPost, cats: dict
             cost += _cogs_amount(item.quantity, product.cost)
     if not moves:
         return plan
-    cogs = (
-        [JournalLine(cats["cost_of_goods"], cost, 0, "Cost of goods sold"),
-         JournalLine(cats["inventory"], 0, cost, "Cost of goods sold")]
-        if plan.kind == "invoice" else
-        [JournalLine(cats["inventory"], cost, 0, "Cost of goods returned"),
-         JournalLine(cats["cost_of_goods"], 0, cost, "Cost of goods returned")]
-    )
-    return DocumentPlan(**{**plan.__dict__, "stock": tuple(moves), "cogs": tuple(line for line in cogs if cost)})
+    goods, stock = cats["cost_of_goods"], cats["inventory"]
+    if plan.kind == "invoice":
+        cogs = _lines({goods: cost}, {stock: cost}, "Cost of goods sold")
+    else:
+        cogs = _lines({stock: cost}, {goods: cost}, "Cost of goods returned")
+    return DocumentPlan(**{**plan.__dict__, "stock": tuple(moves), "cogs": tuple(cogs)})
 
 
 def plan_day(day: DayToPost, accounts: Accounts) -> list[DocumentPlan]:

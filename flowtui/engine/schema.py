@@ -408,9 +408,34 @@ FROM accounts a LEFT JOIN journal_lines jl ON jl.account_code = a.code
 GROUP BY a.code, a.name, a.type
 """
 
+_ADJUSTMENTS = f"""
+ALTER TABLE documents ADD COLUMN role VARCHAR DEFAULT 'original';
+ALTER TABLE digests ADD COLUMN orders_sig VARCHAR;
+ALTER TABLE postings ADD COLUMN note VARCHAR;
+CREATE TABLE digest_versions (
+    digest_id INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    order_count INTEGER NOT NULL,
+    return_count INTEGER NOT NULL,
+    gross_sales {MONEY} NOT NULL,
+    returns {MONEY} NOT NULL,
+    discount {MONEY} NOT NULL,
+    service_charge {MONEY} NOT NULL,
+    tax {MONEY} NOT NULL,
+    rounding {MONEY} NOT NULL,
+    net_total {MONEY} NOT NULL,
+    PRIMARY KEY (digest_id, version)
+);
+INSERT INTO digest_versions
+SELECT id, version, updated_at, order_count, return_count, gross_sales, returns, discount, service_charge, tax,
+       rounding, net_total FROM digests
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "orders, streams, mappings and digests", _INITIAL),
     Migration(2, "ledger: products, stock, documents, journal, history", _LEDGER),
+    Migration(3, "adjustments: document roles, digest versions", _ADJUSTMENTS),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

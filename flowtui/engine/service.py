@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from pathlib import Path
 
-from flowtui.engine import books, clock, ledger, posting, products
+from flowtui.engine import adjustments, books, clock, ledger, posting, products
+from flowtui.engine import reconcile as reconcile_mod
 from flowtui.engine import streams as streams_mod
 from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter, digest_children, query_digests
 from flowtui.engine.errors import InvalidInput, NotFound
@@ -72,6 +73,8 @@ class DigestDetail:
     taxes: list[tuple[str, Decimal, Decimal]]
     orders: list[DigestOrder]
     attention: list[str] = field(default_factory=list)
+    versions: list[dict] = field(default_factory=list)
+    changes: dict | None = None
 
 
 SUMMARY_FIELDS = ("gross_sales", "returns", "discount", "service_charge", "tax", "rounding", "net_total")
@@ -231,6 +234,11 @@ class Flow:
                 raise NotFound(f"No digest with id {digest_id}; see `flowtui digests`.")
             row = frame.row(0, named=True)
             children = digest_children(con, digest_id)
+            versions = adjustments.trail(con, digest_id)
+            changes = None
+            if row["status"] == "changed":
+                grouping = streams_mod.require_stream(con, row["stream"]).grouping
+                changes = adjustments.changes_since_posted(con, digest_id, grouping)
         return DigestDetail(
             row=_digest_row(row),
             version=row["version"],
@@ -241,6 +249,8 @@ class Flow:
             taxes=list(children["taxes"]),
             orders=[DigestOrder(*r) for r in children["orders"]],
             attention=list(row["attention"]),
+            versions=versions,
+            changes=changes,
         )
 
     # -- products and stock ------------------------------------------------------------------
@@ -302,6 +312,18 @@ class Flow:
                 account: str | None = None) -> list[ledger.JournalRow]:
         with self.db.read() as con:
             return ledger.journal(con, start, end, account)
+
+    def reconcile(self, stream: str | None = None, start: date | None = None,
+                  end: date | None = None) -> list[reconcile_mod.DayCheck]:
+        """Source, digest and ledger, day by day (see :mod:`flowtui.engine.reconcile`)."""
+        if start and end and start > end:
+            raise InvalidInput(f"--from {start} is after --to {end}.")
+        rebuild_pending(self.db)
+        with self.db.read() as con:
+            if stream:
+                streams_mod.require_stream(con, stream)
+            return reconcile_mod.reconcile(con, stream=stream, start=start, end=end, now=clock.now(),
+                                           default_tz=books.default_timezone(con))
 
     def pending_days(self) -> int:
         with self.db.read() as con:

@@ -1,0 +1,119 @@
+"""Reconciliation: per stream, location and day, the source, the digest and the ledger must agree.
+
+* **source** — the orders as last fetched: completed sales less returns, straight
+  from ``orders`` and ``order_payments``;
+* **digest** — the day's digest;
+* **ledger** — every document posted from that digest (invoices less credit
+  notes, adjustments included).
+
+Days whose business day is not over yet are listed but not held against the
+result. Everything else must agree to the sen, in total and per payment method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from flowtui.engine.storage import Connection
+
+_SQL = """
+WITH source AS (
+    SELECT stream_id, pos_store_id, business_date,
+           sum(CASE WHEN type = 'sale' THEN total ELSE -total END) AS total
+    FROM orders WHERE status = 'completed'
+      AND ($start IS NULL OR business_date >= $start) AND ($end IS NULL OR business_date <= $end)
+    GROUP BY ALL
+),
+ledger AS (
+    SELECT digest_id, sum(CASE WHEN kind = 'invoice' THEN total ELSE -total END) AS total
+    FROM documents GROUP BY digest_id
+),
+days AS (
+    SELECT coalesce(s.stream_id, d.stream_id) AS stream_id, coalesce(s.pos_store_id, d.pos_store_id) AS pos_store_id,
+           coalesce(s.business_date, d.business_date) AS business_date, s.total AS source, d.id AS digest_id,
+           d.net_total AS digest
+    FROM source s
+    FULL JOIN (SELECT * FROM digests
+               WHERE ($start IS NULL OR business_date >= $start) AND ($end IS NULL OR business_date <= $end)) d
+        USING (stream_id, pos_store_id, business_date)
+)
+SELECT st.name, l.name, days.pos_store_id, days.business_date, days.digest_id,
+       coalesce(days.source, 0)::DECIMAL(18,2), days.digest, coalesce(led.total, 0)::DECIMAL(18,2),
+       (CAST($now AS TIMESTAMPTZ) AT TIME ZONE coalesce(l.timezone, $tz))::DATE <= days.business_date AS open_day,
+       EXISTS (SELECT 1 FROM postings p WHERE p.digest_id = days.digest_id) AS posted
+FROM days
+JOIN streams st ON st.id = days.stream_id
+LEFT JOIN location_mappings m ON m.stream_id = days.stream_id AND m.pos_store_id = days.pos_store_id
+LEFT JOIN locations l ON l.id = m.location_id
+LEFT JOIN ledger led ON led.digest_id = days.digest_id
+WHERE ($stream IS NULL OR st.name = $stream)
+ORDER BY days.business_date, st.name, days.pos_store_id
+"""
+
+_PAYMENTS = """
+WITH source AS (
+    SELECT p.stream_id, p.pos_store_id, p.business_date, p.method,
+           sum(CASE WHEN p.type = 'sale' THEN p.amount ELSE -p.amount END) AS amount
+    FROM order_payments p WHERE p.status = 'completed'
+      AND ($start IS NULL OR p.business_date >= $start) AND ($end IS NULL OR p.business_date <= $end)
+    GROUP BY ALL
+),
+ledger AS (
+    SELECT d.stream_id, d2.pos_store_id, d2.business_date, p.method,
+           sum(CASE WHEN d.kind = 'invoice' THEN p.amount ELSE -p.amount END) AS amount
+    FROM document_payments p JOIN documents d ON d.id = p.document_id JOIN digests d2 ON d2.id = d.digest_id
+    GROUP BY ALL
+)
+SELECT coalesce(s.stream_id, l.stream_id), coalesce(s.pos_store_id, l.pos_store_id),
+       coalesce(s.business_date, l.business_date), coalesce(s.method, l.method),
+       coalesce(s.amount, 0)::DECIMAL(18,2), coalesce(l.amount, 0)::DECIMAL(18,2)
+FROM source s FULL JOIN ledger l USING (stream_id, pos_store_id, business_date, method)
+WHERE coalesce(s.amount, 0) <> coalesce(l.amount, 0)
+"""
+
+
+@dataclass
+class DayCheck:
+    stream: str
+    location: str | None
+    pos_store_id: str
+    date: date
+    digest_id: int | None
+    source: Decimal
+    digest: Decimal | None
+    ledger: Decimal
+    open: bool
+    differences: list[str] = field(default_factory=list)
+
+    @property
+    def agrees(self) -> bool:
+        return not self.differences
+
+
+def reconcile(con: Connection, *, stream: str | None, start: date | None, end: date | None,
+              now: datetime, default_tz: str) -> list[DayCheck]:
+    params = {"stream": stream, "start": start, "end": end, "now": now, "tz": default_tz}
+    checks = []
+    for name, location, store, day, digest_id, source, digest, ledger, open_day, posted in con.execute(
+            _SQL, params).fetchall():
+        check = DayCheck(name, location, store, day, digest_id, source, digest, ledger, bool(open_day))
+        if digest is None:
+            check.differences.append(f"no digest for {source:.2f} of orders (run `flowtui sync`)")
+        elif digest != source:
+            check.differences.append(f"digest {digest:.2f} but the orders add up to {source:.2f}")
+        if not open_day and digest is not None and ledger != digest:
+            check.differences.append(
+                f"ledger {ledger:.2f} but the digest is {digest:.2f}"
+                + ("" if posted else " (not posted yet: `flowtui post`)")
+                + (" (changed since posting: `flowtui post` posts the difference)" if posted and ledger != digest else ""))
+        checks.append(check)
+    keyed = {(c.stream, c.pos_store_id, c.date): c for c in checks}
+    streams = dict(con.execute("SELECT id, name FROM streams").fetchall())
+    for stream_id, store, day, method, source, ledger in con.execute(
+            _PAYMENTS, {"start": start, "end": end}).fetchall():
+        check = keyed.get((streams.get(stream_id), store, day))
+        if check is not None and not check.open and (check.ledger or ledger):
+            check.differences.append(f"{method}: ledger {ledger:.2f} but the orders took {source:.2f}")
+    return checks
