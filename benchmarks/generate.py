@@ -18,12 +18,12 @@ def _m(sen: int) -> str:
     return f"{sen // 100}.{sen % 100:02d}"
 
 
-def generate(path: Path, count: int, stores: int = 20, days: int = 60, seed: int = 1) -> None:
+def generate(path: Path, count: int, stores: int = 20, days: int = 60, seed: int = 1, first_id: int = 0) -> None:
     rnd = random.Random(seed)
     start = datetime(2026, 8, 1, tzinfo=timezone.utc) - timedelta(hours=8)  # local midnight in KL
     span = days * 86400
     with path.open("w", encoding="utf-8") as out:
-        for i in range(count):
+        for i in range(first_id, first_id + count):
             when = (start + timedelta(seconds=rnd.randrange(span))).strftime("%Y-%m-%dT%H:%M:%SZ")
             lines, subtotal, tax = [], 0, 0
             for _ in range(rnd.randint(1, 5)):

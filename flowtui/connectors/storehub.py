@@ -40,6 +40,7 @@ from flowtui.connectors.base import OrderBatch, SourceError, SourceStore, Window
 from flowtui.connectors.storehub_map import canonical_json, raw_json, to_canonical
 
 BASE_URL = "https://api.storehubhq.com"
+TIMEOUT = 30.0  # seconds for one request
 CAP = 5000
 CHUNK_DAYS = 7
 RETRY_STATUSES = {409, 429, 500, 502, 503, 504}
@@ -119,7 +120,7 @@ class StoreHubConnector:
     account: str
     api_key: str
     base_url: str = BASE_URL
-    timeout: float = 30.0
+    timeout: float | None = None  # None: TIMEOUT
     limiter: RateLimiter = field(default_factory=lambda: PROCESS_LIMITER)
     backoff: Backoff = field(default_factory=Backoff)
     chunk_days: int = CHUNK_DAYS
@@ -132,7 +133,8 @@ class StoreHubConnector:
     # -- HTTP ----------------------------------------------------------------------------
     def _client(self) -> httpx.Client:
         return httpx.Client(
-            base_url=self.base_url.rstrip("/"), auth=(self.account, self.api_key), timeout=self.timeout,
+            base_url=self.base_url.rstrip("/"), auth=(self.account, self.api_key),
+            timeout=TIMEOUT if self.timeout is None else self.timeout,
             headers={"Accept": "application/json", "User-Agent": "flowtui"}, follow_redirects=False,
             transport=self.transport,
         )

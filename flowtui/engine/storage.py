@@ -145,7 +145,9 @@ class Database:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise DatabaseError(f"Cannot create the folder for {self.path}: {exc.strerror}") from None
+                blocker = next((p for p in self.path.parents if p.exists() and not p.is_dir()), None)
+                reason = f"{blocker} is a file, not a folder" if blocker else exc.strerror
+                raise DatabaseError(f"Cannot create the folder for {self.path}: {reason}") from None
         deadline = time.monotonic() + self.lock_timeout
         delay = 0.02
         while True:

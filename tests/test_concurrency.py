@@ -1,0 +1,96 @@
+"""Three processes share one database file: a long sync, repeated posting, and a reader.
+
+Nobody keeps the file longer than a unit of work, so all three finish, each
+sees a consistent database, and at the end source, digests and ledger agree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from benchmarks.generate import generate
+from flowtui.engine.service import Flow
+from flowtui.engine.storage import Database
+from flowtui.engine.streams import StreamSettings
+
+NOW = "2026-10-15T00:00:00Z"
+
+READER = textwrap.dedent("""
+    import json, sys, time
+    from flowtui.engine.storage import Database
+    db, deadline, checks = Database.at(sys.argv[1]), time.monotonic() + float(sys.argv[2]), 0
+    while time.monotonic() < deadline:
+        with db.read() as con:   # like a notebook: short read-only holds
+            stale = con.execute('''
+                SELECT count(*) FROM digests d
+                WHERE NOT EXISTS (SELECT 1 FROM dirty_days x WHERE x.stream_id = d.stream_id
+                                  AND x.pos_store_id = d.pos_store_id AND x.business_date = d.business_date)
+                  AND d.net_total <> (SELECT coalesce(sum(CASE type WHEN 'sale' THEN total ELSE -total END), 0)
+                                      FROM orders o WHERE o.status = 'completed' AND o.stream_id = d.stream_id
+                                        AND o.pos_store_id = d.pos_store_id AND o.business_date = d.business_date)
+            ''').fetchall()[0][0]
+            unbalanced = con.execute('''SELECT count(*) FROM (SELECT entry_id FROM journal_lines
+                                        GROUP BY entry_id HAVING sum(debit) <> sum(credit))''').fetchall()[0][0]
+        assert stale == 0 and unbalanced == 0, (stale, unbalanced)
+        checks += 1
+        time.sleep(0.05)
+    print(json.dumps({"checks": checks}))
+""")
+
+
+def _flowtui(db_path, *args) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "flowtui", "--db", str(db_path), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "FLOWTUI_NOW": NOW})
+
+
+@pytest.mark.slow
+def test_a_sync_posting_and_a_reader_run_at_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLOWTUI_NOW", NOW)
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    for part in range(6):  # six files: several units of work for the sync
+        generate(folder / f"part{part}.ndjson", 20_000, stores=4, days=10, seed=part + 1, first_id=part * 20_000)
+    db_path = tmp_path / "shared.duckdb"
+    flow = Flow(Database.at(db_path))
+    flow.init()
+    flow.add_stream("pos", "file", {"path": str(folder)}, StreamSettings())
+    for store in ("S00", "S01", "S02", "S03"):
+        flow.add_location(store)
+        flow.map_location("pos", store, store, number_format=store + "-{seq:05}")
+    flow.map_payment("pos", "GrabPay", "1030")
+
+    sync = _flowtui(db_path, "sync", "pos")
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(db_path), "12"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env={**os.environ, "FLOWTUI_NOW": NOW})
+    posts = []
+    while sync.poll() is None:
+        poster = _flowtui(db_path, "post", "--all")
+        poster.wait(timeout=120)
+        posts.append(poster)
+        time.sleep(0.2)
+    out, err = sync.communicate()
+    assert sync.returncode == 0, err
+    assert all(p.returncode == 0 for p in posts), [p.stderr.read() for p in posts]
+    final = _flowtui(db_path, "post", "--all")
+    assert final.wait(timeout=120) == 0, final.stderr.read()
+    out, err = reader.communicate(timeout=60)
+    assert reader.returncode == 0, err
+    assert json.loads(out)["checks"] > 10
+    assert len(posts) >= 2  # posting really ran while the sync did
+
+    check = _flowtui(db_path, "reconcile", "--json")
+    out, err = check.communicate(timeout=120)
+    assert check.returncode == 0, out[-2000:] + err
+    days = json.loads(out)
+    assert len(days) == 40 and all(d["agrees"] for d in days)
+    with flow.db.read() as con:
+        assert con.execute("SELECT count(*) FROM orders").fetchall()[0][0] == 120_000
+        assert con.execute("SELECT digest_id, digest_version FROM postings GROUP BY ALL HAVING count(*) > 1").fetchall() == []

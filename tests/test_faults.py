@@ -1,0 +1,117 @@
+"""Faults: kill -9 in the middle of a sync, a flaky network, a database that cannot be used."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+
+import duckdb
+import pytest
+
+from benchmarks.generate import generate
+from flowtui.connectors import storehub
+from flowtui.engine.service import Flow
+from flowtui.engine.storage import Database
+from flowtui.engine.streams import StreamSettings
+from flowtui.sandbox.storehub import StoreHubSandbox
+from tests.cli_helpers import Cli, assert_clean_error
+from tests.test_storehub_sync import END, assert_digests_match, connect
+
+NOW = "2026-10-15T00:00:00Z"
+
+
+def _sync(db_path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "flowtui", "--db", str(db_path), "sync", "pos"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "FLOWTUI_NOW": NOW})
+
+
+def _consistent(db_path, expect_orders: int | None = None) -> int:
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
+        assert q("SELECT order_id FROM orders GROUP BY stream_id, order_id HAVING count(*) > 1") == []
+        assert q("""SELECT count(*) FROM orders o WHERE (SELECT count(*) FROM order_lines l
+                    WHERE l.order_id = o.order_id) = 0""") == [(0,)]  # no order without its lines
+        assert q("SELECT order_id FROM raw_orders GROUP BY stream_id, order_id, version HAVING count(*) > 1") == []
+        assert q("SELECT count(*) FROM orders o LEFT JOIN raw_orders r ON r.order_id = o.order_id "
+                 "AND r.version = o.version WHERE r.order_id IS NULL") == [(0,)]
+        count = q("SELECT count(*) FROM orders")[0][0]
+        if expect_orders is not None:
+            assert count == expect_orders
+        return count
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_killing_a_sync_at_random_moments_loses_and_duplicates_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLOWTUI_NOW", NOW)
+    folder = tmp_path / "orders"
+    folder.mkdir()
+    for part in range(4):
+        generate(folder / f"part{part}.ndjson", 15_000, stores=3, days=8, seed=part + 7, first_id=part * 15_000)
+    template = tmp_path / "template.duckdb"
+    flow = Flow(Database.at(template))
+    flow.init()
+    flow.add_stream("pos", "file", {"path": str(folder)}, StreamSettings())
+    for store in ("S00", "S01", "S02"):
+        flow.add_location(store)
+        flow.map_location("pos", store, store)
+    flow.map_payment("pos", "GrabPay", "1030")
+    started = time.monotonic()
+    assert _sync(shutil.copy(template, tmp_path / "timing.duckdb")).wait(timeout=120) == 0
+    full = time.monotonic() - started
+
+    rnd = random.Random(5)
+    seen = set()
+    for trial in range(8):
+        path = shutil.copy(template, tmp_path / f"trial{trial}.duckdb")
+        victim = _sync(path)
+        time.sleep(rnd.uniform(0.3, full))
+        victim.kill()
+        victim.wait()
+        seen.add(_consistent(path))
+        rerun = _sync(path)
+        assert rerun.wait(timeout=120) == 0, rerun.stderr.read()
+        _consistent(path, expect_orders=60_000)
+        cli = Cli(path)
+        cli.ok("post", "--all")
+        assert cli("reconcile").code == 0
+    assert len(seen) >= 2, f"every kill landed at the same point: {seen}"
+
+
+def test_timeouts_and_truncated_replies_never_land_as_complete(flow, monkeypatch):
+    monkeypatch.setenv("FLOWTUI_NOW", "2026-10-15T01:00:00Z")
+    monkeypatch.setattr(storehub.PROCESS_LIMITER, "rate", None)
+    monkeypatch.setattr(storehub, "BACKOFF_BASE", 0.01)
+    monkeypatch.setattr(storehub, "TIMEOUT", 0.5)
+    with StoreHubSandbox(seed=6, days=4, end_date=END, rate_limit=None) as box:
+        box.start()
+        box.slow_every, box.slow_seconds = 5, 1.0
+        box.reset_every, box.reset_mode = 3, "truncate"
+        connect(flow, box)
+        [outcome] = flow.sync(["Sandbox"])
+        assert outcome.status == "ok", outcome.error
+        assert box.faults["slow"] and box.faults["reset"]
+        assert_digests_match(flow, box, box.start_date, END)
+
+
+def test_a_corrupted_database_is_a_clear_error(tmp_path):
+    bad = tmp_path / "flow.duckdb"
+    bad.write_bytes(b"\x00garbage" * 4096)
+    for args in (("digests",), ("stream", "list", "--json"), ("sync",)):
+        assert_clean_error(Cli(bad)(*args), says=str(bad))
+
+
+def test_a_database_path_that_cannot_be_a_file_is_a_clear_error(tmp_path):
+    folder = tmp_path / "not-a-file.duckdb"
+    folder.mkdir()
+    assert_clean_error(Cli(folder)("digests"), says=str(folder))
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where a folder should be")
+    assert_clean_error(Cli(blocked / "flow.duckdb")("init"), says="flow.duckdb")
