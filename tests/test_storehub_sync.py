@@ -216,3 +216,27 @@ def test_the_stream_cli_for_storehub(db_path, sandbox):
     assert result.code != 0 and "SANDBOX_KEY" in result.err
     missing = cli("stream", "add", "Bad", "--provider", "storehub", "--account", "x")
     assert missing.code != 0 and "--api-key" in missing.err
+
+
+def test_second_night_changes_are_posted_and_the_ledger_equals_the_pos(flow, sandbox, db_path, monkeypatch):
+    connect(flow, sandbox)
+    for method in ("DuitNow QR", "Touch 'n Go eWallet", "Boost", "GrabPay", "ShopeePay", "CreditCard", "DebitCard"):
+        flow.map_payment("Sandbox", method, "1030")
+    flow.sync(["Sandbox"])
+    first = flow.post(everything=True)
+    assert first and all(o.status == "posted" for o in first), [o.reasons for o in first if o.reasons]
+    changes = sandbox.next_night()
+    monkeypatch.setenv("FLOWTUI_NOW", "2026-10-16T01:00:00Z")
+    flow.sync(["Sandbox"])
+    changed = [d for d in flow.digests() if d.status == "changed"]
+    assert changed  # the void and the late upload landed in posted days
+    second = flow.post(everything=True)
+    assert {o.status for o in second if o.digest_id in {d.id for d in changed}} <= {"adjusted", "unchanged"}
+    result = Cli(db_path)("reconcile", "--json")
+    assert result.code == 0, [d["differences"] for d in result.json() if not d["agrees"]]
+    assert_digests_match(flow, sandbox, sandbox.start_date, END + timedelta(days=1))
+    with flow.db.read() as con:  # the return against an older sale is linked to that sale's invoice
+        linked = con.execute(
+            "SELECT d.linked_document_id IS NOT NULL FROM documents d JOIN posted_orders po ON po.posting_id = d.posting_id "
+            "WHERE po.order_id = ? AND d.kind = 'credit_note'", [changes["return"]["refId"]]).fetchall()
+    assert linked == [(True,)]
