@@ -276,6 +276,7 @@ WITH base AS (
       AND ($location IS NULL OR l.name = $location OR d.pos_store_id = $location)
       AND ($start IS NULL OR d.business_date >= $start)
       AND ($end IS NULL OR d.business_date <= $end)
+      AND ($ids IS NULL OR d.id IN (SELECT unnest($ids)))
 ),
 pay AS (
     SELECT p.digest_id,
@@ -347,23 +348,36 @@ LEFT JOIN (
 """
 
 
-def query_digests(con: Connection, flt: DigestFilter, *, now: datetime, default_tz: str) -> pl.DataFrame:
-    """Digests matching ``flt`` with stream, location, status and attention."""
-    params = {
-        "stream": flt.stream,
-        "location": flt.location,
-        "start": flt.start,
-        "end": flt.end,
-        "now": now,
-        "default_tz": default_tz,
-    }
-    sql = f"SELECT * FROM ({_DIGESTS_SQL}) WHERE ($status IS NULL OR status = $status)"
-    params["status"] = flt.status
-    if flt.ids is not None:
-        sql += " AND id IN (SELECT unnest($ids))"
-        params["ids"] = list(flt.ids)
-    sql += " ORDER BY business_date, stream, pos_store_id"
+SORTS = {  # what a listing may be sorted by -> the column
+    "date": "business_date", "stream": "stream", "location": "location", "amount": "net_total",
+    "orders": "order_count", "status": "status", "created": "created_at", "invoice": "invoice_number",
+}
+
+
+def query_digests(con: Connection, flt: DigestFilter, *, now: datetime, default_tz: str, sort: str = "date",
+                  descending: bool = False, limit: int | None = None, offset: int = 0) -> pl.DataFrame:
+    """Digests matching ``flt`` with stream, location, status and attention (a page of them, if asked)."""
+    column = SORTS.get(sort)
+    if column is None:
+        raise ValueError(f"cannot sort digests by {sort!r}")
+    direction = "DESC" if descending else "ASC"
+    sql = (f"SELECT * FROM ({_DIGESTS_SQL}) WHERE ($status IS NULL OR status = $status) "
+           f"ORDER BY {column} {direction} NULLS LAST, business_date, stream, pos_store_id, id")
+    if limit is not None:
+        sql += " LIMIT $limit OFFSET $offset"
+    params = _params(flt, now, default_tz) | ({"limit": limit, "offset": offset} if limit is not None else {})
     return con.sql(sql, params=params).pl()
+
+
+def count_digests(con: Connection, flt: DigestFilter, *, now: datetime, default_tz: str) -> tuple[int, object]:
+    """How many digests match ``flt``, and their amounts added up."""
+    sql = f"SELECT count(*), coalesce(sum(net_total), 0) FROM ({_DIGESTS_SQL}) WHERE ($status IS NULL OR status = $status)"
+    return tuple(con.execute(sql, _params(flt, now, default_tz)).fetchall()[0])
+
+
+def _params(flt: DigestFilter, now: datetime, default_tz: str) -> dict:
+    return {"stream": flt.stream, "location": flt.location, "start": flt.start, "end": flt.end, "now": now,
+            "default_tz": default_tz, "status": flt.status, "ids": list(flt.ids) if flt.ids is not None else None}
 
 
 def digest_children(con: Connection, digest_id: int) -> dict[str, list[tuple]]:

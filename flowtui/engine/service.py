@@ -8,76 +8,30 @@ screen; they live here or below.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 
 from pathlib import Path
 
-from flowtui.engine import adjustments, books, clock, ledger, posting, products
+from flowtui.engine import adjustments, books, browse, clock, ledger, posting, products
 from flowtui.engine import reconcile as reconcile_mod
 from flowtui.engine import streams as streams_mod
-from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter, digest_children, query_digests
-from flowtui.engine.errors import InvalidInput, NotFound
+from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter, count_digests, digest_children, query_digests
+from flowtui.engine.errors import FlowError, InvalidInput, NotFound
+from flowtui.engine.records import (
+    SUMMARY_FIELDS,
+    DigestDetail,
+    DigestItem,
+    DigestOrder,
+    DigestPage,
+    DigestRow,
+    digest_row,
+)
 from flowtui.connectors.registry import provider as stream_provider
 from flowtui.engine.secrets import SecretStore
 from flowtui.engine.secrets import describe as describe_secret
 from flowtui.engine.storage import Connection, Database
 from flowtui.engine.streams import Mappings, StoreRow, Stream, StreamSettings, StreamStatus
 from flowtui.engine.sync import Progress, SyncOutcome, rebuild_pending, streams_to_sync, sync_stream
-
-
-@dataclass(frozen=True)
-class DigestRow:
-    id: int
-    stream: str
-    location: str | None
-    pos_store_id: str
-    date: date
-    order_count: int
-    return_count: int
-    amount: Decimal
-    invoice_number: str | None
-    status: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class DigestOrder:
-    id: str
-    number: str
-    time: datetime
-    type: str
-    status: str
-    total: Decimal
-
-
-@dataclass(frozen=True)
-class DigestItem:
-    sku: str
-    name: str | None
-    quantity: Decimal
-    unit_price: Decimal
-    discount: Decimal
-    tax: Decimal
-    amount: Decimal
-
-
-@dataclass(frozen=True)
-class DigestDetail:
-    row: DigestRow
-    version: int
-    updated_at: datetime
-    summary: dict[str, Decimal]
-    payments: list[tuple[str, Decimal]]
-    items: list[DigestItem]
-    taxes: list[tuple[str, Decimal, Decimal]]
-    orders: list[DigestOrder]
-    attention: list[str] = field(default_factory=list)
-    versions: list[dict] = field(default_factory=list)
-    changes: dict | None = None
-
-
-SUMMARY_FIELDS = ("gross_sales", "returns", "discount", "service_charge", "tax", "rounding", "net_total")
 
 
 @dataclass
@@ -224,7 +178,7 @@ class Flow:
             raise InvalidInput(f"Status must be one of {', '.join(DIGEST_STATUSES)}, not {flt.status!r}.")
         with self.db.read() as con:
             frame = query_digests(con, flt, now=clock.now(), default_tz=books.default_timezone(con))
-        return [_digest_row(r) for r in frame.iter_rows(named=True)]
+        return [digest_row(r) for r in frame.iter_rows(named=True)]
 
     def digest(self, digest_id: int) -> DigestDetail:
         with self.db.read() as con:
@@ -240,7 +194,7 @@ class Flow:
                 grouping = streams_mod.require_stream(con, row["stream"]).grouping
                 changes = adjustments.changes_since_posted(con, digest_id, grouping)
         return DigestDetail(
-            row=_digest_row(row),
+            row=digest_row(row),
             version=row["version"],
             updated_at=row["updated_at"],
             summary={k: row[k] for k in SUMMARY_FIELDS},
@@ -325,6 +279,36 @@ class Flow:
             return reconcile_mod.reconcile(con, stream=stream, start=start, end=end, now=clock.now(),
                                            default_tz=books.default_timezone(con))
 
+    # -- for the console ---------------------------------------------------------------------
+    def digest_page(self, flt: DigestFilter = DigestFilter(), *, sort: str = "date", descending: bool = False,
+                    offset: int = 0, limit: int = 200) -> DigestPage:
+        """One page of a digest listing, with how many there are in all and their total."""
+        if flt.status is not None and flt.status not in DIGEST_STATUSES:
+            raise InvalidInput(f"Status must be one of {', '.join(DIGEST_STATUSES)}, not {flt.status!r}.")
+        with self.db.read() as con:
+            tz = books.default_timezone(con)
+            frame = query_digests(con, flt, now=clock.now(), default_tz=tz, sort=sort, descending=descending,
+                                  limit=limit, offset=offset)
+            total, amount = count_digests(con, flt, now=clock.now(), default_tz=tz)
+        return DigestPage([digest_row(r) for r in frame.iter_rows(named=True)], total, amount, offset)
+
+    def order(self, digest_id: int, order_id: str) -> browse.OrderDetail:
+        with self.db.read() as con:
+            rows = con.execute("SELECT stream_id FROM digests WHERE id = ?", [digest_id]).fetchall()
+            if not rows:
+                raise NotFound(f"No digest with id {digest_id}.")
+            return browse.order(con, rows[0][0], order_id)
+
+    def next_number(self, fmt: str, day: date | None = None) -> str:
+        with self.db.read() as con:
+            return browse.next_number(con, fmt, day or clock.today_in(books.default_timezone(con)))
+
+    def invoice_pdf(self, number: str, target=None):
+        """Print an invoice or credit note to PDF (arrives with the PDF release)."""
+        with self.db.read() as con:
+            ledger.document(con, number)  # a clear error for an unknown number first
+        raise FlowError("Printing to PDF arrives with the PDF release; the document is in the ledger meanwhile.")
+
     def pending_days(self) -> int:
         with self.db.read() as con:
             return con.execute("SELECT count(*) FROM dirty_days").fetchall()[0][0]
@@ -337,14 +321,6 @@ def stream_connector(stream: Stream, secret: str | None):
         return stream_provider(stream.provider).connect(stream.config, secret)
     except ProviderConfigError as exc:
         raise InvalidInput(str(exc)) from None
-
-
-def _digest_row(r: dict) -> DigestRow:
-    return DigestRow(
-        id=r["id"], stream=r["stream"], location=r["location"], pos_store_id=r["pos_store_id"],
-        date=r["business_date"], order_count=r["order_count"], return_count=r["return_count"],
-        amount=r["net_total"], invoice_number=r["invoice_number"], status=r["status"], created_at=r["created_at"],
-    )
 
 
 class _Initialised:
