@@ -44,7 +44,12 @@ def cli(ctx: click.Context, db_path: str | None, lock_timeout: float | None) -> 
     """
     ctx.obj = Context(db_path, lock_timeout)
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        if sys.stdout.isatty() and sys.stdin.isatty():
+            from flowtui.app import run_console
+
+            run_console(ctx.obj.flow)
+        else:
+            click.echo(ctx.get_help())
 
 
 from flowtui.cli import (  # noqa: E402  (registers commands)
@@ -55,9 +60,10 @@ from flowtui.cli import (  # noqa: E402  (registers commands)
     sandbox_cmd,
     schedule_cmd,
     stream_cmds,
+    tui_cmds,
 )
 
-for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, schedule_cmd, sandbox_cmd, demo_cmd):
+for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, schedule_cmd, sandbox_cmd, demo_cmd, tui_cmds):
     module.register(cli)
 
 

@@ -54,6 +54,11 @@ def register(cli: click.Group) -> None:
         table(["ID", "DATE", "LOCATION", "ORDERS", "RETURNS", "AMOUNT", "STATUS"],
               [[r.id, day(r.date), r.location, r.order_count, r.return_count, show_money(r.amount), r.status]
                for r in rows[-8:]], right={0, 3, 4, 5})
+        if sys.stdout.isatty() and sys.stdin.isatty():  # a person at a terminal: open the console on it
+            from flowtui.app import run_console
+
+            run_console(flow)
+            return
         db_flag = f" --db {result.db_path}" if db_path else ""
         click.echo("\nTry next:")
         click.echo(f"  flowtui{db_flag} digests --status ready")

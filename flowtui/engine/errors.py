@@ -37,3 +37,7 @@ class DatabaseError(FlowError):
 
 class SyncFailed(FlowError):
     """A stream could not be synced; the message says why."""
+
+
+class SyncCancelled(FlowError):
+    """The operator stopped a sync; what landed so far stays (landing is idempotent)."""

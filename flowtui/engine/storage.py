@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,14 @@ _LOCK_PATTERN = re.compile(r"Could not set lock|Conflicting lock", re.IGNORECASE
 _PID_PATTERN = re.compile(r"PID (\d+)")
 
 Connection = duckdb.DuckDBPyConnection
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _process_lock(path: Path) -> threading.RLock:
+    key = str(path.resolve())
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.RLock())
 
 
 def run(con: Connection, sql: str, params: dict | None = None) -> Connection:
@@ -82,17 +91,18 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """One read-write transaction: commits when the block ends, rolls back on error."""
-        con = self._open(read_only=False)
-        try:
-            con.begin()
+        with self._turn():
+            con = self._open(read_only=False)
             try:
-                yield con
-            except BaseException:
-                con.rollback()
-                raise
-            con.commit()
-        finally:
-            con.close()
+                con.begin()
+                try:
+                    yield con
+                except BaseException:
+                    con.rollback()
+                    raise
+                con.commit()
+            finally:
+                con.close()
 
     @contextmanager
     def session(self) -> Iterator[Connection]:
@@ -101,26 +111,44 @@ class Database:
         For work that commits several transactions in one hold (e.g. a
         migration-sized rebuild); the caller manages ``begin``/``commit``.
         """
-        con = self._open(read_only=False)
-        try:
-            yield con
-        finally:
-            con.close()
+        with self._turn():
+            con = self._open(read_only=False)
+            try:
+                yield con
+            finally:
+                con.close()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only connection; several readers may hold the file at once."""
-        con = self._open(read_only=True) if self.path.exists() else None
-        if con is None or _current_version(con) < SCHEMA_VERSION:
-            if con is not None:
+        """A read-only connection; several readers (in other processes) may hold the file at once."""
+        with self._turn():
+            con = self._open(read_only=True) if self.path.exists() else None
+            if con is None or _current_version(con) < SCHEMA_VERSION:
+                if con is not None:
+                    con.close()
+                con = self._open(read_only=False)  # creates the file and applies migrations
                 con.close()
-            with self.session():
-                pass  # creates the file and applies migrations
-            con = self._open(read_only=True)
+                con = self._open(read_only=True)
+            try:
+                yield con
+            finally:
+                con.close()
+
+    @contextmanager
+    def _turn(self) -> Iterator[None]:
+        """One unit of work at a time per file within this process.
+
+        DuckDB will not open a file read-only and read-write at once in one
+        process, and the console runs several workers in threads: they take
+        turns here (as other processes take turns at the file lock).
+        """
+        lock = _process_lock(self.path)
+        if not lock.acquire(timeout=max(self.lock_timeout, 0.001)):
+            raise DatabaseLocked(f"The database {self.path} stayed busy in this process for {self.lock_timeout:g} s.")
         try:
-            yield con
+            yield
         finally:
-            con.close()
+            lock.release()
 
     # -- opening ---------------------------------------------------------------
     def _open(self, *, read_only: bool) -> Connection:

@@ -1,0 +1,94 @@
+"""Small dialogs: an error, a yes/no question, a line of input. Each returns a typed value."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.validation import Validator
+from textual.widgets import Button, Input, Label, Static
+
+
+class ErrorModal(ModalScreen[None]):
+    """Something went wrong: say it plainly; any key closes it."""
+
+    BINDINGS = [Binding("escape,enter", "dismiss_modal", "Close", id="modal.close")]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(classes="modal error")
+        self.title_text, self.message = title, message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="dialog-title")
+            yield Static(self.message, id="dialog-body", markup=False)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Close", id="close", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    def on_button_pressed(self, _: Button.Pressed) -> None:
+        self.dismiss(None)
+
+    def action_dismiss_modal(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmModal(ModalScreen[bool]):
+    """A yes/no question: ``y``/enter confirms, ``n``/escape does not."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="modal.yes"),
+        Binding("n,escape", "answer(False)", "No", id="modal.no"),
+    ]
+
+    def __init__(self, title: str, message: str, yes: str = "Yes") -> None:
+        super().__init__(classes="modal")
+        self.title_text, self.message, self.yes = title, message, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="dialog-title")
+            yield Static(self.message, id="dialog-body", markup=False)
+            with Horizontal(id="dialog-buttons"):
+                yield Button(f"{self.yes} (y)", id="yes", variant="primary")
+                yield Button("No (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#yes", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class PromptModal(ModalScreen[str | None]):
+    """One line of input; enter returns it, escape returns None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="modal.cancel")]
+
+    def __init__(self, title: str, placeholder: str = "", value: str = "",
+                 validators: list[Validator] | None = None, password: bool = False) -> None:
+        super().__init__(classes="modal")
+        self.title_text, self.placeholder, self.value = title, placeholder, value
+        self.validators, self.password = validators or [], password
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="dialog-title")
+            yield Input(self.value, placeholder=self.placeholder, validators=self.validators, password=self.password,
+                        id="prompt")
+            yield Static("", id="dialog-error", markup=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.validation_result is not None and not event.validation_result.is_valid:
+            self.query_one("#dialog-error", Static).update(" ".join(event.validation_result.failure_descriptions))
+            return
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

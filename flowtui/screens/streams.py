@@ -1,0 +1,115 @@
+"""Streams (home): every connected channel with its last sync; connect, configure, sync."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from flowtui.engine.clock import iso_utc
+from flowtui.screens.base import FlowScreen
+from flowtui.screens.sync_progress import SyncModal
+
+
+class StreamsScreen(FlowScreen):
+    TITLE = "Streams"
+    BINDINGS = [
+        Binding("n", "connect", "Connect", id="streams.connect"),
+        Binding("e", "settings", "Settings", id="streams.settings"),
+        Binding("m", "mappings", "Mappings", id="streams.mappings"),
+        Binding("enter,d", "digests", "Digests", id="streams.digests"),
+        Binding("s", "sync", "Sync now", id="streams.sync"),
+        Binding("t", "test", "Test", id="streams.test"),
+        Binding("r", "refresh", "Refresh", id="streams.refresh", show=False),
+        Binding("i", "app.switch('invoices')", "Invoices", id="streams.invoices"),
+        Binding("l", "app.switch('ledger')", "Ledger", id="streams.ledger"),
+        Binding("q", "app.quit", "Quit", id="streams.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statuses = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="streams", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="stream-detail", classes="status-line", markup=False)
+        yield Static("No streams yet: press n to connect one.", id="empty-hint", classes="hint", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Name", "Provider", "Created", "Status", "Last sync", "Sync", "Invoice", "Group")
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.run_engine(self.flow.streams, self._show, name="streams")
+
+    def _show(self, statuses) -> None:
+        self.statuses = statuses
+        table = self.query_one(DataTable)
+        selected = self.selected_name()
+        table.clear()
+        for s in statuses:
+            table.add_row(s.stream.name, s.stream.provider, s.stream.created_at.date().isoformat(), s.status,
+                          iso_utc(s.last_sync_at)[:16].replace("T", " ") if s.last_sync_at else "never",
+                          "on" if s.stream.auto_sync else "off", "on" if s.stream.auto_invoice else "off",
+                          s.stream.grouping, key=s.stream.name)
+        self.query_one("#empty-hint").display = not statuses
+        if selected in {s.stream.name for s in statuses}:
+            table.move_cursor(row=table.get_row_index(selected))
+        self._describe()
+
+    def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
+        self._describe()
+
+    def _describe(self) -> None:
+        status = next((s for s in self.statuses if s.stream.name == self.selected_name()), None)
+        detail = self.query_one("#stream-detail", Static)
+        if status is None:
+            detail.update("")
+            return
+        parts = [f"{status.stream.name}: {status.status}"]
+        if status.last_error:
+            parts.append(status.last_error)
+        parts.extend(f"warning: {w}" for w in status.warnings[:2])
+        detail.update(" | ".join(parts))
+
+    def selected_name(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def _need_stream(self) -> str | None:
+        name = self.selected_name()
+        if name is None:
+            self.notify("Connect a stream first (n).", severity="warning")
+        return name
+
+    def action_connect(self) -> None:
+        self.app.push_screen(self.flowapp.make_screen("connect"))
+
+    def action_settings(self) -> None:
+        if name := self._need_stream():
+            self.app.push_screen(self.flowapp.make_screen("settings", stream=name))
+
+    def action_mappings(self) -> None:
+        if name := self._need_stream():
+            self.app.push_screen(self.flowapp.make_screen("mappings", stream=name))
+
+    def action_digests(self) -> None:
+        if name := self._need_stream():
+            self.app.push_screen(self.flowapp.make_screen("digests", stream=name))
+
+    def action_sync(self) -> None:
+        if name := self._need_stream():
+            self.app.push_screen(SyncModal(name), lambda _: self.action_refresh())
+
+    def action_test(self) -> None:
+        if name := self._need_stream():
+            self.notify(f"Testing {name}...")
+            self.run_engine(lambda: self.flow.test_stream(name), lambda text: self.notify(text, timeout=8), name="test")

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from flowtui.app import FlowApp
+from flowtui.engine.streams import StreamSettings
+from tests.factories import order, write_ndjson
+
+NOW = "2026-10-10T04:00:00Z"
+
+
+@pytest.fixture
+def shop(flow, orders_dir, monkeypatch):
+    """A café with a file stream, two days synced (one unmapped payment method), ready for the console."""
+    monkeypatch.setenv("FLOWTUI_NOW", NOW)
+    flow.init(name="Kopi & Co")
+    flow.add_location("KL Sentral")
+    flow.add_stream("Shop files", "file", {"path": str(orders_dir)}, StreamSettings())
+    write_ndjson(orders_dir / "orders.ndjson", [
+        order("S1", "KL", "2026-10-01T02:00:00Z", [("KOPI", 2, "3.50"), ("ROTI", 1, "5.00")], tax_rate="0.06"),
+        order("S2", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")], pay=[("Card", None)]),
+        order("S3", "KL", "2026-10-02T03:00:00Z", [("TEH", 1, "2.80")], pay=[("GrabPay", None)]),
+        order("R1", "KL", "2026-10-02T05:00:00Z", [("KOPI", 1, "3.50")], type="return", original_id="S1"),
+    ])
+    flow.sync(["Shop files"])
+    return flow
+
+
+@pytest.fixture
+def app(shop):
+    return FlowApp(shop, keymap={})
