@@ -115,6 +115,23 @@ class Flow:
     def test_stream(self, name: str) -> str:
         return self.connector(name).test()
 
+    def probe(self, provider: str, options: dict) -> tuple[str, list]:
+        """Try a source before connecting it: (a one-line description, the stores it offers).
+
+        ``options`` are those of :meth:`add_stream` with the API key in plain
+        text; nothing is saved.
+        """
+        from flowtui.connectors.registry import ProviderConfigError
+        from flowtui.connectors.registry import provider as get_provider
+
+        try:
+            chosen = get_provider(provider)
+            config = chosen.configure({**options, "api_key": {"plain": True}} if options.get("api_key") else options)
+            connector = chosen.connect(config, options.get("api_key"))
+        except ProviderConfigError as exc:
+            raise InvalidInput(str(exc)) from None
+        return connector.test(), connector.stores()
+
     def credentials(self, stream: Stream) -> str:
         return describe_secret(stream.config.get("api_key"), self.secrets)
 
