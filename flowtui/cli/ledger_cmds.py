@@ -124,7 +124,7 @@ def register(cli: click.Group) -> None:
         """List invoices and credit notes."""
         rows = [{"number": d.number, "kind": d.kind, "date": day(d.date), "contact": d.contact,
                  "location": d.location, "total": money(d.total), "status": d.status, "digest_id": d.digest_id,
-                 "created_at": instant(d.created_at)} for d in ctx.flow.invoices(start, end, location)]
+                 "created_at": instant(d.created_at), "role": d.role} for d in ctx.flow.invoices(start, end, location)]
         listing(as_json, rows, {"number": "NUMBER", "kind": "KIND", "date": "DATE", "location": "LOCATION",
                                 "contact": "CONTACT", "total": "TOTAL", "status": "STATUS", "digest_id": "DIGEST"},
                 right={"total"})

@@ -217,9 +217,12 @@ _STORE_SQL = (
     "DELETE FROM digest_versions WHERE digest_id IN (SELECT id FROM gone)",
     "DELETE FROM digests WHERE id IN (SELECT id FROM gone)",
     f"""
-    INSERT INTO digests ({_K}, {", ".join(_SUMMARY_COLUMNS)}, orders_sig, version, created_at, updated_at)
-    SELECT {_K}, {", ".join(_SUMMARY_COLUMNS)}, orders_sig, 1, $now, $now
-    FROM f_digests JOIN outcome o USING ({_K}) WHERE o.kind = 'new'
+    INSERT INTO digests (id, {_K}, {", ".join(_SUMMARY_COLUMNS)}, orders_sig, version, created_at, updated_at)
+    SELECT nextval('digest_ids'), * FROM (  -- ids in date, stream and store order, the same on every run
+        SELECT {_K}, {", ".join(_SUMMARY_COLUMNS)}, orders_sig, 1, $now, $now
+        FROM f_digests JOIN outcome o USING ({_K}) WHERE o.kind = 'new'
+        ORDER BY business_date, stream_id, pos_store_id
+    )
     """,
     f"""
     UPDATE digests SET {", ".join(f"{c} = f.{c}" for c in _SUMMARY_COLUMNS)}, orders_sig = f.orders_sig,

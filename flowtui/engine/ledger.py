@@ -22,6 +22,7 @@ class DocumentRow:
     status: str
     digest_id: int
     created_at: datetime
+    role: str = "original"  # "adjustment": posted for a change to a day already posted
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class DocumentDetail:
 
 
 _DOCUMENTS = """
-SELECT d.id, d.number, d.kind, d.date, c.name, l.name, d.total, d.status, d.digest_id, d.created_at
+SELECT d.id, d.number, d.kind, d.date, c.name, l.name, d.total, d.status, d.digest_id, d.created_at,
+       coalesce(d.role, 'original')
 FROM documents d JOIN contacts c ON c.id = d.contact_id JOIN locations l ON l.id = d.location_id
 """
 
