@@ -95,8 +95,13 @@ class Flow:
             if con.execute("SELECT 1 FROM streams WHERE name = ?", [name.strip()]).fetchall():
                 raise InvalidInput(f"A stream named {name.strip()!r} already exists; change it with `flowtui stream set`.")
         options = self._secret_options(name, options)
-        with self._write() as con:
-            return streams_mod.add_stream(con, name, provider, options, settings, clock.now())
+        try:
+            with self._write() as con:
+                return streams_mod.add_stream(con, name, provider, options, settings, clock.now())
+        except BaseException:
+            if "secret" in (options.get("api_key") or {}):  # the stream was not created: neither is its key
+                self.secrets.delete(options["api_key"]["secret"])
+            raise
 
     def update_stream(self, name: str, settings: StreamSettings, options: dict | None = None) -> Stream:
         with self.db.read() as con:
