@@ -1,0 +1,476 @@
+"""Digests: each day's sales per stream and location; filter, sort, select and post them.
+
+Paged (200 rows at a time) so it stays quick with 100,000 digests; the page
+after the one shown is fetched ahead, so ``]`` does not wait for the database.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+
+from flowtui.engine.clock import iso_utc
+from flowtui.engine.digests import DIGEST_STATUSES, SORTS, DigestFilter
+from flowtui.engine.records import DigestPage, DigestRow
+from flowtui.screens.base import FlowScreen
+from flowtui.screens.modals import ConfirmModal, PromptModal
+
+PAGE = 200
+CACHE_SECONDS = 30.0  # a page fetched ahead is used for this long
+# (key, label, width): fixed widths keep the columns still while paging; keys match engine SORTS.
+COLUMNS = [("mark", "✓", 1), ("date", "Date", 10), ("stream", "Stream", 11), ("location", "Location", 13),
+           ("amount", "Amount", 12), ("status", "Status", 15), ("orders", "Orders", 6),
+           ("invoice", "Invoice", 16), ("created", "Created (UTC)", 16)]
+
+
+def money(value: Decimal) -> str:
+    """``1234.5`` -> ``1,234.50``: thousands separators and two decimals, exactly."""
+    return f"{value:,.2f}"
+
+
+def shown_status(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def where(row: DigestRow) -> str:
+    return row.location or f"{row.pos_store_id} (unmapped)"
+
+
+def parse_day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+class IsoDate(Validator):
+    """A calendar date written YYYY-MM-DD (blank allowed when ``optional``)."""
+
+    def __init__(self, optional: bool = False) -> None:
+        super().__init__(failure_description="Write the date as YYYY-MM-DD, e.g. 2026-10-01.")
+        self.optional = optional
+
+    def validate(self, value: str) -> ValidationResult:
+        if (self.optional and not value.strip()) or parse_day(value):
+            return self.success()
+        return self.failure()
+
+
+def describe_filter(flt: DigestFilter) -> str:
+    parts = [f"{label} {value}" for label, value in
+             (("stream", flt.stream), ("location", flt.location), ("status", flt.status and shown_status(flt.status)),
+              ("from", flt.start), ("to", flt.end)) if value]
+    return ", ".join(parts) or "none"
+
+
+def outcome_summary(outcomes) -> tuple[str, str]:
+    """The title and text of what posting did: documents created, refusals with their reasons."""
+    created = [o for o in outcomes if o.documents]
+    refused = [o for o in outcomes if o.status == "refused"]
+    settled = [o for o in outcomes if not o.documents and o.status != "refused"]
+    documents = sum(len(o.documents) for o in created)
+    title = f"Posted {len(created)} of {len(outcomes)}: {documents} document(s), {len(refused)} refused"
+    lines = []
+    if created:
+        lines.append("Documents created:")
+        lines += [f"  {o.label}: " + ", ".join(f"{kind.replace('_', ' ')} {number}" for kind, number in o.documents)
+                  for o in created]
+    if refused:
+        lines.append("Refused:")
+        for o in refused:
+            lines.append(f"  {o.label}:")
+            lines += [f"    - {reason}" for reason in o.reasons]
+    if settled:
+        lines.append("Nothing to post:")
+        lines += [f"  {o.label}: {o.status.replace('_', ' ')}" for o in settled]
+    return title, "\n".join(lines) or "Nothing was posted."
+
+
+class PostOutcomeModal(ModalScreen[None]):
+    """What posting did; escape or enter closes it."""
+
+    BINDINGS = [Binding("escape,enter", "close", "Close", id="post_outcome.close")]
+
+    def __init__(self, outcomes) -> None:
+        super().__init__(classes="modal")
+        self.title_text, self.message = outcome_summary(outcomes)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="dialog-title", markup=False)
+            with VerticalScroll(id="dialog-body"):
+                yield Static(self.message, markup=False)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Close (esc)", id="close", variant="primary")
+
+    def on_button_pressed(self, _: Button.Pressed) -> None:
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class DigestFilterModal(ModalScreen[DigestFilter | None]):
+    """Stream, location, status and dates; enter applies, escape leaves the filter as it was."""
+
+    DEFAULT_CSS = """
+    DigestFilterModal .filter-row { height: 1; margin-bottom: 1; }
+    DigestFilterModal .filter-row Label { width: 10; }
+    DigestFilterModal .filter-row Input, DigestFilterModal .filter-row Select { width: 1fr; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="digests.filter_cancel"),
+        Binding("ctrl+r", "clear", "Clear all", id="digests.filter_clear"),
+    ]
+
+    def __init__(self, flt: DigestFilter, streams: list[str]) -> None:
+        super().__init__(classes="modal")
+        self.flt, self.streams = flt, streams
+
+    def compose(self) -> ComposeResult:
+        flt = self.flt
+        with Vertical(id="dialog"):
+            yield Label("Filter digests (enter applies, ctrl+r clears, esc cancels)", id="dialog-title")
+            with Horizontal(classes="filter-row"):
+                yield Label("Stream")
+                yield Input(flt.stream or "", placeholder="any (type to complete)", id="stream", compact=True,
+                            suggester=SuggestFromList(self.streams, case_sensitive=False))
+            with Horizontal(classes="filter-row"):
+                yield Label("Location")
+                yield Input(flt.location or "", placeholder="any (location or POS store)", id="location", compact=True)
+            with Horizontal(classes="filter-row"):
+                yield Label("Status")
+                yield Select([(shown_status(s), s) for s in DIGEST_STATUSES], prompt="any", id="status",
+                             value=flt.status or Select.NULL, compact=True)
+            with Horizontal(classes="filter-row"):
+                yield Label("From")
+                yield Input(str(flt.start or ""), placeholder="YYYY-MM-DD", id="start", compact=True,
+                            validators=[IsoDate(optional=True)])
+            with Horizontal(classes="filter-row"):
+                yield Label("To")
+                yield Input(str(flt.end or ""), placeholder="YYYY-MM-DD", id="end", compact=True,
+                            validators=[IsoDate(optional=True)])
+            yield Static("", id="dialog-error", markup=False)
+
+    def on_input_submitted(self, _: Input.Submitted) -> None:
+        self.action_apply()
+
+    def action_apply(self) -> None:
+        text = {name: self.query_one(f"#{name}", Input).value.strip() for name in ("stream", "location", "start", "end")}
+        start, end = parse_day(text["start"]), parse_day(text["end"])
+        error = self.query_one("#dialog-error", Static)
+        if (text["start"] and start is None) or (text["end"] and end is None):
+            error.update("Write dates as YYYY-MM-DD, e.g. 2026-10-01.")
+            return
+        if start and end and start > end:
+            error.update(f"From {start} is after to {end}.")
+            return
+        status = self.query_one("#status", Select).value
+        self.dismiss(DigestFilter(stream=text["stream"] or None, location=text["location"] or None,
+                                  status=None if status == Select.NULL else status, start=start, end=end))
+
+    def action_clear(self) -> None:
+        for name in ("stream", "location", "start", "end"):
+            self.query_one(f"#{name}", Input).value = ""
+        self.query_one("#status", Select).clear()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DigestsScreen(FlowScreen):
+    """Every digest, a page at a time: ``DigestsScreen(stream="Shop files", status="ready")``."""
+
+    TITLE = "Digests"
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="digests.open", priority=True),  # ahead of the table's own enter
+        Binding("space", "toggle", "Select", id="digests.toggle"),
+        Binding("a", "select_page", "All/none", id="digests.select_page"),
+        Binding("p", "post", "Post", id="digests.post"),
+        Binding("f", "filter", "Filter", id="digests.filter"),
+        Binding("s", "sort", "Sort", id="digests.sort"),
+        Binding("r", "reverse", "Reverse", id="digests.reverse"),
+        Binding("g", "jump", "Go to date", id="digests.jump"),
+        Binding("left_square_bracket", "page(-1)", "Prev page", id="digests.prev_page", key_display="["),
+        Binding("right_square_bracket", "page(1)", "Next page", id="digests.next_page", key_display="]"),
+        Binding("x", "clear_selection", "Clear sel.", id="digests.clear"),
+        Binding("f5", "refresh", "Refresh", id="digests.refresh"),
+        Binding("escape", "back", "Back", id="digests.back"),
+    ]
+
+    def __init__(self, stream: str | None = None, status: str | None = None) -> None:
+        super().__init__()
+        self.filter = DigestFilter(stream=stream, status=status)
+        self.sort, self.descending, self.row_offset = "date", False, 0
+        self.page: DigestPage | None = None
+        self.page_filter: DigestFilter | None = None  # what the page shown was asked with
+        self.selected: dict[int, DigestRow] = {}
+        self.currency, self.stream_names = "", []
+        self._cache: dict[tuple, tuple[float, DigestPage]] = {}
+        self._quiet_resume = self._loading = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        table = DataTable(id="digests", cursor_type="row", zebra_stripes=True)
+        for key, label, width in COLUMNS:
+            table.add_column(label, width=width, key=key)
+        yield table
+        yield Static("", id="digests-view", classes="hint", markup=False)
+        yield Static("loading…", id="digests-status", classes="status-line", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.run_engine(lambda: (self.flow.company().currency, [s.stream.name for s in self.flow.streams()]),
+                        self._know_books, name="books")
+
+    def _know_books(self, known) -> None:
+        self.currency, self.stream_names = known
+        self._describe()
+
+    def on_screen_resume(self) -> None:
+        if self._quiet_resume:  # back from one of this screen's own dialogs: nothing changed under us
+            self._quiet_resume = False
+            return
+        if not self._loading:  # (still loading, or the load failed and its error was just closed: f5 retries)
+            self.action_refresh()
+
+    def _ask(self, modal: ModalScreen, then: Callable) -> None:
+        self._quiet_resume = True
+        self.app.push_screen(modal, then)
+
+    # -- loading pages -----------------------------------------------------------------------
+    def _key(self, offset: int) -> tuple:
+        return self.filter, self.sort, self.descending, offset
+
+    def _fetch(self, key: tuple) -> DigestPage:
+        flt, sort, descending, offset = key
+        return self.flow.digest_page(flt, sort=sort, descending=descending, offset=offset, limit=PAGE)
+
+    def load(self, offset: int = 0, cursor: int | None = 0) -> None:
+        """Show the page at ``offset``; ``cursor`` is the row to land on (None: stay where it was)."""
+        key = self._key(max(0, offset))
+        cached = self._cache.get(key)
+        if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+            self.workers.cancel_group(self, "page")
+            self._show(key, cached[1], cursor)
+            return
+        self._loading = True
+        self.run_engine(lambda: self._fetch(key), lambda page: self._show(key, page, cursor), name="page")
+
+    def _show(self, key: tuple, page: DigestPage, cursor: int | None) -> None:
+        if not page.rows and page.total and page.offset:  # past the end (fewer rows now): the last page
+            self.load((page.total - 1) // PAGE * PAGE, cursor=-1)
+            return
+        self._loading = False
+        self._cache[key] = (time.monotonic(), page)
+        self.page, self.page_filter, self.row_offset = page, key[0], page.offset
+        table = self.query_one(DataTable)
+        row_before = table.cursor_row
+        for column_key, label, _ in COLUMNS:
+            arrow = (" ▼" if self.descending else " ▲") if column_key == self.sort else ""
+            table.columns[column_key].label = Text(label + arrow, justify="right" if column_key == "amount" else "left")
+        table.clear()
+        for row in page.rows:
+            table.add_row(*self._cells(row), key=str(row.id))
+        for row in page.rows:  # a selected digest may have changed (posted, say)
+            if row.id in self.selected:
+                self.selected[row.id] = row
+        if page.rows:
+            target = row_before if cursor is None else (len(page.rows) - 1 if cursor < 0 else cursor)
+            table.move_cursor(row=min(max(target, 0), len(page.rows) - 1), animate=False)
+        self._describe()
+        self.call_after_refresh(self._prefetch)  # once this page is on screen
+
+    def _cells(self, row: DigestRow) -> list:
+        return ["✓" if row.id in self.selected else "", row.date.isoformat(), row.stream,
+                Text(where(row), style="" if row.location else "yellow"),
+                Text(money(row.amount), justify="right"), shown_status(row.status), Text(str(row.order_count),
+                justify="right"), row.invoice_number or "", iso_utc(row.created_at)[:16].replace("T", " ")]
+
+    def _prefetch(self) -> None:
+        """Fetch the next page ahead, so ``]`` shows it at once."""
+        page = self.page
+        if page is None:
+            return
+        following = page.offset + PAGE
+        if following >= page.total:
+            return
+        key = self._key(following)
+        if key in self._cache and time.monotonic() - self._cache[key][0] < CACHE_SECONDS:
+            return
+        self.run_engine(lambda: (key, self._fetch(key)), self._keep, name="prefetch")
+
+    def _keep(self, fetched) -> None:
+        key, page = fetched
+        self._cache[key] = (time.monotonic(), page)
+        for stale in list(self._cache)[:-6]:
+            self._cache.pop(stale, None)
+
+    def _describe(self) -> None:
+        page = self.page
+        status = self.query_one("#digests-status", Static)
+        view = self.query_one("#digests-view", Static)
+        view.update(f"sort {self.sort} {'↓' if self.descending else '↑'} · filter: {describe_filter(self.filter)}"
+                    " · ? keys")
+        if page is None:
+            return
+        cur = f"{self.currency} " if self.currency else ""
+        if page.total:
+            text = (f"rows {page.offset + 1:,}-{page.offset + len(page.rows):,} of {page.total:,}"
+                    f" · total {cur}{money(page.amount)}")
+        else:
+            text = "No digests match: press f to change the filter."
+        if self.selected:
+            chosen = sum((r.amount for r in self.selected.values()), Decimal(0))
+            text += f" · {len(self.selected):,} selected ({cur}{money(chosen)})"
+        status.update(text)
+
+    def action_refresh(self) -> None:
+        self._cache.clear()
+        self.load(self.row_offset, cursor=None)
+
+    def apply_filter(self, flt: DigestFilter | None) -> None:
+        if flt is None or flt == self.filter:
+            return
+        self.filter = flt
+        self.load(0)
+
+    # -- the rows ------------------------------------------------------------------------------
+    def current(self) -> DigestRow | None:
+        table = self.query_one(DataTable)
+        if self.page is None or not table.row_count:
+            return None
+        return self.page.rows[table.cursor_row]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        if row := self.current():
+            self.app.push_screen(self.flowapp.make_screen("digest", digest_id=row.id))
+
+    def _mark(self, row: DigestRow) -> None:
+        self.query_one(DataTable).update_cell(str(row.id), "mark", "✓" if row.id in self.selected else "")
+
+    def action_toggle(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        if self.selected.pop(row.id, None) is None:
+            self.selected[row.id] = row
+        self._mark(row)
+        self.query_one(DataTable).action_cursor_down()
+        self._describe()
+
+    def action_select_page(self) -> None:
+        rows = self.page.rows if self.page else []
+        everything = all(r.id in self.selected for r in rows)
+        for row in rows:
+            if everything:
+                self.selected.pop(row.id, None)
+            else:
+                self.selected[row.id] = row
+            self._mark(row)
+        self._describe()
+
+    def action_clear_selection(self) -> None:
+        self.selected.clear()
+        for row in self.page.rows if self.page else []:
+            self._mark(row)
+        self._describe()
+
+    # -- keys ----------------------------------------------------------------------------------
+    def action_page(self, step: int) -> None:
+        if self.page is None:
+            return
+        target = self.row_offset + step * PAGE
+        if 0 <= target < self.page.total:
+            self.load(target)
+        else:
+            self.notify("That was the last page." if step > 0 else "This is the first page.", timeout=2)
+
+    def action_sort(self) -> None:
+        names = list(SORTS)
+        self.sort = names[(names.index(self.sort) + 1) % len(names)] if self.sort in names else names[0]
+        self.load(0)
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+        self.load(0)
+
+    def action_filter(self) -> None:
+        self._ask(DigestFilterModal(self.filter, self.stream_names), self.apply_filter)
+
+    def action_jump(self) -> None:
+        self._ask(PromptModal("Go to date", "YYYY-MM-DD", validators=[IsoDate()]), self._jump_to)
+
+    def _jump_to(self, text: str | None) -> None:
+        day = parse_day(text or "")
+        if day is None:
+            return
+        if self.sort != "date":
+            self.sort = "date"
+            self.notify("Sorted by date to go to a date.", timeout=3)
+        flt, descending = self.filter, self.descending
+        # rows before the date in this order: earlier days (ascending) or later days (descending)
+        if descending:
+            after = day + timedelta(days=1)
+            before = replace(flt, start=max(after, flt.start) if flt.start else after)
+        else:
+            until = day - timedelta(days=1)
+            before = replace(flt, end=min(until, flt.end) if flt.end else until)
+
+        def job() -> tuple[int, tuple, DigestPage]:
+            ahead = self.flow.digest_page(before, sort="date", descending=descending, limit=0).total
+            offset = ahead // PAGE * PAGE
+            key = (flt, "date", descending, offset)
+            return ahead - offset, key, self._fetch(key)
+
+        def land(found) -> None:
+            row, key, page = found
+            self._show(key, page, min(row, max(len(page.rows) - 1, 0)))
+
+        self._loading = True
+        self.run_engine(job, land, name="page")
+
+    def action_post(self) -> None:
+        rows = list(self.selected.values()) or [r for r in [self.current()] if r]
+        if not rows:
+            self.notify("Nothing to post: select digests with space first.", severity="warning")
+            return
+        total = sum((r.amount for r in rows), Decimal(0))
+        cur = f"{self.currency} " if self.currency else ""
+        shown = [f"  {r.date}  {r.stream} / {where(r)}  {money(r.amount)}  ({shown_status(r.status)})" for r in rows[:10]]
+        if len(rows) > 10:
+            shown.append(f"  … and {len(rows) - 10:,} more")
+        message = f"Post {len(rows):,} digest(s), total {cur}{money(total)}?\n\n" + "\n".join(shown)
+        ids = [r.id for r in rows]
+        self._ask(ConfirmModal(f"Post {len(rows):,} digest(s)", message, yes="Post"),
+                  lambda yes: self._post(ids) if yes else None)
+
+    def _post(self, ids: list[int]) -> None:
+        self.notify(f"Posting {len(ids):,} digest(s)…", timeout=3)
+        self.run_engine(lambda: self.flow.post(ids), self._posted, name="post")
+
+    def _posted(self, outcomes) -> None:
+        for outcome in outcomes:
+            if outcome.status != "refused":
+                self.selected.pop(outcome.digest_id, None)
+        self.action_refresh()
+        self._ask(PostOutcomeModal(outcomes), lambda _: None)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
