@@ -269,6 +269,7 @@ DIGEST_STATUSES = ("open", "ready", "needs_attention", "posted", "changed")
 # Everything a listing row needs, with attention reasons and status worked out.
 _DIGESTS_SQL = """
 WITH base AS (
+  SELECT * FROM (
     SELECT d.*, s.name AS stream, m.location_id, l.name AS location,
            coalesce(l.timezone, $default_tz) AS tz
     FROM digests d
@@ -280,6 +281,7 @@ WITH base AS (
       AND ($start IS NULL OR d.business_date >= $start)
       AND ($end IS NULL OR d.business_date <= $end)
       AND ($ids IS NULL OR d.id IN (SELECT unnest($ids)))
+  ) {page}
 ),
 pay AS (
     SELECT p.digest_id,
@@ -290,26 +292,25 @@ pay AS (
       AND NOT EXISTS (SELECT 1 FROM payment_methods g WHERE lower(g.name) = lower(p.method))
     GROUP BY p.digest_id
 ),
-needed AS (
-    SELECT b.id AS digest_id, b.stream, b.stream_id, c.category
-    FROM base b,
-    LATERAL (SELECT unnest([
-        CASE WHEN b.order_count > 0 THEN 'sales' END,
-        CASE WHEN b.returns <> 0 THEN 'returns' END,
-        CASE WHEN b.discount <> 0 THEN 'discount' END,
-        CASE WHEN b.service_charge <> 0 THEN 'service_charge' END,
-        CASE WHEN b.tax <> 0 THEN 'tax' END,
-        CASE WHEN b.rounding <> 0 THEN 'rounding' END]) AS category) c
-    WHERE c.category IS NOT NULL
+missing AS (  -- posting categories a stream has no account for (usually none)
+    SELECT s.id AS stream_id, c.category
+    FROM streams s
+    CROSS JOIN (VALUES ('sales'), ('returns'), ('discount'), ('service_charge'), ('tax'), ('rounding')) c(category)
+    WHERE NOT EXISTS (SELECT 1 FROM account_mappings am WHERE am.stream_id = s.id AND am.category = c.category)
+      AND NOT EXISTS (SELECT 1 FROM account_defaults ad WHERE ad.category = c.category)
 ),
 acct AS (
-    SELECT n.digest_id,
-           list('no account for "' || n.category || '" (flowtui map account "' || n.stream || '" '
-                || n.category || ' --account CODE)' ORDER BY n.category) AS reasons
-    FROM needed n
-    WHERE NOT EXISTS (SELECT 1 FROM account_mappings am WHERE am.stream_id = n.stream_id AND am.category = n.category)
-      AND NOT EXISTS (SELECT 1 FROM account_defaults ad WHERE ad.category = n.category)
-    GROUP BY n.digest_id
+    SELECT b.id AS digest_id,
+           list('no account for "' || m.category || '" (flowtui map account "' || b.stream || '" '
+                || m.category || ' --account CODE)' ORDER BY m.category) AS reasons
+    FROM base b JOIN missing m ON m.stream_id = b.stream_id
+    WHERE CASE m.category WHEN 'sales' THEN b.order_count > 0 WHEN 'returns' THEN b.returns <> 0
+                          WHEN 'discount' THEN b.discount <> 0 WHEN 'service_charge' THEN b.service_charge <> 0
+                          WHEN 'tax' THEN b.tax <> 0 ELSE b.rounding <> 0 END
+    GROUP BY b.id
+),
+today AS (  -- "today" once per time zone, not once per digest
+    SELECT tz, (CAST($now AS TIMESTAMPTZ) AT TIME ZONE tz)::DATE AS local_today FROM (SELECT DISTINCT tz FROM base)
 ),
 rej AS (
     SELECT b.id AS digest_id, count(*) AS n, min(r.ref) AS first_ref
@@ -329,8 +330,9 @@ described AS (
             CASE WHEN rej.n > 0 THEN [rej.n || ' order(s) of this day were rejected (first: ' || rej.first_ref
                 || '); fix them at the source and sync again'] ELSE [] END
         ) AS attention,
-        (CAST($now AS TIMESTAMPTZ) AT TIME ZONE b.tz)::DATE AS local_today
+        t.local_today
     FROM base b
+    JOIN today t ON t.tz = b.tz
     LEFT JOIN pay ON pay.digest_id = b.id
     LEFT JOIN acct ON acct.digest_id = b.id
     LEFT JOIN rej ON rej.digest_id = b.id
@@ -357,25 +359,43 @@ SORTS = {  # what a listing may be sorted by -> the column
 }
 
 
+_PUSHABLE = {"date", "stream", "location", "amount", "orders", "created"}  # sorts known before status is
+
+
 def query_digests(con: Connection, flt: DigestFilter, *, now: datetime, default_tz: str, sort: str = "date",
-                  descending: bool = False, limit: int | None = None, offset: int = 0) -> pl.DataFrame:
-    """Digests matching ``flt`` with stream, location, status and attention (a page of them, if asked)."""
+                  descending: bool = False, limit: int | None = None, offset: int = 0,
+                  with_totals: bool = False) -> pl.DataFrame:
+    """Digests matching ``flt`` with stream, location, status and attention (a page of them, if asked).
+
+    When the page does not depend on the status, it is cut before status and
+    attention are worked out, so a page of a long listing costs a page.
+    """
     column = SORTS.get(sort)
     if column is None:
         raise ValueError(f"cannot sort digests by {sort!r}")
-    direction = "DESC" if descending else "ASC"
-    sql = (f"SELECT * FROM ({_DIGESTS_SQL}) WHERE ($status IS NULL OR status = $status) "
-           f"ORDER BY {column} {direction} NULLS LAST, business_date, stream, pos_store_id, id")
-    if limit is not None:
-        sql += " LIMIT $limit OFFSET $offset"
+    order = f"ORDER BY {column} {'DESC' if descending else 'ASC'} NULLS LAST, business_date, stream, pos_store_id, id"
+    page = "LIMIT $limit OFFSET $offset" if limit is not None else ""
     params = _params(flt, now, default_tz) | ({"limit": limit, "offset": offset} if limit is not None else {})
-    return con.sql(sql, params=params).pl()
+    if limit is not None and flt.status is None and sort in _PUSHABLE:
+        sql = f"SELECT * FROM ({_DIGESTS_SQL.format(page=order + ' ' + page)}) {order}"
+    else:  # with_totals: how many match and their amount, from the same pass (columns _total, _amount)
+        totals = ", count(*) OVER () AS _total, sum(net_total) OVER () AS _amount" if with_totals else ""
+        sql = (f"SELECT *{totals} FROM ({_DIGESTS_SQL.format(page='')}) WHERE ($status IS NULL OR status = $status) "
+               f"{order} {page}")
+    return con.sql(sql, params={k: v for k, v in params.items() if f"${k}" in sql}).pl()
 
 
 def count_digests(con: Connection, flt: DigestFilter, *, now: datetime, default_tz: str) -> tuple[int, object]:
     """How many digests match ``flt``, and their amounts added up."""
-    sql = f"SELECT count(*), coalesce(sum(net_total), 0) FROM ({_DIGESTS_SQL}) WHERE ($status IS NULL OR status = $status)"
-    return tuple(con.execute(sql, _params(flt, now, default_tz)).fetchall()[0])
+    if flt.status is None:  # no need to work out statuses just to count
+        sql = f"SELECT count(*), coalesce(sum(net_total), 0) FROM ({_BASE_ONLY})"
+    else:
+        sql = (f"SELECT count(*), coalesce(sum(net_total), 0) FROM ({_DIGESTS_SQL.format(page='')}) "
+               f"WHERE status = $status")
+    return tuple(run(con, sql, _params(flt, now, default_tz)).fetchall()[0])
+
+
+_BASE_ONLY = _DIGESTS_SQL[:_DIGESTS_SQL.index("),\npay AS")].replace("WITH base AS (", "").format(page="")
 
 
 def _params(flt: DigestFilter, now: datetime, default_tz: str) -> dict:

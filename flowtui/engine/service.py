@@ -309,9 +309,13 @@ class Flow:
             raise InvalidInput(f"Status must be one of {', '.join(DIGEST_STATUSES)}, not {flt.status!r}.")
         with self.db.read() as con:
             tz = books.default_timezone(con)
+            counted = flt.status is not None  # then the page query counts as it goes
             frame = query_digests(con, flt, now=clock.now(), default_tz=tz, sort=sort, descending=descending,
-                                  limit=limit, offset=offset)
-            total, amount = count_digests(con, flt, now=clock.now(), default_tz=tz)
+                                  limit=limit, offset=offset, with_totals=counted)
+            if counted and not frame.is_empty():
+                total, amount = frame["_total"][0], frame["_amount"][0]
+            else:
+                total, amount = count_digests(con, flt, now=clock.now(), default_tz=tz)
         return DigestPage([digest_row(r) for r in frame.iter_rows(named=True)], total, amount, offset)
 
     def order(self, digest_id: int, order_id: str) -> browse.OrderDetail:
