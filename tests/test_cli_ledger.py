@@ -90,9 +90,9 @@ def test_product_add_list_and_clean_refusals(books):
 
     assert cli.json("products") == [
         {"sku": "KOPI", "name": "Kopi O", "price": "3.50", "cost": "1.20", "track_stock": True,
-         "income_account": "4050"},
+         "income_account": "4050", "barcode": None, "tax_code": None, "tax_rate": "0.0000"},
         {"sku": "ROTI", "name": "Roti Bakar", "price": "4.20", "cost": "1.05", "track_stock": False,
-         "income_account": None},
+         "income_account": None, "barcode": None, "tax_code": None, "tax_rate": "0.0000"},
     ]
 
     # a duplicate SKU is a clean error and changes nothing
@@ -125,14 +125,29 @@ def test_products_import_adds_and_updates(books, tmp_path):
     assert "2 added, 1 updated" in result.out
     assert cli.json("products") == [
         {"sku": "KOPI", "name": "Kopi O Kaw", "price": "3.80", "cost": "1.30", "track_stock": True,
-         "income_account": "4000"},
+         "income_account": "4000", "barcode": None, "tax_code": None, "tax_rate": "0.0000"},
         {"sku": "MILO", "name": "Milo Ais", "price": "4.00", "cost": "1.50", "track_stock": True,
-         "income_account": "4000"},
+         "income_account": "4000", "barcode": None, "tax_code": None, "tax_rate": "0.0000"},
         {"sku": "TEH", "name": "Teh Tarik", "price": "2.80", "cost": "0.90", "track_stock": False,
-         "income_account": None},
+         "income_account": None, "barcode": None, "tax_code": None, "tax_rate": "0.0000"},
     ]
     # importing the same file again updates all three, adds nothing
     assert "0 added, 3 updated" in cli.ok("products", "import", csv_file).out
+
+
+def test_products_carry_barcode_and_tax_for_the_minipos(books, tmp_path):
+    cli = books
+    cli.ok("product", "add", "KOPI", "Kopi O", "--price", "3.50", "--cost", "1.20", "--barcode", "9555001",
+           "--tax-code", "SV6", "--tax-rate", "6%")
+    csv_file = tmp_path / "products.csv"
+    csv_file.write_text("sku,name,price,cost,track_stock,income_account,barcode,tax_code,tax_rate\n"
+                        "TEH,Teh Tarik,2.80,0.90,no,,9555002,SV8,0.08\n", encoding="utf-8")
+    cli.ok("products", "import", csv_file)
+    rows = by_key(cli.json("products"), "sku")
+    assert (rows["KOPI"]["barcode"], rows["KOPI"]["tax_code"], rows["KOPI"]["tax_rate"]) == ("9555001", "SV6", "0.0600")
+    assert (rows["TEH"]["barcode"], rows["TEH"]["tax_code"], rows["TEH"]["tax_rate"]) == ("9555002", "SV8", "0.0800")
+    assert_clean_error(cli("product", "add", "MILO", "Milo", "--price", "3.00", "--cost", "1.00", "--tax-rate", "120%"),
+                       says="Tax rate")
 
 
 def test_products_import_with_a_bad_row_imports_nothing_and_names_the_line(books, tmp_path):

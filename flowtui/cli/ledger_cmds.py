@@ -29,10 +29,13 @@ def register(cli: click.Group) -> None:
     @click.option("--cost", required=True, help="Unit cost, for cost of goods sold.")
     @click.option("--track-stock", is_flag=True, help="Deduct stock when it sells.")
     @click.option("--income-account", metavar="CODE", help="Income account for its sales (default: the sales mapping).")
+    @click.option("--barcode", help="Barcode a scanner types (MiniPOS).")
+    @click.option("--tax-code", help="Tax code charged at the MiniPOS, e.g. SV6.")
+    @click.option("--tax-rate", help="Tax rate charged at the MiniPOS: 0.06 or 6%.")
     @pass_context
-    def product_add(ctx, sku, name, price, cost, track_stock, income_account):
+    def product_add(ctx, sku, name, price, cost, track_stock, income_account, barcode, tax_code, tax_rate):
         """Add product SKU called NAME."""
-        added = ctx.flow.add_product(sku, name, price, cost, track_stock, income_account)
+        added = ctx.flow.add_product(sku, name, price, cost, track_stock, income_account, barcode, tax_code, tax_rate)
         click.echo(f"Added product {added.sku} {added.name} at {show_money(added.unit_price)}"
                    + (" (stock tracked)." if added.track_stock else "."))
 
@@ -44,7 +47,8 @@ def register(cli: click.Group) -> None:
         if click_ctx.invoked_subcommand is not None:
             return
         rows = [{"sku": p.sku, "name": p.name, "price": money(p.unit_price), "cost": money(p.cost),
-                 "track_stock": p.track_stock, "income_account": p.income_account}
+                 "track_stock": p.track_stock, "income_account": p.income_account, "barcode": p.barcode,
+                 "tax_code": p.tax_code, "tax_rate": str(p.tax_rate)}
                 for p in click_ctx.obj.flow.products()]
         listing(as_json, rows, {"sku": "SKU", "name": "NAME", "price": "PRICE", "cost": "COST",
                                 "track_stock": "TRACKED", "income_account": "INCOME ACCOUNT"}, right={"price", "cost"})

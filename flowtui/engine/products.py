@@ -18,7 +18,7 @@ from flowtui.engine import books
 from flowtui.engine.errors import InvalidInput, NotFound
 from flowtui.engine.storage import Connection
 
-PRODUCT_COLUMNS = ("sku", "name", "price", "cost", "track_stock", "income_account")
+PRODUCT_COLUMNS = ("sku", "name", "price", "cost", "track_stock", "income_account", "barcode", "tax_code", "tax_rate")
 _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"0", "false", "no", "n", "f", ""}
 
@@ -31,6 +31,9 @@ class Product:
     cost: Decimal
     income_account: str | None
     track_stock: bool
+    barcode: str | None = None
+    tax_code: str | None = None
+    tax_rate: Decimal = Decimal(0)
 
 
 def parse_amount(text: str | Decimal | int, what: str, places: int = 4) -> Decimal:
@@ -68,25 +71,41 @@ def _income_account(con: Connection, code: str | None) -> str | None:
     return account.code
 
 
+def parse_rate(text, what: str = "Tax rate") -> Decimal:
+    """A tax rate as a fraction (0.06) or a percentage (6%)."""
+    raw = str(text).strip()
+    rate = parse_amount(raw.rstrip("%"), what, places=4)
+    rate = rate / 100 if raw.endswith("%") or rate >= 1 else rate
+    if rate >= 1:
+        raise InvalidInput(f"{what} must be below 100%, not {text!r}.")
+    return rate.quantize(Decimal("0.0001"))
+
+
 def add_product(con: Connection, sku: str, name: str, price, cost, track_stock: bool,
-                income_account: str | None, now: datetime) -> Product:
+                income_account: str | None, now: datetime, barcode: str | None = None,
+                tax_code: str | None = None, tax_rate=None) -> Product:
     sku, name = sku.strip(), name.strip()
     if not sku or not name:
         raise InvalidInput("A product needs a SKU and a name.")
     if con.execute("SELECT 1 FROM products WHERE sku = ?", [sku]).fetchall():
         raise InvalidInput(f"Product {sku} already exists; update it with `flowtui products import`.")
     product = Product(sku, name, parse_amount(price, "Price"), parse_amount(cost, "Cost"),
-                      _income_account(con, income_account), bool(track_stock))
+                      _income_account(con, income_account), bool(track_stock), (barcode or "").strip() or None,
+                      (tax_code or "").strip() or None, parse_rate(tax_rate) if tax_rate not in (None, "") else Decimal(0))
     _upsert(con, product, now)
     return product
 
 
 def _upsert(con: Connection, p: Product, now: datetime) -> None:
     con.execute(
-        "INSERT INTO products VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET name = EXCLUDED.name, "
-        "unit_price = EXCLUDED.unit_price, cost = EXCLUDED.cost, income_account = EXCLUDED.income_account, "
-        "track_stock = EXCLUDED.track_stock, updated_at = EXCLUDED.updated_at",
-        [p.sku, p.name, p.unit_price, p.cost, p.income_account, p.track_stock, now, now],
+        "INSERT INTO products (sku, name, unit_price, cost, income_account, track_stock, created_at, updated_at, "
+        "barcode, tax_code, tax_rate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+        "name = EXCLUDED.name, unit_price = EXCLUDED.unit_price, cost = EXCLUDED.cost, "
+        "income_account = EXCLUDED.income_account, track_stock = EXCLUDED.track_stock, "
+        "updated_at = EXCLUDED.updated_at, barcode = EXCLUDED.barcode, tax_code = EXCLUDED.tax_code, "
+        "tax_rate = EXCLUDED.tax_rate",
+        [p.sku, p.name, p.unit_price, p.cost, p.income_account, p.track_stock, now, now, p.barcode, p.tax_code,
+         p.tax_rate],
     )
 
 
@@ -132,7 +151,9 @@ def import_products(con: Connection, path: Path, now: datetime) -> ImportResult:
                 raise InvalidInput("sku and name are required.")
             products.append(Product(cells["sku"], cells["name"], parse_amount(cells["price"], "price"),
                                     parse_amount(cells["cost"], "cost"),
-                                    _income_account(con, cells.get("income_account")), flag in _TRUE))
+                                    _income_account(con, cells.get("income_account")), flag in _TRUE,
+                                    cells.get("barcode") or None, cells.get("tax_code") or None,
+                                    parse_rate(cells["tax_rate"], "tax_rate") if cells.get("tax_rate") else Decimal(0)))
         except (InvalidInput, NotFound) as exc:
             errors.append(f"{path.name}:{line}: {exc}")
     if errors:
@@ -146,7 +167,8 @@ def import_products(con: Connection, path: Path, now: datetime) -> ImportResult:
 
 def products(con: Connection) -> list[Product]:
     rows = con.execute(
-        "SELECT sku, name, unit_price, cost, income_account, track_stock FROM products ORDER BY sku"
+        "SELECT sku, name, unit_price, cost, income_account, track_stock, barcode, tax_code, coalesce(tax_rate, 0) "
+        "FROM products ORDER BY sku"
     ).fetchall()
     return [Product(*r) for r in rows]
 

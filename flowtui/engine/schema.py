@@ -432,10 +432,17 @@ SELECT id, version, updated_at, order_count, return_count, gross_sales, returns,
        rounding, net_total FROM digests
 """
 
+_MINIPOS = """
+ALTER TABLE products ADD COLUMN barcode VARCHAR;
+ALTER TABLE products ADD COLUMN tax_code VARCHAR;
+ALTER TABLE products ADD COLUMN tax_rate DECIMAL(6,4) DEFAULT 0
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "orders, streams, mappings and digests", _INITIAL),
     Migration(2, "ledger: products, stock, documents, journal, history", _LEDGER),
     Migration(3, "adjustments: document roles, digest versions", _ADJUSTMENTS),
+    Migration(4, "products: barcodes and tax for MiniPOS", _MINIPOS),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -231,9 +231,11 @@ class Flow:
 
     # -- products and stock ------------------------------------------------------------------
     def add_product(self, sku: str, name: str, price, cost, track_stock: bool = False,
-                    income_account: str | None = None) -> products.Product:
+                    income_account: str | None = None, barcode: str | None = None, tax_code: str | None = None,
+                    tax_rate=None) -> products.Product:
         with self._write() as con:
-            return products.add_product(con, sku, name, price, cost, track_stock, income_account, clock.now())
+            return products.add_product(con, sku, name, price, cost, track_stock, income_account, clock.now(),
+                                        barcode, tax_code, tax_rate)
 
     def import_products(self, path: Path) -> products.ImportResult:
         with self._write() as con:
