@@ -25,6 +25,7 @@ def _settings_options(func):
         click.option("--api-key", help="storehub streams: the API key (kept in a 0600 file outside the database)."),
         click.option("--api-key-env", metavar="VARIABLE", help="storehub streams: read the API key from this variable."),
         click.option("--base-url", help="storehub streams: API address (default https://api.storehubhq.com)."),
+        click.option("--location", help="minipos streams: the location whose till it is (see `flowtui locations`)."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -39,7 +40,7 @@ def _settings(kw) -> StreamSettings:
 
 
 def _options(kw) -> dict:
-    keys = ("path", "account", "api_key", "api_key_env", "base_url")
+    keys = ("path", "account", "api_key", "api_key_env", "base_url", "location")
     return {k: kw[k] for k in keys if kw.get(k) is not None}
 
 
@@ -59,7 +60,9 @@ def register(cli: click.Group) -> None:
     def stream_add(ctx, name, provider_name, **kw):
         """Connect a new stream called NAME."""
         added = ctx.flow.add_stream(name, provider_name, _options(kw), _settings(kw))
-        click.echo(f"Added {provider(added.provider).label} stream {added.name!r}. Next: `flowtui sync {added.name!r}`.")
+        nxt = (f"ring up sales in the console or with `flowtui minipos sell {added.name!r} --item SKU --pay Cash`"
+               if added.provider == "minipos" else f"`flowtui sync {added.name!r}`")
+        click.echo(f"Added {provider(added.provider).label} stream {added.name!r}. Next: {nxt}.")
 
     @stream.command("set")
     @click.argument("name")

@@ -22,6 +22,10 @@ class Provider:
     configure: Callable[[dict], dict]
     #: builds a connector from the stored config and the resolved secret
     connect: Callable[[dict, str | None], Connector]
+    #: (store id, location name) to map when the stream is created, for sources with one fixed store
+    home: Callable[[dict], tuple[str, str] | None] = lambda _config: None
+    #: does it take credentials (the Connect screen asks only when it does)
+    needs_secret: bool = False
 
 
 def _file_config(options: dict) -> dict:
@@ -60,9 +64,29 @@ def _storehub_connect(config: dict, secret: str | None) -> Connector:
     return StoreHubConnector(config["account"], secret, config["base_url"])
 
 
+def _minipos_config(options: dict) -> dict:
+    where = (options.get("location") or "").strip()
+    if not where:
+        raise ProviderConfigError("A MiniPOS stream needs --location NAME (where its till is; see `flowtui locations`).")
+    return {"location": where}
+
+
+def _minipos_connect(config: dict, _secret: str | None) -> Connector:
+    from flowtui.connectors.minipos import MiniPOSConnector
+
+    return MiniPOSConnector(config["location"])
+
+
+def _minipos_home(config: dict) -> tuple[str, str]:
+    from flowtui.connectors.minipos import STORE_ID
+
+    return STORE_ID, config["location"]
+
+
 PROVIDERS: dict[str, Provider] = {
     "file": Provider("file", "Files (NDJSON / CSV)", _file_config, _file_connect),
-    "storehub": Provider("storehub", "StoreHub", _storehub_config, _storehub_connect),
+    "storehub": Provider("storehub", "StoreHub", _storehub_config, _storehub_connect, needs_secret=True),
+    "minipos": Provider("minipos", "MiniPOS (built-in till)", _minipos_config, _minipos_connect, _minipos_home),
 }
 
 

@@ -330,9 +330,12 @@ described AS (
             CASE WHEN rej.n > 0 THEN [rej.n || ' order(s) of this day were rejected (first: ' || rej.first_ref
                 || '); fix them at the source and sync again'] ELSE [] END
         ) AS attention,
-        t.local_today
+        t.local_today,
+        c.stream_id IS NOT NULL AS closed
     FROM base b
     JOIN today t ON t.tz = b.tz
+    LEFT JOIN day_closes c
+        ON c.stream_id = b.stream_id AND c.pos_store_id = b.pos_store_id AND c.business_date = b.business_date
     LEFT JOIN pay ON pay.digest_id = b.id
     LEFT JOIN acct ON acct.digest_id = b.id
     LEFT JOIN rej ON rej.digest_id = b.id
@@ -340,7 +343,7 @@ described AS (
 SELECT d.*,
     CASE WHEN p.posted_version = d.version THEN 'posted'
          WHEN p.posted_version IS NOT NULL THEN 'changed'
-         WHEN d.business_date >= d.local_today THEN 'open'
+         WHEN d.business_date >= d.local_today AND NOT d.closed THEN 'open'
          WHEN len(d.attention) > 0 THEN 'needs_attention'
          ELSE 'ready' END AS status,
     n.invoice_number, p.posted_version

@@ -438,11 +438,26 @@ ALTER TABLE products ADD COLUMN tax_code VARCHAR;
 ALTER TABLE products ADD COLUMN tax_rate DECIMAL(6,4) DEFAULT 0
 """
 
+_DAY_CLOSES = f"""
+CREATE TABLE day_closes (
+    stream_id INTEGER NOT NULL,
+    pos_store_id VARCHAR NOT NULL,
+    business_date DATE NOT NULL,
+    closed_at TIMESTAMPTZ NOT NULL,
+    closed_by VARCHAR NOT NULL,
+    opening_float {MONEY} NOT NULL,
+    expected_cash {MONEY} NOT NULL,
+    counted_cash {MONEY},
+    PRIMARY KEY (stream_id, pos_store_id, business_date)
+)
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "orders, streams, mappings and digests", _INITIAL),
     Migration(2, "ledger: products, stock, documents, journal, history", _LEDGER),
     Migration(3, "adjustments: document roles, digest versions", _ADJUSTMENTS),
     Migration(4, "products: barcodes and tax for MiniPOS", _MINIPOS),
+    Migration(5, "day closes: a till's day ends before midnight", _DAY_CLOSES),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -337,6 +337,12 @@ class Flow:
             ledger.document(con, number)  # a clear error for an unknown number first
         raise FlowError("Printing to PDF arrives with the PDF release; the document is in the ledger meanwhile.")
 
+    def till(self, stream: str):
+        """The MiniPOS till of ``stream`` (see :class:`flowtui.engine.till.Till`)."""
+        from flowtui.engine.till import Till
+
+        return Till(self, stream)
+
     def pending_days(self) -> int:
         with self.db.read() as con:
             return con.execute("SELECT count(*) FROM dirty_days").fetchall()[0][0]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flowtui.connectors.registry import ProviderConfigError, provider
-from flowtui.engine import books
+from flowtui.engine import books, clock
 from flowtui.engine.digests import ACCOUNT_CATEGORIES
 from flowtui.engine.errors import InvalidInput, NotFound
 from flowtui.engine.numbering import DEFAULT_INVOICE_FORMAT, validate_format
@@ -70,7 +70,8 @@ def add_stream(
     if con.execute("SELECT 1 FROM streams WHERE name = ?", [name]).fetchall():
         raise InvalidInput(f"A stream named {name!r} already exists; change it with `flowtui stream set`.")
     try:
-        config = provider(provider_name).configure(options)
+        chosen = provider(provider_name)
+        config = chosen.configure(options)
     except ProviderConfigError as exc:
         raise InvalidInput(str(exc)) from None
     settings = settings.validated()
@@ -90,7 +91,16 @@ def add_stream(
             now,
         ],
     )
-    return require_stream(con, name)
+    stream = require_stream(con, name)
+    _map_home(con, stream, now)
+    return stream
+
+
+def _map_home(con: Connection, stream: Stream, now: datetime) -> None:
+    """A source with one fixed store (the MiniPOS) has it mapped to its location from the start."""
+    home = provider(stream.provider).home(stream.config)
+    if home is not None:
+        map_location(con, stream, home[0], home[1], None, None, now)
 
 
 def update_stream(con: Connection, name: str, settings: StreamSettings, options: dict | None = None) -> Stream:
@@ -105,7 +115,10 @@ def update_stream(con: Connection, name: str, settings: StreamSettings, options:
         changes["config"] = json.dumps(config)
     for column, value in changes.items():
         con.execute(f"UPDATE streams SET {column} = ? WHERE id = ?", [value, stream.id])  # column names are ours
-    return require_stream(con, name)
+    updated = require_stream(con, name)
+    if options:
+        _map_home(con, updated, clock.now())
+    return updated
 
 
 def set_cursor(con: Connection, stream_id: int, day: date) -> None:

@@ -1,0 +1,110 @@
+"""The service face of a MiniPOS till: what the checkout screen and `flowtui minipos` call.
+
+Each sale, return, void and close is one short write; nothing is held
+between keystrokes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flowtui.engine import clock, minipos
+from flowtui.engine.checkout import Bill, Cart, Item, SoldLine, Tender, bill, find
+from flowtui.engine.errors import InvalidInput
+from flowtui.engine.posting import actor
+from flowtui.engine.products import parse_amount
+from flowtui.engine.storage import Database
+from flowtui.engine.streams import require_stream
+
+
+@dataclass(frozen=True)
+class Closed:
+    day: minipos.Day
+    outcome: object  # the SyncOutcome of building (and, with auto invoice, posting) the day's digest
+
+
+class Till:
+    def __init__(self, flow, name: str) -> None:
+        self.flow = flow
+        self.db: Database = flow.db
+        with self.db.read() as con:
+            self.stream = minipos.require_till(require_stream(con, name))
+            self.location = minipos.location(con, self.stream).name
+
+    @property
+    def name(self) -> str:
+        return self.stream.name
+
+    def catalog(self) -> list[Item]:
+        with self.db.read() as con:
+            return minipos.catalog(con)
+
+    def payment_methods(self) -> list[str]:
+        with self.db.read() as con:
+            return minipos.payment_methods(con, self.stream)
+
+    def today(self) -> date:
+        with self.db.read() as con:
+            return minipos.today(con, self.stream)
+
+    def ring_up(self, cart: Cart | Bill, tenders: list[Tender]) -> minipos.Rung:
+        the_bill = bill(cart) if isinstance(cart, Cart) else cart
+        with self.db.write() as con:
+            return minipos.ring_up(con, self.stream, the_bill, tenders, clock.now())
+
+    def cart(self, items: list[tuple[str, str]], discount: str | None = None,
+             line_discounts: dict[int, str] | None = None) -> Cart:
+        """A cart from (SKU, barcode or name; quantity) pairs, as the command line gives them."""
+        catalog = self.catalog()
+        cart = Cart()
+        for code, quantity in items:
+            cart = cart.add(find(catalog, code), _quantity(quantity))
+        for index, text in (line_discounts or {}).items():
+            cart = cart.set_line_discount(index, text)
+        return cart.set_discount(discount) if discount else cart
+
+    def order(self, number: str) -> minipos.TillOrder:
+        with self.db.read() as con:
+            return minipos.order(con, self.stream, number)
+
+    def returnable(self, number: str) -> tuple[minipos.TillOrder, list[SoldLine]]:
+        with self.db.read() as con:
+            return minipos.returnable(con, self.stream, number)
+
+    def refund(self, number: str, wanted: dict[str, Decimal] | None = None, method: str = "Cash") -> minipos.Rung:
+        with self.db.write() as con:
+            return minipos.refund(con, self.stream, number, wanted, method, clock.now())
+
+    def void_last(self) -> minipos.TillOrder:
+        with self.db.write() as con:
+            return minipos.void_last(con, self.stream, clock.now())
+
+    def day(self, business_date: date | None = None) -> minipos.Day:
+        with self.db.read() as con:
+            return minipos.day(con, self.stream, business_date)
+
+    def close(self, business_date: date | None = None, opening_float: str | None = None,
+              counted: str | None = None) -> Closed:
+        """End the day: record it, then build its digest (and post it when auto invoice is on)."""
+        float_amount = parse_amount(opening_float or "0", "Opening float", places=2)
+        counted_amount = parse_amount(counted, "Counted cash", places=2) if counted not in (None, "") else None
+        with self.db.write() as con:
+            business_date = business_date or minipos.today(con, self.stream)
+            minipos.close(con, self.stream, business_date, float_amount, counted_amount, clock.now(), actor())
+        outcome = self.flow.sync([self.name], start=business_date, end=business_date)[0]
+        return Closed(self.day(business_date), outcome)
+
+    def receipt(self, rung: minipos.Rung) -> list[str]:
+        return rung.receipt(self.stream.store_name or self.location)
+
+
+def _quantity(text: str) -> Decimal:
+    try:
+        value = Decimal(str(text).strip())
+    except ArithmeticError:
+        raise InvalidInput(f"Quantity must be a number, not {text!r}.") from None
+    if not value.is_finite():
+        raise InvalidInput(f"Quantity must be a number, not {text!r}.")
+    return value
