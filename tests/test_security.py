@@ -51,7 +51,8 @@ def test_the_api_key_never_reaches_a_log_an_error_or_the_database(flow, db_path,
 _SQL = re.compile(r"\bSELECT\b[\s\S]*\bFROM\b|INSERT INTO|DELETE FROM|\bUPDATE\s+\w+\s+SET\b|"
                   r"CREATE (OR REPLACE )?(TEMP )?(TABLE|VIEW)")
 _INTERNAL = {"structure_json", "table", "column", "columns", "sequence", "where", "select", "cols", "sign", "name",
-             "names", "f", "c", "n", "k", "expr", "col", "statement", "sql", "t", "child", "summary", "stamp"}
+             "names", "f", "c", "n", "k", "expr", "col", "statement", "sql", "t", "child", "summary", "stamp",
+             "order", "page", "totals"}
 
 
 def _interpolations(node: ast.JoinedStr) -> list[str]:
