@@ -26,6 +26,8 @@ class Provider:
     home: Callable[[dict], tuple[str, str] | None] = lambda _config: None
     #: does it take credentials (the Connect screen asks only when it does)
     needs_secret: bool = False
+    #: post ready digests after each sync unless told otherwise (a till's close is its review)
+    auto_invoice: bool = False
 
 
 def _file_config(options: dict) -> dict:
@@ -86,7 +88,8 @@ def _minipos_home(config: dict) -> tuple[str, str]:
 PROVIDERS: dict[str, Provider] = {
     "file": Provider("file", "Files (NDJSON / CSV)", _file_config, _file_connect),
     "storehub": Provider("storehub", "StoreHub", _storehub_config, _storehub_connect, needs_secret=True),
-    "minipos": Provider("minipos", "MiniPOS (built-in till)", _minipos_config, _minipos_connect, _minipos_home),
+    "minipos": Provider("minipos", "MiniPOS (built-in till)", _minipos_config, _minipos_connect, _minipos_home,
+                       auto_invoice=True),
 }
 
 

@@ -34,6 +34,7 @@ from flowtui.engine.checkout import (
     sold_lines,
 )
 from flowtui.engine.errors import FlowError, InvalidInput, NotFound
+from flowtui.engine.digests import rebuild_dirty
 from flowtui.engine.landing import land_batch
 from flowtui.engine.storage import Connection
 from flowtui.engine.streams import Stream
@@ -110,6 +111,7 @@ def _land(con: Connection, stream: Stream, order: dict, now: datetime) -> None:
     result = land_batch(con, stream.id, batch, default_tz=books.default_timezone(con), sync_run_id=None, now=now)
     if result.rejected:  # our own arithmetic disagreed with landing's checks: write nothing
         raise FlowError("The order was not saved: " + result.rejections[0].describe())
+    rebuild_dirty(con, now)  # the day's digest follows the till live ('changed' once a closed day sells more)
 
 
 def ring_up(con: Connection, stream: Stream, the_bill: Bill, tenders: list[Tender], now: datetime) -> Rung:
@@ -302,12 +304,17 @@ def day(con: Connection, stream: Stream, business_date: date | None = None) -> D
                opening_float, closed_at, counted)
 
 
-def close(con: Connection, stream: Stream, business_date: date, opening_float: Decimal, counted: Decimal | None,
-          now: datetime, who: str) -> Day:
-    """Record the end-of-day close (again, if more was sold after an earlier close)."""
+def close(con: Connection, stream: Stream, business_date: date, opening_float: Decimal | None,
+          counted: Decimal | None, now: datetime, who: str) -> Day:
+    """Record the end-of-day close (again, if more was sold after an earlier close).
+
+    Without an ``opening_float`` a second close keeps the first one's.
+    """
     if business_date > today(con, stream):
         raise InvalidInput(f"{business_date} has not started yet at {location(con, stream).name}.")
     before = day(con, stream, business_date)
+    if opening_float is None:
+        opening_float = before.opening_float
     expected = opening_float + before.net_cash
     con.execute(
         "INSERT INTO day_closes VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "

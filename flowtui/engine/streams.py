@@ -84,7 +84,7 @@ def add_stream(
             settings.store_name,
             json.dumps(config),
             True if settings.auto_sync is None else settings.auto_sync,
-            False if settings.auto_invoice is None else settings.auto_invoice,
+            chosen.auto_invoice if settings.auto_invoice is None else settings.auto_invoice,
             settings.grouping or "sku",
             settings.start_date,
             3 if settings.lookback_days is None else settings.lookback_days,
