@@ -247,12 +247,18 @@ def main() -> None:
     parser.add_argument("--digests", type=int, default=100_000)
     parser.add_argument("--work", type=Path, default=None)
     args = parser.parse_args()
-    work = args.work or Path(tempfile.mkdtemp(prefix="flowtui-tui-bench-"))
+    report(args.digests, args.work)
+
+
+def report(digests: int = 100_000, work: Path | None = None) -> None:
+    """Measure the console over ``digests`` digests and print the figures against their targets."""
+    folder = work or Path(tempfile.mkdtemp(prefix="flowtui-tui-bench-"))
     try:
-        figures = measure(work, args.digests)
+        figures = measure(folder, digests)
     finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
+        if work is None:
+            shutil.rmtree(folder, ignore_errors=True)
+    print(f"\nflowtui console benchmark: {digests:,} digests")
     for name, value in figures.items():
         target = TARGETS.get(name)
         shown = f"{value:,.3f}" if isinstance(value, float) else f"{value:,}"

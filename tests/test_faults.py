@@ -69,13 +69,20 @@ def test_killing_a_sync_at_random_moments_loses_and_duplicates_nothing(tmp_path,
 
     rnd = random.Random(5)
     seen = set()
+    early, late = 0.3, full  # kills that found nothing landed move the window later, all landed earlier
     for trial in range(8):
         path = shutil.copy(template, tmp_path / f"trial{trial}.duckdb")
         victim = _sync(path)
-        time.sleep(rnd.uniform(0.3, full))
+        pause = rnd.uniform(early, late)
+        time.sleep(pause)
         victim.kill()
         victim.wait()
-        seen.add(_consistent(path))
+        landed = _consistent(path)
+        seen.add(landed)
+        if landed == 0:
+            early = min(pause, late)
+        elif landed == 60_000:
+            late = max(pause, early)
         rerun = _sync(path)
         assert rerun.wait(timeout=120) == 0, rerun.stderr.read()
         _consistent(path, expect_orders=60_000)

@@ -14,7 +14,8 @@ def _settings_options(func):
     options = [
         click.option("--start-date", type=DATE, help="First business date to sync."),
         click.option("--auto-sync/--no-auto-sync", default=None, help="Sync nightly with `flowtui sync` (default on)."),
-        click.option("--auto-invoice/--no-auto-invoice", default=None, help="Post ready digests after each sync (default off; on for MiniPOS, whose day close is the review)."),
+        click.option("--auto-invoice/--no-auto-invoice", default=None,
+                     help="Post ready digests after each sync (default off; on for MiniPOS, whose close is the review)."),
         click.option("--grouping", type=click.Choice(["sku", "all"]),
                      help="Invoice lines by SKU (default) or one All Sales line."),
         click.option("--store-name", help="A display name for the stream's shop."),
