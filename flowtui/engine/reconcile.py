@@ -41,7 +41,9 @@ days AS (
 )
 SELECT st.name, l.name, days.pos_store_id, days.business_date, days.digest_id,
        coalesce(days.source, 0)::DECIMAL(18,2), days.digest, coalesce(led.total, 0)::DECIMAL(18,2),
-       (CAST($now AS TIMESTAMPTZ) AT TIME ZONE coalesce(l.timezone, $tz))::DATE <= days.business_date AS open_day,
+       (CAST($now AS TIMESTAMPTZ) AT TIME ZONE coalesce(l.timezone, $tz))::DATE <= days.business_date
+           AND NOT EXISTS (SELECT 1 FROM day_closes c WHERE c.stream_id = days.stream_id
+                           AND c.pos_store_id = days.pos_store_id AND c.business_date = days.business_date) AS open_day,
        EXISTS (SELECT 1 FROM postings p WHERE p.digest_id = days.digest_id) AS posted
 FROM days
 JOIN streams st ON st.id = days.stream_id
