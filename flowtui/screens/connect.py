@@ -28,7 +28,10 @@ if TYPE_CHECKING:
     from flowtui.engine.service import Flow
 
 #: the fields each provider asks for (ids of the inputs shown for it)
-PROVIDER_FIELDS = {"storehub": ("account", "api-key", "base-url", "start-date"), "file": ("path",)}
+PROVIDER_FIELDS = {"storehub": ("account", "api-key", "base-url", "start-date"), "file": ("path",),
+                   "minipos": ("location",)}
+#: providers with nothing to test: the stream is created as soon as the form is filled in
+NO_TEST = {"minipos"}
 #: what the status line says when a worker of that group fails (the error itself is in the modal)
 INVITE = "Fill in the details, then ctrl+t to test them. Nothing is saved until ctrl+s creates the stream."
 FAILURES = {"probe": "Not connected: the test failed (see the message).", "create": "Not created (see the message)."}
@@ -110,6 +113,10 @@ class ConnectScreen(FlowScreen):
                 with Vertical(id="fields-file", classes="provider-fields"):
                     yield from form_row("Path", Input(placeholder="folder or file of orders", id="path"))
                     yield Static("NDJSON or CSV order files, or a folder of them.", classes="hint", markup=False)
+                with Vertical(id="fields-minipos", classes="provider-fields"):
+                    yield from form_row("Location", Select([], prompt="Pick a location", id="location"))
+                    yield Static("The built-in till: no credentials. Its sales are rung up in flowtui (p on "
+                                 "Streams opens it).", id="minipos-hint", classes="hint", markup=False)
             with Vertical(id="result", classes="section") as result:
                 result.border_title = "Test and stores"
                 yield Static(INVITE, id="probe", markup=False)
@@ -124,6 +131,13 @@ class ConnectScreen(FlowScreen):
         self._show_stores([])
         self._status("")
         self.query_one("#name", Input).focus()
+        self.run_engine(self.flow.locations, self._show_locations, name="locations")
+
+    def _show_locations(self, locations) -> None:
+        self.query_one("#location", Select).set_options([(place.name, place.name) for place in locations])
+        if not locations:
+            self.query_one("#minipos-hint", Static).update(
+                "No locations yet: add one first with `flowtui location add NAME`.")
 
     @property
     def provider(self) -> str:
@@ -134,7 +148,11 @@ class ConnectScreen(FlowScreen):
             self._show_provider_fields()
             self._tested = None
             self._show_stores([])
-            self.query_one("#probe", Static).update(INVITE)
+            self.query_one("#probe", Static).update(
+                "Nothing to test: give the name, pick the location, then ctrl+s creates the stream."
+                if self.provider in NO_TEST else INVITE)
+        elif event.select.id == "location" and isinstance(event.value, str):
+            self.errors.show("location", None)
 
     def _show_provider_fields(self) -> None:
         for name in PROVIDER_FIELDS:
@@ -174,6 +192,11 @@ class ConnectScreen(FlowScreen):
             if not self._require("path", "Give the folder or file holding the orders."):
                 return None
             return {"path": self._value("path")}, StreamSettings()
+        if provider == "minipos":
+            place = self.query_one("#location", Select).value
+            picked = isinstance(place, str)
+            self.errors.show("location", None if picked else "Pick the location whose till it is.")
+            return ({"location": place}, StreamSettings()) if picked else None
         self._status(f"{PROVIDERS[provider].label} streams cannot be connected from the console yet.")
         return None
 
@@ -211,6 +234,7 @@ class ConnectScreen(FlowScreen):
             self._busy = False
             self._tested = (provider, tuple(sorted(options.items())))
             self.query_one("#probe", Static).update(f"OK: {description}")
+            stores = [] if provider in NO_TEST else stores
             self._show_stores(stores)
             if stores:
                 picker = self.query_one("#stores", SelectionList)
@@ -241,11 +265,11 @@ class ConnectScreen(FlowScreen):
             return
         options, settings = source
         provider = self.provider
-        if self._tested != (provider, tuple(sorted(options.items()))):
+        if provider not in NO_TEST and self._tested != (provider, tuple(sorted(options.items()))):
             self._probe(options, then="Tested: check the stores picked, then ctrl+s again to create the stream.")
             return
         picker = self.query_one("#stores", SelectionList)
-        stores = [self.offered[store_id] for store_id in picker.selected]
+        stores = [] if provider in NO_TEST else [self.offered[store_id] for store_id in picker.selected]
         self._busy = True
         self._status(f"Creating {name}...")
         self.run_engine(lambda: connect_stream(self.flow, name, provider, options, settings, stores),
@@ -258,6 +282,8 @@ class ConnectScreen(FlowScreen):
             text += f": {len(connected.mapped)} store(s) mapped to locations"
         if connected.note:
             text += f" ({connected.note})"
+        if self.provider == "minipos":
+            text += "; p on Streams opens its till"
         self.notify(text + ".")
         self.app.pop_screen()
 

@@ -20,6 +20,7 @@ class StreamsScreen(FlowScreen):
         Binding("enter,d", "digests", "Digests", id="streams.digests"),
         Binding("s", "sync", "Sync now", id="streams.sync"),
         Binding("t", "test", "Test", id="streams.test"),
+        Binding("p", "till", "Till", id="streams.till"),
         Binding("r", "refresh", "Refresh", id="streams.refresh", show=False),
         Binding("i", "app.switch('invoices')", "Invoices", id="streams.invoices"),
         Binding("l", "app.switch('ledger')", "Ledger", id="streams.ledger"),
@@ -108,6 +109,17 @@ class StreamsScreen(FlowScreen):
     def action_sync(self) -> None:
         if name := self._need_stream():
             self.app.push_screen(SyncModal(name), lambda _: self.action_refresh())
+
+    def action_till(self) -> None:
+        """Open the checkout of a MiniPOS stream (other streams sell elsewhere)."""
+        if (name := self._need_stream()) is None:
+            return
+        status = next((s for s in self.statuses if s.stream.name == name), None)
+        if status is not None and status.stream.provider != "minipos":
+            self.notify(f"{name} is a {status.stream.provider} stream: its sales come from its POS. The till is for "
+                        "MiniPOS streams (n, provider MiniPOS, creates one).", severity="warning", timeout=8)
+            return
+        self.app.push_screen(self.flowapp.make_screen("till", stream=name))
 
     def action_test(self) -> None:
         if name := self._need_stream():

@@ -49,7 +49,7 @@ async def test_errors_come_up_in_a_modal_not_a_crash(app):
         await pilot.press("t")  # a file stream's test reads the folder: fine; force an error instead
         await app.workers.wait_for_complete()
         app.screen.run_engine(lambda: app.flow.invoice("NOPE"), name="boom")
-        for _ in range(50):
+        for _ in range(200):  # generous: a loaded CI machine may take seconds to open the database
             await pilot.pause(0.05)
             if isinstance(app.screen, ErrorModal):
                 break
