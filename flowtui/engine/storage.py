@@ -28,6 +28,7 @@ import platformdirs
 
 from flowtui.engine.errors import DatabaseError, DatabaseLocked
 from flowtui.engine.schema import MIGRATIONS, SCHEMA_VERSION
+from flowtui.engine.views import recreate_views
 
 DEFAULT_LOCK_TIMEOUT = 10.0
 _LOCK_PATTERN = re.compile(r"Could not set lock|Conflicting lock", re.IGNORECASE)
@@ -218,6 +219,12 @@ def _current_version(con: Connection) -> int:
 
 
 def _migrate(con: Connection, current: int) -> None:
+    """Apply every migration newer than ``current``, each in its own transaction.
+
+    The query views (docs/schema.md) are then recreated over the new tables, so
+    they keep working whatever a migration changed underneath them.
+    """
+    applied = False
     for migration in MIGRATIONS:
         if migration.version <= current:
             continue
@@ -229,6 +236,15 @@ def _migrate(con: Connection, current: int) -> None:
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, now())",
                 [migration.version, migration.name],
             )
+            con.commit()
+            applied = True
+        except BaseException:
+            con.rollback()
+            raise
+    if applied:
+        con.begin()
+        try:
+            recreate_views(con)
             con.commit()
         except BaseException:
             con.rollback()
