@@ -19,11 +19,11 @@ demo: $(STAMP)
 
 ## make test: install and run the whole test suite (what CI runs)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## make test-fast: skip the slow tests while developing
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m 'not slow'
+	$(BIN)/python -m pytest -n auto -m 'not slow'
 
 ## make bench: performance figures (not a test)
 bench: $(STAMP)

@@ -132,7 +132,7 @@ def _in_child(func, *args) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--orders", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["landing", "posting", "storehub"], help="Run one part only.")
+    parser.add_argument("--only", choices=["landing", "posting", "storehub", "tui", "pdf"], help="Run one part only.")
     args = parser.parse_args()
     if args.only in (None, "landing"):
         landing_benchmark(args.orders)
@@ -140,6 +140,14 @@ def main() -> None:
         posting_benchmark()
     if args.only in (None, "storehub"):
         storehub_benchmark()
+    if args.only in (None, "tui"):
+        from benchmarks import tui
+
+        tui.report()
+    if args.only in (None, "pdf"):
+        from benchmarks import pdf
+
+        pdf.pdf_benchmark()  # in this process: its printing pool cannot start inside run.py's daemonic child
 
 
 def storehub_benchmark() -> None:

@@ -58,14 +58,15 @@ from flowtui.cli import (  # noqa: E402  (registers commands)
     digest_cmds,
     ledger_cmds,
     minipos_cmds,
+    pdf_cmds,
     sandbox_cmd,
     schedule_cmd,
     stream_cmds,
     tui_cmds,
 )
 
-for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, minipos_cmds, schedule_cmd, sandbox_cmd, demo_cmd,
-               tui_cmds):
+for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, pdf_cmds, minipos_cmds, schedule_cmd,
+               sandbox_cmd, demo_cmd, tui_cmds):
     module.register(cli)
 
 

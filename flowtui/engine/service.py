@@ -16,7 +16,7 @@ from flowtui.engine import adjustments, books, browse, clock, ledger, posting, p
 from flowtui.engine import reconcile as reconcile_mod
 from flowtui.engine import streams as streams_mod
 from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter, count_digests, digest_children, query_digests
-from flowtui.engine.errors import FlowError, InvalidInput, NotFound
+from flowtui.engine.errors import InvalidInput, NotFound
 from flowtui.engine.records import (
     SUMMARY_FIELDS,
     DigestDetail,
@@ -331,11 +331,18 @@ class Flow:
         with self.db.read() as con:
             return browse.next_number(con, fmt, day or clock.today_in(books.default_timezone(con)))
 
-    def invoice_pdf(self, number: str, target=None):
-        """Print an invoice or credit note to PDF (arrives with the PDF release)."""
-        with self.db.read() as con:
-            ledger.document(con, number)  # a clear error for an unknown number first
-        raise FlowError("Printing to PDF arrives with the PDF release; the document is in the ledger meanwhile.")
+    def invoice_pdf(self, number: str, target=None, *, template_dir=None) -> Path:
+        """Print an invoice or credit note to PDF; returns the file written (``pdfs/`` beside the database
+        unless ``target`` names a FILE.pdf or a folder). The print is recorded in the document's history."""
+        from flowtui.engine import printing
+
+        return printing.print_invoice(self, number, target, template_dir=template_dir)
+
+    def digest_pdf(self, digest_id: int, target=None, *, template_dir=None) -> Path:
+        """Print one digest's daily sales report to PDF; returns the file written."""
+        from flowtui.engine import printing
+
+        return printing.print_digest(self, digest_id, target, template_dir=template_dir)
 
     def till(self, stream: str):
         """The MiniPOS till of ``stream`` (see :class:`flowtui.engine.till.Till`)."""

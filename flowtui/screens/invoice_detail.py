@@ -189,6 +189,7 @@ class InvoiceDetailScreen(FlowScreen):
             self.app.push_screen(self.flowapp.make_screen("digest", digest_id=self.detail.row.digest_id))
 
     def action_print(self) -> None:
+        """Print to PDF (``pdfs/`` beside the database) in a worker; say where the file went."""
         number = self.number
         self.notify(f"Printing {number} to PDF...")
         self.run_engine(lambda: self.flow.invoice_pdf(number), self._printed, name="print")
@@ -196,6 +197,7 @@ class InvoiceDetailScreen(FlowScreen):
     def _printed(self, path) -> None:
         if path:
             self.notify(f"{self.number} printed to {path}", timeout=10)
+            self.action_refresh()  # the print is now in the history
 
     def action_back(self) -> None:
         self.app.pop_screen()

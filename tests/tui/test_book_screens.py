@@ -210,24 +210,6 @@ async def test_an_invoice_shows_lines_payments_taxes_history_and_its_credit_note
         assert app.screen.number == "KL-202610-0002" and app.screen is not screen
 
 
-async def test_print_to_pdf_says_clearly_that_it_is_not_there_yet(posted, app, monkeypatch, tmp_path):
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_screen(pilot, InvoiceDetailScreen("KL-202610-0001"))
-        await pilot.press("p")
-        error = await wait_for(pilot, ErrorModal)
-        assert error.title_text == "Cannot do that"
-        assert "PDF release" in text(error.query_one("#dialog-body", Static))
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, InvoiceDetailScreen)  # still there, nothing crashed
-        # once the PDF release lands, the same key says where the file went
-        monkeypatch.setattr(type(posted), "invoice_pdf", lambda self, number, target=None: tmp_path / f"{number}.pdf")
-        await pilot.press("p")
-        await settle(pilot)
-        messages = [n.message for n in app._notifications]
-        assert any(str(tmp_path / "KL-202610-0001.pdf") in m for m in messages), messages
-
-
 async def test_the_source_key_opens_the_digest_the_document_came_from(posted, app, monkeypatch):
     opened = []
     monkeypatch.setattr(app, "make_screen", lambda name, **kwargs: opened.append((name, kwargs)) or Screen())

@@ -1,0 +1,80 @@
+"""The console's print key on one invoice: the same code as ``flowtui invoice pdf``, and it says where the file went.
+
+The café of ``conftest.shop`` posts its two days; KL-202610-0001 is 1 Oct's invoice for 16.22
+(2 Kopi + 1 Roti with 6% SST, 12.72 cash; 1 Kopi, 3.50 card).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from textual.widgets import DataTable, Static
+
+from flowtui.app import FlowApp
+from flowtui.screens.invoice_detail import InvoiceDetailScreen
+from flowtui.screens.modals import ErrorModal
+
+
+@pytest.fixture
+def posted(shop):
+    shop.map_location("Shop files", "KL", "KL Sentral", number_format="KL-{yyyy}{mm}-{seq:04}")
+    shop.map_payment("Shop files", "GrabPay", "1030")
+    assert [o.status for o in shop.post(everything=True)] == ["posted", "posted"]
+    return shop
+
+
+@pytest.fixture
+def app(posted):
+    app = FlowApp(posted, keymap={})
+    app.animation_level = "none"
+    return app
+
+
+async def settle(pilot, rounds: int = 4) -> None:
+    """Let the workers (and the workers their results start) finish."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def test_p_prints_the_invoice_and_says_where_the_file_went(posted, app, db_path):
+    expected = db_path.parent / "pdfs" / "KL-202610-0001.pdf"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(InvoiceDetailScreen("KL-202610-0001"))
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, InvoiceDetailScreen)
+        messages = [n.message for n in app._notifications]
+        assert f"KL-202610-0001 printed to {expected}" in messages, messages
+        # the screen reloads: the print is the newest entry of the document's history
+        history = app.screen.query_one("#history", DataTable)
+        last = [str(c) for c in history.get_row_at(history.row_count - 1)]
+        assert last[2] == "printed" and last[3] == str(expected)
+    text = " ".join((PdfReader(str(expected)).pages[0].extract_text() or "").split())
+    assert "Invoice KL-202610-0001" in text and "Total MYR 16.22" in text
+    assert [h["event"] for h in posted.invoice("KL-202610-0001").history][-1] == "printed"
+
+
+async def test_a_print_that_fails_shows_the_reason_and_the_screen_stays(posted, app, db_path, tmp_path, monkeypatch):
+    broken = tmp_path / "mine"
+    broken.mkdir()
+    (broken / "invoice.html").write_text('{% extends "layout.html" %}\n{% block body %}\n{% if %}\n{% endblock %}\n')
+    monkeypatch.setenv("FLOWTUI_TEMPLATE_DIR", str(broken))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(InvoiceDetailScreen("KL-202610-0001"))
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorModal)
+        assert app.screen.title_text == "Cannot do that"
+        body = str(app.screen.query_one("#dialog-body", Static).render())
+        assert f"Template {broken.resolve() / 'invoice.html'}, line 3" in body
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, InvoiceDetailScreen)
+    assert not (Path(db_path).parent / "pdfs" / "KL-202610-0001.pdf").exists()
