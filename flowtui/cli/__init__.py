@@ -58,6 +58,7 @@ from flowtui.cli import (  # noqa: E402  (registers commands)
     digest_cmds,
     ledger_cmds,
     minipos_cmds,
+    notebook_cmds,
     pdf_cmds,
     sandbox_cmd,
     schedule_cmd,
@@ -65,7 +66,7 @@ from flowtui.cli import (  # noqa: E402  (registers commands)
     tui_cmds,
 )
 
-for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, pdf_cmds, minipos_cmds, schedule_cmd,
+for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, pdf_cmds, minipos_cmds, notebook_cmds, schedule_cmd,
                sandbox_cmd, demo_cmd, tui_cmds):
     module.register(cli)
 
