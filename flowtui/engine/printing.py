@@ -13,6 +13,7 @@ With no target, the ``pdfs/`` folder beside the database.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -30,6 +31,8 @@ from flowtui.engine.report_views import digest_view, document_title, document_vi
 Progress = Callable[[int, int], None]
 
 _SINGLE: dict[tuple, object] = {}  # one warm renderer per template folder, for one-at-a-time printing
+# let go of it before the interpreter tears modules down (WeasyPrint's font cleanup needs them)
+atexit.register(_SINGLE.clear)
 
 
 @dataclass(frozen=True)
