@@ -256,6 +256,15 @@ def test_the_nightly_sync_posts_a_day_nobody_closed(till, monkeypatch):
     assert (invoice["total"], invoice["date"]) == ("6.00", "2026-11-26")
 
 
+def test_a_blank_float_keeps_the_first_close_s_and_counted_may_be_blank(db_path, till):
+    sell(till, "--item", "ROTI", "--pay", "Cash")  # 2.00 in cash
+    counter = Flow(Database.at(db_path)).till("Till")
+    first = counter.close(None, "20", "")  # what the console's close dialog sends
+    assert (first.day.opening_float, first.day.expected_cash, first.day.counted_cash) == (D("20.00"), D("22.00"), None)
+    again = counter.close(None, "", "22.05")
+    assert (again.day.opening_float, again.day.over_short) == (D("20.00"), D("0.05"))
+
+
 def test_a_day_that_has_not_started_cannot_be_closed(till):
     assert_clean_error(till("minipos", "close", "Till", "--date", "2026-11-27"), says="2026-11-27")
     assert_clean_error(till("minipos", "sell", "Nope", "--item", "ROTI", "--pay", "Cash"), says="Nope")

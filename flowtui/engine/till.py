@@ -88,7 +88,7 @@ class Till:
     def close(self, business_date: date | None = None, opening_float: str | None = None,
               counted: str | None = None) -> Closed:
         """End the day: record it, then build its digest (and post it when auto invoice is on)."""
-        float_amount = None if opening_float is None else parse_amount(opening_float, "Opening float", places=2)
+        float_amount = None if opening_float in (None, "") else parse_amount(opening_float, "Opening float", places=2)
         counted_amount = parse_amount(counted, "Counted cash", places=2) if counted not in (None, "") else None
         with self.db.write() as con:
             business_date = business_date or minipos.today(con, self.stream)

@@ -237,6 +237,22 @@ async def test_the_day_view_and_its_close_post_the_invoice(app, stall):
     assert stall.invoice("INV-202611-00001") is not None
 
 
+async def test_a_close_with_no_float_typed_closes_with_none(app, stall):
+    sell_one(stall)  # 6.85 in cash
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_till(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        await pilot.press("tab", *"6.85", "enter")  # the float left blank: nothing in the drawer at the start
+        await settle(pilot, rounds=5)
+        assert isinstance(app.screen, InfoModal), app.screen
+        assert "Posted INV-202611-00001." in str(app.screen.query_one("#dialog-body").render())
+    closed = stall.till("Counter").day()
+    assert (closed.opening_float, closed.counted_cash, closed.over_short) == (D("0.00"), D("6.85"), D("0.00"))
+
+
 async def test_the_till_opens_only_for_minipos_streams(stall, tmp_path):
     folder = tmp_path / "orders"
     folder.mkdir()
