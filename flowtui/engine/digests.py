@@ -13,6 +13,7 @@ from datetime import date, datetime
 import polars as pl
 
 from flowtui.engine.digest import KEYS, SUMMARY_MONEY, summarize
+from flowtui.engine.digest_listing import DIGESTS_SQL as _DIGESTS_SQL
 from flowtui.engine.storage import Connection, run
 
 ACCOUNT_CATEGORIES = ("sales", "returns", "discount", "service_charge", "tax", "rounding")
@@ -266,94 +267,6 @@ class DigestFilter:
 
 DIGEST_STATUSES = ("open", "ready", "needs_attention", "posted", "changed")
 
-# Everything a listing row needs, with attention reasons and status worked out.
-_DIGESTS_SQL = """
-WITH base AS (
-  SELECT * FROM (
-    SELECT d.*, s.name AS stream, m.location_id, l.name AS location,
-           coalesce(l.timezone, $default_tz) AS tz
-    FROM digests d
-    JOIN streams s ON s.id = d.stream_id
-    LEFT JOIN location_mappings m ON m.stream_id = d.stream_id AND m.pos_store_id = d.pos_store_id
-    LEFT JOIN locations l ON l.id = m.location_id
-    WHERE ($stream IS NULL OR s.name = $stream)
-      AND ($location IS NULL OR l.name = $location OR d.pos_store_id = $location)
-      AND ($start IS NULL OR d.business_date >= $start)
-      AND ($end IS NULL OR d.business_date <= $end)
-      AND ($ids IS NULL OR d.id IN (SELECT unnest($ids)))
-  ) {page}
-),
-pay AS (
-    SELECT p.digest_id,
-           list('payment method "' || p.method || '" is not mapped to an account (flowtui map payment "'
-                || b.stream || '" "' || p.method || '" --account CODE)' ORDER BY p.method) AS reasons
-    FROM digest_payments p JOIN base b ON b.id = p.digest_id
-    WHERE NOT EXISTS (SELECT 1 FROM payment_mappings pm WHERE pm.stream_id = b.stream_id AND pm.pos_method = p.method)
-      AND NOT EXISTS (SELECT 1 FROM payment_methods g WHERE lower(g.name) = lower(p.method))
-    GROUP BY p.digest_id
-),
-missing AS (  -- posting categories a stream has no account for (usually none)
-    SELECT s.id AS stream_id, c.category
-    FROM streams s
-    CROSS JOIN (VALUES ('sales'), ('returns'), ('discount'), ('service_charge'), ('tax'), ('rounding')) c(category)
-    WHERE NOT EXISTS (SELECT 1 FROM account_mappings am WHERE am.stream_id = s.id AND am.category = c.category)
-      AND NOT EXISTS (SELECT 1 FROM account_defaults ad WHERE ad.category = c.category)
-),
-acct AS (
-    SELECT b.id AS digest_id,
-           list('no account for "' || m.category || '" (flowtui map account "' || b.stream || '" '
-                || m.category || ' --account CODE)' ORDER BY m.category) AS reasons
-    FROM base b JOIN missing m ON m.stream_id = b.stream_id
-    WHERE CASE m.category WHEN 'sales' THEN b.order_count > 0 WHEN 'returns' THEN b.returns <> 0
-                          WHEN 'discount' THEN b.discount <> 0 WHEN 'service_charge' THEN b.service_charge <> 0
-                          WHEN 'tax' THEN b.tax <> 0 ELSE b.rounding <> 0 END
-    GROUP BY b.id
-),
-today AS (  -- "today" once per time zone, not once per digest
-    SELECT tz, (CAST($now AS TIMESTAMPTZ) AT TIME ZONE tz)::DATE AS local_today FROM (SELECT DISTINCT tz FROM base)
-),
-rej AS (
-    SELECT b.id AS digest_id, count(*) AS n, min(r.ref) AS first_ref
-    FROM order_rejections r
-    JOIN base b ON r.stream_id = b.stream_id AND r.pos_store_id = b.pos_store_id AND r.business_date = b.business_date
-    WHERE r.resolved_at IS NULL
-    GROUP BY b.id
-),
-described AS (
-    SELECT b.*,
-        list_concat(
-            CASE WHEN b.location_id IS NULL THEN ['POS store "' || b.pos_store_id
-                || '" is not mapped to a location (flowtui map location "' || b.stream || '" "'
-                || b.pos_store_id || '" --location NAME)'] ELSE [] END,
-            coalesce(pay.reasons, []),
-            coalesce(acct.reasons, []),
-            CASE WHEN rej.n > 0 THEN [rej.n || ' order(s) of this day were rejected (first: ' || rej.first_ref
-                || '); fix them at the source and sync again'] ELSE [] END
-        ) AS attention,
-        t.local_today,
-        c.stream_id IS NOT NULL AS closed
-    FROM base b
-    JOIN today t ON t.tz = b.tz
-    LEFT JOIN day_closes c
-        ON c.stream_id = b.stream_id AND c.pos_store_id = b.pos_store_id AND c.business_date = b.business_date
-    LEFT JOIN pay ON pay.digest_id = b.id
-    LEFT JOIN acct ON acct.digest_id = b.id
-    LEFT JOIN rej ON rej.digest_id = b.id
-)
-SELECT d.*,
-    CASE WHEN p.posted_version = d.version THEN 'posted'
-         WHEN p.posted_version IS NOT NULL THEN 'changed'
-         WHEN d.business_date >= d.local_today AND NOT d.closed THEN 'open'
-         WHEN len(d.attention) > 0 THEN 'needs_attention'
-         ELSE 'ready' END AS status,
-    n.invoice_number, p.posted_version
-FROM described d
-LEFT JOIN (SELECT digest_id, max(digest_version) AS posted_version FROM postings GROUP BY digest_id) p
-    ON p.digest_id = d.id
-LEFT JOIN (
-    SELECT digest_id, arg_min(number, (kind <> 'invoice', id)) AS invoice_number FROM documents GROUP BY digest_id
-) n ON n.digest_id = d.id
-"""
 
 
 SORTS = {  # what a listing may be sorted by -> the column

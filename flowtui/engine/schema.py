@@ -461,6 +461,7 @@ MIGRATIONS: list[Migration] = [
     # The views themselves live in flowtui.engine.views and are recreated after every migration run;
     # a change to a view ships as a new (possibly empty) migration so existing files pick it up.
     Migration(6, "query views for notebooks (docs/schema.md)", ""),
+    Migration(7, "v_digests built from the listing's own SQL", ""),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

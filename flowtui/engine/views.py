@@ -30,6 +30,8 @@ from datetime import date, datetime
 
 import duckdb
 
+from flowtui.engine import digest_listing
+
 MONEY = "DECIMAL(18,2)"
 QTY = "DECIMAL(18,3)"
 DEFAULT_TZ = "Asia/Kuala_Lumpur"
@@ -105,83 +107,16 @@ LEFT JOIN payment_methods g ON lower(g.name) = lower(p.method)
 {_LOCATION.format(t="p")}
 """, "business_date")
 
-# Status and attention exactly as flowtui.engine.digests works them out for `flowtui digests`.
+# Status and attention from the very SQL `flowtui digests` runs, for every digest as of now.
+_ALL_DIGESTS = digest_listing.bound({
+    "stream": "NULL::VARCHAR", "location": "NULL::VARCHAR", "start": "NULL::DATE", "end": "NULL::DATE",
+    "ids": "NULL::INTEGER[]", "default_tz": COMPANY_TZ, "now": NOW,
+})
 V_DIGESTS = View("v_digests", f"""
-WITH base AS (
-    SELECT d.*, s.name AS stream, m.location_id, l.name AS location,
-           coalesce(l.timezone, {COMPANY_TZ}) AS tz
-    FROM digests d
-    JOIN streams s ON s.id = d.stream_id
-    {_LOCATION.format(t="d")}
-),
-pay AS (
-    SELECT p.digest_id,
-           list('payment method "' || p.method || '" is not mapped to an account (flowtui map payment "'
-                || b.stream || '" "' || p.method || '" --account CODE)' ORDER BY p.method) AS reasons
-    FROM digest_payments p JOIN base b ON b.id = p.digest_id
-    WHERE NOT EXISTS (SELECT 1 FROM payment_mappings pm WHERE pm.stream_id = b.stream_id AND pm.pos_method = p.method)
-      AND NOT EXISTS (SELECT 1 FROM payment_methods g WHERE lower(g.name) = lower(p.method))
-    GROUP BY p.digest_id
-),
-missing AS (
-    SELECT s.id AS stream_id, c.category
-    FROM streams s
-    CROSS JOIN (VALUES ('sales'), ('returns'), ('discount'), ('service_charge'), ('tax'), ('rounding')) c(category)
-    WHERE NOT EXISTS (SELECT 1 FROM account_mappings am WHERE am.stream_id = s.id AND am.category = c.category)
-      AND NOT EXISTS (SELECT 1 FROM account_defaults ad WHERE ad.category = c.category)
-),
-acct AS (
-    SELECT b.id AS digest_id,
-           list('no account for "' || m.category || '" (flowtui map account "' || b.stream || '" '
-                || m.category || ' --account CODE)' ORDER BY m.category) AS reasons
-    FROM base b JOIN missing m ON m.stream_id = b.stream_id
-    WHERE CASE m.category WHEN 'sales' THEN b.order_count > 0 WHEN 'returns' THEN b.returns <> 0
-                          WHEN 'discount' THEN b.discount <> 0 WHEN 'service_charge' THEN b.service_charge <> 0
-                          WHEN 'tax' THEN b.tax <> 0 ELSE b.rounding <> 0 END
-    GROUP BY b.id
-),
-rej AS (
-    SELECT b.id AS digest_id, count(*) AS n, min(r.ref) AS first_ref
-    FROM order_rejections r
-    JOIN base b ON r.stream_id = b.stream_id AND r.pos_store_id = b.pos_store_id AND r.business_date = b.business_date
-    WHERE r.resolved_at IS NULL
-    GROUP BY b.id
-),
-described AS (
-    SELECT b.*,
-        list_concat(
-            CASE WHEN b.location_id IS NULL THEN ['POS store "' || b.pos_store_id
-                || '" is not mapped to a location (flowtui map location "' || b.stream || '" "'
-                || b.pos_store_id || '" --location NAME)'] ELSE [] END,
-            coalesce(pay.reasons, []),
-            coalesce(acct.reasons, []),
-            CASE WHEN rej.n > 0 THEN [rej.n || ' order(s) of this day were rejected (first: ' || rej.first_ref
-                || '); fix them at the source and sync again'] ELSE [] END
-        ) AS attention,
-        CAST(timezone(b.tz, {NOW}) AS DATE) AS local_today,
-        c.stream_id IS NOT NULL AS closed
-    FROM base b
-    LEFT JOIN day_closes c
-        ON c.stream_id = b.stream_id AND c.pos_store_id = b.pos_store_id AND c.business_date = b.business_date
-    LEFT JOIN pay ON pay.digest_id = b.id
-    LEFT JOIN acct ON acct.digest_id = b.id
-    LEFT JOIN rej ON rej.digest_id = b.id
-)
-SELECT d.id AS digest_id, d.stream, d.stream_id, d.pos_store_id, d.location, d.business_date,
-       d.order_count, d.return_count, d.gross_sales, d.returns, d.discount, d.service_charge, d.tax, d.rounding,
-       d.net_total, d.version, p.posted_version,
-       CASE WHEN p.posted_version = d.version THEN 'posted'
-            WHEN p.posted_version IS NOT NULL THEN 'changed'
-            WHEN d.business_date >= d.local_today AND NOT d.closed THEN 'open'
-            WHEN len(d.attention) > 0 THEN 'needs_attention'
-            ELSE 'ready' END AS status,
-       d.attention, d.closed, n.invoice_number, d.created_at, d.updated_at
-FROM described d
-LEFT JOIN (SELECT digest_id, max(digest_version) AS posted_version FROM postings GROUP BY digest_id) p
-    ON p.digest_id = d.id
-LEFT JOIN (
-    SELECT digest_id, arg_min(number, (kind <> 'invoice', id)) AS invoice_number FROM documents GROUP BY digest_id
-) n ON n.digest_id = d.id
+SELECT id AS digest_id, stream, stream_id, pos_store_id, location, business_date,
+       order_count, return_count, gross_sales, returns, discount, service_charge, tax, rounding,
+       net_total, version, posted_version, status, attention, closed, invoice_number, created_at, updated_at
+FROM ({_ALL_DIGESTS})
 """, "business_date")
 
 _DOCUMENT_JOINS = """JOIN contacts c ON c.id = d.contact_id
