@@ -36,7 +36,7 @@ from flowtui.engine.storage import Database
 from flowtui.engine.streams import StreamSettings
 from tests.cli_helpers import Cli, assert_clean_error
 from tests.factories import order, write_ndjson
-from tests.test_posting import DAY_ONE, books, sync_and_map  # noqa: F401  (the café's books)
+from tests.test_posting import DAY_ONE, books, open_cafe, sync_and_map  # noqa: F401  (the café's books)
 
 pdf_cmds.register(root_cli)  # idempotent; flowtui/cli/__init__.py registers it too
 D = Decimal
@@ -117,18 +117,9 @@ def scratch_env(home: Path):
 
 def posted_cafe(home: Path, orders: list[dict]) -> Flow:
     """tests/test_posting.py's ``books`` café with ``orders`` synced from a file stream and posted."""
-    flow = Flow(Database.at(home / "flow.duckdb"))
     orders_dir = home / "orders"
     orders_dir.mkdir()
-    flow.init(name="Kopi & Co")
-    flow.add_account("4001", "Beverage Sales", "income")
-    flow.add_location("KL Sentral")
-    flow.add_stream("pos", "file", {"path": str(orders_dir)}, StreamSettings())
-    flow.add_product("KOPI", "Kopi O", "3.50", "0.80", income_account="4001")
-    flow.add_product("ROTI", "Roti Bakar", "5.00", "1.20", track_stock=True)
-    flow.add_product("MUG", "Enamel Mug", "35.00", "12.00", track_stock=True)
-    flow.set_stock("ROTI", 10, "KL Sentral")
-    flow.set_stock("MUG", 4, "KL Sentral")
+    flow = open_cafe(Flow(Database.at(home / "flow.duckdb")), orders_dir)
     sync_and_map(flow, orders_dir, orders)
     flow.post(everything=True)
     return flow

@@ -29,6 +29,11 @@ def with_service_tax(o: dict, extra_tax: str, rounding: str) -> dict:
 def books(flow, orders_dir, monkeypatch):
     """A café in KL with three products and a file stream mapped to it."""
     monkeypatch.setenv("FLOWTUI_NOW", "2026-10-10T04:00:00Z")
+    return open_cafe(flow, orders_dir)
+
+
+def open_cafe(flow, orders_dir):
+    """Kopi & Co in KL Sentral: KOPI (own income account), ROTI and MUG (stock tracked), a file stream."""
     flow.init(name="Kopi & Co")
     flow.add_account("4001", "Beverage Sales", "income")
     flow.add_location("KL Sentral")
