@@ -29,3 +29,21 @@ def shop(flow, orders_dir, monkeypatch):
 @pytest.fixture
 def app(shop):
     return FlowApp(shop, keymap={})
+
+
+@pytest.fixture
+def posted(shop):
+    """The café with its store and GrabPay mapped and both days posted (KL-202610-0001 and -0002)."""
+    shop.map_location("Shop files", "KL", "KL Sentral", number_format="KL-{yyyy}{mm}-{seq:04}")
+    shop.map_payment("Shop files", "GrabPay", "1030")
+    outcomes = shop.post(everything=True)
+    assert [o.status for o in outcomes] == ["posted", "posted"]
+    return shop
+
+
+@pytest.fixture
+def posted_app(posted):
+    """The console on the posted books, without animations (tab underlines) to wait for."""
+    app = FlowApp(posted, keymap={})
+    app.animation_level = "none"
+    return app

@@ -18,7 +18,6 @@ import pytest
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
-from flowtui.app import FlowApp
 from flowtui.screens.invoice_detail import InvoiceDetailScreen
 from flowtui.screens.invoices import InvoicesScreen, money, price, quantity
 from flowtui.screens.ledger import LedgerScreen
@@ -30,20 +29,8 @@ S2_VOIDED = order("S2", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")], pay
 
 
 @pytest.fixture
-def posted(shop):
-    shop.map_location("Shop files", "KL", "KL Sentral", number_format="KL-{yyyy}{mm}-{seq:04}")
-    shop.map_payment("Shop files", "GrabPay", "1030")
-    outcomes = shop.post(everything=True)
-    assert [o.status for o in outcomes] == ["posted", "posted"]
-    return shop
-
-
-@pytest.fixture
-def app(posted):
-    """The console on the posted books, without animations (tab underlines) to wait for."""
-    app = FlowApp(posted, keymap={})
-    app.animation_level = "none"
-    return app
+def app(posted_app):
+    return posted_app
 
 
 async def enter(pilot, selector: str, value: str) -> None:

@@ -1,6 +1,6 @@
 """The console's print key on one invoice: the same code as ``flowtui invoice pdf``, and it says where the file went.
 
-The café of ``conftest.shop`` posts its two days; KL-202610-0001 is 1 Oct's invoice for 16.22
+The café of ``conftest.posted`` has posted its two days; KL-202610-0001 is 1 Oct's invoice for 16.22
 (2 Kopi + 1 Roti with 6% SST, 12.72 cash; 1 Kopi, 3.50 card).
 """
 
@@ -12,41 +12,22 @@ import pytest
 from pypdf import PdfReader
 from textual.widgets import DataTable, Static
 
-from flowtui.app import FlowApp
 from flowtui.screens.invoice_detail import InvoiceDetailScreen
 from flowtui.screens.modals import ErrorModal
+from tests.tui.test_book_screens import open_screen, settle
 
 
 @pytest.fixture
-def posted(shop):
-    shop.map_location("Shop files", "KL", "KL Sentral", number_format="KL-{yyyy}{mm}-{seq:04}")
-    shop.map_payment("Shop files", "GrabPay", "1030")
-    assert [o.status for o in shop.post(everything=True)] == ["posted", "posted"]
-    return shop
-
-
-@pytest.fixture
-def app(posted):
-    app = FlowApp(posted, keymap={})
-    app.animation_level = "none"
-    return app
-
-
-async def settle(pilot, rounds: int = 4) -> None:
-    """Let the workers (and the workers their results start) finish."""
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+def app(posted_app):
+    return posted_app
 
 
 async def test_p_prints_the_invoice_and_says_where_the_file_went(posted, app, db_path):
     expected = db_path.parent / "pdfs" / "KL-202610-0001.pdf"
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(InvoiceDetailScreen("KL-202610-0001"))
-        await settle(pilot)
+        await open_screen(pilot, InvoiceDetailScreen("KL-202610-0001"))
         await pilot.press("p")
-        await settle(pilot)
+        await settle(pilot, 4)
         assert isinstance(app.screen, InvoiceDetailScreen)
         messages = [n.message for n in app._notifications]
         assert f"KL-202610-0001 printed to {expected}" in messages, messages
@@ -65,11 +46,9 @@ async def test_a_print_that_fails_shows_the_reason_and_the_screen_stays(posted, 
     (broken / "invoice.html").write_text('{% extends "layout.html" %}\n{% block body %}\n{% if %}\n{% endblock %}\n')
     monkeypatch.setenv("FLOWTUI_TEMPLATE_DIR", str(broken))
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        app.push_screen(InvoiceDetailScreen("KL-202610-0001"))
-        await settle(pilot)
+        await open_screen(pilot, InvoiceDetailScreen("KL-202610-0001"))
         await pilot.press("p")
-        await settle(pilot)
+        await settle(pilot, 4)
         assert isinstance(app.screen, ErrorModal)
         assert app.screen.title_text == "Cannot do that"
         body = str(app.screen.query_one("#dialog-body", Static).render())
