@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from flowtui.engine import formats
 from flowtui.engine.clock import iso_utc
 
 
@@ -40,7 +41,7 @@ def emit_json(data: Any) -> None:
 
 
 def show_money(value: Decimal | None) -> str:
-    return "" if value is None else f"{Decimal(value):,.2f}"
+    return formats.money(value)
 
 
 def table(headers: list[str], rows: list[list[Any]], right: set[int] | None = None) -> None:

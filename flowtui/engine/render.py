@@ -39,6 +39,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from flowtui.engine.errors import FlowError
+from flowtui.engine.formats import money, price, quantity  # noqa: F401  (template filters)
 
 PACKAGED_TEMPLATES = Path(os.path.realpath(str(importlib.resources.files("flowtui.reports"))))
 STYLESHEET = "base.css"
@@ -52,30 +53,6 @@ class TemplateProblem(FlowError):
 
 
 # -- formatting (Jinja filters) ---------------------------------------------------------
-
-
-def money(value) -> str:
-    """``1234.5`` -> ``1,234.50``; never ``-0.00``."""
-    if value is None:
-        return ""
-    amount = Decimal(value).quantize(Decimal("0.01"))
-    return f"{(amount if amount else abs(amount)):,.2f}"
-
-
-def price(value) -> str:
-    """A unit price: two decimals, or up to four when it has them (``3.3333``)."""
-    if value is None:
-        return ""
-    amount = Decimal(value)
-    return f"{amount:,.4f}".rstrip("0") if amount != amount.quantize(Decimal("0.01")) else money(amount)
-
-
-def quantity(value) -> str:
-    if value is None:
-        return ""
-    amount = Decimal(value)
-    text = f"{amount:,.3f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def long_date(value: date | None) -> str:

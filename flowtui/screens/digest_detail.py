@@ -16,7 +16,8 @@ from flowtui.engine.clock import iso_utc
 from flowtui.engine.errors import FlowError
 from flowtui.engine.records import DigestDetail
 from flowtui.screens.base import FlowScreen
-from flowtui.screens.digests import PostOutcomeModal, money, shown_status, where
+from flowtui.engine.formats import money
+from flowtui.screens.digests import PostOutcomeModal, shown_status, where
 from flowtui.screens.modals import ConfirmModal
 from flowtui.screens.order_detail import OrderModal, quantity, right
 

@@ -21,6 +21,7 @@ from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
 
+from flowtui.engine.formats import money
 from flowtui.engine.clock import iso_utc
 from flowtui.engine.digests import DIGEST_STATUSES, SORTS, DigestFilter
 from flowtui.engine.records import DigestPage, DigestRow
@@ -33,11 +34,6 @@ CACHE_SECONDS = 30.0  # a page fetched ahead is used for this long
 COLUMNS = [("mark", "✓", 1), ("date", "Date", 10), ("stream", "Stream", 11), ("location", "Location", 13),
            ("amount", "Amount", 12), ("status", "Status", 15), ("orders", "Orders", 6),
            ("invoice", "Invoice", 16), ("created", "Created (UTC)", 16)]
-
-
-def money(value: Decimal) -> str:
-    """``1234.5`` -> ``1,234.50``: thousands separators and two decimals, exactly."""
-    return f"{value:,.2f}"
 
 
 def shown_status(status: str) -> str:

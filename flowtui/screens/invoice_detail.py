@@ -11,7 +11,8 @@ from textual.worker import Worker, WorkerState
 
 from flowtui.engine.clock import iso_utc
 from flowtui.screens.base import FlowScreen
-from flowtui.screens.invoices import document_title, kind_label, money, money_cell, price, quantity
+from flowtui.engine.formats import money, price, quantity
+from flowtui.screens.invoices import document_title, kind_label, money_cell
 
 TABS = ("lines", "totals", "history", "linked")
 

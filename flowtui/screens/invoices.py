@@ -16,34 +16,15 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
+from flowtui.engine.formats import money
 from flowtui.screens.base import FlowScreen
 from flowtui.screens.modals import PromptModal
 
 # -- shared display helpers ---------------------------------------------------------------------------
 
 
-def money(value: Decimal | None) -> str:
-    """``1234.5`` -> ``1,234.50`` (Decimal in, never float)."""
-    return "" if value is None else f"{Decimal(value):,.2f}"
-
-
 def money_cell(value: Decimal | None, bold: bool = False) -> Text:
     return Text(money(value), justify="right", style="bold" if bold else "")
-
-
-def price(value: Decimal | None) -> str:
-    """A unit price: 2 decimals, more only when the price has them (``3.4567``)."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    return money(value) if value == value.quantize(Decimal("0.01")) else f"{value.normalize():,f}"
-
-
-def quantity(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    value = Decimal(value)
-    return f"{value.quantize(Decimal(1)):,}" if value == value.to_integral_value() else f"{value.normalize():,f}"
 
 
 def kind_label(kind: str, role: str | None = None) -> str:

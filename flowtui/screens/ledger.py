@@ -12,7 +12,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static, Ta
 from textual.widgets.select import InvalidSelectValueError
 
 from flowtui.screens.base import FlowScreen
-from flowtui.screens.invoices import DayInput, leave_filter, money, money_cell
+from flowtui.engine.formats import money
+from flowtui.screens.invoices import DayInput, leave_filter, money_cell
 
 TOTAL = "__total__"
 

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Label, Static
 
 from flowtui.engine.browse import OrderDetail
 from flowtui.engine.clock import iso_utc
-from flowtui.screens.digests import money
+from flowtui.engine.formats import money
 
 
 def quantity(value: Decimal) -> str:

@@ -19,7 +19,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
 from flowtui.screens.invoice_detail import InvoiceDetailScreen
-from flowtui.screens.invoices import InvoicesScreen, money, price, quantity
+from flowtui.engine.formats import money, price, quantity
+from flowtui.screens.invoices import InvoicesScreen
 from flowtui.screens.ledger import LedgerScreen
 from flowtui.screens.modals import ErrorModal
 from tests.factories import order, write_ndjson

@@ -436,6 +436,6 @@ def test_snapshot_order(snap_compare, shop):
 
 
 def test_money_is_exact():
-    from flowtui.screens.digests import money
+    from flowtui.engine.formats import money
 
     assert money(Decimal("1234567.5")) == "1,234,567.50" and money(Decimal("-0.7")) == "-0.70"
