@@ -477,6 +477,19 @@ def test_a_batch_prints_every_document_in_the_range_on_every_core(five_days, tmp
     assert printing.print_invoices(flow, start=date(2026, 10, 6), end=date(2026, 10, 9), target_dir=tmp_path) == []
 
 
+def test_a_batch_lets_go_of_the_database_while_it_prints(five_days, tmp_path):
+    flow = Flow(Database.at(five_days.db.path, 0.5))  # a held file would fail the write below at once
+    writes = []
+
+    def write_while_printing(done, total):  # as a nightly sync would, between two files of the batch
+        with flow.db.write() as con:
+            writes.append(con.execute("SELECT count(*) FROM documents").fetchall()[0][0])
+
+    paths = printing.print_invoices(flow, start=date(2026, 10, 1), end=date(2026, 10, 5), target_dir=tmp_path,
+                                    workers=2, progress=write_while_printing)
+    assert len(paths) == 5 and writes == [5] * 5
+
+
 def test_a_broken_template_stops_a_batch_and_says_where(five_days, tmp_path):
     flow = five_days
     own = tmp_path / "mine"

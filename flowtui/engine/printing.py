@@ -16,7 +16,7 @@ from __future__ import annotations
 import atexit
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -85,19 +85,16 @@ def _declared_rates(con) -> dict[str, Decimal]:
     return {code: rate for code, rate in rows}
 
 
-def _iter_document_views(con, numbers: list[str]) -> Iterator[tuple[int, str, dict]]:
-    """(document id, number, view) for each number, in order, read one at a time."""
+def _document_views(con, numbers: list[str]) -> list[tuple[int, str, dict]]:
+    """(document id, number, view) for each number, in order."""
     rates = _declared_rates(con)
+    views = []
     for number in numbers:
         detail = ledger.document(con, number)
         source = con.execute("SELECT business_date FROM digests WHERE id = ?", [detail.row.digest_id]).fetchall()
         view = document_view(detail, source_date=source[0][0] if source else None, declared_rates=rates)
-        yield detail.row.id, detail.row.number, view
-
-
-def _document_views(con, numbers: list[str]) -> list[tuple[int, str, dict]]:
-    """(document id, number, view) for each number, in order."""
-    return list(_iter_document_views(con, numbers))
+        views.append((detail.row.id, detail.row.number, view))
+    return views
 
 
 def _record_printed(flow, printed: list[tuple[int, Path]]) -> None:
@@ -167,27 +164,17 @@ def print_invoices(flow, numbers: list[str] | None = None, *, start: date | None
     with flow.db.read() as con:
         setup = _setup(con, template_dir)
         chosen = list(dict.fromkeys(numbers or [r.number for r in ledger.documents(con, start, end, location)]))
-        if numbers:  # an unknown number is an error before anything is printed
-            known = {n for (n,) in con.execute("SELECT number FROM documents WHERE number IN (SELECT unnest(?))",
-                                               [[n.strip() for n in chosen]]).fetchall()}
-            missing = [n for n in chosen if n.strip() not in known]
-            if missing:
-                ledger.document(con, missing[0])  # raises NotFound with the usual message
-
-    def jobs() -> Iterator:
-        """Read one document at a time while the workers print the ones before it (one read of the file)."""
-        with flow.db.read() as con:
-            for doc_id, number, view in _iter_document_views(con, chosen):
-                yield Job("document", view, folder / f"{safe_name(number)}.pdf", key=str(doc_id))
+        # everything is read in this one short hold (an unknown number fails here, before anything is
+        # printed), so the file is free while the workers print
+        jobs = [Job("document", view, folder / f"{safe_name(number)}.pdf", key=str(doc_id))
+                for doc_id, number, view in _document_views(con, chosen)]
 
     written: list[tuple[int, Path]] = []
-    stream = jobs()
     try:
-        return render_batch(stream, total=len(chosen), company=setup.company, printed=setup.printed,
-                            template_dir=setup.template_dir, workers=workers, progress=progress,
+        return render_batch(jobs, company=setup.company, printed=setup.printed, template_dir=setup.template_dir,
+                            workers=workers, progress=progress,
                             done=lambda job, path: written.append((int(job.key), path)))
     finally:
-        stream.close()  # a batch stopped early lets go of the database at once
         _record_printed(flow, written)
 
 

@@ -271,26 +271,19 @@ def _pool_context():
     return mp.get_context("spawn")
 
 
-def render_batch(jobs: Iterable[Job], *, company: dict, printed: str, template_dir=None, workers: int | None = None,
-                 total: int | None = None, progress: Callable[[int, int], None] | None = None,
+def render_batch(jobs: Sequence[Job], *, company: dict, printed: str, template_dir=None, workers: int | None = None,
+                 progress: Callable[[int, int], None] | None = None,
                  done: Callable[[Job, Path], None] | None = None) -> list[Path]:
     """Print every job; with more than a couple of jobs and more than one core, in a process pool.
 
-    ``jobs`` may be a list or a stream (a generator reading them from the
-    database; then ``total`` says how many are coming): each is handed to the
-    pool as soon as it arrives, so the workers start printing while the rest
-    are still being read. Returns the paths in the order of ``jobs``.
-    ``done(job, path)`` and ``progress(done, total)`` are called as each file
-    is written (also when a later job fails), and the first failure is raised
-    once the pool has stopped.
+    Returns the paths in the order of ``jobs``. ``done(job, path)`` and
+    ``progress(done, total)`` are called as each file is written (also when a
+    later job fails), and the first failure is raised once the pool has stopped.
     """
-    if total is None:
-        jobs = list(jobs)
-        total = len(jobs)
+    total = len(jobs)
     workers = min(workers or default_workers(), total)
     results: dict[int, Path] = {}
     if workers <= 1 or total < 3:
-        jobs = list(jobs)  # read them all first: a stream from the database lets go of it before printing
         renderer = Renderer(template_dir)
         for i, job in enumerate(jobs):
             results[i] = run_job(job, renderer, company, printed)
@@ -298,10 +291,8 @@ def render_batch(jobs: Iterable[Job], *, company: dict, printed: str, template_d
                 done(job, results[i])
             if progress:
                 progress(i + 1, total)
-        return [results[i] for i in range(len(results))]
+        return [results[i] for i in range(total)]
     _check_templates(template_dir)
-    submitted: list[Job] = []
-    pending: dict = {}
     failure: BaseException | None = None
 
     def harvest(finished) -> None:
@@ -314,21 +305,13 @@ def render_batch(jobs: Iterable[Job], *, company: dict, printed: str, template_d
                 failure = failure or exc
                 continue
             if done:
-                done(submitted[i], results[i])
+                done(jobs[i], results[i])
             if progress:
                 progress(len(results), total)
 
     with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=_start_worker,
                              initargs=(str(template_dir) if template_dir else None, company, printed)) as pool:
-        try:
-            for job in jobs:
-                submitted.append(job)
-                pending[pool.submit(_worker_job, job)] = len(submitted) - 1
-                harvest(wait(pending, timeout=0, return_when=FIRST_COMPLETED).done)
-                if failure is not None:
-                    break
-        except BaseException as exc:  # reading the jobs failed: stop as for a failed job
-            failure = failure or exc
+        pending = {pool.submit(_worker_job, job): i for i, job in enumerate(jobs)}
         while pending and failure is None:
             harvest(wait(pending, return_when=FIRST_COMPLETED).done)
         if failure is not None:
@@ -336,7 +319,7 @@ def render_batch(jobs: Iterable[Job], *, company: dict, printed: str, template_d
                 future.cancel()
             harvest(wait(pending).done)  # the jobs already running finish: report the files they wrote
             raise failure
-    return [results[i] for i in range(len(submitted))]
+    return [results[i] for i in range(total)]
 
 
 def _check_templates(template_dir) -> None:
