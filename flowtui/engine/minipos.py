@@ -98,11 +98,15 @@ class Rung:
         return receipt_lines(self.bill, self.settlement, title=title)
 
 
+def _scope(stream: Stream) -> str:
+    """The till's order number sequence (in ``number_sequences``)."""
+    return f"minipos:{stream.id}"
+
+
 def _next_number(con: Connection, stream: Stream) -> str:
-    scope = f"minipos:{stream.id}"
     rows = con.execute(
         "INSERT INTO number_sequences VALUES (?, 1) ON CONFLICT DO UPDATE SET last_value = last_value + 1 "
-        "RETURNING last_value", [scope]).fetchall()
+        "RETURNING last_value", [_scope(stream)]).fetchall()
     return f"{rows[0][0]:06d}"
 
 
@@ -229,7 +233,7 @@ def refund(con: Connection, stream: Stream, number: str, wanted: dict[str, Decim
 
 def void_last(con: Connection, stream: Stream, now: datetime) -> TillOrder:
     """Void the till's most recent order (a sale rung up by mistake, or a return)."""
-    rows = con.execute("SELECT last_value FROM number_sequences WHERE scope = ?", [f"minipos:{stream.id}"]).fetchall()
+    rows = con.execute("SELECT last_value FROM number_sequences WHERE scope = ?", [_scope(stream)]).fetchall()
     if not rows:
         raise InvalidInput(f"MiniPOS {stream.name!r} has no orders yet.")
     last = order(con, stream, f"{rows[0][0]:06d}")
