@@ -96,6 +96,9 @@ def print_day(d) -> None:
                       f"{show_money(abs(d.over_short))}."))
 
 
+till_date = click.option("--date", "business_date", type=DATE, help="Business date (default: today at the till).")
+
+
 def register(cli: click.Group) -> None:
     from flowtui.cli import pass_context
 
@@ -162,7 +165,7 @@ def register(cli: click.Group) -> None:
 
     @minipos.command("orders")
     @click.argument("stream")
-    @click.option("--date", "business_date", type=DATE, help="Business date (default: today at the till).")
+    @till_date
     @json_option
     @pass_context
     def orders(ctx, stream, business_date, as_json):
@@ -180,7 +183,7 @@ def register(cli: click.Group) -> None:
 
     @minipos.command("day")
     @click.argument("stream")
-    @click.option("--date", "business_date", type=DATE, help="Business date (default: today at the till).")
+    @till_date
     @json_option
     @pass_context
     def day(ctx, stream, business_date, as_json):
@@ -193,7 +196,7 @@ def register(cli: click.Group) -> None:
 
     @minipos.command("close")
     @click.argument("stream")
-    @click.option("--date", "business_date", type=DATE, help="Business date (default: today at the till).")
+    @till_date
     @click.option("--float", "opening_float", metavar="AMOUNT", help="Cash in the drawer when the day began.")
     @click.option("--counted", metavar="AMOUNT", help="Cash counted in the drawer now (shows over or short).")
     @json_option
