@@ -537,7 +537,7 @@ def test_the_cli_prints_invoices_digests_and_sets_company_details(day_one, db_pa
     default = cli.ok("invoice", "pdf", "CN-KL-202610-0001").out
     assert str(db_path.parent / "pdfs" / "CN-KL-202610-0001.pdf") in default
 
-    cli.ok("digest", "pdf", "1", "-o", tmp_path / "d1.pdf")
+    assert cli.ok("digest", "pdf", "1", "-o", tmp_path / "d1.pdf").out == f"Printed digest 1 to {tmp_path / 'd1.pdf'}\n"
     assert "Daily Sales Digest" in pages_text(tmp_path / "d1.pdf")[0]
     out = cli.ok("digest", "pdf", "--from", "2026-10-01", "--to", "2026-10-02", "--stream", "pos", "-o", tmp_path / "d")
     assert out.out.count("Printed digest-") == 2 and len(list((tmp_path / "d").glob("digest-*.pdf"))) == 2

@@ -89,14 +89,15 @@ def register(cli: click.Group) -> None:
             raise click.UsageError("Give digest ids or --from/--to/--stream/--location, not both.")
         flow = ctx.flow
         if len(digest_ids) == 1:
-            paths = [printing.print_digest(flow, digest_ids[0], target, template_dir=template_dir)]
-        else:
-            with _progress_bar(not as_json and sys.stderr.isatty()) as report:
-                progress = (lambda done, total: report("printing", done / total, f"{done}/{total} digests")) \
-                    if report else None
-                paths = printing.print_digests(flow, list(digest_ids), start=start, end=end, stream=stream,
-                                               location=location, target=target, progress=progress,
-                                               template_dir=template_dir, workers=workers)
+            path = printing.print_digest(flow, digest_ids[0], target, template_dir=template_dir)
+            _printed([{"name": f"digest {digest_ids[0]}", "path": str(path)}], as_json)
+            return
+        with _progress_bar(not as_json and sys.stderr.isatty()) as report:
+            progress = (lambda done, total: report("printing", done / total, f"{done}/{total} digests")) \
+                if report else None
+            paths = printing.print_digests(flow, list(digest_ids), start=start, end=end, stream=stream,
+                                           location=location, target=target, progress=progress,
+                                           template_dir=template_dir, workers=workers)
         _printed([{"name": p.stem, "path": str(p)} for p in paths], as_json)
 
     _register_company(cli)
