@@ -123,8 +123,8 @@ class Database:
     def read(self) -> Iterator[Connection]:
         """A read-only connection; several readers (in other processes) may hold the file at once."""
         with self._turn():
-            con = self._open(read_only=True) if self.path.exists() else None
-            if con is None or _current_version(con) < SCHEMA_VERSION:
+            con, version = self._open_at(read_only=True) if self.path.exists() else (None, 0)
+            if con is None or version < SCHEMA_VERSION:
                 if con is not None:
                     con.close()
                 con = self._open(read_only=False)  # creates the file and applies migrations
@@ -153,6 +153,10 @@ class Database:
 
     # -- opening ---------------------------------------------------------------
     def _open(self, *, read_only: bool) -> Connection:
+        return self._open_at(read_only=read_only)[0]
+
+    def _open_at(self, *, read_only: bool) -> tuple[Connection, int]:
+        """An open connection, and the schema version the file was at when opened."""
         con = self._connect(read_only=read_only)
         try:
             con.execute("SET TimeZone = 'UTC'")
@@ -167,7 +171,7 @@ class Database:
         except BaseException:
             con.close()
             raise
-        return con
+        return con, version
 
     def _connect(self, *, read_only: bool) -> Connection:
         if not read_only:
@@ -210,12 +214,14 @@ def _explain_open_error(path: Path, message: str) -> str:
 
 
 def _current_version(con: Connection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
-    ).fetchall()[0][0]
-    if not exists:
+    """The schema version of the file (0 for a new one); outside a transaction.
+
+    Asked directly, not through ``information_schema`` (which costs ~5 ms an open).
+    """
+    try:
+        return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
+    except duckdb.CatalogException:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchall()[0][0]
 
 
 def _migrate(con: Connection, current: int) -> None:
