@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 import polars as pl
 
 from flowtui.engine.digest import KEYS, SUMMARY_MONEY, summarize
 from flowtui.engine.digest_listing import DIGESTS_SQL as _DIGESTS_SQL
+from flowtui.engine.digest_listing import ROWS_SQL as _ROWS_SQL
 from flowtui.engine.storage import Connection, run
 
 ACCOUNT_CATEGORIES = ("sales", "returns", "discount", "service_charge", "tax", "rounding")
@@ -279,8 +281,7 @@ _PUSHABLE = {"date", "stream", "location", "amount", "orders", "created"}  # sor
 
 
 def query_digests(con: Connection, flt: DigestFilter, *, now: datetime, default_tz: str, sort: str = "date",
-                  descending: bool = False, limit: int | None = None, offset: int = 0,
-                  with_totals: bool = False) -> pl.DataFrame:
+                  descending: bool = False, limit: int | None = None, offset: int = 0) -> pl.DataFrame:
     """Digests matching ``flt`` with stream, location, status and attention (a page of them, if asked).
 
     When the page does not depend on the status, it is cut before status and
@@ -294,21 +295,48 @@ def query_digests(con: Connection, flt: DigestFilter, *, now: datetime, default_
     params = _params(flt, now, default_tz) | ({"limit": limit, "offset": offset} if limit is not None else {})
     if limit is not None and flt.status is None and sort in _PUSHABLE:
         sql = f"SELECT * FROM ({_DIGESTS_SQL.format(page=order + ' ' + page)}) {order}"
-    else:  # with_totals: how many match and their amount, from the same pass (columns _total, _amount)
-        totals = ", count(*) OVER () AS _total, sum(net_total) OVER () AS _amount" if with_totals else ""
-        sql = (f"SELECT *{totals} FROM ({_DIGESTS_SQL.format(page='')}) WHERE ($status IS NULL OR status = $status) "
+    else:
+        sql = (f"SELECT * FROM ({_DIGESTS_SQL.format(page='')}) WHERE ($status IS NULL OR status = $status) "
                f"{order} {page}")
     return con.sql(sql, params={k: v for k, v in params.items() if f"${k}" in sql}).pl()
 
 
-def count_digests(con: Connection, flt: DigestFilter, *, now: datetime, default_tz: str) -> tuple[int, object]:
-    """How many digests match ``flt``, and their amounts added up."""
-    if flt.status is None:  # no need to work out statuses just to count
-        sql = f"SELECT count(*), coalesce(sum(net_total), 0) FROM ({_BASE_ONLY})"
-    else:
-        sql = (f"SELECT count(*), coalesce(sum(net_total), 0) FROM ({_DIGESTS_SQL.format(page='')}) "
-               f"WHERE status = $status")
-    return tuple(run(con, sql, _params(flt, now, default_tz)).fetchall()[0])
+@dataclass(frozen=True)
+class ListingPage:
+    """A page of listing rows (DigestRow's columns, no attention reasons), and how many match in all."""
+
+    rows: list[dict]
+    total: int
+    amount: Decimal
+
+
+def listing_page(con: Connection, flt: DigestFilter, *, now: datetime, default_tz: str, sort: str = "date",
+                 descending: bool = False, limit: int = 200, offset: int = 0) -> ListingPage:
+    """The console's page of digests matching ``flt``, with the count and amount of all of them, in one pass.
+
+    Like :func:`query_digests` but with statuses decided by yes/no checks rather than written-out
+    reasons; cut before statuses are worked out when the page does not depend on them.
+    """
+    column = SORTS.get(sort)
+    if column is None:
+        raise ValueError(f"cannot sort digests by {sort!r}")
+    order = f"ORDER BY {column} {'DESC' if descending else 'ASC'} NULLS LAST, business_date, stream, pos_store_id, id"
+    if flt.status is None and sort in _PUSHABLE:
+        _rows = _ROWS_SQL.format(page=f"{order} LIMIT $limit OFFSET $offset", scope="base")
+        sql = (f"SELECT t.*, r.* FROM (SELECT count(*) AS _total, coalesce(sum(net_total), 0) AS _amount "
+               f"FROM ({_BASE_ONLY})) t LEFT JOIN ({_rows}) r ON true {order}")
+    else:  # the statuses of all of them first; the page and the totals from that one pass
+        _rows = _ROWS_SQL.format(page="", scope="digests")
+        sql = (f"WITH matching AS MATERIALIZED (SELECT * FROM ({_rows}) WHERE $status IS NULL OR status = $status) "
+               f"SELECT t.*, r.* FROM (SELECT count(*) AS _total, coalesce(sum(net_total), 0) AS _amount "
+               f"FROM matching) t LEFT JOIN (SELECT * FROM matching {order} LIMIT $limit OFFSET $offset) r ON true "
+               f"{order}")
+    params = _params(flt, now, default_tz) | {"limit": limit, "offset": offset}
+    cursor = con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+    names = [d[0] for d in cursor.description]
+    found = [dict(zip(names, values)) for values in cursor.fetchall()]
+    total, amount = found[0]["_total"], found[0]["_amount"]
+    return ListingPage([r for r in found if r["id"] is not None], total, amount)
 
 
 _BASE_ONLY = _DIGESTS_SQL[:_DIGESTS_SQL.index("),\npay AS")].replace("WITH base AS (", "").format(page="")

@@ -15,7 +15,7 @@ from pathlib import Path
 from flowtui.engine import adjustments, books, browse, clock, ledger, posting, products
 from flowtui.engine import reconcile as reconcile_mod
 from flowtui.engine import streams as streams_mod
-from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter, count_digests, digest_children, query_digests
+from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter, digest_children, listing_page, query_digests
 from flowtui.engine.errors import InvalidInput, NotFound
 from flowtui.engine.records import (
     SUMMARY_FIELDS,
@@ -310,15 +310,9 @@ class Flow:
         if flt.status is not None and flt.status not in DIGEST_STATUSES:
             raise InvalidInput(f"Status must be one of {', '.join(DIGEST_STATUSES)}, not {flt.status!r}.")
         with self.db.read() as con:
-            tz = books.default_timezone(con)
-            counted = flt.status is not None  # then the page query counts as it goes
-            frame = query_digests(con, flt, now=clock.now(), default_tz=tz, sort=sort, descending=descending,
-                                  limit=limit, offset=offset, with_totals=counted)
-            if counted and not frame.is_empty():
-                total, amount = frame["_total"][0], frame["_amount"][0]
-            else:
-                total, amount = count_digests(con, flt, now=clock.now(), default_tz=tz)
-        return DigestPage([digest_row(r) for r in frame.iter_rows(named=True)], total, amount, offset)
+            found = listing_page(con, flt, now=clock.now(), default_tz=books.default_timezone(con), sort=sort,
+                                 descending=descending, limit=limit, offset=offset)
+        return DigestPage([digest_row(r) for r in found.rows], found.total, found.amount, offset)
 
     def order(self, digest_id: int, order_id: str) -> browse.OrderDetail:
         with self.db.read() as con:
