@@ -27,6 +27,7 @@ from flowtui.engine.digests import DIGEST_STATUSES, SORTS, DigestFilter
 from flowtui.engine.records import DigestPage, DigestRow
 from flowtui.screens.base import FlowScreen
 from flowtui.screens.modals import ConfirmModal, PromptModal
+from flowtui.screens.page_table import PageTable
 
 PAGE = 200
 CACHE_SECONDS = 30.0  # a page fetched ahead is used for this long
@@ -219,7 +220,7 @@ class DigestsScreen(FlowScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table = DataTable(id="digests", cursor_type="row", zebra_stripes=True)
+        table = PageTable(id="digests", cursor_type="row", zebra_stripes=True)
         for key, label, width in COLUMNS:
             table.add_column(label, width=width, key=key)
         yield table
@@ -272,14 +273,12 @@ class DigestsScreen(FlowScreen):
         self._loading = False
         self._cache[key] = (time.monotonic(), page)
         self.page, self.page_filter, self.row_offset = page, key[0], page.offset
-        table = self.query_one(DataTable)
+        table = self.query_one(PageTable)
         row_before = table.cursor_row
         for column_key, label, _ in COLUMNS:
             arrow = (" ▼" if self.descending else " ▲") if column_key == self.sort else ""
             table.columns[column_key].label = Text(label + arrow, justify="right" if column_key == "amount" else "left")
-        table.clear()
-        for row in page.rows:
-            table.add_row(*self._cells(row), key=str(row.id))
+        table.fill((str(row.id), self._cells(row)) for row in page.rows)
         for row in page.rows:  # a selected digest may have changed (posted, say)
             if row.id in self.selected:
                 self.selected[row.id] = row
@@ -287,7 +286,7 @@ class DigestsScreen(FlowScreen):
             target = row_before if cursor is None else (len(page.rows) - 1 if cursor < 0 else cursor)
             table.move_cursor(row=min(max(target, 0), len(page.rows) - 1), animate=False)
         self._describe()
-        self.call_after_refresh(self._prefetch)  # once this page is on screen
+        table.call_after_paint(self._prefetch)  # once this page is on screen: fetching now would slow it
 
     def _cells(self, row: DigestRow) -> list:
         return ["✓" if row.id in self.selected else "", row.date.isoformat(), row.stream,

@@ -1,0 +1,122 @@
+"""PageTable: the Digests screen's table draws exactly what Textual's own DataTable draws.
+
+It leans on Textual internals (DataTable's cell drawing and measuring), so these
+tests pin the behaviour down against the stock widget: a Textual upgrade that
+changes those internals fails here.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.widgets import DataTable
+
+from flowtui.screens.page_table import PageTable
+
+COLUMNS = [("mark", "✓", 1), ("day", "Date", 10), ("where", "Where", 12), ("amount", "Amount", 10), ("note", "Note", 8)]
+
+
+def page(start: int, count: int, marked: set[int] = frozenset()) -> list[tuple[str, list]]:
+    """Rows with repeats (the same place or note on many rows) and unique amounts, some longer than their column."""
+    places = ["KL Sentral", "Penang", "Unmapped store 42"]
+    return [(str(n), ["✓" if n in marked else "", f"2026-10-{n % 28 + 1:02d}",
+                      Text(places[n % 3], style="yellow" if n % 3 == 2 else ""),
+                      Text(f"{n * 37.5:,.2f}", justify="right"), "ready" if n % 4 else "needs attention"])
+            for n in range(start, start + count)]
+
+
+class Tables(App):
+    def __init__(self, table_class: type[DataTable]) -> None:
+        super().__init__()
+        self.table_class = table_class
+
+    def compose(self) -> ComposeResult:
+        table = self.table_class(cursor_type="row", zebra_stripes=True)
+        for key, label, width in COLUMNS:
+            table.add_column(label, width=width, key=key)
+        yield table
+
+
+def fill(table: DataTable, rows) -> None:
+    table.clear()
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+
+
+async def drawings(table_class: type[DataTable]) -> list[list[list[tuple]]]:
+    """What the table draws (text, style with its mouse tags) through a series of pages, cursor moves and scrolls."""
+    shots = []
+    async with Tables(table_class).run_test(size=(60, 12)) as pilot:
+        table = pilot.app.query_one(table_class)
+
+        async def shot() -> None:
+            await pilot.pause()
+            shots.append([[(s.text, s.style, s.control) for s in table.render_line(y)] for y in range(table.size.height)])
+
+        fill(table, page(0, 40))
+        await shot()
+        await pilot.press("down", "down", "down")
+        await shot()
+        fill(table, page(40, 40, marked={41, 44}))  # a new page: the same places and notes, new amounts
+        await shot()
+        table.move_cursor(row=30)  # scrolled
+        await shot()
+        table.update_cell("44", "mark", "")
+        await shot()
+        fill(table, page(3, 5))  # fewer rows than fit
+        await shot()
+        table.focus(False)
+        table.blur()
+        await shot()
+    return shots
+
+
+async def test_a_page_table_draws_what_a_data_table_draws():
+    assert await drawings(PageTable) == await drawings(DataTable)
+
+
+async def test_a_page_table_does_not_measure_its_rows_but_scrolls_over_all_of_them():
+    async with Tables(PageTable).run_test(size=(60, 12)) as pilot:
+        table = pilot.app.query_one(PageTable)
+        fill(table, page(0, 200))
+        await pilot.pause()
+        assert table.virtual_size.height == 201  # header + rows
+        assert table.virtual_size.width == sum(width + 2 for _, _, width in COLUMNS)
+        assert [c.content_width for c in table.ordered_columns] == [1, 4, 5, 6, 4]  # the labels': rows not measured
+
+
+async def test_a_page_table_with_a_column_to_fit_measures_as_ever():
+    class Fitted(App):
+        def compose(self) -> ComposeResult:
+            table = PageTable()
+            table.add_column("Name", key="name")
+            table.add_column("Day", width=10, key="day")
+            yield table
+
+    async with Fitted().run_test(size=(60, 12)) as pilot:
+        table = pilot.app.query_one(PageTable)
+        table.add_row("a rather long name", "2026-10-01")
+        table.add_row("short", "2026-10-02", label="two")
+        await pilot.pause()
+        assert table.ordered_columns[0].content_width == len("a rather long name")
+        assert table.virtual_size.width == len("a rather long name") + 2 + 12 + len("two") + 2
+
+
+async def test_call_after_paint_waits_for_the_rows_to_be_drawn():
+    log = []
+
+    class Logged(PageTable):
+        def render_lines(self, crop):
+            log.append("draw")
+            return super().render_lines(crop)
+
+    async with Tables(Logged).run_test(size=(60, 12)) as pilot:
+        table = pilot.app.query_one(Logged)
+        await pilot.pause()
+        log.clear()
+        fill(table, page(0, 40))
+        table.call_after_paint(lambda: log.append("after"))
+        assert log == []
+        await pilot.pause()
+        await pilot.pause()
+        assert log[0] == "draw" and log.count("after") == 1
