@@ -19,13 +19,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
 
 from flowtui.engine.formats import money
 from flowtui.engine.clock import iso_utc
 from flowtui.engine.digests import DIGEST_STATUSES, SORTS, DigestFilter
 from flowtui.engine.records import DigestPage, DigestRow
 from flowtui.screens.base import FlowScreen
+from flowtui.screens.footer import SteadyFooter
 from flowtui.screens.modals import ConfirmModal, PromptModal
 from flowtui.screens.page_table import PageTable
 
@@ -226,7 +227,7 @@ class DigestsScreen(FlowScreen):
         yield table
         yield Static("", id="digests-view", classes="hint", markup=False)
         yield Static("loading…", id="digests-status", classes="status-line", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.run_engine(lambda: (self.flow.company().currency, [s.stream.name for s in self.flow.streams()]),

@@ -1,16 +1,20 @@
-"""PageTable: the Digests screen's table draws exactly what Textual's own DataTable draws.
+"""PageTable and SteadyFooter: the Digests screen's shortcuts draw exactly what Textual's own widgets draw.
 
-It leans on Textual internals (DataTable's cell drawing and measuring), so these
-tests pin the behaviour down against the stock widget: a Textual upgrade that
-changes those internals fails here.
+Both lean on Textual internals (DataTable's cell drawing and measuring, Footer's
+rebuild on a bindings change), so these tests pin the behaviour down against the
+stock widgets: a Textual upgrade that changes those internals fails here.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable
+from textual.binding import Binding
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Label
 
+from flowtui.screens.footer import SteadyFooter
 from flowtui.screens.page_table import PageTable
 
 COLUMNS = [("mark", "✓", 1), ("day", "Date", 10), ("where", "Where", 12), ("amount", "Amount", 10), ("note", "Note", 8)]
@@ -120,3 +124,69 @@ async def test_call_after_paint_waits_for_the_rows_to_be_drawn():
         await pilot.pause()
         await pilot.pause()
         assert log[0] == "draw" and log.count("after") == 1
+
+
+# -- the footer ----------------------------------------------------------------------------------
+class Banana(Widget, can_focus=True):
+    DEFAULT_CSS = "Banana { height: 3; }"
+    BINDINGS = [Binding("b", "app.bell", "Banana")]
+
+
+class Cherry(Widget, can_focus=True):
+    DEFAULT_CSS = "Cherry { height: 3; }"
+    BINDINGS = [Binding("c", "app.bell", "Cherry")]
+
+
+class Dialog(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        yield Label("a dialog")
+
+
+class Keys(App):
+    BINDINGS = [Binding("a", "bell", "Apple")]
+
+    def __init__(self, footer_class: type[Footer]) -> None:
+        super().__init__()
+        self.footer_class = footer_class
+
+    def compose(self) -> ComposeResult:
+        yield Banana(id="banana")
+        yield Cherry(id="cherry")
+        yield self.footer_class()
+
+
+def shown(footer: Footer) -> list[str]:
+    return [str(key.description) for key in footer.query("FooterKey")]
+
+
+async def footer_through_a_dialog(footer_class: type[Footer]) -> tuple[bool, list[str], list[str]]:
+    """Whether the footer kept its keys through a dialog, and what it showed before and after a focus change."""
+    async with Keys(footer_class).run_test(size=(80, 10)) as pilot:
+        app = pilot.app
+        app.query_one("#banana").focus()
+        await pilot.pause()
+        footer = app.query_one(footer_class)
+        before = list(footer.children)
+        with_banana = shown(footer)
+        app.push_screen(Dialog())
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.pause()
+        kept = list(footer.children) == before and all(a is b for a, b in zip(footer.children, before))
+        app.query_one("#cherry").focus()
+        await pilot.pause()
+        await pilot.pause()
+        return kept, with_banana, shown(footer)
+
+
+async def test_the_steady_footer_keeps_its_keys_through_a_dialog_and_follows_a_change():
+    kept, before, after = await footer_through_a_dialog(SteadyFooter)
+    assert kept
+    assert "Banana" in before and "Apple" in before and "Cherry" not in before
+    assert "Cherry" in after and "Banana" not in after
+    stock_kept, stock_before, stock_after = await footer_through_a_dialog(Footer)
+    assert not stock_kept  # what the steady footer saves: Textual's rebuilds its keys on the way back
+    assert (stock_before, stock_after) == (before, after)
