@@ -2,7 +2,8 @@
 
 Two figures: the whole sync over HTTP on loopback, with the time spent waiting
 on HTTP, parsing and landing; and the parse-and-land pipeline alone, fed the
-same replies from memory (what the sync costs besides the network).
+same replies (the bytes StoreHub sent, JSON decoding included) from memory:
+what the sync costs besides the network.
 """
 
 from __future__ import annotations
@@ -74,9 +75,8 @@ def measure(work: Path) -> dict:
 
 
 def _replies(url: str) -> tuple[list, dict]:
-    """The /transactions replies of the benchmark's stores and days, one per store-day, kept in memory."""
+    """The /transactions replies (bytes) of the benchmark's stores and days, one per store-day, kept in memory."""
     import httpx
-    import orjson
 
     with httpx.Client(base_url=url, auth=("sandbox", "sandbox-key"), timeout=60) as client:
         stores = client.get("/stores").json()
@@ -85,15 +85,16 @@ def _replies(url: str) -> tuple[list, dict]:
         for store in stores:
             for day in range(1, 15):
                 stamp = date(2026, 10, day).isoformat()
-                replies.append(orjson.loads(client.get("/transactions", params={
-                    "from": stamp, "to": stamp, "storeId": store["id"], "includeOnline": "true"}).content))
+                replies.append(client.get("/transactions", params={
+                    "from": stamp, "to": stamp, "storeId": store["id"], "includeOnline": "true"}).content)
     return replies, products
 
 
 def _pipeline(work: Path, data: tuple[list, dict]) -> dict:
     """Parse and land the kept replies exactly as a sync does (coalesced, prepared ahead, landed)."""
-    from flowtui.connectors.base import Window
-    from flowtui.connectors.storehub import to_batch
+    from flowtui.connectors.base import OrderBatch, Window
+    from flowtui.connectors.storehub import READ_BATCH
+    from flowtui.connectors.storehub_sql import ReplyReader
     from flowtui.engine.landing import prepare
     from flowtui.engine.service import Flow
     from flowtui.engine.storage import Database
@@ -104,10 +105,19 @@ def _pipeline(work: Path, data: tuple[list, dict]) -> dict:
     flow = Flow(Database.at(work / "storehub-pipeline.duckdb"))
     flow.init()
     flow.add_stream("bench", "file", {"path": str(work)}, StreamSettings())
-    count = sum(len(r) for r in replies)
+    count = 0
     started = time.perf_counter()
-    for batch in prefetched(prepare(b) for b in coalesced(to_batch(r, products) for r in replies)):
-        land(flow.db, 1, batch, Window(), "Asia/Kuala_Lumpur", None)
+    def read(reader):  # as the connector does: replies staged as they come, read together every READ_BATCH
+        for reply in replies:
+            reader.stage(reply)
+            if reader.staged >= READ_BATCH:
+                yield OrderBatch(orders=[], columns=reader.take())
+        yield OrderBatch(orders=[], columns=reader.take())
+
+    with ReplyReader(products) as reader:
+        for batch in prefetched(prepare(b) for b in coalesced(read(reader))):
+            land(flow.db, 1, batch, Window(), "Asia/Kuala_Lumpur", None)
+            count += len(batch)
     return {"pipeline_seconds": time.perf_counter() - started, "pipeline_transactions": count}
 
 

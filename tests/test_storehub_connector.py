@@ -21,9 +21,9 @@ from flowtui.connectors.storehub import (
     StoreHubAuthError,
     StoreHubConnector,
     StoreHubError,
-    to_batch,
 )
 from flowtui.connectors.storehub_map import to_canonical
+from flowtui.connectors.storehub_sql import ReplyReader
 
 SALE = {
     "refId": "r-1", "invoiceNumber": "INV-1", "storeId": "s1", "transactionType": "Sale",
@@ -84,7 +84,8 @@ def test_an_order_level_discount_is_what_balances_the_transaction():
 # -- hostile input: reported per transaction, never a crash -------------------------------------
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none() | st.booleans() | st.integers(-10**20, 10**20) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
     max_leaves=8,
 )
@@ -110,11 +111,22 @@ def hostile_transactions(draw):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(hostile_transactions(), max_size=5))
 def test_the_parser_never_crashes_on_hostile_transactions(transactions):
-    batch = to_batch(transactions + [SALE], PRODUCTS)
-    assert len(batch.orders) == len(transactions) + 1
-    for text in batch.orders:
-        assert isinstance(orjson.loads(text), dict)
-    assert len(batch.raw) == len(batch.refs) == len(batch.orders)
+    table = read_reply(transactions + [SALE]).columns
+    assert table.num_rows == len(transactions) + 1
+    for row in table.to_pylist():
+        assert row["ref"].startswith("storehub:")
+        assert orjson.loads(row["raw"]) is not None or row["raw"].strip() == "null"
+        if row["parsed"] is None:  # the exact path: canonical JSON, or the reason there is none
+            assert isinstance(orjson.loads(row["payload"]), dict)
+    assert table.to_pylist()[-1]["parsed"]["id"] == "r-1"  # the everyday sale read in bulk
+
+
+def read_reply(transactions: list, products: dict = PRODUCTS):
+    """A /transactions reply holding ``transactions``, read as the connector reads it."""
+    from flowtui.connectors.base import OrderBatch
+
+    with ReplyReader(products) as reader:
+        return OrderBatch(orders=[], columns=reader.read(json.dumps(transactions, ensure_ascii=False).encode()))
 
 
 def test_hostile_transactions_are_rejected_one_by_one_and_the_rest_lands(flow, orders_dir):
@@ -134,7 +146,7 @@ def test_hostile_transactions_are_rejected_one_by_one_and_the_rest_lands(flow, o
         SALE,
     ]
     with flow.db.write() as con:
-        result = land_batch(con, 1, to_batch(hostile, PRODUCTS), default_tz="Asia/Kuala_Lumpur",
+        result = land_batch(con, 1, read_reply(hostile), default_tz="Asia/Kuala_Lumpur",
                             sync_run_id=None, now=None or __import__("datetime").datetime.now())
     assert result.new == 2
     rejected = {r.order_id or r.ref: " ".join(r.errors) for r in result.rejections}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class SourceError(Exception):
@@ -45,6 +45,12 @@ class OrderBatch:
     (0..1) when the connector can tell. ``warnings`` are problems with the
     source as a whole (a file that could not be read). ``stores`` lists the
     stores the source offers (StoreHub's /stores), for location mapping.
+
+    A source that reads its orders in bulk (StoreHub's replies, inside DuckDB)
+    hands them over as ``columns`` instead of ``orders``: an Arrow table with
+    ``ref, payload, raw, pre_error, parsed``, where ``parsed`` holds the
+    canonical order's typed columns (``orders.structure_type()``) and
+    ``payload`` its JSON only where ``parsed`` is NULL.
     """
 
     orders: list[bytes | str]
@@ -56,9 +62,10 @@ class OrderBatch:
     progress: float | None = None
     warnings: list[str] = field(default_factory=list)
     stores: list[SourceStore] = field(default_factory=list)  # stores the source offers, when it says
+    columns: Any = None  # a pyarrow.Table when the source read its orders in bulk (see below)
 
     def __len__(self) -> int:
-        return len(self.orders)
+        return len(self.orders) if self.columns is None else self.columns.num_rows
 
     def ref(self, index: int) -> str:
         if self.refs is not None:

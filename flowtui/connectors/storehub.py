@@ -37,9 +37,10 @@ import httpx
 import orjson
 
 from flowtui.connectors.base import OrderBatch, SourceError, SourceStore, Window
-from flowtui.connectors.storehub_map import canonical_json, raw_json, to_canonical
+from flowtui.connectors.storehub_sql import NotAList, NotJSON, ReplyReader
 
 BASE_URL = "https://api.storehubhq.com"
+READ_BATCH = 20_000  # transactions read together (reading many small replies at once saves a fixed cost each)
 TIMEOUT = 30.0  # seconds for one request
 CAP = 5000
 CHUNK_DAYS = 7
@@ -139,7 +140,8 @@ class StoreHubConnector:
             transport=self.transport,
         )
 
-    def _get(self, client: httpx.Client, path: str, params: dict | None = None):
+    def _get(self, client: httpx.Client, path: str, params: dict | None = None, read=None):
+        """The reply to one GET, read by ``read`` (JSON values by default), asked again while it makes sense."""
         last = "no answer"
         for attempt in range(self.backoff.attempts):
             if attempt:
@@ -170,9 +172,11 @@ class StoreHubConnector:
                 raise StoreHubError(f"StoreHub answered HTTP {response.status_code} for {path}; the sync stopped.")
             started = time.perf_counter()
             try:
+                if read is not None:
+                    return read(response.content)
                 with _bulk():
                     return orjson.loads(response.content)
-            except orjson.JSONDecodeError:
+            except (orjson.JSONDecodeError, NotJSON):
                 last = "a reply that was not JSON"
                 continue
             finally:
@@ -208,39 +212,47 @@ class StoreHubConnector:
         asked = (window.start - timedelta(days=1), window.end + timedelta(days=1))
         with self._client() as client:
             stores = self._stores(client)
-            products = self._products(client)
+            reader = ReplyReader(self._products(client))
             ranges = [(s.id, a, b) for s in stores for a, b in _chunks(*asked, self.chunk_days)]
-            for done, (store_id, first, last) in enumerate(ranges, start=1):
-                for batch in self._transactions(client, store_id, first, last, products):
-                    batch.progress = done / len(ranges)
-                    batch.stores = stores if done == 1 else []
-                    yield batch
+            with reader:
+                yield from self._fetch_ranges(client, reader, ranges, stores)
             if not ranges:
                 yield OrderBatch(orders=[], stores=stores, progress=1.0)
+
+    def _fetch_ranges(self, client, reader: ReplyReader, ranges, stores) -> Iterator[OrderBatch]:
+        """Replies read together, a batch every :data:`READ_BATCH` transactions or so (and one at the end)."""
+        warnings: list[str] = []
+        for done, (store_id, first, last) in enumerate(ranges, start=1):
+            warnings.extend(self._transactions(client, store_id, first, last, reader))
+            if reader.staged >= READ_BATCH or done == len(ranges):
+                started = time.perf_counter()
+                columns = reader.take()
+                STATS["parse"] += time.perf_counter() - started
+                yield OrderBatch(orders=[], columns=columns, warnings=warnings, progress=done / len(ranges),
+                                 stores=stores)
+                warnings, stores = [], []
 
     def _products(self, client: httpx.Client) -> dict:
         data = self._get(client, "/products")
         items = data if isinstance(data, list) else []
         return {str(p.get("id")): {"sku": p.get("sku"), "name": p.get("name")} for p in items if isinstance(p, dict)}
 
-    def _transactions(self, client, store_id: str, first: date, last: date, products: dict) -> Iterator[OrderBatch]:
+    def _transactions(self, client, store_id: str, first: date, last: date, reader: ReplyReader) -> list[str]:
+        """Stage a store's transactions from ``first`` to ``last``, in as many windows as the cap needs; warnings."""
         params = {"from": first.isoformat(), "to": last.isoformat(), "storeId": store_id, "includeOnline": "true"}
-        data = self._get(client, "/transactions", params)
-        if not isinstance(data, list):
-            raise StoreHubError("StoreHub's /transactions did not return a list.")
-        warnings = []
-        if len(data) >= CAP:
-            if first < last:  # never trust a capped window: split it
-                middle = first + (last - first) // 2
-                yield from self._transactions(client, store_id, first, middle, products)
-                yield from self._transactions(client, store_id, middle + timedelta(days=1), last, products)
-                return
-            warnings.append(f"StoreHub returned {CAP:,} transactions (its cap) for store {store_id} on {first}: "
-                            f"some of that day's transactions may be missing.")
-        started = time.perf_counter()
-        batch = to_batch(data, products, warnings)
-        STATS["parse"] += time.perf_counter() - started
-        yield batch
+        try:
+            count = self._get(client, "/transactions", params, read=reader.stage)
+        except NotAList:
+            raise StoreHubError("StoreHub's /transactions did not return a list.") from None
+        if count < CAP:
+            return []
+        if first < last:  # never trust a capped window: ask again in halves
+            reader.unstage()
+            middle = first + (last - first) // 2
+            return (self._transactions(client, store_id, first, middle, reader)
+                    + self._transactions(client, store_id, middle + timedelta(days=1), last, reader))
+        return [f"StoreHub returned {CAP:,} transactions (its cap) for store {store_id} on {first}: "
+                f"some of that day's transactions may be missing."]
 
 
 @contextmanager
@@ -253,28 +265,6 @@ def _bulk():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def to_batch(data: list, products: dict, warnings: list[str] | None = None) -> OrderBatch:
-    """A /transactions reply as canonical orders (bad transactions carry their reason)."""
-    with _bulk():
-        return _to_batch(data, products, warnings)
-
-
-def _to_batch(data: list, products: dict, warnings: list[str] | None) -> OrderBatch:
-    orders, raws, refs, errors = [], [], [], []
-    for position, transaction in enumerate(data):
-        try:
-            order, error = to_canonical(transaction, products)
-        except Exception as exc:  # a shape nobody foresaw: reject this one, keep the rest
-            order, error = {}, f"could not read the transaction ({type(exc).__name__})"
-        orders.append(canonical_json(order))
-        raws.append(raw_json(transaction))
-        label = order.get("number") or order.get("id") or f"#{position + 1}"
-        refs.append(f"storehub:{order.get('store_id') or '?'}:{label}")
-        errors.append(error)
-    return OrderBatch(orders=orders, raw=raws, refs=refs, errors=errors if any(errors) else None,
-                      warnings=list(warnings or []))
 
 
 def _chunks(first: date, last: date, days: int) -> list[tuple[date, date]]:

@@ -28,15 +28,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 import orjson
 
 CENT = Decimal("0.01")
-_OPT = orjson.OPT_SORT_KEYS
-
-
-def raw_json(transaction) -> bytes:
-    """The transaction as stable JSON (sorted keys), for audit and change detection."""
-    try:
-        return orjson.dumps(transaction, option=_OPT)
-    except TypeError:  # something orjson cannot write: keep a readable form
-        return repr(transaction).encode("utf-8", "replace")
 
 
 def _text(value) -> str | None:

@@ -33,9 +33,12 @@ from flowtui.engine.landing_sql import (
     CLASSIFY_SQL,
     DEDUPE_SQL,
     EXPLAIN_SQL,
+    EXPLAIN_TYPED_SQL,
     GOOD_SQL,
     REJECTED_SQL,
+    REJECTED_TYPED_SQL,
     STAGE_SQL,
+    STAGE_TYPED_SQL,
     STALE_SQL,
     WRITE_SQL,
 )
@@ -104,8 +107,15 @@ class PreparedBatch:
     def __len__(self) -> int:
         return self.table.num_rows
 
+    @property
+    def typed(self) -> bool:
+        """The source handed over the orders already read (a ``parsed`` column)."""
+        return "parsed" in self.table.column_names
+
 
 def prepare(batch: OrderBatch) -> PreparedBatch:
+    if batch.columns is not None:
+        return _prepare_columns(batch)
     orders = _Packed.of(batch.orders)
     raw = _Packed.of(batch.raw) if batch.raw is not None else orders
     return PreparedBatch(
@@ -116,6 +126,19 @@ def prepare(batch: OrderBatch) -> PreparedBatch:
         progress=batch.progress,
         warnings=list(batch.warnings),
         stores=list(batch.stores),
+    )
+
+
+def _prepare_columns(batch: OrderBatch) -> PreparedBatch:
+    """A batch the source read in bulk: its table as it is, raw payloads (one line each) compressed."""
+    columns = batch.columns
+    raw = columns.column("raw").cast(pa.large_string()).combine_chunks()
+    offsets = pa.Array.from_buffers(pa.int64(), len(raw) + 1, [None, raw.buffers()[1]], offset=raw.offset)
+    data = raw.buffers()[2]
+    return PreparedBatch(
+        table=pa.table({"seq": pa.array(range(len(raw)), pa.int64()), **{n: columns.column(n) for n in columns.column_names}}),
+        chunks=compress_chunks(data.to_pybytes() if data is not None else b"", offsets.to_pylist()),
+        progress=batch.progress, warnings=list(batch.warnings), stores=list(batch.stores),
     )
 
 
@@ -204,7 +227,7 @@ def land_batch(
 def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepared) -> LandingResult:
     result = LandingResult()
     params = {"stream": stream_id, "default_tz": default_tz}
-    con.execute(STAGE_SQL)
+    con.execute(STAGE_TYPED_SQL if prepared.typed else STAGE_SQL)
     con.execute(CHECK_SQL)
     con.execute(GOOD_SQL, params)
     if con.execute("SELECT count(*) > count(DISTINCT id) FROM good").fetchall()[0][0]:
@@ -232,14 +255,14 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepa
 
 def _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prepared) -> list[Rejection]:
     rows = con.execute(
-        REJECTED_SQL,
+        REJECTED_TYPED_SQL if prepared.typed else REJECTED_SQL,
         {"stream": stream_id, "default_tz": default_tz, "source": prepared.source or "input",
          "first_line": prepared.first_line},
     ).fetchall()
     if not rows:
         return []
     explained: dict[int, list[str]] = {}
-    for seq, path, msg, exists, value in con.execute(EXPLAIN_SQL).fetchall():
+    for seq, path, msg, exists, value in con.execute(EXPLAIN_TYPED_SQL if prepared.typed else EXPLAIN_SQL).fetchall():
         explained.setdefault(seq, []).append(_explain(path, msg, exists, value))
     rejections: list[Rejection] = []
     records = []

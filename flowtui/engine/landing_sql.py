@@ -59,15 +59,22 @@ _LINE_AMOUNT = "coalesce(l.amount, round(l.quantity * l.unit_price - coalesce(l.
 
 # Parse every order once, with the values the arithmetic checks need and a
 # ``suspect`` flag; only suspect orders are examined in detail (``_CHECK_SQL``).
-STAGE_SQL = f"""
+_PARSE = f"TRY(json_transform(payload, {_quote(structure_json())}))"
+
+
+def _stage_sql(typed: bool) -> str:
+    """``typed``: the batch has a ``parsed`` column, the orders its source already read (JSON only where NULL)."""
+    _parse = f"CASE WHEN parsed IS NOT NULL THEN parsed ELSE {_PARSE} END" if typed else _PARSE
+    _or_typed = "OR parsed IS NOT NULL" if typed else ""
+    return f"""
 CREATE OR REPLACE TEMP TABLE stg AS
 WITH parsed AS (
     SELECT seq, pre_error, hash(body) AS h, j IS NULL AS bad_json, j.*, TRY_CAST(j.time AS TIMESTAMPTZ) AS ts
     FROM (
-        SELECT seq, pre_error, coalesce(raw, payload) AS body,
-               TRY(json_transform(payload, {_quote(structure_json())})) AS j
+        SELECT seq, pre_error, coalesce(raw, payload) AS body, {_parse} AS j
         FROM batch
-        WHERE pre_error IS NOT NULL OR length(payload) > 8 OR length(trim(payload, ' ' || chr(9) || chr(10) || chr(13))) > 0
+        WHERE pre_error IS NOT NULL {_or_typed} OR length(payload) > 8
+           OR length(trim(payload, ' ' || chr(9) || chr(10) || chr(13))) > 0
     )
 ),
 valued AS (
@@ -88,6 +95,10 @@ defaulted AS (
 SELECT *, pre_error IS NOT NULL OR bad_json OR ({_failing_sql()}) AS suspect
 FROM defaulted
 """
+
+
+STAGE_SQL = _stage_sql(typed=False)
+STAGE_TYPED_SQL = _stage_sql(typed=True)
 
 CHECK_SQL = f"""
 CREATE OR REPLACE TEMP TABLE chk AS
@@ -221,22 +232,34 @@ ON CONFLICT DO UPDATE SET name = coalesce(EXCLUDED.name, stream_stores.name)
 """,
 )
 
-EXPLAIN_SQL = """
+# An order's canonical JSON, for explaining a rejection (typed orders are written out again).
+_PAYLOAD = "b.payload"
+_TYPED_PAYLOAD = "coalesce(b.payload, to_json(b.parsed)::VARCHAR)"
+
+
+def _explain_sql(_payload: str) -> str:
+    return f"""
 SELECT c.seq, e.path, e.msg,
-       CASE WHEN e.path IS NULL THEN NULL ELSE json_exists(b.payload, e.path) END,
-       CASE WHEN e.path IS NULL THEN NULL ELSE json_extract_string(b.payload, e.path) END
+       CASE WHEN e.path IS NULL THEN NULL ELSE json_exists({_payload}, e.path) END,
+       CASE WHEN e.path IS NULL THEN NULL ELSE json_extract_string({_payload}, e.path) END
 FROM (SELECT seq, unnest(errs) AS e, generate_subscripts(errs, 1) AS k FROM chk WHERE len(errs) > 0) c
 JOIN batch b USING (seq)
 ORDER BY c.seq, c.k
 """
 
-REJECTED_SQL = """
+
+EXPLAIN_SQL = _explain_sql(_PAYLOAD)
+EXPLAIN_TYPED_SQL = _explain_sql(_TYPED_PAYLOAD)
+
+
+def _rejected_sql(_payload: str) -> str:
+    return f"""
 SELECT s.seq, coalesce(b.ref, $source || ':' || ($first_line + s.seq)) AS ref, s.id, s.store_id,
        CASE WHEN s.ts IS NOT NULL THEN (s.ts AT TIME ZONE coalesce(z.timezone, $default_tz))::DATE END AS bd,
        s.h, s.pre_error, s.bad_json,
-       json_valid(b.payload) AS valid_json,
-       CASE WHEN json_valid(b.payload) THEN json_type(b.payload) END AS json_kind,
-       coalesce(b.raw, b.payload) AS body
+       json_valid({_payload}) AS valid_json,
+       CASE WHEN json_valid({_payload}) THEN json_type({_payload}) END AS json_kind,
+       coalesce(b.raw, {_payload}) AS body
 FROM stg s
 JOIN batch b USING (seq)
 LEFT JOIN (
@@ -247,3 +270,7 @@ LEFT JOIN (
 WHERE s.suspect
 ORDER BY s.seq
 """
+
+
+REJECTED_SQL = _rejected_sql(_PAYLOAD)
+REJECTED_TYPED_SQL = _rejected_sql(_TYPED_PAYLOAD)

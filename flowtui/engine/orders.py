@@ -174,6 +174,15 @@ def structure_json() -> str:
     return json.dumps(ORDER_STRUCTURE)
 
 
+def structure_type(shape=ORDER_STRUCTURE) -> str:
+    """The DuckDB type ``json_transform`` gives a canonical order (for sources that hand over typed columns)."""
+    if isinstance(shape, dict):
+        return "STRUCT(" + ", ".join(f'"{k}" {structure_type(v)}' for k, v in shape.items()) + ")"
+    if isinstance(shape, list):
+        return structure_type(shape[0]) + "[]"
+    return shape
+
+
 # -- the same model as Python values ------------------------------------------------
 
 

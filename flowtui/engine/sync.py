@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from queue import Full, Queue
 
+import pyarrow as pa
+
 from flowtui.connectors.base import OrderBatch, SourceError, Window
 from flowtui.connectors.registry import provider
 from flowtui.engine import books, clock
@@ -162,6 +164,8 @@ def coalesced(batches: Iterator[OrderBatch], target: int = LANDING_BATCH) -> Ite
 def _join(batches: list[OrderBatch]) -> OrderBatch:
     if len(batches) == 1:
         return batches[0]
+    if any(b.columns is not None for b in batches):
+        return _join_columns(batches)
     orders, refs, raw, errors = [], [], [], []
     for b in batches:
         orders.extend(b.orders)
@@ -172,6 +176,17 @@ def _join(batches: list[OrderBatch]) -> OrderBatch:
         orders=orders, refs=refs, raw=raw if any(b.raw is not None for b in batches) else None,
         errors=errors if any(errors) else None, progress=batches[-1].progress,
         warnings=[w for b in batches for w in b.warnings], stores=[s for b in batches for s in b.stores],
+    )
+
+
+def _join_columns(batches: list[OrderBatch]) -> OrderBatch:
+    """Batches read in bulk: their tables end to end (an empty list batch only brings its stores)."""
+    if any(b.columns is None and len(b) for b in batches):
+        raise ValueError("cannot join orders read in bulk with orders one by one")
+    return OrderBatch(
+        orders=[], columns=pa.concat_tables([b.columns for b in batches if b.columns is not None]),
+        progress=batches[-1].progress, warnings=[w for b in batches for w in b.warnings],
+        stores=[s for b in batches for s in b.stores],
     )
 
 

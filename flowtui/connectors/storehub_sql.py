@@ -1,0 +1,278 @@
+"""StoreHub /transactions replies -> canonical orders, read in bulk by DuckDB.
+
+A reply (one JSON array of transactions) goes to an in-memory DuckDB as it
+came off the wire: DuckDB splits it into transactions, keeps each one's JSON
+(the raw payload, for audit and change detection) and maps every *everyday*
+transaction straight to the canonical order's typed columns (the structure
+landing would otherwise parse from canonical JSON). Python never builds an
+object per transaction.
+
+The everyday transaction is exactly what :func:`storehub_map._fast` takes:
+every amount a JSON number in whole sen, integer quantities, line totals that
+agree with quantity x price - discount, every id present. Anything else (a
+string for a number, a missing field, an object that is not a transaction...)
+is handed to :func:`storehub_map.to_canonical`, one transaction at a time,
+which reads it exactly or says why it cannot. Both paths land the same
+orders; ``tests/test_storehub_sql.py`` holds them to it.
+
+The connection lives for one sync (one :class:`ReplyReader`), in memory,
+never touching the books file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import duckdb
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from flowtui.connectors.storehub_map import canonical_json, to_canonical
+from flowtui.engine.orders import structure_type
+
+# The shape read from a transaction. What the everyday path relies on reads
+# as JSON text, so that its JSON type is checked exactly as ``_fast`` checks
+# Python types (a string where a number belongs is not everyday); what is only
+# passed on reads as VARCHAR, exactly as landing reads canonical JSON.
+_TX = {
+    "refId": "JSON", "invoiceNumber": "JSON", "storeId": "JSON", "transactionType": "JSON",
+    "transactionTime": "JSON", "isCancelled": "JSON", "saleInvoiceNumber": "VARCHAR", "channel": "VARCHAR",
+    "serviceCharge": "JSON", "tax": "JSON", "roundedAmount": "JSON", "total": "JSON",
+    "items": [{"productId": "JSON", "name": "VARCHAR", "quantity": "JSON", "unitPrice": "JSON",
+               "discount": "JSON", "tax": "JSON", "total": "JSON", "taxCode": "VARCHAR"}],
+    "payments": [{"paymentMethod": "JSON", "amount": "JSON"}],
+}
+
+
+def _text(_x: str) -> str:
+    """A JSON string without escapes, as text; NULL for anything else (escaped strings take the exact path)."""
+    return f"(CASE WHEN ascii({_x}::VARCHAR) = 34 AND NOT contains({_x}::VARCHAR, '\\') " \
+           f"THEN substr({_x}::VARCHAR, 2, length({_x}::VARCHAR) - 2) END)"
+
+
+def _sen(_x: str, default: bool = False) -> str:
+    """Integer sen of a JSON number that is a whole number of sen; NULL for anything else.
+
+    The same test as ``storehub_map._sen``: the double times 100, rounded,
+    divided back, must give the same double. ``default``: missing or null is 0.
+    """
+    _d = f"(CASE WHEN ascii({_x}::VARCHAR) BETWEEN 48 AND 57 OR ascii({_x}::VARCHAR) = 45 " \
+         f"THEN TRY_CAST({_x}::VARCHAR AS DOUBLE) END)"
+    if default:
+        _d = f"(CASE WHEN {_x} IS NULL THEN 0 ELSE {_d} END)"
+    return f"(CASE WHEN abs({_d}) < 1e13 AND round({_d} * 100) / 100 = {_d} THEN round({_d} * 100)::BIGINT END)"
+
+
+def _quantity(_x: str) -> str:
+    """A JSON integer of at most 9 digits; NULL for anything else."""
+    return f"(CASE WHEN (ascii({_x}::VARCHAR) BETWEEN 48 AND 57 OR ascii({_x}::VARCHAR) = 45) " \
+           f"AND length({_x}::VARCHAR) <= 10 THEN TRY_CAST({_x}::VARCHAR AS BIGINT) END)"
+
+
+def _money(_cents: str) -> str:
+    return f"(({_cents}) * 0.01)"
+
+
+_TX_JSON = orjson.dumps(_TX).decode()
+_PARSED_TYPE = structure_type()
+
+# Every staged transaction read, and its amounts in sen (NULL where not whole sen).
+_READ_SQL = f"""
+WITH typed AS (
+    SELECT reply, pos, raw,
+           CASE WHEN json_type(raw) = 'OBJECT' THEN TRY(json_transform(raw, '{_TX_JSON}')) END AS j
+    FROM staged
+)
+SELECT reply, pos, raw, {_text("j.refId")} AS id, {_text("j.invoiceNumber")} AS number,
+       {_text("j.storeId")} AS store_id, {_text("j.transactionType")} AS kind, {_text("j.transactionTime")} AS t,
+       j.isCancelled = 'true' AS cancelled, j.saleInvoiceNumber AS original_number, j.channel,
+       {_sen("j.serviceCharge", True)} AS service, {_sen("j.tax", True)} AS tax,
+       {_sen("j.roundedAmount", True)} AS rounding, {_sen("j.total")} AS total,
+       list_transform(j.items, lambda it: CASE WHEN it IS NOT NULL THEN {{
+           'product_id': {_text("it.productId")}, 'name': it.name, 'q': {_quantity("it.quantity")},
+           'price': {_sen("it.unitPrice")}, 'discount': {_sen("it.discount", True)},
+           'tax': {_sen("it.tax", True)}, 'total': {_sen("it.total")}, 'tax_code': it.taxCode}} END) AS items,
+       list_transform(j.payments, lambda p: CASE WHEN p IS NOT NULL THEN {{
+           'method': {_text("p.paymentMethod")}, 'amount': {_sen("p.amount")}}} END) AS payments,
+       j IS NOT NULL AS readable
+FROM typed
+"""
+
+# The everyday transaction, exactly as ``storehub_map._fast`` takes it.
+_EVERYDAY = """
+readable AND len(items) > 0 AND payments IS NOT NULL
+AND id IS NOT NULL AND number IS NOT NULL AND store_id IS NOT NULL AND kind IS NOT NULL AND t IS NOT NULL
+AND service IS NOT NULL AND tax IS NOT NULL AND rounding IS NOT NULL AND total IS NOT NULL
+AND list_bool_and(list_transform(items, lambda it: coalesce(
+    it.product_id IS NOT NULL AND it.q IS NOT NULL
+    AND it.total - it.tax = it.q::HUGEINT * it.price - it.discount, false)))
+AND list_bool_and(list_transform(payments, lambda p: coalesce(p.method IS NOT NULL AND p.amount IS NOT NULL, false)))
+"""
+
+# StoreHub's transactionTime is UTC: a time without an offset gets its Z (as ``storehub_map._instant``)
+_TIME = ("CASE WHEN length(t) >= 16 AND right(t, 1) NOT IN ('Z', 'z') AND NOT contains(substr(t, 11), '+') "
+         "AND NOT contains(substr(t, 11), '-') THEN t || 'Z' ELSE t END")
+
+
+def _query() -> str:
+    """The staged transactions: per transaction its ``pos`` in its reply, ``raw`` JSON text and, for an everyday
+    one, ``ref`` and ``parsed`` (the canonical order's typed columns); ``parsed`` is NULL for the exact path."""
+    return f"""
+WITH tx AS ({_READ_SQL}),
+flagged AS (
+    SELECT *, coalesce({_EVERYDAY}, false) AS everyday,
+           list_sum(list_transform(items, lambda it: it.total - it.tax)) AS sub
+    FROM tx
+)
+SELECT pos, raw || chr(10) AS raw,
+       CASE WHEN everyday THEN 'storehub:' || coalesce(nullif(store_id, ''), '?') || ':'
+           || coalesce(nullif(number, ''), nullif(id, ''), '#' || pos) END AS ref,
+       CASE WHEN everyday THEN CAST(struct_pack(
+           id := id, number := number, store_id := store_id, store_name := NULL::VARCHAR, time := {_TIME},
+           type := CASE kind WHEN 'Sale' THEN 'sale' WHEN 'Return' THEN 'return' ELSE kind END,
+           status := CASE WHEN cancelled THEN 'voided' ELSE 'completed' END,
+           original_id := NULL::VARCHAR, original_number := original_number, channel := channel,
+           subtotal := {_money("sub")}, discount := {_money("sub + service + tax + rounding - total")},
+           service_charge := {_money("service")}, tax := {_money("tax")}, rounding := {_money("rounding")},
+           total := {_money("total")},
+           lines := list_transform(items, lambda it: struct_pack(
+               sku := coalesce(getvariable('storehub_skus')[it.product_id], it.product_id),
+               product_id := it.product_id,
+               name := coalesce(getvariable('storehub_names')[it.product_id], it.name),
+               quantity := it.q, unit_price := {_money("it.price")}, discount := {_money("it.discount")},
+               tax := {_money("it.tax")}, tax_code := it.tax_code, amount := {_money("it.total - it.tax")})),
+           payments := list_transform(payments, lambda p: struct_pack(method := p.method, amount := {_money("p.amount")}))
+       ) AS {_PARSED_TYPE}) END AS parsed
+FROM flagged
+
+"""
+
+
+class NotJSON(ValueError):
+    """The reply was not JSON (a proxy's error page, a cut-off body): worth asking again."""
+
+
+class NotAList(ValueError):
+    """The reply was JSON but not a list of transactions."""
+
+
+class ReplyReader:
+    """Reads /transactions replies for one sync, in an in-memory DuckDB (one thread of it).
+
+    :meth:`stage` splits a reply into its transactions and counts them (what
+    the 5,000-cap check needs, cheaply); :meth:`take` reads everything staged
+    in one go. Reading has a fixed cost of a few milliseconds however few
+    transactions there are, so many small replies are best read together.
+    """
+
+    def __init__(self, products: dict) -> None:
+        self.products = products
+        self._dir = Path(tempfile.mkdtemp(prefix="flowtui-storehub-"))
+        self._file = self._dir / "reply.json"
+        self._con = duckdb.connect(config={"threads": 1})
+        ids = [str(k) for k in products]
+        skus = [_text_or_none(p.get("sku")) for p in products.values()]
+        names = [_text_or_none(p.get("name")) for p in products.values()]
+        self._con.execute("SET VARIABLE storehub_skus = map($ids, $skus)", {"ids": ids, "skus": skus})
+        self._con.execute("SET VARIABLE storehub_names = map($ids, $names)", {"ids": ids, "names": names})
+        self._con.execute("CREATE TEMP TABLE staged (reply INTEGER, pos INTEGER, raw VARCHAR)")
+        self._replies = 0
+        self.staged = 0  # transactions staged and not yet taken
+
+    def close(self) -> None:
+        self._con.close()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def __enter__(self) -> "ReplyReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def stage(self, content: bytes) -> int:
+        """Split a reply into its transactions, to be read by :meth:`take`; how many there are.
+
+        Raises :class:`NotJSON` (worth asking again) or :class:`NotAList`.
+        """
+        if content.lstrip()[:1] != b"[":
+            try:
+                orjson.loads(content)
+            except orjson.JSONDecodeError as exc:
+                raise NotJSON("not JSON") from exc
+            raise NotAList("not a list")
+        if content.rstrip()[-1:] != b"]":  # DuckDB would forgive a body cut off between two transactions
+            raise NotJSON("cut off")
+        self._file.write_bytes(content)  # DuckDB splits a JSON array fastest from a file, keeping each object's text
+        self._replies += 1
+        _path = str(self._file).replace("'", "''")
+        try:
+            count = self._con.execute(
+                "INSERT INTO staged SELECT ?, row_number() OVER (), json "
+                f"FROM read_json_objects('{_path}', format = 'array')", [self._replies]).fetchall()[0][0]
+        except duckdb.Error as exc:
+            raise NotJSON(str(exc).splitlines()[0]) from exc
+        finally:
+            self._file.unlink(missing_ok=True)
+        self.staged += count
+        return count
+
+    def unstage(self) -> None:
+        """Forget the last reply staged (a capped window that is asked again in halves)."""
+        count = self._con.execute("DELETE FROM staged WHERE reply = ?", [self._replies]).fetchall()[0][0]
+        self.staged -= count
+
+    def take(self) -> pa.Table:
+        """Everything staged, read, in reply order: ``ref, payload, raw, pre_error, parsed`` per transaction."""
+        table = self._con.sql(_query()).to_arrow_table()
+        self._con.execute("DELETE FROM staged")
+        self.staged = 0
+        return _complete(table, self.products)
+
+    def read(self, content: bytes) -> pa.Table:
+        """One reply, read."""
+        self.stage(content)
+        return self.take()
+
+
+def _complete(table: pa.Table, products: dict) -> pa.Table:
+    """The columns landing reads, the unusual transactions read by the exact path."""
+    parsed = table.column("parsed")
+    count = table.num_rows
+    refs = table.column("ref").to_pylist() if parsed.null_count else table.column("ref")
+    payloads: list[str | None] = [None] * count
+    errors: list[str | None] = [None] * count
+    if parsed.null_count:
+        raws, positions = table.column("raw"), table.column("pos")
+        for index in pc.indices_nonzero(parsed.is_null()).to_pylist():
+            refs[index], payloads[index], errors[index] = _exact(raws[index].as_py(), positions[index].as_py(), products)
+    return pa.table({
+        "ref": pa.array(refs, pa.string()) if isinstance(refs, list) else refs.cast(pa.string()),
+        "payload": pa.array(payloads, pa.string()),
+        "raw": table.column("raw").cast(pa.string()),
+        "pre_error": pa.array(errors, pa.string()),
+        "parsed": parsed,
+    })
+
+
+def _exact(raw: str, position: int, products: dict) -> tuple[str, str, str | None]:
+    """An unusual transaction, read by the exact path: its ref, canonical JSON and what is wrong."""
+    try:
+        order, error = to_canonical(orjson.loads(raw), products)
+    except Exception as exc:  # a shape nobody foresaw: reject this one, keep the rest
+        order, error = {}, f"could not read the transaction ({type(exc).__name__})"
+    label = order.get("number") or order.get("id") or f"#{position}"
+    return f"storehub:{order.get('store_id') or '?'}:{label}", canonical_json(order).decode(), error
+
+
+def _text_or_none(value) -> str | None:
+    """A product's SKU or name as the exact path reads it (falsy: none, so the fallback applies)."""
+    if not value:
+        return None
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value).decode()
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value) if isinstance(value, float) else str(value)
