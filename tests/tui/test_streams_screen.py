@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from textual.widgets import DataTable
 
 from flowtui.screens.modals import ErrorModal
@@ -67,3 +69,10 @@ async def test_keys_can_be_remapped_by_id(shop):
         await pilot.press("f5")
         await pilot.pause()
         assert isinstance(app.screen, SyncModal)
+
+
+async def test_the_app_keeps_the_garbage_collector_off_its_long_lived_objects_while_it_runs(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert gc.get_freeze_count() > 10_000
+    assert gc.get_freeze_count() == 0
