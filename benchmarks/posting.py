@@ -10,17 +10,16 @@ def prepare(work: Path, source: Path) -> Path:
     """A database with the orders landed, digested and every mapping in place."""
     from flowtui.connectors.base import Window
     from flowtui.connectors.file import FileConnector
-    from flowtui.engine.landing import prepare as prepare_batch
     from flowtui.engine.service import Flow
     from flowtui.engine.storage import Database
     from flowtui.engine.streams import StreamSettings
-    from flowtui.engine.sync import land, prefetched, rebuild_pending
+    from flowtui.engine.sync import land, landing_units, rebuild_pending
 
     db = Database.at(work / "posting.duckdb")
     flow = Flow(db)
     flow.init()
     flow.add_stream("bench", "file", {"path": str(source)}, StreamSettings(grouping="sku"))
-    for batch in prefetched(prepare_batch(b) for b in FileConnector(source).fetch(Window())):
+    for batch in landing_units(FileConnector(source).fetch(Window())):
         land(db, 1, batch, Window(), "Asia/Kuala_Lumpur", None)
     rebuild_pending(db)
     with db.write() as con:

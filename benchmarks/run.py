@@ -35,8 +35,7 @@ def _land(db_path: str, source: str) -> dict:
     from flowtui.engine.service import Flow
     from flowtui.engine.storage import Database
     from flowtui.engine.streams import StreamSettings
-    from flowtui.engine.landing import prepare
-    from flowtui.engine.sync import land, prefetched
+    from flowtui.engine.sync import land, landing_units
 
     db = Database.at(db_path)
     flow = Flow(db)
@@ -45,7 +44,7 @@ def _land(db_path: str, source: str) -> dict:
     stream_id = 1
     total = LandingResult()
     started = time.perf_counter()
-    for batch in prefetched(prepare(b) for b in FileConnector(Path(source)).fetch(Window())):
+    for batch in landing_units(FileConnector(Path(source)).fetch(Window())):
         total.merge(land(db, stream_id, batch, Window(), "Asia/Kuala_Lumpur", None))
     elapsed = time.perf_counter() - started
     return {"seconds": elapsed, "orders": total.total, "new": total.new, "unchanged": total.unchanged,

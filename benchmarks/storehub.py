@@ -91,15 +91,14 @@ def _replies(url: str) -> tuple[list, dict]:
 
 
 def _pipeline(work: Path, data: tuple[list, dict]) -> dict:
-    """Parse and land the kept replies exactly as a sync does (coalesced, prepared ahead, landed)."""
+    """Parse and land the kept replies exactly as a sync does (read in bulk, prepared ahead, landed)."""
     from flowtui.connectors.base import OrderBatch, Window
     from flowtui.connectors.storehub import READ_BATCH
     from flowtui.connectors.storehub_sql import ReplyReader
-    from flowtui.engine.landing import prepare
     from flowtui.engine.service import Flow
     from flowtui.engine.storage import Database
     from flowtui.engine.streams import StreamSettings
-    from flowtui.engine.sync import coalesced, land, prefetched
+    from flowtui.engine.sync import land, landing_units
 
     replies, products = data
     flow = Flow(Database.at(work / "storehub-pipeline.duckdb"))
@@ -115,7 +114,7 @@ def _pipeline(work: Path, data: tuple[list, dict]) -> dict:
         yield OrderBatch(orders=[], columns=reader.take())
 
     with ReplyReader(products) as reader:
-        for batch in prefetched(prepare(b) for b in coalesced(read(reader))):
+        for batch in landing_units(read(reader)):
             land(flow.db, 1, batch, Window(), "Asia/Kuala_Lumpur", None)
             count += len(batch)
     return {"pipeline_seconds": time.perf_counter() - started, "pipeline_transactions": count}

@@ -59,6 +59,8 @@ _LINE_AMOUNT = "coalesce(l.amount, round(l.quantity * l.unit_price - coalesce(l.
 
 # Parse every order once, with the values the arithmetic checks need and a
 # ``suspect`` flag; only suspect orders are examined in detail (``_CHECK_SQL``).
+# It needs nothing from the books, so it runs while the batch is prepared, in
+# an in-memory DuckDB of its own; landing reads the result as ``stg``.
 _PARSE = f"TRY(json_transform(payload, {_quote(structure_json())}))"
 
 
@@ -67,7 +69,6 @@ def _stage_sql(typed: bool) -> str:
     _parse = f"CASE WHEN parsed IS NOT NULL THEN parsed ELSE {_PARSE} END" if typed else _PARSE
     _or_typed = "OR parsed IS NOT NULL" if typed else ""
     return f"""
-CREATE OR REPLACE TEMP TABLE stg AS
 WITH parsed AS (
     SELECT seq, pre_error, hash(body) AS h, j IS NULL AS bad_json, j.*, TRY_CAST(j.time AS TIMESTAMPTZ) AS ts
     FROM (

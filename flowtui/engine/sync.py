@@ -10,10 +10,10 @@ days survive a crash, so re-running a sync always converges.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from queue import Full, Queue
 
 import pyarrow as pa
 
@@ -96,7 +96,7 @@ def sync_stream(
         secret = (secrets or SecretStore.default()).resolve(stream.config.get("api_key"))
         connector = provider(stream.provider).connect(stream.config, secret)
         windows = 0
-        for batch in prefetched(prepare(b) for b in coalesced(connector.fetch(window))):
+        for batch in landing_units(connector.fetch(window)):
             windows += 1
             outcome.warnings.extend(batch.warnings)
             outcome.landing.merge(land(db, stream.id, batch, window, default_tz, run_id))
@@ -137,7 +137,7 @@ def land(db: Database, stream_id: int, batch: PreparedBatch, window: Window, def
                           sync_run_id=run_id, now=clock.now())
 
 
-LANDING_BATCH = 50_000  # orders per unit of work when a source hands them over in small pieces
+LANDING_BATCH = 20_000  # orders per batch prepared when a source hands them over in small pieces
 
 
 def coalesced(batches: Iterator[OrderBatch], target: int = LANDING_BATCH) -> Iterator[OrderBatch]:
@@ -190,36 +190,80 @@ def _join_columns(batches: list[OrderBatch]) -> OrderBatch:
     )
 
 
-def prefetched(batches: Iterator[PreparedBatch], depth: int = 1) -> Iterator[PreparedBatch]:
-    """Read the next batch in a background thread while the current one lands.
+READ_AHEAD = 100_000  # orders read and prepared ahead of landing (beyond the batch being read), at most
+LANDING_MOST = 200_000  # orders gathered into one unit of work, at most
 
-    Reading (files, HTTP) and landing (DuckDB, which releases the GIL) then
-    overlap. The database is still held only while a batch lands.
+
+def landing_units(batches: Iterator[OrderBatch]) -> Iterator[PreparedBatch]:
+    """What a sync lands, unit by unit.
+
+    The source's batches are joined (:func:`coalesced`) and prepared in a
+    background thread while landing runs; whenever landing is free it takes
+    everything prepared meanwhile as one unit (:func:`prefetched` with
+    ``gather``): landing starts as soon as the first batch is ready, and a
+    slow landing is not slowed further by a fixed cost per small unit.
     """
-    queue: Queue = Queue(maxsize=depth)
+    return prefetched((prepare(b) for b in coalesced(batches)), gather=PreparedBatch.join,
+                      joinable=PreparedBatch.joinable, most=LANDING_MOST)
+
+
+def prefetched(items: Iterator, depth: int = 1, *, gather: Callable | None = None,
+               joinable: Callable = lambda a, b: True, most: int = LANDING_MOST, ahead: int = READ_AHEAD) -> Iterator:
+    """Read the next items in a background thread while the current one is used.
+
+    Reading (files, HTTP, DuckDB reading replies) and landing (DuckDB, which
+    releases the GIL) then overlap. The database is still held only while a
+    batch lands. Without ``gather`` up to ``depth`` items wait; with it, up
+    to ``ahead`` orders wait and each item handed over is ``gather(list)`` of
+    the items waiting in a row that are ``joinable`` (up to ``most`` orders).
+    """
+    waiting: deque = deque()
+    changed = threading.Condition()
     stop = threading.Event()
     done = object()
 
+    def room() -> bool:
+        if gather is None:
+            return len(waiting) < depth
+        return not waiting or sum(len(i) for i in waiting if _sized(i)) < ahead
+
+    def put(item) -> None:
+        with changed:
+            while not stop.is_set() and not room():
+                changed.wait(0.1)
+            waiting.append(item)
+            changed.notify_all()
+
     def produce() -> None:
         try:
-            for batch in batches:
-                while not stop.is_set():
-                    try:
-                        queue.put(batch, timeout=0.1)
-                        break
-                    except Full:
-                        continue
+            for item in items:
+                put(item)
                 if stop.is_set():
                     return
-            queue.put(done)
+            put(done)
         except BaseException as exc:  # handed to the consumer
-            queue.put(exc)
+            put(exc)
+
+    def take():
+        with changed:
+            while not waiting:
+                changed.wait()
+            item = waiting.popleft()
+            if gather is not None and _sized(item):
+                group, size = [item], len(item)
+                while (waiting and _sized(waiting[0]) and size + len(waiting[0]) <= most
+                       and joinable(group[-1], waiting[0])):
+                    group.append(waiting.popleft())
+                    size += len(group[-1])
+                item = gather(group) if len(group) > 1 else item
+            changed.notify_all()
+            return item
 
     worker = threading.Thread(target=produce, name="flowtui-prefetch", daemon=True)
     worker.start()
     try:
         while True:
-            item = queue.get()
+            item = take()
             if item is done:
                 return
             if isinstance(item, BaseException):
@@ -227,6 +271,12 @@ def prefetched(batches: Iterator[PreparedBatch], depth: int = 1) -> Iterator[Pre
             yield item
     finally:
         stop.set()
+        with changed:
+            changed.notify_all()
+
+
+def _sized(item) -> bool:
+    return hasattr(item, "__len__") and not isinstance(item, BaseException)
 
 
 def _finish(con, outcome: SyncOutcome, windows: int) -> None:
