@@ -7,6 +7,7 @@ stock widgets: a Textual upgrade that changes those internals fails here.
 
 from __future__ import annotations
 
+import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -30,34 +31,45 @@ def page(start: int, count: int, marked: set[int] = frozenset()) -> list[tuple[s
 
 
 class Tables(App):
-    def __init__(self, table_class: type[DataTable]) -> None:
+    def __init__(self, table_class: type[DataTable], **options) -> None:
         super().__init__()
-        self.table_class = table_class
+        self.table_class, self.options = table_class, {"cursor_type": "row", "zebra_stripes": True, **options}
+        self.highlighted: list[tuple[int, str]] = []
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.highlighted.append((event.cursor_row, event.row_key.value))
 
     def compose(self) -> ComposeResult:
-        table = self.table_class(cursor_type="row", zebra_stripes=True)
+        table = self.table_class(**self.options)
         for key, label, width in COLUMNS:
             table.add_column(label, width=width, key=key)
         yield table
 
 
 def fill(table: DataTable, rows) -> None:
+    """PageTable.fill, or what it stands for."""
+    if isinstance(table, PageTable):
+        table.fill(rows)
+        return
     table.clear()
     for key, cells in rows:
         table.add_row(*cells, key=key)
 
 
-async def drawings(table_class: type[DataTable]) -> list[list[list[tuple]]]:
-    """What the table draws (text, style with its mouse tags) through a series of pages, cursor moves and scrolls."""
+async def drawings(table_class: type[DataTable], fixed_rows: int = 0, **options) -> list:
+    """What the table draws (text, style with its mouse tags) and holds through pages, cursor moves and scrolls."""
     shots = []
-    async with Tables(table_class).run_test(size=(60, 12)) as pilot:
+    async with Tables(table_class, **options).run_test(size=(60, 12)) as pilot:
         table = pilot.app.query_one(table_class)
 
         async def shot() -> None:
             await pilot.pause()
             shots.append([[(s.text, s.style, s.control) for s in table.render_line(y)] for y in range(table.size.height)])
+            shots.append((table.row_count, [table.get_row_at(i) for i in range(table.row_count)], table.cursor_coordinate,
+                          table.virtual_size, list(pilot.app.highlighted)))
 
         fill(table, page(0, 40))
+        table.fixed_rows = fixed_rows  # (only once there are rows: Textual's DataTable fails to draw fewer)
         await shot()
         await pilot.press("down", "down", "down")
         await shot()
@@ -67,7 +79,14 @@ async def drawings(table_class: type[DataTable]) -> list[list[list[tuple]]]:
         await shot()
         table.update_cell("44", "mark", "")
         await shot()
-        fill(table, page(3, 5))  # fewer rows than fit
+        await pilot.hover(table_class, offset=(20, 5))  # the mouse over a row
+        await shot()
+        fill(table, page(3, 5))  # fewer rows than fit (but more than are fixed)
+        await shot()
+        if not fixed_rows:
+            fill(table, [])
+            await shot()
+        fill(table, page(9, 3))
         await shot()
         table.focus(False)
         table.blur()
@@ -75,8 +94,10 @@ async def drawings(table_class: type[DataTable]) -> list[list[list[tuple]]]:
     return shots
 
 
-async def test_a_page_table_draws_what_a_data_table_draws():
-    assert await drawings(PageTable) == await drawings(DataTable)
+@pytest.mark.parametrize("options", [{}, {"fixed_rows": 2, "fixed_columns": 1}, {"cursor_type": "cell", "zebra_stripes": False}],
+                         ids=["digests", "fixed", "cell-cursor"])
+async def test_a_page_table_draws_what_a_data_table_draws(options):
+    assert await drawings(PageTable, **options) == await drawings(DataTable, **options)
 
 
 async def test_a_page_table_does_not_measure_its_rows_but_scrolls_over_all_of_them():
@@ -99,7 +120,7 @@ async def test_a_page_table_with_a_column_to_fit_measures_as_ever():
 
     async with Fitted().run_test(size=(60, 12)) as pilot:
         table = pilot.app.query_one(PageTable)
-        table.add_row("a rather long name", "2026-10-01")
+        table.fill([("1", ["a rather long name", "2026-10-01"])])
         table.add_row("short", "2026-10-02", label="two")
         await pilot.pause()
         assert table.ordered_columns[0].content_width == len("a rather long name")
