@@ -23,12 +23,9 @@ from __future__ import annotations
 
 import itertools
 import json
-import threading
 from dataclasses import dataclass, field
 
-import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from flowtui.connectors.base import OrderBatch, Window
 from flowtui.engine.landing_sql import (
@@ -101,7 +98,6 @@ class PreparedBatch:
 
     table: pa.Table
     chunks: list[bytes]
-    staged: pa.Table  # every order parsed, valued and checked (landing's ``stg``)
     source: str | None = None
     first_line: int = 1
     progress: float | None = None
@@ -125,17 +121,15 @@ class PreparedBatch:
     def join(batches: list["PreparedBatch"]) -> "PreparedBatch":
         """One batch landing as one unit of work. Each part's rows start on a fresh raw chunk, so a row's
         ``seq`` still finds its payload (chunk ``seq // CHUNK``, line ``seq % CHUNK``)."""
-        tables, staged, chunks = [], [], []
+        tables, chunks = [], []
         for batch in batches:
             start = len(chunks) * CHUNK
             seq = pa.array(range(start, start + len(batch)), pa.int64())
             tables.append(batch.table.set_column(0, "seq", seq))
-            staged.append(batch.staged.set_column(0, "seq", pc.add(batch.staged.column("seq"), start)))
             chunks.extend(batch.chunks)
         last = batches[-1]
         return PreparedBatch(
-            table=pa.concat_tables(tables), chunks=chunks, staged=pa.concat_tables(staged), source=None,
-            progress=last.progress,
+            table=pa.concat_tables(tables), chunks=chunks, source=None, progress=last.progress,
             warnings=[w for b in batches for w in b.warnings], stores=[s for b in batches for s in b.stores],
         )
 
@@ -149,7 +143,6 @@ def prepare(batch: OrderBatch) -> PreparedBatch:
     return PreparedBatch(
         table=table,
         chunks=compress_chunks(raw.data, raw.offsets),
-        staged=_stage(table),
         source=batch.source if batch.refs is None else None,
         first_line=batch.first_line,
         progress=batch.progress,
@@ -168,25 +161,8 @@ def _prepare_columns(batch: OrderBatch) -> PreparedBatch:
     return PreparedBatch(
         table=table,
         chunks=compress_chunks(data.to_pybytes() if data is not None else b"", offsets.to_pylist()),
-        staged=_stage(table),
         progress=batch.progress, warnings=list(batch.warnings), stores=list(batch.stores),
     )
-
-
-_SCRATCH = threading.local()
-
-
-def _stage(table: pa.Table) -> pa.Table:
-    """The batch parsed and checked (``STAGE_SQL``) in this thread's own in-memory DuckDB: no books needed."""
-    con = getattr(_SCRATCH, "con", None)
-    if con is None:
-        con = _SCRATCH.con = duckdb.connect(config={"threads": 1})  # landing has the other core
-        con.execute("SET TimeZone = 'UTC'")  # as the books: an instant without an offset is UTC
-    con.register("batch", table)
-    try:
-        return con.sql(STAGE_TYPED_SQL if "parsed" in table.column_names else STAGE_SQL).to_arrow_table()
-    finally:
-        con.unregister("batch")
 
 
 @dataclass(frozen=True)
@@ -263,20 +239,18 @@ def land_batch(
     chunks = pa.table({"chunk_no": pa.array(range(len(prepared.chunks)), pa.int32()),
                        "data": pa.array(prepared.chunks, pa.binary())})
     con.register("batch", prepared.table)
-    con.register("staged", prepared.staged)
     con.register("chunks", chunks)
     try:
-        con.execute("CREATE OR REPLACE TEMP TABLE stg AS SELECT * FROM staged")  # read from Arrow once
         return _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepared)
     finally:
         con.unregister("batch")
-        con.unregister("staged")
         con.unregister("chunks")
 
 
 def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepared) -> LandingResult:
     result = LandingResult()
     params = {"stream": stream_id, "default_tz": default_tz}
+    con.execute("CREATE OR REPLACE TEMP TABLE stg AS " + (STAGE_TYPED_SQL if prepared.typed else STAGE_SQL))
     con.execute(CHECK_SQL)
     con.execute(GOOD_SQL, params)
     if con.execute("SELECT count(*) > count(DISTINCT id) FROM good").fetchall()[0][0]:

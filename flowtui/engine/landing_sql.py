@@ -59,8 +59,7 @@ _LINE_AMOUNT = "coalesce(l.amount, round(l.quantity * l.unit_price - coalesce(l.
 
 # Parse every order once, with the values the arithmetic checks need and a
 # ``suspect`` flag; only suspect orders are examined in detail (``_CHECK_SQL``).
-# It needs nothing from the books, so it runs while the batch is prepared, in
-# an in-memory DuckDB of its own; landing reads the result as ``stg``.
+# Landing keeps the result as the temporary table ``stg``.
 _PARSE = f"TRY(json_transform(payload, {_quote(structure_json())}))"
 
 
