@@ -33,43 +33,36 @@ import pyarrow.compute as pc
 from flowtui.connectors.storehub_map import canonical_json, to_canonical
 from flowtui.engine.orders import structure_type
 
-# The shape read from a transaction. What the everyday path relies on reads
-# as JSON text, so that its JSON type is checked exactly as ``_fast`` checks
-# Python types (a string where a number belongs is not everyday); what is only
-# passed on reads as VARCHAR, exactly as landing reads canonical JSON.
+# The shape read from a transaction: amounts as DOUBLE (what a JSON parser
+# makes of them, as ``_fast`` sees them), quantities as BIGINT, texts as
+# VARCHAR. DuckDB would also cast a string or a boolean into those types where
+# ``_fast`` would not take them, so :data:`_UNUSUAL` first sends every
+# transaction with a value of the wrong JSON type in one of those fields to the
+# exact path.
 _TX = {
-    "refId": "JSON", "invoiceNumber": "JSON", "storeId": "JSON", "transactionType": "JSON",
-    "transactionTime": "JSON", "isCancelled": "JSON", "saleInvoiceNumber": "VARCHAR", "channel": "VARCHAR",
-    "serviceCharge": "JSON", "tax": "JSON", "roundedAmount": "JSON", "total": "JSON",
-    "items": [{"productId": "JSON", "name": "VARCHAR", "quantity": "JSON", "unitPrice": "JSON",
-               "discount": "JSON", "tax": "JSON", "total": "JSON", "taxCode": "VARCHAR"}],
-    "payments": [{"paymentMethod": "JSON", "amount": "JSON"}],
+    "refId": "VARCHAR", "invoiceNumber": "VARCHAR", "storeId": "VARCHAR", "transactionType": "VARCHAR",
+    "transactionTime": "VARCHAR", "isCancelled": "JSON", "saleInvoiceNumber": "VARCHAR", "channel": "VARCHAR",
+    "serviceCharge": "DOUBLE", "tax": "DOUBLE", "roundedAmount": "DOUBLE", "total": "DOUBLE",
+    "items": [{"productId": "VARCHAR", "name": "VARCHAR", "quantity": "BIGINT", "unitPrice": "DOUBLE",
+               "discount": "DOUBLE", "tax": "DOUBLE", "total": "DOUBLE", "taxCode": "VARCHAR"}],
+    "payments": [{"paymentMethod": "VARCHAR", "amount": "DOUBLE"}],
 }
-
-
-def _text(_x: str) -> str:
-    """A JSON string without escapes, as text; NULL for anything else (escaped strings take the exact path)."""
-    return f"(CASE WHEN ascii({_x}::VARCHAR) = 34 AND NOT contains({_x}::VARCHAR, '\\') " \
-           f"THEN substr({_x}::VARCHAR, 2, length({_x}::VARCHAR) - 2) END)"
+_AMOUNTS = "serviceCharge|tax|roundedAmount|total|unitPrice|discount|amount"
+_TEXTS = "refId|invoiceNumber|storeId|transactionType|transactionTime|productId|paymentMethod"
+# An amount that is not a JSON number (a string, true, null, a list...), a quantity that is not a JSON
+# integer, an id that is not a JSON string: one scan of the transaction's text.
+_UNUSUAL = (rf'"({_AMOUNTS})"\s*:\s*[^-0-9\s]|"quantity"\s*:\s*([^-0-9\s]|-?[0-9]+[.eE])'
+            rf'|"({_TEXTS})"\s*:\s*[^"\s]')
 
 
 def _sen(_x: str, default: bool = False) -> str:
-    """Integer sen of a JSON number that is a whole number of sen; NULL for anything else.
+    """Integer sen of an amount that is a whole number of sen; NULL for anything else.
 
     The same test as ``storehub_map._sen``: the double times 100, rounded,
-    divided back, must give the same double. ``default``: missing or null is 0.
+    divided back, must give the same double. ``default``: missing is 0.
     """
-    _d = f"(CASE WHEN ascii({_x}::VARCHAR) BETWEEN 48 AND 57 OR ascii({_x}::VARCHAR) = 45 " \
-         f"THEN TRY_CAST({_x}::VARCHAR AS DOUBLE) END)"
-    if default:
-        _d = f"(CASE WHEN {_x} IS NULL THEN 0 ELSE {_d} END)"
+    _d = f"coalesce({_x}, 0)" if default else _x
     return f"(CASE WHEN abs({_d}) < 1e13 AND round({_d} * 100) / 100 = {_d} THEN round({_d} * 100)::BIGINT END)"
-
-
-def _quantity(_x: str) -> str:
-    """A JSON integer of at most 9 digits; NULL for anything else."""
-    return f"(CASE WHEN (ascii({_x}::VARCHAR) BETWEEN 48 AND 57 OR ascii({_x}::VARCHAR) = 45) " \
-           f"AND length({_x}::VARCHAR) <= 10 THEN TRY_CAST({_x}::VARCHAR AS BIGINT) END)"
 
 
 def _money(_cents: str) -> str:
@@ -86,18 +79,18 @@ WITH typed AS (
            CASE WHEN json_type(raw) = 'OBJECT' THEN TRY(json_transform(raw, '{_TX_JSON}')) END AS j
     FROM staged
 )
-SELECT reply, pos, raw, {_text("j.refId")} AS id, {_text("j.invoiceNumber")} AS number,
-       {_text("j.storeId")} AS store_id, {_text("j.transactionType")} AS kind, {_text("j.transactionTime")} AS t,
+SELECT reply, pos, raw, j.refId AS id, j.invoiceNumber AS number,
+       j.storeId AS store_id, j.transactionType AS kind, j.transactionTime AS t,
        j.isCancelled = 'true' AS cancelled, j.saleInvoiceNumber AS original_number, j.channel,
        {_sen("j.serviceCharge", True)} AS service, {_sen("j.tax", True)} AS tax,
        {_sen("j.roundedAmount", True)} AS rounding, {_sen("j.total")} AS total,
        list_transform(j.items, lambda it: CASE WHEN it IS NOT NULL THEN {{
-           'product_id': {_text("it.productId")}, 'name': it.name, 'q': {_quantity("it.quantity")},
+           'product_id': it.productId, 'name': it.name, 'q': it.quantity,
            'price': {_sen("it.unitPrice")}, 'discount': {_sen("it.discount", True)},
            'tax': {_sen("it.tax", True)}, 'total': {_sen("it.total")}, 'tax_code': it.taxCode}} END) AS items,
        list_transform(j.payments, lambda p: CASE WHEN p IS NOT NULL THEN {{
-           'method': {_text("p.paymentMethod")}, 'amount': {_sen("p.amount")}}} END) AS payments,
-       j IS NOT NULL AS readable
+           'method': p.paymentMethod, 'amount': {_sen("p.amount")}}} END) AS payments,
+       j IS NOT NULL AND NOT regexp_matches(raw, '{_UNUSUAL}') AS readable
 FROM typed
 """
 
@@ -107,7 +100,7 @@ readable AND len(items) > 0 AND payments IS NOT NULL
 AND id IS NOT NULL AND number IS NOT NULL AND store_id IS NOT NULL AND kind IS NOT NULL AND t IS NOT NULL
 AND service IS NOT NULL AND tax IS NOT NULL AND rounding IS NOT NULL AND total IS NOT NULL
 AND list_bool_and(list_transform(items, lambda it: coalesce(
-    it.product_id IS NOT NULL AND it.q IS NOT NULL
+    it.product_id IS NOT NULL AND abs(it.q) < 1000000000
     AND it.total - it.tax = it.q::HUGEINT * it.price - it.discount, false)))
 AND list_bool_and(list_transform(payments, lambda p: coalesce(p.method IS NOT NULL AND p.amount IS NOT NULL, false)))
 """
