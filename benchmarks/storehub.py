@@ -93,7 +93,6 @@ def _replies(url: str) -> tuple[list, dict]:
 def _pipeline(work: Path, data: tuple[list, dict]) -> dict:
     """Parse and land the kept replies exactly as a sync does (read in bulk, prepared ahead, landed)."""
     from flowtui.connectors.base import OrderBatch, Window
-    from flowtui.connectors.storehub import READ_BATCH
     from flowtui.connectors.storehub_sql import ReplyReader
     from flowtui.engine.service import Flow
     from flowtui.engine.storage import Database
@@ -106,10 +105,10 @@ def _pipeline(work: Path, data: tuple[list, dict]) -> dict:
     flow.add_stream("bench", "file", {"path": str(work)}, StreamSettings())
     count = 0
     started = time.perf_counter()
-    def read(reader):  # as the connector does: replies staged as they come, read together every READ_BATCH
+    def read(reader):  # as the connector does: replies staged as they come, read together when the reader is full
         for reply in replies:
             reader.stage(reply)
-            if reader.staged >= READ_BATCH:
+            if reader.full:
                 yield OrderBatch(orders=[], columns=reader.take())
         yield OrderBatch(orders=[], columns=reader.take())
 

@@ -40,7 +40,6 @@ from flowtui.connectors.base import OrderBatch, SourceError, SourceStore, Window
 from flowtui.connectors.storehub_sql import NotAList, NotJSON, ReplyReader
 
 BASE_URL = "https://api.storehubhq.com"
-READ_BATCH = 20_000  # transactions read together (reading many small replies at once saves a fixed cost each)
 TIMEOUT = 30.0  # seconds for one request
 CAP = 5000
 CHUNK_DAYS = 7
@@ -220,11 +219,11 @@ class StoreHubConnector:
                 yield OrderBatch(orders=[], stores=stores, progress=1.0)
 
     def _fetch_ranges(self, client, reader: ReplyReader, ranges, stores) -> Iterator[OrderBatch]:
-        """Replies read together, a batch every :data:`READ_BATCH` transactions or so (and one at the end)."""
+        """Replies read together, a batch whenever the reader is full (and one at the end)."""
         warnings: list[str] = []
         for done, (store_id, first, last) in enumerate(ranges, start=1):
             warnings.extend(self._transactions(client, store_id, first, last, reader))
-            if reader.staged >= READ_BATCH or done == len(ranges):
+            if reader.full or done == len(ranges):
                 started = time.perf_counter()
                 columns = reader.take()
                 STATS["parse"] += time.perf_counter() - started

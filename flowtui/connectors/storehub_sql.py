@@ -69,6 +69,8 @@ def _money(_cents: str) -> str:
     return f"(({_cents}) * 0.01)"
 
 
+READ_BATCH = 20_000  # transactions read together: reading has a fixed cost of a few ms however few there are
+
 _TX_JSON = orjson.dumps(_TX).decode()
 _PARSED_TYPE = structure_type()
 
@@ -173,6 +175,7 @@ class ReplyReader:
         self._con.execute("SET VARIABLE storehub_names = map($ids, $names)", {"ids": ids, "names": names})
         self._con.execute("CREATE TEMP TABLE staged (reply INTEGER, pos INTEGER, raw VARCHAR)")
         self._replies = 0
+        self._takes = 0
         self.staged = 0  # transactions staged and not yet taken
 
     def close(self) -> None:
@@ -217,11 +220,18 @@ class ReplyReader:
         count = self._con.execute("DELETE FROM staged WHERE reply = ?", [self._replies]).fetchall()[0][0]
         self.staged -= count
 
+    @property
+    def full(self) -> bool:
+        """Enough staged to be worth reading: :data:`READ_BATCH` transactions, half that the first time
+        (so that landing can start sooner)."""
+        return self.staged >= (READ_BATCH if self._takes else READ_BATCH // 2)
+
     def take(self) -> pa.Table:
         """Everything staged, read, in reply order: ``ref, payload, raw, pre_error, parsed`` per transaction."""
         table = self._con.sql(_query()).to_arrow_table()
         self._con.execute("DELETE FROM staged")
         self.staged = 0
+        self._takes += 1
         return _complete(table, self.products)
 
     def read(self, content: bytes) -> pa.Table:

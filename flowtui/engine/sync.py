@@ -9,6 +9,7 @@ days survive a crash, so re-running a sync always converges.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -133,6 +134,8 @@ def land(db: Database, stream_id: int, batch: PreparedBatch, window: Window, def
                 [(stream_id, s.id, s.name, clock.now()) for s in batch.stores])
         if not len(batch):
             return LandingResult()
+        if batch.typed:  # the source reads in bulk with a DuckDB of its own, alongside: leave it a core
+            con.execute(f"SET threads = {max(1, (os.cpu_count() or 2) - 1)}")  # (for this unit: the file closes)
         return land_batch(con, stream_id, batch, window=window, default_tz=default_tz,
                           sync_run_id=run_id, now=clock.now())
 
@@ -191,6 +194,7 @@ def _join_columns(batches: list[OrderBatch]) -> OrderBatch:
 
 
 READ_AHEAD = 100_000  # orders read and prepared ahead of landing (beyond the batch being read), at most
+LANDING_LEAST = 40_000  # orders a unit of work waits for, after the first (unless the reading is over)
 LANDING_MOST = 200_000  # orders gathered into one unit of work, at most
 
 
@@ -204,18 +208,22 @@ def landing_units(batches: Iterator[OrderBatch]) -> Iterator[PreparedBatch]:
     slow landing is not slowed further by a fixed cost per small unit.
     """
     return prefetched((prepare(b) for b in coalesced(batches)), gather=PreparedBatch.join,
-                      joinable=PreparedBatch.joinable, most=LANDING_MOST)
+                      joinable=PreparedBatch.joinable, least=LANDING_LEAST, most=LANDING_MOST)
 
 
 def prefetched(items: Iterator, depth: int = 1, *, gather: Callable | None = None,
-               joinable: Callable = lambda a, b: True, most: int = LANDING_MOST, ahead: int = READ_AHEAD) -> Iterator:
+               joinable: Callable = lambda a, b: True, least: int = 0, most: int = LANDING_MOST,
+               ahead: int = READ_AHEAD) -> Iterator:
     """Read the next items in a background thread while the current one is used.
 
     Reading (files, HTTP, DuckDB reading replies) and landing (DuckDB, which
     releases the GIL) then overlap. The database is still held only while a
     batch lands. Without ``gather`` up to ``depth`` items wait; with it, up
     to ``ahead`` orders wait and each item handed over is ``gather(list)`` of
-    the items waiting in a row that are ``joinable`` (up to ``most`` orders).
+    the items waiting in a row that are ``joinable`` (up to ``most`` orders);
+    after the first, an item waits until ``least`` orders are ready (or the
+    reading is over), so that units are not smaller than their fixed cost
+    deserves.
     """
     waiting: deque = deque()
     changed = threading.Condition()
@@ -244,10 +252,23 @@ def prefetched(items: Iterator, depth: int = 1, *, gather: Callable | None = Non
         except BaseException as exc:  # handed to the consumer
             put(exc)
 
+    taken = [0]
+
+    def ready() -> bool:
+        """Something to hand over: after the first unit, enough for a unit worth its fixed cost (or the end)."""
+        if not waiting:
+            return False
+        if gather is None or not taken[0] or not all(_sized(i) for i in waiting):
+            return True
+        return sum(len(i) for i in waiting) >= least
+
     def take():
         with changed:
-            while not waiting:
-                changed.wait()
+            while not ready():
+                changed.wait(0.5 if waiting else None)
+                if waiting and not worker.is_alive():
+                    break
+            taken[0] += 1
             item = waiting.popleft()
             if gather is not None and _sized(item):
                 group, size = [item], len(item)
