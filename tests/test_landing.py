@@ -214,3 +214,35 @@ def test_an_order_id_is_never_landed_twice_whatever_the_batching(db, stream):
     assert table(db, "SELECT count(*) FROM orders") == [(10,)]
     assert table(db, "SELECT count(*) FROM order_lines") == [(10,)]
     assert table(db, "SELECT count(*) FILTER (WHERE status = 'voided') FROM orders") == [(5,)]
+
+
+def test_batches_landed_together_keep_every_orders_raw_payload(db, stream):
+    """Prepared batches gathered into one unit: each part starts on a fresh raw chunk, so positions still hold."""
+    from flowtui.engine.landing import PreparedBatch, prepare
+
+    def batch(prefix, count):
+        orders = [json.dumps(order(f"{prefix}-{i}", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")]))
+                  for i in range(count)]
+        raws = [f'{{"source": "{prefix}", "n": {i}}}' for i in range(count)]
+        return prepare(OrderBatch(orders=orders, refs=[f"{prefix}:{i}" for i in range(count)], raw=raws))
+
+    first, second = batch("A", 1500), batch("B", 700)  # 1,500: the first part ends mid-chunk
+    assert first.joinable(second)
+    joined = PreparedBatch.join([first, second])
+    with db.write() as con:
+        result = land_batch(con, 1, joined, default_tz="Asia/Kuala_Lumpur", sync_run_id=None, now=NOW)
+    assert result.new == 2200
+    with db.read() as con:
+        assert raw.payload(con, 1, "A-1499") == '{"source": "A", "n": 1499}'
+        assert raw.payload(con, 1, "B-0") == '{"source": "B", "n": 0}'
+        assert raw.payload(con, 1, "B-699") == '{"source": "B", "n": 699}'
+        assert raw.ref(con, 1, "B-5") == "B:5"
+
+
+def test_lines_of_a_file_are_not_joined_with_other_batches():
+    from flowtui.engine.landing import prepare
+
+    lines = [json.dumps(order("A-1", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")])) + "\n"]
+    from_file = prepare(OrderBatch(orders=lines, source="a.ndjson"))
+    with_refs = prepare(OrderBatch(orders=lines, refs=["x"]))
+    assert not from_file.joinable(with_refs) and not with_refs.joinable(from_file)

@@ -119,3 +119,31 @@ def test_small_batches_are_joined_for_landing_without_losing_anything():
     assert joined.errors == [None, None, None, None, "bad"]
     assert (joined.warnings, [s.id for s in joined.stores], joined.progress) == (["w1"], ["s1"], 0.5)
     assert rest is small[2]  # what is left passes through as it was
+
+
+class Sized(list):
+    """A list that says how many orders it holds (what prefetched gathers by)."""
+
+
+def test_prefetched_gathers_what_waits_while_the_consumer_is_busy():
+    def quick():
+        for i in range(20):
+            yield Sized([i])
+
+    got = []
+    for item in prefetched(quick(), gather=lambda group: Sized(x for part in group for x in part), most=5):
+        got.append(list(item))
+        time.sleep(0.05)  # a slow landing: the rest is read meanwhile
+    assert [x for part in got for x in part] == list(range(20))  # everything, in order
+    assert max(len(part) for part in got) == 5 and len(got) < 20  # gathered, never beyond `most`
+
+
+def test_prefetched_waits_for_enough_after_the_first():
+    def slow():
+        for i in range(6):
+            time.sleep(0.02)
+            yield Sized([i])
+
+    got = [list(item) for item in prefetched(slow(), gather=lambda g: Sized(x for p in g for x in p), least=3)]
+    assert got[0] == [0]  # the first goes at once
+    assert all(len(part) >= 3 for part in got[1:-1]) and sum(got, []) == list(range(6))
