@@ -251,15 +251,20 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepa
     result = LandingResult()
     params = {"stream": stream_id, "default_tz": default_tz}
     con.execute("CREATE OR REPLACE TEMP TABLE stg AS " + (STAGE_TYPED_SQL if prepared.typed else STAGE_SQL))
-    con.execute(CHECK_SQL)
+    suspects = con.execute("SELECT count(*) FROM stg WHERE suspect").fetchall()[0][0]
+    if suspects:
+        con.execute(CHECK_SQL)
     con.execute(GOOD_SQL, params)
-    if con.execute("SELECT count(*) > count(DISTINCT id) FROM good").fetchall()[0][0]:
+    good, distinct = con.execute("SELECT count(*), count(DISTINCT id) FROM good").fetchall()[0]
+    if good > distinct:
         con.execute(DEDUPE_SQL)
+        good = distinct
     window_params = {"stream": stream_id, "start": window.start, "end": window.end}
     con.execute(CLASSIFY_SQL, window_params)
-    con.execute(STALE_SQL, {"stream": stream_id})
     counts = dict(con.execute("SELECT kind, count(*) FROM cls GROUP BY kind").fetchall())
-    good = con.execute("SELECT count(*) FROM good").fetchall()[0][0]
+    if counts.get("changed"):  # only a change can be a version already superseded
+        con.execute(STALE_SQL, {"stream": stream_id})
+        counts = dict(con.execute("SELECT kind, count(*) FROM cls GROUP BY kind").fetchall())
     result.new = counts.get("new", 0)
     result.changed = counts.get("changed", 0)
     result.unchanged = counts.get("unchanged", 0)
@@ -271,7 +276,8 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepa
                         "chunk_size": CHUNK, "source": prepared.source, "first_line": prepared.first_line}
         for statement in WRITE_SQL:
             run(con, statement, write_params)
-    result.rejections = _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prepared)
+    if suspects:
+        result.rejections = _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prepared)
     _resolve_rejections(con, stream_id, now)
     return result
 
