@@ -194,7 +194,7 @@ def _join_columns(batches: list[OrderBatch]) -> OrderBatch:
 
 
 READ_AHEAD = 100_000  # orders read and prepared ahead of landing (beyond the batch being read), at most
-LANDING_LEAST = 40_000  # orders a unit of work waits for, after the first (unless the reading is over)
+LANDING_LEAST = 30_000  # orders a unit of work waits for, after the first (unless the reading is over)
 LANDING_MOST = 200_000  # orders gathered into one unit of work, at most
 
 
