@@ -116,7 +116,8 @@ FROM described d
 
 # The console's rows (DigestRow's columns) and status, without the attention reasons.
 # ``{page}`` cuts the digests before their status is worked out; ``{scope}`` is where the
-# attention checks look: ``base`` when it is a page, ``digests`` (all, no copy) when it is not.
+# attention checks look and ``{methods}`` the payment methods they check: see ``ROWS_PAGE``
+# and ``ROWS_ALL``.
 ROWS_SQL = """
 WITH base AS (
   SELECT * FROM (
@@ -135,7 +136,7 @@ WITH base AS (
 ),
 unmapped AS (  -- (stream, payment method) pairs that no mapping sends to an account
     SELECT s.id AS stream_id, x.method
-    FROM streams s CROSS JOIN (SELECT DISTINCT method FROM digest_payments) x
+    FROM streams s CROSS JOIN ({methods}) x
     WHERE NOT EXISTS (SELECT 1 FROM payment_mappings pm WHERE pm.stream_id = s.id AND pm.pos_method = x.method)
       AND NOT EXISTS (SELECT 1 FROM payment_methods g WHERE lower(g.name) = lower(x.method))
 ),
@@ -159,6 +160,11 @@ SELECT d.id, d.stream, d.location, d.pos_store_id, d.business_date, d.order_coun
 """ + _STATUS.replace("{attention}", "d.needs_attention") + """    n.invoice_number
 FROM described d
 """ + _POSTED_AND_INVOICE
+
+# A page of digests: only its own digests and payment methods are looked at.
+ROWS_PAGE = {"scope": "base", "methods": "SELECT DISTINCT p.method FROM digest_payments p JOIN base b ON b.id = p.digest_id"}
+# All the digests that match (to pick those of a status): every digest and method, no copies made.
+ROWS_ALL = {"page": "", "scope": "digests", "methods": "SELECT DISTINCT method FROM digest_payments"}
 
 
 def bound(values: dict[str, str]) -> str:

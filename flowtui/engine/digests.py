@@ -15,6 +15,7 @@ import polars as pl
 
 from flowtui.engine.digest import KEYS, SUMMARY_MONEY, summarize
 from flowtui.engine.digest_listing import DIGESTS_SQL as _DIGESTS_SQL
+from flowtui.engine.digest_listing import ROWS_ALL, ROWS_PAGE
 from flowtui.engine.digest_listing import ROWS_SQL as _ROWS_SQL
 from flowtui.engine.storage import Connection, run
 
@@ -322,11 +323,11 @@ def listing_page(con: Connection, flt: DigestFilter, *, now: datetime, default_t
         raise ValueError(f"cannot sort digests by {sort!r}")
     order = f"ORDER BY {column} {'DESC' if descending else 'ASC'} NULLS LAST, business_date, stream, pos_store_id, id"
     if flt.status is None and sort in _PUSHABLE:
-        _rows = _ROWS_SQL.format(page=f"{order} LIMIT $limit OFFSET $offset", scope="base")
+        _rows = _ROWS_SQL.format(page=f"{order} LIMIT $limit OFFSET $offset", **ROWS_PAGE)
         sql = (f"SELECT t.*, r.* FROM (SELECT count(*) AS _total, coalesce(sum(net_total), 0) AS _amount "
                f"FROM ({_BASE_ONLY})) t LEFT JOIN ({_rows}) r ON true {order}")
     else:  # the statuses of all of them first; the page and the totals from that one pass
-        _rows = _ROWS_SQL.format(page="", scope="digests")
+        _rows = _ROWS_SQL.format(**ROWS_ALL)
         sql = (f"WITH matching AS MATERIALIZED (SELECT * FROM ({_rows}) WHERE $status IS NULL OR status = $status) "
                f"SELECT t.*, r.* FROM (SELECT count(*) AS _total, coalesce(sum(net_total), 0) AS _amount "
                f"FROM matching) t LEFT JOIN (SELECT * FROM matching {order} LIMIT $limit OFFSET $offset) r ON true "
