@@ -11,6 +11,7 @@ same counts and totals — for every status, sort, direction, page and filter.
 from __future__ import annotations
 
 import random
+import threading
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ import pytest
 from flowtui.engine import books
 from flowtui.engine.digests import DIGEST_STATUSES, SORTS, DigestFilter, listing_page, query_digests
 from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database
+from flowtui.engine.storage import Database, _process_lock
 
 # 03:00 UTC: 11:00 on 20 Oct in Kuala Lumpur and Tokyo's evening, still 19 Oct (20:00) in Los Angeles.
 NOW = datetime(2026, 10, 20, 3, 0, tzinfo=timezone.utc)
@@ -169,3 +170,22 @@ def test_the_console_page_is_the_lean_listing(book, monkeypatch):
     assert [r.amount for r in page.rows] == [r.amount for r in expected[5:15]]
     assert (page.total, page.amount) == (len(expected), sum((r.amount for r in expected), Decimal(0)))
     assert {r.status for r in page.rows} == {"needs_attention"}
+
+
+def test_the_console_gets_its_page_as_soon_as_it_is_read_while_the_file_is_still_held(book, monkeypatch):
+    monkeypatch.setenv("FLOWTUI_NOW", NOW.isoformat())
+    lock = _process_lock(book.db.path)
+    seen = []
+
+    def on_read(page) -> None:  # on the reading thread, before the file is let go: another thread must wait
+        elsewhere = []
+        helper = threading.Thread(target=lambda: elsewhere.append(lock.acquire(blocking=False)))
+        helper.start()
+        helper.join()
+        seen.append((page, elsewhere[0]))
+
+    page = book.digest_page(DigestFilter(status="ready"), limit=10, on_read=on_read)
+    assert seen == [(page, False)]
+    assert page.total > 10 and len(page.rows) == 10
+    assert lock.acquire(blocking=False)  # and let go once it returned
+    lock.release()

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
@@ -94,6 +95,14 @@ def outcome_summary(outcomes) -> tuple[str, str]:
         lines.append("Nothing to post:")
         lines += [f"  {o.label}: {o.status.replace('_', ' ')}" for o in settled]
     return title, "\n".join(lines) or "Nothing was posted."
+
+
+class PageRead(Message):
+    """A page of digests the engine has read (posted from the worker thread)."""
+
+    def __init__(self, key: tuple, page: DigestPage, cursor: int | None) -> None:
+        super().__init__()
+        self.key, self.page, self.cursor = key, page, cursor
 
 
 class PostOutcomeModal(ModalScreen[None]):
@@ -218,6 +227,7 @@ class DigestsScreen(FlowScreen):
         self.currency, self.stream_names = "", []
         self._cache: dict[tuple, tuple[float, DigestPage]] = {}
         self._quiet_resume = self._loading = False
+        self._wanted: tuple | None = None  # the page last asked for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -252,20 +262,27 @@ class DigestsScreen(FlowScreen):
     def _key(self, offset: int) -> tuple:
         return self.filter, self.sort, self.descending, offset
 
-    def _fetch(self, key: tuple) -> DigestPage:
+    def _fetch(self, key: tuple, on_read: Callable[[DigestPage], object] | None = None) -> DigestPage:
         flt, sort, descending, offset = key
-        return self.flow.digest_page(flt, sort=sort, descending=descending, offset=offset, limit=PAGE)
+        return self.flow.digest_page(flt, sort=sort, descending=descending, offset=offset, limit=PAGE, on_read=on_read)
 
     def load(self, offset: int = 0, cursor: int | None = 0) -> None:
         """Show the page at ``offset``; ``cursor`` is the row to land on (None: stay where it was)."""
         key = self._key(max(0, offset))
+        self._wanted = key
         cached = self._cache.get(key)
         if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
             self.workers.cancel_group(self, "page")
             self._show(key, cached[1], cursor)
             return
         self._loading = True
-        self.run_engine(lambda: self._fetch(key), lambda page: self._show(key, page, cursor), name="page")
+        # The worker posts the page as soon as it is read, not once the file is closed (~5 ms later).
+        self.run_engine(lambda: self._fetch(key, lambda page: self.post_message(PageRead(key, page, cursor))),
+                        name="page")
+
+    def on_page_read(self, message: PageRead) -> None:
+        if message.key == self._wanted:  # (not a page asked for before another, or before a cached one)
+            self._show(message.key, message.page, message.cursor)
 
     def _show(self, key: tuple, page: DigestPage, cursor: int | None) -> None:
         if not page.rows and page.total and page.offset:  # past the end (fewer rows now): the last page
@@ -439,7 +456,7 @@ class DigestsScreen(FlowScreen):
             row, key, page = found
             self._show(key, page, min(row, max(len(page.rows) - 1, 0)))
 
-        self._loading = True
+        self._loading, self._wanted = True, None
         self.run_engine(job, land, name="page")
 
     def action_post(self) -> None:

@@ -26,7 +26,9 @@ from flowtui.connectors.base import OrderBatch
 from flowtui.engine.landing import land_batch
 from flowtui.engine.sync import rebuild_pending
 from flowtui.screens.digest_detail import DigestDetailScreen
-from flowtui.screens.digests import DigestFilterModal, DigestsScreen, PostOutcomeModal
+from flowtui.engine.digests import DigestFilter
+from flowtui.engine.records import DigestPage
+from flowtui.screens.digests import DigestFilterModal, DigestsScreen, PageRead, PostOutcomeModal
 from flowtui.screens.modals import ConfirmModal, PromptModal
 from flowtui.screens.order_detail import OrderModal
 from tests.factories import order, write_ndjson
@@ -439,3 +441,16 @@ def test_money_is_exact():
     from flowtui.engine.formats import money
 
     assert money(Decimal("1234567.5")) == "1,234,567.50" and money(Decimal("-0.7")) == "-0.70"
+
+
+async def test_a_page_read_for_an_earlier_request_does_not_replace_the_page_asked_for_last(app, shop):
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_listing(pilot)
+        shown = screen.page
+        stale_key = (DigestFilter(status="ready"), "date", False, 0)
+        screen.post_message(PageRead(stale_key, DigestPage([], 0, Decimal(0), 0), 0))  # e.g. before a filter change
+        await settle(pilot)
+        assert screen.page is shown and len(listing(screen)) == 2
+        screen.post_message(PageRead(screen._wanted, DigestPage(shown.rows[:1], 1, shown.rows[0].amount, 0), 0))
+        await settle(pilot)
+        assert len(listing(screen)) == 1 and status_line(screen).startswith("rows 1-1 of 1")
