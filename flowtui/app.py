@@ -22,6 +22,9 @@ from flowtui.screens.help import HelpScreen
 from flowtui.screens.modals import ErrorModal
 
 
+GC_THRESHOLD = (10_000, 20, 20)  # Python's are (700, 10, 10)
+
+
 class FlowApp(App):
     """flowtui's console. ``FlowApp(Flow(Database.at(path))).run()``."""
 
@@ -51,10 +54,15 @@ class FlowApp(App):
         self.push_screen(StreamsScreen())
         # What is alive now (the libraries, the app) lives as long as the app: keep the garbage
         # collector from walking it again and again. A full collection of it took 40-75 ms, now
-        # and then in the middle of a key press on the Digests screen.
+        # and then in the middle of a key press on the Digests screen. And collect less often:
+        # drawing a page makes ~100,000 short-lived objects, which by default meant a collection
+        # of the young every millisecond and of everything about once a page.
+        self._gc_threshold = gc.get_threshold()
         gc.freeze()
+        gc.set_threshold(*GC_THRESHOLD)
 
     def on_unmount(self) -> None:
+        gc.set_threshold(*self._gc_threshold)
         gc.unfreeze()
 
     # -- navigation ----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import gc
 
 from textual.widgets import DataTable
 
+from flowtui.app import GC_THRESHOLD
 from flowtui.screens.modals import ErrorModal
 from flowtui.screens.sync_progress import SyncModal
 
@@ -72,7 +73,9 @@ async def test_keys_can_be_remapped_by_id(shop):
 
 
 async def test_the_app_keeps_the_garbage_collector_off_its_long_lived_objects_while_it_runs(app):
+    before = gc.get_threshold()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert gc.get_freeze_count() > 10_000
-    assert gc.get_freeze_count() == 0
+        assert gc.get_threshold() == GC_THRESHOLD != before
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
