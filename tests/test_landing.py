@@ -246,3 +246,16 @@ def test_lines_of_a_file_are_not_joined_with_other_batches():
     from_file = prepare(OrderBatch(orders=lines, source="a.ndjson"))
     with_refs = prepare(OrderBatch(orders=lines, refs=["x"]))
     assert not from_file.joinable(with_refs) and not with_refs.joinable(from_file)
+
+
+def test_a_batch_is_handed_to_duckdb_in_pieces_so_every_thread_gets_a_share():
+    """DuckDB scans a registered Arrow table one record batch per thread: a batch in one piece would be parsed
+    on one core. The pieces are zero-copy slices holding the same rows, in order."""
+    import pyarrow as pa
+
+    from flowtui.engine.landing import SCAN_PIECE, _in_pieces
+
+    table = pa.table({"seq": pa.array(range(2 * SCAN_PIECE + 5), pa.int64())})
+    pieces = _in_pieces(table)
+    assert [b.num_rows for b in pieces.to_batches()] == [SCAN_PIECE, SCAN_PIECE, 5]
+    assert pieces.equals(table)

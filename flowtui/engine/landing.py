@@ -238,13 +238,25 @@ def land_batch(
         return LandingResult()
     chunks = pa.table({"chunk_no": pa.array(range(len(prepared.chunks)), pa.int32()),
                        "data": pa.array(prepared.chunks, pa.binary())})
-    con.register("batch", prepared.table)
+    con.register("batch", _in_pieces(prepared.table))
     con.register("chunks", chunks)
     try:
         return _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepared)
     finally:
         con.unregister("batch")
         con.unregister("chunks")
+
+
+SCAN_PIECE = 16_384  # rows per Arrow record batch handed to DuckDB: each is one scan task for a thread
+
+
+def _in_pieces(table: pa.Table) -> pa.Table:
+    """The table as record batches of :data:`SCAN_PIECE` rows (zero-copy slices).
+
+    DuckDB scans a registered Arrow table batch by batch, one thread per batch:
+    a table in one piece (as a batch is built) would be parsed and checked on one core.
+    """
+    return pa.Table.from_batches(table.to_batches(max_chunksize=SCAN_PIECE), table.schema)
 
 
 def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepared) -> LandingResult:
