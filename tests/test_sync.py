@@ -113,12 +113,22 @@ def test_small_batches_are_joined_for_landing_without_losing_anything():
                         stores=[SourceStore("s1")]),
              OrderBatch(orders=[b"{}"] * 2, refs=["x", "y"], raw=[b"r1", b"r2"], errors=[None, "bad"], progress=0.5),
              OrderBatch(orders=[b"{}"] * 4, source="b.ndjson", first_line=10, progress=1.0)]
-    [joined, rest] = list(coalesced(iter(small), target=5))
+    [joined, rest] = list(coalesced(iter(small), target=10))  # the first unit needs half the target: 5
     assert joined.refs == ["a.ndjson:1", "a.ndjson:2", "a.ndjson:3", "x", "y"]
     assert joined.raw == [b"{}", b"{}", b"{}", b"r1", b"r2"]
     assert joined.errors == [None, None, None, None, "bad"]
     assert (joined.warnings, [s.id for s in joined.stores], joined.progress) == (["w1"], ["s1"], 0.5)
     assert rest is small[2]  # what is left passes through as it was
+
+
+def test_coalesced_hands_over_the_first_batch_at_half_the_target_so_landing_starts_sooner():
+    from flowtui.connectors.base import OrderBatch
+    from flowtui.engine.sync import coalesced
+
+    batches = [OrderBatch(orders=[b"{}"] * n, refs=[f"r{n}-{i}" for i in range(n)]) for n in (5, 4, 4, 2, 10)]
+    sizes = [len(b) for b in coalesced(iter(batches), target=10)]
+    assert sizes == [5, 10, 10]  # 5 is half of 10: alone; then 4 + 4 + 2; then 10 passes through
+    assert sum(sizes) == 25
 
 
 class Sized(list):

@@ -148,18 +148,21 @@ def coalesced(batches: Iterator[OrderBatch], target: int = LANDING_BATCH) -> Ite
 
     Landing has a fixed cost per unit of work, so fewer, bigger units land
     faster; a batch as big as the target already passes through untouched.
+    The first batch needs only half the target, so that landing starts sooner.
     """
     pending: list[OrderBatch] = []
     size = 0
+    least = target // 2
     for batch in batches:
-        if len(batch) >= target and not pending:
+        if len(batch) >= least and not pending:
             yield batch
+            least = target
             continue
         pending.append(batch)
         size += len(batch)
-        if size >= target:
+        if size >= least:
             yield _join(pending)
-            pending, size = [], 0
+            pending, size, least = [], 0, target
     if pending:
         yield _join(pending)
 
