@@ -78,7 +78,7 @@ _PARSED_TYPE = structure_type()
 _READ_SQL = f"""
 WITH typed AS (
     SELECT reply, pos, raw,
-           CASE WHEN json_type(raw) = 'OBJECT' THEN TRY(json_transform(raw, '{_TX_JSON}')) END AS j
+           CASE WHEN starts_with(raw, '{{') THEN json_transform(raw, '{_TX_JSON}') END AS j
     FROM staged
 )
 SELECT reply, pos, raw, j.refId AS id, j.invoiceNumber AS number,
