@@ -154,6 +154,18 @@ def test_hostile_transactions_are_rejected_one_by_one_and_the_rest_lands(flow, o
     assert "total" in rejected["bad-1"] and "quantity" in rejected["bad-2"] and "items" in rejected["bad-3"]
     assert "time" in rejected["bad-4"] and "not a transaction object" in rejected["storehub:?:#6"]
 
+    # an everyday-looking sale with a negative quantity is read in bulk and rejected by landing's checks: the value
+    # is quoted as the transaction wrote it, not as the six-decimal DECIMAL it was read into
+    negative = {**SALE, "refId": "bad-6", "items": [{**SALE["items"][0], "quantity": -2, "total": -15.16}]}
+    [row] = read_reply([negative]).columns.to_pylist()
+    assert row["parsed"] is not None
+    with flow.db.write() as con:
+        result = land_batch(con, 1, read_reply([negative]), default_tz="Asia/Kuala_Lumpur",
+                            sync_run_id=None, now=__import__("datetime").datetime.now())
+    [rejection] = result.rejections
+    assert 'line 1 quantity: "-2" must be a positive quantity with at most 3 decimals' in rejection.errors
+    assert not any("000" in error for error in rejection.errors), rejection.errors
+
 
 # -- HTTP behaviour, against a scripted fake server --------------------------------------------
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -303,8 +304,8 @@ def _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, pre
     if not rows:
         return []
     explained: dict[int, list[str]] = {}
-    for seq, path, msg, exists, value in con.execute(EXPLAIN_TYPED_SQL if prepared.typed else EXPLAIN_SQL).fetchall():
-        explained.setdefault(seq, []).append(_explain(path, msg, exists, value))
+    for seq, path, msg, exists, value, read in con.execute(EXPLAIN_TYPED_SQL if prepared.typed else EXPLAIN_SQL).fetchall():
+        explained.setdefault(seq, []).append(_explain(path, msg, exists, _plain(value) if read else value))
     rejections: list[Rejection] = []
     records = []
     for seq, ref, order_id, store_id, bd, h, pre_error, bad_json, valid_json, json_kind, body in rows:
@@ -408,6 +409,16 @@ def _explain(path: str | None, message: str, exists: bool | None, value: str | N
         return f"{label}: missing"
     shown = value if len(value) <= 40 else value[:37] + "..."
     return f"{label}: {json.dumps(shown, ensure_ascii=False)} {message}"
+
+
+def _plain(value: str | None) -> str | None:
+    """A number the source read, as a person writes it: ``-2.000000`` -> ``-2``, ``12.500000`` -> ``12.5``."""
+    if value is None or not _DECIMAL.fullmatch(value):
+        return value
+    return value.rstrip("0").rstrip(".") if "." in value else value
+
+
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def _label(path: str) -> str:

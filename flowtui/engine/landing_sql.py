@@ -238,10 +238,14 @@ _TYPED_PAYLOAD = "coalesce(b.payload, to_json(b.parsed)::VARCHAR)"
 
 
 def _explain_sql(_payload: str) -> str:
+    """Each error of each rejected order, with the value at its path; ``read`` when the value is one the source
+    read itself (a typed column written out again, e.g. a DECIMAL with six decimals), not the order's own text."""
+    _read = "b.payload IS NULL" if _payload == _TYPED_PAYLOAD else "false"
     return f"""
 SELECT c.seq, e.path, e.msg,
        CASE WHEN e.path IS NULL THEN NULL ELSE json_exists({_payload}, e.path) END,
-       CASE WHEN e.path IS NULL THEN NULL ELSE json_extract_string({_payload}, e.path) END
+       CASE WHEN e.path IS NULL THEN NULL ELSE json_extract_string({_payload}, e.path) END,
+       {_read} AS read
 FROM (SELECT seq, unnest(errs) AS e, generate_subscripts(errs, 1) AS k FROM chk WHERE len(errs) > 0) c
 JOIN batch b USING (seq)
 ORDER BY c.seq, c.k
