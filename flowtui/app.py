@@ -6,9 +6,12 @@ Screens only call the engine through workers; no business rule lives here.
 from __future__ import annotations
 
 import gc
+import time
+from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -23,6 +26,7 @@ from flowtui.screens.modals import ErrorModal
 
 
 GC_THRESHOLD = (10_000, 20, 20)  # Python's are (700, 10, 10)
+KEY_PATIENCE = 1.0  # seconds a key may take to be handled before the next one goes ahead anyway
 
 
 class FlowApp(App):
@@ -44,6 +48,9 @@ class FlowApp(App):
         super().__init__()
         self.flow = flow
         self._keymap = keymap if keymap is not None else load_keymap()
+        self._key_in_flight: events.Key | None = None
+        self._keys_waiting: deque[events.Key] = deque()
+        self._key_since = 0.0  # when the key in flight got its turn
 
     def on_mount(self) -> None:
         if self._keymap:
@@ -52,6 +59,7 @@ class FlowApp(App):
         from flowtui.screens.streams import StreamsScreen
 
         self.push_screen(StreamsScreen())
+        self.set_interval(KEY_PATIENCE / 4, self._check_key_patience)
         # What is alive now (the libraries, the app) lives as long as the app: keep the garbage
         # collector from walking it again and again. A full collection of it took 40-75 ms, now
         # and then in the middle of a key press on the Digests screen. And collect less often:
@@ -64,6 +72,66 @@ class FlowApp(App):
     def on_unmount(self) -> None:
         gc.set_threshold(*self._gc_threshold)
         gc.unfreeze()
+
+    # -- keys, one at a time ----------------------------------------------------------------------
+    # Textual hands each key to the focused widget's queue as soon as it arrives, so keys that come in
+    # one burst (tmux send-keys, a paste, a fast typist over SSH) are all handed to the widget focused
+    # when the first arrived, even when that key opens a dialog or moves the focus. Here a key waits
+    # until the one before it has been handled (and any screen it opened is ready).
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key):
+            await super().on_event(event)
+            return
+        if event.is_forwarded:  # a key coming back up from the focused widget: bindings, then it is done
+            try:
+                await super().on_event(event)
+            finally:
+                self._key_done(event)
+            return
+        if self._key_in_flight is not None and event is not self._key_in_flight:
+            self._keys_waiting.append(event)
+            return
+        if getattr(event, "_flowtui_started", False):
+            return  # a key let go twice (its turn came while the safety timer also let it go)
+        event._flowtui_started = True
+        self._key_in_flight = event
+        self._start_clock()
+        original_stop = event.stop
+
+        def stop(stop: bool = True):  # a widget handled it: it will not come back up
+            result = original_stop(stop)
+            if stop:
+                self.call_later(self._key_done, event)
+            return result
+
+        event.stop = stop
+        await super().on_event(event)
+        if not event.is_forwarded:  # a priority binding took it
+            self._key_done(event)
+
+    def _start_clock(self) -> None:
+        self._key_since = time.monotonic()
+
+    def _check_key_patience(self) -> None:
+        """However a key fares (a widget that swallows it, a screen closing under it), the next goes ahead."""
+        if self._key_in_flight is not None and time.monotonic() - self._key_since > KEY_PATIENCE:
+            self._key_done(self._key_in_flight, timed_out=True)
+
+    def _key_done(self, event: events.Key, timed_out: bool = False) -> None:
+        if event is not self._key_in_flight:
+            return
+        if timed_out and not getattr(event, "_flowtui_started", False):
+            self.post_message(event)  # its turn came but it never arrived: let it go now
+            self._start_clock()
+            return
+        self._key_in_flight = None
+        if self._keys_waiting:
+            following = self._keys_waiting.popleft()
+            self._key_in_flight = following  # reserved: keys arriving meanwhile queue behind it
+            self._start_clock()
+            # after whatever the screen now on top has queued (a dialog just opened mounts and takes the focus)
+            if not self.screen.call_later(self.post_message, following):
+                self.post_message(following)
 
     # -- navigation ----------------------------------------------------------------------------
     def action_switch(self, name: str, **kwargs) -> None:

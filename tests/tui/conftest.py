@@ -47,3 +47,14 @@ def posted_app(posted):
     app = FlowApp(posted, keymap={})
     app.animation_level = "none"
     return app
+
+
+def burst(app, *keys: str) -> None:
+    """Keys arriving in one burst (tmux send-keys, a paste, a fast typist over SSH): all handed to the app at once,
+    none waiting for the one before to be handled (as ``pilot.press`` does)."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)

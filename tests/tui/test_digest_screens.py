@@ -32,6 +32,7 @@ from flowtui.screens.digests import DigestFilterModal, DigestsScreen, PageRead, 
 from flowtui.screens.modals import ConfirmModal, PromptModal
 from flowtui.screens.order_detail import OrderModal
 from tests.factories import order, write_ndjson
+from tests.tui.conftest import burst
 
 SIZES = [(80, 24), (120, 40)]
 SHOP_ORDERS = [
@@ -165,6 +166,38 @@ async def test_filtering_by_status_and_by_date_with_the_filter_dialog(app, shop)
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen and screen.filter.end is None and len(listing(screen)) == 1
+
+
+async def test_a_filter_typed_in_one_burst_lands_in_the_dialog_it_opened(app, shop):
+    """As tmux send-keys delivers it: f, then the fields, all at once; nothing lands on the listing behind."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_listing(pilot)
+        burst(app, "f", "tab", "tab", "tab", *"2026-10-02", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.filter.start == date(2026, 10, 2)
+        assert [r[0] for r in listing(screen)] == ["2026-10-02"]
+
+
+async def test_a_key_that_is_never_handled_holds_the_next_ones_back_for_a_moment_only(app, shop, monkeypatch):
+    """Keys wait for the one before them; one that vanishes (a screen closing under it) holds them a second at most."""
+    from textual import events
+
+    import flowtui.app
+
+    monkeypatch.setattr(flowtui.app, "KEY_PATIENCE", 0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_listing(pilot)
+        lost = events.Key("x", "x")
+        lost._flowtui_started = True
+        app._key_in_flight = lost  # handed over, never to be heard of again
+        app._start_clock()
+        burst(app, "f")
+        await pilot.pause()
+        assert app.screen is screen  # waiting its turn
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert isinstance(app.screen, DigestFilterModal)
 
 
 async def test_sorting_by_amount_and_reversing(app, shop):

@@ -28,6 +28,7 @@ from flowtui.screens.connect import ConnectScreen
 from flowtui.screens.modals import ConfirmModal, PromptModal
 from flowtui.screens.till_day import TillDayScreen
 from flowtui.screens.till_modals import CloseDayModal, InfoModal, PaymentModal, ReceiptModal, ReturnModal
+from tests.tui.conftest import burst
 
 NOW = "2026-11-26T03:00:00Z"
 
@@ -122,6 +123,22 @@ async def test_a_full_checkout_with_a_split_payment_and_cash_rounding(app, stall
         "sale", "completed", D("11.20"), D("0.67"), D("-0.02"), D("11.85"))
     assert sale.payments == (("Card", D("5.00")), ("Cash", D("6.85")))
     assert [(line["sku"], line["quantity"]) for line in sale.lines] == [("KOPI", D(2)), ("ROTI", D(1))]
+
+
+async def test_keys_in_one_burst_go_where_each_lands_even_into_a_dialog_the_burst_opened(app):
+    """f5 opens the payment dialog; the keys after it in the same burst belong to the dialog, not to the search."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        till = await open_till(pilot)
+        burst(app, *"kopi", "enter", "f5", "down", "2", "up", "1", "0")
+        await settle(pilot)
+        pay = app.screen
+        assert isinstance(pay, PaymentModal)
+        assert [pay.query_one(f"#pay-{i}", Input).value for i in range(3)] == ["10", "2", ""]  # Cash 10, Card 2
+        assert till.query_one("#search", Input).value == ""
+        burst(app, "enter")
+        await settle(pilot)
+        # 3.71 due: card 2.00, the rest in cash rounded to 1.70, so 10.00 in cash gives 8.30 change
+        assert isinstance(app.screen, ReceiptModal) and app.screen.note == "CHANGE 8.30"
 
 
 async def test_a_scanner_adds_at_once_and_an_unknown_code_is_kept_to_fix(app):
