@@ -337,4 +337,15 @@ def test_snapshot_day_view(snap_compare, app, stall):
     sell_one(stall)
     till = stall.till("Counter")
     till.refund("1", {"ROTI": D(1)}, "Card")
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_prepared("f9"))
+
+    async def run_before(pilot) -> None:
+        await _prepared("f9")(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, TillDayScreen)
+        for _ in range(100):  # the day is read in a worker; its rows are laid out when the table is next idle
+            if screen.day is not None and screen.query_one("#day-orders", DataTable).row_count == 2:
+                break
+            await pilot.pause(0.02)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
