@@ -7,6 +7,7 @@ its output through ``Flow.sync`` where what matters is the end result.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from decimal import Decimal as D
 from pathlib import Path
@@ -72,6 +73,29 @@ def test_ndjson_lines_are_passed_through_in_batches_with_file_line_refs(tmp_path
     assert [json.loads(item)["id"] for _, item in pairs] == ["N-1", "N-2", "N-3", "N-4", "N-5"]
     progress = [b.progress for b in batches]
     assert progress == sorted(progress) and progress[-1] == 1.0
+
+
+@pytest.mark.parametrize("batch_size", [2, 3, 50])
+@pytest.mark.parametrize("ending", ["\n", "\r\n", ""])
+@pytest.mark.parametrize("bom", [False, True])
+def test_ndjson_batches_are_read_in_one_go_and_cut_at_whole_lines(tmp_path, batch_size, ending, bom):
+    """A batch is read as one buffer whose size is guessed from the lines so far: lines much longer or
+    shorter than the guess, blank lines, CRLF and a last line without its newline all come out whole."""
+    lines = [json.dumps(order(f"S-{i}", "KL", "2026-10-01T03:00:00Z", [("KOPI", i, "3.50")]))
+             + " " * (70_000 if i % 4 == 0 else 0) for i in range(1, 12)]
+    lines[5] = ""  # a blank line is an entry too (skipped when landing, counted in refs)
+    newline = "\r\n" if ending == "\r\n" else "\n"
+    text = newline.join(lines) + ending
+    path = tmp_path / "blocks.ndjson"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode())
+    batches = fetch_all(path, batch_size=batch_size)
+    first = max(1, batch_size // 5)
+    assert [len(b) for b in batches][:2] == [first, min(batch_size, len(lines) - first)]
+    assert sum(len(b) for b in batches) == len(lines)
+    assert [b.first_line for b in batches] == list(itertools.accumulate([1] + [len(b) for b in batches[:-1]]))
+    expected = [(line + newline).encode() for line in lines[:-1]] + [(lines[-1] + (ending or "\n")).encode()]
+    assert [item for _, item in refs_and_orders(batches)] == expected
+    assert batches[-1].progress == 1.0
 
 
 def test_ndjson_byte_order_mark_on_the_first_line_is_dropped(tmp_path, flow):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
@@ -31,6 +31,32 @@ class SourceStore:
     name: str | None = None
 
 
+class Lines(Sequence[bytes]):
+    """A file's lines as they were read: one buffer, and where each line starts (and the last ends).
+
+    Line ``i`` is ``data[offsets[i]:offsets[i + 1]]``, its newline included. A batch of lines kept this
+    way is one Python object, not one per line, and lands without being copied again.
+    """
+
+    __slots__ = ("data", "offsets")
+
+    def __init__(self, data: bytes, offsets: list[int]) -> None:
+        self.data = data
+        self.offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self.data[self.offsets[index]:self.offsets[index + 1]]
+
+
 @dataclass
 class OrderBatch:
     """A bundle of orders from one source, in source order.
@@ -53,7 +79,7 @@ class OrderBatch:
     ``payload`` its JSON only where ``parsed`` is NULL.
     """
 
-    orders: list[bytes | str]
+    orders: Sequence[bytes | str]  # a list, or a file's Lines
     refs: list[str] | None = None
     source: str | None = None
     first_line: int = 1

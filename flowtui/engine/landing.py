@@ -24,11 +24,12 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pyarrow as pa
 
-from flowtui.connectors.base import OrderBatch, Window
+from flowtui.connectors.base import Lines, OrderBatch, Window
 from flowtui.engine.landing_sql import (
     CHECK_SQL,
     CLASSIFY_SQL,
@@ -174,7 +175,9 @@ class _Packed:
     offsets: list[int]
 
     @classmethod
-    def of(cls, items: list[bytes | str]) -> "_Packed":
+    def of(cls, items: Sequence[bytes | str]) -> "_Packed":
+        if isinstance(items, Lines):  # a file's lines, already in one buffer
+            return cls(items.data, items.offsets)
         if not all(type(i) is bytes for i in items):  # text (CSV, APIs), or a mix after batches were joined
             items = [i if type(i) is bytes else i.encode("utf-8") for i in items]
         return cls(b"".join(items), list(itertools.accumulate(map(len, items), initial=0)))
