@@ -127,6 +127,9 @@ def land(db: Database, stream_id: int, batch: PreparedBatch, window: Window, def
     if not len(batch) and not batch.stores:
         return LandingResult()
     with db.write() as con:
+        # Landing says where every row goes (seq, line numbers, ORDER BY business date): DuckDB need not keep
+        # the order rows happen to come in, so inserts run on every core (1M orders: 9.5 -> 8.8 s)
+        con.execute("SET preserve_insertion_order = false")
         if batch.stores:
             con.executemany(
                 "INSERT INTO stream_stores VALUES (?, ?, ?, ?) "
