@@ -21,6 +21,7 @@ from flowtui.engine.storage import Database
 from flowtui.engine.streams import StreamSettings
 
 NOW = "2026-10-15T00:00:00Z"
+FILES = 12  # of 20,000 orders: a sync long enough for posting to run several times meanwhile
 
 READER = textwrap.dedent("""
     import json, sys, time
@@ -56,7 +57,7 @@ def test_a_sync_posting_and_a_reader_run_at_once(tmp_path, monkeypatch):
     monkeypatch.setenv("FLOWTUI_NOW", NOW)
     folder = tmp_path / "orders"
     folder.mkdir()
-    for part in range(6):  # six files: several units of work for the sync
+    for part in range(FILES):  # several files: several units of work for the sync
         generate(folder / f"part{part}.ndjson", 20_000, stores=4, days=10, seed=part + 1, first_id=part * 20_000)
     db_path = tmp_path / "shared.duckdb"
     flow = Flow(Database.at(db_path))
@@ -92,5 +93,37 @@ def test_a_sync_posting_and_a_reader_run_at_once(tmp_path, monkeypatch):
     days = json.loads(out)
     assert len(days) == 40 and all(d["agrees"] for d in days)
     with flow.db.read() as con:
-        assert con.execute("SELECT count(*) FROM orders").fetchall()[0][0] == 120_000
+        assert con.execute("SELECT count(*) FROM orders").fetchall()[0][0] == FILES * 20_000
         assert con.execute("SELECT digest_id, digest_version FROM postings GROUP BY ALL HAVING count(*) > 1").fetchall() == []
+
+
+HOLDER = textwrap.dedent("""
+    import sys, time
+    from flowtui.engine.storage import Database
+    db, until = Database.at(sys.argv[1]), time.monotonic() + float(sys.argv[2])
+    print("holding", flush=True)
+    while time.monotonic() < until:  # unit after unit, back to back, like a long sync
+        with db.write() as con:
+            con.execute("INSERT INTO settings VALUES ('holder', 'x') ON CONFLICT DO NOTHING")
+            time.sleep(0.3)
+""")
+
+
+@pytest.mark.slow
+def test_a_process_kept_waiting_gets_its_turn_between_another_ones_units(tmp_path):
+    """DuckDB's lock has no queue: without taking turns, units back to back leave a waiting process only
+    instants, and it gives up. Here the waiting one says so, and the holder steps aside at its next unit."""
+    db_path = tmp_path / "turns.duckdb"
+    Flow(Database.at(db_path)).init()
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db_path), "5"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        time.sleep(0.5)
+        started = time.monotonic()
+        with Database.at(db_path, lock_timeout=3).read() as con:  # a notebook's read, in the middle of it
+            assert con.execute("SELECT count(*) FROM settings").fetchall()[0][0] >= 1
+        assert time.monotonic() - started < 3
+    finally:
+        holder.wait(timeout=30)
+    assert holder.returncode == 0, holder.stderr.read()

@@ -182,10 +182,11 @@ class Database:
                 reason = f"{blocker} is a file, not a folder" if blocker else exc.strerror
                 raise DatabaseError(f"Cannot create the folder for {self.path}: {reason}") from None
         deadline = time.monotonic() + self.lock_timeout
-        delay = 0.02
+        self._let_waiting_in()
+        delay, since = 0.02, time.time()
         while True:
             try:
-                return duckdb.connect(str(self.path), read_only=read_only)
+                con = duckdb.connect(str(self.path), read_only=read_only)
             except duckdb.Error as exc:
                 message = str(exc)
                 if not _LOCK_PATTERN.search(message):
@@ -199,8 +200,52 @@ class Database:
                         f"{self.lock_timeout:g} s. Try again, or allow longer with "
                         f"--lock-timeout / FLOWTUI_LOCK_TIMEOUT."
                     ) from None
+                self._say_waiting(since)
                 time.sleep(min(remaining, delay * random.uniform(0.5, 1.5)))
-                delay = min(delay * 1.6, 0.5)
+                delay = min(delay * 1.5, WAIT_POLL)
+            else:
+                self._stop_waiting()
+                return con
+
+    # -- taking turns with other processes --------------------------------------------------------
+    # DuckDB's file lock has no queue: a process that holds the file for unit after unit (a long sync)
+    # would leave others only the instants between its units, and they would give up. So a process
+    # kept waiting says so in a marker file next to the database, and one about to take the file again
+    # while the marker is fresh lets the waiting one in first.
+    @property
+    def _waiting_marker(self) -> Path:
+        return self.path.with_name(self.path.name + ".waiting")
+
+    def _say_waiting(self, since: float) -> None:
+        """This process has been waiting for the file since ``since`` (a ``time.time()``)."""
+        if time.time() - since < WAIT_PATIENT:
+            return  # a short wait is no starvation: nobody needs to step aside
+        try:
+            self._waiting_marker.write_text(f"{os.getpid()} {since}")
+        except OSError:
+            pass  # a folder we cannot write to: no turns, the old way
+
+    def _stop_waiting(self) -> None:
+        try:
+            if self._waiting_marker.read_text().split()[0] == str(os.getpid()):
+                self._waiting_marker.unlink()
+        except (OSError, ValueError, IndexError):
+            pass
+
+    def _let_waiting_in(self) -> None:
+        try:
+            marker = self._waiting_marker
+            fresh = time.time() - marker.stat().st_mtime < WAIT_FRESH
+            if fresh and marker.read_text().split()[0] != str(os.getpid()):
+                time.sleep(WAIT_YIELD)
+        except (OSError, ValueError, IndexError):
+            pass
+
+
+WAIT_POLL = 0.05  # a process kept waiting tries the file again at least this often (s)
+WAIT_PATIENT = 0.5  # a process waiting longer than this asks the one holding the file to step aside (s)
+WAIT_YIELD = 0.12  # how long one about to take the file again leaves it to a waiting one (s)
+WAIT_FRESH = 1.0  # a marker older than this is from a process that gave up or left (s)
 
 
 def _explain_open_error(path: Path, message: str) -> str:
