@@ -25,8 +25,9 @@ def prepare(work: Path, source: Path) -> Path:
     with db.write() as con:
         stores = [r[0] for r in con.execute("SELECT DISTINCT pos_store_id FROM digests ORDER BY 1").fetchall()]
         con.execute(
-            "INSERT INTO products SELECT 'SKU' || lpad(i::VARCHAR, 4, '0'), 'Product ' || i, 10, 4, NULL, i % 2 = 0, "
-            "now(), now() FROM range(500) t(i)")
+            "INSERT INTO products (sku, name, unit_price, cost, income_account, track_stock, created_at, updated_at) "
+            "SELECT 'SKU' || lpad(i::VARCHAR, 4, '0'), 'Product ' || i, 10, 4, NULL, i % 2 = 0, now(), now() "
+            "FROM range(500) t(i)")
     for store in stores:
         flow.add_location(store)
         flow.map_location("bench", store, store, number_format=f"{store}-{{yyyy}}{{mm}}-{{seq:05}}")
