@@ -116,7 +116,47 @@ def _pipeline(work: Path, data: tuple[list, dict]) -> dict:
         for batch in landing_units(read(reader)):
             land(flow.db, 1, batch, Window(), "Asia/Kuala_Lumpur", None)
             count += len(batch)
-    return {"pipeline_seconds": time.perf_counter() - started, "pipeline_transactions": count}
+    pipeline = time.perf_counter() - started
+    return {"pipeline_seconds": pipeline, "pipeline_transactions": count, **_apart(work, replies, products)}
+
+
+def _apart(work: Path, replies: list, products: dict) -> dict:
+    """Parsing alone (every reply read and prepared, nothing landed), then landing alone (those units, one
+    after the other, nothing read meanwhile): what each step does on its own, before they share the cores."""
+    from flowtui.connectors.base import OrderBatch, Window
+    from flowtui.connectors.storehub_sql import ReplyReader
+    from flowtui.engine.landing import PreparedBatch, prepare
+    from flowtui.engine.service import Flow
+    from flowtui.engine.storage import Database
+    from flowtui.engine.streams import StreamSettings
+    from flowtui.engine.sync import LANDING_LEAST, land
+
+    started = time.perf_counter()
+    prepared = []
+    with ReplyReader(products) as reader:
+        for reply in replies:
+            reader.stage(reply)
+            if reader.full:
+                prepared.append(prepare(OrderBatch(orders=[], columns=reader.take())))
+        prepared.append(prepare(OrderBatch(orders=[], columns=reader.take())))
+    parsing = time.perf_counter() - started
+    units, group = [prepared[0]], []
+    for batch in prepared[1:]:  # the units the pipeline lands: the first read, then at least LANDING_LEAST each
+        group.append(batch)
+        if sum(len(b) for b in group) >= LANDING_LEAST:
+            units.append(PreparedBatch.join(group))
+            group = []
+    if group:
+        units.append(PreparedBatch.join(group))
+    for stale in work.glob("storehub-apart.duckdb*"):
+        stale.unlink()
+    flow = Flow(Database.at(work / "storehub-apart.duckdb"))
+    flow.init()
+    flow.add_stream("bench", "file", {"path": str(work)}, StreamSettings())
+    started = time.perf_counter()
+    for unit in units:
+        land(flow.db, 1, unit, Window(), "Asia/Kuala_Lumpur", None)
+    return {"parsing_alone": parsing, "landing_alone": time.perf_counter() - started}
 
 
 def arithmetic() -> str:
