@@ -30,3 +30,8 @@ def quantity(value) -> str:
     amount = Decimal(value)
     text = f"{amount:,.3f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def plain(value) -> str:
+    """A number as a person writes it, every digit it has and no more: ``2.000000`` -> ``2``, ``12.50`` -> ``12.5``."""
+    return f"{Decimal(value).normalize():f}"

@@ -44,6 +44,7 @@ from flowtui.engine.landing_sql import (
     STALE_SQL,
     WRITE_SQL,
 )
+from flowtui.engine.formats import plain
 from flowtui.engine.raw import CHUNK, compress_chunks
 from flowtui.engine.storage import Connection, run
 
@@ -416,9 +417,7 @@ def _explain(path: str | None, message: str, exists: bool | None, value: str | N
 
 def _plain(value: str | None) -> str | None:
     """A number the source read, as a person writes it: ``-2.000000`` -> ``-2``, ``12.500000`` -> ``12.5``."""
-    if value is None or not _DECIMAL.fullmatch(value):
-        return value
-    return value.rstrip("0").rstrip(".") if "." in value else value
+    return plain(value) if value is not None and _DECIMAL.fullmatch(value) else value
 
 
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")

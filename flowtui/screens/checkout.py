@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from flowtui.engine.checkout import Cart, Item, bill, cash_round, find, search
 from flowtui.engine.errors import InvalidInput
+from flowtui.engine.formats import plain
 from flowtui.screens.base import FlowScreen
 from flowtui.screens.modals import ConfirmModal, PromptModal
 from flowtui.screens.till_modals import (
@@ -30,7 +31,6 @@ from flowtui.screens.till_modals import (
     ReturnModal,
     ReturnRequest,
     money,
-    plain,
     right,
 )
 

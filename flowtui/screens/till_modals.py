@@ -18,16 +18,12 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 from textual.widgets.input import Selection
 
-from flowtui.engine.formats import money
+from flowtui.engine.formats import money, plain
 from flowtui.engine.checkout import Bill, SoldLine, Tender, cash_round, is_cash, return_bill, settle
 from flowtui.engine.errors import InvalidInput
 from flowtui.screens.modals import PromptModal
 
 AMOUNT = r"[0-9]*\.?[0-9]{0,2}"
-
-
-def plain(quantity: Decimal) -> str:
-    return f"{quantity.normalize():f}"
 
 
 def right(text: str) -> Text:
