@@ -183,7 +183,7 @@ class Database:
                 raise DatabaseError(f"Cannot create the folder for {self.path}: {reason}") from None
         deadline = time.monotonic() + self.lock_timeout
         self._let_waiting_in()
-        delay, since = 0.02, time.time()
+        delay, since, said = 0.02, time.time(), False
         while True:
             try:
                 con = duckdb.connect(str(self.path), read_only=read_only)
@@ -200,11 +200,12 @@ class Database:
                         f"{self.lock_timeout:g} s. Try again, or allow longer with "
                         f"--lock-timeout / FLOWTUI_LOCK_TIMEOUT."
                     ) from None
-                self._say_waiting(since)
+                said = self._say_waiting(since) or said
                 time.sleep(min(remaining, delay * random.uniform(0.5, 1.5)))
                 delay = min(delay * 1.5, WAIT_POLL)
             else:
-                self._stop_waiting()
+                if said:
+                    self._stop_waiting()
                 return con
 
     # -- taking turns with other processes --------------------------------------------------------
@@ -216,14 +217,15 @@ class Database:
     def _waiting_marker(self) -> Path:
         return self.path.with_name(self.path.name + ".waiting")
 
-    def _say_waiting(self, since: float) -> None:
-        """This process has been waiting for the file since ``since`` (a ``time.time()``)."""
+    def _say_waiting(self, since: float) -> bool:
+        """This process has been waiting for the file since ``since`` (a ``time.time()``); whether it said so."""
         if time.time() - since < WAIT_PATIENT:
-            return  # a short wait is no starvation: nobody needs to step aside
+            return False  # a short wait is no starvation: nobody needs to step aside
         try:
             self._waiting_marker.write_text(f"{os.getpid()} {since}")
         except OSError:
-            pass  # a folder we cannot write to: no turns, the old way
+            return False  # a folder we cannot write to: no turns, the old way
+        return True
 
     def _stop_waiting(self) -> None:
         try:
