@@ -92,53 +92,58 @@ def _replies(url: str) -> tuple[list, dict]:
 
 def _pipeline(work: Path, data: tuple[list, dict]) -> dict:
     """Parse and land the kept replies exactly as a sync does (read in bulk, prepared ahead, landed)."""
-    from flowtui.connectors.base import OrderBatch, Window
+    from flowtui.connectors.base import Window
     from flowtui.connectors.storehub_sql import ReplyReader
-    from flowtui.engine.service import Flow
-    from flowtui.engine.storage import Database
-    from flowtui.engine.streams import StreamSettings
     from flowtui.engine.sync import land, landing_units
 
     replies, products = data
-    flow = Flow(Database.at(work / "storehub-pipeline.duckdb"))
-    flow.init()
-    flow.add_stream("bench", "file", {"path": str(work)}, StreamSettings())
+    db = _books(work / "storehub-pipeline.duckdb")
     count = 0
     started = time.perf_counter()
-    def read(reader):  # as the connector does: replies staged as they come, read together when the reader is full
-        for reply in replies:
-            reader.stage(reply)
-            if reader.full:
-                yield OrderBatch(orders=[], columns=reader.take())
-        yield OrderBatch(orders=[], columns=reader.take())
-
     with ReplyReader(products) as reader:
-        for batch in landing_units(read(reader)):
-            land(flow.db, 1, batch, Window(), "Asia/Kuala_Lumpur", None)
+        for batch in landing_units(_read(reader, replies)):
+            land(db, 1, batch, Window(), "Asia/Kuala_Lumpur", None)
             count += len(batch)
     pipeline = time.perf_counter() - started
     return {"pipeline_seconds": pipeline, "pipeline_transactions": count, **_apart(work, replies, products)}
 
 
-def _apart(work: Path, replies: list, products: dict) -> dict:
-    """Parsing alone (every reply read and prepared, nothing landed), then landing alone (those units, one
-    after the other, nothing read meanwhile): what each step does on its own, before they share the cores."""
-    from flowtui.connectors.base import OrderBatch, Window
-    from flowtui.connectors.storehub_sql import ReplyReader
-    from flowtui.engine.landing import PreparedBatch, prepare
+def _read(reader, replies: list):
+    """As the connector does: replies staged as they come, read together whenever the reader is full."""
+    from flowtui.connectors.base import OrderBatch
+
+    for reply in replies:
+        reader.stage(reply)
+        if reader.full:
+            yield OrderBatch(orders=[], columns=reader.take())
+    yield OrderBatch(orders=[], columns=reader.take())
+
+
+def _books(path: Path):
+    """A fresh database with the stream the transactions land in (stream 1)."""
     from flowtui.engine.service import Flow
     from flowtui.engine.storage import Database
     from flowtui.engine.streams import StreamSettings
+
+    for stale in path.parent.glob(path.name + "*"):
+        stale.unlink()
+    flow = Flow(Database.at(path))
+    flow.init()
+    flow.add_stream("bench", "file", {"path": str(path.parent)}, StreamSettings())
+    return flow.db
+
+
+def _apart(work: Path, replies: list, products: dict) -> dict:
+    """Parsing alone (every reply read and prepared, nothing landed), then landing alone (those units, one
+    after the other, nothing read meanwhile): what each step does on its own, before they share the cores."""
+    from flowtui.connectors.base import Window
+    from flowtui.connectors.storehub_sql import ReplyReader
+    from flowtui.engine.landing import PreparedBatch, prepare
     from flowtui.engine.sync import LANDING_LEAST, land
 
     started = time.perf_counter()
-    prepared = []
     with ReplyReader(products) as reader:
-        for reply in replies:
-            reader.stage(reply)
-            if reader.full:
-                prepared.append(prepare(OrderBatch(orders=[], columns=reader.take())))
-        prepared.append(prepare(OrderBatch(orders=[], columns=reader.take())))
+        prepared = [prepare(batch) for batch in _read(reader, replies)]
     parsing = time.perf_counter() - started
     units, group = [prepared[0]], []
     for batch in prepared[1:]:  # the units the pipeline lands: the first read, then at least LANDING_LEAST each
@@ -148,14 +153,10 @@ def _apart(work: Path, replies: list, products: dict) -> dict:
             group = []
     if group:
         units.append(PreparedBatch.join(group))
-    for stale in work.glob("storehub-apart.duckdb*"):
-        stale.unlink()
-    flow = Flow(Database.at(work / "storehub-apart.duckdb"))
-    flow.init()
-    flow.add_stream("bench", "file", {"path": str(work)}, StreamSettings())
+    db = _books(work / "storehub-apart.duckdb")
     started = time.perf_counter()
     for unit in units:
-        land(flow.db, 1, unit, Window(), "Asia/Kuala_Lumpur", None)
+        land(db, 1, unit, Window(), "Asia/Kuala_Lumpur", None)
     return {"parsing_alone": parsing, "landing_alone": time.perf_counter() - started}
 
 
