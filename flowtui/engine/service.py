@@ -151,7 +151,7 @@ class Flow:
         with self._write() as con:
             stream = streams_mod.require_stream(con, name)
             if offered:
-                streams_mod.remember_stores(con, stream, [(s.id, s.name) for s in offered], clock.now())
+                streams_mod.remember_stores(con, stream.id, offered, clock.now())
             return streams_mod.stores(con, stream)
 
     def map_location(self, stream: str, pos_store_id: str, location: str, contact: str | None = None,
@@ -216,6 +216,7 @@ class Flow:
             if row["status"] == "changed":
                 grouping = streams_mod.require_stream(con, row["stream"]).grouping
                 changes = adjustments.changes_since_posted(con, digest_id, grouping)
+            warnings = products.stock_warnings(con, digest_id, posted=row["status"] == "posted")
         return DigestDetail(
             row=digest_row(row),
             version=row["version"],
@@ -228,6 +229,7 @@ class Flow:
             attention=list(row["attention"]),
             versions=versions,
             changes=changes,
+            warnings=warnings,
         )
 
     # -- products and stock ------------------------------------------------------------------
@@ -250,9 +252,10 @@ class Flow:
         with self.db.read() as con:
             return products.stock(con, location)
 
-    def set_stock(self, sku: str, quantity, location: str) -> products.StockRow:
+    def set_stock(self, sku: str, quantity, location: str, on: date | None = None) -> products.StockRow:
+        """Stock on hand at the end of ``on`` (default today); the difference is booked to Inventory."""
         with self._write() as con:
-            return products.set_stock(con, sku, quantity, location, clock.now())
+            return products.set_stock(con, sku, quantity, location, clock.now(), on)
 
     # -- posting and the ledger -------------------------------------------------------------
     def post(self, ids: list[int] | None = None, *, everything: bool = False, stream: str | None = None,
