@@ -8,12 +8,12 @@ screen; they live here or below.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from pathlib import Path
 
-from flowtui.engine import adjustments, books, browse, clock, ledger, posting, products
+from flowtui.engine import adjustments, books, browse, clock, ledger, ledger_export, posting, products
 from flowtui.engine import reconcile as reconcile_mod
 from flowtui.engine import streams as streams_mod
 from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter, digest_children, listing_page, query_digests
@@ -294,6 +294,21 @@ class Flow:
                 account: str | None = None) -> list[ledger.JournalRow]:
         with self.db.read() as con:
             return ledger.journal(con, start, end, account)
+
+    def export_ledger(self, fmt: str, start: date | None = None, end: date | None = None,
+                      target: Path | None = None) -> ledger_export.LedgerExport:
+        """The journal as beancount or CSV text (see :mod:`flowtui.engine.ledger_export`), written to ``target``
+        in one rename when given; the database is held only while reading."""
+        ledger_export.check_request(fmt, start, end)
+        if not self.db.path.exists():
+            raise InvalidInput(f"There is no flowtui database at {self.db.path}; point --db at one, "
+                               "or build one with `flowtui demo`.")
+        with self.db.read() as con:
+            books_read = ledger_export.read_ledger(con, start, end)
+        result = ledger_export.render(books_read, fmt)
+        if target is None:
+            return result
+        return replace(result, path=ledger_export.write_atomically(target, result.text, f"ledger.{fmt}"))
 
     def reconcile(self, stream: str | None = None, start: date | None = None,
                   end: date | None = None) -> list[reconcile_mod.DayCheck]:
