@@ -84,7 +84,8 @@ def book(tmp_path_factory):
                             [stream_id, f"k{digest_id}", store, business_date, f"R{digest_id}", stamp,
                              rng.choice([None, None, stamp])])
                     if business_date >= date(2026, 10, 19) and rng.random() < 0.3:
-                        con.execute("INSERT INTO day_closes VALUES (?, ?, ?, ?, 'till', 0, 0, NULL)",
+                        con.execute("INSERT INTO till_closes (stream_id, pos_store_id, business_date, closed_at, "
+                                    "closed_by, opening_float, expected_cash) VALUES (?, ?, ?, ?, 'till', 0, 0)",
                                     [stream_id, store, business_date, stamp])
         posted = rng.sample(range(1, digest_id + 1), digest_id // 5)
         for posting_id, posted_id in enumerate(posted, start=1):

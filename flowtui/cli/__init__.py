@@ -64,10 +64,11 @@ from flowtui.cli import (  # noqa: E402  (registers commands)
     sandbox_cmd,
     schedule_cmd,
     stream_cmds,
+    tax_cmds,
     tui_cmds,
 )
 
-for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, ledger_export_cmd, pdf_cmds, minipos_cmds,
+for module in (books_cmds, stream_cmds, tax_cmds, digest_cmds, ledger_cmds, ledger_export_cmd, pdf_cmds, minipos_cmds,
                notebook_cmds, schedule_cmd, sandbox_cmd, demo_cmd, tui_cmds):
     module.register(cli)
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from decimal import Decimal
+
 import click
 
 from flowtui.cli.output import day, emit_json, instant, listing, money, quantity, show_money, table
 from flowtui.cli.params import DATE, json_option
+from flowtui.engine.reconcile import BOOKS
+from flowtui.engine.report_views import document_title
 
 EXIT_REFUSED = 3
 
@@ -157,6 +161,28 @@ def register(cli: click.Group) -> None:
         """Show invoice (or credit note) NUMBER: lines, payments, taxes, history, linked documents."""
         show_document(ctx.flow.invoice(number), as_json)
 
+    @invoice.command("reverse")
+    @click.argument("number")
+    @click.option("--reason", required=True, help="Why (kept in the documents' history).")
+    @json_option
+    @pass_context
+    def invoice_reverse(ctx, number, reason, as_json):
+        """Reverse posted document NUMBER with a linked reversing document (nothing is deleted).
+
+        Every document still standing on NUMBER's digest is reversed (its credit note and adjustments too), each
+        by a document of the same date with the same amounts; the digest goes back to ready so it can be posted
+        again.
+        """
+        done = ctx.flow.reverse_invoice(number, reason)
+        if as_json:
+            emit_json({"digest_id": done.digest_id, "digest_status": done.status,
+                       "reversed": [{"number": old, "reversed_by": new} for old, new in done.documents]})
+            return
+        for old, new in done.documents:
+            click.echo(f"Reversed {old} with {new}.")
+        click.echo(f"Digest {done.digest_id} is {done.status.replace('_', ' ')} again"
+                   + (" (`flowtui post` posts it anew)." if done.status == "ready" else "."))
+
     @cli.group()
     def ledger():
         """The general ledger: trial balance and journal."""
@@ -178,6 +204,28 @@ def register(cli: click.Group) -> None:
               [[r.code, r.name, r.type, show_money(r.debit), show_money(r.credit), show_money(r.balance)]
                for r in rows] + [["", "TOTAL", "", show_money(sum(r.debit for r in rows)),
                                   show_money(sum(r.credit for r in rows)), ""]], right={3, 4, 5})
+
+    @ledger.group("entry")
+    def entry():
+        """Manual journal entries."""
+
+    @entry.command("add")
+    @click.option("--date", "on", type=DATE, required=True, help="The entry's date.")
+    @click.option("--memo", required=True, help="What it is for.")
+    @click.option("--debit", "debits", multiple=True, required=True, metavar="ACCOUNT:AMOUNT",
+                  help="Account code and amount to debit, e.g. 6000:12.50 (repeat for more).")
+    @click.option("--credit", "credits", multiple=True, required=True, metavar="ACCOUNT:AMOUNT",
+                  help="Account code and amount to credit, e.g. 1010:12.50 (repeat for more).")
+    @json_option
+    @pass_context
+    def entry_add(ctx, on, memo, debits, credits, as_json):
+        """Record a manual journal entry: balanced (debits = credits), dated, with a memo."""
+        entry_id = ctx.flow.add_journal_entry(on, memo, [_account_amount(d) for d in debits],
+                                              [_account_amount(c) for c in credits])
+        if as_json:
+            emit_json({"entry_id": entry_id, "date": day(on), "memo": memo})
+        else:
+            click.echo(f"Journal entry {entry_id} recorded on {day(on)}: {memo}")
 
     @ledger.command("journal")
     @click.option("--from", "start", type=DATE)
@@ -226,8 +274,20 @@ def _register_reconcile(cli: click.Group) -> None:
                     click.echo(f"{day(c.date)} {c.stream} {c.location or c.pos_store_id}: {text}")
             click.echo(f"{len(checks) - len(differing)} of {len(checks)} day(s) agree" if differing
                        else f"All {len(checks)} day(s) agree.")
+            if stream is None and not any(c.stream == BOOKS for c in checks):
+                click.echo("The Inventory account equals the stock's value on every date.")
         if any(not c.agrees and not c.open for c in checks):
             raise click.exceptions.Exit(1)
+
+
+def _account_amount(text: str) -> tuple[str, Decimal]:
+    from flowtui.engine.errors import InvalidInput
+    from flowtui.engine.products import parse_amount
+
+    code, sep, amount = text.replace("=", ":").rpartition(":")
+    if not sep or not code.strip():
+        raise InvalidInput(f"{text!r} is not ACCOUNT:AMOUNT (e.g. 6000:12.50).")
+    return code.strip(), parse_amount(amount, f"The amount for {code.strip()}", places=2)
 
 
 def print_post_outcomes(outcomes) -> None:
@@ -263,7 +323,7 @@ def show_document(d, as_json: bool) -> None:
             "lines": [{"description": x["description"], "sku": x["sku"], "quantity": quantity(x["quantity"]),
                        "unit_price": money(x["unit_price"]), "discount": money(x["discount"]),
                        "tax": money(x["tax"]), "tax_code": x["tax_code"], "amount": money(x["amount"]),
-                       "account": x["account"]} for x in d.lines],
+                       "account": x["account"], "side": x["side"]} for x in d.lines],
             "payments": [{"method": p["method"], "account": p["account"], "amount": money(p["amount"])}
                          for p in d.payments],
             "taxes": [{"tax_code": t["tax_code"], "taxable": money(t["taxable"]), "tax": money(t["tax"])}
@@ -274,9 +334,7 @@ def show_document(d, as_json: bool) -> None:
                         "relation": x["relation"]} for x in d.linked],
         })
         return
-    title = "Invoice" if r.kind == "invoice" else "Credit note"
-    if d.role == "adjustment":
-        title = "Supplementary invoice" if r.kind == "invoice" else "Credit note (adjustment)"
+    title = document_title(r.kind, d.role)
     click.echo(f"{title} {r.number}  {day(r.date)}  [{r.status}]")
     click.echo(f"To: {r.contact}   Location: {r.location}   Source: {d.stream}, digest {r.digest_id} v{d.digest_version}\n")
     table(["DESCRIPTION", "SKU", "QTY", "UNIT PRICE", "DISC", "TAX", "AMOUNT", "ACCOUNT"],

@@ -170,9 +170,10 @@ def register(cli: click.Group) -> None:
     def mappings(ctx, stream_name, as_json):
         """Show a stream's mappings, including values seen in orders but not mapped yet."""
         result = ctx.flow.mappings(stream_name)
+        taxes = ctx.flow.tax_mappings(stream_name)
         if as_json:
             emit_json({"stream": stream_name, "locations": result.locations, "payments": result.payments,
-                       "accounts": result.accounts})
+                       "accounts": result.accounts, "taxes": taxes})
             return
         click.echo("Locations")
         table(["POS STORE", "NAME", "LOCATION", "CONTACT", "NUMBER FORMAT"],
@@ -184,6 +185,9 @@ def register(cli: click.Group) -> None:
         click.echo("\nAccounts")
         table(["CATEGORY", "ACCOUNT", "SOURCE"],
               [[r["category"], r["account"] or "NOT MAPPED", r["source"]] for r in result.accounts])
+        click.echo("\nTax codes")
+        table(["CATEGORY", "POS STORE", "TAX CODE", "SOURCE"],
+              [[r["category"], r["store"] or "(all)", r["tax_code"] or "NOT MAPPED", r["source"] or ""] for r in taxes])
 
 
 def _on(flag: bool) -> str:

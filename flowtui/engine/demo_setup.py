@@ -61,6 +61,7 @@ def run_demo(flow: Flow, progress: Progress | None = None) -> DemoResult:
         flow.map_location(DEMO_STREAM, store_id, location, number_format=number_format)
     for method, account in DEMO_PAYMENTS.items():
         flow.map_payment(DEMO_STREAM, method, account)
+    flow.map_tax(DEMO_STREAM, "service_charge", "SV6")  # the café's files carry no code for it (F&B: 6 %)
     outcomes = flow.sync([DEMO_STREAM], progress=progress)
     if outcomes[0].failed:
         raise FlowError(f"The demo sync failed: {outcomes[0].error}")

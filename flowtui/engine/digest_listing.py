@@ -47,10 +47,12 @@ _STATUS = """    CASE WHEN p.posted_version = d.version THEN 'posted'
          WHEN {attention} THEN 'needs_attention'
          ELSE 'ready' END AS status,
 """
-_POSTED_AND_INVOICE = """LEFT JOIN (SELECT digest_id, max(digest_version) AS posted_version FROM postings GROUP BY digest_id) p
-    ON p.digest_id = d.id
+_POSTED_AND_INVOICE = """LEFT JOIN (
+    SELECT digest_id, max(digest_version) AS posted_version FROM postings WHERE reversed_at IS NULL GROUP BY digest_id
+) p ON p.digest_id = d.id
 LEFT JOIN (
-    SELECT digest_id, arg_min(number, (kind <> 'invoice', id)) AS invoice_number FROM documents GROUP BY digest_id
+    SELECT digest_id, arg_min(number, (kind <> 'invoice', id)) AS invoice_number FROM documents
+    WHERE status = 'posted' AND coalesce(role, 'original') <> 'reversal' GROUP BY digest_id
 ) n ON n.digest_id = d.id
 """
 

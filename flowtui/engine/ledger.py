@@ -75,9 +75,9 @@ def document(con: Connection, number: str) -> DocumentDetail:
     ).fetchall()[0]
     lines = [
         dict(zip(("description", "sku", "quantity", "unit_price", "discount", "tax", "tax_code", "amount", "account",
-                  "kind"), r))
+                  "kind", "side"), r))
         for r in con.execute(
-            "SELECT description, sku, quantity, unit_price, discount, tax, tax_code, amount, account_code, kind "
+            "SELECT description, sku, quantity, unit_price, discount, tax, tax_code, amount, account_code, kind, side "
             "FROM document_lines WHERE document_id = ? ORDER BY line_no", [row.id]).fetchall()
     ]
     payments = [dict(zip(("method", "account", "amount"), r)) for r in con.execute(
@@ -91,10 +91,12 @@ def document(con: Connection, number: str) -> DocumentDetail:
         [row.id]).fetchall()]
     linked = [dict(zip(("number", "kind", "date", "total", "relation"), r)) for r in con.execute(
         """
-        SELECT number, kind, date, total, CASE WHEN $role = 'adjustment' THEN 'adjusts' ELSE 'credits' END
+        SELECT number, kind, date, total,
+               CASE $role WHEN 'adjustment' THEN 'adjusts' WHEN 'reversal' THEN 'reverses' ELSE 'credits' END
         FROM documents WHERE id = $linked
         UNION ALL
-        SELECT number, kind, date, total, CASE WHEN role = 'adjustment' THEN 'adjusted by' ELSE 'credited by' END
+        SELECT number, kind, date, total,
+               CASE role WHEN 'adjustment' THEN 'adjusted by' WHEN 'reversal' THEN 'reversed by' ELSE 'credited by' END
         FROM documents WHERE linked_document_id = $id
         UNION ALL
         SELECT number, kind, date, total, 'same digest' FROM documents

@@ -168,7 +168,8 @@ def _originals(con: Connection, digest_ids: list[int]) -> dict[int, tuple[int, s
     """The first document each digest posted: what its adjustments link to."""
     rows = con.execute(
         "SELECT digest_id, arg_min(id, id), arg_min(number, id) FROM documents "
-        "WHERE digest_id IN (SELECT unnest($ids)) GROUP BY digest_id", {"ids": digest_ids}).fetchall()
+        "WHERE digest_id IN (SELECT unnest($ids)) AND status = 'posted' AND coalesce(role, 'original') <> 'reversal' "
+        "GROUP BY digest_id", {"ids": digest_ids}).fetchall()
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
@@ -179,7 +180,8 @@ def _name_documents(db: Database, outcomes: list[PostOutcome]) -> None:
         return
     with db.read() as con:
         rows = con.execute(
-            "SELECT digest_id, kind, number FROM documents WHERE digest_id IN (SELECT unnest($ids)) ORDER BY id",
+            "SELECT digest_id, kind, number FROM documents WHERE digest_id IN (SELECT unnest($ids)) "
+            "AND status = 'posted' AND coalesce(role, 'original') <> 'reversal' ORDER BY id",
             {"ids": [o.digest_id for o in earlier]},
         ).fetchall()
     by_digest = defaultdict(list)
@@ -263,7 +265,8 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
         SELECT o.digest_id, min(d2.id), min(doc.id), arg_min(doc.number, doc.id)
         FROM originals o
         JOIN digests d2 USING (stream_id, pos_store_id, business_date)
-        LEFT JOIN documents doc ON doc.digest_id = d2.id AND doc.kind = 'invoice'
+        LEFT JOIN documents doc ON doc.digest_id = d2.id AND doc.kind = 'invoice' AND doc.status = 'posted'
+             AND coalesce(doc.role, 'original') <> 'reversal'
         WHERE d2.id <> o.digest_id
         GROUP BY o.digest_id
         """, window).fetchall()}

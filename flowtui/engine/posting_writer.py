@@ -60,38 +60,9 @@ class Writer:
             else:
                 linked = None
                 invoice_id = self.invoices[row["id"]] = document_id
-            self.numbers[document_id] = number
-            self.rows["documents"].append((
-                document_id, plan.kind, number, plan.date, day["contact_id"], day["location_id"], day["stream_id"],
-                row["id"], day["version"], posting_id, linked, plan.subtotal, plan.discount, plan.service_charge,
-                plan.tax, plan.rounding, plan.total, self.currency, "posted", self.now,
-                "adjustment" if adjusts else "original"))
-            for no, line in enumerate(plan.lines, start=1):
-                self.rows["document_lines"].append((
-                    document_id, no, line.kind, line.description, line.sku, line.quantity, line.unit_price,
-                    line.discount, line.tax, line.tax_code, line.amount, line.account, line.side))
-            for method, account, amount in plan.payments:
-                self.rows["document_payments"].append((document_id, method, account, amount))
-            for code, taxable, tax in plan.taxes:
-                self.rows["document_taxes"].append((document_id, code, taxable, tax))
             title = _title(plan.kind, bool(adjusts))
-            cost_entry = None
-            for kind, memo, lines in (("sale" if plan.kind == "invoice" else "return", f"{title} {number}", plan.journal),
-                                      ("cost", f"Cost of goods, {title.lower()} {number}", plan.cogs)):
-                if not lines:
-                    continue
-                entry_id = self._next_id("journal_entry_ids")
-                self.rows["journal_entries"].append((entry_id, plan.date, document_id, kind, memo, self.now))
-                for no, line in enumerate(lines, start=1):
-                    self.rows["journal_lines"].append((entry_id, no, line.account, line.debit, line.credit, line.memo,
-                                                       line.tax_code))
-                if kind == "cost":
-                    cost_entry = entry_id
-            for move in plan.stock:
-                self.rows["stock_movements"].append((
-                    self._next_id("stock_movement_ids"), move.sku, day["location_id"], plan.date, move.quantity,
-                    move.unit_cost, "sale" if move.quantity < 0 else "return", document_id, f"{title} {number}",
-                    self.now, move.value, cost_entry))
+            self._document(document_id, posting_id, plan, number, title, row["id"], day, linked,
+                           "adjustment" if adjusts else "original")
             where = f"digest {row['id']} v{day['version']} ({day['stream']}, {row['location']}, {plan.date})"
             if adjusts:
                 self._history(document_id, "posted", f"posted the change to {where} since it was posted: {why}")
@@ -105,6 +76,58 @@ class Writer:
                                   f"credits invoice {self.numbers.get(linked) or day['earlier_number']}")
             numbers.append((plan.kind, number))
         return numbers
+
+    def _document(self, document_id: int, posting_id: int, plan: DocumentPlan, number: str, title: str,
+                  digest_id: int, day: dict, linked: int | None, role: str, entry_kind: str | None = None) -> None:
+        """One document's rows: itself, lines, payments, taxes, journal entries and stock movements."""
+        self.numbers[document_id] = number
+        self.rows["documents"].append((
+            document_id, plan.kind, number, plan.date, day["contact_id"], day["location_id"], day["stream_id"],
+            digest_id, day["version"], posting_id, linked, plan.subtotal, plan.discount, plan.service_charge,
+            plan.tax, plan.rounding, plan.total, self.currency, "posted", self.now, role))
+        for no, line in enumerate(plan.lines, start=1):
+            self.rows["document_lines"].append((
+                document_id, no, line.kind, line.description, line.sku, line.quantity, line.unit_price,
+                line.discount, line.tax, line.tax_code, line.amount, line.account, line.side))
+        for method, account, amount in plan.payments:
+            self.rows["document_payments"].append((document_id, method, account, amount))
+        for code, taxable, tax in plan.taxes:
+            self.rows["document_taxes"].append((document_id, code, taxable, tax))
+        cost_entry = None
+        sale_kind = entry_kind or ("sale" if plan.kind == "invoice" else "return")
+        for kind, memo, lines in ((sale_kind, f"{title} {number}", plan.journal),
+                                  ("cost", f"Cost of goods, {title.lower()} {number}", plan.cogs)):
+            if not lines:
+                continue
+            entry_id = self._next_id("journal_entry_ids")
+            self.rows["journal_entries"].append((entry_id, plan.date, document_id, kind, memo, self.now))
+            for no, line in enumerate(lines, start=1):
+                self.rows["journal_lines"].append((entry_id, no, line.account, line.debit, line.credit, line.memo,
+                                                   line.tax_code))
+            if kind == "cost":
+                cost_entry = entry_id
+        for move in plan.stock:
+            self.rows["stock_movements"].append((
+                self._next_id("stock_movement_ids"), move.sku, day["location_id"], plan.date, move.quantity,
+                move.unit_cost, "sale" if move.quantity < 0 else "return", document_id, f"{title} {number}",
+                self.now, move.value, cost_entry))
+
+    def reversal(self, digest_id: int, day: dict, version: int, plan: DocumentPlan, reverses: tuple[int, str],
+                 reason: str) -> str:
+        """The document that reverses ``reverses`` (id, number), in a posting of its own at ``version``."""
+        posting_id = self._next_id("posting_ids")
+        self.rows["postings"].append((posting_id, digest_id, version, self.now, self.who,
+                                      f"reversal of {reverses[1]}: {reason}"))
+        document_id = self._next_id("document_ids")
+        fmt = day["invoice_format"] if plan.kind == "invoice" else day["credit_note_format"]
+        number = self._number(fmt, plan)
+        title = "Reversal"
+        self._document(document_id, posting_id, plan, number, title, digest_id, {**day, "version": version},
+                       reverses[0], "reversal", entry_kind="reversal")
+        self._history(document_id, "posted", f"reverses {reverses[1]}: {reason}")
+        self._history(document_id, "linked", f"reverses {reverses[1]}")
+        self._history(reverses[0], "reversed", f"reversed by {number}: {reason}")
+        return number
 
     def unchanged(self, row: dict, day: dict, original: tuple[int, str], why: str) -> None:
         """A change that nets to zero on every line: nothing to post, but the digest version is settled."""
@@ -123,7 +146,7 @@ class Writer:
         for table, rows in self.rows.items():
             if rows:
                 _insert(self.con, table, rows)
-        if self.rows["postings"]:  # which order versions each posting covered, for the audit trail
+        if self.dates:  # which order versions each posting covered, for the audit trail
             self.con.execute(
                 """
                 INSERT INTO posted_orders

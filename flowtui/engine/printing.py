@@ -78,11 +78,13 @@ def _setup(con, template_dir) -> PrintSetup:
 
 
 def _declared_rates(con) -> dict[str, Decimal]:
-    """Tax codes whose products all declare the same rate."""
+    """Each tax code's nominal rate: the tax codes' own, else one all its products declare."""
+    from flowtui.engine import taxes
+
     rows = con.execute(
         "SELECT tax_code, min(tax_rate) FROM products WHERE tax_code IS NOT NULL AND coalesce(tax_rate, 0) > 0 "
         "GROUP BY tax_code HAVING count(DISTINCT tax_rate) = 1").fetchall()
-    return {code: rate for code, rate in rows}
+    return {**{code: rate for code, rate in rows}, **taxes.rates(con)}
 
 
 def _document_views(con, numbers: list[str]) -> list[tuple[int, str, dict]]:
@@ -185,6 +187,7 @@ def _digest_views(con, flt: DigestFilter) -> list[dict]:
     default_tz = books.default_timezone(con)
     frame = query_digests(con, flt, now=clock.now(), default_tz=default_tz, sort="date")
     zones = dict(con.execute("SELECT name, timezone FROM locations").fetchall())
+    rates = _declared_rates(con)
     views = []
     for row in frame.iter_rows(named=True):
         children = digest_children(con, row["id"])
@@ -198,7 +201,8 @@ def _digest_views(con, flt: DigestFilter) -> list[dict]:
                      for kind, role, number, total in con.execute(
                          "SELECT kind, role, number, total FROM documents WHERE digest_id = ? ORDER BY id",
                          [row["id"]]).fetchall()]
-        views.append(digest_view(detail, timezone=zones.get(row["location"], default_tz), documents=documents))
+        views.append(digest_view(detail, timezone=zones.get(row["location"], default_tz), documents=documents,
+                                 declared_rates=rates))
     return views
 
 
@@ -251,3 +255,19 @@ def print_digests(flow, ids: list[int] | None = None, *, start: date | None = No
     jobs = [Job("digest", [view], folder / _digest_file(view), key=str(view["id"])) for view in views]
     return render_batch(jobs, company=setup.company, printed=setup.printed, template_dir=setup.template_dir,
                         workers=workers, progress=progress)
+
+
+# -- the tax report --------------------------------------------------------------------------------
+
+
+def print_tax_report(flow, start: date, end: date, target, *, template_dir=None) -> Path:
+    """The SST report of ``start``..``end`` as a PDF; returns the file written."""
+    from flowtui.engine import taxes
+    from flowtui.engine.render import write_atomically
+
+    with flow.db.read() as con:
+        setup = _setup(con, template_dir)
+        report = taxes.report(con, start, end)
+    path = _target(flow, target, f"tax-report-{start}-{end}.pdf")
+    write_atomically(path, _renderer(setup.template_dir).tax_report(report, setup.company, setup.printed))
+    return path

@@ -8,6 +8,10 @@
 
 Days whose business day is not over yet are listed but not held against the
 result. Everything else must agree to the sen, in total and per payment method.
+
+The books as a whole (when no stream is named): the **Inventory** account(s)
+must equal the value of the stock movements on every date — a date where
+they part is listed as a check of its own (stream ``(books)``).
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ SELECT st.name, l.name, days.pos_store_id, days.business_date, days.digest_id,
        (CAST($now AS TIMESTAMPTZ) AT TIME ZONE coalesce(l.timezone, $tz))::DATE <= days.business_date
            AND NOT EXISTS (SELECT 1 FROM day_closes c WHERE c.stream_id = days.stream_id
                            AND c.pos_store_id = days.pos_store_id AND c.business_date = days.business_date) AS open_day,
-       EXISTS (SELECT 1 FROM postings p WHERE p.digest_id = days.digest_id) AS posted
+       EXISTS (SELECT 1 FROM postings p WHERE p.digest_id = days.digest_id AND p.reversed_at IS NULL) AS posted
 FROM days
 JOIN streams st ON st.id = days.stream_id
 LEFT JOIN location_mappings m ON m.stream_id = days.stream_id AND m.pos_store_id = days.pos_store_id
@@ -111,6 +115,8 @@ def reconcile(con: Connection, *, stream: str | None, start: date | None, end: d
                 + ("" if posted else " (not posted yet: `flowtui post`)")
                 + (" (changed since posting: `flowtui post` posts the difference)" if posted and ledger != digest else ""))
         checks.append(check)
+    if stream is None:
+        checks.extend(inventory_checks(con, start, end))
     keyed = {(c.stream, c.pos_store_id, c.date): c for c in checks}
     streams = dict(con.execute("SELECT id, name FROM streams").fetchall())
     for stream_id, store, day, method, source, ledger in con.execute(
@@ -118,4 +124,43 @@ def reconcile(con: Connection, *, stream: str | None, start: date | None, end: d
         check = keyed.get((streams.get(stream_id), store, day))
         if check is not None and not check.open and (check.ledger or ledger):
             check.differences.append(f"{method}: ledger {ledger:.2f} but the orders took {source:.2f}")
+    return checks
+
+
+BOOKS = "(books)"
+
+_INVENTORY = """
+WITH accounts AS (
+    SELECT account_code FROM account_defaults WHERE category = 'inventory'
+    UNION SELECT account_code FROM account_mappings WHERE category = 'inventory'
+),
+stock AS (
+    SELECT coalesce(business_date, created_at::DATE) AS date, sum(coalesce(value, 0)) AS value
+    FROM stock_movements GROUP BY ALL
+),
+booked AS (
+    SELECT e.date, sum(l.debit - l.credit) AS value
+    FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+    WHERE l.account_code IN (SELECT account_code FROM accounts) GROUP BY ALL
+),
+days AS (
+    SELECT coalesce(s.date, b.date) AS date, coalesce(s.value, 0) AS stock, coalesce(b.value, 0) AS booked
+    FROM stock s FULL JOIN booked b USING (date)
+)
+SELECT date, CAST(sum(stock) OVER w AS DECIMAL(18,2)), CAST(sum(booked) OVER w AS DECIMAL(18,2)), stock <> booked
+FROM days WINDOW w AS (ORDER BY date ROWS UNBOUNDED PRECEDING)
+ORDER BY date
+"""
+
+
+def inventory_checks(con: Connection, start: date | None, end: date | None) -> list[DayCheck]:
+    """Dates on which the Inventory account and the stock's value part (each date's movements compared)."""
+    checks = []
+    for day, stock, booked, differs in con.execute(_INVENTORY).fetchall():
+        if differs and (start is None or day >= start) and (end is None or day <= end):
+            checks.append(DayCheck(
+                BOOKS, None, "", day, None, stock, None, booked, False,
+                [f"Inventory account {booked:.2f} but the stock is worth {stock:.2f} at the end of {day} "
+                 "(stock moved without a journal entry, or an entry on Inventory without stock; see "
+                 "`flowtui stock` and `flowtui ledger journal --account` of the inventory account)"]))
     return checks

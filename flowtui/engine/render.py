@@ -43,7 +43,7 @@ from flowtui.engine.formats import money, price, quantity  # noqa: F401  (templa
 
 PACKAGED_TEMPLATES = Path(os.path.realpath(str(importlib.resources.files("flowtui.reports"))))
 STYLESHEET = "base.css"
-TEMPLATES = {"document": "invoice.html", "digest": "digest.html"}
+TEMPLATES = {"document": "invoice.html", "digest": "digest.html", "tax": "tax_report.html"}
 
 
 class TemplateProblem(FlowError):
@@ -191,6 +191,9 @@ class Renderer:
 
     def digest(self, views: list[dict], company: dict, printed: str) -> bytes:
         return self.pdf(self.html(TEMPLATES["digest"], {"digests": views, "company": company, "printed": printed}))
+
+    def tax_report(self, report, company: dict, printed: str) -> bytes:
+        return self.pdf(self.html(TEMPLATES["tax"], {"report": report, "company": company, "printed": printed}))
 
 
 def render_document(view: dict, company: dict, printed: str, *, template_dir=None,

@@ -29,6 +29,8 @@ SUMMARY_LABELS = {
 def document_title(kind: str, role: str) -> str:
     if role == "adjustment":
         return "Supplementary Invoice" if kind == "invoice" else "Credit Note (adjustment)"
+    if role == "reversal":
+        return "Invoice (reversal)" if kind == "invoice" else "Credit Note (reversal)"
     return "Invoice" if kind == "invoice" else "Credit Note"
 
 
@@ -37,7 +39,8 @@ def kind_label(kind: str) -> str:
 
 
 def tax_rate(code: str | None, taxable: Decimal, tax: Decimal, declared: Decimal | None = None) -> Decimal | None:
-    """The rate of a tax code: the one its products declare, else tax / taxable.
+    """The rate of a tax code: its nominal rate (``flowtui tax codes``, else what its products declare),
+    else tax / taxable — so 6 % prints as 6 %, never as the 5.99 % the sen make of it.
 
     None for lines without a tax code (they mix untaxed items with, say, the
     service tax on a service charge: no single rate describes them) and when
@@ -101,7 +104,8 @@ def document_view(detail: DocumentDetail, *, source_date: date | None = None,
     }
 
 
-def digest_view(detail: DigestDetail, *, timezone: str, documents: list[dict] | None = None) -> dict:
+def digest_view(detail: DigestDetail, *, timezone: str, documents: list[dict] | None = None,
+                declared_rates: dict[str, Decimal] | None = None) -> dict:
     """One day's digest, ready for ``digest.html``: summary, payments, items, taxes and orders.
 
     ``documents`` are the documents posted from it (``title``, ``number``, ``total``), oldest first.
@@ -134,7 +138,8 @@ def digest_view(detail: DigestDetail, *, timezone: str, documents: list[dict] | 
                         "discount": i.discount, "tax": i.tax, "amount": i.amount} for i in detail.items],
         "items_amount": sum((i.amount for i in detail.items), ZERO),
         "items_tax": sum((i.tax for i in detail.items), ZERO),
-        "taxes": [{"code": c or "", "rate": tax_rate(c, t, x), "taxable": t, "tax": x} for c, t, x in detail.taxes],
+        "taxes": [{"code": c or "", "rate": tax_rate(c, t, x, (declared_rates or {}).get(c)), "taxable": t, "tax": x}
+                  for c, t, x in detail.taxes],
         "orders": orders,
         "orders_total": sum((o["total"] for o in orders), ZERO),
         "attention": list(detail.attention),

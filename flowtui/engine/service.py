@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
-
+from decimal import Decimal
 from pathlib import Path
 
-from flowtui.engine import adjustments, books, browse, clock, ledger, ledger_export, posting, products
+from flowtui.engine import (
+    adjustments, books, browse, clock, journal, ledger, ledger_export, posting, products, reversal, taxes,
+)
 from flowtui.engine import reconcile as reconcile_mod
 from flowtui.engine import streams as streams_mod
 from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter, digest_children, listing_page, query_digests
 from flowtui.engine.errors import InvalidInput, NotFound
+from flowtui.engine.posting_plan import JournalLine
 from flowtui.engine.records import (
     SUMMARY_FIELDS,
     DigestDetail,
@@ -175,6 +178,44 @@ class Flow:
         with self.db.read() as con:
             return streams_mod.mappings(con, streams_mod.require_stream(con, stream))
 
+    # -- tax --------------------------------------------------------------------------------
+    def map_tax(self, stream: str, category: str, code: str) -> None:
+        with self._write() as con:
+            taxes.map_tax(con, streams_mod.require_stream(con, stream).id, category, code)
+        rebuild_pending(self.db)
+
+    def tax_mappings(self, stream: str) -> list[dict]:
+        """What code each category's tax carries: the stream's mapping, and what its source says per store."""
+        with self.db.read() as con:
+            found = streams_mod.require_stream(con, stream)
+            mapped = taxes.tax_mappings(con, found.id)
+            stores = con.execute("SELECT pos_store_id, service_charge_tax_code FROM stream_stores "
+                                 "WHERE stream_id = ? AND service_charge_tax_code IS NOT NULL ORDER BY 1",
+                                 [found.id]).fetchall()
+        rows = [{"category": c, "store": None, "tax_code": mapped.get(c), "source": "mapping" if c in mapped else None}
+                for c in taxes.TAX_CATEGORIES]
+        rows += [{"category": "service_charge", "store": s, "tax_code": code, "source": "source"} for s, code in stores]
+        return rows
+
+    def tax_codes(self) -> list[taxes.TaxCode]:
+        with self._write() as con:
+            return taxes.tax_codes(con)
+
+    def add_tax_code(self, code: str, kind: str, rate, description: str | None = None) -> taxes.TaxCode:
+        with self._write() as con:
+            return taxes.add_tax_code(con, code, kind, products.parse_rate(rate), description, clock.now())
+
+    def tax_report(self, start: date, end: date) -> taxes.TaxReport:
+        with self.db.read() as con:
+            return taxes.report(con, start, end)
+
+    def tax_report_pdf(self, start: date, end: date, target, *, template_dir=None) -> Path:
+        from flowtui.engine import printing
+
+        if start > end:
+            raise InvalidInput(f"--from {start} is after --to {end}.")
+        return printing.print_tax_report(self, start, end, target, template_dir=template_dir)
+
     # -- sync and digests ----------------------------------------------------------------
     def sync(self, names: list[str], start: date | None = None, end: date | None = None,
              progress: Progress | None = None) -> list[SyncOutcome]:
@@ -276,6 +317,22 @@ class Flow:
                 streams_mod.require_stream(con, stream)
         return posting.post(self.db, DigestFilter(stream=stream, start=start, end=end), explicit=False,
                             progress=progress)
+
+    def reverse_invoice(self, number: str, reason: str) -> reversal.Reversed:
+        """Reverse a posted document (and the rest of its digest's) with linked reversing documents."""
+        with self.db.write() as con:
+            done = reversal.reverse(con, number, reason, clock.now(), posting.actor())
+        return replace(done, status=self.digest(done.digest_id).row.status)
+
+    def add_journal_entry(self, day: date, memo: str, debits: list[tuple[str, Decimal]],
+                          credits: list[tuple[str, Decimal]]) -> int:
+        """A manual journal entry: balanced, dated, with a memo; returns its id."""
+        if not (memo or "").strip():
+            raise InvalidInput("A manual entry needs a memo: --memo TEXT.")
+        lines = ([JournalLine(code, journal.sen(amount), 0, memo.strip()) for code, amount in debits]
+                 + [JournalLine(code, 0, journal.sen(amount), memo.strip()) for code, amount in credits])
+        with self._write() as con:
+            return journal.add_entry(con, day, journal.MANUAL, memo.strip(), lines, clock.now())
 
     def invoices(self, start: date | None = None, end: date | None = None,
                  location: str | None = None) -> list[ledger.DocumentRow]:
