@@ -452,6 +452,10 @@ CREATE TABLE day_closes (
 )
 """
 
+_ARCHIVED_STREAMS = """
+ALTER TABLE streams ADD COLUMN IF NOT EXISTS archived_at TIMESTAMPTZ
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "orders, streams, mappings and digests", _INITIAL),
     Migration(2, "ledger: products, stock, documents, journal, history", _LEDGER),
@@ -462,6 +466,7 @@ MIGRATIONS: list[Migration] = [
     # a change to a view ships as a new (possibly empty) migration so existing files pick it up.
     Migration(6, "query views for notebooks (docs/schema.md)", ""),
     Migration(7, "v_digests built from the listing's own SQL", ""),
+    Migration(10, "streams can be removed (archived) and keep their books", _ARCHIVED_STREAMS),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
