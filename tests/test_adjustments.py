@@ -81,12 +81,15 @@ def test_a_net_decrease_posts_a_credit_note_for_exactly_the_difference(posted_da
     assert (outcome.status, outcome.documents) == ("adjusted", [("credit_note", "CN-KL-202610-0001")])
     note = posted_day.invoice("CN-KL-202610-0001")
     assert (note.role, note.row.total) == ("adjustment", D("31.50"))
+    # Both are corrections of sales, not returns: each goes back to the account the sale went to
+    # (the late kopi to its own income account 4001, the voided mug out of Sales 4000).
     assert [(x["sku"], x["quantity"], x["amount"], x["account"]) for x in note.lines] == [
-        ("KOPI", D("-1"), D("-3.50"), "4010"), ("MUG", D("1"), D("35.00"), "4010")]
+        ("KOPI", D("-1"), D("-3.50"), "4001"), ("MUG", D("1"), D("35.00"), "4000")]
     assert [(p["method"], p["amount"]) for p in note.payments] == [("Card", D("35.00")), ("Cash", D("-3.50"))]
     assert journal_of(posted_day, "CN-KL-202610-0001") == [
-        # returns 31.50 net, card refunded 35.00, cash taken 3.50
-        ("1000", D("3.50"), D("0")), ("4010", D("31.50"), D("0")), ("1020", D("0"), D("35.00")),
+        # Sales down by the mug, beverage sales up by the kopi; card refunded 35.00, cash taken 3.50
+        ("1000", D("3.50"), D("0")), ("4000", D("35.00"), D("0")), ("1020", D("0"), D("35.00")),
+        ("4001", D("0"), D("3.50")),
         # the mug's cost comes back into inventory
         ("1200", D("12.00"), D("0")), ("5000", D("0"), D("12.00")),
     ]

@@ -184,13 +184,18 @@ def test_stock_set_and_stock_listing(books):
     # a count after the opening: on hand becomes the new figure (not 20 + 18)
     cli.ok("stock", "set", "KOPI", "18", "--location", "Kuala Lumpur")
 
+    # each SKU's value is what the Inventory account holds for it
     assert cli.json("stock") == [
-        {"sku": "KOPI", "name": "Kopi O", "location": "Kuala Lumpur", "quantity": 18},
-        {"sku": "KOPI", "name": "Kopi O", "location": "Petaling Jaya", "quantity": 7.5},
-        {"sku": "MILO", "name": "Milo", "location": "Kuala Lumpur", "quantity": 12},
+        {"sku": "KOPI", "name": "Kopi O", "location": "Kuala Lumpur", "quantity": 18, "value": "21.60",
+         "negative": False},
+        {"sku": "KOPI", "name": "Kopi O", "location": "Petaling Jaya", "quantity": 7.5, "value": "9.00",
+         "negative": False},
+        {"sku": "MILO", "name": "Milo", "location": "Kuala Lumpur", "quantity": 12, "value": "18.00",
+         "negative": False},
     ]
     assert cli.json("stock", "--location", "Petaling Jaya") == [
-        {"sku": "KOPI", "name": "Kopi O", "location": "Petaling Jaya", "quantity": 7.5}]
+        {"sku": "KOPI", "name": "Kopi O", "location": "Petaling Jaya", "quantity": 7.5, "value": "9.00",
+         "negative": False}]
     text = cli.ok("stock", "--location", "Kuala Lumpur").out
     assert "MILO" in text and "Petaling Jaya" not in text
 
@@ -709,8 +714,8 @@ def test_tracked_stock_goes_down_and_cost_of_goods_is_journalled(books, tmp_path
     cli.ok("account", "add", "4050", "Beverage Sales", "--type", "income")
     cli.ok("product", "add", "KOPI", "Kopi O", "--price", "3.50", "--cost", "1.20", "--track-stock",
            "--income-account", "4050")
-    cli.ok("stock", "set", "KOPI", "20", "--location", "Kuala Lumpur")
-    cli.ok("stock", "set", "KOPI", "5", "--location", "Petaling Jaya")
+    cli.ok("stock", "set", "KOPI", "20", "--location", "Kuala Lumpur", "--date", "2026-09-30")
+    cli.ok("stock", "set", "KOPI", "5", "--location", "Petaling Jaya", "--date", "2026-09-30")
     folder = file_stream(cli, "Shop", tmp_path / "shop")
     cli.ok("map", "location", "Shop", "KL", "--location", "Kuala Lumpur", "--number-format", KL_FORMAT)
     write_ndjson(folder / "day.ndjson", [
@@ -721,8 +726,10 @@ def test_tracked_stock_goes_down_and_cost_of_goods_is_journalled(books, tmp_path
     cli.ok("post", "--all")
 
     assert cli.json("stock") == [
-        {"sku": "KOPI", "name": "Kopi O", "location": "Kuala Lumpur", "quantity": 20 - 3 + 1},
-        {"sku": "KOPI", "name": "Kopi O", "location": "Petaling Jaya", "quantity": 5},
+        {"sku": "KOPI", "name": "Kopi O", "location": "Kuala Lumpur", "quantity": 20 - 3 + 1, "value": "21.60",
+         "negative": False},
+        {"sku": "KOPI", "name": "Kopi O", "location": "Petaling Jaya", "quantity": 5, "value": "6.00",
+         "negative": False},
     ]
 
     inv = cli.json("invoice", "show", "KL-202610-0001")
@@ -740,12 +747,15 @@ def test_tracked_stock_goes_down_and_cost_of_goods_is_journalled(books, tmp_path
         ("CN-KL-202610-0001", "0.00", f"{1 * D('1.20'):.2f}"),
     ]
     inventory = cli.json("ledger", "journal", "--account", "1200")
-    assert [(r["document"], r["debit"], r["credit"]) for r in inventory] == [
-        ("KL-202610-0001", "0.00", "3.60"),
-        ("CN-KL-202610-0001", "1.20", "0.00"),
+    assert [(r["date"], r["document"], r["debit"], r["credit"]) for r in inventory] == [
+        ("2026-09-30", None, "24.00", "0.00"),  # opening stock, dated before the sales it covers
+        ("2026-09-30", None, "6.00", "0.00"),
+        ("2026-10-01", "KL-202610-0001", "0.00", "3.60"),
+        ("2026-10-01", "CN-KL-202610-0001", "1.20", "0.00"),
     ]
     rows, totals = balances(cli)
-    assert rows["5000"]["balance"] == "2.40" and rows["1200"]["balance"] == "-2.40"
+    assert rows["5000"]["balance"] == "2.40" and rows["1200"]["balance"] == "27.60"  # = the stock's value
+    assert rows["3200"]["balance"] == "-30.00"  # opening balance equity
     assert rows["4050"]["balance"] == "-10.50" and rows["4000"]["balance"] == "-4.20"
     assert rows["4010"]["balance"] == "3.50"
     assert totals["debit"] == totals["credit"]
@@ -778,9 +788,9 @@ def test_grouping_all_posts_one_all_sales_line(books, tmp_path):
     rows, totals = balances(cli)
     assert rows["4000"]["balance"] == "-11.20" and rows["4020"]["balance"] == "0.20"
     assert rows["2100"]["balance"] == "-0.66" and rows["1000"]["balance"] == "11.66"
-    assert totals["debit"] == totals["credit"] == "11.86"
+    assert totals["debit"] == totals["credit"] == "23.86"  # the sale, and the opening stock (10 x 1.20)
     # by-SKU detail is not kept with grouping all: no stock movement, no cost of goods
-    assert "5000" not in rows and "1200" not in rows
+    assert "5000" not in rows and rows["1200"]["balance"] == "12.00"
     assert cli.json("stock")[0]["quantity"] == 10
 
 

@@ -105,7 +105,9 @@ def test_a_day_posts_as_one_invoice_with_a_balanced_journal(books, orders_dir):
         ("", D("3.20"), D("0.07")), ("T0.06", D("12.00"), D("0.72")), ("T0.08", D("35.00"), D("2.80"))]
     assert journal_of(books, "KL-202610-0001") == [
         # the sale
-        ("1000", D("31.80"), D("0")), ("1020", D("22.00"), D("0")), ("2100", D("0"), D("3.59")),
+        ("1000", D("31.80"), D("0")), ("1020", D("22.00"), D("0")),
+        # tax, a line per code: the service charge's and MYSTERY's (no code here), then the lines' two codes
+        ("2100", D("0"), D("0.07")), ("2100", D("0"), D("0.72")), ("2100", D("0"), D("2.80")),
         ("4000", D("0"), D("42.00")), ("4001", D("0"), D("7.00")), ("4100", D("0"), D("1.20")),
         ("4900", D("0"), D("0.01")),
         # cost of the tracked roti (1.20) and mug (12.00)

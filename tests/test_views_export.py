@@ -25,7 +25,7 @@ import polars as pl
 import pytest
 
 from flowtui.engine.errors import DatabaseError
-from flowtui.engine.schema import SCHEMA_VERSION
+from flowtui.engine.schema import MIGRATIONS, SCHEMA_VERSION
 from flowtui.engine.storage import Database
 from flowtui.engine.views import BY_NAME, VIEW_NAMES
 from flowtui.notebook import connect
@@ -137,11 +137,13 @@ def test_a_closed_minipos_day_is_not_open_in_the_view_either(tmp_path, monkeypat
 
 def test_views_come_back_when_an_older_database_is_opened(tmp_path, now):
     path = tmp_path / "old.duckdb"
-    Cli(path).ok("init")
-    con = duckdb.connect(str(path))  # make it look like a file written before the views existed (schema 5)
-    for name in VIEW_NAMES:
-        con.execute(f"DROP VIEW {BY_NAME[name].name}")
-    con.execute("DELETE FROM schema_migrations WHERE version >= 6")
+    con = duckdb.connect(str(path))  # a file written before the views existed (schema 5), books initialised
+    for migration in MIGRATIONS[:5]:
+        for statement in migration.statements():
+            con.execute(statement)
+        con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [migration.version, migration.name])
+    con.execute("INSERT INTO settings VALUES ('initialised', '2026-10-01T00:00:00+00:00')")
+    con.execute("INSERT INTO accounts VALUES ('1200', 'Inventory', 'asset', now())")
     con.close()
 
     snapshot = connect(path)  # a notebook opening it: upgraded first, then read
@@ -155,6 +157,8 @@ def test_views_come_back_when_an_older_database_is_opened(tmp_path, now):
         assert con.execute("SELECT max(version) FROM schema_migrations").fetchall() == [(SCHEMA_VERSION,)]
         for name in VIEW_NAMES:
             con.execute(f"SELECT * FROM {BY_NAME[name].name} LIMIT 1").fetchall()
+        # the accounts of later versions came with the upgrade, next to the ones the books had
+        assert {r[0] for r in con.execute("SELECT code FROM accounts").fetchall()} == {"1200", "3200", "5100", "6100"}
     finally:
         con.close()
 

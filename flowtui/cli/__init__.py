@@ -74,6 +74,7 @@ from flowtui.cli import (  # noqa: E402  (registers commands)
     demo_cmd,
     digest_cmds,
     ledger_cmds,
+    ledger_export_cmd,
     minipos_cmds,
     notebook_cmds,
     pdf_cmds,
@@ -83,8 +84,8 @@ from flowtui.cli import (  # noqa: E402  (registers commands)
     tui_cmds,
 )
 
-for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, pdf_cmds, minipos_cmds, notebook_cmds, schedule_cmd,
-               sandbox_cmd, demo_cmd, tui_cmds):
+for module in (books_cmds, stream_cmds, digest_cmds, ledger_cmds, ledger_export_cmd, pdf_cmds, minipos_cmds,
+               notebook_cmds, schedule_cmd, sandbox_cmd, demo_cmd, tui_cmds):
     module.register(cli)
 
 

@@ -203,6 +203,7 @@ def register(cli: click.Group) -> None:
                 "orders": [{"id": o.id, "number": o.number, "time": instant(o.time), "type": o.type,
                             "status": o.status, "total": money(o.total)} for o in d.orders],
                 "attention": d.attention,
+                "warnings": d.warnings,
                 "versions": [{"version": v["version"], "created_at": instant(v["created_at"]),
                               "amount": money(v["amount"]), "order_count": v["order_count"],
                               "return_count": v["return_count"], "posted_at": instant(v["posted_at"]),
@@ -221,12 +222,19 @@ def register(cli: click.Group) -> None:
               [[i.sku, i.name, quantity(i.quantity), show_money(i.unit_price), show_money(i.amount)] for i in d.items],
               right={2, 3, 4})
         click.echo()
+        table(["TAX CODE", "TAXABLE", "TAX"], [[c or "(no code)", show_money(t), show_money(x)] for c, t, x in d.taxes],
+              right={1, 2})
+        click.echo()
         table(["ORDER", "NUMBER", "TIME (UTC)", "TYPE", "TOTAL"],
               [[o.id, o.number, instant(o.time), o.type, show_money(o.total)] for o in d.orders], right={4})
         if d.attention:
             click.echo("\nNeeds attention:")
             for reason in d.attention:
                 click.echo(f"  - {reason}")
+        if d.warnings:
+            click.echo("\nWarnings:")
+            for warning in d.warnings:
+                click.echo(f"  - {warning}")
         if len(d.versions) > 1 or any(v["documents"] for v in d.versions):
             click.echo("\nVersions:")
             for v in d.versions:

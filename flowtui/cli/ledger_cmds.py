@@ -79,20 +79,32 @@ def register(cli: click.Group) -> None:
         if click_ctx.invoked_subcommand is not None:
             return
         click_ctx.obj.must_exist = True  # listing only reads (`stock set` may create the books)
-        rows = [{"sku": r.sku, "name": r.name, "location": r.location, "quantity": quantity(r.quantity)}
-                for r in click_ctx.obj.flow.stock(location)]
-        listing(as_json, rows, {"sku": "SKU", "name": "NAME", "location": "LOCATION", "quantity": "ON HAND"},
-                right={"quantity"})
+        found = click_ctx.obj.flow.stock(location)
+        rows = [{"sku": r.sku, "name": r.name, "location": r.location, "quantity": quantity(r.quantity),
+                 "value": money(r.value), "negative": r.negative} for r in found]
+        listing(as_json, rows, {"sku": "SKU", "name": "NAME", "location": "LOCATION", "quantity": "ON HAND",
+                                "value": "VALUE"}, right={"quantity", "value"})
+        for r in found if not as_json else []:
+            if r.negative:
+                click.echo(f"warning: {r.sku} at {r.location} is below zero ({quantity(r.quantity)}): more was sold "
+                           f"than is on hand; count it (`flowtui stock set {r.sku} QTY --location "
+                           f"\"{r.location}\" --date D`)", err=True)
 
     @stock.command("set")
     @click.argument("sku")
     @click.argument("qty")
     @click.option("--location", required=True, help="Where the stock is.")
+    @click.option("--date", "on", type=DATE, help="The day the count is for (default: today); opening stock can "
+                  "precede the sales it covers.")
     @pass_context
-    def stock_set(ctx, sku, qty, location):
-        """Set SKU's stock on hand at a location to QTY (opening stock or a count)."""
-        row = ctx.flow.set_stock(sku, qty, location)
-        click.echo(f"{row.sku} at {row.location}: {quantity(row.quantity)} on hand.")
+    def stock_set(ctx, sku, qty, location, on):
+        """Set SKU's stock on hand at a location to QTY at the end of a day (opening stock or a count).
+
+        The difference is booked to the Inventory account: opening stock against opening balance equity,
+        a later count against stock adjustments.
+        """
+        row = ctx.flow.set_stock(sku, qty, location, on)
+        click.echo(f"{row.sku} at {row.location}: {quantity(row.quantity)} on hand, worth {show_money(row.value)}.")
 
     @cli.command()
     @click.argument("digest_ids", nargs=-1, type=int, metavar="[DIGEST_ID]...")

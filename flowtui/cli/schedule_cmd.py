@@ -1,11 +1,12 @@
-"""flowtui schedule install / show / remove: a thin face over :mod:`flowtui.engine.schedule`."""
+"""flowtui schedule install / show / check / remove: a thin face over :mod:`flowtui.engine.schedule`."""
 
 from __future__ import annotations
 
 import click
 
 from flowtui.cli.output import emit_json
-from flowtui.engine import schedule as nightly
+from flowtui.engine import nightly
+from flowtui.engine import schedule as cron
 
 LOCAL_TIME = "Cron runs it at this machine's local time."
 
@@ -18,28 +19,46 @@ def register(cli: click.Group) -> None:
         """Run `flowtui sync` every night for this database (user crontab, or a systemd timer)."""
 
     @schedule.command("install")
-    @click.option("--at", "at", default=nightly.DEFAULT_AT, show_default=True, metavar="HH:MM",
+    @click.option("--at", "at", default=cron.DEFAULT_AT, show_default=True, metavar="HH:MM",
                   help="Time of day to sync (the machine's local time).")
-    @click.option("--systemd", is_flag=True, help="Print systemd user units (and how to install them) instead.")
+    @click.option("--env-file", type=click.Path(dir_okay=False), metavar="FILE",
+                  help="VAR=value lines (chmod 600) the job reads first: API keys kept in variables.")
+    @click.option("--check", is_flag=True, help="Then run the sync once as cron would, and say how it went.")
+    @click.option("--systemd", is_flag=True, help="systemd user units (printed, or written with --write) instead.")
+    @click.option("--write", is_flag=True, help="With --systemd: write the units into ~/.config/systemd/user.")
     @pass_context
-    def schedule_install(ctx, at, systemd):
-        """Put the nightly sync of the database in your crontab (replacing an earlier one)."""
+    def schedule_install(ctx, at, env_file, check, systemd, write):
+        """Put the nightly sync of the database in your crontab (replacing an earlier one).
+
+        The line names the flowtui program, the database and the config folder
+        by absolute path, so it runs in cron's bare environment; it is refused
+        when a stream's API key would not be found there.
+        """
+        if write and not systemd:
+            raise click.UsageError("--write goes with --systemd (a crontab line is always written).")
         db = nightly.database_path(ctx.db_path)
+        job = nightly.job(db, env_file)
         if systemd:
-            units = nightly.systemd_units(db, at)
-            for name, text in units.items():
-                click.echo(f"# ~/.config/systemd/user/{name}\n{text}")
-            click.echo("# then run:\nsystemctl --user daemon-reload\n"
-                       f"systemctl --user enable --now {nightly.TIMER}")
-            click.echo("# (systemd timers run at this machine's local time.)")
-            return
-        new, previous = nightly.install(db, at)
-        verb = "Replaced the nightly sync" if previous else "Scheduled a nightly sync"
-        click.echo(f"{verb} of {db} at {new.at} every day; output goes to {nightly.log_path(db)}.")
-        click.echo(LOCAL_TIME)
-        click.echo(f"crontab: {new.line}")
-        if not db.exists():
-            click.echo(f"note: there is no database at {db} yet; `flowtui init` creates it.", err=True)
+            _install_systemd(job, at, write)
+            command = job.shell()
+        else:
+            installed = cron.install(job, at)
+            verb = "Replaced the nightly sync" if installed.previous else "Scheduled a nightly sync"
+            click.echo(f"{verb} of {db} at {installed.schedule.at} every day; output goes to {job.log}.")
+            click.echo(LOCAL_TIME)
+            click.echo(_job_line(job))
+            click.echo(f"crontab: {installed.schedule.line}")
+            _notes(installed.readiness)
+            command = installed.schedule.shell
+        if check:
+            _report(nightly.check(command, db), db, installed=not systemd)
+
+    @schedule.command("check")
+    @pass_context
+    def schedule_check(ctx):
+        """Run the installed nightly sync once, as cron would run it (bare environment), and say how it went."""
+        db = nightly.database_path(ctx.db_path)
+        _report(cron.check_installed(db), db)
 
     @schedule.command("show")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -47,21 +66,86 @@ def register(cli: click.Group) -> None:
     def schedule_show(ctx, as_json):
         """Show the nightly sync of the database, if one is scheduled."""
         db = nightly.database_path(ctx.db_path)
-        found = nightly.show(db)
+        state = cron.status(db)
+        found = state.installed
+        job = found.job if found else nightly.job(db)
+        planned = None if found else cron.planned(nightly.job(db)).line
         if as_json:
             emit_json({"scheduled": found is not None, "at": found and found.at, "command": found and found.command,
-                       "database": str(db), "line": found and found.line})
+                       "database": str(db), "line": found and found.line, "crontab": state.crontab,
+                       "config_dir": job and str(job.config_dir), "env_file": job and job.env_file and str(job.env_file),
+                       "log": str(nightly.log_path(db)), "planned": planned,
+                       "systemd_units": [str(p) for p in state.units]})
+            return
+        if not state.crontab:
+            click.echo(f"There is no {cron.crontab_command()!r} command on this machine, so no crontab runs a "
+                       f"nightly sync of {db}.")
+            click.echo("`flowtui schedule install` needs one; `flowtui schedule install --systemd` makes a systemd "
+                       "timer instead. The line it would add:")
+            click.echo(f"crontab: {planned}")
         elif found is None:
             click.echo(f"No nightly sync is scheduled for {db}.")
         else:
             when = f"at {found.at} every day" if found.at else "on a custom schedule"
             click.echo(f"The nightly sync of {db} runs {when}. {LOCAL_TIME if found.at else ''}".rstrip())
+            if job is not None:
+                click.echo(_job_line(job))
             click.echo(f"crontab: {found.line}")
+        if state.units:
+            click.echo(f"systemd units written for it: {', '.join(str(p) for p in state.units)}")
 
     @schedule.command("remove")
     @pass_context
     def schedule_remove(ctx):
         """Take the nightly sync of the database out of your crontab."""
         db = nightly.database_path(ctx.db_path)
-        removed = nightly.remove(db)
-        click.echo(f"Removed the nightly sync of {db}." if removed else f"No nightly sync was scheduled for {db}.")
+        state = cron.remove(db)
+        if not state.crontab:
+            click.echo(f"There is no {cron.crontab_command()!r} command on this machine, so no crontab runs a "
+                       f"nightly sync of {db}: nothing to remove. (A systemd timer is made with "
+                       "`flowtui schedule install --systemd`.)")
+        else:
+            click.echo(f"Removed the nightly sync of {db}." if state.installed
+                       else f"No nightly sync was scheduled for {db}.")
+        if state.units:
+            timer = next((p.name for p in state.units if p.suffix == ".timer"), None)
+            stop = f"systemctl --user disable --now {timer} && " if timer else ""
+            click.echo(f"Its systemd units are left as they are; to remove them: {stop}rm "
+                       f"{' '.join(str(p) for p in state.units)} && systemctl --user daemon-reload")
+
+
+def _job_line(job: nightly.NightlyJob) -> str:
+    env = f"; first reads {job.env_file}" if job.env_file else ""
+    return f"It reads its API keys from {job.config_dir / 'secrets.json'}{env}."
+
+
+def _notes(readiness: nightly.Readiness) -> None:
+    for note in readiness.notes:
+        click.echo(f"note: {note}", err=True)
+
+
+def _install_systemd(job: nightly.NightlyJob, at: str, write: bool) -> None:
+    result = cron.install_systemd(job, at, write)
+    if write:
+        click.echo(f"Wrote {', '.join(str(p) for p in result.written)}.")
+    else:
+        for name, text in result.units.items():
+            click.echo(f"# {cron.unit_dir() / name}\n{text}")
+    timer = next(name for name in result.units if name.endswith(".timer"))
+    click.echo(f"# then run:\nsystemctl --user daemon-reload\nsystemctl --user enable --now {timer}")
+    click.echo("# (systemd timers run at this machine's local time; for the timer to run while you are "
+               "logged out: loginctl enable-linger)")
+    _notes(result.readiness)
+
+
+def _report(run: nightly.CheckRun, db, installed: bool = False) -> None:
+    """Say how the check run went; a failed one is an error (non-zero exit) with its last lines."""
+    log = nightly.log_path(db)
+    nightly.checked(run, log, installed)
+    kept = ", ".join(run.environment)
+    click.echo(f"Check: ran the nightly command once as cron would (with only {kept} set): it worked.")
+    synced = ", ".join(f"{name} ({status})" for name, status in run.runs)
+    click.echo(f"Synced: {synced}." if synced else "It synced no stream (none has auto sync on).")
+    click.echo(f"Last lines of {log}:")
+    for line in run.output:
+        click.echo(f"  {line}")

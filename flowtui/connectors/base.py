@@ -29,6 +29,7 @@ class SourceStore:
 
     id: str
     name: str | None = None
+    service_charge_tax_code: str | None = None  # the tax code the source puts on the store's service charge
 
 
 class Lines(Sequence[bytes]):

@@ -193,7 +193,8 @@ class StoreHubConnector:
         data = self._get(client, "/stores")
         if not isinstance(data, list):
             raise StoreHubError("StoreHub's /stores did not return a list.")
-        return [SourceStore(str(s.get("id")), s.get("name")) for s in data if isinstance(s, dict) and s.get("id")]
+        return [SourceStore(str(s.get("id")), s.get("name"), _code(s.get("serviceChargeTaxCode")))
+                for s in data if isinstance(s, dict) and s.get("id")]
 
     def test(self) -> str:
         stores = self.stores()
@@ -273,3 +274,8 @@ def _chunks(first: date, last: date, days: int) -> list[tuple[date, date]]:
         out.append((start, end))
         start = end + timedelta(days=1)
     return out
+
+
+def _code(value) -> str | None:
+    """A tax code as StoreHub gives it: a non-empty string, else none."""
+    return value.strip() if isinstance(value, str) and value.strip() else None

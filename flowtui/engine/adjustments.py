@@ -2,11 +2,15 @@
 
 A posted document is never edited. The ledger's view of a digest is the sum of
 every document posted from it (invoices add, credit notes subtract); the
-day's view is its sales less its returns, as the orders are now. Their
-difference — per SKU (or the one all-sales line), per payment method, and in
-service charge, discount, tax, rounding and total — is what an adjustment
-posts: a supplementary invoice when it adds up to more, a credit note when to
-less. Money in integer sen, quantities in thousandths.
+day's view is its sales less its returns, as the orders are now. Both keep
+the two **sides** apart: sales items (their product's income account, else
+Sales) and returns items (Sales Returns), each as it counts in the day's
+total (returns negative). Their difference — per side and SKU (or the one
+all-sales / all-returns line), per payment method, and in service charge,
+discount, tax, rounding and total — is what an adjustment posts: a
+supplementary invoice when it adds up to more, a credit note when to less.
+So a void reduces Sales and a late return adds to Sales Returns, whichever
+document carries them. Money in integer sen, quantities in thousandths.
 """
 
 from __future__ import annotations
@@ -14,24 +18,24 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from flowtui.engine.posting_plan import ItemTotal, SideTotals
+from flowtui.engine.posting_plan import RETURN, SALE, ItemTotal, SideTotals
 from flowtui.engine.storage import Connection
 
 _FIELDS = ("discount", "service_charge", "tax", "rounding", "total")
 
 
-def _key(item: ItemTotal, grouping: str) -> tuple[str, str | None]:
-    return ("", None) if grouping == "all" else (item.sku, item.tax_code)
+def _key(item: ItemTotal, grouping: str, side: str) -> tuple[str, str, str | None]:
+    return (side, "", None) if grouping == "all" else (side, item.sku, item.tax_code)
 
 
 def net_side(sales: SideTotals | None, returns: SideTotals | None, grouping: str) -> SideTotals:
-    """The day as it is now: sales less returns."""
+    """The day as it is now: sales less returns, each item on its side."""
     items: dict[tuple, list] = {}
     names: dict[tuple, str | None] = {}
     totals = dict.fromkeys(_FIELDS, 0)
     payments: dict[str, int] = defaultdict(int)
     orders = 0
-    for side, sign in ((sales, 1), (returns, -1)):
+    for side, sign, which in ((sales, 1, SALE), (returns, -1, RETURN)):
         if side is None:
             continue
         orders += side.orders
@@ -40,7 +44,7 @@ def net_side(sales: SideTotals | None, returns: SideTotals | None, grouping: str
         for method, amount in side.payments:
             payments[method] += sign * amount
         for item in side.items:
-            key = _key(item, grouping)
+            key = _key(item, grouping, which)
             values = items.setdefault(key, [0, 0, 0, 0])
             for i, value in enumerate((0 if grouping == "all" else item.quantity, item.discount, item.tax, item.amount)):
                 values[i] += sign * value
@@ -51,8 +55,9 @@ def net_side(sales: SideTotals | None, returns: SideTotals | None, grouping: str
 def _side(orders, totals, items, names, payments) -> SideTotals:
     return SideTotals(
         orders=orders, **totals,
-        items=tuple(ItemTotal(sku, names.get((sku, code)), code, *values)
-                    for (sku, code), values in sorted(items.items(), key=lambda kv: (kv[0][0], kv[0][1] or ""))),
+        items=tuple(ItemTotal(sku, names.get((side, sku, code)), code, *values, side=side)
+                    for (side, sku, code), values in sorted(
+                        items.items(), key=lambda kv: (kv[0][0] != SALE, kv[0][1], kv[0][2] or ""))),
         payments=tuple(sorted(payments.items())),
     )
 
@@ -71,7 +76,8 @@ def ledger_sides(con: Connection, digest_ids: list[int], grouping: dict[int, str
                      "payments": defaultdict(int)}
     for r in con.execute(
         f"""
-        SELECT d.digest_id, coalesce(l.sku, ''), l.tax_code, max(l.description),
+        SELECT d.digest_id, coalesce(l.side, CASE d.kind WHEN 'invoice' THEN 'sale' ELSE 'return' END),
+               coalesce(l.sku, ''), l.tax_code, max(l.description),
                CAST(sum({sign} * l.quantity) * 1000 AS BIGINT), CAST(sum({sign} * l.discount) * 100 AS BIGINT),
                CAST(sum({sign} * l.tax) * 100 AS BIGINT), CAST(sum({sign} * l.amount) * 100 AS BIGINT)
         FROM document_lines l JOIN documents d ON d.id = l.document_id
@@ -79,11 +85,12 @@ def ledger_sides(con: Connection, digest_ids: list[int], grouping: dict[int, str
         GROUP BY ALL
         """, params).fetchall():
         data = out[r[0]]
-        key = ("", None) if grouping.get(r[0]) == "all" else (r[1], r[2])
+        everything = grouping.get(r[0]) == "all"
+        key = (r[1], "", None) if everything else (r[1], r[2], r[3])
         values = data["items"].setdefault(key, [0, 0, 0, 0])
-        for i, value in enumerate((0 if key == ("", None) else r[4], r[5], r[6], r[7])):
+        for i, value in enumerate((0 if everything else r[5], r[6], r[7], r[8])):
             values[i] += value
-        data["names"][key] = data["names"].get(key) or r[3]
+        data["names"][key] = data["names"].get(key) or r[4]
     for r in con.execute(
         f"""
         SELECT d.digest_id, p.method, CAST(sum({sign} * p.amount) * 100 AS BIGINT)
@@ -100,7 +107,7 @@ def difference(now: SideTotals, posted: SideTotals, orders: int) -> SideTotals |
     names = {}
     for side, sign in ((now, 1), (posted, -1)):
         for item in side.items:
-            key = (item.sku, item.tax_code)
+            key = (item.side, item.sku, item.tax_code)
             values = items.setdefault(key, [0, 0, 0, 0])
             for i, value in enumerate((item.quantity, item.discount, item.tax, item.amount)):
                 values[i] += sign * value
@@ -123,7 +130,7 @@ def negated(side: SideTotals) -> SideTotals:
     return replace(
         side, discount=-side.discount, service_charge=-side.service_charge, tax=-side.tax, rounding=-side.rounding,
         total=-side.total,
-        items=tuple(ItemTotal(i.sku, i.name, i.tax_code, -i.quantity, -i.discount, -i.tax, -i.amount)
+        items=tuple(ItemTotal(i.sku, i.name, i.tax_code, -i.quantity, -i.discount, -i.tax, -i.amount, i.side)
                     for i in side.items),
         payments=tuple((m, -a) for m, a in side.payments),
     )

@@ -29,13 +29,16 @@ DEFAULT_CHART: tuple[tuple[str, str, str], ...] = (
     ("2100", "SST Payable", "liability"),
     ("3000", "Owner's Capital", "equity"),
     ("3100", "Retained Earnings", "equity"),
+    ("3200", "Opening Balance Equity", "equity"),
     ("4000", "Sales", "income"),
     ("4010", "Sales Returns", "income"),
     ("4020", "Sales Discounts", "income"),
     ("4100", "Service Charge Income", "income"),
     ("4900", "Rounding Adjustment", "income"),
     ("5000", "Cost of Goods Sold", "expense"),
+    ("5100", "Stock Adjustments", "expense"),
     ("6000", "Bank and Card Charges", "expense"),
+    ("6100", "Cash Over/Short", "expense"),
 )
 
 #: Every account category a stream can map (`flowtui map account`) -> the account types it may go to.
@@ -71,6 +74,9 @@ DEFAULT_CATEGORIES: dict[str, str] = {
     "rounding": "4900",
     "cost_of_goods": "5000",
     "inventory": "1200",
+    "opening_balance": "3200",
+    "stock_adjustment": "5100",
+    "cash_over_short": "6100",
 }
 
 DEFAULT_PAYMENT_METHODS: tuple[tuple[str, str], ...] = (

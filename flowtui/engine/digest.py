@@ -14,6 +14,10 @@ Definitions, all exact to the sen:
 * items by SKU (or the source product id when a line has no SKU) — quantity
   and amount (excluding tax) sold minus returned; ``unit_price`` is
   ``amount / quantity`` rounded half away from zero to the sen.
+* taxes by code — each line's amount (taxable) and tax under its tax code;
+  the service charge (taxable) and the order tax that no line carries (its
+  tax) under the service charge's tax code (:func:`service_charge_tax`), so a
+  day's taxes always add up to its ``tax``.
 * voided orders count for nothing.
 """
 
@@ -52,12 +56,15 @@ def _signed_sum(column: str) -> pl.Expr:
     return (pl.col(column) * _sign()).sum().alias(column)
 
 
-def summarize(orders: pl.DataFrame, lines: pl.DataFrame, payments: pl.DataFrame) -> DigestFrames:
+def summarize(orders: pl.DataFrame, lines: pl.DataFrame, payments: pl.DataFrame,
+              service_codes: pl.DataFrame | None = None) -> DigestFrames:
     """Roll orders up into digests.
 
     ``orders``: KEYS + ``type, status, discount, service_charge, tax, rounding, total``.
     ``lines``: KEYS + ``type, status, sku, product_id, name, quantity, discount, tax, tax_code, amount``.
     ``payments``: KEYS + ``type, status, method, amount``.
+    ``service_codes``: ``stream_id, pos_store_id, tax_code`` — the tax code of each store's service
+    charge, where one is known.
     """
     is_sale = pl.col("type") == "sale"
     summary = (
@@ -89,14 +96,45 @@ def summarize(orders: pl.DataFrame, lines: pl.DataFrame, payments: pl.DataFrame)
         )
         .with_columns(unit_price_sen(pl.col("amount"), pl.col("quantity")).alias("unit_price"))
     )  # items are many (SKUs x days) and left unsorted; the database orders them when read
-    taxes = (
+    line_taxes = (
         done_lines.with_columns(pl.col("tax_code").fill_null(""))
         .group_by([*KEYS, "tax_code"])
         .agg(_signed_sum("amount").alias("taxable"), _signed_sum("tax"))
+    )
+    taxes = (
+        pl.concat([line_taxes, service_charge_tax(orders, lines, service_codes)], how="vertical_relaxed")
+        .group_by([*KEYS, "tax_code"])
+        .agg(pl.col("taxable").sum(), pl.col("tax").sum())
         .sort([*KEYS, "tax_code"])
     )
     summary, paid, items, taxes = pl.collect_all([summary, paid, items, taxes])
     return DigestFrames(summary=summary, payments=paid, items=items, taxes=taxes)
+
+
+def service_charge_tax(orders: pl.DataFrame, lines: pl.DataFrame,
+                       service_codes: pl.DataFrame | None) -> pl.LazyFrame:
+    """Per day: the service charge (taxable) and the tax no line carries (tax), under the service charge's code.
+
+    A day whose service charge has no known tax code keeps that tax under no code (``""``), so the tax
+    summary still adds up; a day with tax outside its lines but no service charge keeps it under no code
+    too. A service charge with a code but no tax appears (taxable, 0); without a code and without tax, not.
+    """
+    line_tax = _completed(lines).group_by(KEYS).agg(_signed_sum("tax").alias("line_tax"))
+    codes = (service_codes if service_codes is not None
+             else pl.DataFrame(schema={"stream_id": pl.Int64, "pos_store_id": pl.String, "tax_code": pl.String}))
+    return (
+        _completed(orders).group_by(KEYS).agg(_signed_sum("service_charge"), _signed_sum("tax"))
+        .join(line_tax, on=KEYS, how="left")
+        .join(codes.lazy().select(pl.col("stream_id").cast(orders.schema["stream_id"]), "pos_store_id",
+                                  pl.col("tax_code").alias("sc_code")),
+              on=["stream_id", "pos_store_id"], how="left")
+        .with_columns((pl.col("tax") - pl.col("line_tax").fill_null(0)).alias("tax"))
+        .with_columns(
+            pl.when(pl.col("service_charge") != 0).then(pl.col("sc_code").fill_null("")).otherwise(pl.lit(""))
+            .alias("tax_code"))
+        .filter((pl.col("tax") != 0) | ((pl.col("service_charge") != 0) & (pl.col("tax_code") != "")))
+        .select(*KEYS, "tax_code", pl.col("service_charge").alias("taxable"), "tax")
+    )
 
 
 def unit_price_sen(amount_sen: pl.Expr, quantity_milli: pl.Expr) -> pl.Expr:

@@ -19,6 +19,7 @@ from flowtui.engine.digest_listing import DIGESTS_SQL as _DIGESTS_SQL
 from flowtui.engine.digest_listing import ROWS_ALL, ROWS_PAGE
 from flowtui.engine.digest_listing import ROWS_SQL as _ROWS_SQL
 from flowtui.engine.storage import Connection, run
+from flowtui.engine.taxes import SERVICE_CODES_SQL
 
 ACCOUNT_CATEGORIES = POSTING_CATEGORIES  # the categories a digest's posting needs (books.CATEGORY_TYPES has all)
 
@@ -77,7 +78,8 @@ def rebuild_dirty(con: Connection, now: datetime) -> RebuildResult:
     con.execute("CREATE OR REPLACE TEMP TABLE todo AS SELECT * FROM dirty_days")
     first, last = con.execute("SELECT min(business_date), max(business_date) FROM todo").fetchall()[0]
     frames = {name: con.sql(sql, params={"first": first, "last": last}).pl() for name, sql in _LOAD.items()}
-    digest = summarize(frames["orders"], frames["lines"], frames["payments"])
+    service_codes = con.sql(SERVICE_CODES_SQL.format(keys="todo")).pl()
+    digest = summarize(frames["orders"], frames["lines"], frames["payments"], service_codes)
     summary = _with_rejection_only_days(con, digest.summary)
     fresh = {"fresh_digests": summary, "fresh_payments": digest.payments,
              "fresh_items": digest.items, "fresh_taxes": digest.taxes}

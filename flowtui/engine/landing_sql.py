@@ -226,7 +226,7 @@ SELECT $batch_id, chunk_no, data FROM chunks
 WHERE chunk_no IN (SELECT DISTINCT seq // $chunk_size FROM cls WHERE kind IN ('new', 'changed'))
 """,
     """
-INSERT INTO stream_stores
+INSERT INTO stream_stores (stream_id, pos_store_id, name, first_seen_at)
 SELECT $stream, s.store_id, max(s.store_name), $now FROM good g JOIN stg s USING (seq) GROUP BY s.store_id
 ON CONFLICT DO UPDATE SET name = coalesce(EXCLUDED.name, stream_stores.name)
 """,

@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 from flowtui.connectors.base import OrderBatch
 from flowtui.connectors.minipos import STORE_ID
-from flowtui.engine import books, clock
+from flowtui.engine import books, clock, journal
 from flowtui.engine.checkout import (
+    CASH,
     ZERO,
     Bill,
     Item,
@@ -327,6 +328,9 @@ def close(con: Connection, stream: Stream, business_date: date, opening_float: D
           counted: Decimal | None, now: datetime, who: str) -> Day:
     """Record the end-of-day close (again, if more was sold after an earlier close).
 
+    Every close is kept (``till_closes``; ``day_closes`` shows the latest of each day). When the cash is
+    counted, the drawer's difference from what was expected — over or short — is posted to the cash
+    over/short account against the cash account; a later close of the same day posts only the change.
     Without an ``opening_float`` a second close keeps the first one's.
     """
     if business_date > today(con, stream):
@@ -335,9 +339,44 @@ def close(con: Connection, stream: Stream, business_date: date, opening_float: D
     if opening_float is None:
         opening_float = before.opening_float
     expected = opening_float + before.net_cash
+    over_short = None if counted is None else counted - expected
+    entry_id, change = None, 0
+    if over_short is not None:
+        posted = con.execute(
+            "SELECT coalesce(sum(posted), 0) FROM till_closes WHERE stream_id = ? AND pos_store_id = ? "
+            "AND business_date = ?", [stream.id, STORE_ID, business_date]).fetchall()[0][0]
+        change = journal.sen(over_short) - journal.sen(posted)
+    if change:
+        label = "over" if change > 0 else "short"
+        memo = f"Cash {label}, {stream.name} {business_date} (counted {counted:.2f}, expected {expected:.2f})"
+        entry_id = journal.add_entry(
+            con, business_date, "cash_over_short", memo,
+            journal.two_sided(cash_account(con, stream), journal.category_account(con, "cash_over_short", stream.id),
+                              change, memo), now)
     con.execute(
-        "INSERT INTO day_closes VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-        "closed_at = EXCLUDED.closed_at, closed_by = EXCLUDED.closed_by, opening_float = EXCLUDED.opening_float, "
-        "expected_cash = EXCLUDED.expected_cash, counted_cash = EXCLUDED.counted_cash",
-        [stream.id, STORE_ID, business_date, now, who, opening_float, expected, counted])
+        "INSERT INTO till_closes (stream_id, pos_store_id, business_date, closed_at, closed_by, opening_float, "
+        "expected_cash, counted_cash, over_short, posted, journal_entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [stream.id, STORE_ID, business_date, now, who, opening_float, expected, counted, over_short,
+         Decimal(change).scaleb(-2), entry_id])
     return day(con, stream, business_date)
+
+
+def cash_account(con: Connection, stream: Stream) -> str:
+    """Where the till's cash is booked: the stream's mapping for Cash, else the books' Cash method."""
+    rows = con.execute(
+        "SELECT account_code FROM payment_mappings WHERE stream_id = $s AND lower(pos_method) = lower($m) "
+        "UNION ALL SELECT account_code FROM payment_methods WHERE lower(name) = lower($m) LIMIT 1",
+        {"s": stream.id, "m": CASH}).fetchall()
+    if not rows:
+        raise FlowError(f'No account for cash; map it with `flowtui map payment "{stream.name}" Cash --account CODE`.')
+    return rows[0][0]
+
+
+def closes(con: Connection, stream: Stream, business_date: date) -> list[dict]:
+    """Every close of a day, first to last, with the over/short each posted."""
+    rows = con.execute(
+        "SELECT closed_at, closed_by, opening_float, expected_cash, counted_cash, over_short, posted "
+        "FROM till_closes WHERE stream_id = ? AND pos_store_id = ? AND business_date = ? ORDER BY id",
+        [stream.id, STORE_ID, business_date]).fetchall()
+    keys = ("closed_at", "closed_by", "opening_float", "expected_cash", "counted_cash", "over_short", "posted")
+    return [dict(zip(keys, r)) for r in rows]

@@ -38,6 +38,7 @@ from flowtui.engine.posting_plan import (
 )
 from flowtui.engine.posting_writer import Writer
 from flowtui.engine.storage import Connection, Database
+from flowtui.engine.taxes import SERVICE_CODES_SQL
 
 CHUNK = 200  # digests per unit of work
 
@@ -227,7 +228,7 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
         WHERE l.status = 'completed' AND l.business_date BETWEEN $first AND $last
         GROUP BY p.digest_id, l.type, coalesce(l.sku, l.product_id), l.tax_code
         """, window).fetchall():
-        sides[r[0]][r[1]]["items"].append(ItemTotal(r[2], r[4], r[3], r[5], r[6], r[7], r[8]))
+        sides[r[0]][r[1]]["items"].append(ItemTotal(r[2], r[4], r[3], r[5], r[6], r[7], r[8], side=r[1]))
     for r in con.execute(
         """
         SELECT p.digest_id, o.type, o.method, CAST(sum(o.amount) * 100 AS BIGINT)
@@ -266,6 +267,7 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
         WHERE d2.id <> o.digest_id
         GROUP BY o.digest_id
         """, window).fetchall()}
+    service_codes = {(r[0], r[1]): r[2] for r in con.execute(SERVICE_CODES_SQL.format(keys="post_days")).fetchall()}
     days = {}
     for r in con.execute("SELECT * FROM post_days").fetchall():
         (digest_id, version, stream_id, store, business_date, grouping, stream, location_id, contact_id,
@@ -274,6 +276,7 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
         day = DayToPost(
             business_date=business_date, grouping=grouping,
             sales=_side(by_type.get(SALE)), returns=_side(by_type.get(RETURN)), products=products,
+            service_charge_tax_code=service_codes.get((stream_id, store)),
         )
         invoice_format = number_format or DEFAULT_INVOICE_FORMAT
         days[digest_id] = {

@@ -6,19 +6,31 @@ balanced journal entry and, for stock-tracked products when grouping by SKU,
 stock movements and a cost-of-goods entry. Money is integer sen throughout;
 quantities are integer thousandths; product costs are integer 1/10,000.
 
-The journal of an invoice (a credit note is the mirror image, with its item
-lines on the returns account):
+The journal of an invoice (a credit note is the mirror image):
 
 =====================================  =======  ========
 line                                   debit    credit
 =====================================  =======  ========
 each payment method's deposit account  paid
-each item line's income account                 gross (amount + line discount)
+each item line's account                        gross (amount + line discount)
 discount account                       line and order discounts
 service charge account                          service charge
-tax account                                     tax
+tax account, one line per tax code              tax
 rounding account                       if < 0   if > 0
 =====================================  =======  ========
+
+Every item line belongs to a **side**: a sale's lines go to their product's
+income account (else sales), a return's to the returns account — whichever
+document carries them. A day's invoice holds its sales, its credit note its
+returns; the one document that posts a change to a posted day (an
+adjustment) holds both sides' differences, so a void or a downward edit
+reduces Sales and a late return increases Sales Returns. Service charge,
+discount, tax and rounding go to their own accounts whichever side they come
+from, so a correction reverses the account the amount first went to.
+
+Cost of goods is worked out once per document from the exact sum of
+quantity × cost and rounded once; each stock movement carries its share of
+that value, so the Inventory account always equals the stock's value.
 """
 
 from __future__ import annotations
@@ -41,6 +53,7 @@ class ItemTotal:
     discount: int
     tax: int
     amount: int  # after the line discount, before tax
+    side: str = SALE  # sale | return: which account the line belongs to
 
     @property
     def gross(self) -> int:
@@ -97,6 +110,7 @@ class DocumentLine:
     tax_code: str | None
     amount: int
     account: str
+    side: str | None = None  # items: sale | return
 
 
 @dataclass(frozen=True)
@@ -105,6 +119,7 @@ class JournalLine:
     debit: int
     credit: int
     memo: str
+    tax_code: str | None = None  # tax lines: the code the tax is due under
 
 
 @dataclass(frozen=True)
@@ -112,6 +127,7 @@ class StockMove:
     sku: str
     quantity: int  # thousandths, + in / - out
     unit_cost: int
+    value: int = 0  # sen, its share of the document's cost of goods (+ in / - out)
 
 
 @dataclass(frozen=True)
@@ -140,6 +156,7 @@ class DayToPost:
     sales: SideTotals | None
     returns: SideTotals | None
     products: dict[str, ProductInfo] = field(default_factory=dict)
+    service_charge_tax_code: str | None = None  # the code the service charge's tax is due under
 
 
 def _unit_price(gross: int, quantity: int) -> int:
@@ -151,39 +168,46 @@ def _unit_price(gross: int, quantity: int) -> int:
     return value if (gross >= 0) == (quantity > 0) else -value
 
 
-def _item_lines(side: SideTotals, day: DayToPost, kind: str, accounts: Accounts) -> list[DocumentLine]:
-    fallback = accounts.categories["sales" if kind == "invoice" else "returns"]
-    if day.grouping == "all":
-        codes = {i.tax_code for i in side.items}
-        gross = sum(i.gross for i in side.items)
-        return [DocumentLine(
-            "item", "All Sales" if kind == "invoice" else "All Returns", None, 1000, gross * 100,
-            sum(i.discount for i in side.items), side.line_tax, codes.pop() if len(codes) == 1 else None,
-            side.subtotal, fallback,
-        )]
+def _item_lines(side: SideTotals, day: DayToPost, accounts: Accounts) -> list[DocumentLine]:
+    """Item lines: sales first, then returns; a sale's on its product's income account (else sales), a return's
+    on the returns account."""
     lines = []
-    for item in sorted(side.items, key=lambda i: (i.sku, i.tax_code or "")):
-        product = day.products.get(item.sku)
-        account = (product.income_account if product and product.income_account and kind == "invoice" else None)
-        lines.append(DocumentLine(
-            "item", product.name if product else (item.name or item.sku), item.sku, item.quantity,
-            _unit_price(item.gross, item.quantity), item.discount, item.tax, item.tax_code, item.amount,
-            account or fallback,
-        ))
+    for which in (SALE, RETURN):
+        items = [i for i in side.items if i.side == which]
+        fallback = accounts.categories["sales" if which == SALE else "returns"]
+        if not items:
+            continue
+        if day.grouping == "all":
+            codes = {i.tax_code for i in items}
+            lines.append(DocumentLine(
+                "item", "All Sales" if which == SALE else "All Returns", None, 1000,
+                sum(i.gross for i in items) * 100, sum(i.discount for i in items), sum(i.tax for i in items),
+                codes.pop() if len(codes) == 1 else None, sum(i.amount for i in items), fallback, which,
+            ))
+            continue
+        for item in sorted(items, key=lambda i: (i.sku, i.tax_code or "")):
+            product = day.products.get(item.sku)
+            account = product.income_account if product and product.income_account and which == SALE else None
+            lines.append(DocumentLine(
+                "item", product.name if product else (item.name or item.sku), item.sku, item.quantity,
+                _unit_price(item.gross, item.quantity), item.discount, item.tax, item.tax_code, item.amount,
+                account or fallback, which,
+            ))
     return lines
 
 
 def plan_document(side: SideTotals, day: DayToPost, kind: str, accounts: Accounts) -> DocumentPlan:
     """One document (``invoice`` from sales, ``credit_note`` from returns) with its journal."""
     cats = accounts.categories
-    lines = _item_lines(side, day, kind, accounts)
+    lines = _item_lines(side, day, accounts)
     residual_tax = side.tax - side.line_tax
     if side.discount:
         lines.append(DocumentLine("discount", "Discount", None, 1000, -side.discount * 100, 0, 0, None,
                                   -side.discount, cats["discount"]))
     if side.service_charge:
         lines.append(DocumentLine("service_charge", "Service charge", None, 1000, side.service_charge * 100, 0,
-                                  residual_tax, None, side.service_charge, cats["service_charge"]))
+                                  residual_tax, day.service_charge_tax_code, side.service_charge,
+                                  cats["service_charge"]))
     elif residual_tax:
         lines.append(DocumentLine("tax", "Tax adjustment", None, 1000, 0, 0, residual_tax, None, 0, cats["tax"]))
     if side.rounding:
@@ -192,7 +216,7 @@ def plan_document(side: SideTotals, day: DayToPost, kind: str, accounts: Account
     payments = tuple((method, accounts.payments[method], amount) for method, amount in side.payments if amount)
     taxes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for line in lines:
-        if line.tax or line.kind == "item":
+        if line.tax or line.kind == "item" or (line.kind == "service_charge" and line.tax_code):
             entry = taxes[line.tax_code or ""]
             entry[0] += line.amount if line.kind in ("item", "service_charge") else 0
             entry[1] += line.tax
@@ -208,60 +232,79 @@ def plan_document(side: SideTotals, day: DayToPost, kind: str, accounts: Account
     return plan
 
 
+Key = tuple[str, str | None]  # (account, tax code)
+
+
 def _journal(side: SideTotals, lines: list[DocumentLine], payments, kind: str, cats: dict[str, str]) -> list[JournalLine]:
-    """Debits and credits of a sale; a credit note's are the same with the sides swapped."""
-    debit: dict[str, int] = defaultdict(int)
-    credit: dict[str, int] = defaultdict(int)
+    """Debits and credits of a sale; a credit note's are the same with the sides swapped. Tax: a line per code."""
+    debit: dict[Key, int] = defaultdict(int)
+    credit: dict[Key, int] = defaultdict(int)
     for method, account, amount in payments:
-        debit[account] += amount
+        debit[account, None] += amount
     for line in lines:
         if line.kind == "item":
-            credit[line.account] += line.amount + line.discount
+            credit[line.account, None] += line.amount + line.discount
+        if line.tax:
+            credit[cats["tax"], line.tax_code or None] += line.tax
     discounts = sum(line.discount for line in lines if line.kind == "item") + side.discount
-    debit[cats["discount"]] += discounts
-    credit[cats["service_charge"]] += side.service_charge
-    credit[cats["tax"]] += side.tax
+    debit[cats["discount"], None] += discounts
+    credit[cats["service_charge"], None] += side.service_charge
     if side.rounding > 0:
-        credit[cats["rounding"]] += side.rounding
+        credit[cats["rounding"], None] += side.rounding
     else:
-        debit[cats["rounding"]] += -side.rounding
+        debit[cats["rounding"], None] += -side.rounding
     if kind == "credit_note":
         debit, credit = credit, debit
     memo = "Sales" if kind == "invoice" else "Returns"
     return _lines(debit, credit, memo)
 
 
-def _lines(debit: dict[str, int], credit: dict[str, int], memo: str) -> list[JournalLine]:
-    """Net each account to one line (debits first, then credits, by account); zeros are dropped."""
-    net = {a: debit.get(a, 0) - credit.get(a, 0) for a in set(debit) | set(credit)}
-    debits = [JournalLine(a, n, 0, memo) for a, n in sorted(net.items()) if n > 0]
-    credits = [JournalLine(a, 0, -n, memo) for a, n in sorted(net.items()) if n < 0]
+def _lines(debit: dict[Key, int], credit: dict[Key, int], memo: str) -> list[JournalLine]:
+    """Net each account (and tax code) to one line, debits first, then credits, by account; zeros are dropped."""
+    keys = sorted(set(debit) | set(credit), key=lambda k: (k[0], k[1] or ""))
+    net = {k: debit.get(k, 0) - credit.get(k, 0) for k in keys}
+    debits = [JournalLine(a, n, 0, memo, code) for (a, code), n in net.items() if n > 0]
+    credits = [JournalLine(a, 0, -n, memo, code) for (a, code), n in net.items() if n < 0]
     return debits + credits
 
 
-def _cogs_amount(quantity: int, cost: int) -> int:
-    """quantity (thousandths) x cost (1/10,000) in sen, rounded half up."""
-    raw = quantity * cost  # units of 1e-7
+def _sen_of(raw: int) -> int:
+    """Quantity (thousandths) x cost (1/10,000), i.e. units of 1e-7, in sen rounded half away from zero."""
     return (raw + 50_000) // 100_000 if raw >= 0 else -((-raw + 50_000) // 100_000)
 
 
+def stock_values(quantities_and_costs: list[tuple[int, int]]) -> list[int]:
+    """Each movement's value in sen: the running exact total rounded once, so they add up to the rounded sum."""
+    values, running, booked = [], 0, 0
+    for quantity, cost in quantities_and_costs:
+        running += quantity * cost
+        values.append(_sen_of(running) - booked)
+        booked += values[-1]
+    return values
+
+
 def _with_stock(plan: DocumentPlan, side: SideTotals, day: DayToPost, cats: dict[str, str]) -> DocumentPlan:
-    """Stock out for an invoice's items, back in for a credit note's (negative quantities turn it round)."""
+    """Stock out for an invoice's items, back in for a credit note's (negative quantities turn it round).
+
+    Cost of goods is the exact sum of quantity x cost over the document, rounded once.
+    """
     sign = -1 if plan.kind == "invoice" else 1
-    moves, cost = [], 0
+    tracked = []
     for item in side.items:
         product = day.products.get(item.sku)
         if product and product.track_stock and item.quantity:
-            moves.append(StockMove(item.sku, sign * item.quantity, product.cost))
-            cost += _cogs_amount(item.quantity, product.cost)
-    if not moves:
+            tracked.append((item.sku, item.quantity, product.cost))
+    if not tracked:
         return plan
+    values = stock_values([(q, c) for _, q, c in tracked])
+    moves = tuple(StockMove(sku, sign * q, c, sign * v) for (sku, q, c), v in zip(tracked, values))
+    cost = sum(values)
     goods, stock = cats["cost_of_goods"], cats["inventory"]
     if plan.kind == "invoice":
-        cogs = _lines({goods: cost}, {stock: cost}, "Cost of goods sold")
+        cogs = _lines({(goods, None): cost}, {(stock, None): cost}, "Cost of goods sold")
     else:
-        cogs = _lines({stock: cost}, {goods: cost}, "Cost of goods returned")
-    return DocumentPlan(**{**plan.__dict__, "stock": tuple(moves), "cogs": tuple(cogs)})
+        cogs = _lines({(stock, None): cost}, {(goods, None): cost}, "Cost of goods returned")
+    return DocumentPlan(**{**plan.__dict__, "stock": moves, "cogs": tuple(cogs)})
 
 
 def plan_day(day: DayToPost, accounts: Accounts) -> list[DocumentPlan]:

@@ -69,12 +69,13 @@ class Writer:
             for no, line in enumerate(plan.lines, start=1):
                 self.rows["document_lines"].append((
                     document_id, no, line.kind, line.description, line.sku, line.quantity, line.unit_price,
-                    line.discount, line.tax, line.tax_code, line.amount, line.account))
+                    line.discount, line.tax, line.tax_code, line.amount, line.account, line.side))
             for method, account, amount in plan.payments:
                 self.rows["document_payments"].append((document_id, method, account, amount))
             for code, taxable, tax in plan.taxes:
                 self.rows["document_taxes"].append((document_id, code, taxable, tax))
             title = _title(plan.kind, bool(adjusts))
+            cost_entry = None
             for kind, memo, lines in (("sale" if plan.kind == "invoice" else "return", f"{title} {number}", plan.journal),
                                       ("cost", f"Cost of goods, {title.lower()} {number}", plan.cogs)):
                 if not lines:
@@ -82,11 +83,15 @@ class Writer:
                 entry_id = self._next_id("journal_entry_ids")
                 self.rows["journal_entries"].append((entry_id, plan.date, document_id, kind, memo, self.now))
                 for no, line in enumerate(lines, start=1):
-                    self.rows["journal_lines"].append((entry_id, no, line.account, line.debit, line.credit, line.memo))
+                    self.rows["journal_lines"].append((entry_id, no, line.account, line.debit, line.credit, line.memo,
+                                                       line.tax_code))
+                if kind == "cost":
+                    cost_entry = entry_id
             for move in plan.stock:
                 self.rows["stock_movements"].append((
-                    move.sku, day["location_id"], plan.date, move.quantity, move.unit_cost,
-                    "sale" if move.quantity < 0 else "return", document_id, f"{title} {number}", self.now))
+                    self._next_id("stock_movement_ids"), move.sku, day["location_id"], plan.date, move.quantity,
+                    move.unit_cost, "sale" if move.quantity < 0 else "return", document_id, f"{title} {number}",
+                    self.now, move.value, cost_entry))
             where = f"digest {row['id']} v{day['version']} ({day['stream']}, {row['location']}, {plan.date})"
             if adjusts:
                 self._history(document_id, "posted", f"posted the change to {where} since it was posted: {why}")
@@ -165,13 +170,14 @@ _TABLES = {
                   "created_at, role", {"subtotal": 2, "discount": 2, "service_charge": 2, "tax": 2, "rounding": 2,
                                  "total": 2}),
     "document_lines": ("document_id, line_no, kind, description, sku, quantity, unit_price, discount, tax, tax_code, "
-                       "amount, account_code", {"quantity": 3, "unit_price": 4, "discount": 2, "tax": 2, "amount": 2}),
+                       "amount, account_code, side",
+                       {"quantity": 3, "unit_price": 4, "discount": 2, "tax": 2, "amount": 2}),
     "document_payments": ("document_id, method, account_code, amount", {"amount": 2}),
     "document_taxes": ("document_id, tax_code, taxable, tax", {"taxable": 2, "tax": 2}),
     "journal_entries": ("id, date, document_id, kind, memo, created_at", {}),
-    "journal_lines": ("entry_id, line_no, account_code, debit, credit, memo", {"debit": 2, "credit": 2}),
-    "stock_movements": ("sku, location_id, business_date, quantity, unit_cost, kind, document_id, note, created_at",
-                        {"quantity": 3, "unit_cost": 4}),
+    "journal_lines": ("entry_id, line_no, account_code, debit, credit, memo, tax_code", {"debit": 2, "credit": 2}),
+    "stock_movements": ("id, sku, location_id, business_date, quantity, unit_cost, kind, document_id, note, created_at, "
+                        "value, journal_entry_id", {"quantity": 3, "unit_cost": 4, "value": 2}),
     "document_history": ("document_id, happened_at, actor, event, detail", {}),
 }
 

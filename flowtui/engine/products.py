@@ -2,7 +2,11 @@
 
 Stock is a ledger of movements per (SKU, location): opening stock and
 adjustments from ``flowtui stock set``, sales out and returns in from posting.
-On hand is their sum.
+On hand is their sum. Each movement carries its **value** in sen, and each is
+booked to the Inventory account by the journal entry that made it (opening
+stock against opening balance equity, a count's difference against stock
+adjustments, sales and returns through cost of goods), so the Inventory
+account equals the stock's value at every date.
 """
 
 from __future__ import annotations
@@ -10,11 +14,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from flowtui.engine import books
+from flowtui.engine import books, clock, journal
+from flowtui.engine.posting_plan import stock_values
 from flowtui.engine.errors import InvalidInput, NotFound
 from flowtui.engine.storage import Connection
 
@@ -180,6 +185,11 @@ class StockRow:
     name: str | None
     location: str
     quantity: Decimal
+    value: Decimal = Decimal(0)  # what the Inventory account holds for it
+
+    @property
+    def negative(self) -> bool:
+        return self.quantity < 0
 
 
 def stock(con: Connection, location: str | None = None) -> list[StockRow]:
@@ -187,33 +197,81 @@ def stock(con: Connection, location: str | None = None) -> list[StockRow]:
         location = books.require_location(con, location).name
     rows = con.execute(
         """
-        SELECT s.sku, p.name, s.location, s.quantity
-        FROM stock_on_hand s LEFT JOIN products p USING (sku)
-        WHERE ? IS NULL OR s.location = ?
-        ORDER BY s.sku, s.location
+        SELECT m.sku, p.name, l.name, sum(m.quantity), coalesce(sum(m.value), 0)
+        FROM stock_movements m JOIN locations l ON l.id = m.location_id LEFT JOIN products p USING (sku)
+        WHERE ? IS NULL OR l.name = ?
+        GROUP BY m.sku, p.name, l.name
+        ORDER BY m.sku, l.name
         """,
         [location, location],
     ).fetchall()
     return [StockRow(*r) for r in rows]
 
 
-def set_stock(con: Connection, sku: str, quantity, location: str, now: datetime) -> StockRow:
-    """Make on hand equal ``quantity`` with an opening (first time) or adjustment movement."""
-    rows = con.execute("SELECT name, cost FROM products WHERE sku = ?", [sku.strip()]).fetchall()
+def stock_warnings(con: Connection, digest_id: int, posted: bool) -> list[str]:
+    """Tracked SKUs of a digest whose stock at its location is below zero — or would be once it posts."""
+    rows = con.execute(
+        """
+        SELECT i.sku, l.name, coalesce(sum(m.quantity), 0) AS on_hand, i.quantity
+        FROM digest_items i
+        JOIN digests d ON d.id = i.digest_id
+        JOIN streams s ON s.id = d.stream_id AND s.grouping = 'sku'
+        JOIN location_mappings lm ON lm.stream_id = d.stream_id AND lm.pos_store_id = d.pos_store_id
+        JOIN locations l ON l.id = lm.location_id
+        JOIN products p ON p.sku = i.sku AND p.track_stock
+        LEFT JOIN stock_movements m ON m.sku = i.sku AND m.location_id = l.id
+        WHERE i.digest_id = ?
+        GROUP BY i.sku, l.name, i.quantity ORDER BY i.sku
+        """, [digest_id]).fetchall()
+    warnings = []
+    for sku, place, on_hand, sold in rows:
+        after = on_hand if posted else on_hand - sold
+        if after < 0:
+            warnings.append(
+                f"stock of {sku} at {place} is {_qty(after)}" + ("" if posted else f" once this posts (on hand {_qty(on_hand)})")
+                + f": more sold than counted; count it with `flowtui stock set {sku} QTY --location \"{place}\" --date D`")
+    return warnings
+
+
+def _qty(value: Decimal) -> str:
+    return format(Decimal(value).normalize(), "f")
+
+
+def set_stock(con: Connection, sku: str, quantity, location: str, now: datetime, on: date | None = None) -> StockRow:
+    """Make on hand at the end of ``on`` (default: today at the location) equal ``quantity``.
+
+    The difference is one movement: ``opening`` when the SKU had no stock there before that day (booked
+    Dr Inventory / Cr opening balance equity), else ``adjustment`` (a count: against stock adjustments).
+    Its value is quantity x the product's cost, rounded once. Movements after ``on`` stay as they are.
+    """
+    rows = con.execute("SELECT sku, name, cost FROM products WHERE sku = ?", [sku.strip()]).fetchall()
     if not rows:
         raise NotFound(f"No product with SKU {sku!r}; add it with `flowtui product add`.")
+    sku, name, cost = rows[0]
     target = parse_quantity(quantity)
     place = books.require_location(con, location)
+    day = on or clock.today_in(place.timezone)
     current, movements = con.execute(
-        "SELECT coalesce(sum(quantity), 0), count(*) FROM stock_movements WHERE sku = ? AND location_id = ?",
-        [sku.strip(), place.id],
+        "SELECT coalesce(sum(quantity), 0), count(*) FROM stock_movements "
+        "WHERE sku = ? AND location_id = ? AND coalesce(business_date, created_at::DATE) <= ?",
+        [sku, place.id, day],
     ).fetchall()[0]
     delta = target - Decimal(current)
     if delta:
+        kind = "adjustment" if movements else "opening"
+        [value] = stock_values([(int(delta * 1000), int(cost * 10_000))])
+        memo = f"{'Opening stock' if kind == 'opening' else 'Stock count'}: {sku} at {place.name} set to {target}"
+        entry_id = journal.add_entry(con, day, "stock", memo, journal.two_sided(
+            journal.category_account(con, "inventory"),
+            journal.category_account(con, "opening_balance" if kind == "opening" else "stock_adjustment"),
+            value, memo), now) if value else None
         con.execute(
-            "INSERT INTO stock_movements (sku, location_id, business_date, quantity, unit_cost, kind, note, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [sku.strip(), place.id, now.date(), delta, rows[0][1], "adjustment" if movements else "opening",
-             f"set to {target}", now],
+            "INSERT INTO stock_movements (sku, location_id, business_date, quantity, unit_cost, kind, note, created_at, "
+            "value, journal_entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [sku, place.id, day, delta, cost, kind, f"set to {target} on {day}", now, Decimal(value).scaleb(-2),
+             entry_id],
         )
-    return StockRow(sku.strip(), rows[0][0], place.name, target)
+    on_hand, worth = con.execute(
+        "SELECT coalesce(sum(quantity), 0), coalesce(sum(value), 0) FROM stock_movements "
+        "WHERE sku = ? AND location_id = ?", [sku, place.id]).fetchall()[0]
+    return StockRow(sku, name, place.name, on_hand, worth)

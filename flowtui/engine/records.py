@@ -56,6 +56,7 @@ class DigestDetail:
     attention: list[str] = field(default_factory=list)
     versions: list[dict] = field(default_factory=list)
     changes: dict | None = None
+    warnings: list[str] = field(default_factory=list)  # worth knowing, but nothing stops posting
 
 
 @dataclass(frozen=True)

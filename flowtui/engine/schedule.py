@@ -1,30 +1,30 @@
-"""Nightly sync: a user crontab line (or systemd user units) that runs ``flowtui sync``.
+"""Nightly sync: a user crontab line (or systemd user units) that runs the :mod:`~flowtui.engine.nightly` job.
 
 Each database gets at most one crontab line, found by its trailing marker
 ``# flowtui-sync <absolute db path>``; every other line of the crontab is left
 exactly as it was. The crontab is read with ``crontab -l`` and written with
-``crontab -`` (``$FLOWTUI_CRONTAB`` names another executable, for tests).
-Cron and systemd timers both run at the machine's local time.
+``crontab -`` (``$FLOWTUI_CRONTAB`` names another executable, for tests); with
+no crontab command, ``show`` and ``remove`` say so rather than fail. systemd
+units are named after their database (``flowtui-sync-<name>-<hash>``), so two
+books each have their own. Nothing is installed that :func:`nightly.readiness`
+refuses. Cron and systemd timers both run at the machine's local time.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
-import shlex
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from flowtui.engine.errors import FlowError, InvalidInput
-from flowtui.engine.storage import resolve_db_path
+from flowtui.engine import nightly
+from flowtui.engine.errors import FlowError, InvalidInput, NotFound
+from flowtui.engine.nightly import NightlyJob, Readiness
 
 DEFAULT_AT = "06:00"
 MARKER = "# flowtui-sync"
-SERVICE = "flowtui-sync.service"
-TIMER = "flowtui-sync.timer"
 _AT = re.compile(r"(\d{1,2}):(\d{2})")
 
 
@@ -45,10 +45,16 @@ class Schedule:
     command: str  # what cron runs: the part of the line after the five time fields, without the marker
     line: str  # the whole crontab line
 
+    @property
+    def shell(self) -> str:
+        """The command as cron hands it to /bin/sh (cron turns ``\\%`` into ``%``)."""
+        return self.command.replace("\\%", "%")
 
-def database_path(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The absolute database path: ``--db``, else ``$FLOWTUI_DB``, else the default."""
-    return Path(os.path.abspath(resolve_db_path(explicit)))
+    @property
+    def job(self) -> NightlyJob | None:
+        """The job the line runs, when it names its config folder (a line written by this flowtui does)."""
+        config, env_file = nightly.parse_shell(self.shell)
+        return NightlyJob(self.database, config, env_file) if config else None
 
 
 def parse_at(text: str) -> tuple[int, int]:
@@ -59,34 +65,16 @@ def parse_at(text: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-def flowtui_argv() -> list[str]:
-    """How to run this flowtui again from cron: the ``flowtui`` script, else ``python -m flowtui``."""
-    argv0 = sys.argv[0] if sys.argv else ""
-    if Path(argv0).name == "flowtui":
-        script = Path(argv0) if os.sep in argv0 else Path(shutil.which(argv0) or argv0)
-        if script.is_file():
-            return [os.path.abspath(script)]  # absolute, but keep symlinks (a venv's python is one)
-    return [os.path.abspath(sys.executable), "-m", "flowtui"]
-
-
-def sync_argv(db: Path) -> list[str]:
-    return [*flowtui_argv(), "--db", str(db), "sync"]
-
-
-def log_path(db: Path) -> Path:
-    """Where the nightly sync appends its output: next to the database."""
-    return db.parent / "flowtui-sync.log"
-
-
 def _cron(text: str) -> str:
     return text.replace("%", r"\%")  # cron turns a bare % into a newline
 
 
-def planned(db: Path, at: str = DEFAULT_AT) -> Schedule:
-    """The crontab line that syncs ``db`` every day at ``at`` (local time)."""
+def planned(job: NightlyJob, at: str = DEFAULT_AT) -> Schedule:
+    """The crontab line that runs ``job`` every day at ``at`` (local time)."""
     hour, minute = parse_at(at)
-    command = _cron(f"{shlex.join(sync_argv(db))} >> {shlex.quote(str(log_path(db)))} 2>&1")
-    return Schedule(db, f"{hour:02d}:{minute:02d}", command, f"{minute} {hour} * * * {command} {MARKER} {_cron(str(db))}")
+    command = _cron(job.shell())
+    line = f"{minute} {hour} * * * {command} {MARKER} {_cron(str(job.database))}"
+    return Schedule(job.database, f"{hour:02d}:{minute:02d}", command, line)
 
 
 def _parse(line: str, db: Path) -> Schedule | None:
@@ -105,8 +93,12 @@ def _parse(line: str, db: Path) -> Schedule | None:
 
 # --- the crontab ----------------------------------------------------------------------------------
 
+def crontab_command() -> str:
+    return os.environ.get("FLOWTUI_CRONTAB") or "crontab"
+
+
 def _crontab(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    command = os.environ.get("FLOWTUI_CRONTAB") or "crontab"
+    command = crontab_command()
     try:
         return subprocess.run([command, *args], input=stdin, capture_output=True, text=True, timeout=60)
     except FileNotFoundError:
@@ -136,32 +128,96 @@ def write_crontab(lines: list[str]) -> None:
 
 # --- what the commands do -------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Status:
+    """How the nightly sync of one database stands."""
+
+    database: Path
+    crontab: bool  # is there a crontab command to ask (and so a cron to run the line)?
+    installed: Schedule | None  # its crontab line
+    units: list[Path]  # systemd unit files written for it (``install --systemd --write``)
+
+
 def show(db: Path) -> Schedule | None:
-    """The installed nightly sync of ``db``, if any."""
+    """The installed nightly sync of ``db``, if any (CrontabMissing when there is no crontab command)."""
     return next((s for s in (_parse(line, db) for line in read_crontab()) if s), None)
 
 
-def install(db: Path, at: str = DEFAULT_AT) -> tuple[Schedule, Schedule | None]:
-    """Put the nightly sync of ``db`` in the crontab (replacing its earlier line); returns (new, previous)."""
-    new = planned(db, at)
+def status(db: Path) -> Status:
+    """What is scheduled for ``db``; without a crontab command nothing can be, and that is said, not raised."""
+    try:
+        installed, crontab = show(db), True
+    except CrontabMissing:
+        installed, crontab = None, False
+    return Status(db, crontab, installed, written_units(db))
+
+
+@dataclass(frozen=True)
+class Installed:
+    schedule: Schedule
+    previous: Schedule | None
+    readiness: Readiness
+
+
+def install(job: NightlyJob, at: str = DEFAULT_AT) -> Installed:
+    """Put ``job`` in the crontab (replacing the database's earlier line) once it is known to be able to run."""
+    new = planned(job, at)
+    ready = nightly.readiness(job)
     lines = read_crontab()
-    previous = next((s for s in (_parse(x, db) for x in lines) if s), None)
-    kept = [x for x in lines if _parse(x, db) is None]
+    previous = next((s for s in (_parse(x, job.database) for x in lines) if s), None)
+    kept = [x for x in lines if _parse(x, job.database) is None]
     if previous is None:
         kept.append(new.line)
     else:
         kept.insert(lines.index(previous.line), new.line)  # in the old line's place (every line before it is kept)
     write_crontab(kept)
-    return new, previous
+    return Installed(new, previous, ready)
 
 
-def remove(db: Path) -> Schedule | None:
-    """Take the nightly sync of ``db`` out of the crontab; returns what was removed (None: nothing was)."""
-    lines = read_crontab()
-    previous = next((s for s in (_parse(x, db) for x in lines) if s), None)
-    if previous is not None:
-        write_crontab([x for x in lines if _parse(x, db) is None])
-    return previous
+def remove(db: Path) -> Status:
+    """Take the nightly sync of ``db`` out of the crontab; ``installed`` is what was removed (None: nothing was).
+
+    Without a crontab command there is no line to remove (and no cron to run one): that is the answer, not an error.
+    """
+    before = status(db)
+    if before.installed is not None:
+        write_crontab([x for x in read_crontab() if _parse(x, db) is None])
+    return before
+
+
+def check_installed(db: Path) -> nightly.CheckRun:
+    """Run the installed line's command once as cron would (its readiness first, when the line names its job)."""
+    try:
+        found = show(db)
+    except CrontabMissing:
+        raise CrontabMissing(
+            f"There is no {crontab_command()!r} command on this machine, so there is no crontab line to check; "
+            "`flowtui schedule install --systemd --check` runs the systemd job once instead."
+        ) from None
+    if found is None:
+        raise NotFound(f"No nightly sync is scheduled for {db}; `flowtui schedule install --check` adds one and runs it.")
+    if found.job is not None:
+        nightly.readiness(found.job)
+    return nightly.check(found.shell, db)
+
+
+# --- systemd ------------------------------------------------------------------------------------------
+
+def unit_name(db: Path) -> str:
+    """``flowtui-sync-<file name>-<8 hex of the path>``: one pair of units per database."""
+    slug = re.sub(r"[^a-z0-9]+", "-", db.stem.lower()).strip("-")[:32] or "books"
+    return f"flowtui-sync-{slug}-{hashlib.sha256(str(db).encode()).hexdigest()[:8]}"
+
+
+def unit_dir() -> Path:
+    """Where systemd looks for the user's own units: ``$XDG_CONFIG_HOME/systemd/user``."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "systemd" / "user"
+
+
+def written_units(db: Path) -> list[Path]:
+    name = unit_name(db)
+    return [p for p in (unit_dir() / f"{name}.service", unit_dir() / f"{name}.timer") if p.is_file()]
 
 
 def _systemd_quote(arg: str) -> str:
@@ -171,26 +227,55 @@ def _systemd_quote(arg: str) -> str:
     return '"' + arg.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def systemd_units(db: Path, at: str = DEFAULT_AT) -> dict[str, str]:
-    """The two user units (file name -> content) that run the nightly sync of ``db``."""
+def systemd_units(job: NightlyJob, at: str = DEFAULT_AT) -> dict[str, str]:
+    """The two user units (file name -> content) that run ``job`` nightly: named after its database."""
     hour, minute = parse_at(at)
-    log = str(log_path(db)).replace("%", "%%")  # append: takes the rest of the line as the path
+    log = str(job.log).replace("%", "%%")  # append: takes the rest of the line as the path
+    env_file = f"EnvironmentFile={str(job.env_file).replace('%', '%%')}\n" if job.env_file else ""
     service = (
         "[Unit]\n"
-        f"Description=flowtui nightly sync of {db}\n\n"
+        f"Description=flowtui nightly sync of {job.database}\n\n"
         "[Service]\n"
         "Type=oneshot\n"
-        f"ExecStart={' '.join(_systemd_quote(a) for a in sync_argv(db))}\n"
+        f"Environment={_systemd_quote(f'FLOWTUI_CONFIG_DIR={job.config_dir}')}\n"
+        f"{env_file}"
+        f"ExecStart={' '.join(_systemd_quote(a) for a in job.argv())}\n"
         f"StandardOutput=append:{log}\n"
         f"StandardError=append:{log}\n"
     )
     timer = (
         "[Unit]\n"
-        "Description=Run flowtui sync nightly\n\n"
+        f"Description=Run the flowtui sync of {job.database} nightly\n\n"
         "[Timer]\n"
         f"OnCalendar=*-*-* {hour:02d}:{minute:02d}:00\n"
         "Persistent=true\n\n"
         "[Install]\n"
         "WantedBy=timers.target\n"
     )
-    return {SERVICE: service, TIMER: timer}
+    name = unit_name(job.database)
+    return {f"{name}.service": service, f"{name}.timer": timer}
+
+
+@dataclass(frozen=True)
+class Units:
+    units: dict[str, str]  # file name -> content
+    written: list[Path]  # where they were written (none unless asked)
+    readiness: Readiness
+
+
+def install_systemd(job: NightlyJob, at: str = DEFAULT_AT, write: bool = False) -> Units:
+    """The systemd units of ``job`` once it is known to be able to run; written into :func:`unit_dir` if asked."""
+    ready = nightly.readiness(job)
+    units = systemd_units(job, at)
+    return Units(units, write_units(units) if write else [], ready)
+
+
+def write_units(units: dict[str, str]) -> list[Path]:
+    """Write the units into :func:`unit_dir` (replacing earlier ones of the same database)."""
+    folder = unit_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in units.items():
+        (folder / name).write_text(text, encoding="utf-8")
+        written.append(folder / name)
+    return written

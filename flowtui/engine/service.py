@@ -8,12 +8,12 @@ screen; they live here or below.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from pathlib import Path
 
-from flowtui.engine import adjustments, books, browse, clock, filters, ledger, posting, products, unmap
+from flowtui.engine import adjustments, books, browse, clock, filters, ledger, ledger_export, posting, products, unmap
 from flowtui.engine import reconcile as reconcile_mod
 from flowtui.engine import streams as streams_mod
 from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter, digest_children, listing_page, query_digests
@@ -159,7 +159,7 @@ class Flow:
         with self._write() as con:
             stream = streams_mod.require_stream(con, name)
             if offered:
-                streams_mod.remember_stores(con, stream, [(s.id, s.name) for s in offered], clock.now())
+                streams_mod.remember_stores(con, stream.id, offered, clock.now())
             return streams_mod.stores(con, stream)
 
     def map_location(self, stream: str, pos_store_id: str, location: str, contact: str | None = None,
@@ -242,6 +242,7 @@ class Flow:
             if row["status"] == "changed":
                 grouping = streams_mod.require_stream(con, row["stream"]).grouping
                 changes = adjustments.changes_since_posted(con, digest_id, grouping)
+            warnings = products.stock_warnings(con, digest_id, posted=row["status"] == "posted")
         return DigestDetail(
             row=digest_row(row),
             version=row["version"],
@@ -254,6 +255,7 @@ class Flow:
             attention=list(row["attention"]),
             versions=versions,
             changes=changes,
+            warnings=warnings,
         )
 
     # -- products and stock ------------------------------------------------------------------
@@ -276,9 +278,10 @@ class Flow:
         with self.db.read() as con:
             return products.stock(con, location)
 
-    def set_stock(self, sku: str, quantity, location: str) -> products.StockRow:
+    def set_stock(self, sku: str, quantity, location: str, on: date | None = None) -> products.StockRow:
+        """Stock on hand at the end of ``on`` (default today); the difference is booked to Inventory."""
         with self._write() as con:
-            return products.set_stock(con, sku, quantity, location, clock.now())
+            return products.set_stock(con, sku, quantity, location, clock.now(), on)
 
     # -- posting and the ledger -------------------------------------------------------------
     def post(self, ids: list[int] | None = None, *, everything: bool = False, stream: str | None = None,
@@ -334,6 +337,21 @@ class Flow:
                 account: str | None = None) -> list[ledger.JournalRow]:
         with self.db.read() as con:
             return ledger.journal(con, start, end, account)
+
+    def export_ledger(self, fmt: str, start: date | None = None, end: date | None = None,
+                      target: Path | None = None) -> ledger_export.LedgerExport:
+        """The journal as beancount or CSV text (see :mod:`flowtui.engine.ledger_export`), written to ``target``
+        in one rename when given; the database is held only while reading."""
+        ledger_export.check_request(fmt, start, end)
+        if not self.db.path.exists():
+            raise InvalidInput(f"There is no flowtui database at {self.db.path}; point --db at one, "
+                               "or build one with `flowtui demo`.")
+        with self.db.read() as con:
+            books_read = ledger_export.read_ledger(con, start, end)
+        result = ledger_export.render(books_read, fmt)
+        if target is None:
+            return result
+        return replace(result, path=ledger_export.write_atomically(target, result.text, f"ledger.{fmt}"))
 
     def reconcile(self, stream: str | None = None, start: date | None = None,
                   end: date | None = None) -> list[reconcile_mod.DayCheck]:

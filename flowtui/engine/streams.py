@@ -262,14 +262,20 @@ def stores(con: Connection, stream: Stream) -> list[StoreRow]:
     return [StoreRow(*r) for r in rows]
 
 
-def remember_stores(con: Connection, stream: Stream, offered: list[tuple[str, str | None]], now: datetime) -> None:
-    """Record stores the source offers (e.g. StoreHub's /stores)."""
-    for store_id, name in offered:
-        con.execute(
-            "INSERT INTO stream_stores VALUES (?, ?, ?, ?) "
-            "ON CONFLICT DO UPDATE SET name = coalesce(EXCLUDED.name, stream_stores.name)",
-            [stream.id, store_id, name, now],
-        )
+def remember_stores(con: Connection, stream_id: int, offered: list, now: datetime) -> None:
+    """Record stores the source offers (e.g. StoreHub's /stores): :class:`SourceStore` records.
+
+    What the source says of a store (its name, the tax code of its service charge) wins over what
+    was known; what it does not say is kept.
+    """
+    if not offered:
+        return
+    con.executemany(
+        "INSERT INTO stream_stores (stream_id, pos_store_id, name, first_seen_at, service_charge_tax_code) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET name = coalesce(EXCLUDED.name, stream_stores.name), "
+        "service_charge_tax_code = coalesce(EXCLUDED.service_charge_tax_code, stream_stores.service_charge_tax_code)",
+        [(stream_id, s.id, s.name, now, s.service_charge_tax_code) for s in offered],
+    )
 
 
 # -- mappings ---------------------------------------------------------------------
@@ -313,7 +319,8 @@ def map_location(
         [stream.id, pos_store_id, location.id, contact_id, fmt, cn_fmt],
     )
     con.execute(
-        "INSERT INTO stream_stores VALUES (?, ?, NULL, ?) ON CONFLICT DO NOTHING", [stream.id, pos_store_id, now]
+        "INSERT INTO stream_stores (stream_id, pos_store_id, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        [stream.id, pos_store_id, now],
     )
     if location.timezone != before:
         redate_store(con, stream.id, pos_store_id, location.timezone)

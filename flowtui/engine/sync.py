@@ -26,7 +26,7 @@ from flowtui.engine.errors import FlowError
 from flowtui.engine.landing import LandingResult, PreparedBatch, land_batch, prepare
 from flowtui.engine.secrets import SecretStore
 from flowtui.engine.storage import Database
-from flowtui.engine.streams import Stream, require_active, require_stream, set_cursor
+from flowtui.engine.streams import Stream, remember_stores, require_active, require_stream, set_cursor
 
 #: progress(stream name, share done 0..1 or None, message)
 Progress = Callable[[str, float | None, str], None]
@@ -130,11 +130,7 @@ def land(db: Database, stream_id: int, batch: PreparedBatch, window: Window, def
         # Landing says where every row goes (seq, line numbers, ORDER BY business date): DuckDB need not keep
         # the order rows happen to come in, so inserts run on every core (1M orders: 9.5 -> 8.8 s)
         con.execute("SET preserve_insertion_order = false")
-        if batch.stores:
-            con.executemany(
-                "INSERT INTO stream_stores VALUES (?, ?, ?, ?) "
-                "ON CONFLICT DO UPDATE SET name = coalesce(EXCLUDED.name, stream_stores.name)",
-                [(stream_id, s.id, s.name, clock.now()) for s in batch.stores])
+        remember_stores(con, stream_id, batch.stores, clock.now())
         if not len(batch):
             return LandingResult()
         if batch.typed:  # the source reads in bulk with a DuckDB of its own, alongside: leave it a core

@@ -187,7 +187,7 @@ GROUP BY a.code, a.name, a.type
 V_STOCK = View("v_stock", f"""
 SELECT sm.sku, p.name AS product_name, sm.location_id, l.name AS location,
        CAST(sum(sm.quantity) AS {QTY}) AS quantity, p.cost AS unit_cost,
-       CAST(round(sum(sm.quantity) * p.cost, 2) AS {MONEY}) AS stock_value,
+       CAST(coalesce(sum(sm.value), 0) AS {MONEY}) AS stock_value,
        coalesce(p.track_stock, false) AS track_stock,
        max(sm.business_date) AS last_movement_date, max(sm.created_at) AS last_movement_at
 FROM stock_movements sm
