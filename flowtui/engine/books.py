@@ -224,13 +224,14 @@ def _a(kind: str) -> str:
     return f"a{'n' if kind[0] in 'aeiou' else ''} {kind}"
 
 
-def check_account_type(account: Account, allowed: tuple[str, ...], purpose: str, force: bool = False) -> Account:
+def check_account_type(account: Account, allowed: tuple[str, ...], purpose: str, force: bool = False,
+                       hint: str = "") -> Account:
     """``account`` if its type is one ``purpose`` may use (or ``force``), else a clear refusal naming both."""
     if force or account.type in allowed:
         return account
     wanted = " or ".join(_a(t) for t in allowed)
     raise InvalidInput(f"Account {account.code} ({account.name}) is {_a(account.type)} account, but {purpose} needs "
-                       f"{wanted} account. Pick another account, or add --force to map it anyway.")
+                       f"{wanted} account{hint}. Pick another account, or add --force to map it anyway.")
 
 
 # -- contacts and locations --------------------------------------------------------

@@ -364,7 +364,7 @@ def map_payment(con: Connection, stream: Stream, pos_method: str, account_code: 
     if not pos_method:
         raise InvalidInput("Give the POS payment method to map, exactly as the POS names it.")
     account = books.check_account_type(books.require_account(con, account_code), books.PAYMENT_ACCOUNT_TYPES,
-                                       f"payment method {pos_method!r} (a cash, bank or clearing account)", force)
+                                       f"payment method {pos_method!r}", force, " (cash, bank or clearing)")
     con.execute(
         "INSERT INTO payment_mappings VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET account_code = EXCLUDED.account_code",
         [stream.id, pos_method, account.code],
