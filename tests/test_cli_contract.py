@@ -226,7 +226,7 @@ def test_stream_add_and_list_json_contract(cli, orders_dir):
     cli.ok("init")
     cli.ok("stream", "add", "Shop", "--provider", "file", "--path", orders_dir)
     cli.ok("stream", "add", "Archive", "--provider", "file", "--path", orders_dir, "--start-date", "2026-09-01",
-           "--no-auto-sync", "--auto-invoice", "--grouping", "all")
+           "--no-auto-sync", "--auto-invoice", "--grouping", "all", "--force")  # the same folder: only with --force
     rows = cli.json("stream", "list")
     assert [r["name"] for r in rows] == ["Archive", "Shop"]
     for r in rows:
@@ -676,7 +676,7 @@ def test_digests_filters(cli, two_streams):
     assert keys(cli.json("digests", "--status", "needs_attention")) == [("Other", "MALL", "2026-10-03")]
     assert len(cli.json("digests", "--status", "ready")) == 4
     assert cli.json("digests", "--status", "posted") == []
-    assert cli.json("digests", "--stream", "Nope") == []
+    assert_clean_error(cli("digests", "--stream", "Nope"), says="No stream named 'Nope'")
     amounts = {keys([r])[0]: r["amount"] for r in everything}
     assert amounts[("Other", "KL", "2026-10-01")] == "3.50"
     assert amounts[("Other", "MALL", "2026-10-10")] == "10.50"

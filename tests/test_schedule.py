@@ -194,9 +194,10 @@ def test_without_crontab_show_and_remove_explain_and_install_suggests_systemd(cl
 # --- secrets where cron can reach them --------------------------------------------------------------------
 
 def storehub_stream(flow: Flow, name: str, *, env: str | None = None, key: str | None = None,
-                    base_url: str = "http://127.0.0.1:9", account: str = "kopi", **settings) -> None:
-    """A StoreHub stream, set up without asking StoreHub anything."""
-    options = {"account": account, "base_url": base_url, **({"api_key_env": env} if env else {"api_key": key})}
+                    base_url: str = "http://127.0.0.1:9", account: str | None = None, **settings) -> None:
+    """A StoreHub stream (its own account: one account, one stream), set up without asking StoreHub anything."""
+    options = {"account": account or name.lower().replace(" ", "-"), "base_url": base_url,
+               **({"api_key_env": env} if env else {"api_key": key})}
     flow.add_stream(name, "storehub", options, StreamSettings(**settings))
 
 

@@ -10,7 +10,7 @@ from flowtui.engine.books import ACCOUNT_TYPES
 
 
 def register(cli: click.Group) -> None:
-    from flowtui.cli import pass_context
+    from flowtui.cli import pass_context, read_only
 
     @cli.command()
     @click.option("--company", help="Company name printed on invoices.")
@@ -38,6 +38,7 @@ def register(cli: click.Group) -> None:
 
     @cli.command()
     @json_option
+    @read_only
     @pass_context
     def accounts(ctx, as_json):
         """List the chart of accounts."""
@@ -59,6 +60,7 @@ def register(cli: click.Group) -> None:
 
     @cli.command()
     @json_option
+    @read_only
     @pass_context
     def locations(ctx, as_json):
         """List locations."""
@@ -79,6 +81,7 @@ def register(cli: click.Group) -> None:
 
     @cli.command()
     @json_option
+    @read_only
     @pass_context
     def contacts(ctx, as_json):
         """List contacts."""

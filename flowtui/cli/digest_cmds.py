@@ -119,7 +119,7 @@ def _print_changes(changes: dict) -> None:
 
 
 def register(cli: click.Group) -> None:
-    from flowtui.cli import pass_context
+    from flowtui.cli import pass_context, read_only
 
     @cli.command()
     @click.argument("names", nargs=-1, metavar="[STREAM]...")
@@ -151,6 +151,7 @@ def register(cli: click.Group) -> None:
     @click.option("--to", "end", type=DATE, help="Up to this business date.")
     @click.option("--status", type=click.Choice(DIGEST_STATUSES), help="Only digests with this status.")
     @json_option
+    @read_only
     @pass_context
     def digests(ctx, stream, location, start, end, status, as_json):
         """List daily digests."""
@@ -181,6 +182,7 @@ def register(cli: click.Group) -> None:
     @digest.command("show")
     @click.argument("digest_id", type=int, metavar="ID")
     @json_option
+    @read_only
     @pass_context
     def digest_show(ctx, digest_id, as_json):
         """Show digest ID: summary, payments, items, orders and what needs attention."""

@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import click
 
-from flowtui.cli.output import day, emit_json, instant, listing, money, quantity, show_money, table
+from flowtui.cli.output import day, emit_json, instant, listing, money, price, quantity, show_money, table
+from flowtui.engine.formats import price as show_price
 from flowtui.cli.params import DATE, json_option
 from flowtui.engine.reconcile import BOOKS
 from flowtui.engine.report_views import document_title
@@ -18,7 +19,7 @@ EXIT_REFUSED = 3
 
 
 def register(cli: click.Group) -> None:
-    from flowtui.cli import pass_context
+    from flowtui.cli import pass_context, read_only
 
     _register_reconcile(cli)
 
@@ -40,7 +41,7 @@ def register(cli: click.Group) -> None:
     def product_add(ctx, sku, name, price, cost, track_stock, income_account, barcode, tax_code, tax_rate):
         """Add product SKU called NAME."""
         added = ctx.flow.add_product(sku, name, price, cost, track_stock, income_account, barcode, tax_code, tax_rate)
-        click.echo(f"Added product {added.sku} {added.name} at {show_money(added.unit_price)}"
+        click.echo(f"Added product {added.sku} {added.name} at {show_price(added.unit_price)}"
                    + (" (stock tracked)." if added.track_stock else "."))
 
     @cli.group(invoke_without_command=True)
@@ -50,10 +51,13 @@ def register(cli: click.Group) -> None:
         """List products; `products import FILE.csv` adds or updates them."""
         if click_ctx.invoked_subcommand is not None:
             return
-        rows = [{"sku": p.sku, "name": p.name, "price": money(p.unit_price), "cost": money(p.cost),
+        click_ctx.obj.must_exist = True  # listing only reads (`products import` may create the books)
+        found = click_ctx.obj.flow.products()
+        rows = [{"sku": p.sku, "name": p.name, "price": price(p.unit_price), "cost": price(p.cost),
                  "track_stock": p.track_stock, "income_account": p.income_account, "barcode": p.barcode,
-                 "tax_code": p.tax_code, "tax_rate": str(p.tax_rate)}
-                for p in click_ctx.obj.flow.products()]
+                 "tax_code": p.tax_code, "tax_rate": str(p.tax_rate)} for p in found]
+        if not as_json:  # the table shows every decimal a price or cost has, like the JSON
+            rows = [row | {"price": show_price(p.unit_price), "cost": show_price(p.cost)} for row, p in zip(rows, found)]
         listing(as_json, rows, {"sku": "SKU", "name": "NAME", "price": "PRICE", "cost": "COST",
                                 "track_stock": "TRACKED", "income_account": "INCOME ACCOUNT"}, right={"price", "cost"})
 
@@ -78,6 +82,7 @@ def register(cli: click.Group) -> None:
         """Stock on hand per SKU and location; `stock set` records opening stock."""
         if click_ctx.invoked_subcommand is not None:
             return
+        click_ctx.obj.must_exist = True  # listing only reads (`stock set` may create the books)
         found = click_ctx.obj.flow.stock(location)
         rows = [{"sku": r.sku, "name": r.name, "location": r.location, "quantity": quantity(r.quantity),
                  "value": money(r.value), "negative": r.negative} for r in found]
@@ -139,6 +144,7 @@ def register(cli: click.Group) -> None:
     @click.option("--to", "end", type=DATE)
     @click.option("--location", help="Only this location.")
     @json_option
+    @read_only
     @pass_context
     def invoices(ctx, start, end, location, as_json):
         """List invoices and credit notes."""
@@ -156,6 +162,7 @@ def register(cli: click.Group) -> None:
     @invoice.command("show")
     @click.argument("number")
     @json_option
+    @read_only
     @pass_context
     def invoice_show(ctx, number, as_json):
         """Show invoice (or credit note) NUMBER: lines, payments, taxes, history, linked documents."""
@@ -190,6 +197,7 @@ def register(cli: click.Group) -> None:
     @ledger.command("trial-balance")
     @click.option("--as-of", type=DATE, help="Balances at the end of this date.")
     @json_option
+    @read_only
     @pass_context
     def trial_balance(ctx, as_of, as_json):
         """Debit and credit totals per account; debits equal credits."""
@@ -232,6 +240,7 @@ def register(cli: click.Group) -> None:
     @click.option("--to", "end", type=DATE)
     @click.option("--account", metavar="CODE", help="Only lines on this account.")
     @json_option
+    @read_only
     @pass_context
     def journal(ctx, start, end, account, as_json):
         """Journal entries, line by line."""
@@ -244,13 +253,14 @@ def register(cli: click.Group) -> None:
 
 
 def _register_reconcile(cli: click.Group) -> None:
-    from flowtui.cli import pass_context
+    from flowtui.cli import pass_context, read_only
 
     @cli.command()
     @click.option("--stream", help="Only this stream.")
     @click.option("--from", "start", type=DATE, help="From this business date.")
     @click.option("--to", "end", type=DATE, help="Up to this business date.")
     @json_option
+    @read_only
     @pass_context
     def reconcile(ctx, stream, start, end, as_json):
         """Compare, per stream, location and day, the source's orders, the digest and the ledger.

@@ -100,7 +100,7 @@ till_date = click.option("--date", "business_date", type=DATE, help="Business da
 
 
 def register(cli: click.Group) -> None:
-    from flowtui.cli import pass_context
+    from flowtui.cli import pass_context, read_only
 
     @cli.group()
     def minipos():
@@ -167,6 +167,7 @@ def register(cli: click.Group) -> None:
     @click.argument("stream")
     @till_date
     @json_option
+    @read_only
     @pass_context
     def orders(ctx, stream, business_date, as_json):
         """The orders of a day at MiniPOS STREAM."""
@@ -185,6 +186,7 @@ def register(cli: click.Group) -> None:
     @click.argument("stream")
     @till_date
     @json_option
+    @read_only
     @pass_context
     def day(ctx, stream, business_date, as_json):
         """A day's takings at MiniPOS STREAM by payment method, and the cash expected in the drawer."""

@@ -83,7 +83,7 @@ def split_to(values: tuple[str, ...]) -> tuple[Path | None, date | None]:
 
 
 def register(cli: click.Group) -> None:
-    from flowtui.cli import pass_context
+    from flowtui.cli import pass_context, read_only
 
     @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
     @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -131,6 +131,7 @@ def register(cli: click.Group) -> None:
                        "so `--to DIR --from D --to D` works too.")
     @click.option("--view", "views", multiple=True, metavar="NAME", help="Only this view (repeatable; default all).")
     @json_option
+    @read_only
     @pass_context
     def export(ctx, fmt, folder, start, to, views, as_json):
         """Write the documented views (docs/schema.md) as parquet, csv or xlsx files.

@@ -1,6 +1,7 @@
 """Printing for the CLI: JSON for machines, aligned tables for people.
 
-JSON rules (the contract): money is a string with 2 decimals, dates are
+JSON rules (the contract): money is a string with 2 decimals (a product's price and cost keep up to
+their 4), dates are
 ``YYYY-MM-DD``, instants are ISO 8601 UTC (``...Z``), quantities are numbers.
 """
 
@@ -19,6 +20,14 @@ from flowtui.engine.clock import iso_utc
 
 def money(value: Decimal | None) -> str | None:
     return None if value is None else f"{Decimal(value):.2f}"
+
+
+def price(value: Decimal | None) -> str | None:
+    """A unit price or cost as it is kept: at least 2 decimals, and all 4 when it has them (``0.8125``)."""
+    if value is None:
+        return None
+    amount = Decimal(value)
+    return f"{amount:.2f}" if amount == amount.quantize(Decimal("0.01")) else f"{amount.normalize():f}"
 
 
 def quantity(value: Decimal | None) -> int | float | None:

@@ -27,7 +27,7 @@ def _printed(rows: list[dict], as_json: bool) -> None:
 
 def register(cli: click.Group) -> None:
     """Add ``invoice pdf`` and ``digest pdf`` to their groups, and the ``company`` group. Idempotent."""
-    from flowtui.cli import pass_context
+    from flowtui.cli import pass_context, read_only
 
     invoice, digest = cli.commands["invoice"], cli.commands["digest"]
     if "pdf" in invoice.commands:
@@ -43,6 +43,7 @@ def register(cli: click.Group) -> None:
     @click.option("--template-dir", type=click.Path(file_okay=False, path_type=Path), help=TEMPLATE_DIR_HELP)
     @click.option("--workers", type=click.IntRange(min=1), help="Processes for a batch (default: every core).")
     @json_option
+    @read_only
     @pass_context
     def invoice_pdf(ctx, numbers, target, start, end, location, template_dir, workers, as_json):
         """Print invoices and credit notes to A4 PDF, by NUMBER or by date range.
@@ -79,6 +80,7 @@ def register(cli: click.Group) -> None:
     @click.option("--template-dir", type=click.Path(file_okay=False, path_type=Path), help=TEMPLATE_DIR_HELP)
     @click.option("--workers", type=click.IntRange(min=1), help="Processes for a batch (default: every core).")
     @json_option
+    @read_only
     @pass_context
     def digest_pdf(ctx, digest_ids, target, start, end, stream, location, template_dir, workers, as_json):
         """Print daily sales digest reports: summary, payments (with space to count the cash), items, orders."""
@@ -104,7 +106,7 @@ def register(cli: click.Group) -> None:
 
 
 def _register_company(cli: click.Group) -> None:
-    from flowtui.cli import pass_context
+    from flowtui.cli import pass_context, read_only
 
     @cli.group()
     def company():
@@ -144,6 +146,7 @@ def _register_company(cli: click.Group) -> None:
 
     @company.command("show")
     @json_option
+    @read_only
     @pass_context
     def company_show(ctx, as_json):
         """Show the company details printed on documents, and the template folder."""

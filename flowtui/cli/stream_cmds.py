@@ -7,7 +7,11 @@ import click
 from flowtui.cli.output import day, emit_json, instant, table
 from flowtui.cli.params import DATE, json_option
 from flowtui.connectors.registry import PROVIDERS, provider
+from flowtui.engine.books import CATEGORY_TYPES
 from flowtui.engine.streams import StreamSettings
+
+CATEGORIES_HELP = "Categories and the account types they take: " + "; ".join(
+    f"{category} ({' or '.join(types)})" for category, types in CATEGORY_TYPES.items()) + "."
 
 
 def _settings_options(func):
@@ -46,21 +50,26 @@ def _options(kw) -> dict:
 
 
 def register(cli: click.Group) -> None:
-    from flowtui.cli import pass_context
+    from flowtui.cli import pass_context, read_only
 
     @cli.group()
     def stream():
         """Connect and configure streams (sales channels)."""
+
+    force_source = click.option(
+        "--force", is_flag=True,
+        help="Connect it even though another stream reads the same source (it would post those orders twice).")
 
     @stream.command("add")
     @click.argument("name")
     @click.option("--provider", "provider_name", required=True, type=click.Choice(sorted(PROVIDERS)),
                   help="Where the orders come from.")
     @_settings_options
+    @force_source
     @pass_context
-    def stream_add(ctx, name, provider_name, **kw):
+    def stream_add(ctx, name, provider_name, force, **kw):
         """Connect a new stream called NAME."""
-        added = ctx.flow.add_stream(name, provider_name, _options(kw), _settings(kw))
+        added = ctx.flow.add_stream(name, provider_name, _options(kw), _settings(kw), force=force)
         nxt = (f"ring up sales in the console or with `flowtui minipos sell {added.name!r} --item SKU --pay Cash`"
                if added.provider == "minipos" else f"`flowtui sync {added.name!r}`")
         click.echo(f"Added {provider(added.provider).label} stream {added.name!r}. Next: {nxt}.")
@@ -68,18 +77,39 @@ def register(cli: click.Group) -> None:
     @stream.command("set")
     @click.argument("name")
     @_settings_options
+    @force_source
     @pass_context
-    def stream_set(ctx, name, **kw):
+    def stream_set(ctx, name, force, **kw):
         """Change a stream's settings."""
-        updated = ctx.flow.update_stream(name, _settings(kw), _options(kw))
+        updated = ctx.flow.update_stream(name, _settings(kw), _options(kw), force=force)
         click.echo(f"Updated stream {updated.name!r}.")
 
-    @stream.command("list")
+    @stream.command("remove")
+    @click.argument("name")
     @json_option
     @pass_context
-    def stream_list(ctx, as_json):
+    def stream_remove(ctx, name, as_json):
+        """Remove stream NAME: it is archived, and everything it brought into the books stays.
+
+        Its orders, digests, documents and journal are kept and readable; it no longer syncs, its
+        unposted days are not posted, and it is listed only by `flowtui stream list --all`. Its name
+        stays with it.
+        """
+        removed = ctx.flow.remove_stream(name)
+        if as_json:
+            emit_json({"name": removed.name, "provider": removed.provider, "archived_at": instant(removed.archived_at)})
+            return
+        click.echo(f"Removed stream {removed.name!r} (archived): its digests and documents stay in the books; "
+                   "it no longer syncs or posts. `flowtui stream list --all` still shows it.")
+
+    @stream.command("list")
+    @click.option("--all", "everything", is_flag=True, help="Also streams that were removed (archived).")
+    @json_option
+    @read_only
+    @pass_context
+    def stream_list(ctx, everything, as_json):
         """List streams with the outcome of their last sync."""
-        rows = ctx.flow.streams()
+        rows = ctx.flow.streams(include_archived=everything)
         if as_json:
             emit_json([
                 {
@@ -90,13 +120,15 @@ def register(cli: click.Group) -> None:
                     "cursor_date": day(r.stream.cursor_date), "store_name": r.stream.store_name,
                     "last_error": r.last_error, "warnings": r.warnings,
                     "account": r.stream.config.get("account"), "credentials": ctx.flow.credentials(r.stream),
+                    "archived_at": instant(r.stream.archived_at),
                 }
                 for r in rows
             ])
             return
         table(
             ["NAME", "PROVIDER", "CREATED", "STATUS", "LAST SYNC", "AUTO SYNC", "AUTO INVOICE", "GROUPING"],
-            [[r.stream.name, r.stream.provider, day(r.stream.created_at.date()), r.status,
+            [[r.stream.name, r.stream.provider, day(r.stream.created_at.date()),
+              f"archived {day(r.stream.archived_at.date())}" if r.stream.archived_at else r.status,
               instant(r.last_sync_at) or "never", _on(r.stream.auto_sync), _on(r.stream.auto_invoice),
               r.stream.grouping] for r in rows],
         )
@@ -108,6 +140,7 @@ def register(cli: click.Group) -> None:
 
     @stream.command("test")
     @click.argument("name")
+    @read_only
     @pass_context
     def stream_test(ctx, name):
         """Check that the stream's source can be read (credentials, address) and list its stores."""
@@ -116,6 +149,7 @@ def register(cli: click.Group) -> None:
     @stream.command("stores")
     @click.argument("name")
     @json_option
+    @read_only
     @pass_context
     def stream_stores(ctx, name, as_json):
         """POS stores seen in the stream's orders or offered by its source."""
@@ -146,26 +180,71 @@ def register(cli: click.Group) -> None:
     @map_group.command("payment")
     @click.argument("stream_name", metavar="STREAM")
     @click.argument("pos_method")
-    @click.option("--account", required=True, help="Account code the money is deposited to.")
+    @click.option("--account", required=True, help="Account code the money is deposited to (an asset account).")
+    @click.option("--force", is_flag=True, help="Map it even if the account is not an asset account.")
     @pass_context
-    def map_payment(ctx, stream_name, pos_method, account):
+    def map_payment(ctx, stream_name, pos_method, account, force):
         """Map POS payment method POS_METHOD of STREAM to an account."""
-        ctx.flow.map_payment(stream_name, pos_method, account)
+        ctx.flow.map_payment(stream_name, pos_method, account, force=force)
         click.echo(f"{stream_name}: payment {pos_method!r} -> account {account}.")
 
     @map_group.command("account")
     @click.argument("stream_name", metavar="STREAM")
     @click.argument("category")
     @click.option("--account", required=True, help="Account code for the category.")
+    @click.option("--force", is_flag=True, help="Map it even if the account's type is not the category's.")
     @pass_context
-    def map_account(ctx, stream_name, category, account):
-        """Map a posting CATEGORY (sales, returns, discount, service_charge, tax, rounding) to an account."""
-        ctx.flow.map_account(stream_name, category, account)
+    def map_account(ctx, stream_name, category, account, force):
+        """Map a posting CATEGORY to an account of its type (sales: income, tax: liability...)."""
+        ctx.flow.map_account(stream_name, category, account, force=force)
         click.echo(f"{stream_name}: {category} -> account {account}.")
+
+    map_account.help = f"{map_account.help}\n\n{CATEGORIES_HELP}"
+
+    @cli.group("unmap")
+    def unmap_group():
+        """Take a mapping away (the mirror of `flowtui map`)."""
+
+    @unmap_group.command("location")
+    @click.argument("stream_name", metavar="STREAM")
+    @click.argument("pos_store_id")
+    @pass_context
+    def unmap_location(ctx, stream_name, pos_store_id):
+        """Unmap POS store POS_STORE_ID of STREAM: its unposted days need a location again.
+
+        Refused when the store has posted documents (they keep their location; map the store to
+        another location instead).
+        """
+        location = ctx.flow.unmap_location(stream_name, pos_store_id)
+        click.echo(f"{stream_name}: POS store {pos_store_id} is no longer mapped (it was {location}); its unposted "
+                   "days need attention until it is mapped again.")
+
+    @unmap_group.command("payment")
+    @click.argument("stream_name", metavar="STREAM")
+    @click.argument("pos_method")
+    @pass_context
+    def unmap_payment(ctx, stream_name, pos_method):
+        """Unmap POS payment method POS_METHOD of STREAM."""
+        method, fallback = ctx.flow.unmap_payment(stream_name, pos_method)
+        click.echo(f"{stream_name}: payment {method!r} is no longer mapped"
+                   + (f"; it goes to the books' payment method of that name (account {fallback})." if fallback
+                      else "; days paid by it need attention until it is mapped again."))
+
+    @unmap_group.command("account")
+    @click.argument("stream_name", metavar="STREAM")
+    @click.argument("category")
+    @pass_context
+    def unmap_account(ctx, stream_name, category):
+        """Unmap CATEGORY of STREAM: it goes back to the books' default account."""
+        category, fallback = ctx.flow.unmap_account(stream_name, category)
+        click.echo(f"{stream_name}: {category} is no longer mapped"
+                   + (f"; it goes to the default account {fallback}." if fallback
+                      else "; days that need it need attention until it is mapped again."))
 
     @cli.command()
     @click.argument("stream_name", metavar="STREAM")
     @json_option
+    @read_only
     @pass_context
     def mappings(ctx, stream_name, as_json):
         """Show a stream's mappings, including values seen in orders but not mapped yet."""

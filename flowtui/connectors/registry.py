@@ -15,6 +15,23 @@ class ProviderConfigError(SourceError):
 
 
 @dataclass(frozen=True)
+class SourceKey:
+    """What a stream reads, to tell when two streams would read the same orders (and post them twice).
+
+    ``parts`` go from the widest to the narrowest (provider, service, account; or provider and the path's
+    parts): two streams overlap when one's parts begin with the other's (the same account, or a file in a
+    folder another stream reads). ``description`` says it for people.
+    """
+
+    parts: tuple[str, ...]
+    description: str
+
+    def overlaps(self, other: "SourceKey") -> bool:
+        shorter = min(len(self.parts), len(other.parts))
+        return self.parts[:shorter] == other.parts[:shorter]
+
+
+@dataclass(frozen=True)
 class Provider:
     name: str
     label: str
@@ -28,6 +45,8 @@ class Provider:
     needs_secret: bool = False
     #: post ready digests after each sync unless told otherwise (a till's close is its review)
     auto_invoice: bool = False
+    #: what the stored config reads (None: nothing another stream could read too, like a till)
+    source: Callable[[dict], SourceKey | None] = lambda _config: None
 
 
 def _file_config(options: dict) -> dict:
@@ -38,6 +57,11 @@ def _file_config(options: dict) -> dict:
     if not path.exists():
         raise ProviderConfigError(f"{path} does not exist; create the folder or file first.")
     return {"path": str(path)}
+
+
+def _file_source(config: dict) -> SourceKey:
+    path = Path(config["path"]).expanduser().resolve()
+    return SourceKey(("file", *path.parts), str(path))
 
 
 def _file_connect(config: dict, _secret: str | None) -> Connector:
@@ -56,6 +80,12 @@ def _storehub_config(options: dict) -> dict:
     if not base_url.startswith(("http://", "https://")):
         raise ProviderConfigError(f"--base-url must start with http:// or https://, not {base_url!r}.")
     return {"account": account, "api_key": options["api_key"], "base_url": base_url}
+
+
+def _storehub_source(config: dict) -> SourceKey:
+    base_url = config["base_url"].strip().rstrip("/").lower()
+    account = config["account"].strip().lower()
+    return SourceKey(("storehub", base_url, account), f"StoreHub account {config['account']} at {config['base_url']}")
 
 
 def _storehub_connect(config: dict, secret: str | None) -> Connector:
@@ -86,8 +116,9 @@ def _minipos_home(config: dict) -> tuple[str, str]:
 
 
 PROVIDERS: dict[str, Provider] = {
-    "file": Provider("file", "Files (NDJSON / CSV)", _file_config, _file_connect),
-    "storehub": Provider("storehub", "StoreHub", _storehub_config, _storehub_connect, needs_secret=True),
+    "file": Provider("file", "Files (NDJSON / CSV)", _file_config, _file_connect, source=_file_source),
+    "storehub": Provider("storehub", "StoreHub", _storehub_config, _storehub_connect, needs_secret=True,
+                         source=_storehub_source),
     "minipos": Provider("minipos", "MiniPOS (built-in till)", _minipos_config, _minipos_connect, _minipos_home,
                        auto_invoice=True),
 }

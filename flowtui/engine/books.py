@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flowtui.engine import names
 from flowtui.engine.errors import InvalidInput, NotFound
 from flowtui.engine.storage import Connection
 
@@ -39,6 +40,29 @@ DEFAULT_CHART: tuple[tuple[str, str, str], ...] = (
     ("6000", "Bank and Card Charges", "expense"),
     ("6100", "Cash Over/Short", "expense"),
 )
+
+#: Every account category a stream can map (`flowtui map account`) -> the account types it may go to.
+#: The one list of categories: the mappings, their checks and the screens read it from here.
+CATEGORY_TYPES: dict[str, tuple[str, ...]] = {
+    "sales": ("income",),
+    "returns": ("income",),
+    "discount": ("income",),
+    "service_charge": ("income",),
+    "tax": ("liability",),
+    "rounding": ("income", "expense"),
+    "cost_of_goods": ("expense",),
+    "inventory": ("asset",),
+    "cash_over_short": ("expense", "income"),
+    "opening_balance": ("equity",),
+    "stock_adjustment": ("expense",),
+}
+
+#: The categories every digest's posting may need (a digest without an account for one it uses needs
+#: attention); digest_listing's ``_MISSING`` SQL lists the same ones (a test holds them together).
+POSTING_CATEGORIES: tuple[str, ...] = ("sales", "returns", "discount", "service_charge", "tax", "rounding")
+
+#: What a payment method's money is deposited to: a cash, bank or clearing account.
+PAYMENT_ACCOUNT_TYPES: tuple[str, ...] = ("asset",)
 
 #: Posting category -> default account code.
 DEFAULT_CATEGORIES: dict[str, str] = {
@@ -107,6 +131,19 @@ def default_timezone(con: Connection) -> str:
     return _setting(con, "timezone") or DEFAULT_TIMEZONE
 
 
+def _refuse_currency_change(con: Connection, code: str) -> None:
+    current = _setting(con, "currency")
+    if current is None or current == code:
+        return
+    documents, entries = con.execute(
+        "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM journal_entries)").fetchall()[0]
+    if documents or entries:
+        held = f"{documents:,} document(s)" if documents else f"{entries:,} journal entry(ies)"
+        raise InvalidInput(f"The books are kept in {current} and already hold {held}; the currency cannot change "
+                           f"to {code} now. Start new books in {code} with `flowtui --db NEW_FILE init --currency "
+                           f"{code}`.")
+
+
 def is_initialised(con: Connection) -> bool:
     return _setting(con, "initialised") is not None
 
@@ -114,9 +151,15 @@ def is_initialised(con: Connection) -> bool:
 def initialise(
     con: Connection, now: datetime, *, name: str | None = None, currency: str | None = None, timezone: str | None = None
 ) -> Company:
-    """Seed the books (idempotent): settings given now win, existing data stays."""
+    """Seed the books (idempotent): settings given now win, existing data stays.
+
+    The currency is the one thing that cannot change once the books hold a document or a journal entry
+    (their amounts are in it).
+    """
     if currency is not None:
-        _put_setting(con, "currency", _check_currency(currency))
+        code = _check_currency(currency)
+        _refuse_currency_change(con, code)
+        _put_setting(con, "currency", code)
     if timezone is not None:
         _put_setting(con, "timezone", check_timezone(timezone))
     if name is not None:
@@ -177,6 +220,20 @@ def require_account(con: Connection, code: str) -> Account:
     return Account(*rows[0])
 
 
+def _a(kind: str) -> str:
+    return f"a{'n' if kind[0] in 'aeiou' else ''} {kind}"
+
+
+def check_account_type(account: Account, allowed: tuple[str, ...], purpose: str, force: bool = False,
+                       hint: str = "") -> Account:
+    """``account`` if its type is one ``purpose`` may use (or ``force``), else a clear refusal naming both."""
+    if force or account.type in allowed:
+        return account
+    wanted = " or ".join(_a(t) for t in allowed)
+    raise InvalidInput(f"Account {account.code} ({account.name}) is {_a(account.type)} account, but {purpose} needs "
+                       f"{wanted} account{hint}. Pick another account, or add --force to map it anyway.")
+
+
 # -- contacts and locations --------------------------------------------------------
 
 
@@ -197,8 +254,9 @@ def add_contact(con: Connection, name: str, now: datetime) -> Contact:
     name = name.strip()
     if not name:
         raise InvalidInput("A contact needs a name.")
-    if con.execute("SELECT 1 FROM contacts WHERE name = ?", [name]).fetchall():
-        raise InvalidInput(f"Contact {name!r} already exists.")
+    clash = names.taken(name, names_in(con, "contacts"))
+    if clash is not None:
+        raise InvalidInput(f"Contact {name!r} already exists{names.also_as(name, clash)}.")
     row = con.execute("INSERT INTO contacts (name, created_at) VALUES (?, ?) RETURNING id, name", [name, now]).fetchall()
     return Contact(*row[0])
 
@@ -207,10 +265,17 @@ def contacts(con: Connection) -> list[Contact]:
     return [Contact(*r) for r in con.execute("SELECT id, name FROM contacts ORDER BY name").fetchall()]
 
 
+def names_in(con: Connection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"SELECT name FROM {table} ORDER BY name").fetchall()]  # table names are ours
+
+
 def require_contact(con: Connection, name: str) -> Contact:
+    """The contact ``name`` means (whatever its case); a clear error naming the nearest ones when none."""
     rows = con.execute("SELECT id, name FROM contacts WHERE name = ?", [name.strip()]).fetchall()
     if not rows:
-        raise NotFound(f"No contact named {name!r}; add it with `flowtui contact add`.")
+        stored = names.resolve(name, names_in(con, "contacts"), "contact",
+                               "`flowtui contacts`, or add it with `flowtui contact add`")
+        rows = con.execute("SELECT id, name FROM contacts WHERE name = ?", [stored]).fetchall()
     return Contact(*rows[0])
 
 
@@ -219,8 +284,9 @@ def add_location(con: Connection, name: str, timezone: str | None, now: datetime
     if not name:
         raise InvalidInput("A location needs a name.")
     tz = check_timezone(timezone) if timezone else default_timezone(con)
-    if con.execute("SELECT 1 FROM locations WHERE name = ?", [name]).fetchall():
-        raise InvalidInput(f"Location {name!r} already exists.")
+    clash = names.taken(name, names_in(con, "locations"))
+    if clash is not None:
+        raise InvalidInput(f"Location {name!r} already exists{names.also_as(name, clash)}.")
     row = con.execute(
         "INSERT INTO locations (name, timezone, created_at) VALUES (?, ?, ?) RETURNING id, name, timezone",
         [name, tz, now],
@@ -233,7 +299,10 @@ def locations(con: Connection) -> list[Location]:
 
 
 def require_location(con: Connection, name: str) -> Location:
+    """The location ``name`` means (whatever its case); a clear error naming the nearest ones when none."""
     rows = con.execute("SELECT id, name, timezone FROM locations WHERE name = ?", [name.strip()]).fetchall()
     if not rows:
-        raise NotFound(f"No location named {name!r}; add it with `flowtui location add`.")
+        stored = names.resolve(name, names_in(con, "locations"), "location",
+                               "`flowtui locations`, or add it with `flowtui location add`")
+        rows = con.execute("SELECT id, name, timezone FROM locations WHERE name = ?", [stored]).fetchall()
     return Location(*rows[0])

@@ -255,8 +255,11 @@ def settle(due: Decimal, tenders: Iterable[Tender]) -> Settlement:
     for t in tenders:
         if not t.method:
             raise InvalidInput("Every payment needs a method.")
-        if t.amount is not None and (t.amount < 0 or t.amount != t.amount.quantize(CENT)):
-            raise InvalidInput(f"{t.method}: {t.amount} is not an amount in sen.")
+        if t.amount is not None and t.amount < 0:
+            raise InvalidInput(f"{t.method}: a payment cannot be negative ({t.amount}).")
+        if t.amount is not None and t.amount != t.amount.quantize(CENT):
+            raise InvalidInput(f"{t.method}: {t.amount} has more than 2 decimals; money is paid to the sen, "
+                               "never rounded for you.")
     open_ones = [t for t in tenders if t.amount is None]
     if len(open_ones) > 1:
         raise InvalidInput("Only one payment can be 'the rest'; give the others an amount.")

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import polars as pl
 
+from flowtui.engine.books import POSTING_CATEGORIES
 from flowtui.engine.digest import KEYS, SUMMARY_MONEY, summarize
 from flowtui.engine.digest_listing import DIGESTS_SQL as _DIGESTS_SQL
 from flowtui.engine.digest_listing import ROWS_ALL, ROWS_PAGE
@@ -20,7 +21,7 @@ from flowtui.engine.digest_listing import ROWS_SQL as _ROWS_SQL
 from flowtui.engine.storage import Connection, run
 from flowtui.engine.taxes import SERVICE_CODES_SQL
 
-ACCOUNT_CATEGORIES = ("sales", "returns", "discount", "service_charge", "tax", "rounding")
+ACCOUNT_CATEGORIES = POSTING_CATEGORIES  # the categories a digest's posting needs (books.CATEGORY_TYPES has all)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,10 @@ class DatabaseError(FlowError):
     exit_code = 5
 
 
+class DatabaseMissing(DatabaseError):
+    """A command that only reads the books was pointed at a database file that does not exist."""
+
+
 class SyncFailed(FlowError):
     """A stream could not be synced; the message says why."""
 

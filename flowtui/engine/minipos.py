@@ -80,6 +80,19 @@ def payment_methods(con: Connection, stream: Stream) -> list[str]:
     return sorted(set(names), key=lambda n: (not is_cash(n), n.lower()))
 
 
+def accepted_method(con: Connection, stream: Stream, method: str) -> str:
+    """``method`` as the till books it (any case), if it is offered or mapped: so a closed day can always post."""
+    offered = payment_methods(con, stream)
+    typed = method.strip()
+    found = next((m for m in offered if m == typed), None) or next(
+        (m for m in offered if m.casefold() == typed.casefold()), None)
+    if found is None:
+        raise InvalidInput(f"{typed!r} is not a payment method of MiniPOS {stream.name!r}; use one of "
+                           f"{', '.join(offered)}, or map it to an account first with "
+                           f"`flowtui map payment {stream.name!r} {typed!r} --account CODE`.")
+    return found
+
+
 # -- ringing up ----------------------------------------------------------------------------------
 
 
@@ -123,6 +136,8 @@ def ring_up(con: Connection, stream: Stream, the_bill: Bill, tenders: list[Tende
     """Write a sale; durable when the caller's transaction commits."""
     if not the_bill.lines:
         raise InvalidInput("The cart is empty.")
+    tenders = [Tender(accepted_method(con, stream, t.method) if t.method.strip() else t.method, t.amount)
+               for t in tenders]
     settlement = settle(the_bill.total, tenders)
     place = location(con, stream)
     number = _next_number(con, stream)
@@ -224,7 +239,7 @@ def refund(con: Connection, stream: Stream, number: str, wanted: dict[str, Decim
     """A return against an earlier sale, refunded by ``method`` (cash refunds round to 5 sen)."""
     sale, sold = returnable(con, stream, number)
     the_bill = return_bill(sold, wanted)
-    settlement = settle(the_bill.total, [Tender(method)])
+    settlement = settle(the_bill.total, [Tender(accepted_method(con, stream, method))])
     place = location(con, stream)
     ret = _next_number(con, stream)
     _land(con, stream, canonical(ret, STORE_ID, place.name, clock.iso_utc(now), "return", the_bill, settlement,

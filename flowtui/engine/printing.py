@@ -27,6 +27,7 @@ from flowtui.engine.digests import DigestFilter, digest_children, query_digests
 from flowtui.engine.errors import InvalidInput, NotFound
 from flowtui.engine.records import SUMMARY_FIELDS, DigestDetail, DigestItem, DigestOrder, digest_row
 from flowtui.engine.report_views import digest_view, document_title, document_view, printed_stamp
+from flowtui.engine.filters import resolve_filter
 
 Progress = Callable[[int, int], None]
 
@@ -165,6 +166,7 @@ def print_invoices(flow, numbers: list[str] | None = None, *, start: date | None
     folder = _folder(flow, target_dir)
     with flow.db.read() as con:
         setup = _setup(con, template_dir)
+        location = books.require_location(con, location).name if location else location
         chosen = list(dict.fromkeys(numbers or [r.number for r in ledger.documents(con, start, end, location)]))
         # everything is read in this one short hold (an unknown number fails here, before anything is
         # printed), so the file is free while the workers print
@@ -238,7 +240,7 @@ def print_digests(flow, ids: list[int] | None = None, *, start: date | None = No
            else DigestFilter(stream=stream, location=location, start=start, end=end))
     with flow.db.read() as con:
         setup = _setup(con, template_dir)
-        views = _digest_views(con, flt)
+        views = _digest_views(con, resolve_filter(con, flt))
     if ids:
         missing = sorted(set(ids) - {v["id"] for v in views})
         if missing:

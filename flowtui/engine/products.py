@@ -77,10 +77,11 @@ def _income_account(con: Connection, code: str | None) -> str | None:
 
 
 def parse_rate(text, what: str = "Tax rate") -> Decimal:
-    """A tax rate as a fraction (0.06) or a percentage (6%)."""
+    """A tax rate as a fraction (0.06, at most 4 decimals) or a percentage (6%, 6.25%: at most 2); never rounded."""
     raw = str(text).strip()
-    rate = parse_amount(raw.rstrip("%"), what, places=4)
-    rate = rate / 100 if raw.endswith("%") or rate >= 1 else rate
+    percent = raw.endswith("%") or parse_amount(raw, what, places=4) >= 1
+    rate = parse_amount(raw.rstrip("%"), what + (" in %" if percent else ""), places=2 if percent else 4)
+    rate = rate / 100 if percent else rate
     if rate >= 1:
         raise InvalidInput(f"{what} must be below 100%, not {text!r}.")
     return rate.quantize(Decimal("0.0001"))
@@ -193,7 +194,7 @@ class StockRow:
 
 def stock(con: Connection, location: str | None = None) -> list[StockRow]:
     if location:
-        books.require_location(con, location)
+        location = books.require_location(con, location).name
     rows = con.execute(
         """
         SELECT m.sku, p.name, l.name, sum(m.quantity), coalesce(sum(m.value), 0)

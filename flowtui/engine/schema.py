@@ -516,9 +516,14 @@ SELECT * FROM (VALUES ('3200', 'Opening Balance Equity', 'equity', now()),
 WHERE EXISTS (SELECT 1 FROM settings WHERE key = 'initialised')
 ON CONFLICT DO NOTHING;
 INSERT INTO account_defaults
-SELECT * FROM (VALUES ('opening_balance', '3200'), ('stock_adjustment', '5100'), ('cash_over_short', '6100')) c(category, account_code)
+SELECT * FROM (VALUES ('opening_balance', '3200'), ('stock_adjustment', '5100'),
+                      ('cash_over_short', '6100')) c(category, account_code)
 WHERE EXISTS (SELECT 1 FROM settings WHERE key = 'initialised')
 ON CONFLICT DO NOTHING
+"""
+
+_ARCHIVED_STREAMS = """
+ALTER TABLE streams ADD COLUMN IF NOT EXISTS archived_at TIMESTAMPTZ
 """
 
 MIGRATIONS: list[Migration] = [
@@ -532,6 +537,7 @@ MIGRATIONS: list[Migration] = [
     Migration(6, "query views for notebooks (docs/schema.md)", ""),
     Migration(7, "v_digests built from the listing's own SQL", ""),
     Migration(8, "accounting: corrections by side, tax codes, stock value, till closes kept, reversals", _ACCOUNTING),
+    Migration(10, "streams can be removed (archived) and keep their books", _ARCHIVED_STREAMS),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

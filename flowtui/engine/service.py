@@ -14,7 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from flowtui.engine import (
-    adjustments, books, browse, clock, journal, ledger, ledger_export, posting, products, reversal, taxes,
+    adjustments, books, browse, clock, filters, journal, ledger, ledger_export, posting, products, reversal, taxes,
+    unmap,
 )
 from flowtui.engine import reconcile as reconcile_mod
 from flowtui.engine import streams as streams_mod
@@ -94,25 +95,32 @@ class Flow:
             options["api_key"] = self.secrets.put(f"stream:{name.strip()}:api_key", key.strip())
         return options
 
-    def add_stream(self, name: str, provider: str, options: dict, settings: StreamSettings) -> Stream:
+    def add_stream(self, name: str, provider: str, options: dict, settings: StreamSettings,
+                   force: bool = False) -> Stream:
+        """Connect a stream. One reading what another stream reads is refused unless ``force`` (it would double-post)."""
         with self._write() as con:
-            if con.execute("SELECT 1 FROM streams WHERE name = ?", [name.strip()]).fetchall():
-                raise InvalidInput(f"A stream named {name.strip()!r} already exists; change it with `flowtui stream set`.")
+            streams_mod.refuse_taken_name(con, name)
         options = self._secret_options(name, options)
         try:
             with self._write() as con:
-                return streams_mod.add_stream(con, name, provider, options, settings, clock.now())
+                return streams_mod.add_stream(con, name, provider, options, settings, clock.now(), force)
         except BaseException:
             if "secret" in (options.get("api_key") or {}):  # the stream was not created: neither is its key
                 self.secrets.delete(options["api_key"]["secret"])
             raise
 
-    def update_stream(self, name: str, settings: StreamSettings, options: dict | None = None) -> Stream:
+    def update_stream(self, name: str, settings: StreamSettings, options: dict | None = None,
+                      force: bool = False) -> Stream:
         with self.db.read() as con:
-            streams_mod.require_stream(con, name)
+            name = streams_mod.require_active(streams_mod.require_stream(con, name)).name
         options = self._secret_options(name, options or {})
         with self._write() as con:
-            return streams_mod.update_stream(con, name, settings, options)
+            return streams_mod.update_stream(con, name, settings, options, force)
+
+    def remove_stream(self, name: str) -> Stream:
+        """Archive a stream: its orders, digests and documents stay; it no longer syncs, posts or changes."""
+        with self._write() as con:
+            return streams_mod.archive_stream(con, name, clock.now())
 
     def connector(self, name: str):
         """The live connector of a stream (credentials resolved); no database is held while it is used."""
@@ -144,9 +152,10 @@ class Flow:
     def credentials(self, stream: Stream) -> str:
         return describe_secret(stream.config.get("api_key"), self.secrets)
 
-    def streams(self) -> list[StreamStatus]:
+    def streams(self, include_archived: bool = False) -> list[StreamStatus]:
+        """Streams in use (and removed ones with ``include_archived``) with their last sync."""
         with self.db.read() as con:
-            return streams_mod.stream_statuses(con)
+            return streams_mod.stream_statuses(con, include_archived)
 
     def stream_stores(self, name: str) -> list[StoreRow]:
         """Stores seen in the stream's orders, and those its source offers (asked live when it can list them)."""
@@ -161,18 +170,35 @@ class Flow:
                      number_format: str | None = None, credit_note_format: str | None = None) -> None:
         with self._write() as con:
             streams_mod.map_location(
-                con, streams_mod.require_stream(con, stream), pos_store_id, location, contact, number_format,
+                con, _active(con, stream), pos_store_id, location, contact, number_format,
                 clock.now(), credit_note_format,
             )
         rebuild_pending(self.db)
 
-    def map_payment(self, stream: str, pos_method: str, account: str) -> None:
+    def map_payment(self, stream: str, pos_method: str, account: str, force: bool = False) -> None:
+        """Map a POS payment method to an asset account (any account with ``force``)."""
         with self._write() as con:
-            streams_mod.map_payment(con, streams_mod.require_stream(con, stream), pos_method, account)
+            streams_mod.map_payment(con, _active(con, stream), pos_method, account, force)
 
-    def map_account(self, stream: str, category: str, account: str) -> None:
+    def map_account(self, stream: str, category: str, account: str, force: bool = False) -> None:
+        """Map a category to an account of a type it allows (books.CATEGORY_TYPES; any with ``force``)."""
         with self._write() as con:
-            streams_mod.map_account(con, streams_mod.require_stream(con, stream), category, account)
+            streams_mod.map_account(con, _active(con, stream), category, account, force)
+
+    def unmap_location(self, stream: str, pos_store_id: str) -> str:
+        """Unmap a POS store (its unposted days need attention again); returns the location it had."""
+        with self._write() as con:
+            location = unmap.unmap_location(con, _active(con, stream), pos_store_id)
+        rebuild_pending(self.db)
+        return location
+
+    def unmap_payment(self, stream: str, pos_method: str) -> tuple[str, str | None]:
+        with self._write() as con:
+            return unmap.unmap_payment(con, _active(con, stream), pos_method)
+
+    def unmap_account(self, stream: str, category: str) -> tuple[str, str | None]:
+        with self._write() as con:
+            return unmap.unmap_account(con, _active(con, stream), category)
 
     def mappings(self, stream: str) -> Mappings:
         with self.db.read() as con:
@@ -241,6 +267,7 @@ class Flow:
         if flt.status is not None and flt.status not in DIGEST_STATUSES:
             raise InvalidInput(f"Status must be one of {', '.join(DIGEST_STATUSES)}, not {flt.status!r}.")
         with self.db.read() as con:
+            flt = filters.resolve_filter(con, flt)
             frame = query_digests(con, flt, now=clock.now(), default_tz=books.default_timezone(con))
         return [digest_row(r) for r in frame.iter_rows(named=True)]
 
@@ -309,14 +336,30 @@ class Flow:
             missing = [i for i in ids if i not in known]
             if missing:
                 raise NotFound(f"No digest with id {', '.join(map(str, missing))}; see `flowtui digests`.")
-            return posting.post(self.db, DigestFilter(ids=tuple(ids)), explicit=True, progress=progress)
+            return self._post(DigestFilter(ids=tuple(ids)), explicit=True, progress=progress)
         if not (everything or stream or start or end):
             raise InvalidInput("Say which digests to post: their ids, or --all (optionally with --stream/--from/--to).")
         if stream:
             with self.db.read() as con:
-                streams_mod.require_stream(con, stream)
-        return posting.post(self.db, DigestFilter(stream=stream, start=start, end=end), explicit=False,
-                            progress=progress)
+                stream = streams_mod.require_stream(con, stream).name
+        return self._post(DigestFilter(stream=stream, start=start, end=end), explicit=False, progress=progress)
+
+    def _post(self, flt: DigestFilter, *, explicit: bool, progress=None) -> list[posting.PostOutcome]:
+        """Post what ``flt`` selects, except the days of removed streams: those are refused, saying why."""
+        with self.db.read() as con:
+            removed = {s.name: s.archived_at for s in streams_mod.all_streams(con) if s.archived_at is not None}
+        rows = self.digests(flt) if removed else []
+        held = {d.id: d for d in rows if d.stream in removed and d.status != "posted"}
+        if not held:
+            return posting.post(self.db, flt, explicit=explicit, progress=progress)
+        refused = [posting.PostOutcome(d.id, f"{d.stream} / {d.location or d.pos_store_id} / {d.date}", "refused",
+                                       reasons=[f"stream archived: {d.stream!r} was removed on "
+                                                f"{removed[d.stream]:%Y-%m-%d} and its days are no longer posted"])
+                   for d in held.values() if explicit or d.status != "open"]
+        rest = tuple(d.id for d in rows if d.id not in held)
+        posted = posting.post(self.db, DigestFilter(ids=rest), explicit=explicit, progress=progress) if rest else []
+        order = {d.id: i for i, d in enumerate(rows)}
+        return sorted(refused + posted, key=lambda o: order.get(o.digest_id, 0))
 
     def reverse_invoice(self, number: str, reason: str) -> reversal.Reversed:
         """Reverse a posted document (and the rest of its digest's) with linked reversing documents."""
@@ -337,6 +380,7 @@ class Flow:
     def invoices(self, start: date | None = None, end: date | None = None,
                  location: str | None = None) -> list[ledger.DocumentRow]:
         with self.db.read() as con:
+            location = books.require_location(con, location).name if location else location
             return ledger.documents(con, start, end, location)
 
     def invoice(self, number: str) -> ledger.DocumentDetail:
@@ -375,7 +419,7 @@ class Flow:
         rebuild_pending(self.db)
         with self.db.read() as con:
             if stream:
-                streams_mod.require_stream(con, stream)
+                stream = streams_mod.require_stream(con, stream).name
             return reconcile_mod.reconcile(con, stream=stream, start=start, end=end, now=clock.now(),
                                            default_tz=books.default_timezone(con))
 
@@ -391,6 +435,7 @@ class Flow:
         if flt.status is not None and flt.status not in DIGEST_STATUSES:
             raise InvalidInput(f"Status must be one of {', '.join(DIGEST_STATUSES)}, not {flt.status!r}.")
         with self.db.read() as con:
+            flt = filters.resolve_filter(con, flt)
             found = listing_page(con, flt, now=clock.now(), default_tz=books.default_timezone(con), sort=sort,
                                  descending=descending, limit=limit, offset=offset)
             page = DigestPage([digest_row(r) for r in found.rows], found.total, found.amount, offset)
@@ -431,6 +476,11 @@ class Flow:
     def pending_days(self) -> int:
         with self.db.read() as con:
             return con.execute("SELECT count(*) FROM dirty_days").fetchall()[0][0]
+
+
+def _active(con: Connection, name: str) -> Stream:
+    """The stream ``name`` means, refused when it was removed (see :func:`streams_mod.require_active`)."""
+    return streams_mod.require_active(streams_mod.require_stream(con, name))
 
 
 def stream_connector(stream: Stream, secret: str | None):

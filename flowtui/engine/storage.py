@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import platformdirs
 
-from flowtui.engine.errors import DatabaseError, DatabaseLocked
+from flowtui.engine.errors import DatabaseError, DatabaseLocked, DatabaseMissing
 from flowtui.engine.schema import MIGRATIONS, SCHEMA_VERSION
 from flowtui.engine.views import recreate_views
 
@@ -78,15 +78,22 @@ def lock_timeout_from_env(default: float = DEFAULT_LOCK_TIMEOUT) -> float:
 
 @dataclass(frozen=True)
 class Database:
-    """A DuckDB file, opened briefly for each unit of work."""
+    """A DuckDB file, opened briefly for each unit of work.
+
+    The file is created (and migrated) by the first unit of work on it, unless ``must_exist``: then
+    every unit of work on a file that is not there fails with :class:`DatabaseMissing` (what a
+    command that only reads the books wants, rather than an empty book).
+    """
 
     path: Path
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    must_exist: bool = False
 
     @classmethod
-    def at(cls, explicit: str | os.PathLike[str] | None = None, lock_timeout: float | None = None) -> "Database":
+    def at(cls, explicit: str | os.PathLike[str] | None = None, lock_timeout: float | None = None,
+           must_exist: bool = False) -> "Database":
         timeout = lock_timeout_from_env() if lock_timeout is None else lock_timeout
-        return cls(resolve_db_path(explicit), timeout)
+        return cls(resolve_db_path(explicit), timeout, must_exist)
 
     # -- units of work -------------------------------------------------------
     @contextmanager
@@ -143,6 +150,9 @@ class Database:
         process, and the console runs several workers in threads: they take
         turns here (as other processes take turns at the file lock).
         """
+        if self.must_exist and not self.path.exists():
+            raise DatabaseMissing(f"There is no flowtui database at {self.path}. Create it with "
+                                  f"`flowtui --db {self.path} init`, or point --db / FLOWTUI_DB at an existing one.")
         lock = _process_lock(self.path)
         if not lock.acquire(timeout=max(self.lock_timeout, 0.001)):
             raise DatabaseLocked(f"The database {self.path} stayed busy in this process for {self.lock_timeout:g} s.")

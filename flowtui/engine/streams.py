@@ -6,10 +6,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from flowtui.connectors.registry import ProviderConfigError, provider
-from flowtui.engine import books, clock
-from flowtui.engine.digests import ACCOUNT_CATEGORIES
-from flowtui.engine.errors import InvalidInput, NotFound
+from flowtui.connectors.registry import ProviderConfigError, SourceKey, provider
+from flowtui.engine import books, clock, names
+from flowtui.engine.errors import InvalidInput
 from flowtui.engine.numbering import DEFAULT_INVOICE_FORMAT, validate_format
 from flowtui.engine.storage import Connection, run
 
@@ -30,6 +29,7 @@ class Stream:
     lookback_days: int
     cursor_date: date | None
     created_at: datetime
+    archived_at: datetime | None = None  # removed: its books stay, it no longer syncs, posts or changes
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class StreamSettings:
 
 
 _COLUMNS = ("id, name, provider, store_name, config, auto_sync, auto_invoice, grouping, "
-            "start_date, lookback_days, cursor_date, created_at")
+            "start_date, lookback_days, cursor_date, created_at, archived_at")
 
 
 def _stream(row: tuple) -> Stream:
@@ -61,19 +61,35 @@ def _stream(row: tuple) -> Stream:
     return Stream(*values)
 
 
+def refuse_taken_name(con: Connection, name: str) -> None:
+    """A new stream may not take an existing stream's name, in any case; a removed stream keeps its name."""
+    clash = names.taken(name, _names(con))
+    if clash is None:
+        return
+    existing = require_stream(con, clash)
+    if existing.archived_at is not None:
+        raise InvalidInput(f"The name {name.strip()!r} belongs to a stream removed on {existing.archived_at:%Y-%m-%d}"
+                           f"{names.also_as(name, clash)}; its books keep the name. Pick another name.")
+    raise InvalidInput(f"A stream named {name.strip()!r} already exists{names.also_as(name, clash)}; change it "
+                       "with `flowtui stream set`.")
+
+
 def add_stream(
-    con: Connection, name: str, provider_name: str, options: dict, settings: StreamSettings, now: datetime
+    con: Connection, name: str, provider_name: str, options: dict, settings: StreamSettings, now: datetime,
+    force: bool = False,
 ) -> Stream:
+    """Connect a stream; one reading a source another stream reads is refused unless ``force``."""
     name = name.strip()
     if not name:
         raise InvalidInput("A stream needs a name.")
-    if con.execute("SELECT 1 FROM streams WHERE name = ?", [name]).fetchall():
-        raise InvalidInput(f"A stream named {name!r} already exists; change it with `flowtui stream set`.")
+    refuse_taken_name(con, name)
     try:
         chosen = provider(provider_name)
         config = chosen.configure(options)
     except ProviderConfigError as exc:
         raise InvalidInput(str(exc)) from None
+    if not force:
+        refuse_same_source(con, name, provider_name, config)
     settings = settings.validated()
     con.execute(
         "INSERT INTO streams (name, provider, store_name, config, auto_sync, auto_invoice, grouping, "
@@ -103,8 +119,11 @@ def _map_home(con: Connection, stream: Stream, now: datetime) -> None:
         map_location(con, stream, home[0], home[1], None, None, now)
 
 
-def update_stream(con: Connection, name: str, settings: StreamSettings, options: dict | None = None) -> Stream:
-    stream = require_stream(con, name)
+def update_stream(con: Connection, name: str, settings: StreamSettings, options: dict | None = None,
+                  force: bool = False) -> Stream:
+    """Change a stream's settings; a new source another stream reads is refused unless ``force``."""
+    stream = require_active(require_stream(con, name))
+    name = stream.name
     settings = settings.validated()
     changes = {k: v for k, v in settings.__dict__.items() if v is not None}
     if options:
@@ -112,6 +131,8 @@ def update_stream(con: Connection, name: str, settings: StreamSettings, options:
             config = {**stream.config, **provider(stream.provider).configure({**stream.config, **options})}
         except ProviderConfigError as exc:
             raise InvalidInput(str(exc)) from None
+        if not force and _source(stream.provider, config) != _source(stream.provider, stream.config):
+            refuse_same_source(con, name, stream.provider, config)
         changes["config"] = json.dumps(config)
     for column, value in changes.items():
         con.execute(f"UPDATE streams SET {column} = ? WHERE id = ?", [value, stream.id])  # column names are ours
@@ -125,15 +146,65 @@ def set_cursor(con: Connection, stream_id: int, day: date) -> None:
     con.execute("UPDATE streams SET cursor_date = ? WHERE id = ?", [day, stream_id])
 
 
+def _names(con: Connection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT name FROM streams ORDER BY name").fetchall()]
+
+
 def require_stream(con: Connection, name: str) -> Stream:
+    """The stream ``name`` means (whatever its case, removed ones too); a clear error naming the nearest ones."""
     rows = con.execute(f"SELECT {_COLUMNS} FROM streams WHERE name = ?", [name.strip()]).fetchall()
     if not rows:
-        raise NotFound(f"No stream named {name!r}; see `flowtui stream list`.")
+        stored = names.resolve(name, _names(con), "stream", "`flowtui stream list --all`")
+        rows = con.execute(f"SELECT {_COLUMNS} FROM streams WHERE name = ?", [stored]).fetchall()
     return _stream(rows[0])
 
 
-def all_streams(con: Connection) -> list[Stream]:
-    return [_stream(r) for r in con.execute(f"SELECT {_COLUMNS} FROM streams ORDER BY name").fetchall()]
+def require_active(stream: Stream) -> Stream:
+    """``stream``, unless it was removed: a removed stream's books can be read, but it syncs, posts and changes no more."""
+    if stream.archived_at is not None:
+        raise InvalidInput(f"Stream {stream.name!r} was removed on {stream.archived_at:%Y-%m-%d}: its digests and "
+                           "documents stay readable, but it no longer syncs, posts or changes.")
+    return stream
+
+
+def all_streams(con: Connection, include_archived: bool = True) -> list[Stream]:
+    where = "" if include_archived else "WHERE archived_at IS NULL "
+    return [_stream(r) for r in con.execute(f"SELECT {_COLUMNS} FROM streams {where}ORDER BY name").fetchall()]
+
+
+def archive_stream(con: Connection, name: str, now: datetime) -> Stream:
+    """Remove a stream from use, keeping everything it brought into the books (orders, digests, documents)."""
+    stream = require_stream(con, name)
+    if stream.archived_at is not None:
+        raise InvalidInput(f"Stream {stream.name!r} was already removed on {stream.archived_at:%Y-%m-%d}.")
+    con.execute("UPDATE streams SET archived_at = ? WHERE id = ?", [now, stream.id])
+    return require_stream(con, stream.name)
+
+
+# -- one source, one stream ----------------------------------------------------------
+
+
+def _source(provider_name: str, config: dict) -> SourceKey | None:
+    return provider(provider_name).source(config)
+
+
+def refuse_same_source(con: Connection, name: str, provider_name: str, config: dict) -> None:
+    """Two streams reading the same orders would land and post every order twice: refuse the second."""
+    mine = _source(provider_name, config)
+    if mine is None:
+        return
+    for other in all_streams(con):
+        if other.name == name:
+            continue
+        theirs = _source(other.provider, other.config) if other.provider == provider_name else None
+        if theirs is None or not mine.overlaps(theirs):
+            continue
+        removed = f" (removed on {other.archived_at:%Y-%m-%d}, its days already in the books)" if other.archived_at else ""
+        same = "it" if mine.description == theirs.description else mine.description
+        raise InvalidInput(
+            f"Stream {other.name!r}{removed} already reads {theirs.description}; a second stream on {same} would "
+            "land the same orders again and post them twice (double-posting). Use that stream, or add --force if "
+            "they really read different orders.")
 
 
 @dataclass(frozen=True)
@@ -145,8 +216,8 @@ class StreamStatus:
     warnings: list[str] = field(default_factory=list)
 
 
-def stream_statuses(con: Connection) -> list[StreamStatus]:
-    """Every stream with the outcome of its last sync run."""
+def stream_statuses(con: Connection, include_archived: bool = False) -> list[StreamStatus]:
+    """Every stream (in use, or removed ones too) with the outcome of its last sync run."""
     last = {
         row[0]: row[1:]
         for row in con.execute(
@@ -158,7 +229,7 @@ def stream_statuses(con: Connection) -> list[StreamStatus]:
         ).fetchall()
     }
     result = []
-    for stream in all_streams(con):
+    for stream in all_streams(con, include_archived):
         status, at, error, warnings = last.get(stream.id, ("new", None, None, []))
         result.append(StreamStatus(stream, status, at, error, list(warnings or [])))
     return result
@@ -248,7 +319,8 @@ def map_location(
         [stream.id, pos_store_id, location.id, contact_id, fmt, cn_fmt],
     )
     con.execute(
-        "INSERT INTO stream_stores (stream_id, pos_store_id, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [stream.id, pos_store_id, now]
+        "INSERT INTO stream_stores (stream_id, pos_store_id, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        [stream.id, pos_store_id, now],
     )
     if location.timezone != before:
         redate_store(con, stream.id, pos_store_id, location.timezone)
@@ -286,23 +358,32 @@ def redate_store(con: Connection, stream_id: int, pos_store_id: str, timezone: s
     run(con, mark_dirty, params)
 
 
-def map_payment(con: Connection, stream: Stream, pos_method: str, account_code: str) -> None:
+def map_payment(con: Connection, stream: Stream, pos_method: str, account_code: str, force: bool = False) -> None:
+    """A POS payment method -> the account its money goes to (an asset account unless ``force``)."""
     pos_method = pos_method.strip()
     if not pos_method:
         raise InvalidInput("Give the POS payment method to map, exactly as the POS names it.")
-    account = books.require_account(con, account_code)
+    account = books.check_account_type(books.require_account(con, account_code), books.PAYMENT_ACCOUNT_TYPES,
+                                       f"payment method {pos_method!r}", force, " (cash, bank or clearing)")
     con.execute(
         "INSERT INTO payment_mappings VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET account_code = EXCLUDED.account_code",
         [stream.id, pos_method, account.code],
     )
 
 
-def map_account(con: Connection, stream: Stream, category: str, account_code: str) -> None:
-    category = category.strip().lower().replace("-", "_")
-    if category not in ACCOUNT_CATEGORIES + ("cost_of_goods", "inventory"):
-        allowed = ", ".join(ACCOUNT_CATEGORIES + ("cost_of_goods", "inventory"))
+def account_category(typed: str) -> str:
+    category = typed.strip().lower().replace("-", "_")
+    if category not in books.CATEGORY_TYPES:
+        allowed = ", ".join(books.CATEGORY_TYPES)
         raise InvalidInput(f"Unknown account category {category!r}; use one of {allowed}.")
-    account = books.require_account(con, account_code)
+    return category
+
+
+def map_account(con: Connection, stream: Stream, category: str, account_code: str, force: bool = False) -> None:
+    """A posting category -> its account (of a type :data:`books.CATEGORY_TYPES` allows, unless ``force``)."""
+    category = account_category(category)
+    account = books.check_account_type(books.require_account(con, account_code), books.CATEGORY_TYPES[category],
+                                       category.replace("_", " "), force)
     con.execute(
         "INSERT INTO account_mappings VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET account_code = EXCLUDED.account_code",
         [stream.id, category, account.code],
@@ -370,8 +451,10 @@ def mappings(con: Connection, stream: Stream) -> Mappings:
         con.execute("SELECT category, account_code FROM account_mappings WHERE stream_id = ?", [stream.id]).fetchall()
     )
     accounts = []
-    for category in ACCOUNT_CATEGORIES + ("cost_of_goods", "inventory"):
+    for category in books.CATEGORY_TYPES:  # those with an account, and those every posting needs
         code = mapped.get(category) or defaults.get(category)
+        if code is None and category not in books.POSTING_CATEGORIES:
+            continue
         source = "stream" if category in mapped else ("default" if code else None)
         accounts.append({"category": category, "account": code, "source": source, "mapped": code is not None})
     return Mappings(locations, payments, accounts)

@@ -26,7 +26,7 @@ from flowtui.engine.errors import FlowError
 from flowtui.engine.landing import LandingResult, PreparedBatch, land_batch, prepare
 from flowtui.engine.secrets import SecretStore
 from flowtui.engine.storage import Database
-from flowtui.engine.streams import Stream, remember_stores, require_stream, set_cursor
+from flowtui.engine.streams import Stream, remember_stores, require_active, require_stream, set_cursor
 
 #: progress(stream name, share done 0..1 or None, message)
 Progress = Callable[[str, float | None, str], None]
@@ -326,11 +326,12 @@ def rebuild_pending(db: Database) -> RebuildResult:
 
 
 def streams_to_sync(db: Database, names: list[str]) -> list[str]:
-    """The named streams (checked), or every stream with auto sync on."""
+    """The named streams (checked; a removed one is refused), or every stream in use with auto sync on."""
     with db.read() as con:
         if names:
-            return [require_stream(con, n).name for n in names]
-        return [r[0] for r in con.execute("SELECT name FROM streams WHERE auto_sync ORDER BY name").fetchall()]
+            return [require_active(require_stream(con, n)).name for n in names]
+        return [r[0] for r in con.execute(
+            "SELECT name FROM streams WHERE auto_sync AND archived_at IS NULL ORDER BY name").fetchall()]
 
 
 def window_of(outcome: SyncOutcome) -> str:

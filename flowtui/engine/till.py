@@ -16,7 +16,7 @@ from flowtui.engine.errors import InvalidInput
 from flowtui.engine.posting import actor
 from flowtui.engine.products import parse_amount
 from flowtui.engine.storage import Database
-from flowtui.engine.streams import require_stream
+from flowtui.engine.streams import require_active, require_stream
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Till:
     def ring_up(self, cart: Cart | Bill, tenders: list[Tender]) -> minipos.Rung:
         the_bill = bill(cart) if isinstance(cart, Cart) else cart
         with self.db.write() as con:
-            return minipos.ring_up(con, self.stream, the_bill, tenders, clock.now())
+            return minipos.ring_up(con, require_active(self.stream), the_bill, tenders, clock.now())
 
     def cart(self, items: list[tuple[str, str]], discount: str | None = None,
              line_discounts: dict[int, str] | None = None) -> Cart:
@@ -75,11 +75,11 @@ class Till:
 
     def refund(self, number: str, wanted: dict[str, Decimal] | None = None, method: str = "Cash") -> minipos.Rung:
         with self.db.write() as con:
-            return minipos.refund(con, self.stream, number, wanted, method, clock.now())
+            return minipos.refund(con, require_active(self.stream), number, wanted, method, clock.now())
 
     def void_last(self) -> minipos.TillOrder:
         with self.db.write() as con:
-            return minipos.void_last(con, self.stream, clock.now())
+            return minipos.void_last(con, require_active(self.stream), clock.now())
 
     def day(self, business_date: date | None = None) -> minipos.Day:
         with self.db.read() as con:
@@ -92,7 +92,7 @@ class Till:
         counted_amount = parse_amount(counted, "Counted cash", places=2) if counted not in (None, "") else None
         with self.db.write() as con:
             business_date = business_date or minipos.today(con, self.stream)
-            minipos.close(con, self.stream, business_date, float_amount, counted_amount, clock.now(), actor())
+            minipos.close(con, require_active(self.stream), business_date, float_amount, counted_amount, clock.now(), actor())
         outcome = self.flow.sync([self.name], start=business_date, end=business_date)[0]
         return Closed(self.day(business_date), outcome)
 

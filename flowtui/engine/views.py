@@ -258,7 +258,7 @@ SELECT s.id AS stream_id, s.name AS stream, s.provider, s.store_name, s.auto_syn
        coalesce(runs.last_run_status, 'new') AS last_run_status, runs.last_run_at, runs.last_success_at,
        runs.last_failure_at, coalesce(runs.runs, 0) AS runs, coalesce(runs.failed_runs, 0) AS failed_runs,
        coalesce(landed.orders, 0) AS orders, landed.last_order_at, landed.last_business_date, landed.last_landed_at,
-       coalesce(rejected.open_rejections, 0) AS open_rejections
+       coalesce(rejected.open_rejections, 0) AS open_rejections, s.archived_at
 FROM streams s
 LEFT JOIN runs ON runs.stream_id = s.id
 LEFT JOIN landed ON landed.stream_id = s.id
