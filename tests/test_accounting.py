@@ -319,3 +319,122 @@ def test_stock_below_zero_is_a_warning_on_the_digest_and_in_the_stock_list(books
     listed = Cli(books.db.path)("stock")
     assert "warning: MUG at KL Sentral is below zero (-2)" in listed.err
     assert [r for r in Cli(books.db.path).json("stock") if r["sku"] == "MUG"][0]["negative"] is True
+
+
+# -- 2. the tax report ----------------------------------------------------------------------------------
+
+
+def test_the_tax_report_gives_taxable_and_tax_per_type_and_rate_net_of_returns_and_adjustments(cafe, orders_dir):
+    from tests.cli_helpers import Cli
+
+    night(cafe, orders_dir, [S1, {**S2, "status": "voided"}, R1, S3])  # the late roti adds 5.00 at 6 %
+    cafe.post(everything=True)
+    cli = Cli(cafe.db.path)
+    cli.ok("tax", "code", "add", "T0.06", "--type", "sales", "--rate", "6%")
+    report = cli.json("tax", "report", "--from", "2026-10-01", "--to", "2026-10-31")
+    # lines 12.00 - 3.50 returned + 5.00 late = 13.50 taxable at 6 % (0.72 - 0.21 + 0.30 = 0.81);
+    # the service charge 1.20 under SV6 (0.07); the mug was voided: nothing untaxed is left
+    assert [(x["type"], x["rate"], x["tax_codes"], x["taxable"], x["tax"]) for x in report["lines"]] == [
+        ("sales", "0.0600", ["T0.06"], "13.50", "0.81"),
+        ("service", "0.0600", ["SV6"], "1.20", "0.07"),
+    ]
+    assert (report["tax"], report["tax_account_movement"], report["agrees"]) == ("0.88", "0.88", True)
+    pdf = orders_dir.parent / "sst.pdf"
+    cli.ok("tax", "report", "--from", "2026-10-01", "--to", "2026-10-31", "--pdf", pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    # a manual entry on the tax account (paying customs) is no part of the return, and is said apart
+    cli.ok("ledger", "entry", "add", "--date", "2026-10-31", "--memo", "SST paid", "--debit", "2100:0.88",
+           "--credit", "1010:0.88")
+    again = cli.json("tax", "report", "--from", "2026-10-01", "--to", "2026-10-31")
+    assert (again["tax"], again["agrees"], again["other_tax_movement"]) == ("0.88", True, "-0.88")
+
+
+# -- 7. undo and manual entries -------------------------------------------------------------------------
+
+
+def test_reversing_an_invoice_undoes_its_day_exactly_and_the_day_can_post_again(cafe, orders_dir):
+    from tests.cli_helpers import Cli, assert_clean_error
+
+    cli = Cli(cafe.db.path)
+    before = {r.code: r.balance for r in cafe.trial_balance()}
+    stock_before = {r.sku: r.quantity for r in cafe.stock()}
+    assert_clean_error(cli("invoice", "reverse", "KL-202610-0001", "--reason", " "), says="--reason")
+    done = cli.json("invoice", "reverse", "KL-202610-0001", "--reason", "posted to the wrong outlet")
+    assert done["digest_status"] == "ready"
+    # the invoice and its day's credit note, each reversed by a linked document of the other kind
+    assert [(r["number"], r["reversed_by"]) for r in done["reversed"]] == [
+        ("KL-202610-0001", "CN-KL-202610-0002"), ("CN-KL-202610-0001", "KL-202610-0002")]
+    original = cli.json("invoice", "show", "KL-202610-0001")
+    assert original["status"] == "reversed"  # marked, never deleted or edited
+    assert ("reversed by", "CN-KL-202610-0002") in [(x["relation"], x["number"]) for x in original["linked"]]
+    assert original["history"][-1]["detail"] == "reversed by CN-KL-202610-0002: posted to the wrong outlet"
+    reversal = cli.json("invoice", "show", "CN-KL-202610-0002")
+    assert (reversal["role"], reversal["total"], reversal["date"]) == ("reversal", original["total"], "2026-10-01")
+    # every account back where it was before the day was posted: only the opening stock remains
+    after = {code: balance for code, balance in ((r.code, r.balance) for r in cafe.trial_balance()) if balance}
+    assert after == {"1200": D("60.00"), "3200": D("-60.00")}  # the opening stock: 10 roti x 1.20 + 4 mugs x 12.00
+    assert {r.sku: r.quantity for r in cafe.stock()} == {"ROTI": D("10"), "MUG": D("4")}
+    assert cli.json("tax", "report", "--from", "2026-10-01", "--to", "2026-10-01")["lines"] == []
+    assert_clean_error(cli("invoice", "reverse", "KL-202610-0001", "--reason", "again"), says="already reversed")
+    assert_clean_error(cli("invoice", "reverse", "CN-KL-202610-0002", "--reason", "x"), says="itself a reversal")
+    # the day posts again, fresh, under new numbers; the books equal the source once more
+    [outcome] = cafe.post(everything=True)
+    assert outcome.status == "posted" and outcome.documents == [
+        ("invoice", "KL-202610-0003"), ("credit_note", "CN-KL-202610-0003")]
+    assert {r.code: r.balance for r in cafe.trial_balance()} == before
+    assert {r.sku: r.quantity for r in cafe.stock()} == stock_before
+    assert_books_equal_the_source(cafe)
+    [day] = cli.json("reconcile")
+    assert day["agrees"] and day["ledger"] == day["digest"]
+
+
+def test_a_manual_entry_must_balance_and_name_real_accounts(books):  # noqa: F811
+    from tests.cli_helpers import Cli, assert_clean_error
+
+    cli = Cli(books.db.path)
+    done = cli.json("ledger", "entry", "add", "--date", "2026-10-05", "--memo", "Bank charges for October",
+                    "--debit", "6000:12.50", "--credit", "1010:12.50")
+    journal = cli.json("ledger", "journal", "--account", "6000")
+    assert [(r["date"], r["memo"], r["debit"], r["credit"]) for r in journal] == [
+        ("2026-10-05", "Bank charges for October", "12.50", "0.00")]
+    assert done["entry_id"] == journal[0]["entry"]
+    assert_clean_error(cli("ledger", "entry", "add", "--date", "2026-10-05", "--memo", "x", "--debit", "6000:12.50",
+                           "--credit", "1010:12.40"), says="does not balance")
+    assert_clean_error(cli("ledger", "entry", "add", "--date", "2026-10-05", "--memo", "x", "--debit", "9999:1",
+                           "--credit", "1010:1"), says="9999")
+    assert_clean_error(cli("ledger", "entry", "add", "--date", "2026-10-05", "--memo", "x", "--debit", "6000:1.005",
+                           "--credit", "1010:1.005"), says="decimals")
+    assert_clean_error(cli("ledger", "entry", "add", "--date", "2026-10-05", "--memo", "x", "--debit", "6000",
+                           "--credit", "1010:1"), says="ACCOUNT:AMOUNT")
+    totals = cli.json("ledger", "trial-balance")["totals"]
+    assert totals["debit"] == totals["credit"]
+
+
+# -- 5. cash over/short -------------------------------------------------------------------------------------
+
+
+def test_a_till_close_posts_cash_over_or_short_and_a_second_close_posts_only_the_change(db_path, monkeypatch):
+    from tests.cli_helpers import Cli
+
+    monkeypatch.setenv("FLOWTUI_NOW", "2026-11-26T03:00:00Z")
+    cli = Cli(db_path)
+    cli.ok("init")
+    cli.ok("location", "add", "KL")
+    cli.ok("product", "add", "ROTI", "Roti Canai", "--price", "2.00", "--cost", "0.50")
+    cli.ok("stream", "add", "Till", "--provider", "minipos", "--location", "KL")
+    cli.ok("minipos", "sell", "Till", "--item", "ROTI:5", "--pay", "Cash")  # 10.00 cash
+    first = cli.json("minipos", "close", "Till", "--float", "50", "--counted", "59.50")
+    # expected 50.00 + 10.00 = 60.00, counted 59.50: 0.50 short
+    assert (first["over_short"], first["over_short_posted"]) == ("-0.50", "-0.50")
+    cli.ok("minipos", "sell", "Till", "--item", "ROTI:1", "--pay", "Cash")  # 2.00 more after the close
+    second = cli.json("minipos", "close", "Till", "--counted", "62.20")
+    # expected 62.00, counted 62.20: 0.20 over; 0.50 short was posted, so +0.70 now
+    assert (second["over_short"], second["over_short_posted"]) == ("0.20", "0.70")
+    assert [(c["counted_cash"], c["over_short"]) for c in second["closes"]] == [("59.50", "-0.50"), ("62.20", "0.20")]
+    entries = cli.json("ledger", "journal", "--account", "6100")
+    assert [(r["debit"], r["credit"]) for r in entries] == [("0.50", "0.00"), ("0.00", "0.70")]
+    balances = {r["code"]: r["balance"] for r in cli.json("ledger", "trial-balance")["rows"]}
+    assert balances["6100"] == "-0.20"  # over by 0.20 in the end
+    assert balances["1000"] == "12.20"  # the cash sales 12.00 and what the drawer held over
+    # the close lists only its own day's documents
+    assert len(second["documents"]) == 1 and second["documents"][0] == cli.json("invoices")[-1]["number"]

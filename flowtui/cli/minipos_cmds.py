@@ -207,12 +207,21 @@ def register(cli: click.Group) -> None:
         """End the day at MiniPOS STREAM: build its digest (and post it when auto invoice is on)."""
         closed = ctx.flow.till(stream).close(business_date, opening_float, counted)
         outcome = closed.outcome
-        documents = [number for p in outcome.postings for _kind, number in p.documents]
+        documents = closed.documents
+        this = closed.closes[-1] if closed.closes else {}
         if as_json:
-            emit_json(day_json(closed.day) | {"sync": outcome.status, "error": outcome.error,
-                                              "documents": documents})
+            emit_json(day_json(closed.day) | {
+                "sync": outcome.status, "error": outcome.error, "documents": documents,
+                "over_short_posted": money(this.get("posted")),
+                "closes": [{"closed_at": instant(c["closed_at"]), "closed_by": c["closed_by"],
+                            "opening_float": money(c["opening_float"]), "expected_cash": money(c["expected_cash"]),
+                            "counted_cash": money(c["counted_cash"]), "over_short": money(c["over_short"]),
+                            "over_short_posted": money(c["posted"])} for c in closed.closes]})
             return
         print_day(closed.day)
+        if this.get("posted"):
+            click.echo(f"Cash {'over' if this['posted'] > 0 else 'short'} {show_money(abs(this['posted']))} posted to "
+                       f"cash over/short" + (" (the change since the last close)." if len(closed.closes) > 1 else "."))
         if outcome.failed:
             raise click.ClickException(f"The day is closed but its digest was not built: {outcome.error}")
         click.echo(f"Digest built ({outcome.digests.touched} day(s) updated)"

@@ -124,14 +124,17 @@ class TaxReport:
 
 
 _REPORT_SQL = """
-SELECT coalesce(nullif(t.tax_code, ''), '') AS code, c.type, c.rate,
+SELECT coalesce(t.tax_code, '') AS code, c.type, c.rate,
        sum(CASE WHEN d.kind = 'invoice' THEN t.taxable ELSE -t.taxable END) AS taxable,
        sum(CASE WHEN d.kind = 'invoice' THEN t.tax ELSE -t.tax END) AS tax
 FROM document_taxes t
 JOIN documents d ON d.id = t.document_id
 LEFT JOIN tax_codes c ON c.code = t.tax_code
 WHERE d.date BETWEEN $start AND $end
-GROUP BY ALL ORDER BY code
+GROUP BY ALL
+HAVING sum(CASE WHEN d.kind = 'invoice' THEN t.taxable ELSE -t.taxable END) <> 0
+    OR sum(CASE WHEN d.kind = 'invoice' THEN t.tax ELSE -t.tax END) <> 0
+ORDER BY code
 """
 
 # The tax accounts: every account the documents' tax lines went to, and the category's accounts.

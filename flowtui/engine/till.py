@@ -6,7 +6,7 @@ between keystrokes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -23,6 +23,13 @@ from flowtui.engine.streams import require_active, require_stream
 class Closed:
     day: minipos.Day
     outcome: object  # the SyncOutcome of building (and, with auto invoice, posting) the day's digest
+    postings: list = field(default_factory=list)  # the PostOutcomes of its own day (not other days the sync posted)
+    closes: list[dict] = field(default_factory=list)  # every close of the day, this one last
+
+    @property
+    def documents(self) -> list[str]:
+        """What this close posted for its own day."""
+        return [number for p in self.postings if p.status in ("posted", "adjusted") for _kind, number in p.documents]
 
 
 class Till:
@@ -94,7 +101,11 @@ class Till:
             business_date = business_date or minipos.today(con, self.stream)
             minipos.close(con, require_active(self.stream), business_date, float_amount, counted_amount, clock.now(), actor())
         outcome = self.flow.sync([self.name], start=business_date, end=business_date)[0]
-        return Closed(self.day(business_date), outcome)
+        with self.db.read() as con:
+            own = {r[0] for r in con.execute("SELECT id FROM digests WHERE stream_id = ? AND business_date = ?",
+                                             [self.stream.id, business_date]).fetchall()}
+            closes = minipos.closes(con, self.stream, business_date)
+        return Closed(self.day(business_date), outcome, [p for p in outcome.postings if p.digest_id in own], closes)
 
     def receipt(self, rung: minipos.Rung) -> list[str]:
         return rung.receipt(self.stream.store_name or self.location)

@@ -27,13 +27,17 @@ def close_report(closed) -> str:
     if d.over_short is not None:
         lines.append(f"Counted {money(d.counted_cash)}: " + ("exact." if not d.over_short else
                      f"{'over' if d.over_short > 0 else 'short'} by {money(abs(d.over_short))}."))
+    posted_cash = closed.closes[-1]["posted"] if closed.closes else 0
+    if posted_cash:
+        lines.append(f"Cash {'over' if posted_cash > 0 else 'short'} {money(abs(posted_cash))} posted to cash over/short"
+                     + (" (the change since the last close)." if len(closed.closes) > 1 else "."))
     if outcome.failed:
         lines.append(f"The day is closed but its digest was not built: {outcome.error}")
         return "\n".join(lines)
-    posted = [number for p in outcome.postings if p.status in ("posted", "adjusted") for _kind, number in p.documents]
-    before = [number for p in outcome.postings if p.status not in ("posted", "adjusted", "refused")
+    posted = closed.documents
+    before = [number for p in closed.postings if p.status not in ("posted", "adjusted", "refused")
               for _kind, number in p.documents]
-    refused = [reason for p in outcome.postings if p.status == "refused" for reason in p.reasons]
+    refused = [reason for p in closed.postings if p.status == "refused" for reason in p.reasons]
     touched = outcome.digests.touched
     lines.append(f"Digest built ({touched} day(s) updated)." if touched else "The day's digest is up to date.")
     if posted:
@@ -42,7 +46,7 @@ def close_report(closed) -> str:
         lines.append(f"Already posted: {', '.join(before)}.")
     if refused:
         lines.append("Not posted: " + "; ".join(refused[:3]))
-    if not outcome.postings:
+    if not closed.postings:
         lines.append("Nothing was posted (auto invoice is off, or nothing was ready): see Digests.")
     lines.extend(f"warning: {w}" for w in outcome.warnings[:3])
     return "\n".join(lines)
