@@ -438,3 +438,48 @@ def test_a_till_close_posts_cash_over_or_short_and_a_second_close_posts_only_the
     assert balances["1000"] == "12.20"  # the cash sales 12.00 and what the drawer held over
     # the close lists only its own day's documents
     assert len(second["documents"]) == 1 and second["documents"][0] == cli.json("invoices")[-1]["number"]
+
+
+# -- 6. small truths ----------------------------------------------------------------------------------------
+
+
+def test_the_sync_summary_counts_the_adjustments_auto_invoice_posted(books, orders_dir):  # noqa: F811
+    from tests.cli_helpers import Cli
+
+    cli = Cli(books.db.path)
+    cli.ok("stream", "set", "pos", "--auto-invoice")
+    books.map_location("pos", "KL", "KL Sentral")
+    write_ndjson(orders_dir / "orders.ndjson", [S1, S2])
+    first = cli.ok("sync", "pos").out
+    assert "auto invoice: 1 digest(s) posted (INV-202610-00001)" in first
+    write_ndjson(orders_dir / "orders.ndjson", [S1, {**S2, "status": "voided"}])
+    second = cli.ok("sync", "pos").out
+    assert "auto invoice: 0 digest(s) posted, 1 change(s) to posted days posted as adjustments (CN-202610-00001)" \
+        in second
+
+
+# -- 10. the worked day of docs/accounting.md ----------------------------------------------------------------
+
+
+def test_the_worked_day_in_the_accountants_guide(cafe, orders_dir):
+    assert cafe.invoice("KL-202610-0001").row.total == D("48.99")
+    assert journal_of(cafe, "KL-202610-0001") == [
+        ("1000", D("13.99"), D("0")), ("1020", D("35.00"), D("0")),
+        ("2100", D("0"), D("0.07")), ("2100", D("0"), D("0.72")), ("4000", D("0"), D("40.00")),
+        ("4001", D("0"), D("7.00")), ("4100", D("0"), D("1.20")),
+        ("5000", D("13.20"), D("0")), ("1200", D("0"), D("13.20")),
+    ]
+    assert cafe.invoice("CN-KL-202610-0001").row.total == D("3.71")
+    assert journal_of(cafe, "CN-KL-202610-0001") == [
+        ("2100", D("0.21"), D("0")), ("4010", D("3.50"), D("0")), ("1000", D("0"), D("3.71"))]
+    night(cafe, orders_dir, [S1, {**S2, "status": "voided"}, R1, R2])
+    [outcome] = cafe.post(everything=True)
+    assert outcome.documents == [("credit_note", "CN-KL-202610-0002")]
+    assert cafe.invoice("CN-KL-202610-0002").row.total == D("40.30")
+    assert journal_of(cafe, "CN-KL-202610-0002") == [
+        ("2100", D("0.30"), D("0")), ("4000", D("35.00"), D("0")), ("4010", D("5.00"), D("0")),
+        ("1000", D("0"), D("5.30")), ("1020", D("0"), D("35.00")),
+        ("1200", D("13.20"), D("0")), ("5000", D("0"), D("13.20")),
+    ]
+    assert booked_balances(cafe, ["4000", "4001", "4010", "2100"]) == {
+        "4000": D("-5.00"), "4001": D("-7.00"), "4010": D("8.50"), "2100": D("-0.28")}

@@ -77,9 +77,12 @@ def _print_outcome(o: SyncOutcome) -> None:
         click.echo(f"  warning: {warning}", err=True)
     if o.postings:
         posted = [p for p in o.postings if p.status == "posted"]
+        adjusted = [p for p in o.postings if p.status == "adjusted"]
         refused = [p for p in o.postings if p.status == "refused"]
-        numbers = ", ".join(n for p in posted for _, n in p.documents)
-        click.echo(f"  auto invoice: {len(posted)} digest(s) posted" + (f" ({numbers})" if numbers else "")
+        numbers = ", ".join(n for p in posted + adjusted for _, n in p.documents)
+        click.echo(f"  auto invoice: {len(posted)} digest(s) posted"
+                   + (f", {len(adjusted)} change(s) to posted days posted as adjustments" if adjusted else "")
+                   + (f" ({numbers})" if numbers else "")
                    + (f", {len(refused)} waiting for attention (see `flowtui digests --status needs_attention`)"
                       if refused else ""))
 
