@@ -135,8 +135,9 @@ def register(cli: click.Group) -> None:
         """Sync streams: fetch orders, land them, rebuild the touched digests.
 
         With no STREAM, syncs every stream with auto sync on. Exits 1 if any
-        stream failed, else 3 if entries it read could not be landed and are
-        still open (`flowtui rejections`), else 0.
+        stream failed, else 3 if a synced stream has input it could not land
+        still open (rejected orders, unreadable lines or files: `flowtui
+        rejections`), else 0.
         """
         with _progress_bar(not as_json and sys.stderr.isatty()) as report:
             outcomes = ctx.flow.sync(list(names), start, end, progress=report)

@@ -181,19 +181,21 @@ def _read_csv(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]]:
     groups: dict[str, list[tuple[int, int, dict]]] = {}
     loose: list[tuple[int, int, dict, str]] = []
     rows = iter(reader)
+    end = reader.line_num  # the header's last line
     while True:
         try:
             row = next(rows)
         except StopIteration:
             break
         except csv.Error as exc:  # one row the csv module cannot read (the next rows still can be)
-            loose.append((reader.line_num, reader.line_num, {}, f"cannot be read as CSV ({exc})"))
+            after, end = end, reader.reader.line_num  # (the DictReader's own count stops at the last good row)
+            loose.append((after + 1, end, {}, f"cannot be read as CSV ({exc})"))
             continue
-        end = reader.line_num  # the file's line number, blank lines included
+        after, end = end, reader.line_num  # the file's line numbers, blank lines included
         values = [v for v in row.values() if isinstance(v, str)]
         if not any(v.strip() for v in values):
             continue
-        start = end - sum(v.count("\n") for v in values)
+        start = max(after + 1, end - sum(v.count("\n") for v in values))  # a value may hold line breaks
         key = (row.get(id_column) or "").strip()
         if key:
             groups.setdefault(key, []).append((start, end, row))

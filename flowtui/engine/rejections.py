@@ -187,8 +187,8 @@ def settle(con: Connection, stream_id: int, run_id: int, window: Window, finishe
     """After a sync has read everything: resolve what its files no longer hold, scope what has no day.
 
     ``finished`` are the files read to their end; ``days`` the first and last business date of the
-    orders read from each file (for an open-ended window). Returns how many rejections this run met
-    that are still open.
+    orders read from each file (for an open-ended window). Returns how many of the stream's
+    rejections are still open: met by this run or not, each still holds its days.
     """
     rows = con.execute(
         "SELECT id, ref, business_date, pos_store_id, last_seen_run_id FROM order_rejections "
@@ -216,7 +216,7 @@ def settle(con: Connection, stream_id: int, run_id: int, window: Window, finishe
                         "FROM scopes s WHERE order_rejections.id = s.id")
         finally:
             con.unregister("scopes")
-    return len(met)
+    return len(rows) - len(fixed)
 
 
 def scope(window: Window, days: dict[str, tuple[date, date]], file: str) -> tuple[date | None, date | None]:

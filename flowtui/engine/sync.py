@@ -43,7 +43,7 @@ class SyncOutcome:
     warnings: list[str] = field(default_factory=list)
     run_id: int | None = None
     postings: list = field(default_factory=list)  # auto invoice: a PostOutcome per digest considered
-    open_rejections: int = 0  # entries this run could not land that are still open (`flowtui rejections`)
+    open_rejections: int = 0  # the stream's rejections still open after the run (`flowtui rejections`)
 
     @property
     def failed(self) -> bool:
