@@ -10,6 +10,10 @@ asks *whether* a digest needs attention (semi-joins) instead of writing out the
 reasons, so listing 100,000 digests by status costs a quarter as much. The two
 share their filters, the attention rules' tables and the status order (the
 fragments below); tests/test_digests.py checks they agree for every status.
+
+An open rejection (:mod:`flowtui.engine.rejections`) on a digest's day — its
+own day, or a day in the scope of an entry whose day could not be read — puts
+the digest in need of attention even when it is posted or changed.
 """
 
 from __future__ import annotations
