@@ -503,8 +503,9 @@ def malformed_lines() -> list:
 def test_malformed_orders_are_rejected_and_the_rest_lands(cli, shop):
     (shop / "sales1.ndjson").unlink()
     write_ndjson(shop / "bad.ndjson", malformed_lines())
-    result = cli.ok("sync", "Shop")
-    assert result.code == 0
+    result = cli("sync", "Shop")
+    assert result.code == 3  # it ran, but left entries it could not land open
+    assert "4 entries could not be read or were rejected and are still open; see `flowtui rejections`" in result.err
     assert "Shop: warning" in result.out
     assert "2 new, 0 changed, 0 unchanged, 4 rejected" in result.out
     assert "bad.ndjson:2: order C-2 rejected: total: missing" in result.err
@@ -514,8 +515,10 @@ def test_malformed_orders_are_rejected_and_the_rest_lands(cli, shop):
     assert "UTC offset" in result.err
     assert "Traceback" not in result.err
 
-    outcome = cli.json("sync", "Shop")[0]
-    assert outcome["status"] == "warning"
+    again = cli("sync", "Shop", "--json")
+    assert again.code == 3
+    outcome = again.json()[0]
+    assert (outcome["status"], outcome["open_rejections"]) == ("warning", 4)
     assert [(r["ref"], r["order_id"]) for r in outcome["rejections"]] == [
         ("bad.ndjson:2", "C-2"), ("bad.ndjson:3", "C-3"), ("bad.ndjson:4", None), ("bad.ndjson:5", "C-5")]
 
@@ -525,23 +528,34 @@ def test_malformed_orders_are_rejected_and_the_rest_lands(cli, shop):
     assert (oct3["amount"], oct3["order_count"], oct3["status"]) == ("3.50", 1, "needs_attention")
     attention = cli.json("digest", "show", oct3["id"])["attention"]
     assert any("2 order(s) of this day were rejected (first: bad.ndjson:2)" in a for a in attention), attention
+    # line 4 is not JSON: its day cannot be read, so it holds every day of its file (3 to 5 October)
+    assert any("1 entry that could not be read may belong to this day (first: bad.ndjson:4); fix the file and "
+               "sync again" in a for a in attention), attention
     # a day whose only order was rejected still shows, with nothing in it
     oct4 = rows[("KL", "2026-10-04")]
     assert (oct4["amount"], oct4["order_count"], oct4["status"]) == ("0.00", 0, "needs_attention")
     assert any("bad.ndjson:3" in a for a in cli.json("digest", "show", oct4["id"])["attention"])
-    assert rows[("KL", "2026-10-05")]["status"] == "ready"
+    oct5 = rows[("KL", "2026-10-05")]
+    assert oct5["status"] == "needs_attention"
+    assert any("bad.ndjson:4" in a for a in cli.json("digest", "show", oct5["id"])["attention"])
 
 
 def test_a_corrected_version_clears_the_attention(cli, shop):
     (shop / "sales1.ndjson").unlink()
     write_ndjson(shop / "bad.ndjson", malformed_lines())
-    cli.ok("sync", "Shop")
+    assert cli("sync", "Shop").code == 3
     write_ndjson(shop / "fix.ndjson", [
         order("C-2", "KL", "2026-10-03T04:00:00Z", [("KOPI", 2, "3.50")]),
         order("C-3", "KL", "2026-10-04T05:00:00Z", [("KOPI", 1, "3.50")]),
         order("C-4", "KL", "2026-10-03T06:00:00Z", [("TEH", 1, "2.80")]),
         order("C-5", "KL", "2026-10-03T11:00:00+08:00", [("ROTI", 1, "4.20")]),
     ])
+    # the orders with an id are corrected; line 4 of bad.ndjson is still not JSON, and nothing says it was C-4
+    assert cli("sync", "Shop").code == 3
+    [line4] = cli.json("rejections")
+    assert (line4["ref"], line4["order_id"], line4["status"]) == ("bad.ndjson:4", None, "open")
+    assert cli.json("digests", "--status", "needs_attention") != []
+    cli.ok("rejections", "dismiss", line4["id"], "--reason", "it was C-4, sent again in fix.ndjson")
     for _ in range(2):  # and it stays cleared when the old file is read again
         cli.ok("sync", "Shop")
         rows = by_key(cli.json("digests"), "pos_store_id", "date")
@@ -550,13 +564,19 @@ def test_a_corrected_version_clears_the_attention(cli, shop):
         assert oct3["amount"] == f"{D('3.50') + D('7.00') + D('2.80') + D('4.20'):.2f}"
         assert (oct3["order_count"], oct3["status"]) == (4, "ready")
         assert (rows[("KL", "2026-10-04")]["amount"], rows[("KL", "2026-10-04")]["status"]) == ("3.50", "ready")
+    # the bad versions still in bad.ndjson are known: no new rejection on each sync
+    states = sorted((r["ref"], r["status"]) for r in cli.json("rejections", "--all"))
+    assert states == [("bad.ndjson:2", "corrected"), ("bad.ndjson:3", "corrected"), ("bad.ndjson:4", "dismissed"),
+                      ("bad.ndjson:5", "corrected")]
 
 
 def test_a_date_without_time_or_offset_is_rejected(cli, shop):
     (shop / "sales1.ndjson").unlink()
     write_ndjson(shop / "dates.ndjson", [order("D-1", "KL", "2026-10-05", [("KOPI", 1, "3.50")])])
-    outcome = cli.json("sync", "Shop")[0]
-    assert outcome["orders_rejected"] == 1
+    result = cli("sync", "Shop", "--json")
+    assert result.code == 3
+    outcome = result.json()[0]
+    assert (outcome["orders_rejected"], outcome["open_rejections"]) == (1, 1)
     assert outcome["orders_new"] == 0
 
 

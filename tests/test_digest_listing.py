@@ -87,6 +87,18 @@ def book(tmp_path_factory):
                         con.execute("INSERT INTO till_closes (stream_id, pos_store_id, business_date, closed_at, "
                                     "closed_by, opening_float, expected_cash) VALUES (?, ?, ?, ?, 'till', 0, 0)",
                                     [stream_id, store, business_date, stamp])
+        # entries whose day (or store) could not be read hold every day of their scope, posted or not
+        for stream, store, day, scope_from, scope_to, resolved in (
+                ("Kiosk", None, None, date(2026, 10, 10), date(2026, 10, 12), None),
+                ("Online", None, None, date(2026, 10, 18), None, None),
+                ("Cafe", "S1", None, None, date(2026, 10, 9), None),
+                ("Cafe", None, date(2026, 10, 14), None, None, None),
+                ("Online", None, None, None, None, stamp)):  # resolved: holds nothing
+            con.execute(
+                "INSERT INTO order_rejections (stream_id, order_key, pos_store_id, business_date, scope_from, scope_to, "
+                "ref, errors, content_hash, first_seen_at, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ['bad'], 1, ?, ?)",
+                [streams[stream], f"entry:{stream}{scope_from}", store, day, scope_from, scope_to,
+                 f"{stream}.ndjson:7", stamp, resolved])
         posted = rng.sample(range(1, digest_id + 1), digest_id // 5)
         for posting_id, posted_id in enumerate(posted, start=1):
             version = con.execute("SELECT version FROM digests WHERE id = ?", [posted_id]).fetchall()[0][0]
@@ -133,8 +145,11 @@ def test_the_book_has_every_status_and_attention_reason(book):
     statuses = {s: sum(r["status"] == s for r in rows) for s in DIGEST_STATUSES}
     assert all(n >= 3 for n in statuses.values()), statuses
     reasons = " ".join(reason for r in rows for reason in r["attention"])
-    for kind in ("is not mapped to a location", "payment method", "no account for", "were rejected"):
+    for kind in ("is not mapped to a location", "payment method", "no account for", "were rejected",
+                 "could not be read may belong to this day"):
         assert kind in reasons
+    # a rejection holds its days even once posted
+    assert any(r["posted_version"] is not None and r["status"] == "needs_attention" for r in rows)
     # today differs by location: 19 Oct is still open in Los Angeles, over in Kuala Lumpur
     assert any(r["status"] == "open" and r["location"] == "LA" and r["business_date"] == date(2026, 10, 19) for r in rows)
     assert not any(r["status"] == "open" and r["location"] == "KL" and r["business_date"] == date(2026, 10, 19)

@@ -336,44 +336,55 @@ def test_csv_bad_payments_and_empty_order_id_give_error_entries(tmp_path):
                                {"method": "QR:DuitNow", "amount": "2.00"}]
 
 
-def test_csv_missing_required_columns_skip_the_file_with_a_warning(tmp_path, flow):
+def test_csv_missing_required_columns_is_one_rejection_holding_the_days(tmp_path, flow):
     folder = tmp_path / "drop"
     folder.mkdir()
     (folder / "a.csv").write_text(
         "order_id,store_id,time,payments,sku,qty,unit_price\n"
         "A-1,KL,2026-10-01T03:00:00Z,Cash:3.50,KOPI,1,3.50\n", encoding="utf-8")
     write_ndjson(folder / "b.ndjson", [order("B-1", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")])])
-    [skipped] = fetch_all(folder / "a.csv")
-    assert skipped.orders == []
-    assert skipped.warnings == ["a.csv: missing column(s) total, quantity; file skipped (see docs/orders.md)"]
+    [whole] = fetch_all(folder / "a.csv")
+    assert whole.refs == ["a.csv"] and whole.finished == ["a.csv"]
+    assert whole.errors == ["missing column(s) total, quantity: no order in it can be read (see docs/orders.md); "
+                            "fix the file and sync again"]
 
     add_stream(flow, "Files", folder)
-    outcome = sync_one(flow, "Files")
-    assert outcome.status == "warning"
-    assert outcome.warnings == ["a.csv: missing column(s) total, quantity; file skipped (see docs/orders.md)"]
-    assert (outcome.landing.new, outcome.landing.rejected) == (1, 0)
-    assert digests_of(flow, "Files")[("KL", "2026-10-01")].amount == D("3.50")
-    [status] = flow.streams()
-    assert status.status == "warning"
-    assert status.warnings == outcome.warnings
+    outcome = flow.sync(["Files"])[0]
+    assert (outcome.status, outcome.landing.new, outcome.landing.rejected, outcome.open_rejections) == \
+        ("warning", 1, 1, 1)
+    assert outcome.landing.rejections[0].describe().startswith("a.csv: file could not be read: missing column(s)")
+    # nothing says which day A-1 was: the file holds every day this sync read (only 1 October here)
+    day = digests_of(flow, "Files")[("KL", "2026-10-01")]
+    assert (day.amount, day.status) == (D("3.50"), "needs_attention")
+    [rejection] = flow.rejections()
+    assert (rejection.ref, rejection.file, rejection.lines, rejection.days) == ("a.csv", "a.csv", None, "2026-10-01")
 
 
-def test_csv_that_is_not_utf8_gives_a_warning(tmp_path, flow):
+def test_csv_rows_that_are_not_utf8_reject_their_order_and_the_rest_lands(tmp_path, flow):
     path = tmp_path / "latin.csv"
     path.write_bytes(
         "order_id,store_id,time,total,payments,sku,name,quantity,unit_price\n"
-        "A-1,KL,2026-10-01T03:00:00Z,3.50,Cash:3.50,KOPI,Caf\u00e9,1,3.50\n".encode("latin-1"))
+        "A-1,KL,2026-10-01T03:00:00Z,3.50,Cash:3.50,KOPI,Caf\u00e9,1,3.50\n"
+        "A-2,KL,2026-10-01T04:00:00Z,2.80,Cash:2.80,TEH,Teh,1,2.80\n".encode("latin-1"))
     [batch] = fetch_all(path)
-    assert batch.orders == []
-    assert len(batch.warnings) == 1
-    assert batch.warnings[0].startswith("latin.csv: not UTF-8 text") and "file skipped" in batch.warnings[0]
+    errors = dict(zip(batch.refs, batch.errors))
+    assert errors == {"latin.csv:2": "row 2: name is not UTF-8 text: save the file as UTF-8", "latin.csv:3": None}
+    assert "Caf\ufffd" in batch.orders[0]  # the payload marks the byte it could not read
 
     add_stream(flow, "Files", path)
-    outcome = sync_one(flow, "Files")
-    assert outcome.status == "warning"
-    assert outcome.landing.new == 0
-    assert any("not UTF-8" in w for w in outcome.warnings)
-    assert flow.digests(DigestFilter(stream="Files")) == []
+    outcome = flow.sync(["Files"])[0]
+    assert (outcome.status, outcome.landing.new, outcome.landing.rejected) == ("warning", 1, 1)
+    assert outcome.landing.rejections[0].order_id == "A-1"
+    day = digests_of(flow, "Files")[("KL", "2026-10-01")]
+    assert (day.amount, day.status) == (D("2.80"), "needs_attention")
+
+
+def test_csv_whose_header_is_not_utf8_is_one_unreadable_file(tmp_path, flow):
+    path = tmp_path / "wide.csv"
+    path.write_bytes("order_id,store_id,time,total,quantity,unit_price\n".encode("utf-16"))
+    [batch] = fetch_all(path)
+    assert batch.refs == ["wide.csv"]
+    assert batch.errors[0].startswith("not UTF-8 text (its header line has bytes that are not UTF-8)")
 
 
 def test_csv_refs_are_file_lines_even_after_a_blank_line(tmp_path):

@@ -78,6 +78,7 @@ from flowtui.cli import (  # noqa: E402  (registers commands)
     minipos_cmds,
     notebook_cmds,
     pdf_cmds,
+    rejection_cmds,
     sandbox_cmd,
     schedule_cmd,
     stream_cmds,
@@ -85,8 +86,8 @@ from flowtui.cli import (  # noqa: E402  (registers commands)
     tui_cmds,
 )
 
-for module in (books_cmds, stream_cmds, tax_cmds, digest_cmds, ledger_cmds, ledger_export_cmd, pdf_cmds, minipos_cmds,
-               notebook_cmds, schedule_cmd, sandbox_cmd, demo_cmd, tui_cmds):
+for module in (books_cmds, stream_cmds, tax_cmds, digest_cmds, rejection_cmds, ledger_cmds, ledger_export_cmd, pdf_cmds,
+               minipos_cmds, notebook_cmds, schedule_cmd, sandbox_cmd, demo_cmd, tui_cmds):
     module.register(cli)
 
 

@@ -14,6 +14,7 @@ from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter
 from flowtui.engine.sync import SyncOutcome, window_of
 
 MAX_REJECTIONS_SHOWN = 20
+EXIT_REJECTIONS = 3  # the sync ran, but left entries it could not land open (like `post`'s refusals)
 
 
 @contextmanager
@@ -45,7 +46,7 @@ def _outcome_json(o: SyncOutcome) -> dict:
         "stream": o.stream, "status": o.status, "from": day(o.window.start), "to": day(o.window.end),
         "orders_new": o.landing.new, "orders_changed": o.landing.changed,
         "orders_unchanged": o.landing.unchanged + o.landing.stale, "orders_skipped": o.landing.skipped,
-        "orders_rejected": o.landing.rejected,
+        "orders_rejected": o.landing.rejected, "open_rejections": o.open_rejections,
         "digests_created": o.digests.created, "digests_updated": o.digests.updated, "digests_removed": o.digests.removed,
         "rejections": [{"ref": r.ref, "order_id": r.order_id, "errors": list(r.errors)} for r in o.landing.rejections],
         "warnings": o.warnings, "error": o.error,
@@ -68,6 +69,9 @@ def _print_outcome(o: SyncOutcome) -> None:
         f"  digests: {o.digests.created:,} created, {o.digests.updated:,} updated"
         + (f", {o.digests.removed:,} removed" if o.digests.removed else "")
     )
+    if o.open_rejections:
+        click.echo(f"  still open: {o.open_rejections:,} rejected or unreadable (flowtui rejections --stream "
+                   f"\"{o.stream}\")")
     for rejection in landing.rejections[:MAX_REJECTIONS_SHOWN]:
         click.echo(f"  warning: {rejection.describe()}", err=True)
     if landing.rejected > MAX_REJECTIONS_SHOWN:
@@ -133,8 +137,10 @@ def register(cli: click.Group) -> None:
     def sync(ctx, names, start, end, as_json):
         """Sync streams: fetch orders, land them, rebuild the touched digests.
 
-        With no STREAM, syncs every stream with auto sync on. Exits non-zero if
-        any stream failed.
+        With no STREAM, syncs every stream with auto sync on. Exits 1 if any
+        stream failed, else 3 if a synced stream has input it could not land
+        still open (rejected orders, unreadable lines or files: `flowtui
+        rejections`), else 0.
         """
         with _progress_bar(not as_json and sys.stderr.isatty()) as report:
             outcomes = ctx.flow.sync(list(names), start, end, progress=report)
@@ -144,8 +150,16 @@ def register(cli: click.Group) -> None:
             click.echo("No streams to sync (none named, and none with auto sync on).")
         for o in outcomes if not as_json else []:
             _print_outcome(o)
+        still_open = sum(o.open_rejections for o in outcomes)
+        if still_open and not as_json:
+            click.echo(f"{still_open:,} {'entry' if still_open == 1 else 'entries'} could not be read or "
+                       f"{'was' if still_open == 1 else 'were'} rejected and {'is' if still_open == 1 else 'are'} "
+                       "still open; see `flowtui rejections` (fix at the source and sync again, or dismiss "
+                       "on the record).", err=True)
         if any(o.failed for o in outcomes):
             raise click.exceptions.Exit(1)
+        if still_open:
+            raise click.exceptions.Exit(EXIT_REJECTIONS)
 
     @cli.command()
     @click.option("--stream", help="Only this stream.")

@@ -272,21 +272,22 @@ def _register_reconcile(cli: click.Group) -> None:
             emit_json([{"stream": c.stream, "location": c.location, "pos_store_id": c.pos_store_id,
                         "date": day(c.date), "digest_id": c.digest_id, "source": money(c.source),
                         "digest": money(c.digest), "ledger": money(c.ledger), "open": c.open, "agrees": c.agrees,
-                        "differences": c.differences} for c in checks])
+                        "rejections": c.rejections, "differences": c.differences} for c in checks])
         else:
             table(["DATE", "STREAM", "LOCATION", "SOURCE", "DIGEST", "LEDGER", "CHECK"],
                   [[day(c.date), c.stream, c.location or f"({c.pos_store_id})", show_money(c.source),
-                    show_money(c.digest), show_money(c.ledger), "open" if c.open and c.agrees else
-                    ("ok" if c.agrees else "DIFFERS")] for c in checks], right={3, 4, 5})
-            differing = [c for c in checks if not c.agrees and not c.open]
+                    show_money(c.digest), show_money(c.ledger), "REJECTED" if c.rejections else
+                    "open" if c.open and c.agrees else ("ok" if c.agrees else "DIFFERS")] for c in checks],
+                  right={3, 4, 5})
+            differing = [c for c in checks if c.fails]
             for c in differing:
                 for text in c.differences:
-                    click.echo(f"{day(c.date)} {c.stream} {c.location or c.pos_store_id}: {text}")
+                    click.echo(f"{day(c.date) or 'no day'} {c.stream} {c.location or c.pos_store_id or '-'}: {text}")
             click.echo(f"{len(checks) - len(differing)} of {len(checks)} day(s) agree" if differing
                        else f"All {len(checks)} day(s) agree.")
             if stream is None and not any(c.stream == BOOKS for c in checks):
                 click.echo("The Inventory account equals the stock's value on every date.")
-        if any(not c.agrees and not c.open for c in checks):
+        if any(c.fails for c in checks):
             raise click.exceptions.Exit(1)
 
 

@@ -144,6 +144,8 @@ def _report(run: nightly.CheckRun, db, installed: bool = False) -> None:
     nightly.checked(run, log, installed)
     kept = ", ".join(run.environment)
     click.echo(f"Check: ran the nightly command once as cron would (with only {kept} set): it worked.")
+    if run.left_rejections:
+        click.echo("It left entries it could not read or land open; see `flowtui rejections`.")
     synced = ", ".join(f"{name} ({status})" for name, status in run.runs)
     click.echo(f"Synced: {synced}." if synced else "It synced no stream (none has auto sync on).")
     click.echo(f"Last lines of {log}:")

@@ -70,8 +70,15 @@ class OrderBatch:
     entries the connector already knows are unusable (inconsistent CSV rows)
     with the reason. ``progress`` is the share of the source read so far
     (0..1) when the connector can tell. ``warnings`` are problems with the
-    source as a whole (a file that could not be read). ``stores`` lists the
-    stores the source offers (StoreHub's /stores), for location mapping.
+    source as a whole. ``stores`` lists the stores the source offers
+    (StoreHub's /stores), for location mapping. ``finished`` names the files
+    this batch finished reading: every entry of theirs has been handed over,
+    so a rejection of theirs that was not met again is no longer in them.
+
+    An entry that cannot be read at all (a line that is not JSON, a CSV file
+    without its columns) is still handed over, with its reason in ``errors``:
+    nothing is dropped silently. A whole file is one entry whose ref is the
+    file's name.
 
     A source that reads its orders in bulk (StoreHub's replies, inside DuckDB)
     hands them over as ``columns`` instead of ``orders``: an Arrow table with
@@ -89,6 +96,7 @@ class OrderBatch:
     progress: float | None = None
     warnings: list[str] = field(default_factory=list)
     stores: list[SourceStore] = field(default_factory=list)  # stores the source offers, when it says
+    finished: list[str] = field(default_factory=list)  # files read to their end with this batch
     columns: Any = None  # a pyarrow.Table when the source read its orders in bulk (see below)
 
     def __len__(self) -> int:

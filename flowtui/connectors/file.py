@@ -12,10 +12,12 @@ by ``order_id`` into canonical JSON here.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-import os
 import itertools
 import json
+import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,19 +94,25 @@ class FileConnector:
                 batches = _read_csv(file, self.batch_size)
             else:
                 batches = _read_ndjson(file, sizes)
+            finished = False
             for batch, consumed in batches:
                 batch.progress = min(1.0, (done + consumed) / total)
+                finished = finished or file.name in batch.finished
                 yield batch
             done += size
+            if not finished:  # nothing in it (or it changed as it was read): still, it was read to its end
+                yield OrderBatch(orders=[], finished=[file.name], progress=min(1.0, done / total))
 
 
 def _read_ndjson(file: Path, sizes: Iterator[int]) -> Iterator[tuple[OrderBatch, int]]:
     """The file's lines, in batches of the next of ``sizes`` lines each, with the bytes read so far.
 
     A batch is read in one go (its size guessed from the lines so far) and cut at its last line:
-    one buffer of whole lines (:class:`Lines`), never a Python object per line.
+    one buffer of whole lines (:class:`Lines`), never a Python object per line. The batch that
+    reaches the end of the file says so (``finished``).
     """
     with file.open("rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
         start, first_line, average = 0, 1, 1024  # bytes per line: learnt as the file is read
         for want in sizes:
             handle.seek(start)
@@ -132,59 +140,116 @@ def _read_ndjson(file: Path, sizes: Iterator[int]) -> Iterator[tuple[OrderBatch,
             if count == 0:
                 return
             start += offsets[-1]
-            yield OrderBatch(orders=Lines(data, offsets), source=file.name, first_line=first_line), start
+            batch = OrderBatch(orders=Lines(data, offsets), source=file.name, first_line=first_line)
+            if start >= size:
+                batch.finished.append(file.name)
+            yield batch, start
             first_line += count
             average = max(1, (offsets[-1] - offsets[0]) // count)
 
 
 def _read_csv(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]]:
+    """The file's orders, one entry per ``order_id`` (its rows grouped), in batches of ``batch_size``.
+
+    Nothing is dropped: a row that cannot be read is an entry of its own with the reason; an order
+    with a bad row is rejected whole, and the other orders of the file land; a file that cannot be
+    read as orders at all (no required columns, a header that is not UTF-8) is one entry, the file.
+    """
     name = file.name
+    data = file.read_bytes()
+    if not data.strip():
+        return  # an empty file (perhaps still being written): no orders yet
     try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        yield OrderBatch(orders=[], warnings=[f"{name}: not UTF-8 text ({exc.reason}); file skipped"]), file.stat().st_size
-        return
+        text, undecodable = data.decode("utf-8-sig"), False
+    except UnicodeDecodeError:  # read on; rows with bytes that are not UTF-8 are rejected, the rest land
+        text, undecodable = data.decode("utf-8-sig", errors="surrogateescape"), True
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = [c.strip() for c in reader.fieldnames or []]
+    header = [c or "" for c in (reader.fieldnames or [])]
+    columns = [c.strip() for c in header]
     reader.fieldnames = columns
     id_column = "order_id" if "order_id" in columns else "id"
     missing = [c for c in REQUIRED_CSV_COLUMNS if c not in columns and not (c == "order_id" and "id" in columns)]
+    if undecodable and any(_NOT_UTF8.search(c) for c in header):
+        yield _whole_file(file, data, "not UTF-8 text (its header line has bytes that are not UTF-8): "
+                                      "save it as UTF-8, then sync again"), len(data)
+        return
     if missing:
-        warning = f"{name}: missing column(s) {', '.join(missing)}; file skipped (see docs/orders.md)"
-        yield OrderBatch(orders=[], warnings=[warning]), file.stat().st_size
+        yield _whole_file(file, data, f"missing column(s) {', '.join(missing)}: no order in it can be read "
+                                      "(see docs/orders.md); fix the file and sync again"), len(data)
         return
 
-    groups: dict[str, list[tuple[int, dict]]] = {}
-    loose: list[tuple[int, dict]] = []
-    for row in reader:
-        row_no = reader.line_num  # the file's line number, blank lines included
-        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+    groups: dict[str, list[tuple[int, int, dict]]] = {}
+    loose: list[tuple[int, int, dict, str]] = []
+    rows = iter(reader)
+    end = reader.line_num  # the header's last line
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # one row the csv module cannot read (the next rows still can be)
+            after, end = end, reader.reader.line_num  # (the DictReader's own count stops at the last good row)
+            loose.append((after + 1, end, {}, f"cannot be read as CSV ({exc})"))
             continue
+        after, end = end, reader.line_num  # the file's line numbers, blank lines included
+        values = [v for v in row.values() if isinstance(v, str)]
+        if not any(v.strip() for v in values):
+            continue
+        start = max(after + 1, end - sum(v.count("\n") for v in values))  # a value may hold line breaks
         key = (row.get(id_column) or "").strip()
         if key:
-            groups.setdefault(key, []).append((row_no, row))
+            groups.setdefault(key, []).append((start, end, row))
         else:
-            loose.append((row_no, row))
+            loose.append((start, end, row, f"{id_column} is empty"))
 
     orders: list[str] = []
     refs: list[str] = []
     errors: list[str | None] = []
-    for row_no, row in loose:
-        orders.append(json.dumps(_clean(row), ensure_ascii=False))
-        refs.append(f"{name}:{row_no}")
-        errors.append(f"{id_column} is empty")
-    for key, rows in groups.items():
-        document, error = _csv_order(key, rows)
-        first, last = rows[0][0], rows[-1][0]
+    for start, end, row, error in loose:
+        orders.append(json.dumps(_clean(row), ensure_ascii=False) if row else f"{name}: line {start}")
+        refs.append(_lines(name, start, end))
+        errors.append(_row_error(start, end, row, undecodable) or error)
+    for key, rows_of_order in groups.items():
+        document, error = _csv_order(key, [(end, row) for _, end, row in rows_of_order])
+        error = next((e for e in (_row_error(s, e, r, undecodable) for s, e, r in rows_of_order) if e), None) or error
         orders.append(json.dumps(document, ensure_ascii=False))
-        refs.append(f"{name}:{first}" if first == last else f"{name}:{first}-{last}")
+        refs.append(_lines(name, rows_of_order[0][0], rows_of_order[-1][1]))
         errors.append(error)
-    for start in range(0, len(orders), batch_size):
+    if undecodable:  # the payloads keep a mark where a byte was not UTF-8; the reason names the row
+        orders = [_NOT_UTF8.sub("\ufffd", o) for o in orders]
+    count = len(orders)
+    for start in range(0, count, batch_size):
         end = start + batch_size
-        yield (
-            OrderBatch(refs=refs[start:end], orders=orders[start:end], errors=errors[start:end]),
-            int(file.stat().st_size * min(1.0, end / max(1, len(orders)))),
-        )
+        batch = OrderBatch(refs=refs[start:end], orders=orders[start:end], errors=errors[start:end])
+        if end >= count:
+            batch.finished.append(name)
+        yield batch, int(len(data) * min(1.0, end / max(1, count)))
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that was not UTF-8, as ``surrogateescape`` keeps it
+
+
+def _whole_file(file: Path, data: bytes, reason: str) -> OrderBatch:
+    """A file that cannot be read as orders: one entry, the file, whose payload names its exact content."""
+    summary = f"{file.name}: {len(data):,} bytes, sha256 {hashlib.sha256(data).hexdigest()}"
+    return OrderBatch(orders=[summary], refs=[file.name], errors=[reason], finished=[file.name])
+
+
+def _lines(name: str, first: int, last: int) -> str:
+    return f"{name}:{first}" if first == last else f"{name}:{first}-{last}"
+
+
+def _row_error(start: int, end: int, row: dict, undecodable: bool) -> str | None:
+    """What makes a row unusable whatever its order says: bytes that are not UTF-8, a value over several lines."""
+    for column, value in row.items():
+        if not isinstance(value, str):
+            continue
+        if undecodable and _NOT_UTF8.search(value):
+            return f"row {end}: {column} is not UTF-8 text: save the file as UTF-8"
+        if "\n" in value or "\r" in value:
+            return (f"row at lines {start}-{end}: {column} runs over several lines (is a quote left open? "
+                    "it would swallow the rows below it)")
+    return None
 
 
 def _clean(row: dict) -> dict:

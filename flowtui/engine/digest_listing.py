@@ -10,6 +10,10 @@ asks *whether* a digest needs attention (semi-joins) instead of writing out the
 reasons, so listing 100,000 digests by status costs a quarter as much. The two
 share their filters, the attention rules' tables and the status order (the
 fragments below); tests/test_digests.py checks they agree for every status.
+
+An open rejection (:mod:`flowtui.engine.rejections`) on a digest's day — its
+own day, or a day in the scope of an entry whose day could not be read — puts
+the digest in need of attention even when it is posted or changed.
 """
 
 from __future__ import annotations
@@ -35,18 +39,35 @@ _USED_CATEGORY = """    WHERE CASE m.category WHEN 'sales' THEN b.order_count > 
                           WHEN 'discount' THEN b.discount <> 0 WHEN 'service_charge' THEN b.service_charge <> 0
                           WHEN 'tax' THEN b.tax <> 0 ELSE b.rounding <> 0 END
 """
-_SAME_DAY = """ b ON r.stream_id = b.stream_id AND r.pos_store_id = b.pos_store_id AND r.business_date = b.business_date
+_REJECTED = """rejected AS (  -- (digest, open rejection): the rejection's own day, or the days an entry may belong to
+    SELECT b.id AS digest_id, r.id AS rejection_id, r.ref, true AS dated
+    FROM order_rejections r
+    JOIN {scope} b ON r.stream_id = b.stream_id AND r.pos_store_id = b.pos_store_id AND r.business_date = b.business_date
     WHERE r.resolved_at IS NULL
+    UNION ALL  -- no day (or no store) could be read: every store's days in its scope (open rejections: few)
+    SELECT b.id, r.id, r.ref, r.business_date IS NOT NULL
+    FROM (SELECT * FROM order_rejections WHERE resolved_at IS NULL AND (business_date IS NULL OR pos_store_id IS NULL)) r
+    JOIN {scope} b ON r.stream_id = b.stream_id AND (r.pos_store_id IS NULL OR r.pos_store_id = b.pos_store_id)
+        AND b.business_date >= coalesce(r.business_date, r.scope_from, b.business_date)
+        AND b.business_date <= coalesce(r.business_date, r.scope_to, b.business_date)
+),
 """
 _CLOSES = """    LEFT JOIN day_closes c
         ON c.stream_id = b.stream_id AND c.pos_store_id = b.pos_store_id AND c.business_date = b.business_date
 """
-_STATUS = """    CASE WHEN p.posted_version = d.version THEN 'posted'
+_STATUS = """    CASE WHEN p.posted_version IS NOT NULL AND {rejected} THEN 'needs_attention'  -- held open, posted or not
+         WHEN p.posted_version = d.version THEN 'posted'
          WHEN p.posted_version IS NOT NULL THEN 'changed'
          WHEN d.business_date >= d.local_today AND NOT d.closed THEN 'open'
          WHEN {attention} THEN 'needs_attention'
          ELSE 'ready' END AS status,
 """
+
+
+def _status(attention: str, rejected: str) -> str:
+    return _STATUS.replace("{attention}", attention).replace("{rejected}", rejected)
+
+
 _POSTED_AND_INVOICE = """LEFT JOIN (
     SELECT digest_id, max(digest_version) AS posted_version FROM postings WHERE reversed_at IS NULL GROUP BY digest_id
 ) p ON p.digest_id = d.id
@@ -87,10 +108,12 @@ pay AS (
 today AS (  -- "today" once per time zone, not once per digest
     SELECT tz, (CAST($now AS TIMESTAMPTZ) AT TIME ZONE tz)::DATE AS local_today FROM (SELECT DISTINCT tz FROM base)
 ),
-rej AS (
-    SELECT b.id AS digest_id, count(*) AS n, min(r.ref) AS first_ref
-    FROM order_rejections r
-    JOIN base""" + _SAME_DAY + """    GROUP BY b.id
+""" + _REJECTED.replace("{scope}", "base") + """rej AS (
+    SELECT digest_id, count(*) FILTER (WHERE dated) AS orders, min(ref) FILTER (WHERE dated) AS first_order,
+           arg_min(rejection_id, ref) FILTER (WHERE dated) AS first_order_id,
+           count(*) FILTER (WHERE NOT dated) AS entries, min(ref) FILTER (WHERE NOT dated) AS first_entry,
+           arg_min(rejection_id, ref) FILTER (WHERE NOT dated) AS first_entry_id
+    FROM rejected GROUP BY digest_id
 ),
 described AS (
     SELECT b.*,
@@ -100,9 +123,17 @@ described AS (
                 || b.pos_store_id || '" --location NAME)'] ELSE [] END,
             coalesce(pay.reasons, []),
             coalesce(acct.reasons, []),
-            CASE WHEN rej.n > 0 THEN [rej.n || ' order(s) of this day were rejected (first: ' || rej.first_ref
-                || '); fix them at the source and sync again'] ELSE [] END
+            CASE WHEN rej.orders > 0 THEN [rej.orders || ' order(s) of this day were rejected (first: '
+                || rej.first_order || '); fix them at the source and sync again, or dismiss on the record: '
+                || 'flowtui rejections dismiss ' || rej.first_order_id || ' --reason TEXT (all: flowtui rejections '
+                || '--stream "' || b.stream || '")'] ELSE [] END,
+            CASE WHEN rej.entries > 0 THEN [rej.entries || CASE WHEN rej.entries = 1 THEN ' entry' ELSE ' entries' END
+                || ' that could not be read may belong to this day (first: ' || rej.first_entry
+                || '); fix the file and sync again, or dismiss on the record: flowtui rejections dismiss '
+                || rej.first_entry_id || ' --reason TEXT (all: flowtui rejections --stream "' || b.stream || '")']
+                ELSE [] END
         ) AS attention,
+        rej.digest_id IS NOT NULL AS rejected,
         t.local_today,
         c.stream_id IS NOT NULL AS closed
     FROM base b
@@ -112,7 +143,7 @@ described AS (
     LEFT JOIN rej ON rej.digest_id = b.id
 )
 SELECT d.*,
-""" + _STATUS.replace("{attention}", "len(d.attention) > 0") + """    n.invoice_number, p.posted_version
+""" + _status("len(d.attention) > 0", "d.rejected") + """    n.invoice_number, p.posted_version
 FROM described d
 """ + _POSTED_AND_INVOICE
 
@@ -142,24 +173,24 @@ unmapped AS (  -- (stream, payment method) pairs that no mapping sends to an acc
     WHERE NOT EXISTS (SELECT 1 FROM payment_mappings pm WHERE pm.stream_id = s.id AND pm.pos_method = x.method)
       AND NOT EXISTS (SELECT 1 FROM payment_methods g WHERE lower(g.name) = lower(x.method))
 ),
-""" + _MISSING + """flagged AS (  -- an unmapped payment method, a missing account or a rejected order
+""" + _MISSING + _REJECTED + """flagged AS (  -- an unmapped payment method or a missing account
     SELECT p.digest_id AS id
     FROM digest_payments p
     JOIN {scope} b ON b.id = p.digest_id
     JOIN unmapped u ON u.stream_id = b.stream_id AND u.method = p.method
     UNION
     SELECT b.id FROM {scope} b JOIN missing m ON m.stream_id = b.stream_id
-""" + _USED_CATEGORY + """    UNION
-    SELECT b.id FROM order_rejections r
-    JOIN {scope}""" + _SAME_DAY + """),
+""" + _USED_CATEGORY + """),
 described AS (
-    SELECT b.*, b.location_id IS NULL OR f.id IS NOT NULL AS needs_attention, c.stream_id IS NOT NULL AS closed
+    SELECT b.*, b.location_id IS NULL OR f.id IS NOT NULL OR r.digest_id IS NOT NULL AS needs_attention,
+           r.digest_id IS NOT NULL AS rejected, c.stream_id IS NOT NULL AS closed
     FROM base b
 """ + _CLOSES + """    LEFT JOIN (SELECT DISTINCT id FROM flagged) f ON f.id = b.id
+    LEFT JOIN (SELECT DISTINCT digest_id FROM rejected) r ON r.digest_id = b.id
 )
 SELECT d.id, d.stream, d.location, d.pos_store_id, d.business_date, d.order_count, d.return_count, d.net_total,
        d.created_at,
-""" + _STATUS.replace("{attention}", "d.needs_attention") + """    n.invoice_number
+""" + _status("d.needs_attention", "d.rejected") + """    n.invoice_number
 FROM described d
 """ + _POSTED_AND_INVOICE
 

@@ -26,6 +26,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import pyarrow as pa
 
@@ -46,6 +47,7 @@ from flowtui.engine.landing_sql import (
 )
 from flowtui.engine.formats import plain
 from flowtui.engine.raw import CHUNK, compress_chunks
+from flowtui.engine.rejections import REF_FILE, source_file
 from flowtui.engine.storage import Connection, run
 
 
@@ -58,8 +60,11 @@ class Rejection:
     errors: tuple[str, ...]
 
     def describe(self) -> str:
-        who = f"order {self.order_id}" if self.order_id else "entry"
-        return f"{self.ref}: {who} rejected: " + "; ".join(self.errors)
+        if self.order_id:
+            return f"{self.ref}: order {self.order_id} rejected: " + "; ".join(self.errors)
+        if source_file(self.ref) == self.ref:
+            return f"{self.ref}: file could not be read: " + "; ".join(self.errors)
+        return f"{self.ref}: entry rejected: " + "; ".join(self.errors)
 
 
 @dataclass
@@ -70,6 +75,9 @@ class LandingResult:
     stale: int = 0
     skipped: int = 0
     rejections: list[Rejection] = field(default_factory=list)
+    # file -> first and last business date of its orders read (for an open-ended window only): the days an
+    # entry of that file whose own day cannot be read may belong to
+    days: dict[str, tuple[date, date]] = field(default_factory=dict)
 
     @property
     def rejected(self) -> int:
@@ -86,6 +94,9 @@ class LandingResult:
         self.stale += other.stale
         self.skipped += other.skipped
         self.rejections.extend(other.rejections)
+        for name, (first, last) in other.days.items():
+            known = self.days.get(name)
+            self.days[name] = (min(first, known[0]), max(last, known[1])) if known else (first, last)
 
 
 # -- landing ------------------------------------------------------------------
@@ -106,6 +117,7 @@ class PreparedBatch:
     progress: float | None = None
     warnings: list[str] = field(default_factory=list)
     stores: list = field(default_factory=list)
+    finished: list[str] = field(default_factory=list)  # files read to their end (OrderBatch.finished)
 
     def __len__(self) -> int:
         return self.table.num_rows
@@ -134,6 +146,7 @@ class PreparedBatch:
         return PreparedBatch(
             table=pa.concat_tables(tables), chunks=chunks, source=None, progress=last.progress,
             warnings=[w for b in batches for w in b.warnings], stores=[s for b in batches for s in b.stores],
+            finished=[f for b in batches for f in b.finished],
         )
 
 
@@ -151,6 +164,7 @@ def prepare(batch: OrderBatch) -> PreparedBatch:
         progress=batch.progress,
         warnings=list(batch.warnings),
         stores=list(batch.stores),
+        finished=list(batch.finished),
     )
 
 
@@ -165,6 +179,7 @@ def _prepare_columns(batch: OrderBatch) -> PreparedBatch:
         table=table,
         chunks=compress_chunks(data.to_pybytes() if data is not None else b"", offsets.to_pylist()),
         progress=batch.progress, warnings=list(batch.warnings), stores=list(batch.stores),
+        finished=list(batch.finished),
     )
 
 
@@ -287,6 +302,8 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepa
     result.unchanged = counts.get("unchanged", 0)
     result.stale = counts.get("stale", 0)
     result.skipped = good - sum(counts.values())
+    if window.end is None and good:
+        result.days = _days_by_file(con, prepared)
     if result.new or result.changed:
         batch_id = con.execute("SELECT nextval('raw_batch_ids')").fetchall()[0][0]
         write_params = {"stream": stream_id, "run": sync_run_id, "now": now, "batch_id": batch_id,
@@ -297,6 +314,18 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepa
         result.rejections = _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prepared)
     _resolve_rejections(con, stream_id, now)
     return result
+
+
+def _days_by_file(con, prepared: PreparedBatch) -> dict[str, tuple[date, date]]:
+    """First and last business date of the batch's orders (in the window), per file they came from."""
+    if prepared.source is not None:  # the lines of one file
+        first, last = con.execute("SELECT min(bd), max(bd) FROM cls").fetchall()[0]
+        return {prepared.source: (first, last)} if first is not None else {}
+    rows = con.execute(
+        "SELECT regexp_extract(b.ref, $pattern, 1) AS file, min(c.bd), max(c.bd) "
+        "FROM cls c JOIN batch b USING (seq) WHERE b.ref IS NOT NULL GROUP BY ALL",
+        {"pattern": REF_FILE}).fetchall()
+    return {file: (first, last) for file, first, last in rows}
 
 
 def _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prepared) -> list[Rejection]:
@@ -326,7 +355,8 @@ def _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, pre
         order_id = order_id if order_id and order_id.strip() else None
         rejection = Rejection(ref=ref, order_id=order_id, errors=tuple(errors))
         rejections.append(rejection)
-        records.append((stream_id, sync_run_id, order_id or ref, order_id, store_id, bd, ref, errors, h, body, now))
+        key = order_id or f"entry:{ref}"  # an entry with no id is known by where it is
+        records.append((stream_id, sync_run_id, key, order_id, store_id, bd, ref, errors, h, body, now))
     if records:
         _store_rejections(con, records)
     return rejections
@@ -346,37 +376,56 @@ def _store_rejections(con, records) -> None:
     )
     con.register("rejected", table)
     try:
-        # A rejection already on file (same order, same content) is not news.
-        con.execute("""
-            CREATE OR REPLACE TEMP TABLE fresh AS
-            SELECT r.* FROM rejected r
-            WHERE NOT EXISTS (
-                SELECT 1 FROM order_rejections o
-                WHERE o.stream_id = r.stream_id AND o.order_key = r.order_key
-                  AND o.content_hash = r.content_hash AND o.resolved_at IS NULL)
-            QUALIFY row_number() OVER (PARTITION BY order_key ORDER BY ref DESC) = 1
-        """)
-        con.execute("""
-            UPDATE order_rejections SET resolved_at = f.seen_at
-            FROM fresh f
-            WHERE order_rejections.stream_id = f.stream_id AND order_rejections.order_key = f.order_key
-              AND order_rejections.resolved_at IS NULL
-        """)
-        con.execute("""
-            INSERT INTO order_rejections (stream_id, sync_run_id, order_key, order_id, pos_store_id,
-                business_date, ref, errors, content_hash, payload, first_seen_at)
-            SELECT stream_id, sync_run_id, order_key, order_id, pos_store_id, business_date, ref,
-                   errors, content_hash, payload, seen_at
-            FROM fresh
-        """)
-        con.execute("""
-            INSERT INTO dirty_days
-            SELECT DISTINCT stream_id, pos_store_id, business_date FROM fresh
-            WHERE pos_store_id IS NOT NULL AND business_date IS NOT NULL
-            ON CONFLICT DO NOTHING
-        """)
+        for statement in _STORE_REJECTIONS_SQL:
+            con.execute(statement)
     finally:
         con.unregister("rejected")
+
+
+_STORE_REJECTIONS_SQL = (
+    # one per order (or entry) of the batch
+    """
+    CREATE OR REPLACE TEMP TABLE seen AS
+    SELECT * FROM rejected QUALIFY row_number() OVER (PARTITION BY order_key ORDER BY ref DESC) = 1
+    """,
+    # Known already (same order, same content) is not news: open, it was seen again (and where); dismissed,
+    # it stays dismissed; corrected or superseded, it is a version already replaced. Only one whose file was
+    # fixed and that comes back is news again.
+    """
+    CREATE OR REPLACE TEMP TABLE fresh AS
+    SELECT r.* FROM seen r
+    WHERE NOT EXISTS (
+        SELECT 1 FROM order_rejections o
+        WHERE o.stream_id = r.stream_id AND o.order_key = r.order_key AND o.content_hash = r.content_hash
+          AND (o.resolved_at IS NULL OR coalesce(o.resolution, '') <> 'fixed'))
+    """,
+    """
+    UPDATE order_rejections SET last_seen_run_id = r.sync_run_id, ref = r.ref
+    FROM seen r
+    WHERE order_rejections.stream_id = r.stream_id AND order_rejections.order_key = r.order_key
+      AND order_rejections.content_hash = r.content_hash AND order_rejections.resolved_at IS NULL
+    """,
+    # a new bad version of an order replaces its earlier rejection
+    """
+    UPDATE order_rejections SET resolved_at = f.seen_at, resolution = 'superseded'
+    FROM fresh f
+    WHERE order_rejections.stream_id = f.stream_id AND order_rejections.order_key = f.order_key
+      AND order_rejections.resolved_at IS NULL
+    """,
+    """
+    INSERT INTO order_rejections (stream_id, sync_run_id, order_key, order_id, pos_store_id,
+        business_date, ref, errors, content_hash, payload, first_seen_at, last_seen_run_id)
+    SELECT stream_id, sync_run_id, order_key, order_id, pos_store_id, business_date, ref,
+           errors, content_hash, payload, seen_at, sync_run_id
+    FROM fresh
+    """,
+    """
+    INSERT INTO dirty_days
+    SELECT DISTINCT stream_id, pos_store_id, business_date FROM fresh
+    WHERE pos_store_id IS NOT NULL AND business_date IS NOT NULL
+    ON CONFLICT DO NOTHING
+    """,
+)
 
 
 def _resolve_rejections(con, stream_id, now) -> None:
@@ -400,7 +449,8 @@ def _resolve_rejections(con, stream_id, now) -> None:
         ON CONFLICT DO NOTHING
     """, {"stream": stream_id})
     con.execute(
-        "UPDATE order_rejections SET resolved_at = $now WHERE id IN (SELECT rejection_id FROM resolved)",
+        "UPDATE order_rejections SET resolved_at = $now, resolution = 'corrected' "
+        "WHERE id IN (SELECT rejection_id FROM resolved)",
         {"now": now},
     )
 

@@ -199,6 +199,9 @@ def _env_file_defines(path: Path, problems: list[str]) -> set[str] | None:
 
 # --- running it once as cron would ---------------------------------------------------------------
 
+SYNC_LEFT_REJECTIONS = 3  # `flowtui sync`'s exit status when it ran but input it could not land is open
+
+
 @dataclass(frozen=True)
 class CheckRun:
     """One run of the nightly command in a bare environment."""
@@ -211,7 +214,12 @@ class CheckRun:
 
     @property
     def ok(self) -> bool:
-        return self.exit_code == 0
+        """It ran: synced cleanly (0), or synced leaving input it could not land open (3, `flowtui rejections`)."""
+        return self.exit_code in (0, SYNC_LEFT_REJECTIONS)
+
+    @property
+    def left_rejections(self) -> bool:
+        return self.exit_code == SYNC_LEFT_REJECTIONS
 
 
 def check(command: str, db: Path) -> CheckRun:

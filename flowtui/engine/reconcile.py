@@ -12,6 +12,11 @@ result. Everything else must agree to the sen, in total and per payment method.
 The books as a whole (when no stream is named): the **Inventory** account(s)
 must equal the value of the stock movements on every date — a date where
 they part is listed as a check of its own (stream ``(books)``).
+
+An open rejection (:mod:`flowtui.engine.rejections`: input that could not be
+read or landed, neither corrected nor dismissed) fails the days it may belong
+to, open or not, and is a line of its own when none of them is listed: the
+source holds something the books do not.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from flowtui.engine.rejections import RejectionRow, open_in_range
 from flowtui.engine.storage import Connection
 
 _SQL = """
@@ -92,10 +98,16 @@ class DayCheck:
     ledger: Decimal
     open: bool
     differences: list[str] = field(default_factory=list)
+    rejections: int = 0  # open rejections holding this day
 
     @property
     def agrees(self) -> bool:
         return not self.differences
+
+    @property
+    def fails(self) -> bool:
+        """Held against the result: a difference on a day that is over, or an open rejection on any day."""
+        return bool(self.differences) and (not self.open or self.rejections > 0)
 
 
 def reconcile(con: Connection, *, stream: str | None, start: date | None, end: date | None,
@@ -124,6 +136,7 @@ def reconcile(con: Connection, *, stream: str | None, start: date | None, end: d
         check = keyed.get((streams.get(stream_id), store, day))
         if check is not None and not check.open and (check.ledger or ledger):
             check.differences.append(f"{method}: ledger {ledger:.2f} but the orders took {source:.2f}")
+    _hold_rejected_days(checks, open_in_range(con, stream=stream, start=start, end=end))
     return checks
 
 
@@ -164,3 +177,41 @@ def inventory_checks(con: Connection, start: date | None, end: date | None) -> l
                  "(stock moved without a journal entry, or an entry on Inventory without stock; see "
                  "`flowtui stock` and `flowtui ledger journal --account` of the inventory account)"]))
     return checks
+def _hold_rejected_days(checks: list[DayCheck], rejected: list[RejectionRow]) -> None:
+    """Each open rejection fails the days it may belong to, or is a line of its own when none is listed."""
+    by_day = {(c.stream, c.pos_store_id, c.date): c for c in checks}
+    by_stream: dict[str, list[DayCheck]] = {}
+    for check in checks:
+        by_stream.setdefault(check.stream, []).append(check)
+    held: dict[int, list[RejectionRow]] = {}
+    alone = []
+    for r in rejected:
+        if r.business_date is not None and r.pos_store_id is not None:
+            day = by_day.get((r.stream, r.pos_store_id, r.business_date))
+            days = [day] if day is not None else []
+        else:
+            first = r.business_date or r.scope_from
+            last = r.business_date or r.scope_to
+            days = [c for c in by_stream.get(r.stream, [])
+                    if (r.pos_store_id is None or c.pos_store_id == r.pos_store_id)
+                    and (first is None or c.date >= first) and (last is None or c.date <= last)]
+        for day in days:
+            held.setdefault(id(day), []).append(r)
+        if not days:
+            alone.append(r)
+    for check in checks:
+        found = held.get(id(check))
+        if found:
+            check.rejections = len(found)
+            check.differences.append(_held(found))
+    for r in alone:
+        checks.append(DayCheck(r.stream, None, r.pos_store_id or "", r.business_date or r.scope_from, None,
+                               Decimal(0), None, Decimal(0), False, [_held([r])], rejections=1))
+
+
+def _held(found: list[RejectionRow]) -> str:
+    first = found[0]
+    more = f" and {len(found) - 1} more (flowtui rejections --stream \"{first.stream}\")" if len(found) > 1 else ""
+    what = (f"order {first.order_id} at {first.ref} was rejected" if first.order_id
+            else f"{first.ref} could not be read")
+    return f"{what} (rejection {first.id}){more}: {first.fix()}"

@@ -526,6 +526,22 @@ _ARCHIVED_STREAMS = """
 ALTER TABLE streams ADD COLUMN IF NOT EXISTS archived_at TIMESTAMPTZ
 """
 
+# Nothing dropped silently (DESIGN.md invariant 11): an entry whose day cannot be read holds the days it may
+# belong to (``scope_from``..``scope_to``, NULL = open-ended); a rejection is open until it is resolved
+# (``resolution``: corrected, superseded, fixed) or dismissed on the record.
+_REJECTIONS = """
+ALTER TABLE order_rejections ADD COLUMN IF NOT EXISTS scope_from DATE;
+ALTER TABLE order_rejections ADD COLUMN IF NOT EXISTS scope_to DATE;
+ALTER TABLE order_rejections ADD COLUMN IF NOT EXISTS last_seen_run_id INTEGER;
+ALTER TABLE order_rejections ADD COLUMN IF NOT EXISTS resolution VARCHAR;
+ALTER TABLE order_rejections ADD COLUMN IF NOT EXISTS dismissed_at TIMESTAMPTZ;
+ALTER TABLE order_rejections ADD COLUMN IF NOT EXISTS dismissed_by VARCHAR;
+ALTER TABLE order_rejections ADD COLUMN IF NOT EXISTS dismiss_reason VARCHAR;
+UPDATE order_rejections SET last_seen_run_id = sync_run_id WHERE last_seen_run_id IS NULL;
+UPDATE order_rejections SET resolution = 'corrected' WHERE resolved_at IS NOT NULL AND resolution IS NULL;
+UPDATE order_rejections SET order_key = 'entry:' || ref WHERE order_id IS NULL AND order_key = ref
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "orders, streams, mappings and digests", _INITIAL),
     Migration(2, "ledger: products, stock, documents, journal, history", _LEDGER),
@@ -537,6 +553,7 @@ MIGRATIONS: list[Migration] = [
     Migration(6, "query views for notebooks (docs/schema.md)", ""),
     Migration(7, "v_digests built from the listing's own SQL", ""),
     Migration(8, "accounting: corrections by side, tax codes, stock value, till closes kept, reversals", _ACCOUNTING),
+    Migration(9, "rejections: days they may belong to, resolution, dismissal", _REJECTIONS),
     Migration(10, "streams can be removed (archived) and keep their books", _ARCHIVED_STREAMS),
 ]
 

@@ -18,8 +18,16 @@ from flowtui.engine import (
     unmap,
 )
 from flowtui.engine import reconcile as reconcile_mod
+from flowtui.engine import rejections as rejections_mod
 from flowtui.engine import streams as streams_mod
-from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter, digest_children, listing_page, query_digests
+from flowtui.engine.digests import (
+    DIGEST_STATUSES,
+    DigestFilter,
+    digest_children,
+    listing_page,
+    query_digests,
+    rebuild_dirty,
+)
 from flowtui.engine.errors import InvalidInput, NotFound
 from flowtui.engine.posting_plan import JournalLine
 from flowtui.engine.records import (
@@ -422,6 +430,22 @@ class Flow:
                 stream = streams_mod.require_stream(con, stream).name
             return reconcile_mod.reconcile(con, stream=stream, start=start, end=end, now=clock.now(),
                                            default_tz=books.default_timezone(con))
+
+    # -- rejections: input that could not be landed ---------------------------------------------
+    def rejections(self, stream: str | None = None, everything: bool = False) -> list[rejections_mod.RejectionRow]:
+        """Open rejections (every one with ``everything``); see :mod:`flowtui.engine.rejections`."""
+        with self.db.read() as con:
+            if stream:
+                streams_mod.require_stream(con, stream)
+            return rejections_mod.listing(con, stream=stream, everything=everything)
+
+    def dismiss_rejections(self, ids: list[int], reason: str) -> list[rejections_mod.RejectionRow]:
+        """Dismiss open rejections on the record (who, when, why); their days stop being held."""
+        with self._write() as con:
+            now = clock.now()
+            dismissed = rejections_mod.dismiss(con, list(ids), reason, posting.actor(), now)
+            rebuild_dirty(con, now)
+            return dismissed
 
     # -- for the console ---------------------------------------------------------------------
     def digest_page(self, flt: DigestFilter = DigestFilter(), *, sort: str = "date", descending: bool = False,

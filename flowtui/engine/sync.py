@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from flowtui.connectors.base import OrderBatch, SourceError, Window
 from flowtui.connectors.registry import provider
-from flowtui.engine import books, clock
+from flowtui.engine import books, clock, rejections
 from flowtui.engine.digests import RebuildResult, rebuild_dirty
 from flowtui.engine.errors import FlowError
 from flowtui.engine.landing import LandingResult, PreparedBatch, land_batch, prepare
@@ -43,6 +43,7 @@ class SyncOutcome:
     warnings: list[str] = field(default_factory=list)
     run_id: int | None = None
     postings: list = field(default_factory=list)  # auto invoice: a PostOutcome per digest considered
+    open_rejections: int = 0  # the stream's rejections still open after the run (`flowtui rejections`)
 
     @property
     def failed(self) -> bool:
@@ -97,15 +98,20 @@ def sync_stream(
         secret = (secrets or SecretStore.default()).resolve(stream.config.get("api_key"))
         connector = provider(stream.provider).connect(stream.config, secret)
         windows = 0
+        finished: set[str] = set()
         for batch in landing_units(connector.fetch(window)):
             windows += 1
             outcome.warnings.extend(batch.warnings)
+            finished.update(batch.finished)
             outcome.landing.merge(land(db, stream.id, batch, window, default_tz, run_id))
             report(stream.name, batch.progress, f"{outcome.landing.total:,} orders read")
         report(stream.name, None, "building digests")
         with db.write() as con:
+            outcome.open_rejections = rejections.settle(con, stream.id, run_id, window, finished,
+                                                        outcome.landing.days, clock.now())
             outcome.digests = rebuild_dirty(con, clock.now())
-            outcome.status = "warning" if outcome.warnings or outcome.landing.rejected else "ok"
+            outcome.status = ("warning" if outcome.warnings or outcome.landing.rejected or outcome.open_rejections
+                              else "ok")
             _finish(con, outcome, windows)
             if window.end is not None:
                 set_cursor(con, stream.id, max(window.end, stream.cursor_date or window.end))
@@ -181,6 +187,7 @@ def _join(batches: list[OrderBatch]) -> OrderBatch:
         orders=orders, refs=refs, raw=raw if any(b.raw is not None for b in batches) else None,
         errors=errors if any(errors) else None, progress=batches[-1].progress,
         warnings=[w for b in batches for w in b.warnings], stores=[s for b in batches for s in b.stores],
+        finished=[f for b in batches for f in b.finished],
     )
 
 
@@ -191,7 +198,7 @@ def _join_columns(batches: list[OrderBatch]) -> OrderBatch:
     return OrderBatch(
         orders=[], columns=pa.concat_tables([b.columns for b in batches if b.columns is not None]),
         progress=batches[-1].progress, warnings=[w for b in batches for w in b.warnings],
-        stores=[s for b in batches for s in b.stores],
+        stores=[s for b in batches for s in b.stores], finished=[f for b in batches for f in b.finished],
     )
 
 

@@ -267,7 +267,9 @@ LEFT JOIN rejected ON rejected.stream_id = s.id
 
 V_REJECTIONS = View("v_rejections", """
 SELECT r.id AS rejection_id, s.name AS stream, r.stream_id, r.sync_run_id, r.order_key, r.order_id,
-       r.pos_store_id, r.business_date, r.ref, r.errors, r.first_seen_at, r.resolved_at
+       r.pos_store_id, r.business_date, r.scope_from, r.scope_to, r.ref, r.errors, r.first_seen_at,
+       r.last_seen_run_id, r.resolved_at IS NULL AS open, r.resolved_at, r.resolution, r.dismissed_at,
+       r.dismissed_by, r.dismiss_reason
 FROM order_rejections r
 JOIN streams s ON s.id = r.stream_id
 """, "business_date")

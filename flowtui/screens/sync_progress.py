@@ -67,6 +67,9 @@ class SyncModal(ModalScreen[object]):
             lines.append(f"error: {o.error}")
         lines += [f"warning: {w}" for w in o.warnings[:3]]
         lines += [r.describe() for r in landing.rejections[:3]]
+        if o.open_rejections:
+            lines.append(f"{o.open_rejections:,} rejected or unreadable still open: their days need attention "
+                         "(flowtui rejections)")
         if o.postings:
             posted = sum(p.status in ("posted", "adjusted") for p in o.postings)
             lines.append(f"auto invoice: {posted} digest(s) posted")
