@@ -289,6 +289,14 @@ def test_check_runs_the_installed_line_in_a_bare_environment_and_a_sync_lands(cr
     assert (db_path.parent / "flowtui-sync.log").read_text().count("== ") == 2
 
 
+def test_a_check_whose_sync_left_an_unreadable_line_open_still_ran(crontab, db_path, file_books):
+    with (file_books / "orders.ndjson").open("a") as handle:
+        handle.write("{not json\n")  # the sync lands the rest and exits 3: it ran, and says what is open
+    result = Cli(db_path).ok("schedule", "install", "--check")
+    assert "it worked" in result.out and "could not read or land open" in result.out
+    assert sync_runs(db_path) == [("Drop", "warning")]
+
+
 def test_a_check_that_fails_says_why_and_exits_non_zero(crontab, db_path, file_books):
     (file_books / "orders.ndjson").unlink()
     file_books.rmdir()  # the folder the stream reads is gone
