@@ -208,23 +208,39 @@ def test_without_a_code_the_service_charge_tax_still_adds_up(books, orders_dir):
 # -- a property: any two nights, posted after each, leave every account equal to the source ----------
 
 
+def with_discount(o: dict, amount: str) -> dict:
+    """The order with an order discount off its total (and off its last payment), when it can take it."""
+    cut = D(amount)
+    paid = D(o["payments"][-1]["amount"])
+    if cut > paid:
+        return o
+    payments = [*o["payments"][:-1], {**o["payments"][-1], "amount": f"{paid - cut:.2f}"}]
+    return {**o, "discount": f"{cut:.2f}", "total": f"{D(o['total']) - cut:.2f}", "payments": payments}
+
+
+@st.composite
+def discounted_order(draw, index: int):
+    o = draw(generated_order(index))
+    return with_discount(o, draw(st.sampled_from(["0.00", "0.00", "0.05", "0.37", "1.00"])))
+
+
 @st.composite
 def two_nights(draw):
     first = draw(st.lists(st.integers(0, 10**6), min_size=1, max_size=12).map(len))
-    orders = [draw(generated_order(i)) for i in range(first)]
+    orders = [draw(discounted_order(i)) for i in range(first)]
     later = []
     for o in orders:
         fate = draw(st.sampled_from(["same", "same", "void", "edit"]))
         if fate == "void":
             later.append({**o, "status": "voided"})
         elif fate == "edit":
-            edited = draw(generated_order(0))
+            edited = draw(discounted_order(0))
             later.append({**edited, "id": o["id"], "number": o["number"], "store_id": o["store_id"],
                           "time": o["time"], "type": o["type"]})
         else:
             later.append(o)
     extra = draw(st.integers(0, 4))
-    later += [draw(generated_order(100 + i)) for i in range(extra)]
+    later += [draw(discounted_order(100 + i)) for i in range(extra)]
     return orders, later
 
 
@@ -257,6 +273,27 @@ def test_after_any_changes_every_account_equals_what_the_orders_imply(tmp_path_f
         flow.post(everything=True)
         assert_books_equal_the_source(flow)
         assert_inventory_ties(flow)
+        assert_taxable_is_net_of_discounts(flow)
+
+
+def assert_taxable_is_net_of_discounts(flow: Flow) -> None:
+    """With every service charge coded, the tax summaries' taxable amounts are the lines less the order discount,
+    plus the service charge: on every digest and every document."""
+    with flow.db.read() as con:
+        assert con.execute(
+            """
+            SELECT d.id FROM digests d
+            LEFT JOIN (SELECT digest_id, sum(amount) AS amount FROM digest_items GROUP BY 1) i ON i.digest_id = d.id
+            LEFT JOIN (SELECT digest_id, sum(taxable) AS taxable FROM digest_taxes GROUP BY 1) t ON t.digest_id = d.id
+            WHERE coalesce(t.taxable, 0) <> coalesce(i.amount, 0) - d.discount + d.service_charge
+            """).fetchall() == []
+        assert con.execute(
+            """
+            SELECT d.number FROM documents d
+            LEFT JOIN (SELECT document_id, sum(taxable) AS taxable FROM document_taxes GROUP BY 1) t
+                   ON t.document_id = d.id
+            WHERE coalesce(t.taxable, 0) <> d.subtotal - d.discount + d.service_charge
+            """).fetchall() == []
 
 
 def assert_inventory_ties(flow: Flow) -> None:

@@ -135,6 +135,20 @@ def test_discounts_share_before_tax(till):
         ("8.30", "1.00", "0.33", "0.02", "7.65")
     kopi, roti = sale["lines"]
     assert (kopi["discount"], kopi["order_discount"], roti["order_discount"]) == ("0.70", "0.76", "0.24")
+    # the landed order's discount is its order discount (docs/minipos.md); the lines keep their own
+    (landed,) = till.json("minipos", "orders", "Till")
+    assert (landed["subtotal"], landed["discount"], [ln["discount"] for ln in landed["lines"]]) == \
+        ("8.30", "1.00", ["0.70", "0.00"])
+    # and the books share it as the till did: each tax code's taxable amount is what tax was charged on
+    closed = till.json("minipos", "close", "Till")
+    digest = till.json("digest", "show", the_digest(till)["id"])
+    assert (digest["summary"]["discount"], digest["taxes"]) == ("1.00", [
+        {"tax_code": "", "taxable": "1.76", "tax": "0.00"}, {"tax_code": "SST6", "taxable": "5.54", "tax": "0.33"}])
+    invoice = till.json("invoice", "show", closed["documents"][0])
+    assert [(t["tax_code"], t["taxable"], t["tax"]) for t in invoice["taxes"]] == [
+        ("", "1.76", "0.00"), ("SST6", "5.54", "0.33")]
+    assert [(x["tax_code"], x["amount"]) for x in invoice["lines"] if x["description"] == "Discount"] == [
+        (None, "-0.24"), ("SST6", "-0.76")]
 
 
 @pytest.mark.parametrize("args, says", [

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from flowtui.engine.posting_plan import RETURN, SALE, ItemTotal, SideTotals
+from flowtui.engine.posting_plan import RETURN, SALE, ItemTotal, SideTotals, discount_parts
 from flowtui.engine.storage import Connection
 
 _FIELDS = ("discount", "service_charge", "tax", "rounding", "total")
@@ -34,6 +34,7 @@ def net_side(sales: SideTotals | None, returns: SideTotals | None, grouping: str
     names: dict[tuple, str | None] = {}
     totals = dict.fromkeys(_FIELDS, 0)
     payments: dict[str, int] = defaultdict(int)
+    discounts: dict[str, int] = defaultdict(int)
     orders = 0
     for side, sign, which in ((sales, 1, SALE), (returns, -1, RETURN)):
         if side is None:
@@ -43,22 +44,25 @@ def net_side(sales: SideTotals | None, returns: SideTotals | None, grouping: str
             totals[name] += sign * getattr(side, name)
         for method, amount in side.payments:
             payments[method] += sign * amount
+        for code, amount in discount_parts(side):
+            discounts[code] += sign * amount
         for item in side.items:
             key = _key(item, grouping, which)
             values = items.setdefault(key, [0, 0, 0, 0])
             for i, value in enumerate((0 if grouping == "all" else item.quantity, item.discount, item.tax, item.amount)):
                 values[i] += sign * value
             names[key] = names.get(key) or item.name
-    return _side(orders, totals, items, names, payments)
+    return _side(orders, totals, items, names, payments, discounts)
 
 
-def _side(orders, totals, items, names, payments) -> SideTotals:
+def _side(orders, totals, items, names, payments, discounts) -> SideTotals:
     return SideTotals(
         orders=orders, **totals,
         items=tuple(ItemTotal(sku, names.get((side, sku, code)), code, *values, side=side)
                     for (side, sku, code), values in sorted(
                         items.items(), key=lambda kv: (kv[0][0] != SALE, kv[0][1], kv[0][2] or ""))),
         payments=tuple(sorted(payments.items())),
+        discounts=tuple(sorted((code, amount) for code, amount in discounts.items() if amount)),
     )
 
 
@@ -73,7 +77,7 @@ def ledger_sides(con: Connection, digest_ids: list[int], grouping: dict[int, str
         FROM documents d WHERE d.digest_id IN (SELECT unnest($ids)) GROUP BY d.digest_id
         """, params).fetchall():
         out[r[0]] = {"orders": 0, "totals": dict(zip(_FIELDS, r[2:])), "items": {}, "names": {},
-                     "payments": defaultdict(int)}
+                     "payments": defaultdict(int), "discounts": defaultdict(int)}
     for r in con.execute(
         f"""
         SELECT d.digest_id, coalesce(l.side, CASE d.kind WHEN 'invoice' THEN 'sale' ELSE 'return' END),
@@ -98,7 +102,15 @@ def ledger_sides(con: Connection, digest_ids: list[int], grouping: dict[int, str
         WHERE d.digest_id IN (SELECT unnest($ids)) GROUP BY ALL
         """, params).fetchall():
         out[r[0]]["payments"][r[1]] += r[2]
-    return {k: _side(0, v["totals"], v["items"], v["names"], v["payments"]) for k, v in out.items()}
+    for r in con.execute(  # a document's discount lines: the order discount by the tax code it reduces
+        f"""
+        SELECT d.digest_id, coalesce(l.tax_code, ''), CAST(sum({sign} * -l.amount) * 100 AS BIGINT)
+        FROM document_lines l JOIN documents d ON d.id = l.document_id
+        WHERE d.digest_id IN (SELECT unnest($ids)) AND l.kind = 'discount'
+        GROUP BY ALL
+        """, params).fetchall():
+        out[r[0]]["discounts"][r[1]] += r[2]
+    return {k: _side(0, v["totals"], v["items"], v["names"], v["payments"], v["discounts"]) for k, v in out.items()}
 
 
 def difference(now: SideTotals, posted: SideTotals, orders: int) -> SideTotals | None:
@@ -119,10 +131,15 @@ def difference(now: SideTotals, posted: SideTotals, orders: int) -> SideTotals |
     for method, amount in posted.payments:
         payments[method] -= amount
     payments = {m: a for m, a in payments.items() if a}
+    discounts: dict[str, int] = defaultdict(int)
+    for side, sign in ((now, 1), (posted, -1)):
+        for code, amount in discount_parts(side):
+            discounts[code] += sign * amount
+    discounts = {c: a for c, a in discounts.items() if a}
     totals = {f: getattr(now, f) - getattr(posted, f) for f in _FIELDS}
-    if not items and not payments and not any(totals.values()):
+    if not items and not payments and not discounts and not any(totals.values()):
         return None
-    return _side(orders, totals, items, names, payments)
+    return _side(orders, totals, items, names, payments, discounts)
 
 
 def negated(side: SideTotals) -> SideTotals:
@@ -133,6 +150,7 @@ def negated(side: SideTotals) -> SideTotals:
         items=tuple(ItemTotal(i.sku, i.name, i.tax_code, -i.quantity, -i.discount, -i.tax, -i.amount, i.side)
                     for i in side.items),
         payments=tuple((m, -a) for m, a in side.payments),
+        discounts=tuple((c, -a) for c, a in side.discounts),
     )
 
 

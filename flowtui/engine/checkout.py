@@ -378,18 +378,19 @@ def canonical(order_id: str, store_id: str, store_name: str | None, time: str, k
               settlement: Settlement, original: tuple[str, str] | None = None) -> dict:
     """The order as every stream lands it (see docs/orders.md).
 
-    Each line's share of the order discount lands as part of its discount, so
-    the line amounts are what tax was charged on (and what an SST return
-    reports as taxable); the order-level ``discount`` is then zero.
+    The order discount is the order's ``discount``; each line keeps its own
+    discount and amount. The books share the order discount over the lines
+    the way the till did (in proportion to their amounts, largest remainder),
+    so each tax code's taxable amount is what tax was charged on.
     """
     order = {
         "id": order_id, "number": order_id, "store_id": store_id, "store_name": store_name, "time": time,
         "type": kind, "status": "completed", "channel": "MiniPOS",
-        "subtotal": str(the_bill.subtotal - the_bill.discount), "discount": "0.00", "tax": str(the_bill.tax),
+        "subtotal": str(the_bill.subtotal), "discount": str(the_bill.discount), "tax": str(the_bill.tax),
         "rounding": str(settlement.rounding), "total": str(settlement.total),
         "lines": [{"sku": line.sku, "name": line.name, "quantity": _plain(line.quantity),
-                   "unit_price": str(line.unit_price), "discount": str(line.discount + line.share),
-                   "tax": str(line.tax), "tax_code": line.tax_code, "amount": str(line.amount - line.share)}
+                   "unit_price": str(line.unit_price), "discount": str(line.discount),
+                   "tax": str(line.tax), "tax_code": line.tax_code, "amount": str(line.amount)}
                   for line in the_bill.lines],
         "payments": [{"method": method, "amount": str(amount)} for method, amount in settlement.payments],
     }

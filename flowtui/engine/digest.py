@@ -14,10 +14,11 @@ Definitions, all exact to the sen:
 * items by SKU (or the source product id when a line has no SKU) — quantity
   and amount (excluding tax) sold minus returned; ``unit_price`` is
   ``amount / quantity`` rounded half away from zero to the sen.
-* taxes by code — each line's amount (taxable) and tax under its tax code;
-  the service charge (taxable) and the order tax that no line carries (its
-  tax) under the service charge's tax code (:func:`service_charge_tax`), so a
-  day's taxes always add up to its ``tax``.
+* taxes by code — each line's amount (taxable) and tax under its tax code,
+  less its share of its order's discount; the service charge (taxable) and
+  the order tax that no line carries (its tax) under the service charge's tax
+  code (:func:`service_charge_tax`), so a day's taxes always add up to its
+  ``tax``.
 * voided orders count for nothing.
 """
 
@@ -57,7 +58,7 @@ def _signed_sum(column: str) -> pl.Expr:
 
 
 def summarize(orders: pl.DataFrame, lines: pl.DataFrame, payments: pl.DataFrame,
-              service_codes: pl.DataFrame | None = None) -> DigestFrames:
+              service_codes: pl.DataFrame | None = None, order_discounts: pl.DataFrame | None = None) -> DigestFrames:
     """Roll orders up into digests.
 
     ``orders``: KEYS + ``type, status, discount, service_charge, tax, rounding, total``.
@@ -65,6 +66,8 @@ def summarize(orders: pl.DataFrame, lines: pl.DataFrame, payments: pl.DataFrame,
     ``payments``: KEYS + ``type, status, method, amount``.
     ``service_codes``: ``stream_id, pos_store_id, tax_code`` — the tax code of each store's service
     charge, where one is known.
+    ``order_discounts``: KEYS + ``type, tax_code, discount`` — completed orders' order discounts shared
+    over their lines' tax codes (:data:`flowtui.engine.taxes.ORDER_DISCOUNTS_SQL`).
     """
     is_sale = pl.col("type") == "sale"
     summary = (
@@ -101,8 +104,12 @@ def summarize(orders: pl.DataFrame, lines: pl.DataFrame, payments: pl.DataFrame,
         .group_by([*KEYS, "tax_code"])
         .agg(_signed_sum("amount").alias("taxable"), _signed_sum("tax"))
     )
+    parts = [line_taxes, service_charge_tax(orders, lines, service_codes)]
+    if order_discounts is not None and not order_discounts.is_empty():
+        parts.append(order_discounts.lazy().select(
+            *KEYS, "tax_code", (-pl.col("discount") * _sign()).alias("taxable"), pl.lit(0, pl.Int64).alias("tax")))
     taxes = (
-        pl.concat([line_taxes, service_charge_tax(orders, lines, service_codes)], how="vertical_relaxed")
+        pl.concat(parts, how="vertical_relaxed")
         .group_by([*KEYS, "tax_code"])
         .agg(pl.col("taxable").sum(), pl.col("tax").sum())
         .sort([*KEYS, "tax_code"])

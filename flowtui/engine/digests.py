@@ -19,7 +19,7 @@ from flowtui.engine.digest_listing import DIGESTS_SQL as _DIGESTS_SQL
 from flowtui.engine.digest_listing import ROWS_ALL, ROWS_PAGE
 from flowtui.engine.digest_listing import ROWS_SQL as _ROWS_SQL
 from flowtui.engine.storage import Connection, run
-from flowtui.engine.taxes import SERVICE_CODES_SQL
+from flowtui.engine.taxes import ORDER_DISCOUNTS_SQL, SERVICE_CODES_SQL
 
 ACCOUNT_CATEGORIES = POSTING_CATEGORIES  # the categories a digest's posting needs (books.CATEGORY_TYPES has all)
 
@@ -79,7 +79,8 @@ def rebuild_dirty(con: Connection, now: datetime) -> RebuildResult:
     first, last = con.execute("SELECT min(business_date), max(business_date) FROM todo").fetchall()[0]
     frames = {name: con.sql(sql, params={"first": first, "last": last}).pl() for name, sql in _LOAD.items()}
     service_codes = con.sql(SERVICE_CODES_SQL.format(keys="todo")).pl()
-    digest = summarize(frames["orders"], frames["lines"], frames["payments"], service_codes)
+    order_discounts = con.sql(ORDER_DISCOUNTS_SQL.format(keys="todo"), params={"first": first, "last": last}).pl()
+    digest = summarize(frames["orders"], frames["lines"], frames["payments"], service_codes, order_discounts)
     summary = _with_rejection_only_days(con, digest.summary)
     fresh = {"fresh_digests": summary, "fresh_payments": digest.payments,
              "fresh_items": digest.items, "fresh_taxes": digest.taxes}

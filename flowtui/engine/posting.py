@@ -38,7 +38,7 @@ from flowtui.engine.posting_plan import (
 )
 from flowtui.engine.posting_writer import Writer
 from flowtui.engine.storage import Connection, Database
-from flowtui.engine.taxes import SERVICE_CODES_SQL
+from flowtui.engine.taxes import ORDER_DISCOUNTS_SQL, SERVICE_CODES_SQL
 
 CHUNK = 200  # digests per unit of work
 
@@ -220,7 +220,7 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
         GROUP BY ALL
         """, window).fetchall():
         sides[r[0]][r[1]] = {"orders": r[2], "discount": r[3], "service_charge": r[4], "tax": r[5],
-                             "rounding": r[6], "total": r[7], "items": [], "payments": []}
+                             "rounding": r[6], "total": r[7], "items": [], "payments": [], "discounts": []}
     for r in con.execute(
         """
         SELECT p.digest_id, l.type, coalesce(l.sku, l.product_id), l.tax_code, max(l.name),
@@ -239,6 +239,13 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
         GROUP BY ALL ORDER BY 3
         """, window).fetchall():
         sides[r[0]][r[1]]["payments"].append((r[2], r[3]))
+    for r in con.execute(
+        f"""
+        SELECT p.digest_id, x.type, x.tax_code, sum(x.discount)
+        FROM ({ORDER_DISCOUNTS_SQL.format(keys="post_days")}) x JOIN post_days p USING (stream_id, pos_store_id, business_date)
+        GROUP BY ALL ORDER BY 3
+        """, window).fetchall():
+        sides[r[0]][r[1]]["discounts"].append((r[2], int(r[3])))
     products = {  # all of them: an adjustment may concern a SKU the day no longer sells
         r[0]: ProductInfo(r[1], r[2], r[3], int(r[4] * 10_000))
         for r in con.execute("SELECT sku, name, income_account, track_stock, cost FROM products").fetchall()
@@ -299,7 +306,7 @@ def _side(data: dict | None) -> SideTotals | None:
     return SideTotals(
         orders=data["orders"], discount=data["discount"], service_charge=data["service_charge"], tax=data["tax"],
         rounding=data["rounding"], total=data["total"], items=tuple(data["items"]),
-        payments=tuple(data["payments"]),
+        payments=tuple(data["payments"]), discounts=tuple(data["discounts"]),
     )
 
 

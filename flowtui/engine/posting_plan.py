@@ -72,6 +72,7 @@ class SideTotals:
     total: int
     items: tuple[ItemTotal, ...]
     payments: tuple[tuple[str, int], ...]  # (method, amount)
+    discounts: tuple[tuple[str, int], ...] = ()  # the order discount by the tax code it reduces ("" = none)
 
     @property
     def subtotal(self) -> int:
@@ -196,14 +197,21 @@ def _item_lines(side: SideTotals, day: DayToPost, accounts: Accounts) -> list[Do
     return lines
 
 
+def discount_parts(side: SideTotals) -> list[tuple[str, int]]:
+    """The order discount by tax code (what the codes' taxable amounts are net of); any rest under no code."""
+    parts = [(code, amount) for code, amount in side.discounts if amount]
+    rest = side.discount - sum(amount for _, amount in parts)
+    return parts + ([("", rest)] if rest else [])
+
+
 def plan_document(side: SideTotals, day: DayToPost, kind: str, accounts: Accounts) -> DocumentPlan:
     """One document (``invoice`` from sales, ``credit_note`` from returns) with its journal."""
     cats = accounts.categories
     lines = _item_lines(side, day, accounts)
     residual_tax = side.tax - side.line_tax
-    if side.discount:
-        lines.append(DocumentLine("discount", "Discount", None, 1000, -side.discount * 100, 0, 0, None,
-                                  -side.discount, cats["discount"]))
+    for code, amount in discount_parts(side):
+        lines.append(DocumentLine("discount", "Discount", None, 1000, -amount * 100, 0, 0, code or None, -amount,
+                                  cats["discount"]))
     if side.service_charge:
         lines.append(DocumentLine("service_charge", "Service charge", None, 1000, side.service_charge * 100, 0,
                                   residual_tax, day.service_charge_tax_code, side.service_charge,
@@ -216,9 +224,9 @@ def plan_document(side: SideTotals, day: DayToPost, kind: str, accounts: Account
     payments = tuple((method, accounts.payments[method], amount) for method, amount in side.payments if amount)
     taxes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for line in lines:
-        if line.tax or line.kind == "item" or (line.kind == "service_charge" and line.tax_code):
+        if line.tax or line.kind in ("item", "discount") or (line.kind == "service_charge" and line.tax_code):
             entry = taxes[line.tax_code or ""]
-            entry[0] += line.amount if line.kind in ("item", "service_charge") else 0
+            entry[0] += line.amount if line.kind in ("item", "service_charge", "discount") else 0
             entry[1] += line.tax
     plan = DocumentPlan(
         kind=kind, date=day.business_date, subtotal=side.subtotal, discount=side.discount,

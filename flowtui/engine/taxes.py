@@ -7,6 +7,11 @@
 * **The service charge's code**: the source's (a StoreHub store's
   ``serviceChargeTaxCode``, kept in ``stream_stores``), else the stream's
   mapping (``flowtui map tax STREAM service_charge --code SV6``).
+* **An order discount** (on top of line discounts) is shared over the
+  order's lines in proportion to their amounts — largest remainder, ties to
+  the earlier line, as the till shares it — so each tax code's taxable amount
+  is net of it (:data:`ORDER_DISCOUNTS_SQL`). An order with a discount but no
+  line amounts keeps it under no code.
 * **The tax report**: per type and rate, the taxable amount and tax of every
   document dated in the period (credit notes, adjustments and reversals
   negative), next to the movement of the tax accounts those documents posted
@@ -33,6 +38,41 @@ FROM (SELECT DISTINCT stream_id, pos_store_id FROM {keys}) k
 LEFT JOIN stream_stores ss ON ss.stream_id = k.stream_id AND ss.pos_store_id = k.pos_store_id
 LEFT JOIN tax_mappings tm ON tm.stream_id = k.stream_id AND tm.category = 'service_charge'
 WHERE coalesce(ss.service_charge_tax_code, tm.tax_code) IS NOT NULL
+"""
+
+
+# Completed orders' order discounts in sen, per (stream, store, business date, type) and tax code of the lines
+# they are shared over. ``{keys}`` is a relation with stream_id, pos_store_id, business_date; $first..$last
+# bound its dates (so scans skip row groups).
+ORDER_DISCOUNTS_SQL = """
+WITH o AS (
+    SELECT o.stream_id, o.order_id, o.pos_store_id, o.business_date, o.type, CAST(o.discount * 100 AS BIGINT) AS d
+    FROM orders o JOIN {keys} k USING (stream_id, pos_store_id, business_date)
+    WHERE o.status = 'completed' AND o.discount <> 0 AND o.business_date BETWEEN $first AND $last
+),
+l AS (
+    SELECT o.*, l.line_no, coalesce(l.tax_code, '') AS tax_code, CAST(l.amount * 100 AS BIGINT) AS a,
+           sum(CAST(l.amount * 100 AS BIGINT)) OVER (PARTITION BY o.stream_id, o.order_id) AS whole,
+           min(l.amount) OVER (PARTITION BY o.stream_id, o.order_id) >= 0 AS fair
+    FROM o JOIN order_lines l ON l.stream_id = o.stream_id AND l.order_id = o.order_id
+    WHERE l.business_date BETWEEN $first AND $last
+),
+shared AS (
+    SELECT *, (CAST(d AS HUGEINT) * a) // whole AS floor_share, (CAST(d AS HUGEINT) * a) % whole AS rest
+    FROM l WHERE whole > 0 AND fair
+),
+ranked AS (
+    SELECT *, d - sum(floor_share) OVER (PARTITION BY stream_id, order_id) AS left_over,
+           row_number() OVER (PARTITION BY stream_id, order_id ORDER BY rest DESC, line_no) AS place
+    FROM shared
+)
+SELECT stream_id, pos_store_id, business_date, type, tax_code,
+       CAST(sum(floor_share + CASE WHEN place <= left_over THEN 1 ELSE 0 END) AS BIGINT) AS discount
+FROM ranked GROUP BY ALL
+UNION ALL  -- nothing to share it over (no lines, or lines that add up to nothing): under no code
+SELECT o.stream_id, o.pos_store_id, o.business_date, o.type, '' AS tax_code, CAST(sum(o.d) AS BIGINT) AS discount
+FROM o WHERE NOT EXISTS (SELECT 1 FROM shared s WHERE s.stream_id = o.stream_id AND s.order_id = o.order_id)
+GROUP BY ALL
 """
 
 
