@@ -141,7 +141,7 @@ SELECT d.id AS document_id, d.number, d.kind, coalesce(d.role, 'original') AS ro
        dl.quantity, dl.unit_price, dl.discount, dl.tax, dl.tax_code, dl.amount,
        {_doc_signed("dl.amount")} AS signed_amount,
        CAST(CASE WHEN d.kind = 'invoice' THEN dl.quantity ELSE -dl.quantity END AS {QTY}) AS signed_quantity,
-       dl.account_code, a.name AS account_name
+       dl.account_code, a.name AS account_name, dl.side
 FROM document_lines dl
 JOIN documents d ON d.id = dl.document_id
 {_DOCUMENT_JOINS}
@@ -168,7 +168,8 @@ JOIN documents d ON d.id = dt.document_id
 V_JOURNAL = View("v_journal", f"""
 SELECT e.date, e.id AS entry_id, jl.line_no, jl.account_code, a.name AS account_name, a.type AS account_type,
        jl.debit, jl.credit, CAST(jl.debit - jl.credit AS {MONEY}) AS amount,
-       e.kind AS entry_kind, e.memo, d.number AS document_number, d.kind AS document_kind, e.created_at
+       e.kind AS entry_kind, e.memo, d.number AS document_number, d.kind AS document_kind, e.created_at,
+       jl.tax_code
 FROM journal_lines jl
 JOIN journal_entries e ON e.id = jl.entry_id
 JOIN accounts a ON a.code = jl.account_code
