@@ -33,6 +33,14 @@ def flow(db):
 
 
 @pytest.fixture
+def cli(db_path):
+    """``cli("digests")`` runs ``flowtui --db DB digests`` in-process (tests/cli_helpers.py)."""
+    from tests.cli_helpers import Cli
+
+    return Cli(db_path)
+
+
+@pytest.fixture
 def orders_dir(tmp_path):
     folder = tmp_path / "orders"
     folder.mkdir()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import Cli, assert_clean_error, invoke
+from tests.cli_helpers import assert_clean_error, invoke
 from tests.factories import order, write_ndjson
 
 NOW = "2026-10-10T04:00:00Z"
@@ -37,11 +37,6 @@ SUMMARY_FIELDS = {"gross_sales", "returns", "discount", "service_charge", "tax",
 @pytest.fixture(autouse=True)
 def frozen_clock(_isolated_env, monkeypatch):
     monkeypatch.setenv("FLOWTUI_NOW", NOW)
-
-
-@pytest.fixture
-def cli(db_path) -> Cli:
-    return Cli(db_path)
 
 
 def by_key(rows, *keys):

@@ -33,11 +33,6 @@ def frozen_clock(_isolated_env, monkeypatch):
 
 
 @pytest.fixture
-def cli(db_path) -> Cli:
-    return Cli(db_path)
-
-
-@pytest.fixture
 def books(cli):
     """Initialised books with two locations."""
     cli.ok("init", "--company", "Kedai Kopi Sdn Bhd")

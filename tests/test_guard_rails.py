@@ -33,11 +33,6 @@ def frozen_clock(_isolated_env, monkeypatch):
 
 
 @pytest.fixture
-def cli(db_path) -> Cli:
-    return Cli(db_path)
-
-
-@pytest.fixture
 def shop(cli, orders_dir) -> Cli:
     """Books, two locations, file stream 'Shop' with KL and PJ mapped, GrabPay mapped to 1030, synced."""
     cli.ok("init")

@@ -42,11 +42,6 @@ def frozen_clock(_isolated_env, monkeypatch):
 
 
 @pytest.fixture
-def cli(db_path) -> Cli:
-    return Cli(db_path)
-
-
-@pytest.fixture
 def small_book(cli, orders_dir):
     cli.ok("init", "--company", "Kedai Kopi Sdn Bhd")
     cli.ok("location", "add", "Kuala Lumpur")

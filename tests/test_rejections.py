@@ -27,7 +27,7 @@ import pytest
 
 from flowtui.connectors.base import Window
 from flowtui.connectors.file import FileConnector
-from tests.cli_helpers import Cli, assert_clean_error
+from tests.cli_helpers import assert_clean_error
 from tests.factories import order, write_ndjson
 
 NOW = "2026-10-10T04:00:00Z"
@@ -45,11 +45,6 @@ CSV_HEADER = "order_id,store_id,time,total,payments,sku,name,quantity,unit_price
 @pytest.fixture(autouse=True)
 def frozen_clock(_isolated_env, monkeypatch):
     monkeypatch.setenv("FLOWTUI_NOW", NOW)
-
-
-@pytest.fixture
-def cli(db_path) -> Cli:
-    return Cli(db_path)
 
 
 @pytest.fixture
