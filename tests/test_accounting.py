@@ -520,3 +520,20 @@ def test_the_worked_day_in_the_accountants_guide(cafe, orders_dir):
     ]
     assert booked_balances(cafe, ["4000", "4001", "4010", "2100"]) == {
         "4000": D("-5.00"), "4001": D("-7.00"), "4010": D("8.50"), "2100": D("-0.28")}
+
+
+def test_printed_documents_show_a_codes_nominal_rate_not_the_one_the_sen_make(cafe, tmp_path):
+    """The service charge's tax: 0.07 on 1.20 is 5.83 % to the sen; SV6 is 6 %, and that is what prints."""
+    from pypdf import PdfReader
+
+    from tests.cli_helpers import Cli
+
+    cli = Cli(cafe.db.path)
+    pdf = tmp_path / "invoice.pdf"
+    cli.ok("invoice", "pdf", "KL-202610-0001", "-o", pdf)
+    text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "SV6" in text and "6%" in text and "5.83" not in text
+    report = tmp_path / "digest.pdf"
+    cli.ok("digest", "pdf", cafe.digests()[0].id, "-o", report)
+    text = " ".join(page.extract_text() for page in PdfReader(report).pages)
+    assert "SV6" in text and "5.83" not in text
