@@ -104,7 +104,7 @@ def summarize(orders: pl.DataFrame, lines: pl.DataFrame, payments: pl.DataFrame,
         .group_by([*KEYS, "tax_code"])
         .agg(_signed_sum("amount").alias("taxable"), _signed_sum("tax"))
     )
-    parts = [line_taxes, service_charge_tax(orders, lines, service_codes)]
+    parts = [line_taxes, service_charge_tax(summary, line_taxes, service_codes)]
     if order_discounts is not None and not order_discounts.is_empty():
         parts.append(order_discounts.lazy().select(
             *KEYS, "tax_code", (-pl.col("discount") * _sign()).alias("taxable"), pl.lit(0, pl.Int64).alias("tax")))
@@ -118,21 +118,22 @@ def summarize(orders: pl.DataFrame, lines: pl.DataFrame, payments: pl.DataFrame,
     return DigestFrames(summary=summary, payments=paid, items=items, taxes=taxes)
 
 
-def service_charge_tax(orders: pl.DataFrame, lines: pl.DataFrame,
+def service_charge_tax(summary: pl.LazyFrame, line_taxes: pl.LazyFrame,
                        service_codes: pl.DataFrame | None) -> pl.LazyFrame:
     """Per day: the service charge (taxable) and the tax no line carries (tax), under the service charge's code.
 
+    ``summary`` has a day's signed ``service_charge`` and ``tax``; ``line_taxes`` its lines' tax by code.
     A day whose service charge has no known tax code keeps that tax under no code (``""``), so the tax
     summary still adds up; a day with tax outside its lines but no service charge keeps it under no code
     too. A service charge with a code but no tax appears (taxable, 0); without a code and without tax, not.
     """
-    line_tax = _completed(lines).group_by(KEYS).agg(_signed_sum("tax").alias("line_tax"))
+    line_tax = line_taxes.group_by(KEYS).agg(pl.col("tax").sum().alias("line_tax"))
     codes = (service_codes if service_codes is not None
              else pl.DataFrame(schema={"stream_id": pl.Int64, "pos_store_id": pl.String, "tax_code": pl.String}))
     return (
-        _completed(orders).group_by(KEYS).agg(_signed_sum("service_charge"), _signed_sum("tax"))
+        summary.select(*KEYS, "service_charge", "tax")
         .join(line_tax, on=KEYS, how="left")
-        .join(codes.lazy().select(pl.col("stream_id").cast(orders.schema["stream_id"]), "pos_store_id",
+        .join(codes.lazy().select(pl.col("stream_id").cast(summary.collect_schema()["stream_id"]), "pos_store_id",
                                   pl.col("tax_code").alias("sc_code")),
               on=["stream_id", "pos_store_id"], how="left")
         .with_columns((pl.col("tax") - pl.col("line_tax").fill_null(0)).alias("tax"))

@@ -78,9 +78,13 @@ def rebuild_dirty(con: Connection, now: datetime) -> RebuildResult:
     con.execute("CREATE OR REPLACE TEMP TABLE todo AS SELECT * FROM dirty_days")
     first, last = con.execute("SELECT min(business_date), max(business_date) FROM todo").fetchall()[0]
     frames = {name: con.sql(sql, params={"first": first, "last": last}).pl() for name, sql in _LOAD.items()}
-    service_codes = con.sql(SERVICE_CODES_SQL.format(keys="todo")).pl()
-    order_discounts = con.sql(ORDER_DISCOUNTS_SQL.format(keys="todo"), params={"first": first, "last": last}).pl()
-    digest = summarize(frames["orders"], frames["lines"], frames["payments"], service_codes, order_discounts)
+    # what tax summaries need beyond the lines, asked only when some order has it
+    orders = frames["orders"]
+    service_codes = (con.sql(SERVICE_CODES_SQL.format(keys="todo")).pl()
+                     if (orders["service_charge"] != 0).any() else None)
+    order_discounts = (con.sql(ORDER_DISCOUNTS_SQL.format(keys="todo"), params={"first": first, "last": last}).pl()
+                       if (orders["discount"] != 0).any() else None)
+    digest = summarize(orders, frames["lines"], frames["payments"], service_codes, order_discounts)
     summary = _with_rejection_only_days(con, digest.summary)
     fresh = {"fresh_digests": summary, "fresh_payments": digest.payments,
              "fresh_items": digest.items, "fresh_taxes": digest.taxes}
