@@ -239,12 +239,13 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
         GROUP BY ALL ORDER BY 3
         """, window).fetchall():
         sides[r[0]][r[1]]["payments"].append((r[2], r[3]))
+    discounted = any(side["discount"] for by_type in sides.values() for side in by_type.values())
     for r in con.execute(
         f"""
         SELECT p.digest_id, x.type, x.tax_code, sum(x.discount)
         FROM ({ORDER_DISCOUNTS_SQL.format(keys="post_days")}) x JOIN post_days p USING (stream_id, pos_store_id, business_date)
         GROUP BY ALL ORDER BY 3
-        """, window).fetchall():
+        """, window).fetchall() if discounted else ():
         sides[r[0]][r[1]]["discounts"].append((r[2], int(r[3])))
     products = {  # all of them: an adjustment may concern a SKU the day no longer sells
         r[0]: ProductInfo(r[1], r[2], r[3], int(r[4] * 10_000))
@@ -277,7 +278,9 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
         WHERE d2.id <> o.digest_id
         GROUP BY o.digest_id
         """, window).fetchall()}
-    service_codes = {(r[0], r[1]): r[2] for r in con.execute(SERVICE_CODES_SQL.format(keys="post_days")).fetchall()}
+    charged = any(side["service_charge"] for by_type in sides.values() for side in by_type.values())
+    service_codes = {(r[0], r[1]): r[2] for r in con.execute(SERVICE_CODES_SQL.format(keys="post_days")).fetchall()
+                     } if charged else {}
     days = {}
     for r in con.execute("SELECT * FROM post_days").fetchall():
         (digest_id, version, stream_id, store, business_date, grouping, stream, location_id, contact_id,

@@ -172,12 +172,14 @@ def _unit_price(gross: int, quantity: int) -> int:
 def _item_lines(side: SideTotals, day: DayToPost, accounts: Accounts) -> list[DocumentLine]:
     """Item lines: sales first, then returns; a sale's on its product's income account (else sales), a return's
     on the returns account."""
-    lines = []
-    for which in (SALE, RETURN):
-        items = [i for i in side.items if i.side == which]
-        fallback = accounts.categories["sales" if which == SALE else "returns"]
+    lines: list[DocumentLine] = []
+    by_side: dict[str, list[ItemTotal]] = {SALE: [], RETURN: []}
+    for item in side.items:
+        by_side[item.side].append(item)
+    for which, items in by_side.items():
         if not items:
             continue
+        fallback = accounts.categories["sales" if which == SALE else "returns"]
         if day.grouping == "all":
             codes = {i.tax_code for i in items}
             lines.append(DocumentLine(
@@ -186,9 +188,10 @@ def _item_lines(side: SideTotals, day: DayToPost, accounts: Accounts) -> list[Do
                 codes.pop() if len(codes) == 1 else None, sum(i.amount for i in items), fallback, which,
             ))
             continue
+        products, sale = day.products, which == SALE
         for item in sorted(items, key=lambda i: (i.sku, i.tax_code or "")):
-            product = day.products.get(item.sku)
-            account = product.income_account if product and product.income_account and which == SALE else None
+            product = products.get(item.sku)
+            account = product.income_account if sale and product and product.income_account else None
             lines.append(DocumentLine(
                 "item", product.name if product else (item.name or item.sku), item.sku, item.quantity,
                 _unit_price(item.gross, item.quantity), item.discount, item.tax, item.tax_code, item.amount,

@@ -108,9 +108,9 @@ class Writer:
                 cost_entry = entry_id
         for move in plan.stock:
             self.rows["stock_movements"].append((
-                self._next_id("stock_movement_ids"), move.sku, day["location_id"], plan.date, move.quantity,
-                move.unit_cost, "sale" if move.quantity < 0 else "return", document_id, f"{title} {number}",
-                self.now, move.value, cost_entry))
+                move.sku, day["location_id"], plan.date, move.quantity, move.unit_cost,
+                "sale" if move.quantity < 0 else "return", document_id, f"{title} {number}", self.now, move.value,
+                cost_entry))
 
     def reversal(self, digest_id: int, day: dict, version: int, plan: DocumentPlan, reverses: tuple[int, str],
                  reason: str) -> str:
@@ -199,7 +199,7 @@ _TABLES = {
     "document_taxes": ("document_id, tax_code, taxable, tax", {"taxable": 2, "tax": 2}),
     "journal_entries": ("id, date, document_id, kind, memo, created_at", {}),
     "journal_lines": ("entry_id, line_no, account_code, debit, credit, memo, tax_code", {"debit": 2, "credit": 2}),
-    "stock_movements": ("id, sku, location_id, business_date, quantity, unit_cost, kind, document_id, note, created_at, "
+    "stock_movements": ("sku, location_id, business_date, quantity, unit_cost, kind, document_id, note, created_at, "
                         "value, journal_entry_id", {"quantity": 3, "unit_cost": 4, "value": 2}),
     "document_history": ("document_id, happened_at, actor, event, detail", {}),
 }
