@@ -302,7 +302,7 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepa
     result.unchanged = counts.get("unchanged", 0)
     result.stale = counts.get("stale", 0)
     result.skipped = good - sum(counts.values())
-    if window.end is None and good:
+    if window.end is None and good and not prepared.typed:  # files have open windows; a typed batch is an API's
         result.days = _days_by_file(con, prepared)
     if result.new or result.changed:
         batch_id = con.execute("SELECT nextval('raw_batch_ids')").fetchall()[0][0]
