@@ -405,6 +405,36 @@ def test_a_hostile_template_fetches_nothing_outside_its_folder(day_one, tmp_path
     assert no_network == []
 
 
+ESCAPES = {  # each tries to run a shell command that leaves a marker file
+    "lipsum": '{{ lipsum.__globals__["os"].popen("touch MARKER").read() }}',
+    "range": '{{ range.__globals__["__builtins__"]["__import__"]("os").system("touch MARKER") }}',
+    "class": "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "filter": '{{ doc.number.__class__.__init__.__globals__ }}',
+    "mutation": "{% set _ = doc.lines.append(1) %}{{ doc.lines }}",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ESCAPES))
+def test_a_template_cannot_reach_the_system(day_one, db_path, tmp_path, name):
+    """An operator's template is run in Jinja2's sandbox: an escape is a clean template error and nothing runs."""
+    own = tmp_path / "mine"
+    own.mkdir()
+    marker = tmp_path / "ran"
+    payload = ESCAPES[name].replace("MARKER", str(marker))
+    (own / "invoice.html").write_text(f'{{% extends "layout.html" %}}\n{{% block body %}}\n<p>{payload}</p>\n'
+                                      '{% endblock %}\n')
+    result = Cli(db_path)("invoice", "pdf", "KL-202610-0001", "-o", tmp_path / "a.pdf", "--template-dir", own)
+    assert_clean_error(result, code=2, says=f"Template {own.resolve() / 'invoice.html'}, line 3:")
+    assert ("unsafe" in result.err) or ("is undefined" in result.err), result.err
+    assert not marker.exists() and not (tmp_path / "a.pdf").exists()
+
+
+def test_the_sandbox_offers_only_range_and_dict():
+    env = render.template_environment([PACKAGED_TEMPLATES])
+    assert set(env.globals) == {"range", "dict"}
+    assert env.from_string("{{ range(3) | list }} {{ dict(a=1)['a'] }}").render() == "[0, 1, 2] 1"
+
+
 # -- the visual check --------------------------------------------------------------------------------------
 
 

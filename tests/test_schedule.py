@@ -210,7 +210,7 @@ def test_a_key_in_a_shell_variable_is_refused_naming_the_stream_the_variable_and
     result = Cli(db_path)("schedule", "install")
     assert_clean_error(result, says="stream 'Bangsar' reads its API key from $BANGSAR_KEY, and cron will not have it")
     assert "OLD_KEY" not in result.err
-    assert "flowtui stream set Bangsar --api-key KEY" in result.err
+    assert "flowtui stream set Bangsar --api-key -" in result.err
     assert str(tmp_path / "config" / "secrets.json") in result.err
     assert "flowtui schedule install --env-file FILE" in result.err
     assert "sk_live_in_my_shell_only" not in result.err + result.out
@@ -227,7 +227,7 @@ def test_a_key_in_the_secrets_file_must_be_in_the_config_folder_the_line_names(c
     monkeypatch.setenv("FLOWTUI_CONFIG_DIR", str(tmp_path / "other-config"))
     result = Cli(db_path)("schedule", "install", "--at", "07:00")
     assert_clean_error(result, says=f"stream 'Bangsar' keeps its API key in {tmp_path / 'other-config' / 'secrets.json'}")
-    assert "flowtui stream set Bangsar --api-key KEY" in result.err
+    assert "flowtui stream set Bangsar --api-key -" in result.err
     assert lines(crontab)[0].startswith("0 6 ")  # the working line stays
 
 

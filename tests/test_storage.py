@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -23,6 +25,33 @@ def test_first_open_creates_the_file_and_applies_every_migration(db, db_path):
     assert versions[-1][0] == SCHEMA_VERSION
     with db.write() as con:  # opening again applies nothing twice
         assert con.execute("SELECT count(*) FROM schema_migrations").fetchall()[0][0] == len(versions)
+
+
+def test_a_file_flowtui_creates_is_its_owners_alone_and_an_existing_one_keeps_its_mode(tmp_path):
+    previous = os.umask(0o022)  # the usual umask: files 0644 and folders 0755 unless flowtui says otherwise
+    try:
+        books = tmp_path / "new folder" / "flow.duckdb"
+        with Database.at(books).write() as con:
+            con.execute("INSERT INTO settings VALUES ('probe', 'x')")
+        assert stat.S_IMODE(os.stat(books).st_mode) == 0o600  # like secrets.json: it holds every sale
+        assert stat.S_IMODE(os.stat(books.parent).st_mode) == 0o700  # where the write-ahead log comes and goes
+        assert os.umask(0o022) == 0o022  # the process's umask is given back
+
+        os.chmod(books, 0o640)  # the owner shares it with their group: flowtui leaves that alone
+        with Database.at(books).write() as con:
+            con.execute("INSERT INTO settings VALUES ('probe 2', 'x')")
+        with Database.at(books).read():
+            pass
+        assert stat.S_IMODE(os.stat(books).st_mode) == 0o640
+
+        shared = tmp_path / "shared"
+        shared.mkdir(mode=0o755)
+        with Database.at(shared / "flow.duckdb").read():  # a read creates the file too
+            pass
+        assert stat.S_IMODE(os.stat(shared / "flow.duckdb").st_mode) == 0o600
+        assert stat.S_IMODE(os.stat(shared).st_mode) == 0o755  # an existing folder is not touched
+    finally:
+        os.umask(previous)
 
 
 def test_a_file_from_a_newer_flowtui_is_refused_with_a_clear_message(db, db_path):

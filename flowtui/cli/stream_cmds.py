@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from flowtui.cli.output import day, emit_json, instant, table
@@ -27,7 +29,9 @@ def _settings_options(func):
                      help="Days re-read before the cursor on each sync (default 3)."),
         click.option("--path", type=click.Path(), help="file streams: an NDJSON/CSV file or a folder of them."),
         click.option("--account", help="storehub streams: the StoreHub account name."),
-        click.option("--api-key", help="storehub streams: the API key (kept in a 0600 file outside the database)."),
+        click.option("--api-key", metavar="-", help="storehub streams: the API key, kept in a 0600 file outside the "
+                     "database. Give `-` to type it at a hidden prompt or pipe it in on standard input: a key "
+                     "written on the command line shows in the process list and the shell history."),
         click.option("--api-key-env", metavar="VARIABLE", help="storehub streams: read the API key from this variable."),
         click.option("--base-url", help="storehub streams: API address (default https://api.storehubhq.com)."),
         click.option("--location", help="minipos streams: the location whose till it is (see `flowtui locations`)."),
@@ -46,7 +50,34 @@ def _settings(kw) -> StreamSettings:
 
 def _options(kw) -> dict:
     keys = ("path", "account", "api_key", "api_key_env", "base_url", "location")
-    return {k: kw[k] for k in keys if kw.get(k) is not None}
+    options = {k: kw[k] for k in keys if kw.get(k) is not None}
+    if "api_key" in options:
+        options["api_key"] = _api_key(options["api_key"])
+    return options
+
+
+def _api_key(given: str) -> str:
+    """``--api-key -``: asked for at a terminal (not echoed), else the first line of standard input.
+
+    A key written on the command line still works, with a warning: every user of the machine can see
+    it in the process list while the command runs, and it stays in the shell's history.
+    """
+    if given != "-":
+        click.echo("warning: a key given as --api-key KEY shows in the process list and stays in your shell "
+                   "history; use --api-key - (asked for, or piped in) or --api-key-env VARIABLE.", err=True)
+        return given
+    stdin = sys.stdin
+    if stdin.isatty():
+        return click.prompt("API key", hide_input=True, err=True)
+    key = stdin.readline().strip()
+    if not key:
+        raise click.BadParameter("`-` reads the key from standard input, and it was empty.", param_hint="--api-key")
+    return key
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
 
 
 def register(cli: click.Group) -> None:
@@ -70,6 +101,7 @@ def register(cli: click.Group) -> None:
     def stream_add(ctx, name, provider_name, force, **kw):
         """Connect a new stream called NAME."""
         added = ctx.flow.add_stream(name, provider_name, _options(kw), _settings(kw), force=force)
+        _warn(ctx.flow.stream_warnings(added))
         nxt = (f"ring up sales in the console or with `flowtui minipos sell {added.name!r} --item SKU --pay Cash`"
                if added.provider == "minipos" else f"`flowtui sync {added.name!r}`")
         click.echo(f"Added {provider(added.provider).label} stream {added.name!r}. Next: {nxt}.")
@@ -82,6 +114,7 @@ def register(cli: click.Group) -> None:
     def stream_set(ctx, name, force, **kw):
         """Change a stream's settings."""
         updated = ctx.flow.update_stream(name, _settings(kw), _options(kw), force=force)
+        _warn(ctx.flow.stream_warnings(updated))
         click.echo(f"Updated stream {updated.name!r}.")
 
     @stream.command("remove")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flowtui.connectors.base import Connector, SourceError
 from flowtui.connectors.file import FileConnector
@@ -47,6 +49,8 @@ class Provider:
     auto_invoice: bool = False
     #: what the stored config reads (None: nothing another stream could read too, like a till)
     source: Callable[[dict], SourceKey | None] = lambda _config: None
+    #: what is risky about a stored config, said to the operator when the stream is added or changed
+    warnings: Callable[[dict], list[str]] = lambda _config: []
 
 
 def _file_config(options: dict) -> dict:
@@ -75,7 +79,8 @@ def _storehub_config(options: dict) -> dict:
     if not account:
         raise ProviderConfigError("A StoreHub stream needs --account (the StoreHub account name).")
     if not options.get("api_key"):
-        raise ProviderConfigError("A StoreHub stream needs --api-key KEY or --api-key-env VARIABLE.")
+        raise ProviderConfigError("A StoreHub stream needs its API key: --api-key - (asked for, or read from "
+                                  "standard input) or --api-key-env VARIABLE.")
     base_url = (options.get("base_url") or BASE_URL).strip().rstrip("/")
     if not base_url.startswith(("http://", "https://")):
         raise ProviderConfigError(f"--base-url must start with http:// or https://, not {base_url!r}.")
@@ -88,11 +93,29 @@ def _storehub_source(config: dict) -> SourceKey:
     return SourceKey(("storehub", base_url, account), f"StoreHub account {config['account']} at {config['base_url']}")
 
 
+def _storehub_warnings(config: dict) -> list[str]:
+    """A key sent over plain http:// to another machine can be read by anyone on the way (this machine is fine)."""
+    parts = urlsplit(config.get("base_url") or "")
+    if not config.get("api_key") or parts.scheme.lower() != "http" or _loopback(parts.hostname or ""):
+        return []
+    return [f"the API key would travel unencrypted over plain http:// to {parts.hostname}: anyone on the way can "
+            "read it. Use an https:// address (plain http:// is only safe to this machine: 127.0.0.1, localhost)."]
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _storehub_connect(config: dict, secret: str | None) -> Connector:
     from flowtui.connectors.storehub import StoreHubConnector
 
     if not secret:
-        raise ProviderConfigError("The StoreHub API key is missing; set it with `flowtui stream set NAME --api-key`.")
+        raise ProviderConfigError("The StoreHub API key is missing; set it with `flowtui stream set NAME --api-key -`.")
     return StoreHubConnector(config["account"], secret, config["base_url"])
 
 
@@ -118,7 +141,7 @@ def _minipos_home(config: dict) -> tuple[str, str]:
 PROVIDERS: dict[str, Provider] = {
     "file": Provider("file", "Files (NDJSON / CSV)", _file_config, _file_connect, source=_file_source),
     "storehub": Provider("storehub", "StoreHub", _storehub_config, _storehub_connect, needs_secret=True,
-                         source=_storehub_source),
+                         source=_storehub_source, warnings=_storehub_warnings),
     "minipos": Provider("minipos", "MiniPOS (built-in till)", _minipos_config, _minipos_connect, _minipos_home,
                        auto_invoice=True),
 }

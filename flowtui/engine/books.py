@@ -4,6 +4,7 @@ payment methods and the default account for each posting category."""
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -117,6 +118,19 @@ def _put_setting(con: Connection, key: str, value: str) -> None:
     con.execute(
         "INSERT INTO settings VALUES (?, ?) ON CONFLICT DO UPDATE SET value = EXCLUDED.value", [key, value]
     )
+
+
+def database_id(con: Connection) -> str:
+    """This database's own random id (migration 12): its streams' API keys are kept under it.
+
+    A file whose id was deleted by hand gets a new one (on a write connection); its streams' keys stay
+    where their references say.
+    """
+    value = _setting(con, "database_id")
+    if value is None:
+        value = str(uuid.uuid4())
+        _put_setting(con, "database_id", value)
+    return value
 
 
 def company(con: Connection) -> Company:

@@ -142,7 +142,7 @@ def readiness(nightly_job: NightlyJob) -> Readiness:
     for name, ref in keys.items():
         if "secret" in ref and store.get(ref["secret"]) is None:
             problems.append(f"stream {name!r} keeps its API key in {store.path}, which has no entry for it.")
-            fixes.append(f"set the key again: flowtui stream set {shlex.quote(name)} --api-key KEY")
+            fixes.append(f"set the key again: flowtui stream set {shlex.quote(name)} --api-key -")
     unset = {name: ref["env"] for name, ref in keys.items() if "env" in ref and ref["env"] not in defined}
     for name, var in unset.items():
         where = f"{nightly_job.env_file} does not set it" if nightly_job.env_file else "cron will not have it"
@@ -151,7 +151,7 @@ def readiness(nightly_job: NightlyJob) -> Readiness:
         fixes.append(f"add {', '.join(f'{v}=...' for v in unset.values())} to {nightly_job.env_file}")
     elif unset:
         example = shlex.quote(next(iter(unset)))
-        fixes.append(f"keep the key in flowtui's secrets file ({store.path}): flowtui stream set {example} --api-key KEY")
+        fixes.append(f"keep the key in flowtui's secrets file ({store.path}): flowtui stream set {example} --api-key -")
         fixes.append("or put VAR=value lines in a file only you can read (chmod 600 FILE) and install with: "
                      "flowtui schedule install --env-file FILE")
     if problems:

@@ -6,6 +6,11 @@ Safe by construction:
   called ``<img src="file:///etc/passwd">`` prints as those characters, and a
   template naming a value that does not exist is an error naming the template
   and line, never a silently blank field.
+* Templates run in Jinja2's immutable sandbox (:func:`template_environment`):
+  no ``__globals__``, ``__class__`` or other underscore attribute, no changing
+  the values given to it, and no globals but ``range`` and ``dict``. An
+  operator's ``--template-dir`` is code flowtui runs; ``{{ lipsum.__globals__
+  ["os"].popen("id").read() }}`` is a template error, never a command.
 * WeasyPrint fetches through :class:`SafeFetcher`, which serves files from the
   template folders only (the operator's own folder, then the packaged
   ``reports/``, installed as ``flowtui.reports``) and ``data:`` URLs; anything else — ``file://``
@@ -34,6 +39,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
 import jinja2
+import jinja2.sandbox
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -68,6 +74,22 @@ def percent(rate) -> str:
 
 FILTERS: dict[str, Callable] = {"money": money, "price": price, "qty": quantity, "long_date": long_date,
                                 "percent": percent}
+
+
+#: the only globals a template sees (``range`` is the sandbox's bounded one); Jinja2's ``lipsum``, ``cycler``,
+#: ``joiner`` and ``namespace`` are left out: the printed documents need none of them
+TEMPLATE_GLOBALS = ("range", "dict")
+
+
+def template_environment(dirs: Sequence[Path]) -> jinja2.Environment:
+    """The one way templates are loaded: sandboxed, autoescaped, strict about undefined values, with our filters."""
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    env.globals = {name: env.globals[name] for name in TEMPLATE_GLOBALS}
+    env.filters.update(FILTERS)
+    return env
 
 
 # -- the URL fetcher --------------------------------------------------------------------
@@ -151,11 +173,7 @@ class Renderer:
 
     def __init__(self, template_dir: str | os.PathLike[str] | None = None) -> None:
         self.dirs = ([Path(os.path.realpath(template_dir))] if template_dir else []) + [PACKAGED_TEMPLATES]
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
-            autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        )
-        self.env.filters.update(FILTERS)
+        self.env = template_environment(self.dirs)
         self.fetcher = SafeFetcher(self.dirs)
         self.fonts = FontConfiguration()
         sheet = next(d / STYLESHEET for d in self.dirs if (d / STYLESHEET).is_file())
@@ -328,9 +346,7 @@ def render_batch(jobs: Sequence[Job], *, company: dict, printed: str, template_d
 def _check_templates(template_dir) -> None:
     """Compile the templates in this process first: a broken one fails fast, before any worker starts."""
     dirs = ([Path(os.path.realpath(template_dir))] if template_dir else []) + [PACKAGED_TEMPLATES]
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader([str(d) for d in dirs]), autoescape=True)
-    env.filters.update(FILTERS)
-    _compile_all(env, dirs)
+    _compile_all(template_environment(dirs), dirs)
 
 
 def _compile_all(env: jinja2.Environment, dirs: Sequence[Path]) -> None:

@@ -542,6 +542,13 @@ UPDATE order_rejections SET resolution = 'corrected' WHERE resolved_at IS NOT NU
 UPDATE order_rejections SET order_key = 'entry:' || ref WHERE order_id IS NULL AND order_key = ref
 """
 
+# Secrets belong to their own books: every database gets a random id of its own (new files and old ones alike),
+# and its streams' API keys are kept in secrets.json under it (flowtui.engine.secrets.stream_key_name), so two
+# databases with a stream of one name keep their own keys.
+_DATABASE_ID = """
+INSERT INTO settings VALUES ('database_id', CAST(gen_random_uuid() AS VARCHAR)) ON CONFLICT DO NOTHING
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "orders, streams, mappings and digests", _INITIAL),
     Migration(2, "ledger: products, stock, documents, journal, history", _LEDGER),
@@ -555,6 +562,7 @@ MIGRATIONS: list[Migration] = [
     Migration(8, "accounting: corrections by side, tax codes, stock value, till closes kept, reversals", _ACCOUNTING),
     Migration(9, "rejections: days they may belong to, resolution, dismissal", _REJECTIONS),
     Migration(10, "streams can be removed (archived) and keep their books", _ARCHIVED_STREAMS),
+    Migration(12, "each database has its own id, under which its streams' API keys are kept", _DATABASE_ID),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -91,39 +91,60 @@ class Flow:
             return books.contacts(con)
 
     # -- streams -------------------------------------------------------------------
-    def _secret_options(self, name: str, options: dict) -> dict:
-        """``api_key`` goes to the secrets file and ``api_key_env`` is kept by name: config holds a reference only."""
-        options = dict(options)
-        key, env = options.pop("api_key", None), options.pop("api_key_env", None)
-        if key and env:
-            raise InvalidInput("Give either --api-key or --api-key-env, not both.")
-        if env:
-            options["api_key"] = {"env": env.strip().lstrip("$")}
-        elif key:
-            options["api_key"] = self.secrets.put(f"stream:{name.strip()}:api_key", key.strip())
-        return options
-
     def add_stream(self, name: str, provider: str, options: dict, settings: StreamSettings,
                    force: bool = False) -> Stream:
-        """Connect a stream. One reading what another stream reads is refused unless ``force`` (it would double-post)."""
-        with self._write() as con:
-            streams_mod.refuse_taken_name(con, name)
-        options = self._secret_options(name, options)
-        try:
-            with self._write() as con:
-                return streams_mod.add_stream(con, name, provider, options, settings, clock.now(), force)
-        except BaseException:
-            if "secret" in (options.get("api_key") or {}):  # the stream was not created: neither is its key
-                self.secrets.delete(options["api_key"]["secret"])
-            raise
+        """Connect a stream. One reading what another stream reads is refused unless ``force`` (it would double-post).
+
+        ``options["api_key"]`` (plain text) goes to the secrets file only if the stream is created.
+        """
+        options, key = _split_key(options)
+
+        def change(con: Connection) -> Stream:
+            given = {**options, "api_key": self._key_reference(con, name.strip(), None)} if key else options
+            return streams_mod.add_stream(con, name, provider, given, settings, clock.now(), force)
+
+        return self._change_stream(change, key)
 
     def update_stream(self, name: str, settings: StreamSettings, options: dict | None = None,
                       force: bool = False) -> Stream:
-        with self.db.read() as con:
-            name = streams_mod.require_active(streams_mod.require_stream(con, name)).name
-        options = self._secret_options(name, options or {})
-        with self._write() as con:
-            return streams_mod.update_stream(con, name, settings, options, force)
+        """Change a stream's settings; a new ``api_key`` goes to the secrets file only if the change is made."""
+        options, key = _split_key(options or {})
+
+        def change(con: Connection) -> Stream:
+            stream = streams_mod.require_active(streams_mod.require_stream(con, name))
+            given = {**options, "api_key": self._key_reference(con, stream.name, stream.config.get("api_key"))} \
+                if key else options
+            return streams_mod.update_stream(con, stream.name, settings, given, force)
+
+        return self._change_stream(change, key)
+
+    def _key_reference(self, con: Connection, stream: str, current: dict | None) -> dict:
+        return {"secret": self.secrets.entry_for(books.database_id(con), stream, current)}
+
+    def _change_stream(self, change: Callable[[Connection], Stream], key: str | None) -> Stream:
+        """One write adding or changing a stream; its new API key (if any) is written to the secrets file last.
+
+        The key is kept only once the database change has been made and only if the stream refers to it:
+        a refused change leaves the secrets file as it was. A secrets file that cannot be written rolls the
+        change back; if the commit then fails, the entry is put back as it was (nothing is ever deleted
+        that was there before).
+        """
+        written: tuple[str, str | None] | None = None
+        try:
+            with self._write() as con:
+                stream = change(con)
+                reference = stream.config.get("api_key") or {}
+                if key and "secret" in reference:
+                    written = reference["secret"], self.secrets.store(reference["secret"], key)
+        except BaseException:
+            if written is not None:
+                self.secrets.restore(*written)
+            raise
+        return stream
+
+    def stream_warnings(self, stream: Stream) -> list[str]:
+        """What is risky about how a stream is set up (a key that would travel unencrypted), for the operator."""
+        return stream_provider(stream.provider).warnings(stream.config)
 
     def remove_stream(self, name: str) -> Stream:
         """Archive a stream: its orders, digests and documents stay; it no longer syncs, posts or changes."""
@@ -505,6 +526,17 @@ class Flow:
 def _active(con: Connection, name: str) -> Stream:
     """The stream ``name`` means, refused when it was removed (see :func:`streams_mod.require_active`)."""
     return streams_mod.require_active(streams_mod.require_stream(con, name))
+
+
+def _split_key(options: dict) -> tuple[dict, str | None]:
+    """The options without the plain-text ``api_key`` (returned apart); ``api_key_env`` becomes a reference."""
+    options = dict(options)
+    key, env = (options.pop("api_key", None) or "").strip() or None, options.pop("api_key_env", None)
+    if key and env:
+        raise InvalidInput("Give either --api-key or --api-key-env, not both.")
+    if env:
+        options["api_key"] = {"env": env.strip().lstrip("$")}
+    return options, key
 
 
 def stream_connector(stream: Stream, secret: str | None):

@@ -186,7 +186,7 @@ class Database:
     def _connect(self, *, read_only: bool) -> Connection:
         if not read_only:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # a folder we create is private
             except OSError as exc:
                 blocker = next((p for p in self.path.parents if p.exists() and not p.is_dir()), None)
                 reason = f"{blocker} is a file, not a folder" if blocker else exc.strerror
@@ -196,7 +196,7 @@ class Database:
         delay, since, said = 0.02, time.time(), False
         while True:
             try:
-                con = duckdb.connect(str(self.path), read_only=read_only)
+                con = _connect_private(self.path, read_only)
             except duckdb.Error as exc:
                 message = str(exc)
                 if not _LOCK_PATTERN.search(message):
@@ -258,6 +258,26 @@ WAIT_POLL = 0.05  # a process kept waiting tries the file again at least this of
 WAIT_PATIENT = 0.5  # a process waiting longer than this asks the one holding the file to step aside (s)
 WAIT_YIELD = 0.12  # how long one about to take the file again leaves it to a waiting one (s)
 WAIT_FRESH = 1.0  # a marker older than this is from a process that gave up or left (s)
+
+
+def _connect_private(path: Path, read_only: bool) -> Connection:
+    """``duckdb.connect``; a file it creates is born its owner's alone (0600), as the secrets file is.
+
+    The books hold every sale and customer: nobody else on the machine should read them. A file that
+    exists keeps the mode its owner gave it (never loosened, never tightened behind their back). The
+    umask is process-wide, so it is narrowed only for the instant DuckDB creates the file (a file another
+    thread creates meanwhile is private too, which errs the safe way); chmod-ing afterwards would leave a
+    moment when another user could open the file and keep reading through that handle. DuckDB's
+    write-ahead log (``flow.duckdb.wal``, there only while a change is being written) takes the umask:
+    the folder flowtui creates for the file is 0700 for that reason.
+    """
+    if read_only or path.exists():
+        return duckdb.connect(str(path), read_only=read_only)
+    previous = os.umask(0o077)
+    try:
+        return duckdb.connect(str(path), read_only=False)
+    finally:
+        os.umask(previous)
 
 
 def _explain_open_error(path: Path, message: str) -> str:
