@@ -192,6 +192,38 @@ def test_account_add_and_duplicate_is_a_clean_error(cli):
     assert "4600" not in {a["code"] for a in cli.json("accounts")}
 
 
+def test_listing_accounts_and_contacts_only_reads_so_a_notebook_reading_the_file_does_not_block_it(cli, db_path):
+    """A notebook holds the file read-only; a writer would be refused until it lets go, a reader is not."""
+    cli.ok("init")
+    notebook = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         f"con = duckdb.connect({str(db_path)!r}, read_only=True)\nprint('reading', flush=True)\ntime.sleep(30)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert notebook.stdout.readline().strip() == "reading"
+        assert "1000" in {a["code"] for a in cli.json("--lock-timeout", "0.5", "accounts")}
+        assert [c["name"] for c in cli.json("--lock-timeout", "0.5", "contacts")] == ["Cash Sales"]
+        assert_clean_error(cli("--lock-timeout", "0.5", "contact", "add", "Syarikat ABC"), says="is busy")
+    finally:
+        notebook.kill()
+        notebook.wait()
+
+
+def test_books_never_set_up_list_no_accounts_and_stay_as_they_are(cli, db_path):
+    from flowtui.engine.service import Flow
+    from flowtui.engine.storage import Database
+
+    with Database.at(db_path).write():  # a book file, never initialised
+        pass
+    flow = Flow(Database.at(db_path))
+    assert flow.accounts() == [] and flow.contacts() == []
+    assert cli.json("accounts") == [] and cli.json("contacts") == []
+    with flow.db.read() as con:
+        assert con.execute("SELECT count(*) FROM settings").fetchall() == [(0,)]  # nothing was seeded
+    cli.ok("contact", "add", "Syarikat ABC")  # a change seeds the books first
+    assert [c["name"] for c in cli.json("contacts")] == ["Cash Sales", "Syarikat ABC"]
+
+
 # -- 2. locations and contacts -------------------------------------------------------------
 
 
