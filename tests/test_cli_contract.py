@@ -846,6 +846,36 @@ def test_flowtui_db_is_used_without_db_and_db_wins(tmp_path, monkeypatch):
     assert not (tmp_path / "xdg-data" / "flowtui" / "flow.duckdb").exists()
 
 
+def _fortnight_with_auto_invoice(db: Path, folder: Path):
+    """One KL sale a day from 20 September to 3 October (14 days over), each day posted by auto invoice:
+    invoices INV-202609-00001 .. 00011 (20-30 Sep) and INV-202610-00001 .. 00003 (1-3 Oct)."""
+    from tests.cli_helpers import Cli
+
+    folder.mkdir()
+    write_ndjson(folder / "days.ndjson", [
+        order(f"D-{day}", "KL", f"{day}T04:00:00Z", [("KOPI", 1, "3.50")])
+        for day in [f"2026-09-{d}" for d in range(20, 31)] + [f"2026-10-0{d}" for d in range(1, 4)]])
+    cli = Cli(db)
+    cli.ok("init")
+    cli.ok("location", "add", "Kuala Lumpur")
+    cli.ok("stream", "add", "Shop", "--provider", "file", "--path", folder, "--auto-invoice")
+    cli.ok("map", "location", "Shop", "KL", "--location", "Kuala Lumpur")
+    return cli
+
+
+def test_a_sync_that_posts_many_days_names_the_first_ten_documents_and_counts_the_rest(tmp_path):
+    cli = _fortnight_with_auto_invoice(tmp_path / "text.duckdb", tmp_path / "text")
+    lines = [line for line in cli.ok("sync", "Shop").out.splitlines() if "auto invoice" in line]
+    first_ten = ", ".join(f"INV-202609-{n:05}" for n in range(1, 11))
+    assert lines == [f"  auto invoice: 14 digest(s) posted (14 documents: {first_ten} and 4 more; "
+                     "`flowtui sync --json` lists them all)"]
+
+    cli = _fortnight_with_auto_invoice(tmp_path / "json.duckdb", tmp_path / "json")
+    [outcome] = cli.json("sync", "Shop")
+    assert [d["number"] for p in outcome["posted"] for d in p["documents"]] == (
+        [f"INV-202609-{n:05}" for n in range(1, 12)] + [f"INV-202610-{n:05}" for n in range(1, 4)])
+
+
 # -- 12. sync --from/--to ------------------------------------------------------------------------------
 
 
