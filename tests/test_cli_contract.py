@@ -192,6 +192,38 @@ def test_account_add_and_duplicate_is_a_clean_error(cli):
     assert "4600" not in {a["code"] for a in cli.json("accounts")}
 
 
+def test_listing_accounts_and_contacts_only_reads_so_a_notebook_reading_the_file_does_not_block_it(cli, db_path):
+    """A notebook holds the file read-only; a writer would be refused until it lets go, a reader is not."""
+    cli.ok("init")
+    notebook = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time\n"
+         f"con = duckdb.connect({str(db_path)!r}, read_only=True)\nprint('reading', flush=True)\ntime.sleep(30)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert notebook.stdout.readline().strip() == "reading"
+        assert "1000" in {a["code"] for a in cli.json("--lock-timeout", "0.5", "accounts")}
+        assert [c["name"] for c in cli.json("--lock-timeout", "0.5", "contacts")] == ["Cash Sales"]
+        assert_clean_error(cli("--lock-timeout", "0.5", "contact", "add", "Syarikat ABC"), says="is busy")
+    finally:
+        notebook.kill()
+        notebook.wait()
+
+
+def test_books_never_set_up_list_no_accounts_and_stay_as_they_are(cli, db_path):
+    from flowtui.engine.service import Flow
+    from flowtui.engine.storage import Database
+
+    with Database.at(db_path).write():  # a book file, never initialised
+        pass
+    flow = Flow(Database.at(db_path))
+    assert flow.accounts() == [] and flow.contacts() == []
+    assert cli.json("accounts") == [] and cli.json("contacts") == []
+    with flow.db.read() as con:
+        assert con.execute("SELECT count(*) FROM settings").fetchall() == [(0,)]  # nothing was seeded
+    cli.ok("contact", "add", "Syarikat ABC")  # a change seeds the books first
+    assert [c["name"] for c in cli.json("contacts")] == ["Cash Sales", "Syarikat ABC"]
+
+
 # -- 2. locations and contacts -------------------------------------------------------------
 
 
@@ -812,6 +844,36 @@ def test_flowtui_db_is_used_without_db_and_db_wins(tmp_path, monkeypatch):
     monkeypatch.delenv("FLOWTUI_DB")
     assert [r["name"] for r in invoke(["locations", "--json"], env_db).json()] == ["Env Outlet"]
     assert not (tmp_path / "xdg-data" / "flowtui" / "flow.duckdb").exists()
+
+
+def _fortnight_with_auto_invoice(db: Path, folder: Path):
+    """One KL sale a day from 20 September to 3 October (14 days over), each day posted by auto invoice:
+    invoices INV-202609-00001 .. 00011 (20-30 Sep) and INV-202610-00001 .. 00003 (1-3 Oct)."""
+    from tests.cli_helpers import Cli
+
+    folder.mkdir()
+    write_ndjson(folder / "days.ndjson", [
+        order(f"D-{day}", "KL", f"{day}T04:00:00Z", [("KOPI", 1, "3.50")])
+        for day in [f"2026-09-{d}" for d in range(20, 31)] + [f"2026-10-0{d}" for d in range(1, 4)]])
+    cli = Cli(db)
+    cli.ok("init")
+    cli.ok("location", "add", "Kuala Lumpur")
+    cli.ok("stream", "add", "Shop", "--provider", "file", "--path", folder, "--auto-invoice")
+    cli.ok("map", "location", "Shop", "KL", "--location", "Kuala Lumpur")
+    return cli
+
+
+def test_a_sync_that_posts_many_days_names_the_first_ten_documents_and_counts_the_rest(tmp_path):
+    cli = _fortnight_with_auto_invoice(tmp_path / "text.duckdb", tmp_path / "text")
+    lines = [line for line in cli.ok("sync", "Shop").out.splitlines() if "auto invoice" in line]
+    first_ten = ", ".join(f"INV-202609-{n:05}" for n in range(1, 11))
+    assert lines == [f"  auto invoice: 14 digest(s) posted (14 documents: {first_ten} and 4 more; "
+                     "`flowtui sync --json` lists them all)"]
+
+    cli = _fortnight_with_auto_invoice(tmp_path / "json.duckdb", tmp_path / "json")
+    [outcome] = cli.json("sync", "Shop")
+    assert [d["number"] for p in outcome["posted"] for d in p["documents"]] == (
+        [f"INV-202609-{n:05}" for n in range(1, 12)] + [f"INV-202610-{n:05}" for n in range(1, 4)])
 
 
 # -- 12. sync --from/--to ------------------------------------------------------------------------------

@@ -108,6 +108,61 @@ def test_timeouts_and_truncated_replies_never_land_as_complete(flow, monkeypatch
         assert_digests_match(flow, box, box.start_date, END)
 
 
+# -- servers that take their time: every wait has an end --------------------------------------------------
+
+@pytest.fixture
+def short_deadlines(monkeypatch):
+    """A reply gets 0.4 s and a request with its retries 1.2 s (the defaults are 60 s and 180 s)."""
+    monkeypatch.setenv("FLOWTUI_NOW", "2026-10-15T01:00:00Z")
+    monkeypatch.setattr(storehub.PROCESS_LIMITER, "rate", None)
+    monkeypatch.setattr(storehub, "BACKOFF_BASE", 0.01)
+    monkeypatch.setenv("FLOWTUI_STOREHUB_REPLY_DEADLINE", "0.4")
+    monkeypatch.setenv("FLOWTUI_STOREHUB_REQUEST_DEADLINE", "1.2")
+
+
+@pytest.mark.parametrize("fault", ["trickle", "trickle_headers", "silent"])
+def test_a_server_that_trickles_or_never_answers_fails_a_test_within_the_bound(flow, db_path, short_deadlines,
+                                                                                 fault):
+    with StoreHubSandbox(seed=6, days=2, end_date=END, rate_limit=None) as box:
+        connect(flow, box)
+        if fault == "silent":
+            box.silent_every = 1
+        else:  # a byte every 50 ms: no read ever waits long, the reply would take minutes
+            box.trickle_every, box.trickle_seconds, box.trickle_headers = 1, 0.05, fault == "trickle_headers"
+        started = time.monotonic()
+        result = Cli(db_path)("stream", "test", "Sandbox")
+        elapsed = time.monotonic() - started
+        assert_clean_error(result, code=1, says="Error: The test failed: StoreHub did not answer /stores within 1.2 s")
+        assert "no complete reply within 0.4 s" in result.err
+        assert "sync" not in result.err
+        assert elapsed < 1.2 + 2  # (the whole reply would take a minute or more; the rest is starting up)
+        assert box.faults["silent" if fault == "silent" else "trickle"] >= 2  # asked again within the bound
+
+
+def test_a_sync_from_a_trickling_server_fails_within_the_bound(flow, short_deadlines):
+    with StoreHubSandbox(seed=6, days=3, end_date=END, rate_limit=None) as box:
+        connect(flow, box)
+        box.trickle_every, box.trickle_seconds = 1, 0.05
+        started = time.monotonic()
+        [outcome] = flow.sync(["Sandbox"])
+        assert time.monotonic() - started < 1.2 + 2
+    assert outcome.failed
+    assert outcome.error.startswith("StoreHub did not answer /stores within 1.2 s")
+    assert outcome.error.endswith("The sync stopped; the next one starts again from the same day.")
+    assert flow.streams()[0].stream.cursor_date is None  # nothing counts as synced
+
+
+def test_now_and_then_a_late_reply_is_asked_again_and_the_figures_hold(flow, short_deadlines):
+    with StoreHubSandbox(seed=6, days=4, end_date=END, rate_limit=None) as box:
+        connect(flow, box)
+        box.trickle_every, box.trickle_seconds = 4, 0.05
+        box.silent_every = 7
+        [outcome] = flow.sync(["Sandbox"])
+        assert outcome.status == "ok", outcome.error
+        assert box.faults["trickle"] and box.faults["silent"]
+        assert_digests_match(flow, box, box.start_date, END)
+
+
 def test_a_corrupted_database_is_a_clear_error(tmp_path):
     bad = tmp_path / "flow.duckdb"
     bad.write_bytes(b"\x00garbage" * 4096)

@@ -309,6 +309,27 @@ def test_reset_every_drops_the_connection(fresh, mode):
     assert fresh.faults["reset"] == 1 and fresh.request_log[1][2] is None
 
 
+def test_trickle_every_answers_in_full_one_byte_at_a_time(fresh):
+    """Every read gets a byte well within its timeout, so only a deadline for the whole reply ends it."""
+    want = call(fresh.base_url, "/inventory/nope")
+    fresh.trickle_every, fresh.trickle_seconds = 1, 0.02
+    for headers_too in (False, True):
+        fresh.trickle_headers = headers_too
+        started = time.monotonic()
+        assert call(fresh.base_url, "/inventory/nope", timeout=0.3) == want  # 404, {"error": "Store not found"}
+        assert time.monotonic() - started >= len(want[2]) * 0.02
+    assert fresh.faults["trickle"] == 2
+
+
+def test_silent_every_takes_the_request_and_never_answers(fresh):
+    fresh.silent_every = 2
+    assert call(fresh.base_url, "/stores")[0] == 200
+    with pytest.raises((TimeoutError, urllib.error.URLError)):
+        call(fresh.base_url, "/stores", timeout=0.5)
+    assert call(fresh.base_url, "/stores")[0] == 200
+    assert fresh.faults["silent"] == 1 and [s for _, _, s in fresh.request_log] == [200, None, 200]
+
+
 def test_the_request_log_shows_what_the_client_asked(fresh):
     get_json(fresh.base_url, query(fresh.store_ids[1], END - timedelta(days=1), END))
     path, asked, status = fresh.log_for("/transactions")[-1]

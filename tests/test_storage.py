@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import duckdb
@@ -14,7 +15,7 @@ import pytest
 
 from flowtui.engine.errors import DatabaseError, DatabaseLocked
 from flowtui.engine.schema import SCHEMA_VERSION
-from flowtui.engine.storage import Database, default_db_path, resolve_db_path
+from flowtui.engine.storage import Database, Turns, default_db_path, resolve_db_path
 
 
 def test_first_open_creates_the_file_and_applies_every_migration(db, db_path):
@@ -161,3 +162,100 @@ def test_sessions_run_in_utc(db):
     with db.read() as con:
         assert con.execute("SELECT current_setting('TimeZone')").fetchall()[0][0] == "UTC"
     assert duckdb.__version__.startswith("2.")
+
+
+# -- units of work within one process (the console's screens run theirs in threads) ----------------------
+
+def _unit(db, kind: str, done: list, name: str, hold: float = 0.0) -> threading.Thread:
+    def work() -> None:
+        try:
+            with getattr(db, kind)() as con:
+                con.execute("SELECT 1").fetchall()
+                time.sleep(hold)
+            done.append((name, "ok", time.monotonic()))
+        except DatabaseLocked as exc:
+            done.append((name, str(exc), time.monotonic()))
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    return thread
+
+
+def test_sibling_units_wait_for_one_that_waits_for_the_file_and_then_works(db_path):
+    """Another process has the file for 0.8 s; a unit here waits for it (up to the 1 s lock timeout), then
+    works 0.6 s. Two sibling units asking meanwhile wait 1.4 s and more: longer than the lock timeout, but
+    the unit ahead of them moves, so they get their turns, in the order they asked."""
+    db = Database.at(db_path, lock_timeout=1.0)
+    with db.write():
+        pass
+    done: list = []
+    holder = _hold_lock(db_path, 0.8)
+    try:
+        first = _unit(db, "write", done, "sync", hold=0.6)
+        time.sleep(0.05)
+        second = _unit(db, "read", done, "digests screen")
+        time.sleep(0.05)
+        third = _unit(db, "read", done, "invoices screen")
+        for thread in (first, second, third):
+            thread.join(timeout=30)
+    finally:
+        holder.wait(timeout=30)
+    assert [(name, outcome) for name, outcome, _ in done] == [
+        ("sync", "ok"), ("digests screen", "ok"), ("invoices screen", "ok")]
+    assert done[-1][2] - done[0][2] < 1.0  # and nothing waited for longer than it had to
+
+
+def test_turns_are_taken_in_the_order_they_were_asked_for():
+    """Five screens ask while a long unit runs: each gets its turn in the order it asked, none gives up."""
+    turns = Turns()
+    served: list[str] = []
+    turns.acquire()  # the long unit
+
+    def screen(name: str) -> None:
+        assert turns.acquire(patience=5)
+        served.append(name)
+        time.sleep(0.01)
+        turns.release()
+
+    screens = [threading.Thread(target=screen, args=(f"screen {n}",)) for n in range(5)]
+    for thread in screens:
+        thread.start()
+        time.sleep(0.02)  # each asks a little after the one before
+    time.sleep(0.2)
+    turns.release()
+    for thread in screens:
+        thread.join(timeout=30)
+    assert served == [f"screen {n}" for n in range(5)]
+
+
+def test_a_unit_that_holds_its_turn_too_long_is_reported_busy(db_path):
+    """Waiting has an end: a sibling gives up once one unit has held the turn for twice the lock timeout."""
+    db = Database.at(db_path, lock_timeout=0.2)
+    with db.write():
+        pass
+    done: list = []
+    started = time.monotonic()
+    long_unit = _unit(db, "write", done, "long", hold=1.5)
+    time.sleep(0.05)
+    waiting = _unit(db, "read", done, "screen")
+    waiting.join(timeout=30)
+    long_unit.join(timeout=30)
+    [(name, message, when), _] = done
+    assert name == "screen" and 0.35 <= when - started < 1.2
+    assert message == (f"The database {db_path} stayed busy in this process: one unit of work held it for more "
+                       f"than 0.4 s. Try again, or allow longer with --lock-timeout / FLOWTUI_LOCK_TIMEOUT.")
+
+
+def test_turns_are_re_entrant_in_one_thread():
+    turns = Turns()
+    assert turns.acquire() and turns.acquire()
+    turns.release()
+    elsewhere: list = []
+    probe = lambda: elsewhere.append(turns.acquire(blocking=False))  # noqa: E731
+    for expected in (False, True):
+        thread = threading.Thread(target=probe)
+        thread.start()
+        thread.join()
+        assert elsewhere.pop() is expected
+        if not expected:
+            turns.release()  # the outer unit ends: now another thread may take the turn

@@ -186,6 +186,8 @@ class Script:
             answer = answer(request)
         if isinstance(answer, Exception):
             raise answer
+        if isinstance(answer, httpx.Response):
+            return answer
         if isinstance(answer, int):
             return httpx.Response(answer, json={"error": "no"})
         if isinstance(answer, str):
@@ -193,10 +195,27 @@ class Script:
         return httpx.Response(200, json=answer)
 
 
-def connector(script: Script, attempts: int = 5) -> StoreHubConnector:
+def connector(script: Script, attempts: int = 5, **deadlines) -> StoreHubConnector:
     return StoreHubConnector("acct", "sk_live_secret", "https://storehub.test", limiter=RateLimiter(None),
                              backoff=Backoff(attempts=attempts, base=0.001, cap=0.01),
-                             transport=httpx.MockTransport(script))
+                             transport=httpx.MockTransport(script), **deadlines)
+
+
+class Trickle(httpx.SyncByteStream):
+    """A body that comes one byte at a time, ``pause`` seconds apart: no single read ever times out."""
+
+    def __init__(self, body: bytes, pause: float) -> None:
+        self.body, self.pause, self.sent = body, pause, 0
+
+    def __iter__(self):
+        for i in range(len(self.body)):
+            time.sleep(self.pause)
+            self.sent += 1
+            yield self.body[i:i + 1]
+
+
+def trickling(pause: float):
+    return lambda _request: httpx.Response(200, stream=Trickle(json.dumps(STORES).encode(), pause))
 
 
 STORES = [{"id": "s1", "name": "KLCC"}]
@@ -214,6 +233,64 @@ def test_after_the_bounded_attempts_the_sync_fails_clearly():
     with pytest.raises(StoreHubError, match=r"kept failing on /stores \(HTTP 503\) after 5 attempts"):
         connector(script).stores()
     assert len(script.asked) == 5
+
+
+def test_a_trickling_reply_is_cut_off_at_its_deadline_and_asked_again():
+    script = Script(stores=[trickling(0.02), STORES])  # the first reply would take ~0.6 s, a byte at a time
+    started = time.monotonic()
+    assert [s.id for s in connector(script, reply_deadline=0.2).stores()] == ["s1"]
+    assert time.monotonic() - started < 0.5
+    assert len(script.asked) == 2
+
+
+def test_a_server_that_only_trickles_fails_within_the_request_deadline():
+    script = Script(stores=[trickling(0.02)])
+    c = connector(script, attempts=100, reply_deadline=0.15, request_deadline=0.5)
+    started = time.monotonic()
+    with pytest.raises(StoreHubError) as caught:
+        c.stores()
+    assert time.monotonic() - started < 0.7
+    assert 2 <= len(script.asked) < 100
+    assert str(caught.value).startswith("StoreHub did not answer /stores within 0.5 s (")
+    assert "no complete reply within 0.15 s" in str(caught.value)
+
+
+def test_pauses_between_attempts_end_with_the_request_deadline():
+    """A Retry-After of a minute, or a long backoff, is not waited for past the request's deadline."""
+    script = Script(stores=[httpx.Response(429, headers={"Retry-After": "60"}, json={"error": "slow down"})])
+    c = StoreHubConnector("acct", "key", "https://storehub.test", limiter=RateLimiter(None),
+                          backoff=Backoff(attempts=6, base=30, cap=60), transport=httpx.MockTransport(script),
+                          request_deadline=0.3)
+    started = time.monotonic()
+    with pytest.raises(StoreHubError, match=r"did not answer /stores within 0\.3 s \(1 attempt\(s\): HTTP 429\)"):
+        c.stores()
+    assert time.monotonic() - started < 0.3
+
+
+def test_deadlines_come_from_the_connector_or_the_environment(monkeypatch):
+    monkeypatch.delenv("FLOWTUI_STOREHUB_REPLY_DEADLINE", raising=False)
+    monkeypatch.delenv("FLOWTUI_STOREHUB_REQUEST_DEADLINE", raising=False)
+    c = connector(Script(stores=[STORES]))
+    assert c.deadlines() == (60.0, 180.0)  # the documented defaults
+    monkeypatch.setenv("FLOWTUI_STOREHUB_REPLY_DEADLINE", "2.5")
+    monkeypatch.setenv("FLOWTUI_STOREHUB_REQUEST_DEADLINE", "9")
+    assert c.deadlines() == (2.5, 9.0)
+    assert connector(Script(stores=[STORES]), reply_deadline=1, request_deadline=3).deadlines() == (1, 3)
+    monkeypatch.setenv("FLOWTUI_STOREHUB_REQUEST_DEADLINE", "soon")
+    with pytest.raises(StoreHubError, match="FLOWTUI_STOREHUB_REQUEST_DEADLINE must be a number of seconds"):
+        c.stores()
+
+
+def test_a_failed_test_says_the_test_failed_and_a_failed_sync_that_the_sync_stopped():
+    script = Script(stores=[503])
+    with pytest.raises(StoreHubError) as caught:
+        connector(script).test()
+    assert str(caught.value).startswith("The test failed: StoreHub kept failing on /stores (HTTP 503)")
+    assert "sync" not in str(caught.value)
+    with pytest.raises(StoreHubError) as caught:
+        list(connector(script).fetch(Window(date(2026, 10, 2), date(2026, 10, 3))))
+    assert str(caught.value).startswith("StoreHub kept failing on /stores (HTTP 503) after 5 attempts.")
+    assert str(caught.value).endswith("The sync stopped; the next one starts again from the same day.")
 
 
 @pytest.mark.parametrize("status", [401, 403])

@@ -14,6 +14,7 @@ from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter
 from flowtui.engine.sync import SyncOutcome, window_of
 
 MAX_REJECTIONS_SHOWN = 20
+MAX_NUMBERS_SHOWN = 10  # document numbers on a sync's "auto invoice" line (--json has them all)
 EXIT_REJECTIONS = 3  # the sync ran, but left entries it could not land open (like `post`'s refusals)
 
 
@@ -83,12 +84,20 @@ def _print_outcome(o: SyncOutcome) -> None:
         posted = [p for p in o.postings if p.status == "posted"]
         adjusted = [p for p in o.postings if p.status == "adjusted"]
         refused = [p for p in o.postings if p.status == "refused"]
-        numbers = ", ".join(n for p in posted + adjusted for _, n in p.documents)
-        click.echo(f"  auto invoice: {len(posted)} digest(s) posted"
-                   + (f", {len(adjusted)} change(s) to posted days posted as adjustments" if adjusted else "")
+        numbers = _numbers([n for p in posted + adjusted for _, n in p.documents])
+        click.echo(f"  auto invoice: {len(posted):,} digest(s) posted"
+                   + (f", {len(adjusted):,} change(s) to posted days posted as adjustments" if adjusted else "")
                    + (f" ({numbers})" if numbers else "")
                    + (f", {len(refused)} waiting for attention (see `flowtui digests --status needs_attention`)"
                       if refused else ""))
+
+
+def _numbers(numbers: list[str]) -> str:
+    """The numbers of the documents a sync posted: all of a few, else a count and the first few."""
+    if len(numbers) <= MAX_NUMBERS_SHOWN:
+        return ", ".join(numbers)
+    return (f"{len(numbers):,} documents: {', '.join(numbers[:MAX_NUMBERS_SHOWN])} and "
+            f"{len(numbers) - MAX_NUMBERS_SHOWN:,} more; `flowtui sync --json` lists them all")
 
 
 def _sen(value: int) -> str:

@@ -7,6 +7,10 @@ The API is unforgiving, so this connector is careful:
 * 429, 409, 5xx, a 200 that is not JSON, timeouts and dropped connections are
   retried with jittered exponential backoff, a bounded number of times — then
   the sync fails with a clear message instead of hammering;
+* every wait is bounded: a reply must end within ``REPLY_DEADLINE`` seconds of
+  asking, body and all (a server trickling a byte at a time is cut off), and a
+  request with all its retries and pauses within ``REQUEST_DEADLINE`` — so a
+  server that never answers fails a sync or a test within that bound;
 * 401/403 fail at once: check the account name and API key;
 * a window that comes back with 5,000 transactions (the silent cap) is split
   in halves, down to one day of one store; a store-day that still hits the cap
@@ -37,10 +41,13 @@ import httpx
 import orjson
 
 from flowtui.connectors.base import OrderBatch, SourceError, SourceStore, Window
+from flowtui.connectors.deadlines import DeadlineClient, LateReply
 from flowtui.connectors.storehub_sql import NotAList, NotJSON, ReplyReader
 
 BASE_URL = "https://api.storehubhq.com"
-TIMEOUT = 30.0  # seconds for one request
+TIMEOUT = 30.0  # seconds of silence: connecting, or waiting for the next bytes of a reply
+REPLY_DEADLINE = 60.0  # seconds for one reply, from asking to its last byte
+REQUEST_DEADLINE = 180.0  # seconds for one request with all its retries and the pauses between them
 CAP = 5000
 CHUNK_DAYS = 7
 RETRY_STATUSES = {409, 429, 500, 502, 503, 504}
@@ -95,6 +102,20 @@ def _process_rate() -> float | None:
 
 PROCESS_LIMITER = RateLimiter(_process_rate())
 
+
+def _seconds(variable: str, default: float) -> float:
+    """A deadline in seconds: ``default``, or the environment variable's (for tests and slow links)."""
+    raw = os.environ.get(variable)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise StoreHubError(f"{variable} must be a number of seconds above 0, not {raw!r}.")
+    return value
+
 #: Seconds spent waiting on StoreHub and turning its replies into canonical orders, process-wide
 #: (the benchmark reads them).
 STATS = {"http": 0.0, "parse": 0.0, "requests": 0}
@@ -121,6 +142,8 @@ class StoreHubConnector:
     api_key: str
     base_url: str = BASE_URL
     timeout: float | None = None  # None: TIMEOUT
+    reply_deadline: float | None = None  # None: REPLY_DEADLINE, or $FLOWTUI_STOREHUB_REPLY_DEADLINE
+    request_deadline: float | None = None  # None: REQUEST_DEADLINE, or $FLOWTUI_STOREHUB_REQUEST_DEADLINE
     limiter: RateLimiter = field(default_factory=lambda: PROCESS_LIMITER)
     backoff: Backoff = field(default_factory=Backoff)
     chunk_days: int = CHUNK_DAYS
@@ -131,24 +154,49 @@ class StoreHubConnector:
         return f"StoreHubConnector(account={self.account!r}, base_url={self.base_url!r})"
 
     # -- HTTP ----------------------------------------------------------------------------
-    def _client(self) -> httpx.Client:
-        return httpx.Client(
+    def _client(self) -> DeadlineClient:
+        return DeadlineClient(httpx.Client(
             base_url=self.base_url.rstrip("/"), auth=(self.account, self.api_key),
-            timeout=TIMEOUT if self.timeout is None else self.timeout,
+            timeout=self._read_timeout,
             headers={"Accept": "application/json", "User-Agent": "flowtui"}, follow_redirects=False,
             transport=self.transport,
-        )
+        ))
 
-    def _get(self, client: httpx.Client, path: str, params: dict | None = None, read=None):
-        """The reply to one GET, read by ``read`` (JSON values by default), asked again while it makes sense."""
-        last = "no answer"
+    @property
+    def _read_timeout(self) -> float:
+        return TIMEOUT if self.timeout is None else self.timeout
+
+    def deadlines(self) -> tuple[float, float]:
+        """(seconds for one reply, seconds for one request with its retries)."""
+        reply = self.reply_deadline or _seconds("FLOWTUI_STOREHUB_REPLY_DEADLINE", REPLY_DEADLINE)
+        request = self.request_deadline or _seconds("FLOWTUI_STOREHUB_REQUEST_DEADLINE", REQUEST_DEADLINE)
+        return reply, request
+
+    def _get(self, client: DeadlineClient, path: str, params: dict | None = None, read=None):
+        """The reply to one GET, read by ``read`` (JSON values by default), asked again while it makes sense.
+
+        Asking again stops after ``backoff.attempts`` attempts or once the request's deadline has passed,
+        whichever comes first; no attempt and no pause reaches past that deadline.
+        """
+        reply_deadline, request_deadline = self.deadlines()
+        ends = time.monotonic() + request_deadline
+        last, attempts = "no answer", 0
         for attempt in range(self.backoff.attempts):
-            if attempt:
-                time.sleep(self.backoff.delay(attempt))
+            if attempt and not _pause(self.backoff.delay(attempt), ends):
+                break
             self.limiter.wait()
+            left = ends - time.monotonic()
+            if left <= 0:
+                break
+            attempts += 1
             started = time.perf_counter()
+            seconds = min(reply_deadline, left)
             try:
-                response = client.get(path, params=params)
+                response = client.get(path, params, deadline=seconds, read_timeout=self._read_timeout)
+            except LateReply:
+                if seconds >= reply_deadline or attempts == 1:  # (not merely the request's time running out)
+                    last = f"no complete reply within {seconds:g} s"
+                continue
             except httpx.TimeoutException:
                 last = "a timeout"
                 continue
@@ -164,11 +212,11 @@ class StoreHubConnector:
             if response.status_code in RETRY_STATUSES:
                 last = f"HTTP {response.status_code}"
                 retry_after = response.headers.get("Retry-After", "")
-                if retry_after.isdigit():
-                    time.sleep(min(float(retry_after), self.backoff.cap))
+                if retry_after.isdigit() and not _pause(min(float(retry_after), self.backoff.cap), ends):
+                    break
                 continue
             if response.status_code != 200:
-                raise StoreHubError(f"StoreHub answered HTTP {response.status_code} for {path}; the sync stopped.")
+                raise StoreHubError(f"StoreHub answered HTTP {response.status_code} for {path}.")
             started = time.perf_counter()
             try:
                 if read is not None:
@@ -180,16 +228,17 @@ class StoreHubConnector:
                 continue
             finally:
                 STATS["parse"] += time.perf_counter() - started
-        raise StoreHubError(
-            f"StoreHub kept failing on {path} ({last}) after {self.backoff.attempts} attempts; the sync stopped "
-            f"and the next one starts again from the same day.")
+        if attempts < self.backoff.attempts:
+            raise StoreHubError(f"StoreHub did not answer {path} within {request_deadline:g} s "
+                                f"({attempts} attempt(s): {last}).")
+        raise StoreHubError(f"StoreHub kept failing on {path} ({last}) after {attempts} attempts.")
 
     # -- what the engine asks ----------------------------------------------------------------
     def stores(self) -> list[SourceStore]:
         with self._client() as client:
             return self._stores(client)
 
-    def _stores(self, client: httpx.Client) -> list[SourceStore]:
+    def _stores(self, client: DeadlineClient) -> list[SourceStore]:
         data = self._get(client, "/stores")
         if not isinstance(data, list):
             raise StoreHubError("StoreHub's /stores did not return a list.")
@@ -197,7 +246,10 @@ class StoreHubConnector:
                 for s in data if isinstance(s, dict) and s.get("id")]
 
     def test(self) -> str:
-        stores = self.stores()
+        try:
+            stores = self.stores()
+        except StoreHubError as exc:
+            raise type(exc)(f"The test failed: {exc}") from None
         names = ", ".join(f"{s.name or s.id} ({s.id})" for s in stores[:10]) + (" ..." if len(stores) > 10 else "")
         return f"Connected to StoreHub as {self.account}: {len(stores)} store(s): {names or 'none'}"
 
@@ -209,6 +261,12 @@ class StoreHubConnector:
     def fetch(self, window: Window) -> Iterator[OrderBatch]:
         if window.start is None or window.end is None:
             raise StoreHubError("A StoreHub sync needs a date range (a start date or a cursor).")
+        try:
+            yield from self._fetch(window)
+        except StoreHubError as exc:
+            raise type(exc)(f"{exc} The sync stopped; the next one starts again from the same day.") from None
+
+    def _fetch(self, window: Window) -> Iterator[OrderBatch]:
         asked = (window.start - timedelta(days=1), window.end + timedelta(days=1))
         with self._client() as client:
             stores = self._stores(client)
@@ -219,7 +277,7 @@ class StoreHubConnector:
             if not ranges:
                 yield OrderBatch(orders=[], stores=stores, progress=1.0)
 
-    def _fetch_ranges(self, client, reader: ReplyReader, ranges, stores) -> Iterator[OrderBatch]:
+    def _fetch_ranges(self, client: DeadlineClient, reader: ReplyReader, ranges, stores) -> Iterator[OrderBatch]:
         """Replies read together, a batch whenever the reader is full (and one at the end)."""
         warnings: list[str] = []
         for done, (store_id, first, last) in enumerate(ranges, start=1):
@@ -232,12 +290,12 @@ class StoreHubConnector:
                                  stores=stores)
                 warnings, stores = [], []
 
-    def _products(self, client: httpx.Client) -> dict:
+    def _products(self, client: DeadlineClient) -> dict:
         data = self._get(client, "/products")
         items = data if isinstance(data, list) else []
         return {str(p.get("id")): {"sku": p.get("sku"), "name": p.get("name")} for p in items if isinstance(p, dict)}
 
-    def _transactions(self, client, store_id: str, first: date, last: date, reader: ReplyReader) -> list[str]:
+    def _transactions(self, client: DeadlineClient, store_id: str, first: date, last: date, reader: ReplyReader) -> list[str]:
         """Stage a store's transactions from ``first`` to ``last``, in as many windows as the cap needs; warnings."""
         params = {"from": first.isoformat(), "to": last.isoformat(), "storeId": store_id, "includeOnline": "true"}
         try:
@@ -253,6 +311,14 @@ class StoreHubConnector:
                     + self._transactions(client, store_id, middle + timedelta(days=1), last, reader))
         return [f"StoreHub returned {CAP:,} transactions (its cap) for store {store_id} on {first}: "
                 f"some of that day's transactions may be missing."]
+
+
+def _pause(seconds: float, ends: float) -> bool:
+    """Sleep ``seconds`` unless that would reach past ``ends`` (a monotonic time); whether time is left after."""
+    if time.monotonic() + seconds >= ends:
+        return False
+    time.sleep(seconds)
+    return True
 
 
 @contextmanager

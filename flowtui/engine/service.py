@@ -71,7 +71,8 @@ class Flow:
             return books.add_account(con, code, name, kind, clock.now())
 
     def accounts(self) -> list[books.Account]:
-        with self._write() as con:
+        """The chart of accounts; a read (books never set up list none: `init` or any change seeds them)."""
+        with self.db.read() as con:
             return books.accounts(con)
 
     def add_location(self, name: str, timezone: str | None = None) -> books.Location:
@@ -87,7 +88,8 @@ class Flow:
             return books.add_contact(con, name, clock.now())
 
     def contacts(self) -> list[books.Contact]:
-        with self._write() as con:
+        """The contacts; a read, like :meth:`accounts`."""
+        with self.db.read() as con:
             return books.contacts(con)
 
     # -- streams -------------------------------------------------------------------

@@ -18,6 +18,7 @@ import random
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,14 +36,71 @@ _LOCK_PATTERN = re.compile(r"Could not set lock|Conflicting lock", re.IGNORECASE
 _PID_PATTERN = re.compile(r"PID (\d+)")
 
 Connection = duckdb.DuckDBPyConnection
-_LOCKS: dict[str, threading.RLock] = {}
-_LOCKS_GUARD = threading.Lock()
 
 
-def _process_lock(path: Path) -> threading.RLock:
+class Turns:
+    """Units of work on one file within this process, taken in the order they asked; re-entrant per thread.
+
+    A thread waits as long as the queue moves: its patience runs from the moment the turn last changed
+    hands, so it gives up only when the unit holding the turn has held it longer than that patience (a
+    unit stuck for good), never because units ahead of it are waiting for the file or working.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition(threading.Lock())
+        self._owner: int | None = None
+        self._depth = 0
+        self._queue: deque[object] = deque()
+        self._moved = time.monotonic()  # when the turn last changed hands
+
+    def acquire(self, blocking: bool = True, patience: float | None = None) -> bool:
+        """Take the turn; ``False`` when not ``blocking`` and it is taken, or when the holder outlasts ``patience``."""
+        me = threading.get_ident()
+        with self._changed:
+            if self._owner == me:
+                self._depth += 1
+                return True
+            if self._owner is None and not self._queue:
+                self._take(me)
+                return True
+            if not blocking:
+                return False
+            ticket = object()
+            self._queue.append(ticket)
+            try:
+                while self._owner is not None or self._queue[0] is not ticket:
+                    left = None if patience is None else self._moved + patience - time.monotonic()
+                    if left is not None and left <= 0:
+                        return False
+                    self._changed.wait(left)
+                self._take(me)
+                return True
+            finally:  # taken or given up: either way out of the queue, and the next one may move up
+                if ticket in self._queue:
+                    self._queue.remove(ticket)
+                self._changed.notify_all()
+
+    def release(self) -> None:
+        with self._changed:
+            if self._owner != threading.get_ident():
+                raise RuntimeError("a turn released by a thread that does not hold it")
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner, self._moved = None, time.monotonic()
+                self._changed.notify_all()
+
+    def _take(self, me: int) -> None:
+        self._owner, self._depth, self._moved = me, 1, time.monotonic()
+
+
+_TURNS: dict[str, Turns] = {}
+_TURNS_GUARD = threading.Lock()
+
+
+def _process_lock(path: Path) -> Turns:
     key = str(path.resolve())
-    with _LOCKS_GUARD:
-        return _LOCKS.setdefault(key, threading.RLock())
+    with _TURNS_GUARD:
+        return _TURNS.setdefault(key, Turns())
 
 
 def run(con: Connection, sql: str, params: dict | None = None) -> Connection:
@@ -144,18 +202,26 @@ class Database:
 
     @contextmanager
     def _turn(self) -> Iterator[None]:
-        """One unit of work at a time per file within this process.
+        """One unit of work at a time per file within this process, first come, first served.
 
         DuckDB will not open a file read-only and read-write at once in one
         process, and the console runs several workers in threads: they take
-        turns here (as other processes take turns at the file lock).
+        turns here (as other processes take turns at the file lock). A worker
+        waits here as long as the units ahead of it move on: each may first wait
+        up to ``lock_timeout`` for the file (another process) and then work, so
+        a unit holding its turn for more than twice that is the only reason to
+        give up, and a screen never reports the file busy because a sibling
+        screen is waiting for it.
         """
         if self.must_exist and not self.path.exists():
             raise DatabaseMissing(f"There is no flowtui database at {self.path}. Create it with "
                                   f"`flowtui --db {self.path} init`, or point --db / FLOWTUI_DB at an existing one.")
         lock = _process_lock(self.path)
-        if not lock.acquire(timeout=max(self.lock_timeout, 0.001)):
-            raise DatabaseLocked(f"The database {self.path} stayed busy in this process for {self.lock_timeout:g} s.")
+        patience = max(2 * self.lock_timeout, 0.001)  # the holder's own wait for the file, then as long for its work
+        if not lock.acquire(patience=patience):
+            raise DatabaseLocked(
+                f"The database {self.path} stayed busy in this process: one unit of work held it for more than "
+                f"{patience:g} s. Try again, or allow longer with --lock-timeout / FLOWTUI_LOCK_TIMEOUT.")
         try:
             yield
         finally:

@@ -7,8 +7,8 @@ It answers like the real API (see ``DESIGN.md``): HTTP Basic, ``/stores``,
 ``/products``, ``/inventory/{storeId}`` and ``/transactions`` (local calendar
 dates, online orders only with ``includeOnline=true``, silently cut at
 ``cap``), 3 requests a second. Fault knobs (``fail_every``, ``burst_429``,
-``non_json_every``, ``slow_every``, ``reset_every``) are plain attributes that
-can be changed while it runs; ``next_night()`` makes the changes a lookback
+``non_json_every``, ``slow_every``, ``reset_every``, ``trickle_every``,
+``silent_every``) are plain attributes that can be changed while it runs; ``next_night()`` makes the changes a lookback
 sync must catch (a void, a late upload, a return, a new day).
 """
 
@@ -38,7 +38,7 @@ from flowtui.sandbox.storehub_data import (
 
 _DAY_MS = 86_400_000
 _HTML = b"<!DOCTYPE html><html><head><title>StoreHub</title></head><body><h1>Please try again later</h1></body></html>"
-FAULTS = ("reset", "slow", "burst_429", "rate_limited", "fail", "non_json", "unauthorized")
+FAULTS = ("reset", "slow", "trickle", "silent", "burst_429", "rate_limited", "fail", "non_json", "unauthorized")
 
 
 class StoreHubSandbox:
@@ -61,6 +61,10 @@ class StoreHubSandbox:
         self.slow_seconds = 2.0
         self.reset_every: int | None = None
         self.reset_mode = "close"  # "close": drop the connection unanswered; "truncate": cut the body short
+        self.trickle_every: int | None = None  # answer one byte at a time, trickle_seconds apart
+        self.trickle_seconds = 5.0
+        self.trickle_headers = False  # trickle from the status line on (else: headers at once, then the body)
+        self.silent_every: int | None = None  # take the request and never answer (until the client leaves)
         # what happened
         self.requests = 0
         self.request_log: list[tuple[str, dict, int | None]] = []  # (path, query, status); None = no answer
@@ -280,6 +284,10 @@ class StoreHubSandbox:
             fault = "fail"
         elif self.non_json_every and n % self.non_json_every == 0:
             fault = "non_json"
+        elif self.silent_every and n % self.silent_every == 0:
+            fault = "silent"
+        elif self.trickle_every and n % self.trickle_every == 0:
+            fault = "trickle"
         if fault:
             self.faults[fault] += 1
         return fault
@@ -302,6 +310,9 @@ class StoreHubSandbox:
         if fault == "reset":
             self.request_log.append((url.path, query, None))
             return self._reset(handler, url.path, query)
+        if fault == "silent":
+            self.request_log.append((url.path, query, None))
+            return self._keep_silent(handler)
         status, body, content_type = {
             "burst_429": (429, _error("Too Many Requests"), "application/json"),
             "rate_limited": (429, _error("Too Many Requests"), "application/json"),
@@ -313,6 +324,8 @@ class StoreHubSandbox:
         headers = {"Retry-After": "1"} if status == 429 else {}
         if status == 401:
             headers["WWW-Authenticate"] = 'Basic realm="StoreHub"'
+        if fault == "trickle":
+            return self._trickle(handler, status, body, content_type)
         _send(handler, status, body, content_type, headers)
 
     def _authorized(self, header: str) -> bool:
@@ -369,6 +382,41 @@ class StoreHubSandbox:
         try:  # an abortive close: the client sees a connection reset, no response
             handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         except OSError:
+            pass
+
+
+    def _keep_silent(self, handler: BaseHTTPRequestHandler) -> None:
+        """Hold the connection, answering nothing, until the client hangs up or the sandbox stops."""
+        handler.close_connection = True
+        connection = handler.connection
+        try:
+            connection.settimeout(0.1)
+            while self._server is not None:
+                try:
+                    if not connection.recv(1024):
+                        return  # the client hung up
+                except TimeoutError:
+                    continue
+        except OSError:
+            return
+
+    def _trickle(self, handler: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str) -> None:
+        """A complete, correct answer, one byte every ``trickle_seconds``, for as long as the client listens."""
+        handler.close_connection = True
+        head = (f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\nContent-Type: {content_type}\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+        slow = head + body if self.trickle_headers else body
+        try:
+            if not self.trickle_headers:
+                handler.wfile.write(head)
+                handler.wfile.flush()
+            for i in range(len(slow)):
+                if self._server is None:
+                    return
+                time.sleep(self.trickle_seconds)
+                handler.wfile.write(slow[i:i + 1])
+                handler.wfile.flush()
+        except OSError:  # the client gave up
             pass
 
 
