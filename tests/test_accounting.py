@@ -537,3 +537,16 @@ def test_printed_documents_show_a_codes_nominal_rate_not_the_one_the_sen_make(ca
     cli.ok("digest", "pdf", cafe.digests()[0].id, "-o", report)
     text = " ".join(page.extract_text() for page in PdfReader(report).pages)
     assert "SV6" in text and "5.83" not in text
+
+
+def test_a_service_charge_taken_back_by_a_void_leaves_its_code_on_the_adjustment(cafe, orders_dir):
+    """The day's only service charge is voided: the day has none now, but the adjustment reverses it under SV6."""
+    night(cafe, orders_dir, [{**S1, "status": "voided"}, S2, R1])
+    [outcome] = cafe.post(everything=True)
+    [(kind, number)] = outcome.documents
+    note = cafe.invoice(number)
+    assert [(x["kind"], x["tax_code"]) for x in note.lines if x["kind"] == "service_charge"] == [
+        ("service_charge", "SV6")]
+    assert ("SV6", D("1.20"), D("0.07")) in [(t["tax_code"], t["taxable"], t["tax"]) for t in note.taxes]
+    assert_books_equal_the_source(cafe)
+    assert_taxable_is_net_of_discounts(cafe)

@@ -278,9 +278,8 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
         WHERE d2.id <> o.digest_id
         GROUP BY o.digest_id
         """, window).fetchall()}
-    charged = any(side["service_charge"] for by_type in sides.values() for side in by_type.values())
-    service_codes = {(r[0], r[1]): r[2] for r in con.execute(SERVICE_CODES_SQL.format(keys="post_days")).fetchall()
-                     } if charged else {}
+    # asked whatever the days hold now: a change can take back a service charge that was posted
+    service_codes = {(r[0], r[1]): r[2] for r in con.execute(SERVICE_CODES_SQL.format(keys="post_days")).fetchall()}
     days = {}
     for r in con.execute("SELECT * FROM post_days").fetchall():
         (digest_id, version, stream_id, store, business_date, grouping, stream, location_id, contact_id,
