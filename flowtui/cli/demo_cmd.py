@@ -41,7 +41,7 @@ def register(cli: click.Group) -> None:
         posted = [p for p in result.outcome.postings if p.status == "posted"]
         if posted:
             echo(f"Auto invoice posted {len(posted)} ready day(s) as invoices and credit notes "
-                       "(today is still open).")
+                 "(today is still open).")
         if result.storehub:
             shub = result.storehub.landing
             echo(

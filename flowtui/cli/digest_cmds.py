@@ -74,12 +74,12 @@ def _print_outcome(o: SyncOutcome) -> None:
     )
     if o.open_rejections:
         echo(f"  still open: {o.open_rejections:,} rejected or unreadable (flowtui rejections --stream "
-                   f"\"{o.stream}\")")
+             f"\"{o.stream}\")")
     for rejection in landing.rejections[:MAX_REJECTIONS_SHOWN]:
         echo(f"  warning: {rejection.describe()}", err=True)
     if landing.rejected > MAX_REJECTIONS_SHOWN:
         echo(f"  warning: ... and {landing.rejected - MAX_REJECTIONS_SHOWN:,} more rejected orders "
-                   "(`flowtui sync --json` lists them all)", err=True)
+             "(`flowtui sync --json` lists them all)", err=True)
     for warning in o.warnings:
         echo(f"  warning: {warning}", err=True)
     if o.postings:
@@ -88,10 +88,10 @@ def _print_outcome(o: SyncOutcome) -> None:
         refused = [p for p in o.postings if p.status == "refused"]
         numbers = _numbers([n for p in posted + adjusted for _, n in p.documents])
         echo(f"  auto invoice: {len(posted):,} digest(s) posted"
-                   + (f", {len(adjusted):,} change(s) to posted days posted as adjustments" if adjusted else "")
-                   + (f" ({numbers})" if numbers else "")
-                   + (f", {len(refused)} waiting for attention (see `flowtui digests --status needs_attention`)"
-                      if refused else ""))
+             + (f", {len(adjusted):,} change(s) to posted days posted as adjustments" if adjusted else "")
+             + (f" ({numbers})" if numbers else "")
+             + (f", {len(refused)} waiting for attention (see `flowtui digests --status needs_attention`)"
+                if refused else ""))
 
 
 def _numbers(numbers: list[str]) -> str:
@@ -164,9 +164,9 @@ def register(cli: click.Group) -> None:
         still_open = sum(o.open_rejections for o in outcomes)
         if still_open and not as_json:
             echo(f"{still_open:,} {'entry' if still_open == 1 else 'entries'} could not be read or "
-                       f"{'was' if still_open == 1 else 'were'} rejected and {'is' if still_open == 1 else 'are'} "
-                       "still open; see `flowtui rejections` (fix at the source and sync again, or dismiss "
-                       "on the record).", err=True)
+                 f"{'was' if still_open == 1 else 'were'} rejected and {'is' if still_open == 1 else 'are'} "
+                 "still open; see `flowtui rejections` (fix at the source and sync again, or dismiss "
+                 "on the record).", err=True)
         if any(o.failed for o in outcomes):
             raise click.exceptions.Exit(1)
         if still_open:
@@ -240,7 +240,7 @@ def register(cli: click.Group) -> None:
             })
             return
         echo(f"Digest {r.id}: {r.stream} / {r.location or r.pos_store_id} / {day(r.date)}  [{r.status}]"
-                   + (f"  invoice {r.invoice_number}" if r.invoice_number else ""))
+             + (f"  invoice {r.invoice_number}" if r.invoice_number else ""))
         echo(f"{r.order_count} sale(s), {r.return_count} return(s); version {d.version}\n")
         table(["SUMMARY", "AMOUNT"], [[k.replace("_", " "), show_money(v)] for k, v in d.summary.items()], right={1})
         echo()

@@ -42,7 +42,7 @@ def register(cli: click.Group) -> None:
         """Add product SKU called NAME."""
         added = ctx.flow.add_product(sku, name, price, cost, track_stock, income_account, barcode, tax_code, tax_rate)
         echo(f"Added product {added.sku} {added.name} at {show_price(added.unit_price)}"
-                   + (" (stock tracked)." if added.track_stock else "."))
+             + (" (stock tracked)." if added.track_stock else "."))
 
     @cli.group(invoke_without_command=True)
     @json_option
@@ -91,8 +91,8 @@ def register(cli: click.Group) -> None:
         for r in found if not as_json else []:
             if r.negative:
                 echo(f"warning: {r.sku} at {r.location} is below zero ({quantity(r.quantity)}): more was sold "
-                           f"than is on hand; count it (`flowtui stock set {r.sku} QTY --location "
-                           f"\"{r.location}\" --date D`)", err=True)
+                     f"than is on hand; count it (`flowtui stock set {r.sku} QTY --location "
+                     f"\"{r.location}\" --date D`)", err=True)
 
     @stock.command("set")
     @click.argument("sku")
@@ -188,7 +188,7 @@ def register(cli: click.Group) -> None:
         for old, new in done.documents:
             echo(f"Reversed {old} with {new}.")
         echo(f"Digest {done.digest_id} is {done.status.replace('_', ' ')} again"
-                   + (" (`flowtui post` posts it anew)." if done.status == "ready" else "."))
+             + (" (`flowtui post` posts it anew)." if done.status == "ready" else "."))
 
     @cli.group()
     def ledger():
@@ -284,7 +284,7 @@ def _register_reconcile(cli: click.Group) -> None:
                 for text in c.differences:
                     echo(f"{day(c.date) or 'no day'} {c.stream} {c.location or c.pos_store_id or '-'}: {text}")
             echo(f"{len(checks) - len(differing)} of {len(checks)} day(s) agree" if differing
-                       else f"All {len(checks)} day(s) agree.")
+                 else f"All {len(checks)} day(s) agree.")
             if stream is None and not any(c.stream == BOOKS for c in checks):
                 echo("The Inventory account equals the stock's value on every date.")
         if any(c.fails for c in checks):
@@ -313,7 +313,7 @@ def print_post_outcomes(outcomes) -> None:
             echo(f"Posted the change to digest {o.digest_id} ({o.label}): {docs} ({'; '.join(o.reasons)})")
         elif o.status == "unchanged":
             echo(f"Digest {o.digest_id} ({o.label}) changed but every line nets to zero: nothing to post "
-                       f"({'; '.join(o.reasons)})")
+                 f"({'; '.join(o.reasons)})")
         elif o.status == "already_posted":
             echo(f"Digest {o.digest_id} ({o.label}) was already posted" + (f": {docs}" if docs else ""))
         else:
@@ -363,7 +363,7 @@ def show_document(d, as_json: bool) -> None:
                                            for t in d.taxes], right={1, 2})
     if d.linked:
         echo("\nLinked: " + "; ".join(f"{x['relation']} {x['kind'].replace('_', ' ')} {x['number']}"
-                                          for x in d.linked))
+                              for x in d.linked))
     echo("\nHistory:")
     for h in d.history:
         echo(f"  {instant(h['at'])}  {h['actor']}  {h['event']}: {h['detail']}")

@@ -38,4 +38,4 @@ def register(cli: click.Group) -> None:
         span = f" ({result.first} to {result.last})" if result.first else ""
         opening = f", with the balances brought forward at {result.opening}" if result.opening else ""
         echo(f"Wrote {result.entries:,} journal entr{'y' if result.entries == 1 else 'ies'}{span}{opening} "
-                   f"as {fmt} to {result.path}")
+             f"as {fmt} to {result.path}")

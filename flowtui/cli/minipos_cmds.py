@@ -84,16 +84,16 @@ def day_json(d) -> dict:
 
 def print_day(d) -> None:
     echo(f"{d.stream} at {d.location}, {d.business_date}: {len(d.orders)} order(s), "
-               f"sales {show_money(d.sales)}, refunds {show_money(d.refunds)}"
-               + (f", closed {instant(d.closed_at)}" if d.closed_at else ""))
+         f"sales {show_money(d.sales)}, refunds {show_money(d.refunds)}"
+         + (f", closed {instant(d.closed_at)}" if d.closed_at else ""))
     if d.by_method:
         table(["METHOD", "NET"], [[m, show_money(a)] for m, a in d.by_method.items()], right={1})
     echo(f"Expected cash in the drawer: {show_money(d.expected_cash)} "
-               f"(float {show_money(d.opening_float)} + cash {show_money(d.net_cash)})")
+         f"(float {show_money(d.opening_float)} + cash {show_money(d.net_cash)})")
     if d.over_short is not None:
         echo(f"Counted {show_money(d.counted_cash)}: "
-                   + ("exact." if not d.over_short else f"{'over' if d.over_short > 0 else 'short'} by "
-                      f"{show_money(abs(d.over_short))}."))
+             + ("exact." if not d.over_short else f"{'over' if d.over_short > 0 else 'short'} by "
+                f"{show_money(abs(d.over_short))}."))
 
 
 till_date = click.option("--date", "business_date", type=DATE, help="Business date (default: today at the till).")
@@ -221,8 +221,8 @@ def register(cli: click.Group) -> None:
         print_day(closed.day)
         if this.get("posted"):
             echo(f"Cash {'over' if this['posted'] > 0 else 'short'} {show_money(abs(this['posted']))} posted to "
-                       f"cash over/short" + (" (the change since the last close)." if len(closed.closes) > 1 else "."))
+                 f"cash over/short" + (" (the change since the last close)." if len(closed.closes) > 1 else "."))
         if outcome.failed:
             raise click.ClickException(f"The day is closed but its digest was not built: {outcome.error}")
         echo(f"Digest built ({outcome.digests.touched} day(s) updated)"
-                   + (f"; posted {', '.join(documents)}." if documents else "."))
+             + (f"; posted {', '.join(documents)}." if documents else "."))

@@ -158,4 +158,4 @@ def register(cli: click.Group) -> None:
         table(["VIEW", "ROWS", "FILE"], [[v.view, f"{v.rows:,}", v.path.name if fmt != "xlsx" else f"{v.path.name} "
                                           f"(sheet {v.view})"] for v in result.views], right={1})
         echo(f"\nWrote {len(result.views)} view(s) to {result.folder}"
-                   + (f" ({start or '…'} to {end or '…'} where a view has a date)." if start or end else "."))
+             + (f" ({start or '…'} to {end or '…'} where a view has a date)." if start or end else "."))

@@ -176,7 +176,7 @@ def _register_company(cli: click.Group) -> None:
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(f, dest)
         echo(f"Copied {len(files)} files to {folder}; print with them: "
-                   f"flowtui company set --template-dir {folder}")
+             f"flowtui company set --template-dir {folder}")
 
 
 def _show_profile(profile, as_json: bool) -> None:

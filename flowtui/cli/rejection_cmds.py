@@ -52,7 +52,7 @@ def register(cli: click.Group) -> None:
         still_open = [r for r in rows if r.open]
         if still_open:
             echo(f"{len(still_open)} open: fix them at the source and sync again, or dismiss one on the record "
-                       "with `flowtui rejections dismiss ID --reason TEXT`.")
+                 "with `flowtui rejections dismiss ID --reason TEXT`.")
 
     @rejections.command("dismiss")
     @click.argument("ids", nargs=-1, required=True, type=int, metavar="ID...")
@@ -70,4 +70,4 @@ def register(cli: click.Group) -> None:
             return
         for r in dismissed:
             echo(f"Dismissed rejection {r.id} ({r.ref}" + (f", order {r.order_id}" if r.order_id else "")
-                       + f") by {r.dismissed_by}: {r.dismiss_reason}")
+                 + f") by {r.dismissed_by}: {r.dismiss_reason}")

@@ -79,9 +79,9 @@ def register(cli: click.Group) -> None:
             return
         if not state.crontab:
             echo(f"There is no {cron.crontab_command()!r} command on this machine, so no crontab runs a "
-                       f"nightly sync of {db}.")
+                 f"nightly sync of {db}.")
             echo("`flowtui schedule install` needs one; `flowtui schedule install --systemd` makes a systemd "
-                       "timer instead. The line it would add:")
+                 "timer instead. The line it would add:")
             echo(f"crontab: {planned}")
         elif found is None:
             echo(f"No nightly sync is scheduled for {db}.")
@@ -102,16 +102,16 @@ def register(cli: click.Group) -> None:
         state = cron.remove(db)
         if not state.crontab:
             echo(f"There is no {cron.crontab_command()!r} command on this machine, so no crontab runs a "
-                       f"nightly sync of {db}: nothing to remove. (A systemd timer is made with "
-                       "`flowtui schedule install --systemd`.)")
+                 f"nightly sync of {db}: nothing to remove. (A systemd timer is made with "
+                 "`flowtui schedule install --systemd`.)")
         else:
             echo(f"Removed the nightly sync of {db}." if state.installed
-                       else f"No nightly sync was scheduled for {db}.")
+                 else f"No nightly sync was scheduled for {db}.")
         if state.units:
             timer = next((p.name for p in state.units if p.suffix == ".timer"), None)
             stop = f"systemctl --user disable --now {timer} && " if timer else ""
             echo(f"Its systemd units are left as they are; to remove them: {stop}rm "
-                       f"{' '.join(str(p) for p in state.units)} && systemctl --user daemon-reload")
+                 f"{' '.join(str(p) for p in state.units)} && systemctl --user daemon-reload")
 
 
 def _job_line(job: nightly.NightlyJob) -> str:
@@ -134,7 +134,7 @@ def _install_systemd(job: nightly.NightlyJob, at: str, write: bool) -> None:
     timer = next(name for name in result.units if name.endswith(".timer"))
     echo(f"# then run:\nsystemctl --user daemon-reload\nsystemctl --user enable --now {timer}")
     echo("# (systemd timers run at this machine's local time; for the timer to run while you are "
-               "logged out: loginctl enable-linger)")
+         "logged out: loginctl enable-linger)")
     _notes(result.readiness)
 
 

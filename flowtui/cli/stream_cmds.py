@@ -64,7 +64,7 @@ def _api_key(given: str) -> str:
     """
     if given != "-":
         echo("warning: a key given as --api-key KEY shows in the process list and stays in your shell "
-                   "history; use --api-key - (asked for, or piped in) or --api-key-env VARIABLE.", err=True)
+             "history; use --api-key - (asked for, or piped in) or --api-key-env VARIABLE.", err=True)
         return given
     stdin = sys.stdin
     if stdin.isatty():
@@ -133,7 +133,7 @@ def register(cli: click.Group) -> None:
             emit_json({"name": removed.name, "provider": removed.provider, "archived_at": instant(removed.archived_at)})
             return
         echo(f"Removed stream {removed.name!r} (archived): its digests and documents stay in the books; "
-                   "it no longer syncs or posts. `flowtui stream list --all` still shows it.")
+             "it no longer syncs or posts. `flowtui stream list --all` still shows it.")
 
     @stream.command("list")
     @click.option("--all", "everything", is_flag=True, help="Also streams that were removed (archived).")
@@ -250,7 +250,7 @@ def register(cli: click.Group) -> None:
         """
         location = ctx.flow.unmap_location(stream_name, pos_store_id)
         echo(f"{stream_name}: POS store {pos_store_id} is no longer mapped (it was {location}); its unposted "
-                   "days need attention until it is mapped again.")
+             "days need attention until it is mapped again.")
 
     @unmap_group.command("payment")
     @click.argument("stream_name", metavar="STREAM")
@@ -260,8 +260,8 @@ def register(cli: click.Group) -> None:
         """Unmap POS payment method POS_METHOD of STREAM."""
         method, fallback = ctx.flow.unmap_payment(stream_name, pos_method)
         echo(f"{stream_name}: payment {method!r} is no longer mapped"
-                   + (f"; it goes to the books' payment method of that name (account {fallback})." if fallback
-                      else "; days paid by it need attention until it is mapped again."))
+             + (f"; it goes to the books' payment method of that name (account {fallback})." if fallback
+                else "; days paid by it need attention until it is mapped again."))
 
     @unmap_group.command("account")
     @click.argument("stream_name", metavar="STREAM")
@@ -271,8 +271,8 @@ def register(cli: click.Group) -> None:
         """Unmap CATEGORY of STREAM: it goes back to the books' default account."""
         category, fallback = ctx.flow.unmap_account(stream_name, category)
         echo(f"{stream_name}: {category} is no longer mapped"
-                   + (f"; it goes to the default account {fallback}." if fallback
-                      else "; days that need it need attention until it is mapped again."))
+             + (f"; it goes to the default account {fallback}." if fallback
+                else "; days that need it need attention until it is mapped again."))
 
     @cli.command()
     @click.argument("stream_name", metavar="STREAM")

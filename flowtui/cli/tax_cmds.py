@@ -94,7 +94,7 @@ def register(cli: click.Group) -> None:
                   + [["total", "", "", show_money(found.taxable), show_money(found.tax)]], right={1, 3, 4})
             verdict = "agrees" if found.agrees else "DOES NOT AGREE"
             echo(f"\nTax account(s) {', '.join(found.accounts)} moved {show_money(found.tax_account_movement)} "
-                       f"from these documents: {verdict}.")
+                 f"from these documents: {verdict}.")
             for note in found.notes:
                 echo(f"note: {note}", err=True)
             if path:
