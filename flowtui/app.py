@@ -14,6 +14,7 @@ from pathlib import Path
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -168,7 +169,20 @@ class FlowApp(App):
             yield SystemCommand(binding.description, f"{binding.description} ({binding.key})",
                                 lambda node=active.node, action=binding.action: self.run_action(action, node))
 
-    # -- errors -----------------------------------------------------------------------------------
+    # -- messages and errors -----------------------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """A notification shown as it is written, never read as markup: flowtui's messages quote names from the
+        books (``Voided order [/]7``). Screens' ``notify`` asks for markup by default; it is not honoured here."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c, pressed by reflex, says how to quit (Textual's own words for it are markup)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
+
     def show_error(self, error: BaseException | None) -> None:
         if isinstance(error, (FlowError, SourceError)):
             title, message = "Cannot do that", str(error)

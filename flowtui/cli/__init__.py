@@ -9,6 +9,7 @@ import sys
 import click
 
 from flowtui import __version__
+from flowtui.cli.output import echo
 from flowtui.connectors.base import SourceError
 from flowtui.engine.errors import FlowError
 from flowtui.engine.service import Flow
@@ -66,7 +67,7 @@ def cli(ctx: click.Context, db_path: str | None, lock_timeout: float | None) -> 
 
             run_console(ctx.obj.flow)
         else:
-            click.echo(ctx.get_help())
+            echo(ctx.get_help())
 
 
 from flowtui.cli import (  # noqa: E402  (registers commands)
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(code, int) and code:  # a command's ctx.exit(n) / Exit(n) comes back as a value
             sys.exit(code)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        echo("Aborted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()
@@ -106,20 +107,20 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except FlowError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
     except SourceError as exc:  # a source (a folder, StoreHub) could not be read
-        click.echo(f"Error: {exc}", err=True)
+        echo(f"Error: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
+        echo("Interrupted.", err=True)
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(0)
     except Exception as exc:  # a bug: say so plainly, keep the traceback for FLOWTUI_DEBUG
         if os.environ.get("FLOWTUI_DEBUG"):
             raise
-        click.echo(
+        echo(
             f"Error: flowtui hit an unexpected problem ({type(exc).__name__}: {exc}). "
             "Run again with FLOWTUI_DEBUG=1 for details and please report it.",
             err=True,

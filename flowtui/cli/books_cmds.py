@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flowtui.cli.output import listing
+from flowtui.cli.output import echo, listing
 from flowtui.cli.params import json_option
 from flowtui.engine.books import ACCOUNT_TYPES
 
@@ -20,7 +20,7 @@ def register(cli: click.Group) -> None:
     def init(ctx, company, currency, timezone):
         """Create (or update) the books: chart of accounts, Cash Sales contact, payment methods."""
         result = ctx.flow.init(company, currency, timezone)
-        click.echo(f"Books ready: {result.name} ({result.currency}, {result.timezone}) in {ctx.flow.db.path}")
+        echo(f"Books ready: {result.name} ({result.currency}, {result.timezone}) in {ctx.flow.db.path}")
 
     @cli.group()
     def account():
@@ -34,7 +34,7 @@ def register(cli: click.Group) -> None:
     def account_add(ctx, code, name, kind):
         """Add account CODE called NAME."""
         added = ctx.flow.add_account(code, name, kind)
-        click.echo(f"Added account {added.code} {added.name} ({added.type}).")
+        echo(f"Added account {added.code} {added.name} ({added.type}).")
 
     @cli.command()
     @json_option
@@ -56,7 +56,7 @@ def register(cli: click.Group) -> None:
     def location_add(ctx, name, timezone):
         """Add a location called NAME."""
         added = ctx.flow.add_location(name, timezone)
-        click.echo(f"Added location {added.name} ({added.timezone}).")
+        echo(f"Added location {added.name} ({added.timezone}).")
 
     @cli.command()
     @json_option
@@ -77,7 +77,7 @@ def register(cli: click.Group) -> None:
     def contact_add(ctx, name):
         """Add a contact called NAME."""
         added = ctx.flow.add_contact(name)
-        click.echo(f"Added contact {added.name}.")
+        echo(f"Added contact {added.name}.")
 
     @cli.command()
     @json_option

@@ -7,7 +7,7 @@ import sys
 import click
 
 from flowtui.cli.digest_cmds import _progress_bar
-from flowtui.cli.output import day, show_money, table
+from flowtui.cli.output import day, echo, show_money, table
 from flowtui.engine.digests import DigestFilter
 
 
@@ -28,29 +28,29 @@ def register(cli: click.Group) -> None:
             result = run_demo(flow, progress=report)
         company = flow.company()
         landing = result.outcome.landing
-        click.echo(f"Demo database: {result.db_path}")
-        click.echo(f"Company: {company.name} ({company.currency}, {company.timezone})")
-        click.echo(f"Stream {DEMO_STREAM!r} (file) reads {result.folder}:")
+        echo(f"Demo database: {result.db_path}")
+        echo(f"Company: {company.name} ({company.currency}, {company.timezone})")
+        echo(f"Stream {DEMO_STREAM!r} (file) reads {result.folder}:")
         for path in result.files:
-            click.echo(f"  {path.name}")
-        click.echo(
+            echo(f"  {path.name}")
+        echo(
             f"Synced: {landing.new:,} new, {landing.changed:,} changed, {landing.unchanged + landing.stale:,} unchanged, "
             f"{landing.rejected:,} rejected orders; {result.outcome.digests.created:,} digests created, "
             f"{result.outcome.digests.updated:,} updated."
         )
         posted = [p for p in result.outcome.postings if p.status == "posted"]
         if posted:
-            click.echo(f"Auto invoice posted {len(posted)} ready day(s) as invoices and credit notes "
-                       "(today is still open).")
+            echo(f"Auto invoice posted {len(posted)} ready day(s) as invoices and credit notes "
+                 "(today is still open).")
         if result.storehub:
             shub = result.storehub.landing
-            click.echo(
+            echo(
                 f"StoreHub stream {DEMO_STOREHUB!r} synced over HTTP from a local StoreHub sandbox ({result.sandbox_url}): "
                 f"{shub.new:,} new, {shub.changed:,} changed, {shub.unchanged + shub.stale:,} unchanged, "
                 f"{shub.rejected:,} rejected; {result.storehub.digests.created:,} digests created."
                 "\n  (The sandbox stopped with the demo; run `flowtui sandbox storehub` to sync that stream again.)")
         rows = flow.digests(DigestFilter(stream=DEMO_STREAM))
-        click.echo(f"\n{len(rows)} digests; the last 8:")
+        echo(f"\n{len(rows)} digests; the last 8:")
         table(["ID", "DATE", "LOCATION", "ORDERS", "RETURNS", "AMOUNT", "STATUS"],
               [[r.id, day(r.date), r.location, r.order_count, r.return_count, show_money(r.amount), r.status]
                for r in rows[-8:]], right={0, 3, 4, 5})
@@ -60,8 +60,8 @@ def register(cli: click.Group) -> None:
             run_console(flow)
             return
         db_flag = f" --db {result.db_path}" if db_path else ""
-        click.echo("\nTry next:")
-        click.echo(f"  flowtui{db_flag} digests --status ready")
-        click.echo(f"  flowtui{db_flag} digest show {rows[-1].id if rows else 1}")
-        click.echo(f"  flowtui{db_flag} mappings {DEMO_STREAM!r}")
-        click.echo(f"  flowtui{db_flag} stream list")
+        echo("\nTry next:")
+        echo(f"  flowtui{db_flag} digests --status ready")
+        echo(f"  flowtui{db_flag} digest show {rows[-1].id if rows else 1}")
+        echo(f"  flowtui{db_flag} mappings {DEMO_STREAM!r}")
+        echo(f"  flowtui{db_flag} stream list")

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import click
 
-from flowtui.cli.output import day, emit_json, instant, money, quantity, show_money, table
+from flowtui.cli.output import day, echo, emit_json, instant, money, quantity, safe, show_money, table
 from flowtui.cli.params import DATE, json_option
 from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter
 from flowtui.engine.sync import SyncOutcome, window_of
@@ -27,17 +27,19 @@ def _progress_bar(enabled: bool):
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[note]}"),
-                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+    # (names and notes are plain text: not Rich markup, and no terminal controls)
+    with Progress(TextColumn("{task.description}", markup=False), BarColumn(),
+                  TextColumn("{task.fields[note]}", markup=False), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
         tasks: dict[str, int] = {}
 
         def report(stream: str, share: float | None, note: str) -> None:
             if stream not in tasks:
-                tasks[stream] = bar.add_task(stream, total=1.0, note="")
+                tasks[stream] = bar.add_task(safe(stream), total=1.0, note="")
             if share is not None:
-                bar.update(tasks[stream], completed=share, note=note)
+                bar.update(tasks[stream], completed=share, note=safe(note))
             else:
-                bar.update(tasks[stream], note=note)
+                bar.update(tasks[stream], note=safe(note))
 
         yield report
 
@@ -58,38 +60,38 @@ def _outcome_json(o: SyncOutcome) -> dict:
 
 def _print_outcome(o: SyncOutcome) -> None:
     landing = o.landing
-    click.echo(f"{o.stream}: {o.status} ({window_of(o)})")
+    echo(f"{o.stream}: {o.status} ({window_of(o)})")
     if o.error:
-        click.echo(f"  error: {o.error}", err=True)
+        echo(f"  error: {o.error}", err=True)
         return
-    click.echo(
+    echo(
         f"  orders: {landing.new:,} new, {landing.changed:,} changed, {landing.unchanged + landing.stale:,} unchanged, "
         f"{landing.rejected:,} rejected" + (f", {landing.skipped:,} outside the range" if landing.skipped else "")
     )
-    click.echo(
+    echo(
         f"  digests: {o.digests.created:,} created, {o.digests.updated:,} updated"
         + (f", {o.digests.removed:,} removed" if o.digests.removed else "")
     )
     if o.open_rejections:
-        click.echo(f"  still open: {o.open_rejections:,} rejected or unreadable (flowtui rejections --stream "
-                   f"\"{o.stream}\")")
+        echo(f"  still open: {o.open_rejections:,} rejected or unreadable (flowtui rejections --stream "
+             f"\"{o.stream}\")")
     for rejection in landing.rejections[:MAX_REJECTIONS_SHOWN]:
-        click.echo(f"  warning: {rejection.describe()}", err=True)
+        echo(f"  warning: {rejection.describe()}", err=True)
     if landing.rejected > MAX_REJECTIONS_SHOWN:
-        click.echo(f"  warning: ... and {landing.rejected - MAX_REJECTIONS_SHOWN:,} more rejected orders "
-                   "(`flowtui sync --json` lists them all)", err=True)
+        echo(f"  warning: ... and {landing.rejected - MAX_REJECTIONS_SHOWN:,} more rejected orders "
+             "(`flowtui sync --json` lists them all)", err=True)
     for warning in o.warnings:
-        click.echo(f"  warning: {warning}", err=True)
+        echo(f"  warning: {warning}", err=True)
     if o.postings:
         posted = [p for p in o.postings if p.status == "posted"]
         adjusted = [p for p in o.postings if p.status == "adjusted"]
         refused = [p for p in o.postings if p.status == "refused"]
         numbers = _numbers([n for p in posted + adjusted for _, n in p.documents])
-        click.echo(f"  auto invoice: {len(posted):,} digest(s) posted"
-                   + (f", {len(adjusted):,} change(s) to posted days posted as adjustments" if adjusted else "")
-                   + (f" ({numbers})" if numbers else "")
-                   + (f", {len(refused)} waiting for attention (see `flowtui digests --status needs_attention`)"
-                      if refused else ""))
+        echo(f"  auto invoice: {len(posted):,} digest(s) posted"
+             + (f", {len(adjusted):,} change(s) to posted days posted as adjustments" if adjusted else "")
+             + (f" ({numbers})" if numbers else "")
+             + (f", {len(refused)} waiting for attention (see `flowtui digests --status needs_attention`)"
+                if refused else ""))
 
 
 def _numbers(numbers: list[str]) -> str:
@@ -120,10 +122,10 @@ def _changes_json(changes: dict | None) -> dict | None:
 
 
 def _print_changes(changes: dict) -> None:
-    click.echo("\nChanged since it was posted (`flowtui post` posts the difference):")
+    echo("\nChanged since it was posted (`flowtui post` posts the difference):")
     for label, ids in changes["orders"].items():
         if ids:
-            click.echo(f"  orders {label}: {', '.join(ids[:20])}" + (" ..." if len(ids) > 20 else ""))
+            echo(f"  orders {label}: {', '.join(ids[:20])}" + (" ..." if len(ids) > 20 else ""))
     if changes["payments"]:
         table(["PAYMENT METHOD", "POSTED", "NOW"], [[p["method"], _sen(p["before"]), _sen(p["after"])]
                                                   for p in changes["payments"]], right={1, 2})
@@ -156,15 +158,15 @@ def register(cli: click.Group) -> None:
         if as_json:
             emit_json([_outcome_json(o) for o in outcomes])
         elif not outcomes:
-            click.echo("No streams to sync (none named, and none with auto sync on).")
+            echo("No streams to sync (none named, and none with auto sync on).")
         for o in outcomes if not as_json else []:
             _print_outcome(o)
         still_open = sum(o.open_rejections for o in outcomes)
         if still_open and not as_json:
-            click.echo(f"{still_open:,} {'entry' if still_open == 1 else 'entries'} could not be read or "
-                       f"{'was' if still_open == 1 else 'were'} rejected and {'is' if still_open == 1 else 'are'} "
-                       "still open; see `flowtui rejections` (fix at the source and sync again, or dismiss "
-                       "on the record).", err=True)
+            echo(f"{still_open:,} {'entry' if still_open == 1 else 'entries'} could not be read or "
+                 f"{'was' if still_open == 1 else 'were'} rejected and {'is' if still_open == 1 else 'are'} "
+                 "still open; see `flowtui rejections` (fix at the source and sync again, or dismiss "
+                 "on the record).", err=True)
         if any(o.failed for o in outcomes):
             raise click.exceptions.Exit(1)
         if still_open:
@@ -199,7 +201,7 @@ def register(cli: click.Group) -> None:
         )
         pending = ctx.flow.pending_days()
         if pending:
-            click.echo(f"note: {pending} day(s) are waiting to be re-digested; run `flowtui sync`.", err=True)
+            echo(f"note: {pending} day(s) are waiting to be re-digested; run `flowtui sync`.", err=True)
 
     @cli.group()
     def digest():
@@ -237,35 +239,35 @@ def register(cli: click.Group) -> None:
                 "changes": _changes_json(d.changes),
             })
             return
-        click.echo(f"Digest {r.id}: {r.stream} / {r.location or r.pos_store_id} / {day(r.date)}  [{r.status}]"
-                   + (f"  invoice {r.invoice_number}" if r.invoice_number else ""))
-        click.echo(f"{r.order_count} sale(s), {r.return_count} return(s); version {d.version}\n")
+        echo(f"Digest {r.id}: {r.stream} / {r.location or r.pos_store_id} / {day(r.date)}  [{r.status}]"
+             + (f"  invoice {r.invoice_number}" if r.invoice_number else ""))
+        echo(f"{r.order_count} sale(s), {r.return_count} return(s); version {d.version}\n")
         table(["SUMMARY", "AMOUNT"], [[k.replace("_", " "), show_money(v)] for k, v in d.summary.items()], right={1})
-        click.echo()
+        echo()
         table(["PAYMENT METHOD", "AMOUNT"], [[m, show_money(a)] for m, a in d.payments], right={1})
-        click.echo()
+        echo()
         table(["SKU", "NAME", "QTY", "UNIT PRICE", "AMOUNT"],
               [[i.sku, i.name, quantity(i.quantity), show_money(i.unit_price), show_money(i.amount)] for i in d.items],
               right={2, 3, 4})
-        click.echo()
+        echo()
         table(["TAX CODE", "TAXABLE", "TAX"], [[c or "(no code)", show_money(t), show_money(x)] for c, t, x in d.taxes],
               right={1, 2})
-        click.echo()
+        echo()
         table(["ORDER", "NUMBER", "TIME (UTC)", "TYPE", "TOTAL"],
               [[o.id, o.number, instant(o.time), o.type, show_money(o.total)] for o in d.orders], right={4})
         if d.attention:
-            click.echo("\nNeeds attention:")
+            echo("\nNeeds attention:")
             for reason in d.attention:
-                click.echo(f"  - {reason}")
+                echo(f"  - {reason}")
         if d.warnings:
-            click.echo("\nWarnings:")
+            echo("\nWarnings:")
             for warning in d.warnings:
-                click.echo(f"  - {warning}")
+                echo(f"  - {warning}")
         if len(d.versions) > 1 or any(v["documents"] for v in d.versions):
-            click.echo("\nVersions:")
+            echo("\nVersions:")
             for v in d.versions:
                 posted = (f"posted {instant(v['posted_at'])}: {', '.join(v['documents']) or v['note']}"
                           if v["posted_at"] else "not posted")
-                click.echo(f"  v{v['version']}  {instant(v['created_at'])}  {show_money(v['amount']):>12}  {posted}")
+                echo(f"  v{v['version']}  {instant(v['created_at'])}  {show_money(v['amount']):>12}  {posted}")
         if d.changes:
             _print_changes(d.changes)

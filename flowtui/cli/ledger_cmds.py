@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import click
 
-from flowtui.cli.output import day, emit_json, instant, listing, money, price, quantity, show_money, table
+from flowtui.cli.output import day, echo, emit_json, instant, listing, money, price, quantity, show_money, table
 from flowtui.engine.formats import price as show_price
 from flowtui.cli.params import DATE, json_option
 from flowtui.engine.reconcile import BOOKS
@@ -41,8 +41,8 @@ def register(cli: click.Group) -> None:
     def product_add(ctx, sku, name, price, cost, track_stock, income_account, barcode, tax_code, tax_rate):
         """Add product SKU called NAME."""
         added = ctx.flow.add_product(sku, name, price, cost, track_stock, income_account, barcode, tax_code, tax_rate)
-        click.echo(f"Added product {added.sku} {added.name} at {show_price(added.unit_price)}"
-                   + (" (stock tracked)." if added.track_stock else "."))
+        echo(f"Added product {added.sku} {added.name} at {show_price(added.unit_price)}"
+             + (" (stock tracked)." if added.track_stock else "."))
 
     @cli.group(invoke_without_command=True)
     @json_option
@@ -69,10 +69,10 @@ def register(cli: click.Group) -> None:
         result = ctx.flow.import_products(file)
         if result.errors:
             for error in result.errors:
-                click.echo(f"Error: {error}", err=True)
-            click.echo(f"Nothing imported: fix the {len(result.errors)} row(s) above and run again.", err=True)
+                echo(f"Error: {error}", err=True)
+            echo(f"Nothing imported: fix the {len(result.errors)} row(s) above and run again.", err=True)
             raise click.exceptions.Exit(2)
-        click.echo(f"Imported {file}: {result.added} added, {result.updated} updated.")
+        echo(f"Imported {file}: {result.added} added, {result.updated} updated.")
 
     @cli.group(invoke_without_command=True)
     @click.option("--location", help="Only this location.")
@@ -90,9 +90,9 @@ def register(cli: click.Group) -> None:
                                 "value": "VALUE"}, right={"quantity", "value"})
         for r in found if not as_json else []:
             if r.negative:
-                click.echo(f"warning: {r.sku} at {r.location} is below zero ({quantity(r.quantity)}): more was sold "
-                           f"than is on hand; count it (`flowtui stock set {r.sku} QTY --location "
-                           f"\"{r.location}\" --date D`)", err=True)
+                echo(f"warning: {r.sku} at {r.location} is below zero ({quantity(r.quantity)}): more was sold "
+                     f"than is on hand; count it (`flowtui stock set {r.sku} QTY --location "
+                     f"\"{r.location}\" --date D`)", err=True)
 
     @stock.command("set")
     @click.argument("sku")
@@ -108,7 +108,7 @@ def register(cli: click.Group) -> None:
         a later count against stock adjustments.
         """
         row = ctx.flow.set_stock(sku, qty, location, on)
-        click.echo(f"{row.sku} at {row.location}: {quantity(row.quantity)} on hand, worth {show_money(row.value)}.")
+        echo(f"{row.sku} at {row.location}: {quantity(row.quantity)} on hand, worth {show_money(row.value)}.")
 
     @cli.command()
     @click.argument("digest_ids", nargs=-1, type=int, metavar="[DIGEST_ID]...")
@@ -186,9 +186,9 @@ def register(cli: click.Group) -> None:
                        "reversed": [{"number": old, "reversed_by": new} for old, new in done.documents]})
             return
         for old, new in done.documents:
-            click.echo(f"Reversed {old} with {new}.")
-        click.echo(f"Digest {done.digest_id} is {done.status.replace('_', ' ')} again"
-                   + (" (`flowtui post` posts it anew)." if done.status == "ready" else "."))
+            echo(f"Reversed {old} with {new}.")
+        echo(f"Digest {done.digest_id} is {done.status.replace('_', ' ')} again"
+             + (" (`flowtui post` posts it anew)." if done.status == "ready" else "."))
 
     @cli.group()
     def ledger():
@@ -233,7 +233,7 @@ def register(cli: click.Group) -> None:
         if as_json:
             emit_json({"entry_id": entry_id, "date": day(on), "memo": memo})
         else:
-            click.echo(f"Journal entry {entry_id} recorded on {day(on)}: {memo}")
+            echo(f"Journal entry {entry_id} recorded on {day(on)}: {memo}")
 
     @ledger.command("journal")
     @click.option("--from", "start", type=DATE)
@@ -282,11 +282,11 @@ def _register_reconcile(cli: click.Group) -> None:
             differing = [c for c in checks if c.fails]
             for c in differing:
                 for text in c.differences:
-                    click.echo(f"{day(c.date) or 'no day'} {c.stream} {c.location or c.pos_store_id or '-'}: {text}")
-            click.echo(f"{len(checks) - len(differing)} of {len(checks)} day(s) agree" if differing
-                       else f"All {len(checks)} day(s) agree.")
+                    echo(f"{day(c.date) or 'no day'} {c.stream} {c.location or c.pos_store_id or '-'}: {text}")
+            echo(f"{len(checks) - len(differing)} of {len(checks)} day(s) agree" if differing
+                 else f"All {len(checks)} day(s) agree.")
             if stream is None and not any(c.stream == BOOKS for c in checks):
-                click.echo("The Inventory account equals the stock's value on every date.")
+                echo("The Inventory account equals the stock's value on every date.")
         if any(c.fails for c in checks):
             raise click.exceptions.Exit(1)
 
@@ -303,23 +303,23 @@ def _account_amount(text: str) -> tuple[str, Decimal]:
 
 def print_post_outcomes(outcomes) -> None:
     if not outcomes:
-        click.echo("Nothing to post.")
+        echo("Nothing to post.")
     for o in outcomes:
         docs = ", ".join(f"{kind.replace('_', ' ')} {number}" for kind, number in o.documents)
         if o.status == "posted":
-            click.echo(f"Posted digest {o.digest_id} ({o.label}): {docs}")
+            echo(f"Posted digest {o.digest_id} ({o.label}): {docs}")
         elif o.status == "adjusted":
             docs = docs.replace("invoice", "supplementary invoice")
-            click.echo(f"Posted the change to digest {o.digest_id} ({o.label}): {docs} ({'; '.join(o.reasons)})")
+            echo(f"Posted the change to digest {o.digest_id} ({o.label}): {docs} ({'; '.join(o.reasons)})")
         elif o.status == "unchanged":
-            click.echo(f"Digest {o.digest_id} ({o.label}) changed but every line nets to zero: nothing to post "
-                       f"({'; '.join(o.reasons)})")
+            echo(f"Digest {o.digest_id} ({o.label}) changed but every line nets to zero: nothing to post "
+                 f"({'; '.join(o.reasons)})")
         elif o.status == "already_posted":
-            click.echo(f"Digest {o.digest_id} ({o.label}) was already posted" + (f": {docs}" if docs else ""))
+            echo(f"Digest {o.digest_id} ({o.label}) was already posted" + (f": {docs}" if docs else ""))
         else:
-            click.echo(f"Refused digest {o.digest_id} ({o.label}):")
+            echo(f"Refused digest {o.digest_id} ({o.label}):")
             for reason in o.reasons:
-                click.echo(f"  - {reason}")
+                echo(f"  - {reason}")
 
 
 def show_document(d, as_json: bool) -> None:
@@ -346,24 +346,24 @@ def show_document(d, as_json: bool) -> None:
         })
         return
     title = document_title(r.kind, d.role)
-    click.echo(f"{title} {r.number}  {day(r.date)}  [{r.status}]")
-    click.echo(f"To: {r.contact}   Location: {r.location}   Source: {d.stream}, digest {r.digest_id} v{d.digest_version}\n")
+    echo(f"{title} {r.number}  {day(r.date)}  [{r.status}]")
+    echo(f"To: {r.contact}   Location: {r.location}   Source: {d.stream}, digest {r.digest_id} v{d.digest_version}\n")
     table(["DESCRIPTION", "SKU", "QTY", "UNIT PRICE", "DISC", "TAX", "AMOUNT", "ACCOUNT"],
           [[x["description"], x["sku"], quantity(x["quantity"]), show_money(x["unit_price"]), show_money(x["discount"]),
             show_money(x["tax"]), show_money(x["amount"]), x["account"]] for x in d.lines], right={2, 3, 4, 5, 6})
-    click.echo()
+    echo()
     for label, value in (("Subtotal", d.subtotal), ("Discount", d.discount), ("Service charge", d.service_charge),
                          ("Tax", d.tax), ("Rounding", d.rounding), (f"Total ({d.currency})", r.total)):
-        click.echo(f"{label:>20}  {show_money(value):>12}")
-    click.echo()
+        echo(f"{label:>20}  {show_money(value):>12}")
+    echo()
     table(["PAYMENT", "ACCOUNT", "AMOUNT"], [[p["method"], p["account"], show_money(p["amount"])] for p in d.payments],
           right={2})
-    click.echo()
+    echo()
     table(["TAX CODE", "TAXABLE", "TAX"], [[t["tax_code"] or "-", show_money(t["taxable"]), show_money(t["tax"])]
                                            for t in d.taxes], right={1, 2})
     if d.linked:
-        click.echo("\nLinked: " + "; ".join(f"{x['relation']} {x['kind'].replace('_', ' ')} {x['number']}"
-                                          for x in d.linked))
-    click.echo("\nHistory:")
+        echo("\nLinked: " + "; ".join(f"{x['relation']} {x['kind'].replace('_', ' ')} {x['number']}"
+                              for x in d.linked))
+    echo("\nHistory:")
     for h in d.history:
-        click.echo(f"  {instant(h['at'])}  {h['actor']}  {h['event']}: {h['detail']}")
+        echo(f"  {instant(h['at'])}  {h['actor']}  {h['event']}: {h['detail']}")

@@ -8,6 +8,7 @@ import click
 
 from flowtui.cli.params import DATE
 from flowtui.engine.ledger_export import FORMATS
+from flowtui.cli.output import echo
 
 
 def register(cli: click.Group) -> None:
@@ -31,10 +32,10 @@ def register(cli: click.Group) -> None:
         Balances at the end of the file equal `flowtui ledger trial-balance --as-of` its last day.
         """
         if output == "-":
-            click.echo(ctx.flow.export_ledger(fmt, start, end).text, nl=False)
+            echo(ctx.flow.export_ledger(fmt, start, end).text, nl=False)
             return
         result = ctx.flow.export_ledger(fmt, start, end, Path(output))
         span = f" ({result.first} to {result.last})" if result.first else ""
         opening = f", with the balances brought forward at {result.opening}" if result.opening else ""
-        click.echo(f"Wrote {result.entries:,} journal entr{'y' if result.entries == 1 else 'ies'}{span}{opening} "
-                   f"as {fmt} to {result.path}")
+        echo(f"Wrote {result.entries:,} journal entr{'y' if result.entries == 1 else 'ies'}{span}{opening} "
+             f"as {fmt} to {result.path}")

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 import click
 
-from flowtui.cli.output import day as show_day
+from flowtui.cli.output import day as show_day, echo
 from flowtui.cli.output import emit_json, instant, money, quantity, show_money, table
 from flowtui.cli.params import DATE, json_option
 from flowtui.engine.checkout import Tender
@@ -83,17 +83,17 @@ def day_json(d) -> dict:
 
 
 def print_day(d) -> None:
-    click.echo(f"{d.stream} at {d.location}, {d.business_date}: {len(d.orders)} order(s), "
-               f"sales {show_money(d.sales)}, refunds {show_money(d.refunds)}"
-               + (f", closed {instant(d.closed_at)}" if d.closed_at else ""))
+    echo(f"{d.stream} at {d.location}, {d.business_date}: {len(d.orders)} order(s), "
+         f"sales {show_money(d.sales)}, refunds {show_money(d.refunds)}"
+         + (f", closed {instant(d.closed_at)}" if d.closed_at else ""))
     if d.by_method:
         table(["METHOD", "NET"], [[m, show_money(a)] for m, a in d.by_method.items()], right={1})
-    click.echo(f"Expected cash in the drawer: {show_money(d.expected_cash)} "
-               f"(float {show_money(d.opening_float)} + cash {show_money(d.net_cash)})")
+    echo(f"Expected cash in the drawer: {show_money(d.expected_cash)} "
+         f"(float {show_money(d.opening_float)} + cash {show_money(d.net_cash)})")
     if d.over_short is not None:
-        click.echo(f"Counted {show_money(d.counted_cash)}: "
-                   + ("exact." if not d.over_short else f"{'over' if d.over_short > 0 else 'short'} by "
-                      f"{show_money(abs(d.over_short))}."))
+        echo(f"Counted {show_money(d.counted_cash)}: "
+             + ("exact." if not d.over_short else f"{'over' if d.over_short > 0 else 'short'} by "
+                f"{show_money(abs(d.over_short))}."))
 
 
 till_date = click.option("--date", "business_date", type=DATE, help="Business date (default: today at the till).")
@@ -126,7 +126,7 @@ def register(cli: click.Group) -> None:
         if as_json:
             emit_json(rung_json(till, rung))
         else:
-            click.echo("\n".join(till.receipt(rung)))
+            echo("\n".join(till.receipt(rung)))
 
     @minipos.command("return")
     @click.argument("stream")
@@ -149,7 +149,7 @@ def register(cli: click.Group) -> None:
         if as_json:
             emit_json(rung_json(till, rung))
         else:
-            click.echo("\n".join(till.receipt(rung)))
+            echo("\n".join(till.receipt(rung)))
 
     @minipos.command("void")
     @click.argument("stream")
@@ -161,7 +161,7 @@ def register(cli: click.Group) -> None:
         if as_json:
             emit_json(order_json(voided))
         else:
-            click.echo(f"Voided order {voided.number} ({voided.kind}, {show_money(voided.total)}).")
+            echo(f"Voided order {voided.number} ({voided.kind}, {show_money(voided.total)}).")
 
     @minipos.command("orders")
     @click.argument("stream")
@@ -176,7 +176,7 @@ def register(cli: click.Group) -> None:
             emit_json([order_json(o) for o in d.orders])
             return
         if not d.orders:
-            click.echo(f"No orders at {d.stream} on {d.business_date}.")
+            echo(f"No orders at {d.stream} on {d.business_date}.")
             return
         table(["NUMBER", "TIME", "TYPE", "STATUS", "TOTAL", "PAID BY"],
               [[o.number, instant(o.at), o.kind, o.status, show_money(o.total),
@@ -220,9 +220,9 @@ def register(cli: click.Group) -> None:
             return
         print_day(closed.day)
         if this.get("posted"):
-            click.echo(f"Cash {'over' if this['posted'] > 0 else 'short'} {show_money(abs(this['posted']))} posted to "
-                       f"cash over/short" + (" (the change since the last close)." if len(closed.closes) > 1 else "."))
+            echo(f"Cash {'over' if this['posted'] > 0 else 'short'} {show_money(abs(this['posted']))} posted to "
+                 f"cash over/short" + (" (the change since the last close)." if len(closed.closes) > 1 else "."))
         if outcome.failed:
             raise click.ClickException(f"The day is closed but its digest was not built: {outcome.error}")
-        click.echo(f"Digest built ({outcome.digests.touched} day(s) updated)"
-                   + (f"; posted {', '.join(documents)}." if documents else "."))
+        echo(f"Digest built ({outcome.digests.touched} day(s) updated)"
+             + (f"; posted {', '.join(documents)}." if documents else "."))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from flowtui.cli.output import emit_json
+from flowtui.cli.output import echo, emit_json
 from flowtui.cli.params import DATE, json_option
 from flowtui.engine.errors import DatabaseError
 from flowtui.engine.storage import default_db_path
@@ -111,7 +111,7 @@ def register(cli: click.Group) -> None:
         if ctx.lock_timeout is not None:
             env["FLOWTUI_LOCK_TIMEOUT"] = str(ctx.lock_timeout)
         command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", *jupyter_args]
-        click.echo(f"Jupyter Lab on {folder}, reading {db.path} (ctrl+c twice to stop).", err=True)
+        echo(f"Jupyter Lab on {folder}, reading {db.path} (ctrl+c twice to stop).", err=True)
         process = subprocess.Popen(command, env=env)
         try:
             code = process.wait()
@@ -157,5 +157,5 @@ def register(cli: click.Group) -> None:
 
         table(["VIEW", "ROWS", "FILE"], [[v.view, f"{v.rows:,}", v.path.name if fmt != "xlsx" else f"{v.path.name} "
                                           f"(sheet {v.view})"] for v in result.views], right={1})
-        click.echo(f"\nWrote {len(result.views)} view(s) to {result.folder}"
-                   + (f" ({start or '…'} to {end or '…'} where a view has a date)." if start or end else "."))
+        echo(f"\nWrote {len(result.views)} view(s) to {result.folder}"
+             + (f" ({start or '…'} to {end or '…'} where a view has a date)." if start or end else "."))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from flowtui.cli.output import emit_json, table
+from flowtui.cli.output import echo, emit_json, table
 from flowtui.cli.params import DATE, json_option
 
 TEMPLATE_DIR_HELP = ("Folder with your own copy of the templates (default: `flowtui company set --template-dir`, "
@@ -20,9 +20,9 @@ def _printed(rows: list[dict], as_json: bool) -> None:
         emit_json(rows)
         return
     if not rows:
-        click.echo("Nothing to print.")
+        echo("Nothing to print.")
     for row in rows:
-        click.echo(f"Printed {row['name']} to {row['path']}")
+        echo(f"Printed {row['name']} to {row['path']}")
 
 
 def register(cli: click.Group) -> None:
@@ -175,8 +175,8 @@ def _register_company(cli: click.Group) -> None:
             dest = folder / f.relative_to(PACKAGED_TEMPLATES)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(f, dest)
-        click.echo(f"Copied {len(files)} files to {folder}; print with them: "
-                   f"flowtui company set --template-dir {folder}")
+        echo(f"Copied {len(files)} files to {folder}; print with them: "
+             f"flowtui company set --template-dir {folder}")
 
 
 def _show_profile(profile, as_json: bool) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flowtui.cli.output import day, emit_json, instant, table
+from flowtui.cli.output import day, echo, emit_json, instant, table
 from flowtui.cli.params import json_option
 
 
@@ -51,8 +51,8 @@ def register(cli: click.Group) -> None:
                 instant(r.first_seen_at)] + ([_state(r)] if everything else []) for r in rows], right={0})
         still_open = [r for r in rows if r.open]
         if still_open:
-            click.echo(f"{len(still_open)} open: fix them at the source and sync again, or dismiss one on the record "
-                       "with `flowtui rejections dismiss ID --reason TEXT`.")
+            echo(f"{len(still_open)} open: fix them at the source and sync again, or dismiss one on the record "
+                 "with `flowtui rejections dismiss ID --reason TEXT`.")
 
     @rejections.command("dismiss")
     @click.argument("ids", nargs=-1, required=True, type=int, metavar="ID...")
@@ -69,5 +69,5 @@ def register(cli: click.Group) -> None:
             emit_json([_json(r) for r in dismissed])
             return
         for r in dismissed:
-            click.echo(f"Dismissed rejection {r.id} ({r.ref}" + (f", order {r.order_id}" if r.order_id else "")
-                       + f") by {r.dismissed_by}: {r.dismiss_reason}")
+            echo(f"Dismissed rejection {r.id} ({r.ref}" + (f", order {r.order_id}" if r.order_id else "")
+                 + f") by {r.dismissed_by}: {r.dismiss_reason}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flowtui.cli.output import echo
 
 
 def register(cli: click.Group) -> None:
@@ -26,4 +27,4 @@ def register(cli: click.Group) -> None:
         """
         from flowtui.sandbox.storehub import serve
 
-        serve(port=port, seed=seed, days=days, rate_limit=None if no_rate_limit else 3.0, echo=click.echo)
+        serve(port=port, seed=seed, days=days, rate_limit=None if no_rate_limit else 3.0, echo=echo)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flowtui.cli.output import emit_json
+from flowtui.cli.output import echo, emit_json
 from flowtui.engine import nightly
 from flowtui.engine import schedule as cron
 
@@ -44,10 +44,10 @@ def register(cli: click.Group) -> None:
         else:
             installed = cron.install(job, at)
             verb = "Replaced the nightly sync" if installed.previous else "Scheduled a nightly sync"
-            click.echo(f"{verb} of {db} at {installed.schedule.at} every day; output goes to {job.log}.")
-            click.echo(LOCAL_TIME)
-            click.echo(_job_line(job))
-            click.echo(f"crontab: {installed.schedule.line}")
+            echo(f"{verb} of {db} at {installed.schedule.at} every day; output goes to {job.log}.")
+            echo(LOCAL_TIME)
+            echo(_job_line(job))
+            echo(f"crontab: {installed.schedule.line}")
             _notes(installed.readiness)
             command = installed.schedule.shell
         if check:
@@ -78,21 +78,21 @@ def register(cli: click.Group) -> None:
                        "systemd_units": [str(p) for p in state.units]})
             return
         if not state.crontab:
-            click.echo(f"There is no {cron.crontab_command()!r} command on this machine, so no crontab runs a "
-                       f"nightly sync of {db}.")
-            click.echo("`flowtui schedule install` needs one; `flowtui schedule install --systemd` makes a systemd "
-                       "timer instead. The line it would add:")
-            click.echo(f"crontab: {planned}")
+            echo(f"There is no {cron.crontab_command()!r} command on this machine, so no crontab runs a "
+                 f"nightly sync of {db}.")
+            echo("`flowtui schedule install` needs one; `flowtui schedule install --systemd` makes a systemd "
+                 "timer instead. The line it would add:")
+            echo(f"crontab: {planned}")
         elif found is None:
-            click.echo(f"No nightly sync is scheduled for {db}.")
+            echo(f"No nightly sync is scheduled for {db}.")
         else:
             when = f"at {found.at} every day" if found.at else "on a custom schedule"
-            click.echo(f"The nightly sync of {db} runs {when}. {LOCAL_TIME if found.at else ''}".rstrip())
+            echo(f"The nightly sync of {db} runs {when}. {LOCAL_TIME if found.at else ''}".rstrip())
             if job is not None:
-                click.echo(_job_line(job))
-            click.echo(f"crontab: {found.line}")
+                echo(_job_line(job))
+            echo(f"crontab: {found.line}")
         if state.units:
-            click.echo(f"systemd units written for it: {', '.join(str(p) for p in state.units)}")
+            echo(f"systemd units written for it: {', '.join(str(p) for p in state.units)}")
 
     @schedule.command("remove")
     @pass_context
@@ -101,17 +101,17 @@ def register(cli: click.Group) -> None:
         db = nightly.database_path(ctx.db_path)
         state = cron.remove(db)
         if not state.crontab:
-            click.echo(f"There is no {cron.crontab_command()!r} command on this machine, so no crontab runs a "
-                       f"nightly sync of {db}: nothing to remove. (A systemd timer is made with "
-                       "`flowtui schedule install --systemd`.)")
+            echo(f"There is no {cron.crontab_command()!r} command on this machine, so no crontab runs a "
+                 f"nightly sync of {db}: nothing to remove. (A systemd timer is made with "
+                 "`flowtui schedule install --systemd`.)")
         else:
-            click.echo(f"Removed the nightly sync of {db}." if state.installed
-                       else f"No nightly sync was scheduled for {db}.")
+            echo(f"Removed the nightly sync of {db}." if state.installed
+                 else f"No nightly sync was scheduled for {db}.")
         if state.units:
             timer = next((p.name for p in state.units if p.suffix == ".timer"), None)
             stop = f"systemctl --user disable --now {timer} && " if timer else ""
-            click.echo(f"Its systemd units are left as they are; to remove them: {stop}rm "
-                       f"{' '.join(str(p) for p in state.units)} && systemctl --user daemon-reload")
+            echo(f"Its systemd units are left as they are; to remove them: {stop}rm "
+                 f"{' '.join(str(p) for p in state.units)} && systemctl --user daemon-reload")
 
 
 def _job_line(job: nightly.NightlyJob) -> str:
@@ -121,20 +121,20 @@ def _job_line(job: nightly.NightlyJob) -> str:
 
 def _notes(readiness: nightly.Readiness) -> None:
     for note in readiness.notes:
-        click.echo(f"note: {note}", err=True)
+        echo(f"note: {note}", err=True)
 
 
 def _install_systemd(job: nightly.NightlyJob, at: str, write: bool) -> None:
     result = cron.install_systemd(job, at, write)
     if write:
-        click.echo(f"Wrote {', '.join(str(p) for p in result.written)}.")
+        echo(f"Wrote {', '.join(str(p) for p in result.written)}.")
     else:
         for name, text in result.units.items():
-            click.echo(f"# {cron.unit_dir() / name}\n{text}")
+            echo(f"# {cron.unit_dir() / name}\n{text}")
     timer = next(name for name in result.units if name.endswith(".timer"))
-    click.echo(f"# then run:\nsystemctl --user daemon-reload\nsystemctl --user enable --now {timer}")
-    click.echo("# (systemd timers run at this machine's local time; for the timer to run while you are "
-               "logged out: loginctl enable-linger)")
+    echo(f"# then run:\nsystemctl --user daemon-reload\nsystemctl --user enable --now {timer}")
+    echo("# (systemd timers run at this machine's local time; for the timer to run while you are "
+         "logged out: loginctl enable-linger)")
     _notes(result.readiness)
 
 
@@ -143,11 +143,11 @@ def _report(run: nightly.CheckRun, db, installed: bool = False) -> None:
     log = nightly.log_path(db)
     nightly.checked(run, log, installed)
     kept = ", ".join(run.environment)
-    click.echo(f"Check: ran the nightly command once as cron would (with only {kept} set): it worked.")
+    echo(f"Check: ran the nightly command once as cron would (with only {kept} set): it worked.")
     if run.left_rejections:
-        click.echo("It left entries it could not read or land open; see `flowtui rejections`.")
+        echo("It left entries it could not read or land open; see `flowtui rejections`.")
     synced = ", ".join(f"{name} ({status})" for name, status in run.runs)
-    click.echo(f"Synced: {synced}." if synced else "It synced no stream (none has auto sync on).")
-    click.echo(f"Last lines of {log}:")
+    echo(f"Synced: {synced}." if synced else "It synced no stream (none has auto sync on).")
+    echo(f"Last lines of {log}:")
     for line in run.output:
-        click.echo(f"  {line}")
+        echo(f"  {line}")

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from flowtui.cli.output import day, emit_json, instant, table
+from flowtui.cli.output import day, echo, emit_json, instant, table
 from flowtui.cli.params import DATE, json_option
 from flowtui.connectors.registry import PROVIDERS, provider
 from flowtui.engine.books import CATEGORY_TYPES
@@ -63,8 +63,8 @@ def _api_key(given: str) -> str:
     it in the process list while the command runs, and it stays in the shell's history.
     """
     if given != "-":
-        click.echo("warning: a key given as --api-key KEY shows in the process list and stays in your shell "
-                   "history; use --api-key - (asked for, or piped in) or --api-key-env VARIABLE.", err=True)
+        echo("warning: a key given as --api-key KEY shows in the process list and stays in your shell "
+             "history; use --api-key - (asked for, or piped in) or --api-key-env VARIABLE.", err=True)
         return given
     stdin = sys.stdin
     if stdin.isatty():
@@ -77,7 +77,7 @@ def _api_key(given: str) -> str:
 
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
 
 
 def register(cli: click.Group) -> None:
@@ -104,7 +104,7 @@ def register(cli: click.Group) -> None:
         _warn(ctx.flow.stream_warnings(added))
         nxt = (f"ring up sales in the console or with `flowtui minipos sell {added.name!r} --item SKU --pay Cash`"
                if added.provider == "minipos" else f"`flowtui sync {added.name!r}`")
-        click.echo(f"Added {provider(added.provider).label} stream {added.name!r}. Next: {nxt}.")
+        echo(f"Added {provider(added.provider).label} stream {added.name!r}. Next: {nxt}.")
 
     @stream.command("set")
     @click.argument("name")
@@ -115,7 +115,7 @@ def register(cli: click.Group) -> None:
         """Change a stream's settings."""
         updated = ctx.flow.update_stream(name, _settings(kw), _options(kw), force=force)
         _warn(ctx.flow.stream_warnings(updated))
-        click.echo(f"Updated stream {updated.name!r}.")
+        echo(f"Updated stream {updated.name!r}.")
 
     @stream.command("remove")
     @click.argument("name")
@@ -132,8 +132,8 @@ def register(cli: click.Group) -> None:
         if as_json:
             emit_json({"name": removed.name, "provider": removed.provider, "archived_at": instant(removed.archived_at)})
             return
-        click.echo(f"Removed stream {removed.name!r} (archived): its digests and documents stay in the books; "
-                   "it no longer syncs or posts. `flowtui stream list --all` still shows it.")
+        echo(f"Removed stream {removed.name!r} (archived): its digests and documents stay in the books; "
+             "it no longer syncs or posts. `flowtui stream list --all` still shows it.")
 
     @stream.command("list")
     @click.option("--all", "everything", is_flag=True, help="Also streams that were removed (archived).")
@@ -167,9 +167,9 @@ def register(cli: click.Group) -> None:
         )
         for r in rows:
             if r.last_error:
-                click.echo(f"{r.stream.name}: {r.last_error}")
+                echo(f"{r.stream.name}: {r.last_error}")
             for warning in r.warnings[:5]:
-                click.echo(f"{r.stream.name}: warning: {warning}")
+                echo(f"{r.stream.name}: warning: {warning}")
 
     @stream.command("test")
     @click.argument("name")
@@ -177,7 +177,7 @@ def register(cli: click.Group) -> None:
     @pass_context
     def stream_test(ctx, name):
         """Check that the stream's source can be read (credentials, address) and list its stores."""
-        click.echo(ctx.flow.test_stream(name))
+        echo(ctx.flow.test_stream(name))
 
     @stream.command("stores")
     @click.argument("name")
@@ -208,7 +208,7 @@ def register(cli: click.Group) -> None:
     def map_location(ctx, stream_name, pos_store_id, location, contact, number_format, credit_note_format):
         """Map POS store POS_STORE_ID of STREAM to a location."""
         ctx.flow.map_location(stream_name, pos_store_id, location, contact, number_format, credit_note_format)
-        click.echo(f"{stream_name}: POS store {pos_store_id} -> location {location}.")
+        echo(f"{stream_name}: POS store {pos_store_id} -> location {location}.")
 
     @map_group.command("payment")
     @click.argument("stream_name", metavar="STREAM")
@@ -219,7 +219,7 @@ def register(cli: click.Group) -> None:
     def map_payment(ctx, stream_name, pos_method, account, force):
         """Map POS payment method POS_METHOD of STREAM to an account."""
         ctx.flow.map_payment(stream_name, pos_method, account, force=force)
-        click.echo(f"{stream_name}: payment {pos_method!r} -> account {account}.")
+        echo(f"{stream_name}: payment {pos_method!r} -> account {account}.")
 
     @map_group.command("account")
     @click.argument("stream_name", metavar="STREAM")
@@ -230,7 +230,7 @@ def register(cli: click.Group) -> None:
     def map_account(ctx, stream_name, category, account, force):
         """Map a posting CATEGORY to an account of its type (sales: income, tax: liability...)."""
         ctx.flow.map_account(stream_name, category, account, force=force)
-        click.echo(f"{stream_name}: {category} -> account {account}.")
+        echo(f"{stream_name}: {category} -> account {account}.")
 
     map_account.help = f"{map_account.help}\n\n{CATEGORIES_HELP}"
 
@@ -249,8 +249,8 @@ def register(cli: click.Group) -> None:
         another location instead).
         """
         location = ctx.flow.unmap_location(stream_name, pos_store_id)
-        click.echo(f"{stream_name}: POS store {pos_store_id} is no longer mapped (it was {location}); its unposted "
-                   "days need attention until it is mapped again.")
+        echo(f"{stream_name}: POS store {pos_store_id} is no longer mapped (it was {location}); its unposted "
+             "days need attention until it is mapped again.")
 
     @unmap_group.command("payment")
     @click.argument("stream_name", metavar="STREAM")
@@ -259,9 +259,9 @@ def register(cli: click.Group) -> None:
     def unmap_payment(ctx, stream_name, pos_method):
         """Unmap POS payment method POS_METHOD of STREAM."""
         method, fallback = ctx.flow.unmap_payment(stream_name, pos_method)
-        click.echo(f"{stream_name}: payment {method!r} is no longer mapped"
-                   + (f"; it goes to the books' payment method of that name (account {fallback})." if fallback
-                      else "; days paid by it need attention until it is mapped again."))
+        echo(f"{stream_name}: payment {method!r} is no longer mapped"
+             + (f"; it goes to the books' payment method of that name (account {fallback})." if fallback
+                else "; days paid by it need attention until it is mapped again."))
 
     @unmap_group.command("account")
     @click.argument("stream_name", metavar="STREAM")
@@ -270,9 +270,9 @@ def register(cli: click.Group) -> None:
     def unmap_account(ctx, stream_name, category):
         """Unmap CATEGORY of STREAM: it goes back to the books' default account."""
         category, fallback = ctx.flow.unmap_account(stream_name, category)
-        click.echo(f"{stream_name}: {category} is no longer mapped"
-                   + (f"; it goes to the default account {fallback}." if fallback
-                      else "; days that need it need attention until it is mapped again."))
+        echo(f"{stream_name}: {category} is no longer mapped"
+             + (f"; it goes to the default account {fallback}." if fallback
+                else "; days that need it need attention until it is mapped again."))
 
     @cli.command()
     @click.argument("stream_name", metavar="STREAM")
@@ -287,17 +287,17 @@ def register(cli: click.Group) -> None:
             emit_json({"stream": stream_name, "locations": result.locations, "payments": result.payments,
                        "accounts": result.accounts, "taxes": taxes})
             return
-        click.echo("Locations")
+        echo("Locations")
         table(["POS STORE", "NAME", "LOCATION", "CONTACT", "NUMBER FORMAT"],
               [[r["pos_store_id"], r["store_name"], r["location"] or "NOT MAPPED", r["contact"], r["number_format"]]
                for r in result.locations])
-        click.echo("\nPayment methods")
+        echo("\nPayment methods")
         table(["POS METHOD", "ACCOUNT", "SOURCE"],
               [[r["pos_method"], r["account"] or "NOT MAPPED", r["source"]] for r in result.payments])
-        click.echo("\nAccounts")
+        echo("\nAccounts")
         table(["CATEGORY", "ACCOUNT", "SOURCE"],
               [[r["category"], r["account"] or "NOT MAPPED", r["source"]] for r in result.accounts])
-        click.echo("\nTax codes")
+        echo("\nTax codes")
         table(["CATEGORY", "POS STORE", "TAX CODE", "SOURCE"],
               [[r["category"], r["store"] or "(all)", r["tax_code"] or "NOT MAPPED", r["source"] or ""] for r in taxes])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flowtui.cli.output import day, emit_json, money, show_money, table
+from flowtui.cli.output import day, echo, emit_json, money, show_money, table
 from flowtui.cli.params import DATE, json_option
 from flowtui.engine.taxes import TAX_CATEGORIES, TAX_TYPES
 
@@ -27,7 +27,7 @@ def register(cli: click.Group) -> None:
     def map_tax(ctx, stream_name, category, code):
         """The tax code STREAM's service charge carries when its source names none (e.g. --code SV6)."""
         ctx.flow.map_tax(stream_name, category, code)
-        click.echo(f"{stream_name}: tax on {category.replace('_', ' ')} -> {code}.")
+        echo(f"{stream_name}: tax on {category.replace('_', ' ')} -> {code}.")
 
     @cli.group()
     def tax():
@@ -59,7 +59,7 @@ def register(cli: click.Group) -> None:
     def code_add(ctx, code, kind, rate, description):
         """Add (or change) tax code CODE: its type and nominal rate, for the tax report and printed documents."""
         found = ctx.flow.add_tax_code(code, kind, rate, description)
-        click.echo(f"Tax code {found.code}: {found.type} tax at {_rate(found.rate)}.")
+        echo(f"Tax code {found.code}: {found.type} tax at {_rate(found.rate)}.")
 
     @tax.command("report")
     @click.option("--from", "start", type=DATE, required=True, help="First day of the period.")
@@ -87,17 +87,17 @@ def register(cli: click.Group) -> None:
                 "notes": found.notes, "pdf": str(path) if path else None,
             })
         else:
-            click.echo(f"Tax report {day(found.start)} to {day(found.end)}")
+            echo(f"Tax report {day(found.start)} to {day(found.end)}")
             table(["TAX TYPE", "RATE", "CODES", "TAXABLE", "TAX"],
                   [[line.type, _rate(line.rate) or "?", ", ".join(c or "(no code)" for c in line.codes),
                     show_money(line.taxable), show_money(line.tax)] for line in found.lines]
                   + [["total", "", "", show_money(found.taxable), show_money(found.tax)]], right={1, 3, 4})
             verdict = "agrees" if found.agrees else "DOES NOT AGREE"
-            click.echo(f"\nTax account(s) {', '.join(found.accounts)} moved {show_money(found.tax_account_movement)} "
-                       f"from these documents: {verdict}.")
+            echo(f"\nTax account(s) {', '.join(found.accounts)} moved {show_money(found.tax_account_movement)} "
+                 f"from these documents: {verdict}.")
             for note in found.notes:
-                click.echo(f"note: {note}", err=True)
+                echo(f"note: {note}", err=True)
             if path:
-                click.echo(f"Printed the report to {path}")
+                echo(f"Printed the report to {path}")
         if not found.agrees:
             raise click.exceptions.Exit(1)

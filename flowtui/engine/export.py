@@ -3,11 +3,14 @@
 * ``parquet`` and ``csv``: one file per view (``v_orders.parquet``…), written by
   DuckDB's own ``COPY`` while the database is held read-only. Parquet keeps
   the exact types (money stays DECIMAL(18,2)); CSV writes money as plain
-  ``1234.50``, dates as ``YYYY-MM-DD`` and instants as ISO 8601 in UTC.
+  ``1234.50``, dates as ``YYYY-MM-DD`` and instants as ISO 8601 in UTC, and a
+  text that a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``,
+  ``@…``) with a ``'`` in front (:mod:`flowtui.engine.spreadsheet`).
 * ``xlsx``: one workbook, ``flowtui.xlsx``, with one sheet per view (named like
   the view), written with XlsxWriter through Polars after the database is
   closed again. Money cells are numbers formatted ``#,##0.00``; instants are
-  in UTC (Excel has no time zones); lists are joined with ``"; "``. A sheet
+  in UTC (Excel has no time zones); lists are joined with ``"; "``; text is
+  stored as text, exactly, never as a formula or a link. A sheet
   holds at most 1,048,575 rows: a larger view is refused before anything is
   written (narrow the dates, or use csv/parquet).
 
@@ -26,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flowtui.engine import clock
+from flowtui.engine import clock, spreadsheet
 from flowtui.engine.errors import InvalidInput
 from flowtui.engine.storage import Connection, Database
 from flowtui.engine.views import BY_NAME, VIEW_NAMES, pin_now, view_query
@@ -80,6 +83,8 @@ def export_views(db: Database, fmt: str, folder: Path, *, start: date | None = N
             temporary = target.with_name(f".{target.name}.part")
             options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
             _select, params = view_query(name, start, end)
+            if fmt == "csv":
+                _select = _text_not_formulas(con, _select, params)
             try:
                 rows = con.execute(f"COPY ({_select}) TO ? ({options})", [*params, str(temporary)]).fetchall()[0][0]
             except BaseException:
@@ -88,6 +93,14 @@ def export_views(db: Database, fmt: str, folder: Path, *, start: date | None = N
             os.replace(temporary, target)
             exported.append(ExportedView(name, int(rows), target, _filtered(name, start, end)))
     return ExportResult(fmt, folder, exported)
+
+
+def _text_not_formulas(con: Connection, _select: str, params: list) -> str:
+    """``_select`` with each text column's values as CSV text cells (:func:`spreadsheet.as_text_sql`)."""
+    relation = con.sql(_select, params=params)
+    cols = ", ".join(spreadsheet.as_text_sql(f'"{column}"') + f' AS "{column}"' if str(kind) == "VARCHAR"
+                     else f'"{column}"' for column, kind in zip(relation.columns, relation.types))
+    return f"SELECT {cols} FROM ({_select})"
 
 
 def _export_xlsx(db: Database, folder: Path, names: list[str], start: date | None, end: date | None) -> ExportResult:
@@ -111,7 +124,7 @@ def _export_xlsx(db: Database, folder: Path, names: list[str], start: date | Non
     target = folder / WORKBOOK
     temporary = target.with_name(f".{target.name}.part")
     try:
-        with xlsxwriter.Workbook(str(temporary)) as workbook:
+        with xlsxwriter.Workbook(str(temporary), spreadsheet.XLSX_OPTIONS) as workbook:
             for name, frame in frames.items():
                 _excel_ready(frame).write_excel(
                     workbook, worksheet=name, table_name=name, autofit=frame.height <= _AUTOFIT_ROWS,

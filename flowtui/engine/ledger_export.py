@@ -14,7 +14,9 @@ Two formats, one reading of the books:
   the totals.
 * ``csv``: one row per journal line (``date, entry_id, document_number,
   document_kind, entry_kind, memo, account_code, account_name, account_type,
-  debit, credit``), money as strings with two decimals.
+  debit, credit``), money as strings with two decimals; a text a spreadsheet
+  would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) has a ``'`` in front
+  (:mod:`flowtui.engine.spreadsheet`).
 
 With a start date, everything posted before it comes in as one entry of kind
 ``opening`` on the day before (each account's balance brought forward; the
@@ -40,6 +42,7 @@ from pathlib import Path
 
 from flowtui.engine import books
 from flowtui.engine.errors import DatabaseError, InvalidInput
+from flowtui.engine.spreadsheet import as_text
 from flowtui.engine.storage import Connection
 
 FORMATS = ("beancount", "csv")
@@ -297,9 +300,10 @@ def to_csv(ledger: Ledger) -> str:
     for entry in ledger.entries:
         for line in entry.lines:
             account = accounts[line.account_code]
-            writer.writerow([entry.date.isoformat(), "" if entry.id is None else entry.id,
-                             entry.document_number or "", entry.document_kind or "", entry.kind, entry.memo,
-                             account.code, account.name, account.type, _amount(line.debit), _amount(line.credit)])
+            text = [entry.document_number or "", entry.document_kind or "", entry.kind, entry.memo, account.code,
+                    account.name, account.type]
+            writer.writerow([entry.date.isoformat(), "" if entry.id is None else entry.id, *map(as_text, text),
+                             _amount(line.debit), _amount(line.credit)])
     return buffer.getvalue()
 
 

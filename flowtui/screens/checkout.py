@@ -15,7 +15,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, OptionList, Static
+from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.input import Selection
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
@@ -25,6 +25,7 @@ from flowtui.engine.errors import InvalidInput
 from flowtui.engine.formats import plain
 from flowtui.screens.base import FlowScreen
 from flowtui.screens.modals import ConfirmModal, PromptModal
+from flowtui.screens.literal import LiteralTable, literal
 from flowtui.screens.till_modals import (
     PaymentModal,
     ReceiptModal,
@@ -68,7 +69,7 @@ class SearchInput(Input):
         await super()._on_key(event)
 
 
-class CartTable(DataTable):
+class CartTable(LiteralTable):
     """The cart; its keys change the highlighted line, and typing anything else goes back to the search."""
 
     BINDINGS = [
@@ -160,7 +161,7 @@ class CheckoutScreen(FlowScreen):
         if self.matches:
             matches.highlighted = 0
         elif code:
-            matches.add_option(Option(f"No product matches {code!r}", disabled=True))
+            matches.add_option(Option(literal(f"No product matches {code!r}"), disabled=True))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id != "search":

@@ -22,6 +22,7 @@ from flowtui.connectors.storehub import BASE_URL
 from flowtui.engine.errors import FlowError
 from flowtui.engine.streams import StreamSettings
 from flowtui.screens.base import FlowScreen
+from flowtui.screens.literal import choices, literal
 from flowtui.screens.stream_settings import FORM_CSS, FormErrors, HttpUrl, IsoDate, form_row, parse_date
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ class ConnectScreen(FlowScreen):
         self.run_engine(self.flow.locations, self._show_locations, name="locations")
 
     def _show_locations(self, locations) -> None:
-        self.query_one("#location", Select).set_options([(place.name, place.name) for place in locations])
+        self.query_one("#location", Select).set_options(choices(place.name for place in locations))
         if not locations:
             self.query_one("#minipos-hint", Static).update(
                 "No locations yet: add one first with `flowtui location add NAME`.")
@@ -162,7 +163,7 @@ class ConnectScreen(FlowScreen):
         self.offered = {store.id: store for store in stores}
         picker = self.query_one("#stores", SelectionList)
         picker.clear_options()
-        picker.add_options([Selection(store.name or store.id, store.id, True) for store in stores])
+        picker.add_options([Selection(literal(store.name or store.id), store.id, True) for store in stores])
         picker.display = bool(stores)
         self.query_one("#stores-hint").display = bool(stores)
 

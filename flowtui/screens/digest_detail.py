@@ -20,6 +20,7 @@ from flowtui.engine.formats import money
 from flowtui.screens.digests import PostOutcomeModal, shown_status, where
 from flowtui.screens.modals import ConfirmModal
 from flowtui.screens.order_detail import OrderModal, quantity, right
+from flowtui.screens.literal import LiteralTable, literal
 
 TABS = ("summary", "items", "orders", "attention", "versions")
 TOTALS = [("gross_sales", "Gross sales"), ("returns", "Returns"), ("discount", "Discount"),
@@ -57,12 +58,12 @@ def changes_view(detail: DigestDetail) -> Group | str:
     if changes["payments"]:
         table = Table("Payment", "Before", "After", box=None, padding=(0, 2, 0, 0), title_justify="left")
         for p in changes["payments"]:
-            table.add_row(p["method"], right(_sen(p["before"])), right(_sen(p["after"])))
+            table.add_row(literal(p["method"]), right(_sen(p["before"])), right(_sen(p["after"])))
         parts.append(table)
     if changes["items"]:
         table = Table("Item", "Qty before", "Qty after", "Before", "After", box=None, padding=(0, 2, 0, 0))
         for i in changes["items"]:
-            table.add_row(i["sku"] or "(all sales)", right(_thousandths(i["before_quantity"])),
+            table.add_row(literal(i["sku"] or "(all sales)"), right(_thousandths(i["before_quantity"])),
                           right(_thousandths(i["after_quantity"])), right(_sen(i["before_amount"])),
                           right(_sen(i["after_amount"])))
         parts.append(table)
@@ -128,12 +129,12 @@ class DigestDetailScreen(FlowScreen):
                     yield self._table("version-table", [("Ver.", True), ("Amount", True), ("Orders", True),
                                                         ("Ret.", True), ("Documents", False), ("Posted (UTC)", False),
                                                         ("Created (UTC)", False)], fit=True)
-                    yield Static("", id="changes")
+                    yield Static("", id="changes", markup=False)
         yield Footer()
 
     @staticmethod
     def _table(table_id: str, columns: list[tuple[str, bool]], fit: bool = False) -> DataTable:
-        table = DataTable(id=table_id, cursor_type="row", zebra_stripes=True)
+        table = LiteralTable(id=table_id, cursor_type="row", zebra_stripes=True)
         if fit:  # as tall as its rows (app.tcss gives tables 1fr, which beats DEFAULT_CSS)
             table.styles.height = "auto"
         for label, on_right in columns:

@@ -149,24 +149,24 @@ class DigestFilterModal(ModalScreen[DigestFilter | None]):
     def compose(self) -> ComposeResult:
         flt = self.flt
         with Vertical(id="dialog"):
-            yield Label("Filter digests (enter applies, ctrl+r clears, esc cancels)", id="dialog-title")
+            yield Label("Filter digests (enter applies, ctrl+r clears, esc cancels)", id="dialog-title", markup=False)
             with Horizontal(classes="filter-row"):
-                yield Label("Stream")
+                yield Label("Stream", markup=False)
                 yield Input(flt.stream or "", placeholder="any (type to complete)", id="stream", compact=True,
                             suggester=SuggestFromList(self.streams, case_sensitive=False))
             with Horizontal(classes="filter-row"):
-                yield Label("Location")
+                yield Label("Location", markup=False)
                 yield Input(flt.location or "", placeholder="any (location or POS store)", id="location", compact=True)
             with Horizontal(classes="filter-row"):
-                yield Label("Status")
+                yield Label("Status", markup=False)
                 yield Select([(shown_status(s), s) for s in DIGEST_STATUSES], prompt="any", id="status",
                              value=flt.status or Select.NULL, compact=True)
             with Horizontal(classes="filter-row"):
-                yield Label("From")
+                yield Label("From", markup=False)
                 yield Input(str(flt.start or ""), placeholder="YYYY-MM-DD", id="start", compact=True,
                             validators=[IsoDate(optional=True)])
             with Horizontal(classes="filter-row"):
-                yield Label("To")
+                yield Label("To", markup=False)
                 yield Input(str(flt.end or ""), placeholder="YYYY-MM-DD", id="end", compact=True,
                             validators=[IsoDate(optional=True)])
             yield Static("", id="dialog-error", markup=False)

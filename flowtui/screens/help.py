@@ -6,9 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import Label, Static
 
 from flowtui.config import keymap_path
+from flowtui.screens.literal import LiteralTable
 
 
 class HelpScreen(ModalScreen[None]):
@@ -20,8 +21,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Keys on {self.screen_name}", id="dialog-title")
-            table = DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield Label(f"Keys on {self.screen_name}", id="dialog-title", markup=False)
+            table = LiteralTable(id="help-keys", cursor_type="row", zebra_stripes=True)
             table.add_columns("Key", "Action", "Id")
             for key, description, binding_id in self.rows:
                 table.add_row(key, description, binding_id)

@@ -13,6 +13,7 @@ from flowtui.engine.clock import iso_utc
 from flowtui.screens.base import FlowScreen
 from flowtui.engine.formats import money, price, quantity
 from flowtui.screens.invoices import document_title, kind_label, money_cell
+from flowtui.screens.literal import LiteralTable
 
 TABS = ("lines", "totals", "history", "linked")
 
@@ -59,20 +60,20 @@ class InvoiceDetailScreen(FlowScreen):
         yield Static(f"Loading {self.number}...", id="doc-summary", markup=False)
         with TabbedContent(initial="lines-pane"):
             with TabPane("Lines", id="lines-pane"):
-                yield DataTable(id="lines", cursor_type="row", zebra_stripes=True)
+                yield LiteralTable(id="lines", cursor_type="row", zebra_stripes=True)
             with TabPane("Payments & totals", id="totals-pane"):
                 with VerticalScroll(id="totals-scroll"):
-                    yield Label("Payments", classes="section")
-                    yield DataTable(id="payments", cursor_type="none", zebra_stripes=True)
-                    yield Label("Tax summary", classes="section")
-                    yield DataTable(id="taxes", cursor_type="none", zebra_stripes=True)
-                    yield Label("Totals", classes="section")
-                    yield DataTable(id="totals", cursor_type="none", show_header=False)
+                    yield Label("Payments", classes="section", markup=False)
+                    yield LiteralTable(id="payments", cursor_type="none", zebra_stripes=True)
+                    yield Label("Tax summary", classes="section", markup=False)
+                    yield LiteralTable(id="taxes", cursor_type="none", zebra_stripes=True)
+                    yield Label("Totals", classes="section", markup=False)
+                    yield LiteralTable(id="totals", cursor_type="none", show_header=False)
             with TabPane("History", id="history-pane"):
-                yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+                yield LiteralTable(id="history", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="history-detail", classes="hint", markup=False)
             with TabPane("Linked", id="linked-pane"):
-                yield DataTable(id="linked", cursor_type="row", zebra_stripes=True)
+                yield LiteralTable(id="linked", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="linked-hint", classes="hint", markup=False)
         yield Footer()
 

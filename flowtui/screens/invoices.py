@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from flowtui.engine.formats import money
 from flowtui.screens.base import FlowScreen
 from flowtui.screens.modals import PromptModal
+from flowtui.screens.literal import LiteralTable, choices
 
 # -- shared display helpers ---------------------------------------------------------------------------
 
@@ -109,7 +110,7 @@ class InvoicesScreen(FlowScreen):
             yield DayInput("From", id="from")
             yield DayInput("To", id="to")
             yield Select([], prompt="All locations", id="location")
-        yield DataTable(id="invoices", cursor_type="row", zebra_stripes=True)
+        yield LiteralTable(id="invoices", cursor_type="row", zebra_stripes=True)
         yield Static("", id="invoice-summary", classes="status-line", markup=False)
         yield Static("", id="empty-hint", classes="hint", markup=False)
         yield Footer()
@@ -131,7 +132,7 @@ class InvoicesScreen(FlowScreen):
         if self.location and self.location not in names:
             names.append(self.location)  # the listing says it is unknown
         with self.prevent(Select.Changed):
-            select.set_options([(name, name) for name in names])
+            select.set_options(choices(names))
             if self.location:
                 select.value = self.location
 

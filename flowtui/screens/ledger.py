@@ -14,6 +14,7 @@ from textual.widgets.select import InvalidSelectValueError
 from flowtui.screens.base import FlowScreen
 from flowtui.engine.formats import money
 from flowtui.screens.invoices import DayInput, leave_filter, money_cell
+from flowtui.screens.literal import LiteralTable, choices, literal
 
 TOTAL = "__total__"
 
@@ -56,14 +57,14 @@ class LedgerScreen(FlowScreen):
                     yield DayInput("As of", id="as-of")
                     yield Static("Balances up to and including this day; empty for all.", id="as-of-hint",
                                  markup=False)
-                yield DataTable(id="balance", cursor_type="row", zebra_stripes=True)
+                yield LiteralTable(id="balance", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="balance-status", classes="status-line", markup=False)
             with TabPane("Journal", id="journal-pane"):
                 with Horizontal(classes="filters", id="journal-filters"):
                     yield Select([], prompt="All accounts", id="account")
                     yield DayInput("From", id="journal-from")
                     yield DayInput("To", id="journal-to")
-                yield DataTable(id="journal", cursor_type="row", zebra_stripes=True)
+                yield LiteralTable(id="journal", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="journal-status", classes="status-line", markup=False)
         yield Footer()
 
@@ -121,7 +122,7 @@ class LedgerScreen(FlowScreen):
     def _show_accounts(self, accounts) -> None:
         select = self.query_one("#account", Select)
         with self.prevent(Select.Changed):
-            select.set_options([(f"{a.code} {a.name}", a.code) for a in accounts])
+            select.set_options([(literal(f"{a.code} {a.name}"), a.code) for a in accounts])
 
     def journal_filters(self):
         account = self.query_one("#account", Select).value
@@ -234,7 +235,7 @@ class LedgerScreen(FlowScreen):
             try:
                 select.value = code
             except InvalidSelectValueError:  # the account list is still loading
-                select.set_options([(code, code)])
+                select.set_options(choices([code]))
                 select.value = code
         self.action_tab("journal")
         self.load_journal()

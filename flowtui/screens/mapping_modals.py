@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -17,6 +18,7 @@ from textual.widgets.option_list import Option
 from flowtui.engine.errors import InvalidInput
 from flowtui.engine.numbering import DEFAULT_INVOICE_FORMAT, validate_format
 from flowtui.screens.base import FlowScreen
+from flowtui.screens.literal import choices, literal
 from flowtui.screens.modals import PromptModal
 from flowtui.screens.stream_settings import FORM_CSS, form_row
 
@@ -78,8 +80,8 @@ class LocationModal(ModalScreen[LocationChoice | None], FlowScreen):
         yield Footer()
 
     @staticmethod
-    def _options(names: list[str]) -> list[tuple[str, str]]:
-        return [(name, name) for name in names]
+    def _options(names: list[str]) -> list[tuple[Text, str]]:
+        return choices(names)
 
     def on_mount(self) -> None:
         self.query_one("#location", Select).focus()
@@ -179,7 +181,7 @@ class AccountModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="dialog-title", markup=False)
-            yield OptionList(*[Option(f"{code}  {name}", id=code) for code, name in self.accounts], id="accounts")
+            yield OptionList(*[Option(literal(f"{code}  {name}"), id=code) for code, name in self.accounts], id="accounts")
             yield Static("enter picks the highlighted account; esc cancels.", classes="hint", markup=False)
         yield Footer()
 

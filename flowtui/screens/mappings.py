@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from flowtui.engine.streams import Mappings
 from flowtui.screens.base import FlowScreen
 from flowtui.screens.mapping_modals import AccountModal, LocationChoice, LocationModal
+from flowtui.screens.literal import LiteralTable
 
 TABS = {"locations": "Locations", "payments": "Payment methods", "accounts": "Accounts"}
 UNMAPPED = "bold yellow"  # readable in 16 colours too
@@ -66,7 +67,7 @@ class MappingsScreen(FlowScreen):
         with TabbedContent(initial=self.initial_tab):
             for tab, title in TABS.items():
                 with TabPane(title, id=tab):
-                    yield DataTable(id=f"{tab}-table", cursor_type="row", zebra_stripes=True)
+                    yield LiteralTable(id=f"{tab}-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary", markup=False)
         yield Footer()
 

@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import Label, Static
 
 from flowtui.engine.browse import OrderDetail
 from flowtui.engine.clock import iso_utc
 from flowtui.engine.formats import money
+from flowtui.screens.literal import LiteralTable
 
 
 def quantity(value: Decimal) -> str:
@@ -55,7 +56,7 @@ class OrderModal(ModalScreen[None]):
             if o.original:
                 facts.append(f"returns {o.original}")
             yield Static(" · ".join(facts), classes="order-info", markup=False)
-            lines = DataTable(id="order-lines", cursor_type="row", zebra_stripes=True)
+            lines = LiteralTable(id="order-lines", cursor_type="row", zebra_stripes=True)
             lines.add_column("SKU", key="sku")
             lines.add_column("Name", key="name")
             for key, label in (("quantity", "Qty"), ("unit_price", "Price"), ("discount", "Disc."), ("tax", "Tax"),
@@ -67,7 +68,7 @@ class OrderModal(ModalScreen[None]):
                               right(money(line["tax"])), right(money(line["amount"])))
             lines.styles.height = "auto"  # as tall as its rows (app.tcss gives tables 1fr, which beats DEFAULT_CSS)
             yield lines
-            payments = DataTable(id="order-payments", cursor_type="row", zebra_stripes=True)
+            payments = LiteralTable(id="order-payments", cursor_type="row", zebra_stripes=True)
             payments.add_column("Payment", key="method")
             payments.add_column(right("Amount"), key="amount")
             for payment in o.payments:

@@ -15,6 +15,8 @@ page paid ~57 ms for that on each page; this table draws the same in ~15:
 * a row's line is put together with the even/odd row styles worked out once,
   not twice per line.
 
+Like :class:`~flowtui.screens.literal.LiteralTable`, its ``str`` cells are plain text, never markup.
+
 These lean on DataTable internals (Textual 8); tests/tui/test_page_table.py
 checks that the table draws and holds exactly what a DataTable does.
 """
@@ -33,9 +35,10 @@ from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.renderables.styled import Styled
-from textual.widgets import DataTable
 from textual.widgets._data_table import _EMPTY_TEXT, default_cell_formatter
 from textual.widgets.data_table import DuplicateKey, Row, RowKey
+
+from flowtui.screens.literal import LiteralTable, cell
 
 CACHED_CELLS = 4096
 
@@ -50,7 +53,7 @@ def content_key(value: object) -> object:
     return None
 
 
-class PageTable(DataTable):
+class PageTable(LiteralTable):
     """``DataTable`` with fixed-width columns (``add_column(..., width=N)``) and one-line rows."""
 
     def __init__(self, *args, **kwargs) -> None:
@@ -78,6 +81,8 @@ class PageTable(DataTable):
     def fill(self, rows: Iterable[tuple[str, list]]) -> None:
         """Replace every row with ``rows``, each ``(key, cells)``: ``clear()`` and ``add_row`` for each, in one go.
 
+        ``str`` cells are plain text, as ``add_row``'s are.
+
         ``add_row`` re-checks the cursor and asks for an idle pass for every row (~20 us each);
         this does the same bookkeeping once for the lot.
         """
@@ -90,7 +95,7 @@ class PageTable(DataTable):
             if len(cells) > len(keys):
                 raise ValueError("More values provided than there are columns.")
             self._row_locations[row_key] = len(self.rows)
-            self._data[row_key] = dict(zip_longest(keys, cells))
+            self._data[row_key] = dict(zip_longest(keys, map(cell, cells)))
             self.rows[row_key] = Row(row_key, 1)
             self._new_rows.add(row_key)
         if not self.rows:
@@ -150,14 +155,14 @@ class PageTable(DataTable):
     def _draw(self, value: object, base_style: Style, width: int, cursor: bool, hover: bool,
               fixed: bool) -> list[list[Segment]]:
         """A one-line data cell as DataTable._render_cell draws it, without the row/column tag."""
-        cell = default_cell_formatter(value, wrap=False, height=1) or _EMPTY_TEXT
+        renderable = default_cell_formatter(value, wrap=False, height=1) or _EMPTY_TEXT
         component_style, post_style = self._get_styles_to_render_cell(
             False, False, fixed, hover, cursor, self.show_cursor, self._show_hover_cursor,
             self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
         options = self.app.console_options.update_dimensions(width, 1).update(no_wrap=True)
         return self.app.console.render_lines(
-            Styled(Padding(cell, (0, self.cell_padding)), pre_style=base_style + component_style, post_style=post_style),
-            options)
+            Styled(Padding(renderable, (0, self.cell_padding)), pre_style=base_style + component_style,
+                   post_style=post_style), options)
 
     def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
                      cursor: bool = False, hover: bool = False) -> list[list[Segment]]:

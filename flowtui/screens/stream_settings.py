@@ -71,7 +71,7 @@ def parse_date(value: str) -> date | None:
 
 def form_row(label: str, field: Widget) -> list[Widget]:
     """``label  [field]`` with an (initially hidden) error line ``#<field id>-error`` below it."""
-    return [Horizontal(Label(label), field, classes="row"),
+    return [Horizontal(Label(label, markup=False), field, classes="row"),
             Static("", id=f"{field.id}-error", classes="field-error -empty", markup=False)]
 
 

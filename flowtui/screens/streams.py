@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from flowtui.engine.clock import iso_utc
 from flowtui.screens.base import FlowScreen
 from flowtui.screens.sync_progress import SyncModal
+from flowtui.screens.literal import LiteralTable
 
 
 class StreamsScreen(FlowScreen):
@@ -33,7 +34,7 @@ class StreamsScreen(FlowScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="streams", cursor_type="row", zebra_stripes=True)
+        yield LiteralTable(id="streams", cursor_type="row", zebra_stripes=True)
         yield Static("", id="stream-detail", classes="status-line", markup=False)
         yield Static("No streams yet: press n to connect one.", id="empty-hint", classes="hint", markup=False)
         yield Footer()

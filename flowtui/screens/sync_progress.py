@@ -25,7 +25,7 @@ class SyncModal(ModalScreen[object]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Syncing {self.stream}", id="dialog-title")
+            yield Label(f"Syncing {self.stream}", id="dialog-title", markup=False)
             yield ProgressBar(total=1.0, show_eta=False, id="progress")
             yield Static("starting", id="note", markup=False)
             yield Static("", id="dialog-body", markup=False)

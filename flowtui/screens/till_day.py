@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from flowtui.screens.base import FlowScreen
 from flowtui.screens.till_modals import CloseDayModal, CloseRequest, InfoModal, money, right
+from flowtui.screens.literal import LiteralTable
 
 
 def close_report(closed) -> str:
@@ -72,9 +73,9 @@ class TillDayScreen(FlowScreen):
         yield Header()
         yield Static("", id="day-summary", classes="status-line", markup=False)
         with Horizontal(id="day-columns"):
-            yield DataTable(id="day-orders", cursor_type="row", zebra_stripes=True)
+            yield LiteralTable(id="day-orders", cursor_type="row", zebra_stripes=True)
             with Vertical(id="day-takings"):
-                yield DataTable(id="day-methods", cursor_type="none", zebra_stripes=True)
+                yield LiteralTable(id="day-methods", cursor_type="none", zebra_stripes=True)
                 yield Static("", id="day-cash", markup=False)
         yield Static("", id="day-order", classes="status-line", markup=False)
         yield Footer()

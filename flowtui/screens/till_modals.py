@@ -22,6 +22,7 @@ from flowtui.engine.formats import money, plain
 from flowtui.engine.checkout import Bill, SoldLine, Tender, cash_round, is_cash, return_bill, settle
 from flowtui.engine.errors import InvalidInput
 from flowtui.screens.modals import PromptModal
+from flowtui.screens.literal import LiteralTable
 
 AMOUNT = r"[0-9]*\.?[0-9]{0,2}"
 
@@ -220,7 +221,7 @@ class ReturnModal(ModalScreen[ReturnRequest | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(f"Return against order {self.number} ({self.sold_at})", id="dialog-title", markup=False)
-            table = DataTable(id="return-lines", cursor_type="row", zebra_stripes=True)
+            table = LiteralTable(id="return-lines", cursor_type="row", zebra_stripes=True)
             table.add_column("SKU", key="sku")
             table.add_column("Name", key="name")
             for key, label in (("sold", "Sold"), ("left", "Left"), ("back", "Return")):
@@ -334,11 +335,11 @@ class CloseDayModal(ModalScreen[CloseRequest | None]):
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="dialog-title", markup=False)
             with Horizontal(classes="tender-row"):
-                yield Label("Opening float")
+                yield Label("Opening float", markup=False)
                 yield Input(str(self.opening_float) if self.opening_float else "", placeholder="0.00", restrict=AMOUNT,
                             compact=True, id="float")
             with Horizontal(classes="tender-row"):
-                yield Label("Counted cash")
+                yield Label("Counted cash", markup=False)
                 yield Input("" if self.counted is None else str(self.counted), placeholder="count the drawer",
                             restrict=AMOUNT, compact=True, id="counted")
             yield Static("", id="close-summary", markup=False)

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Label
 
 from flowtui.screens.footer import SteadyFooter
+from flowtui.screens.literal import LiteralTable
 from flowtui.screens.page_table import PageTable
 
 COLUMNS = [("mark", "✓", 1), ("day", "Date", 10), ("where", "Where", 12), ("amount", "Amount", 10), ("note", "Note", 8)]
@@ -97,7 +98,10 @@ async def drawings(table_class: type[DataTable], fixed_rows: int = 0, **options)
 @pytest.mark.parametrize("options", [{}, {"fixed_rows": 2, "fixed_columns": 1}, {"cursor_type": "cell", "zebra_stripes": False}],
                          ids=["digests", "fixed", "cell-cursor"])
 async def test_a_page_table_draws_what_a_data_table_draws(options):
-    assert await drawings(PageTable, **options) == await drawings(DataTable, **options)
+    """And holds what a LiteralTable holds: its str cells as plain Text (the stock table keeps str, read as markup)."""
+    ours = await drawings(PageTable, **options)
+    assert ours == await drawings(LiteralTable, **options)
+    assert ours[::2] == (await drawings(DataTable, **options))[::2]  # the drawings, not the cells held
 
 
 async def test_a_page_table_does_not_measure_its_rows_but_scrolls_over_all_of_them():

@@ -18,7 +18,7 @@ async def test_home_lists_the_streams_with_their_last_sync(app):
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
-        row = table.get_row_at(0)
+        row = [str(cell) for cell in table.get_row_at(0)]
         assert row[0] == "Shop files" and row[1] == "file" and row[3] == "ok"
 
 
@@ -43,7 +43,7 @@ async def test_help_lists_the_keys_with_their_ids(app):
         await pilot.press("question_mark")
         await pilot.pause()
         rows = [app.screen.query_one(DataTable).get_row_at(i) for i in range(app.screen.query_one(DataTable).row_count)]
-        assert ("s", "Sync now", "streams.sync") in [tuple(r) for r in rows]
+        assert ("s", "Sync now", "streams.sync") in [tuple(map(str, r)) for r in rows]
 
 
 async def test_errors_come_up_in_a_modal_not_a_crash(app):
