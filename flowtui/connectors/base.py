@@ -32,6 +32,20 @@ class SourceStore:
     service_charge_tax_code: str | None = None  # the tax code the source puts on the store's service charge
 
 
+@dataclass(frozen=True)
+class ShortDay:
+    """A store's day the source could not hand over whole (StoreHub's 5,000 cap, even asked for that day alone).
+
+    ``day`` is the store's local calendar date; ``reason`` says what happened, in the user's words. The
+    engine holds the day open (``needs_attention``, ``reconcile`` fails) until a later sync reads it whole or
+    someone dismisses it on the record.
+    """
+
+    store_id: str
+    day: date
+    reason: str
+
+
 class Lines(Sequence[bytes]):
     """A file's lines as they were read: one buffer, and where each line starts (and the last ends).
 
@@ -74,6 +88,7 @@ class OrderBatch:
     (StoreHub's /stores), for location mapping. ``finished`` names the files
     this batch finished reading: every entry of theirs has been handed over,
     so a rejection of theirs that was not met again is no longer in them.
+    ``short_days`` are store-days the source handed over only in part.
 
     An entry that cannot be read at all (a line that is not JSON, a CSV file
     without its columns) is still handed over, with its reason in ``errors``:
@@ -97,6 +112,7 @@ class OrderBatch:
     warnings: list[str] = field(default_factory=list)
     stores: list[SourceStore] = field(default_factory=list)  # stores the source offers, when it says
     finished: list[str] = field(default_factory=list)  # files read to their end with this batch
+    short_days: list[ShortDay] = field(default_factory=list)  # store-days known to be incomplete
     columns: Any = None  # a pyarrow.Table when the source read its orders in bulk (see below)
 
     def __len__(self) -> int:

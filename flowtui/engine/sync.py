@@ -129,14 +129,16 @@ def sync_stream(
 
 def land(db: Database, stream_id: int, batch: PreparedBatch, window: Window, default_tz: str,
          run_id: int | None) -> LandingResult:
-    """One batch, one unit of work (with the stores the source offered, when it said)."""
-    if not len(batch) and not batch.stores:
+    """One batch, one unit of work (with the stores the source offered, and the days it could not hand over
+    whole, when it said)."""
+    if not len(batch) and not batch.stores and not batch.short_days:
         return LandingResult()
     with db.write() as con:
         # Landing says where every row goes (seq, line numbers, ORDER BY business date): DuckDB need not keep
         # the order rows happen to come in, so inserts run on every core (1M orders: 9.5 -> 8.8 s)
         con.execute("SET preserve_insertion_order = false")
         remember_stores(con, stream_id, batch.stores, clock.now())
+        rejections.hold_short_days(con, stream_id, run_id, window, batch.short_days, clock.now())
         if not len(batch):
             return LandingResult()
         if batch.typed:  # the source reads in bulk with a DuckDB of its own, alongside: leave it a core
@@ -187,7 +189,7 @@ def _join(batches: list[OrderBatch]) -> OrderBatch:
         orders=orders, refs=refs, raw=raw if any(b.raw is not None for b in batches) else None,
         errors=errors if any(errors) else None, progress=batches[-1].progress,
         warnings=[w for b in batches for w in b.warnings], stores=[s for b in batches for s in b.stores],
-        finished=[f for b in batches for f in b.finished],
+        finished=[f for b in batches for f in b.finished], short_days=[d for b in batches for d in b.short_days],
     )
 
 
@@ -199,6 +201,7 @@ def _join_columns(batches: list[OrderBatch]) -> OrderBatch:
         orders=[], columns=pa.concat_tables([b.columns for b in batches if b.columns is not None]),
         progress=batches[-1].progress, warnings=[w for b in batches for w in b.warnings],
         stores=[s for b in batches for s in b.stores], finished=[f for b in batches for f in b.finished],
+        short_days=[d for b in batches for d in b.short_days],
     )
 
 
