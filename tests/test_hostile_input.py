@@ -1,5 +1,5 @@
 """Hostile and careless input (issue #15): whatever a source sends lands, is rejected with its reason, or holds
-its day open; nothing else stops, and no value can break the books.
+its day open; nothing else stops, no order is too wide to read, and no value can break the books.
 
 The clock is frozen at 2026-10-10T04:00:00Z (noon in Kuala Lumpur). The file stream "Shop" reads one folder;
 its store KL is mapped to Kuala Lumpur (UTC+8); everything is paid in cash:
@@ -10,19 +10,24 @@ its store KL is mapped to Kuala Lumpur (UTC+8); everything is paid in cash:
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowtui.connectors.base import OrderBatch, ShortDay, Window
+from flowtui.connectors.file import _read_ndjson
 from flowtui.connectors.storehub_map import canonical_json, to_canonical
 from flowtui.connectors.storehub_sql import ReplyReader
 from flowtui.engine.landing import land_batch
 from flowtui.engine.streams import StreamSettings
+from flowtui.engine.sync import coalesced, prefetched
 from tests.factories import order, write_ndjson
 
 NOW = "2026-10-10T04:00:00Z"
@@ -55,6 +60,123 @@ def reasons(cli) -> dict[str, list[str]]:
 
 def no_traceback(result) -> None:
     assert "Traceback" not in result.out + result.err and "year 10000" not in result.out + result.err
+
+
+# -- one wide order cannot stop a stream -----------------------------------------------------------------------
+
+
+class RecordedReads:
+    """Every ``read`` the file connector makes, by size (``Path.open`` patched to record them)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.sizes: list[int] = []
+        real_open = Path.open
+
+        def recording_open(path, *args, **kwargs):
+            handle = real_open(path, *args, **kwargs)
+            read = handle.read
+
+            def recorded(size=-1):
+                data = read(size)
+                self.sizes.append(len(data))
+                return data
+
+            handle.read = recorded
+            return handle
+
+        monkeypatch.setattr(Path, "open", recording_open)
+
+
+def padded(sale: dict, size: int) -> str:
+    """``sale`` as one NDJSON line of exactly ``size`` bytes (its first line's name padded)."""
+    sale = json.loads(json.dumps(sale))
+    sale["lines"][0]["name"] = ""
+    text = json.dumps(sale)
+    sale["lines"][0]["name"] = "x" * (size - len(text))
+    line = json.dumps(sale)
+    assert len(line) == size
+    return line
+
+
+def test_wide_orders_are_read_in_batches_bounded_in_bytes(tmp_path, monkeypatch):
+    """Orders of ~40 KB each: a batch of 500 lines would be 20 MB; with a budget of 2 MB no read and no batch
+    is bigger than that, and every line comes out whole, in order, with its line number."""
+    lines = [padded(order(f"W-{i}", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")]), 40_000 + i)
+             for i in range(120)]
+    path = tmp_path / "wide.ndjson"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reads = RecordedReads(monkeypatch)
+    batches = [b for b, _ in _read_ndjson(path, itertools.repeat(500), budget=2 << 20, limit=100_000)]
+    assert max(reads.sizes) <= 2 << 20 and max(b.nbytes for b in batches) <= 2 << 20
+    assert len(batches) > 2
+    assert [o.decode().rstrip("\n") for b in batches for o in b.orders] == lines
+    assert [b.first_line for b in batches] == list(itertools.accumulate([1] + [len(b) for b in batches[:-1]]))
+    assert batches[-1].finished == ["wide.ndjson"] and not any(b.finished for b in batches[:-1])
+
+
+def test_an_order_over_the_limit_is_rejected_with_its_size_and_the_rest_of_the_file_lands(cli, shop):
+    big = order("BIG", "KL", "2026-10-01T05:00:00Z", [("KOPI", 1, "3.50")])
+    (shop / "days.ndjson").write_text("\n".join([json.dumps(K1), padded(big, 1_310_720), json.dumps(K2)]) + "\n")
+    assert cli("sync", "Shop").code == 3
+    [rejection] = cli.json("rejections")
+    assert (rejection["ref"], rejection["order_id"], rejection["days"]) == ("days.ndjson:2", "BIG", "2026-10-01")
+    assert rejection["errors"] == ["order is 1,310,720 bytes, more than the 1 MB limit (docs/orders.md): "
+                                   "shorten it or split it, and sync again"]
+    assert statuses(cli) == {"2026-10-01": ("3.50", "needs_attention"), "2026-10-02": ("2.80", "ready")}
+
+    (shop / "days.ndjson").write_text("\n".join([json.dumps(K1), padded(big, 900_000), json.dumps(K2)]) + "\n")
+    assert cli("sync", "Shop").code == 0  # shortened at the source: it lands, and its rejection is corrected
+    assert statuses(cli) == {"2026-10-01": ("7.00", "ready"), "2026-10-02": ("2.80", "ready")}
+    assert [r["status"] for r in cli.json("rejections", "--all")] == ["corrected"]
+
+
+@pytest.mark.parametrize("ending", ["\n", ""])
+def test_an_enormous_line_is_read_past_in_pieces_never_whole(tmp_path, monkeypatch, ending):
+    """A line of 24 MB (a runaway export, or no newlines at all): the reader never reads more than its
+    budget at once and never holds the line; the entry standing for it names its size and SHA-256."""
+    enormous = '{"id": "RUNAWAY", "store_id": "KL", "note": "' + "z" * (24 << 20) + '"}'
+    path = tmp_path / "runaway.ndjson"
+    path.write_text(json.dumps(K1) + "\n" + enormous + "\n" + json.dumps(K2) + ending, encoding="utf-8")
+    reads = RecordedReads(monkeypatch)
+    batches = [b for b, _ in _read_ndjson(path, itertools.repeat(10), budget=4 << 20)]
+    assert max(reads.sizes) <= 4 << 20 and max(b.nbytes for b in batches) < 4 << 20
+    entries = [(b.ref(i), o, (b.errors or [None] * len(b))[i]) for b in batches for i, o in enumerate(b.orders)]
+    assert [ref for ref, _, _ in entries] == ["runaway.ndjson:1", "runaway.ndjson:2", "runaway.ndjson:3"]
+    _, stand_in, reason = entries[1]
+    assert json.loads(stand_in) == {"id": "RUNAWAY", "store_id": "KL", "too_large": {
+        "bytes": len(enormous), "sha256": hashlib.sha256(enormous.encode()).hexdigest()}}
+    assert reason.startswith(f"order is {len(enormous):,} bytes, more than the 1 MB limit")
+    assert json.loads(entries[2][1]) == K2 and batches[-1].finished == ["runaway.ndjson"]
+
+
+def test_a_csv_order_over_the_limit_is_rejected_and_a_long_value_is_not_a_broken_row(cli, shop):
+    header = "order_id,store_id,time,total,payments,sku,name,quantity,unit_price\n"
+    long_name = "n" * 200_000  # more than the csv module's own 128 KB limit for a value: still a value
+    rows = [f"C-1,KL,2026-10-01T03:00:00Z,3.50,Cash:3.50,KOPI,{long_name},1,3.50"]
+    rows += [f"C-2,KL,2026-10-01T04:00:00Z,{6 * 3.5:.2f},Cash:{6 * 3.5:.2f},KOPI,{long_name},1,3.50"] * 6
+    rows += ["C-3,KL,2026-10-02T03:00:00Z,2.80,Cash:2.80,TEH,Teh,1,2.80"]
+    (shop / "orders.csv").write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    assert cli("sync", "Shop").code == 3
+    [rejection] = cli.json("rejections")
+    assert (rejection["order_id"], rejection["days"]) == ("C-2", "2026-10-01")
+    assert rejection["errors"][0].startswith("order is 1,200,") and "more than the 1 MB limit" in rejection["errors"][0]
+    assert statuses(cli) == {"2026-10-01": ("3.50", "needs_attention"), "2026-10-02": ("2.80", "ready")}
+
+
+def test_a_batch_joined_from_small_ones_stays_under_the_budget_and_landing_never_waits_on_wide_orders():
+    """The sync joins a source's small batches, and waits for enough orders to make a unit worth its cost:
+    wide orders fill the byte budget long before that many orders, and must not stall it."""
+    pieces = [OrderBatch(orders=[b"x" * 1000] * 10, refs=[f"r{i}-{j}" for j in range(10)]) for i in range(40)]
+    joined = list(coalesced(iter(pieces), target=1_000, budget=25_000))
+    assert all(b.nbytes < 25_000 for b in joined) and sum(len(b) for b in joined) == 400
+    assert max(len(b) for b in joined) < 100
+
+    class Wide(list):  # a prepared batch of a few wide orders
+        nbytes = 50_000
+
+    units = list(prefetched(iter([Wide([1] * 5) for _ in range(30)]), gather=lambda g: Wide(x for b in g for x in b),
+                            least=1_000, ahead_bytes=100_000, most_bytes=100_000))
+    assert sum(len(u) for u in units) == 150 and max(len(u) for u in units) <= 10
 
 
 # -- no value can break the books -------------------------------------------------------------------------

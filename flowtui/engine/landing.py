@@ -127,6 +127,11 @@ class PreparedBatch:
         return self.table.num_rows
 
     @property
+    def nbytes(self) -> int:
+        """Bytes its table holds (the orders' text, mostly)."""
+        return self.table.nbytes
+
+    @property
     def typed(self) -> bool:
         """The source handed over the orders already read (a ``parsed`` column)."""
         return "parsed" in self.table.column_names
