@@ -135,7 +135,8 @@ def _line_exact(item, products: dict) -> tuple[dict, Decimal | None]:
     return line, amount
 
 
-def _instant(value) -> str | None:
+def transaction_time(value) -> str | None:
+    """``transactionTime`` as the canonical time: StoreHub writes UTC, so a time without an offset gets its Z."""
     text = _text(value)
     if text and len(text) >= 16 and text[-1] not in "Zz" and "+" not in text[10:] and "-" not in text[10:]:
         return text + "Z"  # StoreHub's transactionTime is UTC
@@ -198,7 +199,7 @@ def _fast(transaction: dict, products: dict) -> dict | None:
         if cancelled is not None and type(cancelled) is not bool:
             return None
         return {
-            "id": ids[0], "number": ids[1], "store_id": ids[2], "time": _instant(when),
+            "id": ids[0], "number": ids[1], "store_id": ids[2], "time": transaction_time(when),
             "type": "sale" if kind == "Sale" else "return" if kind == "Return" else kind,
             "status": "voided" if cancelled is True else "completed",
             "original_number": transaction.get("saleInvoiceNumber"), "channel": transaction.get("channel"),
@@ -231,7 +232,7 @@ def to_canonical(transaction, products: dict) -> tuple[dict, str | None]:
         "id": _text(transaction.get("refId")),
         "number": _text(transaction.get("invoiceNumber")),
         "store_id": _text(transaction.get("storeId")),
-        "time": _instant(transaction.get("transactionTime")),
+        "time": transaction_time(transaction.get("transactionTime")),
         "type": {"Sale": "sale", "Return": "return"}.get(kind, _text(kind)) if isinstance(kind, str) else _text(kind),
         "status": "voided" if transaction.get("isCancelled") is True else "completed",
         "original_number": _text(transaction.get("saleInvoiceNumber")),

@@ -30,7 +30,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flowtui.connectors.storehub_map import _instant, canonical_json, to_canonical
+from flowtui.connectors.storehub_map import canonical_json, to_canonical, transaction_time
 from flowtui.engine.orders import structure_type
 
 # The shape read from a transaction: amounts as DOUBLE (what a JSON parser
@@ -108,7 +108,7 @@ AND list_bool_and(list_transform(items, lambda it: coalesce(
 AND list_bool_and(list_transform(payments, lambda p: coalesce(p.method IS NOT NULL AND p.amount IS NOT NULL, false)))
 """
 
-# StoreHub's transactionTime is UTC: a time without an offset gets its Z (as ``storehub_map._instant``)
+# StoreHub's transactionTime is UTC: a time without an offset gets its Z (as ``storehub_map.transaction_time``)
 _TIME = ("CASE WHEN length(t) >= 16 AND right(t, 1) NOT IN ('Z', 'z') AND NOT contains(substr(t, 11), '+') "
          "AND NOT contains(substr(t, 11), '-') THEN t || 'Z' ELSE t END")
 
@@ -124,7 +124,8 @@ flagged AS (
     FROM tx
 )
 SELECT pos, raw || chr(10) AS raw,
-       CASE WHEN NOT everyday THEN {{'id': id, 'number': number, 'store_id': coalesce(store_id, asked), 'time': t}}
+       CASE WHEN NOT everyday THEN {{'id': id, 'number': number, 'store_id': coalesce(nullif(store_id, ''), asked),
+                                     'time': t}}
        END AS known,
        CASE WHEN everyday THEN 'storehub:' || coalesce(nullif(store_id, ''), '?') || ':'
            || coalesce(nullif(number, ''), nullif(id, ''), '#' || pos) END AS ref,
@@ -280,7 +281,7 @@ def _exact(raw: str, position: int, products: dict, known: dict | None = None) -
     if error is not None and known:
         for key, value in known.items():
             if value and not order.get(key):
-                order[key] = _instant(value) if key == "time" else value
+                order[key] = transaction_time(value) if key == "time" else value
     label = order.get("number") or order.get("id") or f"#{position}"
     return f"storehub:{order.get('store_id') or '?'}:{label}", canonical_json(order).decode(), error
 
