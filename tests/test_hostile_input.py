@@ -241,6 +241,17 @@ def test_a_value_that_is_not_what_it_claims_is_rejected_with_its_reason_and_the_
     assert statuses(cli)["2026-10-02"][0] == "2.80"
 
 
+def test_a_rejected_order_is_dated_only_by_a_time_that_says_its_instant(books):
+    """A time without an offset is read as UTC to hold its nearest day; an offset that is not one (``+25:00``
+    moves the instant a day) or a time out of range dates nothing: such an order holds its file's days."""
+    naive = order("NAIVE", "KL", "2026-10-01T03:00:00", [("KOPI", 1, "3.50")])
+    bogus = order("BOGUS", "KL", "2026-10-01T03:00:00+25:00", [("KOPI", 1, "3.50")])
+    far = order("FAR", "KL", "9999-12-31T23:00:00Z", [("KOPI", 1, "3.50")])
+    assert land(books, [naive, bogus, far]).rejected == 3
+    assert dict(table(books, "SELECT order_key, business_date FROM order_rejections")) == {
+        "NAIVE": date(2026, 10, 1), "BOGUS": None, "FAR": None}
+
+
 def test_text_that_only_looks_loose_lands(books):
     """Names with "true" in them, or starting or ending with a space, make an order be looked at closely; it
     lands all the same."""

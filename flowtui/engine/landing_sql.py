@@ -316,9 +316,12 @@ EXPLAIN_TYPED_SQL = _explain_sql(_TYPED_PAYLOAD)
 
 
 def _rejected_sql(_payload: str) -> str:
+    """Each rejected entry, dated when its time is in range and says its instant: a time without an offset is
+    read as UTC (as before: the nearest day), one with an offset that is not one (``+25:00``) is not dated."""
     return f"""
 SELECT s.seq, coalesce(b.ref, $source || ':' || ($first_line + s.seq)) AS ref, s.id, s.store_id,
-       CASE WHEN s.time_ok AND s.ts_ok THEN (s.ts AT TIME ZONE coalesce(z.timezone, $default_tz))::DATE END AS bd,
+       CASE WHEN s.ts_ok AND (s.time_ok OR NOT regexp_matches(s.time, '[Tt ][0-9:.]*[+-]'))
+            THEN (s.ts AT TIME ZONE coalesce(z.timezone, $default_tz))::DATE END AS bd,
        s.h, s.pre_error, s.bad_json,
        json_valid({_payload}) AS valid_json,
        CASE WHEN json_valid({_payload}) THEN json_type({_payload}) END AS json_kind,
