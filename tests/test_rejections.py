@@ -209,12 +209,12 @@ def test_a_row_the_csv_module_cannot_read_is_an_entry_of_its_own(tmp_path):
     path.write_text(
         CSV_HEADER
         + "K-1,KL,2026-10-01T03:00:00Z,3.50,Cash:3.50,KOPI,Kopi,1,3.50\n"  # line 2
-        + "K-2,KL,2026-10-02T03:00:00Z,2.80,Cash:2.80,TEH," + "T" * 200_000 + ",1,2.80\n"  # line 3: too long a field
+        + "K-2,KL,2026-10-02T03:00:00Z,2.80,Cash:2.80,TEH," + "T" * 2_000_000 + ",1,2.80\n"  # line 3: over 1 MB
         + "K-3,KL,2026-10-03T03:00:00Z,4.20,Cash:4.20,ROTI,Roti,1,4.20\n",  # line 4
         encoding="utf-8")
     [batch] = FileConnector(path).fetch(Window())
     errors = dict(zip(batch.refs, batch.errors))
-    assert errors["huge.csv:3"].startswith("cannot be read as CSV (field larger than field limit")
+    assert errors["huge.csv:3"] == "a value is more than the 1 MB limit for an order"
     assert (errors["huge.csv:2"], errors["huge.csv:4"]) == (None, None)
 
 

@@ -49,9 +49,11 @@ def transactions(draw):
     subtotal = round(sum(i["total"] for i in items), 2)
     service = draw(st.sampled_from([0, 0.5, 1.9]))
     sale = _sale(
-        refId=draw(st.sampled_from(["r-1", "r-2", "", "réf 3"])), isCancelled=draw(st.sampled_from([False, True, "true"])),
+        refId=draw(st.sampled_from(["r-1", "r-2", "", "réf 3"])),
+        isCancelled=draw(st.sampled_from([False, True, "true", "yes", 1, None])),
         transactionType=draw(st.sampled_from(["Sale", "Return", "Refund"])), tax=0,
-        transactionTime=draw(st.sampled_from(["2026-10-01T16:10:00.000Z", "2026-10-01T16:10:00", "2026-10-01 23:59:59+08:00"])),
+        transactionTime=draw(st.sampled_from(["2026-10-01T16:10:00.000Z", "2026-10-01T16:10:00", "2026-10-01 23:59:59+08:00",
+                                              "9999-12-31T23:00:00Z", "2026-10-01T16:10:00+25:00"])),
         items=items, serviceCharge=service, total=round(subtotal + service, 2),
         payments=[{"paymentMethod": draw(st.sampled_from(["Cash", "GrabPay", " "])), "amount": round(subtotal + service, 2)}],
     )

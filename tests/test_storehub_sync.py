@@ -126,7 +126,10 @@ def test_the_5000_cap_is_split_away(flow):
         assert_digests_match(flow, box, box.start_date, END)
 
 
-def test_a_store_day_over_the_cap_is_flagged(flow):
+def test_a_store_day_over_the_cap_is_held_open_until_it_is_read_whole(flow, db_path, monkeypatch):
+    """A busy kiosk's day still hits the 5,000 cap asked alone: 5,000 of its ~5,300 transactions land, and the
+    day is never "ready" short: it needs attention with the reason, reconcile fails for it, and it closes when a
+    later sync reads it whole (or someone dismisses it on the record)."""
     with StoreHubSandbox(seed=3, days=1, end_date=END, rate_limit=None, busy_per_day=5400) as box:
         box.start()
         connect(flow, box)
@@ -134,6 +137,35 @@ def test_a_store_day_over_the_cap_is_flagged(flow):
         assert outcome.status == "warning"
         assert any("its cap" in w and "may be missing" in w for w in outcome.warnings)
         assert any("its cap" in w for w in flow.streams()[0].warnings)
+        [busy] = [d for d in flow.digests() if d.pos_store_id == box.busy_store_id and d.date == END]
+        assert busy.status == "needs_attention" and landed(flow, box.busy_store_id) == storehub.CAP
+        reason = f"StoreHub returned 5,000 transactions (its cap) for store {box.busy_store_id} on {END}"
+        assert any(a.startswith(reason) for a in flow.digest(busy.id).attention)
+        [held] = flow.rejections()
+        assert (held.short, held.pos_store_id, held.business_date) == (True, box.busy_store_id, END)
+        reconcile = Cli(db_path)("reconcile", "--json")
+        assert reconcile.code == 1
+        [day] = [c for c in reconcile.json() if c["pos_store_id"] == box.busy_store_id and c["date"] == str(END)]
+        assert day["rejections"] == 1 and day["differences"][-1].startswith(reason)
+
+        flow.sync(["Sandbox"])  # still capped: still the same one, still open
+        assert [r.id for r in flow.rejections()] == [held.id]
+
+        monkeypatch.setattr(storehub, "CAP", 6000)  # StoreHub now hands the whole day over
+        box.cap = 6000
+        [outcome] = flow.sync(["Sandbox"])
+        assert not outcome.warnings and flow.rejections() == []
+        [busy] = [d for d in flow.digests() if d.pos_store_id == box.busy_store_id and d.date == END]
+        assert landed(flow, box.busy_store_id) == len(box.transactions(box.busy_store_id, END, END)) > 5000
+        assert not any("its cap" in a for a in flow.digest(busy.id).attention)
+        assert [r.resolution for r in flow.rejections(everything=True)] == ["fixed"]
+
+
+def landed(flow, store_id: str) -> int:
+    """Orders landed for the store on the sandbox's last day."""
+    with flow.db.read() as con:
+        return con.execute("SELECT count(*) FROM orders WHERE pos_store_id = ? AND business_date = ?",
+                           [store_id, END]).fetchall()[0][0]
 
 
 def test_faults_on_the_wire_do_not_change_the_figures(flow, sandbox):

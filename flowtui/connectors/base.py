@@ -8,6 +8,17 @@ from datetime import date
 from typing import Any, Protocol
 
 
+#: The most an order may take: one NDJSON line, or the canonical JSON of one CSV order (1 MB, documented in
+#: docs/orders.md). A bigger one is rejected with its size, read past in pieces, never held whole.
+MAX_ORDER_BYTES = 1 << 20
+#: The most source text one batch holds (and one unit of work lands), however few orders that is: lines of
+#: ~40 KB would otherwise make a batch of 500,000 orders 20 GB. Ordinary orders (~600 bytes) fill a batch by
+#: count first (500,000 are ~300 MB), so landing them is unchanged: smaller budgets mean more units of work,
+#: and landing 1M orders took 10.2 s at 192 MB and 11.5 s at 128 MB instead of ~9.5 s (peaks 1.45 and 1.05 GB
+#: instead of 1.6 GB). 780 MB of ~40 KB orders peaks at 2.7 GB (2.3 GB at 192 MB, 1.3 GB at 64 MB).
+BATCH_BYTES = 320 << 20
+
+
 class SourceError(Exception):
     """The source cannot be read; ``str(err)`` says why in the user's words."""
 
@@ -30,6 +41,20 @@ class SourceStore:
     id: str
     name: str | None = None
     service_charge_tax_code: str | None = None  # the tax code the source puts on the store's service charge
+
+
+@dataclass(frozen=True)
+class ShortDay:
+    """A store's day the source could not hand over whole (StoreHub's 5,000 cap, even asked for that day alone).
+
+    ``day`` is the store's local calendar date; ``reason`` says what happened, in the user's words. The
+    engine holds the day open (``needs_attention``, ``reconcile`` fails) until a later sync reads it whole or
+    someone dismisses it on the record.
+    """
+
+    store_id: str
+    day: date
+    reason: str
 
 
 class Lines(Sequence[bytes]):
@@ -74,6 +99,7 @@ class OrderBatch:
     (StoreHub's /stores), for location mapping. ``finished`` names the files
     this batch finished reading: every entry of theirs has been handed over,
     so a rejection of theirs that was not met again is no longer in them.
+    ``short_days`` are store-days the source handed over only in part.
 
     An entry that cannot be read at all (a line that is not JSON, a CSV file
     without its columns) is still handed over, with its reason in ``errors``:
@@ -97,10 +123,20 @@ class OrderBatch:
     warnings: list[str] = field(default_factory=list)
     stores: list[SourceStore] = field(default_factory=list)  # stores the source offers, when it says
     finished: list[str] = field(default_factory=list)  # files read to their end with this batch
+    short_days: list[ShortDay] = field(default_factory=list)  # store-days known to be incomplete
     columns: Any = None  # a pyarrow.Table when the source read its orders in bulk (see below)
 
     def __len__(self) -> int:
         return len(self.orders) if self.columns is None else self.columns.num_rows
+
+    @property
+    def nbytes(self) -> int:
+        """The source text it holds, about (what bounds a batch besides its count)."""
+        if self.columns is not None:
+            return self.columns.nbytes
+        if isinstance(self.orders, Lines):
+            return self.orders.offsets[-1] - self.orders.offsets[0]
+        return sum(map(len, self.orders))
 
     def ref(self, index: int) -> str:
         if self.refs is not None:

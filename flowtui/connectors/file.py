@@ -22,11 +22,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from flowtui.connectors.base import Lines, OrderBatch, SourceError, SourceStore, Window
+from flowtui.connectors.base import (
+    BATCH_BYTES,
+    MAX_ORDER_BYTES,
+    Lines,
+    OrderBatch,
+    SourceError,
+    SourceStore,
+    Window,
+)
 
 NDJSON_SUFFIXES = {".ndjson", ".jsonl", ".json"}
 CSV_SUFFIXES = {".csv"}
-DEFAULT_BATCH_SIZE = 500_000  # orders per unit of work: ~4 s of landing (holding the file), ~1.6 GB peak
+DEFAULT_BATCH_SIZE = 500_000  # orders per unit of work, or BATCH_BYTES of them if that comes first
 FIRST_BATCH_SHARE = 5  # the first batch is a fifth of that: landing starts sooner, the rest is read meanwhile
 BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 
@@ -104,32 +112,41 @@ class FileConnector:
                 yield OrderBatch(orders=[], finished=[file.name], progress=min(1.0, done / total))
 
 
-def _read_ndjson(file: Path, sizes: Iterator[int]) -> Iterator[tuple[OrderBatch, int]]:
-    """The file's lines, in batches of the next of ``sizes`` lines each, with the bytes read so far.
+def _read_ndjson(file: Path, sizes: Iterator[int], budget: int = BATCH_BYTES,
+                 limit: int = MAX_ORDER_BYTES) -> Iterator[tuple[OrderBatch, int]]:
+    """The file's lines, in batches of the next of ``sizes`` lines each (and at most ``budget`` bytes), with the
+    bytes read so far.
 
-    A batch is read in one go (its size guessed from the lines so far) and cut at its last line:
-    one buffer of whole lines (:class:`Lines`), never a Python object per line. The batch that
-    reaches the end of the file says so (``finished``).
+    A batch is read in one go (its size guessed from the lines so far, never more than ``budget``) and cut at
+    its last line: one buffer of whole lines (:class:`Lines`), never a Python object per line. A line longer
+    than ``limit`` is not read whole: the batch ends with an entry standing for it (:func:`_too_large`), and
+    the next starts after it. The batch that reaches the end of the file says so (``finished``).
     """
+    budget = max(budget, limit + 65536)  # room for a whole line of the limit
     with file.open("rb") as handle:
         size = os.fstat(handle.fileno()).st_size
         start, first_line, average = 0, 1, 1024  # bytes per line: learnt as the file is read
         for want in sizes:
             handle.seek(start)
-            data = handle.read(want * average + 65536)
+            data = handle.read(min(want * average + 65536, budget))
             first = 3 if start == 0 and data.startswith(BYTE_ORDER_MARK) else 0
-            offsets, position = [first], first
+            offsets, position, too_long = [first], first, False
             while True:
                 find = data.find
                 while len(offsets) <= want:
-                    end = find(b"\n", position)
+                    end = find(b"\n", position, position + limit + 1)  # a line's newline is within its limit
                     if end == -1:
                         break
                     position = end + 1
                     offsets.append(position)
                 if len(offsets) > want:
                     break
-                more = handle.read(max(65536, (want + 1 - len(offsets)) * average))
+                if len(data) - position > limit:  # no newline within the limit: a line too long to read whole
+                    too_long = True
+                    break
+                if len(data) >= budget:  # full: the line begun goes to the next batch
+                    break
+                more = handle.read(min(max(65536, (want + 1 - len(offsets)) * average), budget - len(data)))
                 if not more:
                     if position < len(data):  # the file's last line: same bytes as when more lines follow
                         data += b"\n"
@@ -137,15 +154,102 @@ def _read_ndjson(file: Path, sizes: Iterator[int]) -> Iterator[tuple[OrderBatch,
                     break
                 data += more
             count = len(offsets) - 1
-            if count == 0:
+            errors = None
+            if too_long:
+                entry, reason, after = _too_large(handle, data, position, start, limit)
+                data = data[:position] + entry
+                offsets.append(len(data))
+                errors = [None] * count + [reason]
+                next_start = after
+            elif count == 0:
                 return
-            start += offsets[-1]
-            batch = OrderBatch(orders=Lines(data, offsets), source=file.name, first_line=first_line)
-            if start >= size:
+            else:
+                next_start = start + offsets[-1]
+            batch = OrderBatch(orders=Lines(data, offsets), source=file.name, first_line=first_line, errors=errors)
+            if next_start >= size:
                 batch.finished.append(file.name)
-            yield batch, start
-            first_line += count
-            average = max(1, (offsets[-1] - offsets[0]) // count)
+            yield batch, next_start
+            if count:
+                average = max(1, (offsets[count] - offsets[0]) // count)
+            first_line += len(offsets) - 1
+            start = next_start
+
+
+PIECE = 1 << 20  # a line too long to read whole is read past this much at a time
+
+
+def _too_large(handle, data: bytes, position: int, start: int, limit: int) -> tuple[bytes, str, int]:
+    """The line that starts at ``data[position]`` and is longer than ``limit``: an entry standing for it, the
+    reason it is rejected, and where the next line starts in the file.
+
+    The line is read past in pieces of :data:`PIECE` (hashing it on the way), never held whole. The entry
+    names its size and SHA-256 (so a changed line is a new rejection) and whatever could be read of its
+    ``id``, ``store_id`` and ``time`` from its first bytes (so the rejection is the order's, on its day).
+    """
+    digest = hashlib.sha256()
+    head = data[position:position + 65536]
+    end = data.find(b"\n", position + limit + 1)
+    if end != -1:
+        digest.update(memoryview(data)[position:end])
+        length, after = end - position, start + end + 1
+    else:
+        digest.update(memoryview(data)[position:])
+        length = len(data) - position
+        handle.seek(start + len(data))
+        while True:
+            piece = handle.read(PIECE)
+            newline = piece.find(b"\n")
+            chunk = piece if newline == -1 else piece[:newline]
+            digest.update(chunk)
+            length += len(chunk)
+            if newline != -1 or not piece:
+                after = handle.tell() - len(piece) + (newline + 1 if newline != -1 else 0)
+                break
+    stand_in = {**_head_fields(head, ("id", "store_id", "time")),
+                "too_large": {"bytes": length, "sha256": digest.hexdigest()}}
+    reason = (f"order is {length:,} bytes, more than the {_megabytes(limit)} limit (docs/orders.md): "
+              "shorten it or split it, and sync again")
+    return json.dumps(stand_in, ensure_ascii=False).encode() + b"\n", reason, after
+
+
+def _megabytes(limit: int) -> str:
+    return f"{limit / (1 << 20):g} MB"
+
+
+# A JSON text's tokens: strings, punctuation, and anything else up to the next of those (numbers, literals).
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+
+
+def _head_fields(head: bytes, wanted: tuple[str, ...]) -> dict:
+    """The ``wanted`` top-level string fields that the first bytes of a JSON object show (those it shows)."""
+    found: dict = {}
+    depth, key, last = 0, None, None
+    for match in _TOKEN.finditer(head.decode("utf-8", errors="ignore")):
+        token = match.group()
+        if token in ("{", "["):
+            depth, key = depth + 1, None
+        elif token in ("}", "]"):
+            depth -= 1
+        elif token == ":":
+            key = last if depth == 1 else None
+        elif token == ",":
+            key = last = None
+        elif depth == 1 and token.startswith('"'):
+            try:
+                text = json.loads(token)
+            except ValueError:
+                text = None
+            if key is None:
+                last = text
+            else:
+                if key in wanted and key not in found and isinstance(text, str):
+                    found[key] = text
+                key = None
+        else:
+            key = None
+        if len(found) == len(wanted):
+            break
+    return found
 
 
 def _read_csv(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]]:
@@ -159,6 +263,8 @@ def _read_csv(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]]:
     data = file.read_bytes()
     if not data.strip():
         return  # an empty file (perhaps still being written): no orders yet
+    if csv.field_size_limit() <= MAX_ORDER_BYTES:  # (128 KB by default: a long value is not a broken row)
+        csv.field_size_limit(MAX_ORDER_BYTES + 1)
     try:
         text, undecodable = data.decode("utf-8-sig"), False
     except UnicodeDecodeError:  # read on; rows with bytes that are not UTF-8 are rejected, the rest land
@@ -189,7 +295,9 @@ def _read_csv(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]]:
             break
         except csv.Error as exc:  # one row the csv module cannot read (the next rows still can be)
             after, end = end, reader.reader.line_num  # (the DictReader's own count stops at the last good row)
-            loose.append((after + 1, end, {}, f"cannot be read as CSV ({exc})"))
+            why = (f"a value is more than the {_megabytes(MAX_ORDER_BYTES)} limit for an order"
+                   if "field larger than field limit" in str(exc) else f"cannot be read as CSV ({exc})")
+            loose.append((after + 1, end, {}, why))
             continue
         after, end = end, reader.line_num  # the file's line numbers, blank lines included
         values = [v for v in row.values() if isinstance(v, str)]
@@ -212,7 +320,10 @@ def _read_csv(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]]:
     for key, rows_of_order in groups.items():
         document, error = _csv_order(key, [(end, row) for _, end, row in rows_of_order])
         error = next((e for e in (_row_error(s, e, r, undecodable) for s, e, r in rows_of_order) if e), None) or error
-        orders.append(json.dumps(document, ensure_ascii=False))
+        text = json.dumps(document, ensure_ascii=False)
+        if len(text) > MAX_ORDER_BYTES // 4 and len(encoded := text.encode("utf-8", "surrogatepass")) > MAX_ORDER_BYTES:
+            text, error = _csv_too_large(document, encoded)
+        orders.append(text)
         refs.append(_lines(name, rows_of_order[0][0], rows_of_order[-1][1]))
         errors.append(error)
     if undecodable:  # the payloads keep a mark where a byte was not UTF-8; the reason names the row
@@ -227,6 +338,16 @@ def _read_csv(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]]:
 
 
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")  # a byte that was not UTF-8, as ``surrogateescape`` keeps it
+
+
+def _csv_too_large(document: dict, encoded: bytes) -> tuple[str, str]:
+    """A CSV order whose canonical JSON is over the limit: an entry standing for it (its id, store and time, its
+    size and SHA-256), and the reason."""
+    stand_in = {k: document[k] for k in ("id", "store_id", "time") if isinstance(document.get(k), str)}
+    stand_in["too_large"] = {"bytes": len(encoded), "sha256": hashlib.sha256(encoded).hexdigest()}
+    reason = (f"order is {len(encoded):,} bytes, more than the {_megabytes(MAX_ORDER_BYTES)} limit "
+              "(docs/orders.md): shorten it or split it, and sync again")
+    return json.dumps(stand_in, ensure_ascii=False), reason
 
 
 def _whole_file(file: Path, data: bytes, reason: str) -> OrderBatch:

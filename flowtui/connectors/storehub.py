@@ -14,7 +14,8 @@ The API is unforgiving, so this connector is careful:
 * 401/403 fail at once: check the account name and API key;
 * a window that comes back with 5,000 transactions (the silent cap) is split
   in halves, down to one day of one store; a store-day that still hits the cap
-  is landed with a warning that data may be missing;
+  is landed with a warning that data may be missing, and handed over as a
+  :class:`~flowtui.connectors.base.ShortDay` (the engine holds that day open);
 * every request asks ``includeOnline=true`` and one extra local day on each
   side of the window; landing keeps only what belongs to the window by each
   order's business date, so orders after local midnight land on the right day.
@@ -40,7 +41,7 @@ from datetime import date, timedelta
 import httpx
 import orjson
 
-from flowtui.connectors.base import OrderBatch, SourceError, SourceStore, Window
+from flowtui.connectors.base import OrderBatch, ShortDay, SourceError, SourceStore, Window
 from flowtui.connectors.deadlines import DeadlineClient, LateReply
 from flowtui.connectors.storehub_sql import NotAList, NotJSON, ReplyReader
 
@@ -279,27 +280,29 @@ class StoreHubConnector:
 
     def _fetch_ranges(self, client: DeadlineClient, reader: ReplyReader, ranges, stores) -> Iterator[OrderBatch]:
         """Replies read together, a batch whenever the reader is full (and one at the end)."""
-        warnings: list[str] = []
+        short: list[ShortDay] = []
         for done, (store_id, first, last) in enumerate(ranges, start=1):
-            warnings.extend(self._transactions(client, store_id, first, last, reader))
+            short.extend(self._transactions(client, store_id, first, last, reader))
             if reader.full or done == len(ranges):
                 started = time.perf_counter()
                 columns = reader.take()
                 STATS["parse"] += time.perf_counter() - started
-                yield OrderBatch(orders=[], columns=columns, warnings=warnings, progress=done / len(ranges),
-                                 stores=stores)
-                warnings, stores = [], []
+                yield OrderBatch(orders=[], columns=columns, warnings=[s.reason for s in short],
+                                 progress=done / len(ranges), stores=stores, short_days=short)
+                short, stores = [], []
 
     def _products(self, client: DeadlineClient) -> dict:
         data = self._get(client, "/products")
         items = data if isinstance(data, list) else []
         return {str(p.get("id")): {"sku": p.get("sku"), "name": p.get("name")} for p in items if isinstance(p, dict)}
 
-    def _transactions(self, client: DeadlineClient, store_id: str, first: date, last: date, reader: ReplyReader) -> list[str]:
-        """Stage a store's transactions from ``first`` to ``last``, in as many windows as the cap needs; warnings."""
+    def _transactions(self, client: DeadlineClient, store_id: str, first: date, last: date,
+                      reader: ReplyReader) -> list[ShortDay]:
+        """Stage a store's transactions from ``first`` to ``last``, in as many windows as the cap needs; the days
+        that still hit the cap alone."""
         params = {"from": first.isoformat(), "to": last.isoformat(), "storeId": store_id, "includeOnline": "true"}
         try:
-            count = self._get(client, "/transactions", params, read=reader.stage)
+            count = self._get(client, "/transactions", params, read=lambda content: reader.stage(content, store_id))
         except NotAList:
             raise StoreHubError("StoreHub's /transactions did not return a list.") from None
         if count < CAP:
@@ -309,8 +312,8 @@ class StoreHubConnector:
             middle = first + (last - first) // 2
             return (self._transactions(client, store_id, first, middle, reader)
                     + self._transactions(client, store_id, middle + timedelta(days=1), last, reader))
-        return [f"StoreHub returned {CAP:,} transactions (its cap) for store {store_id} on {first}: "
-                f"some of that day's transactions may be missing."]
+        return [ShortDay(store_id, first, f"StoreHub returned {CAP:,} transactions (its cap) for store {store_id} "
+                                          f"on {first}: some of that day's transactions may be missing.")]
 
 
 def _pause(seconds: float, ends: float) -> bool:

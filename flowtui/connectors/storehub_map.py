@@ -8,7 +8,8 @@ precise message instead of this code guessing.
 Mapping:
 
 * ``refId`` -> ``id``; ``invoiceNumber`` -> ``number``; ``storeId`` -> ``store_id``
-* ``transactionType`` Sale/Return -> ``type``; ``isCancelled`` -> ``status`` voided
+* ``transactionType`` Sale/Return -> ``type``; ``isCancelled`` -> ``status`` voided (only a JSON
+  ``true`` or ``false`` says it; anything else rejects the transaction with the reason)
 * ``transactionTime`` (UTC; a ``Z`` is added when the offset is missing) -> ``time``
 * ``saleInvoiceNumber`` -> ``original_number``; ``channel`` kept (online orders are sales)
 * items: SKU from ``/products`` by ``productId``, else the product id itself;
@@ -134,7 +135,8 @@ def _line_exact(item, products: dict) -> tuple[dict, Decimal | None]:
     return line, amount
 
 
-def _instant(value) -> str | None:
+def transaction_time(value) -> str | None:
+    """``transactionTime`` as the canonical time: StoreHub writes UTC, so a time without an offset gets its Z."""
     text = _text(value)
     if text and len(text) >= 16 and text[-1] not in "Zz" and "+" not in text[10:] and "-" not in text[10:]:
         return text + "Z"  # StoreHub's transactionTime is UTC
@@ -193,10 +195,13 @@ def _fast(transaction: dict, products: dict) -> dict | None:
         ids = (transaction["refId"], transaction["invoiceNumber"], transaction["storeId"])
         if type(kind) is not str or type(when) is not str or any(type(v) is not str for v in ids):
             return None
+        cancelled = transaction.get("isCancelled")
+        if cancelled is not None and type(cancelled) is not bool:
+            return None
         return {
-            "id": ids[0], "number": ids[1], "store_id": ids[2], "time": _instant(when),
+            "id": ids[0], "number": ids[1], "store_id": ids[2], "time": transaction_time(when),
             "type": "sale" if kind == "Sale" else "return" if kind == "Return" else kind,
-            "status": "voided" if transaction.get("isCancelled") is True else "completed",
+            "status": "voided" if cancelled is True else "completed",
             "original_number": transaction.get("saleInvoiceNumber"), "channel": transaction.get("channel"),
             "subtotal": _sen_text(subtotal),
             "discount": _sen_text(subtotal + _sen(service) + _sen(tax) + _sen(rounding) - _sen(total)),
@@ -227,7 +232,7 @@ def to_canonical(transaction, products: dict) -> tuple[dict, str | None]:
         "id": _text(transaction.get("refId")),
         "number": _text(transaction.get("invoiceNumber")),
         "store_id": _text(transaction.get("storeId")),
-        "time": _instant(transaction.get("transactionTime")),
+        "time": transaction_time(transaction.get("transactionTime")),
         "type": {"Sale": "sale", "Return": "return"}.get(kind, _text(kind)) if isinstance(kind, str) else _text(kind),
         "status": "voided" if transaction.get("isCancelled") is True else "completed",
         "original_number": _text(transaction.get("saleInvoiceNumber")),
@@ -245,6 +250,10 @@ def to_canonical(transaction, products: dict) -> tuple[dict, str | None]:
     }
     if items is not None and not isinstance(items, list):
         return order, f"items is not a list (got {type(items).__name__})"
+    cancelled = transaction.get("isCancelled")
+    if cancelled is not None and type(cancelled) is not bool:  # "yes", 1, "false": nobody can say which it means
+        return order, (f"isCancelled is {_shown(cancelled)}, not true or false: whether the transaction was "
+                       "cancelled cannot be read")
     fast = [_cents(transaction.get(k, 0)) for k in ("serviceCharge", "tax", "roundedAmount")]
     fast_total = _cents(transaction.get("total"))
     if lines and None not in fast and fast_total is not None and all(a is not None for a in amounts):
@@ -262,6 +271,15 @@ def to_canonical(transaction, products: dict) -> tuple[dict, str | None]:
         except ArithmeticError:  # absurdly large numbers: leave them for the checks to reject
             order.pop("subtotal", None)
     return order, None
+
+
+def _shown(value) -> str:
+    """A JSON value as the transaction wrote it, cut short."""
+    try:
+        text = orjson.dumps(value).decode()
+    except TypeError:
+        text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def canonical_json(order: dict) -> bytes:

@@ -30,7 +30,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flowtui.connectors.storehub_map import canonical_json, to_canonical
+from flowtui.connectors.storehub_map import canonical_json, to_canonical, transaction_time
 from flowtui.engine.orders import structure_type
 
 # The shape read from a transaction: amounts as DOUBLE (what a JSON parser
@@ -77,13 +77,14 @@ _PARSED_TYPE = structure_type()
 # Every staged transaction read, and its amounts in sen (NULL where not whole sen).
 _READ_SQL = f"""
 WITH typed AS (
-    SELECT reply, pos, raw,
+    SELECT reply, pos, raw, asked,
            CASE WHEN starts_with(raw, '{{') THEN json_transform(raw, '{_TX_JSON}') END AS j
     FROM staged
 )
 SELECT reply, pos, raw, j.refId AS id, j.invoiceNumber AS number,
        j.storeId AS store_id, j.transactionType AS kind, j.transactionTime AS t,
-       j.isCancelled = 'true' AS cancelled, j.saleInvoiceNumber AS original_number, j.channel,
+       j.isCancelled = 'true' AS cancelled, j.isCancelled IS NULL OR j.isCancelled::VARCHAR IN ('true', 'false')
+           AS cancel_known, j.saleInvoiceNumber AS original_number, j.channel, asked,
        {_sen("j.serviceCharge", True)} AS service, {_sen("j.tax", True)} AS tax,
        {_sen("j.roundedAmount", True)} AS rounding, {_sen("j.total")} AS total,
        list_transform(j.items, lambda it: CASE WHEN it IS NOT NULL THEN {{
@@ -98,7 +99,7 @@ FROM typed
 
 # The everyday transaction, exactly as ``storehub_map._fast`` takes it.
 _EVERYDAY = """
-readable AND len(items) > 0 AND payments IS NOT NULL
+readable AND cancel_known AND len(items) > 0 AND payments IS NOT NULL
 AND id IS NOT NULL AND number IS NOT NULL AND store_id IS NOT NULL AND kind IS NOT NULL AND t IS NOT NULL
 AND service IS NOT NULL AND tax IS NOT NULL AND rounding IS NOT NULL AND total IS NOT NULL
 AND list_bool_and(list_transform(items, lambda it: coalesce(
@@ -107,7 +108,7 @@ AND list_bool_and(list_transform(items, lambda it: coalesce(
 AND list_bool_and(list_transform(payments, lambda p: coalesce(p.method IS NOT NULL AND p.amount IS NOT NULL, false)))
 """
 
-# StoreHub's transactionTime is UTC: a time without an offset gets its Z (as ``storehub_map._instant``)
+# StoreHub's transactionTime is UTC: a time without an offset gets its Z (as ``storehub_map.transaction_time``)
 _TIME = ("CASE WHEN length(t) >= 16 AND right(t, 1) NOT IN ('Z', 'z') AND NOT contains(substr(t, 11), '+') "
          "AND NOT contains(substr(t, 11), '-') THEN t || 'Z' ELSE t END")
 
@@ -123,6 +124,9 @@ flagged AS (
     FROM tx
 )
 SELECT pos, raw || chr(10) AS raw,
+       CASE WHEN NOT everyday THEN {{'id': id, 'number': number, 'store_id': coalesce(nullif(store_id, ''), asked),
+                                     'time': t}}
+       END AS known,
        CASE WHEN everyday THEN 'storehub:' || coalesce(nullif(store_id, ''), '?') || ':'
            || coalesce(nullif(number, ''), nullif(id, ''), '#' || pos) END AS ref,
        CASE WHEN everyday THEN CAST(struct_pack(
@@ -173,7 +177,7 @@ class ReplyReader:
         names = [_text_or_none(p.get("name")) for p in products.values()]
         self._con.execute("SET VARIABLE storehub_skus = map($ids, $skus)", {"ids": ids, "skus": skus})
         self._con.execute("SET VARIABLE storehub_names = map($ids, $names)", {"ids": ids, "names": names})
-        self._con.execute("CREATE TEMP TABLE staged (reply INTEGER, pos INTEGER, raw VARCHAR)")
+        self._con.execute("CREATE TEMP TABLE staged (reply INTEGER, pos INTEGER, raw VARCHAR, asked VARCHAR)")
         self._replies = 0
         self._takes = 0
         self.staged = 0  # transactions staged and not yet taken
@@ -188,10 +192,11 @@ class ReplyReader:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def stage(self, content: bytes) -> int:
+    def stage(self, content: bytes, store_id: str | None = None) -> int:
         """Split a reply into its transactions, to be read by :meth:`take`; how many there are.
 
-        Raises :class:`NotJSON` (worth asking again) or :class:`NotAList`.
+        ``store_id`` is the store the reply was asked for: a transaction that cannot be read, and does not say
+        its store, is held against that one. Raises :class:`NotJSON` (worth asking again) or :class:`NotAList`.
         """
         if content.lstrip()[:1] != b"[":
             try:
@@ -206,8 +211,8 @@ class ReplyReader:
         _path = str(self._file).replace("'", "''")
         try:
             count = self._con.execute(
-                "INSERT INTO staged SELECT ?, row_number() OVER (), json "
-                f"FROM read_json_objects('{_path}', format = 'array')", [self._replies]).fetchall()[0][0]
+                "INSERT INTO staged SELECT ?, row_number() OVER (), json, ? "
+                f"FROM read_json_objects('{_path}', format = 'array')", [self._replies, store_id]).fetchall()[0][0]
         except duckdb.Error as exc:
             raise NotJSON(str(exc).splitlines()[0]) from exc
         finally:
@@ -248,9 +253,10 @@ def _complete(table: pa.Table, products: dict) -> pa.Table:
     payloads: list[str | None] = [None] * count
     errors: list[str | None] = [None] * count
     if parsed.null_count:
-        raws, positions = table.column("raw"), table.column("pos")
+        raws, positions, known = table.column("raw"), table.column("pos"), table.column("known")
         for index in pc.indices_nonzero(parsed.is_null()).to_pylist():
-            refs[index], payloads[index], errors[index] = _exact(raws[index].as_py(), positions[index].as_py(), products)
+            refs[index], payloads[index], errors[index] = _exact(raws[index].as_py(), positions[index].as_py(),
+                                                                 products, known[index].as_py())
     return pa.table({
         "ref": pa.array(refs, pa.string()) if isinstance(refs, list) else refs.cast(pa.string()),
         "payload": pa.array(payloads, pa.string()),
@@ -260,12 +266,22 @@ def _complete(table: pa.Table, products: dict) -> pa.Table:
     })
 
 
-def _exact(raw: str, position: int, products: dict) -> tuple[str, str, str | None]:
-    """An unusual transaction, read by the exact path: its ref, canonical JSON and what is wrong."""
+def _exact(raw: str, position: int, products: dict, known: dict | None = None) -> tuple[str, str, str | None]:
+    """An unusual transaction, read by the exact path: its ref, canonical JSON and what is wrong.
+
+    ``known`` is what DuckDB could read of it (ids, store, time; the store asked for when it names none):
+    a transaction that cannot be used is still held against its store and day whenever those can be read.
+    """
     try:
         order, error = to_canonical(orjson.loads(raw), products)
     except Exception as exc:  # a shape nobody foresaw: reject this one, keep the rest
         order, error = {}, f"could not read the transaction ({type(exc).__name__})"
+    if known and not order.get("store_id") and known.get("store_id"):
+        error = error or "storeId is missing"
+    if error is not None and known:
+        for key, value in known.items():
+            if value and not order.get(key):
+                order[key] = transaction_time(value) if key == "time" else value
     label = order.get("number") or order.get("id") or f"#{position}"
     return f"storehub:{order.get('store_id') or '?'}:{label}", canonical_json(order).decode(), error
 

@@ -13,7 +13,9 @@ fragments below); tests/test_digests.py checks they agree for every status.
 
 An open rejection (:mod:`flowtui.engine.rejections`) on a digest's day — its
 own day, or a day in the scope of an entry whose day could not be read — puts
-the digest in need of attention even when it is posted or changed.
+the digest in need of attention even when it is posted or changed. So does a
+day the source handed over only in part (a rejection keyed ``short:``, whose
+reason is the source's).
 """
 
 from __future__ import annotations
@@ -40,12 +42,13 @@ _USED_CATEGORY = """    WHERE CASE m.category WHEN 'sales' THEN b.order_count > 
                           WHEN 'tax' THEN b.tax <> 0 ELSE b.rounding <> 0 END
 """
 _REJECTED = """rejected AS (  -- (digest, open rejection): the rejection's own day, or the days an entry may belong to
-    SELECT b.id AS digest_id, r.id AS rejection_id, r.ref, true AS dated
+    SELECT b.id AS digest_id, r.id AS rejection_id, r.ref, true AS dated,
+           starts_with(r.order_key, 'short:') AS short, r.errors[1] AS reason  -- short: a day handed over in part
     FROM order_rejections r
     JOIN {scope} b ON r.stream_id = b.stream_id AND r.pos_store_id = b.pos_store_id AND r.business_date = b.business_date
     WHERE r.resolved_at IS NULL
     UNION ALL  -- no day (or no store) could be read: every store's days in its scope (open rejections: few)
-    SELECT b.id, r.id, r.ref, r.business_date IS NOT NULL
+    SELECT b.id, r.id, r.ref, r.business_date IS NOT NULL, starts_with(r.order_key, 'short:'), r.errors[1]
     FROM (SELECT * FROM order_rejections WHERE resolved_at IS NULL AND (business_date IS NULL OR pos_store_id IS NULL)) r
     JOIN {scope} b ON r.stream_id = b.stream_id AND (r.pos_store_id IS NULL OR r.pos_store_id = b.pos_store_id)
         AND b.business_date >= coalesce(r.business_date, r.scope_from, b.business_date)
@@ -109,8 +112,11 @@ today AS (  -- "today" once per time zone, not once per digest
     SELECT tz, (CAST($now AS TIMESTAMPTZ) AT TIME ZONE tz)::DATE AS local_today FROM (SELECT DISTINCT tz FROM base)
 ),
 """ + _REJECTED.replace("{scope}", "base") + """rej AS (
-    SELECT digest_id, count(*) FILTER (WHERE dated) AS orders, min(ref) FILTER (WHERE dated) AS first_order,
-           arg_min(rejection_id, ref) FILTER (WHERE dated) AS first_order_id,
+    SELECT digest_id, count(*) FILTER (WHERE dated AND NOT short) AS orders,
+           min(ref) FILTER (WHERE dated AND NOT short) AS first_order,
+           arg_min(rejection_id, ref) FILTER (WHERE dated AND NOT short) AS first_order_id,
+           arg_min(reason, ref) FILTER (WHERE short) AS short_reason,
+           arg_min(rejection_id, ref) FILTER (WHERE short) AS short_id,
            count(*) FILTER (WHERE NOT dated) AS entries, min(ref) FILTER (WHERE NOT dated) AS first_entry,
            arg_min(rejection_id, ref) FILTER (WHERE NOT dated) AS first_entry_id
     FROM rejected GROUP BY digest_id
@@ -131,6 +137,9 @@ described AS (
                 || ' that could not be read may belong to this day (first: ' || rej.first_entry
                 || '); fix the file and sync again, or dismiss on the record: flowtui rejections dismiss '
                 || rej.first_entry_id || ' --reason TEXT (all: flowtui rejections --stream "' || b.stream || '")']
+                ELSE [] END,
+            CASE WHEN rej.short_id IS NOT NULL THEN [rej.short_reason || ' Check the day at the source; when it is '
+                || 'complete, dismiss on the record: flowtui rejections dismiss ' || rej.short_id || ' --reason TEXT']
                 ELSE [] END
         ) AS attention,
         rej.digest_id IS NOT NULL AS rejected,

@@ -26,13 +26,15 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pyarrow as pa
 
 from flowtui.connectors.base import Lines, OrderBatch, Window
+from flowtui.engine import clock
 from flowtui.engine.landing_sql import (
     CHECK_SQL,
+    CLEARED_SQL,
     CLASSIFY_SQL,
     DEDUPE_SQL,
     EXPLAIN_SQL,
@@ -46,8 +48,9 @@ from flowtui.engine.landing_sql import (
     WRITE_SQL,
 )
 from flowtui.engine.formats import plain
+from flowtui.engine.orders import TIME_AHEAD_DAYS
 from flowtui.engine.raw import CHUNK, compress_chunks
-from flowtui.engine.rejections import REF_FILE, source_file
+from flowtui.engine.rejections import REF_FILE, record, source_file
 from flowtui.engine.storage import Connection, run
 
 
@@ -118,9 +121,15 @@ class PreparedBatch:
     warnings: list[str] = field(default_factory=list)
     stores: list = field(default_factory=list)
     finished: list[str] = field(default_factory=list)  # files read to their end (OrderBatch.finished)
+    short_days: list = field(default_factory=list)  # store-days handed over in part (OrderBatch.short_days)
 
     def __len__(self) -> int:
         return self.table.num_rows
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes its table holds (the orders' text, mostly)."""
+        return self.table.nbytes
 
     @property
     def typed(self) -> bool:
@@ -146,7 +155,7 @@ class PreparedBatch:
         return PreparedBatch(
             table=pa.concat_tables(tables), chunks=chunks, source=None, progress=last.progress,
             warnings=[w for b in batches for w in b.warnings], stores=[s for b in batches for s in b.stores],
-            finished=[f for b in batches for f in b.finished],
+            finished=[f for b in batches for f in b.finished], short_days=[d for b in batches for d in b.short_days],
         )
 
 
@@ -165,6 +174,7 @@ def prepare(batch: OrderBatch) -> PreparedBatch:
         warnings=list(batch.warnings),
         stores=list(batch.stores),
         finished=list(batch.finished),
+        short_days=list(batch.short_days),
     )
 
 
@@ -180,6 +190,7 @@ def _prepare_columns(batch: OrderBatch) -> PreparedBatch:
         chunks=compress_chunks(data.to_pybytes() if data is not None else b"", offsets.to_pylist()),
         progress=batch.progress, warnings=list(batch.warnings), stores=list(batch.stores),
         finished=list(batch.finished),
+        short_days=list(batch.short_days),
     )
 
 
@@ -282,10 +293,12 @@ def _in_pieces(table: pa.Table) -> pa.Table:
 def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepared) -> LandingResult:
     result = LandingResult()
     params = {"stream": stream_id, "default_tz": default_tz}
-    con.execute("CREATE OR REPLACE TEMP TABLE stg AS " + (STAGE_TYPED_SQL if prepared.typed else STAGE_SQL))
+    con.execute("CREATE OR REPLACE TEMP TABLE stg AS " + (STAGE_TYPED_SQL if prepared.typed else STAGE_SQL),
+                {"latest": latest_time()})
     suspects = con.execute("SELECT count(*) FROM stg WHERE suspect").fetchall()[0][0]
     if suspects:
         con.execute(CHECK_SQL)
+        con.execute(CLEARED_SQL)
     con.execute(GOOD_SQL, params)
     good, distinct = con.execute("SELECT count(*), count(DISTINCT id) FROM good").fetchall()[0]
     if good > distinct:
@@ -314,6 +327,12 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepa
         result.rejections = _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prepared)
     _resolve_rejections(con, stream_id, now)
     return result
+
+
+def latest_time() -> datetime:
+    """The latest instant an order may have: a year from now (``FLOWTUI_NOW`` moves it). Anything later, like a
+    time before 2000, is a typing or clock error at the source, and dating it would break the books' calendar."""
+    return clock.now() + timedelta(days=TIME_AHEAD_DAYS)
 
 
 def _days_by_file(con, prepared: PreparedBatch) -> dict[str, tuple[date, date]]:
@@ -358,74 +377,8 @@ def _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, pre
         key = order_id or f"entry:{ref}"  # an entry with no id is known by where it is
         records.append((stream_id, sync_run_id, key, order_id, store_id, bd, ref, errors, h, body, now))
     if records:
-        _store_rejections(con, records)
+        record(con, records)
     return rejections
-
-
-def _store_rejections(con, records) -> None:
-    columns = ["stream_id", "sync_run_id", "order_key", "order_id", "pos_store_id", "business_date",
-               "ref", "errors", "content_hash", "payload", "seen_at"]
-    table = pa.Table.from_pylist(
-        [dict(zip(columns, r)) for r in records],
-        schema=pa.schema([
-            ("stream_id", pa.int32()), ("sync_run_id", pa.int32()), ("order_key", pa.string()),
-            ("order_id", pa.string()), ("pos_store_id", pa.string()), ("business_date", pa.date32()),
-            ("ref", pa.string()), ("errors", pa.list_(pa.string())), ("content_hash", pa.uint64()),
-            ("payload", pa.string()), ("seen_at", pa.timestamp("us", tz="UTC")),
-        ]),
-    )
-    con.register("rejected", table)
-    try:
-        for statement in _STORE_REJECTIONS_SQL:
-            con.execute(statement)
-    finally:
-        con.unregister("rejected")
-
-
-_STORE_REJECTIONS_SQL = (
-    # one per order (or entry) of the batch
-    """
-    CREATE OR REPLACE TEMP TABLE seen AS
-    SELECT * FROM rejected QUALIFY row_number() OVER (PARTITION BY order_key ORDER BY ref DESC) = 1
-    """,
-    # Known already (same order, same content) is not news: open, it was seen again (and where); dismissed,
-    # it stays dismissed; corrected or superseded, it is a version already replaced. Only one whose file was
-    # fixed and that comes back is news again.
-    """
-    CREATE OR REPLACE TEMP TABLE fresh AS
-    SELECT r.* FROM seen r
-    WHERE NOT EXISTS (
-        SELECT 1 FROM order_rejections o
-        WHERE o.stream_id = r.stream_id AND o.order_key = r.order_key AND o.content_hash = r.content_hash
-          AND (o.resolved_at IS NULL OR coalesce(o.resolution, '') <> 'fixed'))
-    """,
-    """
-    UPDATE order_rejections SET last_seen_run_id = r.sync_run_id, ref = r.ref
-    FROM seen r
-    WHERE order_rejections.stream_id = r.stream_id AND order_rejections.order_key = r.order_key
-      AND order_rejections.content_hash = r.content_hash AND order_rejections.resolved_at IS NULL
-    """,
-    # a new bad version of an order replaces its earlier rejection
-    """
-    UPDATE order_rejections SET resolved_at = f.seen_at, resolution = 'superseded'
-    FROM fresh f
-    WHERE order_rejections.stream_id = f.stream_id AND order_rejections.order_key = f.order_key
-      AND order_rejections.resolved_at IS NULL
-    """,
-    """
-    INSERT INTO order_rejections (stream_id, sync_run_id, order_key, order_id, pos_store_id,
-        business_date, ref, errors, content_hash, payload, first_seen_at, last_seen_run_id)
-    SELECT stream_id, sync_run_id, order_key, order_id, pos_store_id, business_date, ref,
-           errors, content_hash, payload, seen_at, sync_run_id
-    FROM fresh
-    """,
-    """
-    INSERT INTO dirty_days
-    SELECT DISTINCT stream_id, pos_store_id, business_date FROM fresh
-    WHERE pos_store_id IS NOT NULL AND business_date IS NOT NULL
-    ON CONFLICT DO NOTHING
-    """,
-)
 
 
 def _resolve_rejections(con, stream_id, now) -> None:

@@ -6,11 +6,17 @@ Statements run in order against the registered Arrow table ``batch`` (see
 
 from __future__ import annotations
 
+import json
+
 from flowtui.engine.orders import (
     ARITHMETIC_CHECKS,
+    EARLIEST_TIME,
     LINE_CHECKS,
+    NUMBER_TEXT_CHECKS,
+    NUMBER_TEXT_STRUCTURE,
     ORDER_CHECKS,
     PAYMENT_CHECKS,
+    TIME_PATTERN,
     Check,
     structure_json,
 )
@@ -38,6 +44,27 @@ def _field_errors_sql() -> str:
     )
 
 
+def _text_error(value: str, path_sql: str) -> str:
+    """The reason a number written as ``value`` (its JSON text) is not one, from :data:`NUMBER_TEXT_CHECKS`."""
+    text = f"({value}::VARCHAR)"
+    cases = " ".join(f"WHEN {c.failing.format(v=text)} THEN {{'path': {path_sql}, 'msg': {_quote(c.message)}}}"
+                     for c in NUMBER_TEXT_CHECKS)
+    return f"CASE WHEN {value} IS NULL THEN NULL {cases} END"
+
+
+def _text_errors_sql() -> str:
+    """Over ``t``, the order's numbers as their JSON text (:data:`NUMBER_TEXT_STRUCTURE`)."""
+    shape = NUMBER_TEXT_STRUCTURE
+    order = [_text_error(f"t.{k}", _quote(f"$.{k}")) for k, v in shape.items() if v == "JSON"]
+    line = [_text_error(f"tl.{k}", f"'$.lines[' || (i - 1) || '].{k}'") for k in shape["lines"][0]]
+    payment = [_text_error(f"tp.{k}", f"'$.payments[' || (i - 1) || '].{k}'") for k in shape["payments"][0]]
+    return (
+        f"[{', '.join(order)}]"
+        f" || flatten(list_transform(coalesce(t.lines, []), lambda tl, i: [{', '.join(line)}]))"
+        f" || flatten(list_transform(coalesce(t.payments, []), lambda tp, i: [{', '.join(payment)}]))"
+    )
+
+
 def _arithmetic_errors_sql() -> str:
     return "[" + ", ".join(_error(c, "NULL") for c in ARITHMETIC_CHECKS) + "]"
 
@@ -55,7 +82,16 @@ def _failing_sql() -> str:
     )
 
 
-_LINE_AMOUNT = "coalesce(l.amount, round(l.quantity * l.unit_price - coalesce(l.discount, 0::DECIMAL(18,6)), 2)::DECIMAL(18,6))"
+# (worked out wide, and NULL when too large for an amount: the line checks reject it)
+_LINE_AMOUNT = ("coalesce(l.amount, TRY_CAST(round(l.quantity::DECIMAL(38,6) * l.unit_price "
+                "- coalesce(l.discount, 0::DECIMAL(18,6)), 2) AS DECIMAL(18,6)))")
+
+# Text that may hide a number written loosely (``true``, ``" 21.20 "``): such an order is examined like a suspect
+# one (and lands if nothing is wrong after all). Looking for a few substrings costs far less than reading every
+# number's text; canonical orders have no booleans, and their strings rarely start or end with a space. (No
+# pattern starts with a quote, JSON's commonest character: that is what keeps looking for them cheap.)
+_LOOSE = ("coalesce(contains(payload, 'true') OR contains(payload, 'false') OR contains(payload, ':\" ') "
+          "OR contains(payload, ': \" ') OR contains(payload, ' \",') OR contains(payload, ' \"}'), false)")
 
 # Parse every order once, with the values the arithmetic checks need and a
 # ``suspect`` flag; only suspect orders are examined in detail (``_CHECK_SQL``).
@@ -69,9 +105,9 @@ def _stage_sql(typed: bool) -> str:
     _or_typed = "OR parsed IS NOT NULL" if typed else ""
     return f"""
 WITH parsed AS (
-    SELECT seq, pre_error, hash(body) AS h, j IS NULL AS bad_json, j.*, TRY_CAST(j.time AS TIMESTAMPTZ) AS ts
+    SELECT seq, pre_error, hash(body) AS h, j IS NULL AS bad_json, loose, j.*, TRY_CAST(j.time AS TIMESTAMPTZ) AS ts
     FROM (
-        SELECT seq, pre_error, coalesce(raw, payload) AS body, {_parse} AS j
+        SELECT seq, pre_error, coalesce(raw, payload) AS body, {_parse} AS j, {_LOOSE} AS loose
         FROM batch
         WHERE pre_error IS NOT NULL {_or_typed} OR length(payload) > 8
            OR length(trim(payload, ' ' || chr(9) || chr(10) || chr(13))) > 0
@@ -86,30 +122,53 @@ valued AS (
            coalesce(tax, 0::DECIMAL(18,6)) AS tax_v,
            coalesce(rounding, 0::DECIMAL(18,6)) AS rounding_v,
            coalesce(status, 'completed') AS status_v,
-           coalesce(type, 'sale') AS type_v
+           coalesce(type, 'sale') AS type_v,
+           coalesce(ts IS NOT NULL AND regexp_full_match(time, {_quote(TIME_PATTERN)}), false) AS time_ok,
+           coalesce(ts >= {_quote(EARLIEST_TIME)}::TIMESTAMPTZ AND ts <= $latest, false) AS ts_ok
     FROM parsed
 ),
 defaulted AS (
     SELECT *, coalesce(subtotal, line_sum) AS subtotal_v FROM valued
+),
+checked AS (
+    SELECT *, coalesce({_failing_sql()}, false) AS failing FROM defaulted
 )
-SELECT *, pre_error IS NOT NULL OR bad_json OR ({_failing_sql()}) AS suspect
-FROM defaulted
+SELECT *, pre_error IS NOT NULL OR bad_json OR failing OR loose AS suspect
+FROM checked
 """
 
 
 STAGE_SQL = _stage_sql(typed=False)
 STAGE_TYPED_SQL = _stage_sql(typed=True)
 
+_TEXT_PARSE = f"TRY(json_transform(b.payload, {_quote(json.dumps(NUMBER_TEXT_STRUCTURE))}))"
+
+# Each suspect order's errors: what its values break and how its numbers are written (a number written loosely
+# gives that reason in place of what its value breaks), else the arithmetic.
 CHECK_SQL = f"""
 CREATE OR REPLACE TEMP TABLE chk AS
 WITH fields AS (
-    SELECT *, list_filter({_field_errors_sql()}, lambda e: e IS NOT NULL) AS errs
-    FROM stg
-    WHERE suspect AND pre_error IS NULL AND NOT bad_json
+    SELECT *, list_filter({_field_errors_sql()}, lambda e: e IS NOT NULL) AS value_errs,
+           list_filter({_text_errors_sql()}, lambda e: e IS NOT NULL) AS text_errs
+    FROM (SELECT s.*, {_TEXT_PARSE} AS t FROM stg s JOIN batch b USING (seq)
+          WHERE s.suspect AND s.pre_error IS NULL AND NOT s.bad_json)
+),
+merged AS (
+    SELECT seq, status_v, total, subtotal, subtotal_v, discount_v, service_charge_v, tax_v, rounding_v,
+           line_sum, pay_sum,
+           list_filter(value_errs, lambda e: e.path IS NULL OR NOT list_contains(text_paths, e.path)) || text_errs
+               AS errs
+    FROM (SELECT *, list_transform(text_errs, lambda e: e.path) AS text_paths FROM fields)
 )
 SELECT seq, CASE WHEN len(errs) > 0 THEN errs
                  ELSE list_filter({_arithmetic_errors_sql()}, lambda e: e IS NOT NULL) END AS errs
-FROM fields
+FROM merged
+"""
+
+# An order examined only because its text looked loose, in which nothing was wrong, lands after all.
+CLEARED_SQL = """
+UPDATE stg SET suspect = false
+WHERE loose AND NOT failing AND seq IN (SELECT seq FROM chk WHERE len(errs) = 0)
 """
 
 # Valid orders with their business date, last occurrence of an id winning.
@@ -257,9 +316,12 @@ EXPLAIN_TYPED_SQL = _explain_sql(_TYPED_PAYLOAD)
 
 
 def _rejected_sql(_payload: str) -> str:
+    """Each rejected entry, dated when its time is in range and says its instant: a time without an offset is
+    read as UTC (as before: the nearest day), one with an offset that is not one (``+25:00``) is not dated."""
     return f"""
 SELECT s.seq, coalesce(b.ref, $source || ':' || ($first_line + s.seq)) AS ref, s.id, s.store_id,
-       CASE WHEN s.ts IS NOT NULL THEN (s.ts AT TIME ZONE coalesce(z.timezone, $default_tz))::DATE END AS bd,
+       CASE WHEN s.ts_ok AND (s.time_ok OR NOT regexp_matches(s.time, '[Tt ][0-9:.]*[+-]'))
+            THEN (s.ts AT TIME ZONE coalesce(z.timezone, $default_tz))::DATE END AS bd,
        s.h, s.pre_error, s.bad_json,
        json_valid({_payload}) AS valid_json,
        CASE WHEN json_valid({_payload}) THEN json_type({_payload}) END AS json_kind,

@@ -84,23 +84,41 @@ def _optional_amount(col: str, decimals: int = 2) -> str:
 
 _AMOUNT = "must be an amount with at most 2 decimals"
 
+#: Every number an order holds (amounts, prices, quantities) is less than this: far beyond any sale, and small
+#: enough that no sum or product of them overflows the books' DECIMAL(18, x) columns.
+NUMBER_LIMIT = 1_000_000_000
+_TOO_LARGE = f"is too large (must be less than {NUMBER_LIMIT:,})"
+
+
+def _too_large(col: str) -> str:
+    return f"abs({col}) >= {NUMBER_LIMIT}"
+
+
+#: An order's time as text: ISO 8601 with a UTC offset (RFC 3339's: hours 00-23, minutes 00-59).
+TIME_PATTERN = ("[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?"
+                "(Z|z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)")
+#: The first instant an order may have; the last is a year after now (``ts_ok`` in landing).
+EARLIEST_TIME = "2000-01-01T00:00:00Z"
+TIME_AHEAD_DAYS = 366
+
 #: Checks on the order itself; columns are those of :data:`ORDER_STRUCTURE`
-#: plus ``ts`` (the parsed instant).
+#: plus ``ts`` (the parsed instant), ``time_ok`` (``time`` is written as :data:`TIME_PATTERN` and reads as an
+#: instant), ``ts_ok`` (that instant is inside the range the books accept) and ``status_v`` (the status, default
+#: applied).
 ORDER_CHECKS: tuple[Check, ...] = (
     Check("id IS NULL OR trim(id) = ''", "is required", "$.id"),
     Check("store_id IS NULL OR trim(store_id) = ''", "is required", "$.store_id"),
-    Check(
-        "ts IS NULL OR NOT regexp_full_match(time, "
-        "'[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)')",
-        "must be an ISO 8601 instant with a UTC offset, e.g. 2026-10-01T03:15:00Z",
-        "$.time",
-    ),
+    Check("NOT time_ok", "must be an ISO 8601 instant with a UTC offset, e.g. 2026-10-01T03:15:00Z", "$.time"),
+    Check("time_ok AND NOT ts_ok",
+          "is out of range: an order's time must be from 2000-01-01 to a year from now", "$.time"),
     Check("type IS NOT NULL AND type NOT IN ('sale', 'return')", "must be sale or return", "$.type"),
     Check(
         "status IS NOT NULL AND status NOT IN ('completed', 'voided')",
         "must be completed or voided",
         "$.status",
     ),
+    *(Check(_too_large(c), _TOO_LARGE, f"$.{c}")
+      for c in ("total", "subtotal", "discount", "service_charge", "tax", "rounding")),
     Check(_amount("total"), _AMOUNT, "$.total"),
     Check(_optional_amount("subtotal"), _AMOUNT, "$.subtotal"),
     Check(_optional_amount("discount"), _AMOUNT, "$.discount"),
@@ -115,14 +133,23 @@ ORDER_CHECKS: tuple[Check, ...] = (
     Check("lines IS NULL OR len(lines) = 0", "must list at least one line item", "$.lines"),
 )
 
-#: Checks on each line; ``l`` is the line, ``i`` its 1-based position.
+# A line's quantity x unit_price, wide enough never to overflow (DECIMAL(18, 6) x DECIMAL(18, 6) is computed in
+# 18 digits and would overflow beyond a line of ~9 million).
+_GROSS = "(l.quantity::DECIMAL(38, 6) * l.unit_price)"
+
+#: Checks on each line; ``l`` is the line, ``i`` its 1-based position; the order's columns can be read too.
 LINE_CHECKS: tuple[Check, ...] = (
     Check(
         "(l.sku IS NULL OR trim(l.sku) = '') AND (l.product_id IS NULL OR trim(l.product_id) = '')",
         "needs a sku or a product_id",
         "sku",
     ),
-    Check("l.quantity IS NULL OR l.quantity <= 0 OR l.quantity <> round(l.quantity, 3)",
+    *(Check(_too_large(f"l.{c}"), _TOO_LARGE, c) for c in ("quantity", "unit_price", "discount", "tax", "amount")),
+    Check(f"l.amount IS NULL AND {_too_large(f'{_GROSS} - coalesce(l.discount, 0)')}",
+          f"x unit_price is too large (a line's amount must be less than {NUMBER_LIMIT:,})", "quantity"),
+    # a voided order may have its quantities zeroed (it counts for nothing)
+    Check("l.quantity IS NULL OR l.quantity < 0 OR (l.quantity = 0 AND status_v <> 'voided') "
+          "OR l.quantity <> round(l.quantity, 3)",
           "must be a positive quantity with at most 3 decimals", "quantity"),
     Check("l.unit_price IS NULL OR l.unit_price < 0 OR l.unit_price <> round(l.unit_price, 4)",
           "must be a price of zero or more with at most 4 decimals", "unit_price"),
@@ -131,9 +158,9 @@ LINE_CHECKS: tuple[Check, ...] = (
     Check(_optional_amount("l.tax") + " OR l.tax < 0",
           "must be an amount of zero or more with at most 2 decimals", "tax"),
     Check(_optional_amount("l.amount"), _AMOUNT, "amount"),
-    Check(
-        "l.amount IS NOT NULL AND l.quantity > 0 AND l.unit_price >= 0 "
-        "AND abs(l.amount - (l.quantity * l.unit_price - coalesce(l.discount, 0))) >= 0.01",
+    Check(  # arithmetic: a voided order is checked for shape only
+        "l.amount IS NOT NULL AND l.quantity > 0 AND l.unit_price >= 0 AND status_v <> 'voided' "
+        f"AND abs(l.amount - ({_GROSS} - coalesce(l.discount, 0))) >= 0.01",
         "does not equal quantity x unit_price - discount",
         "amount",
     ),
@@ -142,23 +169,25 @@ LINE_CHECKS: tuple[Check, ...] = (
 #: Checks on each payment; ``p`` is the payment, ``i`` its 1-based position.
 PAYMENT_CHECKS: tuple[Check, ...] = (
     Check("p.method IS NULL OR trim(p.method) = ''", "is required", "method"),
+    Check(_too_large("p.amount"), _TOO_LARGE, "amount"),
     Check(_amount("p.amount") + " OR p.amount < 0",
           "must be an amount of zero or more with at most 2 decimals", "amount"),
 )
 
 #: Arithmetic of a completed order, run on the typed values with defaults
 #: applied (columns ``subtotal_v``... ``line_sum``, ``pay_sum``). ``detail`` is
-#: a SQL expression appended to the message.
+#: a SQL expression appended to the message. A voided order counts for nothing
+#: and is checked for shape only: sent again with its amounts zeroed, it voids.
 ARITHMETIC_CHECKS: tuple[Check, ...] = (
     Check(
-        "total <> subtotal_v - discount_v + service_charge_v + tax_v + rounding_v",
+        "status_v <> 'voided' AND total <> subtotal_v - discount_v + service_charge_v + tax_v + rounding_v",
         "total does not add up",
         detail="'subtotal - discount + service_charge + tax + rounding = ' "
         "|| (subtotal_v - discount_v + service_charge_v + tax_v + rounding_v)::DECIMAL(18,2) "
         "|| ', total is ' || total::DECIMAL(18,2)",
     ),
     Check(
-        "subtotal IS NOT NULL AND line_sum <> subtotal",
+        "status_v <> 'voided' AND subtotal IS NOT NULL AND line_sum <> subtotal",
         "line amounts do not add up to the subtotal",
         detail="'lines add up to ' || line_sum::DECIMAL(18,2) || ', subtotal is ' || subtotal::DECIMAL(18,2)",
     ),
@@ -168,6 +197,39 @@ ARITHMETIC_CHECKS: tuple[Check, ...] = (
         detail="'payments add up to ' || pay_sum::DECIMAL(18,2) || ', total is ' || total::DECIMAL(18,2)",
     ),
 )
+
+
+#: How each number is written, for the orders some check flagged (or whose text looks unusual): a JSON value read
+#: into a number would accept ``true`` (as 1), ``" 21.20 "`` or ``"1_000"``; these rules say why not. ``{v}`` is
+#: the number's JSON text (``7.5``, ``"7.50"``, ``true``; NULL when absent or null). The first rule that fails
+#: gives the field's reason, in place of what the checks on its value would say.
+_QUOTED = "starts_with({v}, '\"')"
+_INNER = f"CASE WHEN {_QUOTED} THEN {{v}}[2:-2] ELSE {{v}} END"
+_MAGNITUDE = f"TRY_CAST(trim({_INNER}) AS DOUBLE)"
+NUMBER_TEXT_CHECKS: tuple[Check, ...] = (
+    Check("{v} IN ('true', 'false')", "is true or false, not a number"),
+    # (too large to be read as a number at all; below that, the value's own check says it is too large)
+    Check(f"abs({_MAGNITUDE}) >= 1e12 AND NOT isnan({_MAGNITUDE})", _TOO_LARGE),
+    Check(f"{_QUOTED} AND NOT regexp_full_match({{v}}, '\"-?[0-9]+([.][0-9]+)?\"') "
+          f"AND TRY_CAST({_INNER} AS DECIMAL(18, 6)) IS NOT NULL",
+          'must be written as a plain number, e.g. "21.20"'),
+    Check(f"NOT regexp_full_match({_INNER}, '-?[0-9]+([.][0-9]+)?([eE][-+]?[0-9]+)?')", "is not a number"),
+)
+
+
+def _text_shape(shape):
+    """:data:`ORDER_STRUCTURE` with only its numbers, each read as its JSON text."""
+    if isinstance(shape, dict):
+        kept = {k: _text_shape(v) for k, v in shape.items()}
+        return {k: v for k, v in kept.items() if v}
+    if isinstance(shape, list):
+        inner = _text_shape(shape[0])
+        return [inner] if inner else None
+    return "JSON" if shape == _NUM else None
+
+
+#: DuckDB ``json_transform`` structure reading every number of an order as its JSON text.
+NUMBER_TEXT_STRUCTURE: dict = _text_shape(ORDER_STRUCTURE)
 
 
 def structure_json() -> str:

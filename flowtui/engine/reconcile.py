@@ -212,6 +212,9 @@ def _hold_rejected_days(checks: list[DayCheck], rejected: list[RejectionRow]) ->
 def _held(found: list[RejectionRow]) -> str:
     first = found[0]
     more = f" and {len(found) - 1} more (flowtui rejections --stream \"{first.stream}\")" if len(found) > 1 else ""
-    what = (f"order {first.order_id} at {first.ref} was rejected" if first.order_id
-            else f"{first.ref} could not be read")
+    if first.short:  # a day the source handed over in part: its reason says which and why
+        what = first.errors[0].rstrip(".") if first.errors else f"{first.ref} was handed over in part"
+    else:
+        what = (f"order {first.order_id} at {first.ref} was rejected" if first.order_id
+                else f"{first.ref} could not be read")
     return f"{what} (rejection {first.id}){more}: {first.fix()}"

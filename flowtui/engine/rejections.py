@@ -14,6 +14,11 @@ stays **open** until:
 * **dismissed** — someone said why it does not matter (who, when and why are
   kept forever).
 
+A store-day the source could hand over only in part (StoreHub's 5,000 cap,
+even asked for that day alone) is recorded the same way, keyed
+``short:STORE:DAY`` (:func:`hold_short_days`): it holds its day until a later
+sync reads the day whole (**fixed**) or it is dismissed.
+
 An open rejection holds the days it may belong to: its own day when its store
 and time could be read; otherwise every day in its *scope*
 (``scope_from``..``scope_to``, worked out here when a sync ends). Those days
@@ -23,19 +28,21 @@ no longer open.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import pyarrow as pa
 
-from flowtui.connectors.base import Window
+from flowtui.connectors.base import ShortDay, Window
 from flowtui.engine.errors import InvalidInput, NotFound
 from flowtui.engine.storage import Connection
 
 # A ref is FILE:LINE, FILE:FIRST-LAST, FILE:FIRST- (to the end) or FILE (the whole file): group 1 is the file.
 REF_FILE = r"^(.*?)(:[0-9]+(-[0-9]*)?)?$"
 _REF = re.compile(REF_FILE)
+SHORT_KEY = "short:"  # the order_key of a store-day the source handed over only in part: short:STORE:DAY
 
 
 def source_file(ref: str) -> str:
@@ -67,6 +74,12 @@ class RejectionRow:
     resolution: str | None
     dismissed_by: str | None
     dismiss_reason: str | None
+    order_key: str | None = None
+
+    @property
+    def short(self) -> bool:
+        """A store-day the source handed over only in part, not an entry of its own."""
+        return (self.order_key or "").startswith(SHORT_KEY)
 
     @property
     def open(self) -> bool:
@@ -98,13 +111,17 @@ class RejectionRow:
 
     def fix(self) -> str:
         """What to do about it, in the user's words."""
+        if self.short:
+            return ("check the day's transactions at the source; when it is known to be complete, dismiss it: "
+                    f"flowtui rejections dismiss {self.id} --reason TEXT (a later sync that reads the day whole "
+                    "closes it)")
         where = "the order" if self.order_id else ("the file" if self.lines is None else "the line")
         return (f"fix {where} in {self.file} and sync again, or dismiss it: "
                 f"flowtui rejections dismiss {self.id} --reason TEXT")
 
 
 _COLUMNS = """r.id, s.name, r.ref, r.order_id, r.pos_store_id, r.business_date, r.scope_from, r.scope_to, r.errors,
-       r.first_seen_at, r.resolved_at, r.resolution, r.dismissed_by, r.dismiss_reason"""
+       r.first_seen_at, r.resolved_at, r.resolution, r.dismissed_by, r.dismiss_reason, r.order_key"""
 
 
 def _row(values: tuple) -> RejectionRow:
@@ -182,19 +199,110 @@ def _by_ids(con: Connection, ids: list[int]) -> list[RejectionRow]:
     return [_row(r) for r in rows]
 
 
+def record(con: Connection, records: list[tuple]) -> None:
+    """Record entries that could not be landed: ``(stream_id, sync_run_id, order_key, order_id, pos_store_id,
+    business_date, ref, errors, content_hash, payload, seen_at)`` each. One already on file (same key, same
+    content) is only marked as seen again; a new version of one supersedes it."""
+    columns = ["stream_id", "sync_run_id", "order_key", "order_id", "pos_store_id", "business_date",
+               "ref", "errors", "content_hash", "payload", "seen_at"]
+    table = pa.Table.from_pylist(
+        [dict(zip(columns, r)) for r in records],
+        schema=pa.schema([
+            ("stream_id", pa.int32()), ("sync_run_id", pa.int32()), ("order_key", pa.string()),
+            ("order_id", pa.string()), ("pos_store_id", pa.string()), ("business_date", pa.date32()),
+            ("ref", pa.string()), ("errors", pa.list_(pa.string())), ("content_hash", pa.uint64()),
+            ("payload", pa.string()), ("seen_at", pa.timestamp("us", tz="UTC")),
+        ]),
+    )
+    con.register("rejected", table)
+    try:
+        for statement in _STORE_REJECTIONS_SQL:
+            con.execute(statement)
+    finally:
+        con.unregister("rejected")
+
+
+_STORE_REJECTIONS_SQL = (
+    # one per order (or entry) of the batch
+    """
+    CREATE OR REPLACE TEMP TABLE seen AS
+    SELECT * FROM rejected QUALIFY row_number() OVER (PARTITION BY order_key ORDER BY ref DESC) = 1
+    """,
+    # Known already (same order, same content) is not news: open, it was seen again (and where); dismissed,
+    # it stays dismissed; corrected or superseded, it is a version already replaced. Only one whose file was
+    # fixed and that comes back is news again.
+    """
+    CREATE OR REPLACE TEMP TABLE fresh AS
+    SELECT r.* FROM seen r
+    WHERE NOT EXISTS (
+        SELECT 1 FROM order_rejections o
+        WHERE o.stream_id = r.stream_id AND o.order_key = r.order_key AND o.content_hash = r.content_hash
+          AND (o.resolved_at IS NULL OR coalesce(o.resolution, '') <> 'fixed'))
+    """,
+    """
+    UPDATE order_rejections SET last_seen_run_id = r.sync_run_id, ref = r.ref
+    FROM seen r
+    WHERE order_rejections.stream_id = r.stream_id AND order_rejections.order_key = r.order_key
+      AND order_rejections.content_hash = r.content_hash AND order_rejections.resolved_at IS NULL
+    """,
+    # a new bad version of an order replaces its earlier rejection
+    """
+    UPDATE order_rejections SET resolved_at = f.seen_at, resolution = 'superseded'
+    FROM fresh f
+    WHERE order_rejections.stream_id = f.stream_id AND order_rejections.order_key = f.order_key
+      AND order_rejections.resolved_at IS NULL
+    """,
+    """
+    INSERT INTO order_rejections (stream_id, sync_run_id, order_key, order_id, pos_store_id,
+        business_date, ref, errors, content_hash, payload, first_seen_at, last_seen_run_id)
+    SELECT stream_id, sync_run_id, order_key, order_id, pos_store_id, business_date, ref,
+           errors, content_hash, payload, seen_at, sync_run_id
+    FROM fresh
+    """,
+    """
+    INSERT INTO dirty_days
+    SELECT DISTINCT stream_id, pos_store_id, business_date FROM fresh
+    WHERE pos_store_id IS NOT NULL AND business_date IS NOT NULL
+    ON CONFLICT DO NOTHING
+    """,
+)
+
+
+def hold_short_days(con: Connection, stream_id: int, run_id: int | None, window: Window,
+                    days: list[ShortDay], now: datetime) -> None:
+    """Hold open the store-days the source could not hand over whole (inside the sync's window).
+
+    Each is recorded like a rejection, keyed by store and day, with the source's reason: its digest needs
+    attention (posted or not), ``reconcile`` fails for it and it can be dismissed on the record; a later
+    sync that reads the day whole closes it (:func:`settle`).
+    """
+    records = []
+    for short in days:
+        if not window.contains(short.day):
+            continue
+        key = f"{SHORT_KEY}{short.store_id}:{short.day.isoformat()}"
+        digest = int.from_bytes(hashlib.sha256(short.reason.encode()).digest()[:8], "big")
+        records.append((stream_id, run_id, key, None, short.store_id, short.day, key, [short.reason], digest,
+                        short.reason, now))
+    if records:
+        record(con, records)
+
+
 def settle(con: Connection, stream_id: int, run_id: int, window: Window, finished: set[str],
            days: dict[str, tuple[date, date]], now: datetime) -> int:
     """After a sync has read everything: resolve what its files no longer hold, scope what has no day.
 
     ``finished`` are the files read to their end; ``days`` the first and last business date of the
-    orders read from each file (for an open-ended window). Returns how many of the stream's
+    orders read from each file (for an open-ended window). A store-day held short (:func:`hold_short_days`)
+    that this sync read again without meeting the cap is whole now. Returns how many of the stream's
     rejections are still open: met by this run or not, each still holds its days.
     """
     rows = con.execute(
-        "SELECT id, ref, business_date, pos_store_id, last_seen_run_id FROM order_rejections "
+        "SELECT id, ref, business_date, pos_store_id, last_seen_run_id, order_key FROM order_rejections "
         "WHERE stream_id = ? AND resolved_at IS NULL", [stream_id]).fetchall()
-    fixed = [r for r in rows if r[4] != run_id and source_file(r[1]) in finished
-             and (r[2] is None or window.contains(r[2]))]
+    fixed = [r for r in rows if r[4] != run_id and (r[2] is None or window.contains(r[2]))
+             and (source_file(r[1]) in finished  # its file was read to the end, and the entry is gone
+                  or (r[5].startswith(SHORT_KEY) and window.end is not None))]  # its day was read whole
     if fixed:
         ids = [r[0] for r in fixed]
         con.execute("UPDATE order_rejections SET resolved_at = $now, resolution = 'fixed' "
