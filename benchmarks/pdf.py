@@ -74,11 +74,11 @@ def _order(day: int, lines: int) -> dict:
 
 def prepare(work: Path, invoices: int) -> Path:
     """A database with ``invoices`` posted 30-line invoices and the company's details."""
-    from flowtui.engine import clock
-    from flowtui.engine import company as company_mod
-    from flowtui.engine.service import Flow
-    from flowtui.engine.storage import Database
-    from flowtui.engine.streams import StreamSettings
+    from flowtui.engine.core import clock
+    from flowtui.engine.services.flow import Flow
+    from flowtui.engine.setup import company as company_mod
+    from flowtui.engine.setup.streams import StreamSettings
+    from flowtui.engine.storage.database import Database
 
     os.environ["FLOWTUI_NOW"] = NOW
     orders_dir = work / "orders"
@@ -99,8 +99,8 @@ def prepare(work: Path, invoices: int) -> Path:
 
 
 def _flow(db_path: Path):
-    from flowtui.engine.service import Flow
-    from flowtui.engine.storage import Database
+    from flowtui.engine.services.flow import Flow
+    from flowtui.engine.storage.database import Database
 
     os.environ["FLOWTUI_NOW"] = NOW
     return Flow(Database.at(db_path))
@@ -114,7 +114,7 @@ def _numbers(flow) -> list[str]:
 def single(db_path: Path, out: Path) -> dict:
     """Cold (the first print of a fresh process, imports included) and warm (median of the next five)."""
     started = time.perf_counter()
-    from flowtui.engine import printing
+    from flowtui.engine.printing import documents as printing
 
     flow = _flow(db_path)
     numbers = _numbers(flow)
@@ -130,8 +130,8 @@ def single(db_path: Path, out: Path) -> dict:
 
 def batch(db_path: Path, out: Path, workers: int | None) -> dict:
     """Every invoice into ``out``: one by one in this process (``workers=1``) or in a pool (``None``: every core)."""
-    from flowtui.engine import printing
-    from flowtui.engine.render import default_workers
+    from flowtui.engine.printing import documents as printing
+    from flowtui.engine.printing.render import default_workers
 
     flow = _flow(db_path)
     numbers = _numbers(flow)

@@ -9,11 +9,11 @@ from pathlib import Path
 def prepare(work: Path, source: Path) -> Path:
     """A database with the orders landed, digested and every mapping in place."""
     from flowtui.connectors.base import Window
-    from flowtui.connectors.file import FileConnector
-    from flowtui.engine.service import Flow
-    from flowtui.engine.storage import Database
-    from flowtui.engine.streams import StreamSettings
-    from flowtui.engine.sync import land, landing_units, rebuild_pending
+    from flowtui.connectors.file.reader import FileConnector
+    from flowtui.engine.pipeline.sync import land, landing_units, rebuild_pending
+    from flowtui.engine.services.flow import Flow
+    from flowtui.engine.setup.streams import StreamSettings
+    from flowtui.engine.storage.database import Database
 
     db = Database.at(work / "posting.duckdb")
     flow = Flow(db)
@@ -39,8 +39,8 @@ def measure(db_path: Path) -> dict:
     import os
     import resource
 
-    from flowtui.engine.service import Flow
-    from flowtui.engine.storage import Database
+    from flowtui.engine.services.flow import Flow
+    from flowtui.engine.storage.database import Database
 
     os.environ["FLOWTUI_NOW"] = "2027-01-01T00:00:00Z"
     flow = Flow(Database.at(db_path))

@@ -30,12 +30,12 @@ def _peak_mb() -> float:
 def _land(db_path: str, source: str) -> dict:
     """Land the file through the file connector exactly as `flowtui sync` does, without the digest step."""
     from flowtui.connectors.base import Window
-    from flowtui.connectors.file import FileConnector
-    from flowtui.engine.landing import LandingResult
-    from flowtui.engine.service import Flow
-    from flowtui.engine.storage import Database
-    from flowtui.engine.streams import StreamSettings
-    from flowtui.engine.sync import land, landing_units
+    from flowtui.connectors.file.reader import FileConnector
+    from flowtui.engine.pipeline.landing import LandingResult
+    from flowtui.engine.pipeline.sync import land, landing_units
+    from flowtui.engine.services.flow import Flow
+    from flowtui.engine.setup.streams import StreamSettings
+    from flowtui.engine.storage.database import Database
 
     db = Database.at(db_path)
     flow = Flow(db)
@@ -52,9 +52,9 @@ def _land(db_path: str, source: str) -> dict:
 
 
 def _digest_all(db_path: str) -> dict:
-    from flowtui.engine import clock
-    from flowtui.engine.digests import rebuild_dirty
-    from flowtui.engine.storage import Database
+    from flowtui.engine.core import clock
+    from flowtui.engine.digests.store import rebuild_dirty
+    from flowtui.engine.storage.database import Database
 
     db = Database.at(db_path)
     with db.write() as con:  # make every day dirty: a full rebuild
@@ -69,9 +69,9 @@ def _digest_all(db_path: str) -> dict:
 
 def _digest_one(db_path: str) -> dict:
     """Rebuild one store-day: the rebuild itself, and the whole unit of work (open, rebuild, commit, close)."""
-    from flowtui.engine import clock
-    from flowtui.engine.digests import rebuild_dirty
-    from flowtui.engine.storage import Database
+    from flowtui.engine.core import clock
+    from flowtui.engine.digests.store import rebuild_dirty
+    from flowtui.engine.storage.database import Database
 
     db = Database.at(db_path)
     inner, whole = [], []
@@ -91,7 +91,7 @@ def _digest_one(db_path: str) -> dict:
 
 def _reference(db_path: str, source: str) -> dict:
     """DuckDB's own read_json of the same file into the same tables: the limit we compare with."""
-    from flowtui.engine.storage import Database
+    from flowtui.engine.storage.database import Database
 
     db = Database.at(db_path)
     money = "DECIMAL(18,2)"

@@ -34,11 +34,11 @@ def measure(work: Path) -> dict:
     import os
 
     os.environ["FLOWTUI_NOW"] = "2026-10-15T01:00:00Z"
-    from flowtui.connectors import storehub
-    from flowtui.engine import sync as sync_module
-    from flowtui.engine.service import Flow
-    from flowtui.engine.storage import Database
-    from flowtui.engine.streams import StreamSettings
+    from flowtui.connectors.storehub import client as storehub
+    from flowtui.engine.pipeline import sync as sync_module
+    from flowtui.engine.services.flow import Flow
+    from flowtui.engine.setup.streams import StreamSettings
+    from flowtui.engine.storage.database import Database
 
     storehub.PROCESS_LIMITER.rate = None
     landing = {"seconds": 0.0}
@@ -93,8 +93,8 @@ def _replies(url: str) -> tuple[list, dict]:
 def _pipeline(work: Path, data: tuple[list, dict]) -> dict:
     """Parse and land the kept replies exactly as a sync does (read in bulk, prepared ahead, landed)."""
     from flowtui.connectors.base import Window
-    from flowtui.connectors.storehub_sql import ReplyReader
-    from flowtui.engine.sync import land, landing_units
+    from flowtui.connectors.storehub.bulk import ReplyReader
+    from flowtui.engine.pipeline.sync import land, landing_units
 
     replies, products = data
     db = _books(work / "storehub-pipeline.duckdb")
@@ -121,9 +121,9 @@ def _read(reader, replies: list):
 
 def _books(path: Path):
     """A fresh database with the stream the transactions land in (stream 1)."""
-    from flowtui.engine.service import Flow
-    from flowtui.engine.storage import Database
-    from flowtui.engine.streams import StreamSettings
+    from flowtui.engine.services.flow import Flow
+    from flowtui.engine.setup.streams import StreamSettings
+    from flowtui.engine.storage.database import Database
 
     for stale in path.parent.glob(path.name + "*"):
         stale.unlink()
@@ -137,9 +137,9 @@ def _apart(work: Path, replies: list, products: dict) -> dict:
     """Parsing alone (every reply read and prepared, nothing landed), then landing alone (those units, one
     after the other, nothing read meanwhile): what each step does on its own, before they share the cores."""
     from flowtui.connectors.base import Window
-    from flowtui.connectors.storehub_sql import ReplyReader
-    from flowtui.engine.landing import PreparedBatch, prepare
-    from flowtui.engine.sync import LANDING_LEAST, land
+    from flowtui.connectors.storehub.bulk import ReplyReader
+    from flowtui.engine.pipeline.landing import PreparedBatch, prepare
+    from flowtui.engine.pipeline.sync import LANDING_LEAST, land
 
     started = time.perf_counter()
     with ReplyReader(products) as reader:

@@ -45,8 +45,8 @@ TARGETS = {"first_paint_s": 1.0, "scroll_down_ms": 100, "scroll_page_down_ms": 1
 
 def build(path: Path, digests: int = 100_000):
     """A books file with ``digests`` synthetic digests (about one in ten with an unmapped payment method)."""
-    from flowtui.engine.service import Flow
-    from flowtui.engine.storage import Database
+    from flowtui.engine.services.flow import Flow
+    from flowtui.engine.storage.database import Database
 
     flow = Flow(Database.at(path))
     flow.init(name="Bench Café")
@@ -82,7 +82,7 @@ def build(path: Path, digests: int = 100_000):
 
 def _time_engine(flow, repeat: int = 5) -> dict:
     """``Flow.digest_page`` alone, median of ``repeat``: the engine's share of a page turn or a filter."""
-    from flowtui.engine.digests import DigestFilter
+    from flowtui.engine.digests.store import DigestFilter
 
     def median(job) -> float:
         times = []

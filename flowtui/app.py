@@ -1,4 +1,4 @@
-"""The Flow console: a keyboard-driven Textual app over :mod:`flowtui.engine.service`.
+"""The Flow console: a keyboard-driven Textual app over :mod:`flowtui.engine.services.flow`.
 
 Screens only call the engine through workers; no business rule lives here.
 """
@@ -20,11 +20,10 @@ from textual.worker import Worker, WorkerState
 
 from flowtui.config import load_keymap
 from flowtui.connectors.base import SourceError
-from flowtui.engine.errors import FlowError
-from flowtui.engine.service import Flow
-from flowtui.screens.help import HelpScreen
-from flowtui.screens.modals import ErrorModal
-
+from flowtui.engine.core.errors import FlowError
+from flowtui.engine.services.flow import Flow
+from flowtui.screens.common.help import HelpScreen
+from flowtui.screens.common.modals import ErrorModal
 
 GC_THRESHOLD = (10_000, 20, 20)  # Python's are (700, 10, 10)
 KEY_PATIENCE = 1.0  # seconds a key may take to be handled before the next one goes ahead anyway

@@ -14,8 +14,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from flowtui.engine.errors import FlowError
-from flowtui.engine.secrets import config_dir
+from flowtui.engine.core.errors import FlowError
+from flowtui.engine.setup.secrets import config_dir
 
 
 def keymap_path() -> Path:

@@ -9,7 +9,7 @@ opener, even a read-only one, while it does. A notebook kernel lives for
 hours; if it kept the file open, the nightly sync and the console could not
 write to it. So :func:`connect` takes one short unit of work, as every flowtui
 command does: it opens the file read-only (waiting and retrying while someone
-else writes, through :class:`flowtui.engine.storage.Database`, which also
+else writes, through :class:`flowtui.engine.storage.database.Database`, which also
 migrates an older file and refuses a newer one), attaches it to a fresh
 in-memory DuckDB, copies the documented views (``docs/schema.md``) into
 in-memory tables, detaches and closes the file — typically in a fraction of a
@@ -31,11 +31,11 @@ from datetime import date, datetime, timedelta
 import duckdb
 import polars as pl
 
-from flowtui.engine import clock
-from flowtui.engine.books import DEFAULT_TIMEZONE
-from flowtui.engine.errors import DatabaseError
-from flowtui.engine.storage import Database
-from flowtui.engine.views import ATTACHED, BY_NAME, VIEW_NAMES, pin_now, view_query
+from flowtui.engine.core import clock
+from flowtui.engine.core.errors import DatabaseError
+from flowtui.engine.ledger.books import DEFAULT_TIMEZONE
+from flowtui.engine.storage.database import Database
+from flowtui.engine.storage.views import ATTACHED, BY_NAME, VIEW_NAMES, pin_now, view_query
 
 __all__ = ["connect", "as_date", "period", "for_chart"]
 

@@ -35,7 +35,7 @@ from aiohttp import web
 from textual_serve.server import Server
 from yarl import URL
 
-from flowtui.engine.errors import InvalidInput
+from flowtui.engine.core.errors import InvalidInput
 
 TOKEN_ENV = "FLOWTUI_WEB_TOKEN"
 MIN_TOKEN_LENGTH = 16

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database
+from flowtui.engine.services.flow import Flow
+from flowtui.engine.storage.database import Database
 
 
 @pytest.fixture(autouse=True)

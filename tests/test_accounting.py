@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database
-from flowtui.engine.streams import StreamSettings
+from flowtui.engine.services.flow import Flow
+from flowtui.engine.setup.streams import StreamSettings
+from flowtui.engine.storage.database import Database
 from tests.factories import order, write_ndjson
 from tests.test_digests import generated_order
 from tests.test_posting import books, journal_of, open_cafe, with_service_tax  # noqa: F401
@@ -335,7 +335,7 @@ def test_opening_stock_dated_before_the_sales_it_covers_ties_inventory_to_the_st
 
 
 def test_cost_of_goods_is_rounded_once_per_document_not_per_line():
-    from flowtui.engine.posting_plan import stock_values
+    from flowtui.engine.ledger.posting_plan import stock_values
 
     # three lines of 1 x 0.3333: per line 0.33 + 0.33 + 0.33 = 0.99, once: 0.9999 -> 1.00
     values = stock_values([(1000, 3333), (1000, 3333), (1000, 3333)])

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import pytest
 
-from flowtui.engine.digests import DigestFilter
+from flowtui.engine.digests.store import DigestFilter
 from tests.cli_helpers import Cli
 from tests.factories import order, write_ndjson
 from tests.test_posting import books, journal_of  # noqa: F401  (the café's books)
@@ -129,7 +129,7 @@ def test_a_change_that_nets_to_zero_posts_nothing_but_is_recorded(posted_day, or
 
 
 def test_auto_invoice_posts_the_change_with_the_nightly_sync(posted_day, orders_dir):
-    from flowtui.engine.streams import StreamSettings
+    from flowtui.engine.setup.streams import StreamSettings
 
     posted_day.update_stream("pos", StreamSettings(auto_invoice=True))
     outcome = night(posted_day, orders_dir, NIGHT_TWO)

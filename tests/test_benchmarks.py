@@ -19,8 +19,8 @@ def test_the_landing_benchmark_runs_and_lands_what_the_reference_lands(tmp_path,
     assert again["unchanged"] == 3_000
     assert bench._digest_all(str(tmp_path / "ours.duckdb"))["days"] == 12
     reference_db = tmp_path / "reference.duckdb"
-    from flowtui.engine.service import Flow
-    from flowtui.engine.storage import Database
+    from flowtui.engine.services.flow import Flow
+    from flowtui.engine.storage.database import Database
 
     Flow(Database.at(reference_db)).init()
     assert bench._reference(str(reference_db), str(source))["orders"] == 3_000

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flowtui.engine.checkout import (
+from flowtui.engine.core.errors import InvalidInput
+from flowtui.engine.minipos.checkout import (
     Cart,
     Item,
     SoldLine,
@@ -24,7 +25,6 @@ from flowtui.engine.checkout import (
     settle,
     sold_lines,
 )
-from flowtui.engine.errors import InvalidInput
 
 KOPI = Item("KOPI", "Kopi O", D("3.50"), "SV6", D("0.06"), "9555001")
 ROTI = Item("ROTI", "Roti Bakar", D("4.20"))

@@ -210,8 +210,8 @@ def test_listing_accounts_and_contacts_only_reads_so_a_notebook_reading_the_file
 
 
 def test_books_never_set_up_list_no_accounts_and_stay_as_they_are(cli, db_path):
-    from flowtui.engine.service import Flow
-    from flowtui.engine.storage import Database
+    from flowtui.engine.services.flow import Flow
+    from flowtui.engine.storage.database import Database
 
     with Database.at(db_path).write():  # a book file, never initialised
         pass

@@ -16,16 +16,16 @@ import time
 import pytest
 
 from benchmarks.generate import generate
-from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database
-from flowtui.engine.streams import StreamSettings
+from flowtui.engine.services.flow import Flow
+from flowtui.engine.setup.streams import StreamSettings
+from flowtui.engine.storage.database import Database
 
 NOW = "2026-10-15T00:00:00Z"
 FILES = 12  # of 20,000 orders: a sync long enough for posting to run several times meanwhile
 
 READER = textwrap.dedent("""
     import json, sys, time
-    from flowtui.engine.storage import Database
+    from flowtui.engine.storage.database import Database
     db, deadline, checks = Database.at(sys.argv[1]), time.monotonic() + float(sys.argv[2]), 0
     while time.monotonic() < deadline:
         with db.read() as con:   # like a notebook: short read-only holds
@@ -99,7 +99,7 @@ def test_a_sync_posting_and_a_reader_run_at_once(tmp_path, monkeypatch):
 
 HOLDER = textwrap.dedent("""
     import sys, time
-    from flowtui.engine.storage import Database
+    from flowtui.engine.storage.database import Database
     db, until = Database.at(sys.argv[1]), time.monotonic() + float(sys.argv[2])
     print("holding", flush=True)
     while time.monotonic() < until:  # unit after unit, back to back, like a long sync

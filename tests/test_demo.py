@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flowtui.connectors import storehub
+from flowtui.connectors.storehub import client as storehub
 from tests.cli_helpers import Cli
 
 

@@ -17,10 +17,10 @@ from decimal import Decimal
 
 import pytest
 
-from flowtui.engine import books
-from flowtui.engine.digests import DIGEST_STATUSES, SORTS, DigestFilter, listing_page, query_digests
-from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database, _process_lock
+from flowtui.engine.digests.store import DIGEST_STATUSES, SORTS, DigestFilter, listing_page, query_digests
+from flowtui.engine.ledger import books
+from flowtui.engine.services.flow import Flow
+from flowtui.engine.storage.database import Database, _process_lock
 
 # 03:00 UTC: 11:00 on 20 Oct in Kuala Lumpur and Tokyo's evening, still 19 Oct (20:00) in Los Angeles.
 NOW = datetime(2026, 10, 20, 3, 0, tzinfo=timezone.utc)

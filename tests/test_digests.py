@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowtui.connectors.base import OrderBatch
-from flowtui.engine.digest import summarize, unit_price_sen
-from flowtui.engine.digests import DigestFilter
-from flowtui.engine.landing import land_batch
-from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database
-from flowtui.engine.streams import StreamSettings
-from flowtui.engine.sync import rebuild_pending
+from flowtui.engine.digests.rollup import summarize, unit_price_sen
+from flowtui.engine.digests.store import DigestFilter
+from flowtui.engine.pipeline.landing import land_batch
+from flowtui.engine.pipeline.sync import rebuild_pending
+from flowtui.engine.services.flow import Flow
+from flowtui.engine.setup.streams import StreamSettings
+from flowtui.engine.storage.database import Database
 from tests.factories import order
 
 KL = ZoneInfo("Asia/Kuala_Lumpur")

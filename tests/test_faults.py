@@ -13,10 +13,10 @@ import duckdb
 import pytest
 
 from benchmarks.generate import generate
-from flowtui.connectors import storehub
-from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database
-from flowtui.engine.streams import StreamSettings
+from flowtui.connectors.storehub import client as storehub
+from flowtui.engine.services.flow import Flow
+from flowtui.engine.setup.streams import StreamSettings
+from flowtui.engine.storage.database import Database
 from flowtui.sandbox.storehub import StoreHubSandbox
 from tests.cli_helpers import Cli, assert_clean_error
 from tests.test_storehub_sync import END, assert_digests_match, connect

@@ -1,6 +1,6 @@
 """The file connector (``provider = file``): NDJSON and CSV files into canonical order JSON.
 
-Tests drive :class:`flowtui.connectors.file.FileConnector` directly, and land
+Tests drive :class:`flowtui.connectors.file.reader.FileConnector` directly, and land
 its output through ``Flow.sync`` where what matters is the end result.
 """
 
@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from flowtui.connectors.base import Window
-from flowtui.connectors.file import FileConnector, FileSourceError
-from flowtui.engine.digests import DigestFilter
-from flowtui.engine.streams import StreamSettings
+from flowtui.connectors.file.reader import FileConnector, FileSourceError
+from flowtui.engine.digests.store import DigestFilter
+from flowtui.engine.setup.streams import StreamSettings
 from tests.factories import order, write_ndjson
 
 NOW = "2026-10-10T04:00:00Z"

@@ -15,11 +15,12 @@ import re
 import pytest
 
 from flowtui.connectors.registry import SourceKey
-from flowtui.engine import books, names
-from flowtui.engine.digest_listing import DIGESTS_SQL
-from flowtui.engine.errors import DatabaseMissing, InvalidInput, NotFound
-from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database
+from flowtui.engine.core import names
+from flowtui.engine.core.errors import DatabaseMissing, InvalidInput, NotFound
+from flowtui.engine.digests.listing import DIGESTS_SQL
+from flowtui.engine.ledger import books
+from flowtui.engine.services.flow import Flow
+from flowtui.engine.storage.database import Database
 from tests.cli_helpers import Cli, assert_clean_error, invoke
 from tests.factories import order, write_ndjson
 
@@ -135,7 +136,7 @@ def test_the_console_lists_only_streams_in_use(flow, orders_dir):
 
 
 def _settings():
-    from flowtui.engine.streams import StreamSettings
+    from flowtui.engine.setup.streams import StreamSettings
 
     return StreamSettings()
 

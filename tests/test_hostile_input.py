@@ -22,12 +22,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowtui.connectors.base import OrderBatch, ShortDay, Window
-from flowtui.connectors.file import _read_ndjson
-from flowtui.connectors.storehub_map import canonical_json, to_canonical
-from flowtui.connectors.storehub_sql import ReplyReader
-from flowtui.engine.landing import land_batch
-from flowtui.engine.streams import StreamSettings
-from flowtui.engine.sync import coalesced, prefetched
+from flowtui.connectors.file.reader import _read_ndjson
+from flowtui.connectors.storehub.bulk import ReplyReader
+from flowtui.connectors.storehub.mapping import canonical_json, to_canonical
+from flowtui.engine.pipeline.landing import land_batch
+from flowtui.engine.pipeline.sync import coalesced, prefetched
+from flowtui.engine.setup.streams import StreamSettings
 from tests.factories import order, write_ndjson
 
 NOW = "2026-10-10T04:00:00Z"
@@ -404,7 +404,7 @@ def _fields(errors) -> list[str]:
 
 
 def test_a_short_store_day_outside_the_sync_window_is_not_held(books):
-    from flowtui.engine import rejections
+    from flowtui.engine.pipeline import rejections
 
     window = Window(date(2026, 10, 1), date(2026, 10, 3))
     with books.db.write() as con:

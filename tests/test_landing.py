@@ -8,9 +8,9 @@ from datetime import date, datetime, timezone
 import pytest
 
 from flowtui.connectors.base import OrderBatch, Window
-from flowtui.engine import raw
-from flowtui.engine.landing import land_batch
-from flowtui.engine.streams import StreamSettings
+from flowtui.engine.pipeline import raw
+from flowtui.engine.pipeline.landing import land_batch
+from flowtui.engine.setup.streams import StreamSettings
 from tests.factories import order
 
 NOW = datetime(2026, 10, 20, tzinfo=timezone.utc)
@@ -218,7 +218,7 @@ def test_an_order_id_is_never_landed_twice_whatever_the_batching(db, stream):
 
 def test_batches_landed_together_keep_every_orders_raw_payload(db, stream):
     """Prepared batches gathered into one unit: each part starts on a fresh raw chunk, so positions still hold."""
-    from flowtui.engine.landing import PreparedBatch, prepare
+    from flowtui.engine.pipeline.landing import PreparedBatch, prepare
 
     def batch(prefix, count):
         orders = [json.dumps(order(f"{prefix}-{i}", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")]))
@@ -240,7 +240,7 @@ def test_batches_landed_together_keep_every_orders_raw_payload(db, stream):
 
 
 def test_lines_of_a_file_are_not_joined_with_other_batches():
-    from flowtui.engine.landing import prepare
+    from flowtui.engine.pipeline.landing import prepare
 
     lines = [json.dumps(order("A-1", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")])) + "\n"]
     from_file = prepare(OrderBatch(orders=lines, source="a.ndjson"))
@@ -253,7 +253,7 @@ def test_a_batch_is_handed_to_duckdb_in_pieces_so_every_thread_gets_a_share():
     on one core. The pieces are zero-copy slices holding the same rows, in order."""
     import pyarrow as pa
 
-    from flowtui.engine.landing import SCAN_PIECE, _in_pieces
+    from flowtui.engine.pipeline.landing import SCAN_PIECE, _in_pieces
 
     table = pa.table({"seq": pa.array(range(2 * SCAN_PIECE + 5), pa.int64())})
     pieces = _in_pieces(table)

@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flowtui.engine import minipos
-from flowtui.engine.checkout import Tender, bill
-from flowtui.engine.errors import FlowError
-from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database
+from flowtui.engine.core.errors import FlowError
+from flowtui.engine.minipos import sales as minipos
+from flowtui.engine.minipos.checkout import Tender, bill
+from flowtui.engine.services.flow import Flow
+from flowtui.engine.storage.database import Database
 from tests.cli_helpers import Cli, assert_clean_error
 
 NOW = "2026-11-26T03:00:00Z"

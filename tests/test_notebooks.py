@@ -123,7 +123,7 @@ def test_products_and_ledger_checks_find_what_the_books_hold(executed):
 
 WRITER = """
 import pathlib, sys, time
-from flowtui.engine.storage import Database
+from flowtui.engine.storage.database import Database
 db, stop = Database.at(sys.argv[1], lock_timeout=30), pathlib.Path(sys.argv[2])
 deadline, holds = time.monotonic() + 60, 0
 while not stop.exists() and time.monotonic() < deadline:

@@ -27,13 +27,15 @@ from pypdf import PdfReader
 
 from flowtui.cli import cli as root_cli
 from flowtui.cli import pdf_cmds
-from flowtui.engine import clock, printing, render
-from flowtui.engine import company as company_mod
-from flowtui.engine.render import PACKAGED_TEMPLATES, Renderer, SafeFetcher, TemplateProblem
-from flowtui.engine.report_views import document_view
-from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database
-from flowtui.engine.streams import StreamSettings
+from flowtui.engine.core import clock
+from flowtui.engine.printing import documents as printing
+from flowtui.engine.printing import render
+from flowtui.engine.printing.render import PACKAGED_TEMPLATES, Renderer, SafeFetcher, TemplateProblem
+from flowtui.engine.printing.report_views import document_view
+from flowtui.engine.services.flow import Flow
+from flowtui.engine.setup import company as company_mod
+from flowtui.engine.setup.streams import StreamSettings
+from flowtui.engine.storage.database import Database
 from tests.cli_helpers import Cli, assert_clean_error
 from tests.factories import order, write_ndjson
 from tests.test_posting import DAY_ONE, books, open_cafe, sync_and_map  # noqa: F401  (the café's books)

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from flowtui.engine.digests import DigestFilter
-from flowtui.engine.streams import StreamSettings
+from flowtui.engine.digests.store import DigestFilter
+from flowtui.engine.setup.streams import StreamSettings
 from tests.factories import order, write_ndjson
 from tests.test_digests import fresh_shop, land, orders_strategy
 

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 import random
 import re
 import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 
 import duckdb
 import pytest
 
 from flowtui.connectors.base import OrderBatch
-from flowtui.engine.landing import land_batch
-from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database
-from flowtui.engine.streams import StreamSettings
-from flowtui.engine.sync import rebuild_pending
+from flowtui.engine.pipeline.landing import land_batch
+from flowtui.engine.pipeline.sync import rebuild_pending
+from flowtui.engine.services.flow import Flow
+from flowtui.engine.setup.streams import StreamSettings
+from flowtui.engine.storage.database import Database
 from tests.factories import order
 
 STORES = [f"S{i:02d}" for i in range(10)]

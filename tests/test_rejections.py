@@ -26,7 +26,7 @@ import duckdb
 import pytest
 
 from flowtui.connectors.base import Window
-from flowtui.connectors.file import FileConnector
+from flowtui.connectors.file.reader import FileConnector
 from tests.cli_helpers import assert_clean_error
 from tests.factories import order, write_ndjson
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flowtui.engine import nightly
-from flowtui.engine import schedule as cron
-from flowtui.engine.errors import InvalidInput
-from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database
-from flowtui.engine.streams import StreamSettings
+from flowtui.engine.core.errors import InvalidInput
+from flowtui.engine.pipeline import nightly
+from flowtui.engine.pipeline import schedule as cron
+from flowtui.engine.services.flow import Flow
+from flowtui.engine.setup.streams import StreamSettings
+from flowtui.engine.storage.database import Database
 from tests.cli_helpers import Cli, assert_clean_error, invoke
 from tests.factories import order, write_ndjson
 

@@ -22,11 +22,11 @@ from click.testing import CliRunner
 
 from flowtui.cli import main
 from flowtui.connectors.registry import provider
-from flowtui.engine.errors import DatabaseError, FlowError, InvalidInput
-from flowtui.engine.secrets import SecretStore
-from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database
-from flowtui.engine.streams import StreamSettings
+from flowtui.engine.core.errors import DatabaseError, FlowError, InvalidInput
+from flowtui.engine.services.flow import Flow
+from flowtui.engine.setup.secrets import SecretStore
+from flowtui.engine.setup.streams import StreamSettings
+from flowtui.engine.storage.database import Database
 from flowtui.sandbox.storehub import StoreHubSandbox
 from tests.cli_helpers import Cli, Run, assert_clean_error
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flowtui.connectors import storehub
-from flowtui.engine.streams import StreamSettings
+from flowtui.connectors.storehub import client as storehub
+from flowtui.engine.setup.streams import StreamSettings
 from flowtui.sandbox.storehub import StoreHubSandbox
 from tests.cli_helpers import Cli
 from tests.factories import order, write_ndjson

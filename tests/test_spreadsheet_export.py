@@ -20,9 +20,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from flowtui.engine.export import export_views
-from flowtui.engine.spreadsheet import as_text
-from flowtui.engine.streams import StreamSettings
+from flowtui.engine.printing.export import export_views
+from flowtui.engine.printing.spreadsheet import as_text
+from flowtui.engine.setup.streams import StreamSettings
 from tests.factories import order, write_ndjson
 
 HYPERLINK = '=HYPERLINK("http://x","click")'

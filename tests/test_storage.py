@@ -13,9 +13,9 @@ import time
 import duckdb
 import pytest
 
-from flowtui.engine.errors import DatabaseError, DatabaseLocked
-from flowtui.engine.schema import SCHEMA_VERSION
-from flowtui.engine.storage import Database, Turns, default_db_path, resolve_db_path
+from flowtui.engine.core.errors import DatabaseError, DatabaseLocked
+from flowtui.engine.storage.database import Database, Turns, default_db_path, resolve_db_path
+from flowtui.engine.storage.schema import SCHEMA_VERSION
 
 
 def test_first_open_creates_the_file_and_applies_every_migration(db, db_path):

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowtui.connectors.base import Window
-from flowtui.connectors.storehub import (
+from flowtui.connectors.storehub.bulk import ReplyReader
+from flowtui.connectors.storehub.client import (
     CAP,
     Backoff,
     RateLimiter,
@@ -22,8 +23,7 @@ from flowtui.connectors.storehub import (
     StoreHubConnector,
     StoreHubError,
 )
-from flowtui.connectors.storehub_map import to_canonical
-from flowtui.connectors.storehub_sql import ReplyReader
+from flowtui.connectors.storehub.mapping import to_canonical
 
 SALE = {
     "refId": "r-1", "invoiceNumber": "INV-1", "storeId": "s1", "transactionType": "Sale",
@@ -130,8 +130,8 @@ def read_reply(transactions: list, products: dict = PRODUCTS):
 
 
 def test_hostile_transactions_are_rejected_one_by_one_and_the_rest_lands(flow, orders_dir):
-    from flowtui.engine.landing import land_batch
-    from flowtui.engine.streams import StreamSettings
+    from flowtui.engine.pipeline.landing import land_batch
+    from flowtui.engine.setup.streams import StreamSettings
 
     flow.init()
     flow.add_stream("s", "file", {"path": str(orders_dir)}, StreamSettings())

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flowtui.connectors.storehub_map import canonical_json, to_canonical
-from flowtui.connectors.storehub_sql import NotAList, NotJSON, ReplyReader
-from flowtui.engine.orders import structure_json
+from flowtui.connectors.storehub.bulk import NotAList, NotJSON, ReplyReader
+from flowtui.connectors.storehub.mapping import canonical_json, to_canonical
+from flowtui.engine.core.orders import structure_json
 
 PRODUCTS = {"p1": {"sku": "NL-01", "name": "Nasi Lemak"}, "p2": {"sku": "", "name": None}, "p3": {"sku": 42}}
 

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from flowtui.connectors import storehub
-from flowtui.engine.digests import DigestFilter
-from flowtui.engine.streams import StreamSettings
+from flowtui.connectors.storehub import client as storehub
+from flowtui.engine.digests.store import DigestFilter
+from flowtui.engine.setup.streams import StreamSettings
 from flowtui.sandbox.storehub import StoreHubSandbox
 from tests.cli_helpers import Cli
 

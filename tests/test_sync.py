@@ -8,8 +8,8 @@ from datetime import date, datetime, timezone
 import pytest
 
 from flowtui.connectors.base import Window
-from flowtui.engine.streams import StreamSettings
-from flowtui.engine.sync import default_window, prefetched
+from flowtui.engine.pipeline.sync import default_window, prefetched
+from flowtui.engine.setup.streams import StreamSettings
 from tests.factories import order, write_ndjson
 
 
@@ -107,7 +107,7 @@ def test_leftover_dirty_days_are_digested_by_the_next_sync(flow, orders_dir):
 
 def test_small_batches_are_joined_for_landing_without_losing_anything():
     from flowtui.connectors.base import OrderBatch, SourceStore
-    from flowtui.engine.sync import coalesced
+    from flowtui.engine.pipeline.sync import coalesced
 
     small = [OrderBatch(orders=[b"{}"] * 3, source="a.ndjson", first_line=1, warnings=["w1"],
                         stores=[SourceStore("s1")]),
@@ -123,7 +123,7 @@ def test_small_batches_are_joined_for_landing_without_losing_anything():
 
 def test_coalesced_hands_over_the_first_batch_at_half_the_target_so_landing_starts_sooner():
     from flowtui.connectors.base import OrderBatch
-    from flowtui.engine.sync import coalesced
+    from flowtui.engine.pipeline.sync import coalesced
 
     batches = [OrderBatch(orders=[b"{}"] * n, refs=[f"r{n}-{i}" for i in range(n)]) for n in (5, 4, 4, 2, 10)]
     sizes = [len(b) for b in coalesced(iter(batches), target=10)]

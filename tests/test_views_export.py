@@ -24,10 +24,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from flowtui.engine.errors import DatabaseError
-from flowtui.engine.schema import MIGRATIONS, SCHEMA_VERSION
-from flowtui.engine.storage import Database
-from flowtui.engine.views import BY_NAME, VIEW_NAMES
+from flowtui.engine.core.errors import DatabaseError
+from flowtui.engine.storage.database import Database
+from flowtui.engine.storage.schema import MIGRATIONS, SCHEMA_VERSION
+from flowtui.engine.storage.views import BY_NAME, VIEW_NAMES
 from flowtui.notebook import connect
 from tests.cli_helpers import Cli, assert_clean_error
 

@@ -1,4 +1,4 @@
-"""The ``flowtui`` command line: a thin face over :mod:`flowtui.engine.service`."""
+"""The ``flowtui`` command line: a thin face over :mod:`flowtui.engine.services.flow`."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import click
 from flowtui import __version__
 from flowtui.cli.output import echo
 from flowtui.connectors.base import SourceError
-from flowtui.engine.errors import FlowError
-from flowtui.engine.service import Flow
-from flowtui.engine.storage import Database
+from flowtui.engine.core.errors import FlowError
+from flowtui.engine.services.flow import Flow
+from flowtui.engine.storage.database import Database
 
 
 class Context:

@@ -6,7 +6,7 @@ import click
 
 from flowtui.cli.output import echo, listing
 from flowtui.cli.params import json_option
-from flowtui.engine.books import ACCOUNT_TYPES
+from flowtui.engine.ledger.books import ACCOUNT_TYPES
 
 
 def register(cli: click.Group) -> None:

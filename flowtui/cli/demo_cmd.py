@@ -8,7 +8,7 @@ import click
 
 from flowtui.cli.digest_cmds import _progress_bar
 from flowtui.cli.output import day, echo, show_money, table
-from flowtui.engine.digests import DigestFilter
+from flowtui.engine.digests.store import DigestFilter
 
 
 def register(cli: click.Group) -> None:
@@ -19,7 +19,7 @@ def register(cli: click.Group) -> None:
     @pass_context
     def demo(ctx, db_path):
         """Build a demo database: a month of orders for two outlets, synced into digests."""
-        from flowtui.engine.demo_setup import DEMO_STOREHUB, DEMO_STREAM, run_demo
+        from flowtui.engine.services.demo_setup import DEMO_STOREHUB, DEMO_STREAM, run_demo
 
         if db_path:
             ctx.db_path = db_path

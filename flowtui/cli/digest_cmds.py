@@ -10,8 +10,8 @@ import click
 
 from flowtui.cli.output import day, echo, emit_json, instant, money, quantity, safe, show_money, table
 from flowtui.cli.params import DATE, json_option
-from flowtui.engine.digests import DIGEST_STATUSES, DigestFilter
-from flowtui.engine.sync import SyncOutcome, window_of
+from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter
+from flowtui.engine.pipeline.sync import SyncOutcome, window_of
 
 MAX_REJECTIONS_SHOWN = 20
 MAX_NUMBERS_SHOWN = 10  # document numbers on a sync's "auto invoice" line (--json has them all)

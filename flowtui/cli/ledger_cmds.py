@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-
 from decimal import Decimal
+from pathlib import Path
 
 import click
 
 from flowtui.cli.output import day, echo, emit_json, instant, listing, money, price, quantity, show_money, table
-from flowtui.engine.formats import price as show_price
 from flowtui.cli.params import DATE, json_option
-from flowtui.engine.reconcile import BOOKS
-from flowtui.engine.report_views import document_title
+from flowtui.engine.core.formats import price as show_price
+from flowtui.engine.pipeline.reconcile import BOOKS
+from flowtui.engine.printing.report_views import document_title
 
 EXIT_REFUSED = 3
 
@@ -292,8 +291,8 @@ def _register_reconcile(cli: click.Group) -> None:
 
 
 def _account_amount(text: str) -> tuple[str, Decimal]:
-    from flowtui.engine.errors import InvalidInput
-    from flowtui.engine.products import parse_amount
+    from flowtui.engine.core.errors import InvalidInput
+    from flowtui.engine.ledger.products import parse_amount
 
     code, sep, amount = text.replace("=", ":").rpartition(":")
     if not sep or not code.strip():

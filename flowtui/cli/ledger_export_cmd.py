@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from flowtui.cli.params import DATE
-from flowtui.engine.ledger_export import FORMATS
 from flowtui.cli.output import echo
+from flowtui.cli.params import DATE
+from flowtui.engine.ledger.export import FORMATS
 
 
 def register(cli: click.Group) -> None:

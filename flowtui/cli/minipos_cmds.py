@@ -6,11 +6,11 @@ from decimal import Decimal, InvalidOperation
 
 import click
 
-from flowtui.cli.output import day as show_day, echo
-from flowtui.cli.output import emit_json, instant, money, quantity, show_money, table
+from flowtui.cli.output import day as show_day
+from flowtui.cli.output import echo, emit_json, instant, money, quantity, show_money, table
 from flowtui.cli.params import DATE, json_option
-from flowtui.engine.checkout import Tender
-from flowtui.engine.errors import InvalidInput
+from flowtui.engine.core.errors import InvalidInput
+from flowtui.engine.minipos.checkout import Tender
 
 
 def _number(text: str) -> bool:

@@ -14,8 +14,8 @@ import click
 
 from flowtui.cli.output import echo, emit_json
 from flowtui.cli.params import DATE, json_option
-from flowtui.engine.errors import DatabaseError
-from flowtui.engine.storage import default_db_path
+from flowtui.engine.core.errors import DatabaseError
+from flowtui.engine.storage.database import default_db_path
 
 _DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 INSTALL_HINT = ("pip install 'flowtui[notebooks]' (in a checkout: .venv/bin/pip install -e '.[notebooks]')")
@@ -140,7 +140,7 @@ def register(cli: click.Group) -> None:
         invoices, journal…); trial balance, stock, products, streams and sync
         runs are written whole.
         """
-        from flowtui.engine.export import export_views
+        from flowtui.engine.printing.export import export_views
 
         to_folder, end = split_to(to)
         if folder is not None and to_folder is not None:

@@ -21,9 +21,8 @@ from typing import Any
 
 import click
 
-from flowtui.engine import formats
-from flowtui.engine.clock import iso_utc
-
+from flowtui.engine.core import formats
+from flowtui.engine.core.clock import iso_utc
 
 #: characters a terminal acts on: C0 controls, DEL, C1 controls, bidi embeddings, overrides and isolates
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")

@@ -51,7 +51,7 @@ def register(cli: click.Group) -> None:
         Each print is recorded in the document's history (`flowtui invoice show`).
         """
         from flowtui.cli.digest_cmds import _progress_bar
-        from flowtui.engine import printing
+        from flowtui.engine.printing import documents as printing
 
         flow = ctx.flow
         if numbers and (start or end or location):
@@ -85,7 +85,7 @@ def register(cli: click.Group) -> None:
     def digest_pdf(ctx, digest_ids, target, start, end, stream, location, template_dir, workers, as_json):
         """Print daily sales digest reports: summary, payments (with space to count the cash), items, orders."""
         from flowtui.cli.digest_cmds import _progress_bar
-        from flowtui.engine import printing
+        from flowtui.engine.printing import documents as printing
 
         if digest_ids and (start or end or stream or location):
             raise click.UsageError("Give digest ids or --from/--to/--stream/--location, not both.")
@@ -127,12 +127,12 @@ def _register_company(cli: click.Group) -> None:
     @pass_context
     def company_set(ctx, name, address, registration_no, sst_no, tin, phone, email, template_dir):
         """Set company details printed on invoices (an empty value clears a field)."""
-        from flowtui.engine import clock
-        from flowtui.engine import company as company_mod
-        from flowtui.engine.errors import InvalidInput
+        from flowtui.engine.core import clock
+        from flowtui.engine.core.errors import InvalidInput
+        from flowtui.engine.setup import company as company_mod
 
         if template_dir:
-            from flowtui.engine.render import check_templates
+            from flowtui.engine.printing.render import check_templates
 
             problems = check_templates(company_mod.check_template_dir(template_dir))
             if problems:
@@ -150,7 +150,7 @@ def _register_company(cli: click.Group) -> None:
     @pass_context
     def company_show(ctx, as_json):
         """Show the company details printed on documents, and the template folder."""
-        from flowtui.engine import company as company_mod
+        from flowtui.engine.setup import company as company_mod
 
         with ctx.flow.db.read() as con:
             _show_profile(company_mod.profile(con), as_json)
@@ -163,8 +163,8 @@ def _register_company(cli: click.Group) -> None:
 
         Then print with them: `flowtui company set --template-dir FOLDER`.
         """
-        from flowtui.engine.errors import InvalidInput
-        from flowtui.engine.render import PACKAGED_TEMPLATES, packaged_files
+        from flowtui.engine.core.errors import InvalidInput
+        from flowtui.engine.printing.render import PACKAGED_TEMPLATES, packaged_files
 
         files = list(packaged_files())
         clashes = [f for f in files if (folder / f.relative_to(PACKAGED_TEMPLATES)).exists()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from flowtui.cli.output import echo
 
 

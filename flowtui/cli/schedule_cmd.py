@@ -1,12 +1,12 @@
-"""flowtui schedule install / show / check / remove: a thin face over :mod:`flowtui.engine.schedule`."""
+"""flowtui schedule install / show / check / remove: a thin face over :mod:`flowtui.engine.pipeline.schedule`."""
 
 from __future__ import annotations
 
 import click
 
 from flowtui.cli.output import echo, emit_json
-from flowtui.engine import nightly
-from flowtui.engine import schedule as cron
+from flowtui.engine.pipeline import nightly
+from flowtui.engine.pipeline import schedule as cron
 
 LOCAL_TIME = "Cron runs it at this machine's local time."
 

@@ -9,8 +9,8 @@ import click
 from flowtui.cli.output import day, echo, emit_json, instant, table
 from flowtui.cli.params import DATE, json_option
 from flowtui.connectors.registry import PROVIDERS, provider
-from flowtui.engine.books import CATEGORY_TYPES
-from flowtui.engine.streams import StreamSettings
+from flowtui.engine.ledger.books import CATEGORY_TYPES
+from flowtui.engine.setup.streams import StreamSettings
 
 CATEGORIES_HELP = "Categories and the account types they take: " + "; ".join(
     f"{category} ({' or '.join(types)})" for category, types in CATEGORY_TYPES.items()) + "."

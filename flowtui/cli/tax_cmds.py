@@ -6,7 +6,7 @@ import click
 
 from flowtui.cli.output import day, echo, emit_json, money, show_money, table
 from flowtui.cli.params import DATE, json_option
-from flowtui.engine.taxes import TAX_CATEGORIES, TAX_TYPES
+from flowtui.engine.ledger.taxes import TAX_CATEGORIES, TAX_TYPES
 
 
 def _rate(value) -> str | None:

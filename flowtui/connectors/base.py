@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-
 #: The most an order may take: one NDJSON line, or the canonical JSON of one CSV order (1 MB, documented in
 #: docs/orders.md). A bigger one is rejected with its size, read past in pieces, never held whole.
 MAX_ORDER_BYTES = 1 << 20

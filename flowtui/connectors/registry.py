@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flowtui.connectors.base import Connector, SourceError
-from flowtui.connectors.file import FileConnector
+from flowtui.connectors.file.reader import FileConnector
 
 
 class ProviderConfigError(SourceError):
@@ -73,7 +73,7 @@ def _file_connect(config: dict, _secret: str | None) -> Connector:
 
 
 def _storehub_config(options: dict) -> dict:
-    from flowtui.connectors.storehub import BASE_URL
+    from flowtui.connectors.storehub.client import BASE_URL
 
     account = (options.get("account") or "").strip()
     if not account:
@@ -112,7 +112,7 @@ def _loopback(host: str) -> bool:
 
 
 def _storehub_connect(config: dict, secret: str | None) -> Connector:
-    from flowtui.connectors.storehub import StoreHubConnector
+    from flowtui.connectors.storehub.client import StoreHubConnector
 
     if not secret:
         raise ProviderConfigError("The StoreHub API key is missing; set it with `flowtui stream set NAME --api-key -`.")
@@ -127,13 +127,13 @@ def _minipos_config(options: dict) -> dict:
 
 
 def _minipos_connect(config: dict, _secret: str | None) -> Connector:
-    from flowtui.connectors.minipos import MiniPOSConnector
+    from flowtui.connectors.minipos.source import MiniPOSConnector
 
     return MiniPOSConnector(config["location"])
 
 
 def _minipos_home(config: dict) -> tuple[str, str]:
-    from flowtui.connectors.minipos import STORE_ID
+    from flowtui.connectors.minipos.source import STORE_ID
 
     return STORE_ID, config["location"]
 

@@ -32,8 +32,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from flowtui.sandbox.storehub_data import (
-    MYT, DayMaker, Transaction, dumps, from_api, invoice_number, local_midnight_ms, make_products, make_stores,
-    new_ref_id, product_api, returnable, store_api, to_api, transaction_json,
+    MYT,
+    DayMaker,
+    Transaction,
+    dumps,
+    from_api,
+    invoice_number,
+    local_midnight_ms,
+    make_products,
+    make_stores,
+    new_ref_id,
+    product_api,
+    returnable,
+    store_api,
+    to_api,
+    transaction_json,
 )
 
 _DAY_MS = 86_400_000
@@ -48,7 +61,7 @@ class StoreHubSandbox:
                  api_key: str = "sandbox-key", rate_limit: float | None = 3.0, cap: int = 5000,
                  busy_per_day: int = 420, scale: float = 1.0) -> None:
         if end_date is None:
-            from flowtui.engine.clock import today_in  # honours FLOWTUI_NOW
+            from flowtui.engine.core.clock import today_in  # honours FLOWTUI_NOW
             end_date = today_in(MYT) - timedelta(days=1)
         self.seed, self.days, self.scale = seed, days, scale
         self.start_date, self.end_date = end_date - timedelta(days=days - 1), end_date

@@ -18,15 +18,15 @@ from textual.worker import Worker, WorkerState
 
 from flowtui.connectors.base import SourceError, SourceStore
 from flowtui.connectors.registry import PROVIDERS
-from flowtui.connectors.storehub import BASE_URL
-from flowtui.engine.errors import FlowError
-from flowtui.engine.streams import StreamSettings
-from flowtui.screens.base import FlowScreen
-from flowtui.screens.literal import choices, literal
+from flowtui.connectors.storehub.client import BASE_URL
+from flowtui.engine.core.errors import FlowError
+from flowtui.engine.setup.streams import StreamSettings
+from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.literal import choices, literal
 from flowtui.screens.stream_settings import FORM_CSS, FormErrors, HttpUrl, IsoDate, form_row, parse_date
 
 if TYPE_CHECKING:
-    from flowtui.engine.service import Flow
+    from flowtui.engine.services.flow import Flow
 
 #: the fields each provider asks for (ids of the inputs shown for it)
 PROVIDER_FIELDS = {"storehub": ("account", "api-key", "base-url", "start-date"), "file": ("path",),

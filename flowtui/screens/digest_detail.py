@@ -12,15 +12,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from flowtui.engine.clock import iso_utc
-from flowtui.engine.errors import FlowError
-from flowtui.engine.records import DigestDetail
-from flowtui.screens.base import FlowScreen
-from flowtui.engine.formats import money
+from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.errors import FlowError
+from flowtui.engine.core.formats import money
+from flowtui.engine.core.records import DigestDetail
+from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.literal import LiteralTable, literal
+from flowtui.screens.common.modals import ConfirmModal
 from flowtui.screens.digests import PostOutcomeModal, shown_status, where
-from flowtui.screens.modals import ConfirmModal
 from flowtui.screens.order_detail import OrderModal, quantity, right
-from flowtui.screens.literal import LiteralTable, literal
 
 TABS = ("summary", "items", "orders", "attention", "versions")
 TOTALS = [("gross_sales", "Gross sales"), ("returns", "Returns"), ("discount", "Discount"),

@@ -22,14 +22,14 @@ from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
 
-from flowtui.engine.formats import money
-from flowtui.engine.clock import iso_utc
-from flowtui.engine.digests import DIGEST_STATUSES, SORTS, DigestFilter
-from flowtui.engine.records import DigestPage, DigestRow
-from flowtui.screens.base import FlowScreen
-from flowtui.screens.footer import SteadyFooter
-from flowtui.screens.modals import ConfirmModal, PromptModal
-from flowtui.screens.page_table import PageTable
+from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.formats import money
+from flowtui.engine.core.records import DigestPage, DigestRow
+from flowtui.engine.digests.store import DIGEST_STATUSES, SORTS, DigestFilter
+from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.footer import SteadyFooter
+from flowtui.screens.common.modals import ConfirmModal, PromptModal
+from flowtui.screens.common.page_table import PageTable
 
 PAGE = 200
 CACHE_SECONDS = 30.0  # a page fetched ahead is used for this long

@@ -9,11 +9,11 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from flowtui.engine.clock import iso_utc
-from flowtui.screens.base import FlowScreen
-from flowtui.engine.formats import money, price, quantity
+from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.formats import money, price, quantity
+from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.literal import LiteralTable
 from flowtui.screens.invoices import document_title, kind_label, money_cell
-from flowtui.screens.literal import LiteralTable
 
 TABS = ("lines", "totals", "history", "linked")
 

@@ -16,10 +16,10 @@ from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from flowtui.engine.formats import money
-from flowtui.screens.base import FlowScreen
-from flowtui.screens.modals import PromptModal
-from flowtui.screens.literal import LiteralTable, choices
+from flowtui.engine.core.formats import money
+from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.literal import LiteralTable, choices
+from flowtui.screens.common.modals import PromptModal
 
 # -- shared display helpers ---------------------------------------------------------------------------
 

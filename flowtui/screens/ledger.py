@@ -11,10 +11,10 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane
 from textual.widgets.select import InvalidSelectValueError
 
-from flowtui.screens.base import FlowScreen
-from flowtui.engine.formats import money
+from flowtui.engine.core.formats import money
+from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.literal import LiteralTable, choices, literal
 from flowtui.screens.invoices import DayInput, leave_filter, money_cell
-from flowtui.screens.literal import LiteralTable, choices, literal
 
 TOTAL = "__total__"
 

@@ -15,11 +15,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from flowtui.engine.errors import InvalidInput
-from flowtui.engine.numbering import DEFAULT_INVOICE_FORMAT, validate_format
-from flowtui.screens.base import FlowScreen
-from flowtui.screens.literal import choices, literal
-from flowtui.screens.modals import PromptModal
+from flowtui.engine.core.errors import InvalidInput
+from flowtui.engine.ledger.numbering import DEFAULT_INVOICE_FORMAT, validate_format
+from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.literal import choices, literal
+from flowtui.screens.common.modals import PromptModal
 from flowtui.screens.stream_settings import FORM_CSS, form_row
 
 

@@ -12,10 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from flowtui.engine.streams import Mappings
-from flowtui.screens.base import FlowScreen
+from flowtui.engine.setup.streams import Mappings
+from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.literal import LiteralTable
 from flowtui.screens.mapping_modals import AccountModal, LocationChoice, LocationModal
-from flowtui.screens.literal import LiteralTable
 
 TABS = {"locations": "Locations", "payments": "Payment methods", "accounts": "Accounts"}
 UNMAPPED = "bold yellow"  # readable in 16 colours too

@@ -11,10 +11,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from flowtui.engine.browse import OrderDetail
-from flowtui.engine.clock import iso_utc
-from flowtui.engine.formats import money
-from flowtui.screens.literal import LiteralTable
+from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.formats import money
+from flowtui.engine.digests.browse import OrderDetail
+from flowtui.screens.common.literal import LiteralTable
 
 
 def quantity(value: Decimal) -> str:

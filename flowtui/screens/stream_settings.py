@@ -16,9 +16,9 @@ from textual.validation import Integer, ValidationResult, Validator
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, Select, Static, Switch
 
-from flowtui.engine.errors import InvalidInput, NotFound
-from flowtui.engine.streams import Stream, StreamSettings
-from flowtui.screens.base import FlowScreen
+from flowtui.engine.core.errors import InvalidInput, NotFound
+from flowtui.engine.setup.streams import Stream, StreamSettings
+from flowtui.screens.common.base import FlowScreen
 
 GROUPINGS = [("By SKU", "sku"), ("All sales", "all")]
 

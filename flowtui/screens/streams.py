@@ -6,10 +6,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from flowtui.engine.clock import iso_utc
-from flowtui.screens.base import FlowScreen
+from flowtui.engine.core.clock import iso_utc
+from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.literal import LiteralTable
 from flowtui.screens.sync_progress import SyncModal
-from flowtui.screens.literal import LiteralTable
 
 
 class StreamsScreen(FlowScreen):

@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from flowtui.engine.errors import SyncCancelled
+from flowtui.engine.core.errors import SyncCancelled
 
 
 class SyncModal(ModalScreen[object]):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from flowtui.app import FlowApp
-from flowtui.engine.streams import StreamSettings
+from flowtui.engine.setup.streams import StreamSettings
 from tests.factories import order, write_ndjson
 
 NOW = "2026-10-10T04:00:00Z"

@@ -18,11 +18,11 @@ import pytest
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
+from flowtui.engine.core.formats import money, price, quantity
+from flowtui.screens.common.modals import ErrorModal
 from flowtui.screens.invoice_detail import InvoiceDetailScreen
-from flowtui.engine.formats import money, price, quantity
 from flowtui.screens.invoices import InvoicesScreen
 from flowtui.screens.ledger import LedgerScreen
-from flowtui.screens.modals import ErrorModal
 from tests.factories import order, write_ndjson
 
 SIZES = [(80, 24), (120, 40)]

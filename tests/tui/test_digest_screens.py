@@ -23,13 +23,13 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from flowtui.app import FlowApp
 from flowtui.connectors.base import OrderBatch
-from flowtui.engine.landing import land_batch
-from flowtui.engine.sync import rebuild_pending
+from flowtui.engine.core.records import DigestPage
+from flowtui.engine.digests.store import DigestFilter
+from flowtui.engine.pipeline.landing import land_batch
+from flowtui.engine.pipeline.sync import rebuild_pending
+from flowtui.screens.common.modals import ConfirmModal, PromptModal
 from flowtui.screens.digest_detail import DigestDetailScreen
-from flowtui.engine.digests import DigestFilter
-from flowtui.engine.records import DigestPage
 from flowtui.screens.digests import DigestFilterModal, DigestsScreen, PageRead, PostOutcomeModal
-from flowtui.screens.modals import ConfirmModal, PromptModal
 from flowtui.screens.order_detail import OrderModal
 from tests.factories import order, write_ndjson
 from tests.tui.conftest import burst
@@ -392,7 +392,7 @@ async def test_a_changed_digest_shows_its_versions_and_what_changed(app, shop, o
 
 
 async def test_a_digest_that_cannot_be_shown_says_why_then_goes_back(app):
-    from flowtui.screens.modals import ErrorModal
+    from flowtui.screens.common.modals import ErrorModal
 
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -471,7 +471,7 @@ def test_snapshot_order(snap_compare, shop):
 
 
 def test_money_is_exact():
-    from flowtui.engine.formats import money
+    from flowtui.engine.core.formats import money
 
     assert money(Decimal("1234567.5")) == "1,234,567.50" and money(Decimal("-0.7")) == "-0.70"
 

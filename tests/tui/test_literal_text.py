@@ -25,9 +25,8 @@ from textual.widgets._toast import Toast
 
 import flowtui
 from flowtui.app import FlowApp
-from flowtui.engine.checkout import Tender
-from flowtui.engine.streams import StreamSettings
-from flowtui.screens.checkout import CheckoutScreen
+from flowtui.engine.minipos.checkout import Tender
+from flowtui.engine.setup.streams import StreamSettings
 from flowtui.screens.digest_detail import DigestDetailScreen
 from flowtui.screens.digests import DigestsScreen
 from flowtui.screens.invoice_detail import InvoiceDetailScreen
@@ -35,8 +34,9 @@ from flowtui.screens.invoices import InvoicesScreen
 from flowtui.screens.ledger import LedgerScreen
 from flowtui.screens.mapping_modals import AccountModal
 from flowtui.screens.mappings import MappingsScreen
+from flowtui.screens.minipos.checkout import CheckoutScreen
+from flowtui.screens.minipos.till_day import TillDayScreen
 from flowtui.screens.order_detail import OrderModal
-from flowtui.screens.till_day import TillDayScreen
 from tests.factories import order, write_ndjson
 
 KOPI = "Kopi [/] Susu"

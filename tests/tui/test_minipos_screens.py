@@ -21,13 +21,13 @@ from textual import events
 from textual.widgets import DataTable, Input, Select, Static
 
 from flowtui.app import FlowApp
-from flowtui.engine.checkout import Tender
-from flowtui.engine.streams import StreamSettings
-from flowtui.screens.checkout import CheckoutScreen
+from flowtui.engine.minipos.checkout import Tender
+from flowtui.engine.setup.streams import StreamSettings
+from flowtui.screens.common.modals import ConfirmModal, PromptModal
 from flowtui.screens.connect import ConnectScreen
-from flowtui.screens.modals import ConfirmModal, PromptModal
-from flowtui.screens.till_day import TillDayScreen
-from flowtui.screens.till_modals import CloseDayModal, InfoModal, PaymentModal, ReceiptModal, ReturnModal
+from flowtui.screens.minipos.checkout import CheckoutScreen
+from flowtui.screens.minipos.till_day import TillDayScreen
+from flowtui.screens.minipos.till_modals import CloseDayModal, InfoModal, PaymentModal, ReceiptModal, ReturnModal
 from tests.tui.conftest import burst
 
 NOW = "2026-11-26T03:00:00Z"

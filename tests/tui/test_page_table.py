@@ -15,9 +15,9 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Label
 
-from flowtui.screens.footer import SteadyFooter
-from flowtui.screens.literal import LiteralTable
-from flowtui.screens.page_table import PageTable
+from flowtui.screens.common.footer import SteadyFooter
+from flowtui.screens.common.literal import LiteralTable
+from flowtui.screens.common.page_table import PageTable
 
 COLUMNS = [("mark", "✓", 1), ("day", "Date", 10), ("where", "Where", 12), ("amount", "Amount", 10), ("note", "Note", 8)]
 

@@ -12,8 +12,8 @@ import pytest
 from pypdf import PdfReader
 from textual.widgets import DataTable, Static
 
+from flowtui.screens.common.modals import ErrorModal
 from flowtui.screens.invoice_detail import InvoiceDetailScreen
-from flowtui.screens.modals import ErrorModal
 from tests.tui.test_book_screens import open_screen, settle
 
 

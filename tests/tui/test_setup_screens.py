@@ -13,10 +13,10 @@ from textual.widgets import DataTable, Input, OptionList, Select, SelectionList,
 
 from flowtui.app import FlowApp
 from flowtui.sandbox.storehub import StoreHubSandbox
+from flowtui.screens.common.modals import ErrorModal, PromptModal
 from flowtui.screens.connect import ConnectScreen
 from flowtui.screens.mapping_modals import AccountModal, LocationModal
 from flowtui.screens.mappings import MappingsScreen
-from flowtui.screens.modals import ErrorModal, PromptModal
 from flowtui.screens.stream_settings import StreamSettingsScreen
 from flowtui.screens.streams import StreamsScreen
 from tests.factories import order, write_ndjson

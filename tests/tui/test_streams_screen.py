@@ -7,7 +7,7 @@ import gc
 from textual.widgets import DataTable
 
 from flowtui.app import GC_THRESHOLD
-from flowtui.screens.modals import ErrorModal
+from flowtui.screens.common.modals import ErrorModal
 from flowtui.screens.sync_progress import SyncModal
 
 

@@ -1,0 +1,1 @@
+"""The file source: canonical orders from NDJSON and CSV files."""

@@ -1,0 +1,1 @@
+"""The HTTP toolkit every source (and later every destination) shares."""

@@ -1,0 +1,1 @@
+"""The MiniPOS source: its orders are written by the till itself."""

@@ -1,0 +1,1 @@
+"""The StoreHub source: HTTP client, transaction mapping and bulk reading."""

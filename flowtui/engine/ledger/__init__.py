@@ -1,0 +1,1 @@
+"""The books: posting digests, documents, the journal, taxes, stock and exports of the ledger."""

@@ -1,0 +1,322 @@
+"""The books' reference data: company settings, accounts, contacts, locations,
+payment methods and the default account for each posting category."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flowtui.engine.core import names
+from flowtui.engine.core.errors import InvalidInput, NotFound
+from flowtui.engine.storage.database import Connection
+
+DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
+DEFAULT_CURRENCY = "MYR"
+DEFAULT_CONTACT = "Cash Sales"
+ACCOUNT_TYPES = ("asset", "liability", "equity", "income", "expense")
+
+#: A small Malaysian-style chart of accounts.
+DEFAULT_CHART: tuple[tuple[str, str, str], ...] = (
+    ("1000", "Cash on Hand", "asset"),
+    ("1010", "Bank - Current Account", "asset"),
+    ("1020", "Card Settlement Clearing", "asset"),
+    ("1030", "E-wallet Clearing", "asset"),
+    ("1100", "Trade Receivables", "asset"),
+    ("1200", "Inventory", "asset"),
+    ("2000", "Trade Payables", "liability"),
+    ("2100", "SST Payable", "liability"),
+    ("3000", "Owner's Capital", "equity"),
+    ("3100", "Retained Earnings", "equity"),
+    ("3200", "Opening Balance Equity", "equity"),
+    ("4000", "Sales", "income"),
+    ("4010", "Sales Returns", "income"),
+    ("4020", "Sales Discounts", "income"),
+    ("4100", "Service Charge Income", "income"),
+    ("4900", "Rounding Adjustment", "income"),
+    ("5000", "Cost of Goods Sold", "expense"),
+    ("5100", "Stock Adjustments", "expense"),
+    ("6000", "Bank and Card Charges", "expense"),
+    ("6100", "Cash Over/Short", "expense"),
+)
+
+#: Every account category a stream can map (`flowtui map account`) -> the account types it may go to.
+#: The one list of categories: the mappings, their checks and the screens read it from here.
+CATEGORY_TYPES: dict[str, tuple[str, ...]] = {
+    "sales": ("income",),
+    "returns": ("income",),
+    "discount": ("income",),
+    "service_charge": ("income",),
+    "tax": ("liability",),
+    "rounding": ("income", "expense"),
+    "cost_of_goods": ("expense",),
+    "inventory": ("asset",),
+    "cash_over_short": ("expense", "income"),
+    "opening_balance": ("equity",),
+    "stock_adjustment": ("expense",),
+}
+
+#: The categories every digest's posting may need (a digest without an account for one it uses needs
+#: attention); digest_listing's ``_MISSING`` SQL lists the same ones (a test holds them together).
+POSTING_CATEGORIES: tuple[str, ...] = ("sales", "returns", "discount", "service_charge", "tax", "rounding")
+
+#: What a payment method's money is deposited to: a cash, bank or clearing account.
+PAYMENT_ACCOUNT_TYPES: tuple[str, ...] = ("asset",)
+
+#: Posting category -> default account code.
+DEFAULT_CATEGORIES: dict[str, str] = {
+    "sales": "4000",
+    "returns": "4010",
+    "discount": "4020",
+    "service_charge": "4100",
+    "tax": "2100",
+    "rounding": "4900",
+    "cost_of_goods": "5000",
+    "inventory": "1200",
+    "opening_balance": "3200",
+    "stock_adjustment": "5100",
+    "cash_over_short": "6100",
+}
+
+DEFAULT_PAYMENT_METHODS: tuple[tuple[str, str], ...] = (
+    ("Cash", "1000"),
+    ("Card", "1020"),
+    ("E-wallet", "1030"),
+)
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    currency: str
+    timezone: str
+
+
+def check_timezone(tz: str) -> str:
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"Unknown time zone {tz!r}; use an IANA name such as Asia/Kuala_Lumpur.") from None
+    return tz
+
+
+def _check_currency(code: str) -> str:
+    code = code.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise InvalidInput(f"Currency must be a three-letter ISO code such as MYR, not {code!r}.")
+    return code
+
+
+def _setting(con: Connection, key: str) -> str | None:
+    rows = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _put_setting(con: Connection, key: str, value: str) -> None:
+    con.execute(
+        "INSERT INTO settings VALUES (?, ?) ON CONFLICT DO UPDATE SET value = EXCLUDED.value", [key, value]
+    )
+
+
+def database_id(con: Connection) -> str:
+    """This database's own random id (migration 12): its streams' API keys are kept under it.
+
+    A file whose id was deleted by hand gets a new one (on a write connection); its streams' keys stay
+    where their references say.
+    """
+    value = _setting(con, "database_id")
+    if value is None:
+        value = str(uuid.uuid4())
+        _put_setting(con, "database_id", value)
+    return value
+
+
+def company(con: Connection) -> Company:
+    return Company(
+        name=_setting(con, "company_name") or "My Company",
+        currency=_setting(con, "currency") or DEFAULT_CURRENCY,
+        timezone=_setting(con, "timezone") or DEFAULT_TIMEZONE,
+    )
+
+
+def default_timezone(con: Connection) -> str:
+    return _setting(con, "timezone") or DEFAULT_TIMEZONE
+
+
+def _refuse_currency_change(con: Connection, code: str) -> None:
+    current = _setting(con, "currency")
+    if current is None or current == code:
+        return
+    documents, entries = con.execute(
+        "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM journal_entries)").fetchall()[0]
+    if documents or entries:
+        held = f"{documents:,} document(s)" if documents else f"{entries:,} journal entry(ies)"
+        raise InvalidInput(f"The books are kept in {current} and already hold {held}; the currency cannot change "
+                           f"to {code} now. Start new books in {code} with `flowtui --db NEW_FILE init --currency "
+                           f"{code}`.")
+
+
+def is_initialised(con: Connection) -> bool:
+    return _setting(con, "initialised") is not None
+
+
+def initialise(
+    con: Connection, now: datetime, *, name: str | None = None, currency: str | None = None, timezone: str | None = None
+) -> Company:
+    """Seed the books (idempotent): settings given now win, existing data stays.
+
+    The currency is the one thing that cannot change once the books hold a document or a journal entry
+    (their amounts are in it).
+    """
+    if currency is not None:
+        code = _check_currency(currency)
+        _refuse_currency_change(con, code)
+        _put_setting(con, "currency", code)
+    if timezone is not None:
+        _put_setting(con, "timezone", check_timezone(timezone))
+    if name is not None:
+        if not name.strip():
+            raise InvalidInput("The company name cannot be empty.")
+        _put_setting(con, "company_name", name.strip())
+    for key, value in (("company_name", "My Company"), ("currency", DEFAULT_CURRENCY), ("timezone", DEFAULT_TIMEZONE)):
+        if _setting(con, key) is None:
+            _put_setting(con, key, value)
+    if not is_initialised(con):
+        con.executemany(
+            "INSERT INTO accounts VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [(code, label, kind, now) for code, label, kind in DEFAULT_CHART],
+        )
+        con.executemany(
+            "INSERT INTO account_defaults VALUES (?, ?) ON CONFLICT DO NOTHING", list(DEFAULT_CATEGORIES.items())
+        )
+        con.executemany(
+            "INSERT INTO payment_methods VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [(label, code, now) for label, code in DEFAULT_PAYMENT_METHODS],
+        )
+        con.execute("INSERT INTO contacts (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", [DEFAULT_CONTACT, now])
+        _put_setting(con, "initialised", now.isoformat())
+    return company(con)
+
+
+# -- accounts -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Account:
+    code: str
+    name: str
+    type: str
+
+
+def add_account(con: Connection, code: str, name: str, kind: str, now: datetime) -> Account:
+    code, name, kind = code.strip(), name.strip(), kind.strip().lower()
+    if not code or not name:
+        raise InvalidInput("An account needs a code and a name.")
+    if kind not in ACCOUNT_TYPES:
+        raise InvalidInput(f"Account type must be one of {', '.join(ACCOUNT_TYPES)}, not {kind!r}.")
+    existing = con.execute("SELECT name FROM accounts WHERE code = ?", [code]).fetchall()
+    if existing:
+        raise InvalidInput(f"Account {code} already exists ({existing[0][0]}).")
+    con.execute("INSERT INTO accounts VALUES (?, ?, ?, ?)", [code, name, kind, now])
+    return Account(code, name, kind)
+
+
+def accounts(con: Connection) -> list[Account]:
+    return [Account(*row) for row in con.execute("SELECT code, name, type FROM accounts ORDER BY code").fetchall()]
+
+
+def require_account(con: Connection, code: str) -> Account:
+    rows = con.execute("SELECT code, name, type FROM accounts WHERE code = ?", [code.strip()]).fetchall()
+    if not rows:
+        raise NotFound(f"No account with code {code!r}; see `flowtui accounts` or add it with `flowtui account add`.")
+    return Account(*rows[0])
+
+
+def _a(kind: str) -> str:
+    return f"a{'n' if kind[0] in 'aeiou' else ''} {kind}"
+
+
+def check_account_type(account: Account, allowed: tuple[str, ...], purpose: str, force: bool = False,
+                       hint: str = "") -> Account:
+    """``account`` if its type is one ``purpose`` may use (or ``force``), else a clear refusal naming both."""
+    if force or account.type in allowed:
+        return account
+    wanted = " or ".join(_a(t) for t in allowed)
+    raise InvalidInput(f"Account {account.code} ({account.name}) is {_a(account.type)} account, but {purpose} needs "
+                       f"{wanted} account{hint}. Pick another account, or add --force to map it anyway.")
+
+
+# -- contacts and locations --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class Location:
+    id: int
+    name: str
+    timezone: str
+
+
+def add_contact(con: Connection, name: str, now: datetime) -> Contact:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A contact needs a name.")
+    clash = names.taken(name, names_in(con, "contacts"))
+    if clash is not None:
+        raise InvalidInput(f"Contact {name!r} already exists{names.also_as(name, clash)}.")
+    row = con.execute("INSERT INTO contacts (name, created_at) VALUES (?, ?) RETURNING id, name", [name, now]).fetchall()
+    return Contact(*row[0])
+
+
+def contacts(con: Connection) -> list[Contact]:
+    return [Contact(*r) for r in con.execute("SELECT id, name FROM contacts ORDER BY name").fetchall()]
+
+
+def names_in(con: Connection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"SELECT name FROM {table} ORDER BY name").fetchall()]  # table names are ours
+
+
+def require_contact(con: Connection, name: str) -> Contact:
+    """The contact ``name`` means (whatever its case); a clear error naming the nearest ones when none."""
+    rows = con.execute("SELECT id, name FROM contacts WHERE name = ?", [name.strip()]).fetchall()
+    if not rows:
+        stored = names.resolve(name, names_in(con, "contacts"), "contact",
+                               "`flowtui contacts`, or add it with `flowtui contact add`")
+        rows = con.execute("SELECT id, name FROM contacts WHERE name = ?", [stored]).fetchall()
+    return Contact(*rows[0])
+
+
+def add_location(con: Connection, name: str, timezone: str | None, now: datetime) -> Location:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("A location needs a name.")
+    tz = check_timezone(timezone) if timezone else default_timezone(con)
+    clash = names.taken(name, names_in(con, "locations"))
+    if clash is not None:
+        raise InvalidInput(f"Location {name!r} already exists{names.also_as(name, clash)}.")
+    row = con.execute(
+        "INSERT INTO locations (name, timezone, created_at) VALUES (?, ?, ?) RETURNING id, name, timezone",
+        [name, tz, now],
+    ).fetchall()
+    return Location(*row[0])
+
+
+def locations(con: Connection) -> list[Location]:
+    return [Location(*r) for r in con.execute("SELECT id, name, timezone FROM locations ORDER BY name").fetchall()]
+
+
+def require_location(con: Connection, name: str) -> Location:
+    """The location ``name`` means (whatever its case); a clear error naming the nearest ones when none."""
+    rows = con.execute("SELECT id, name, timezone FROM locations WHERE name = ?", [name.strip()]).fetchall()
+    if not rows:
+        stored = names.resolve(name, names_in(con, "locations"), "location",
+                               "`flowtui locations`, or add it with `flowtui location add`")
+        rows = con.execute("SELECT id, name, timezone FROM locations WHERE name = ?", [stored]).fetchall()
+    return Location(*rows[0])

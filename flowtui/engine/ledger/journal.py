@@ -1,0 +1,75 @@
+"""Journal entries that no sales document carries: stock counts, cash over/short, manual entries.
+
+Documents write their own entries in bulk (:mod:`posting_writer`); everything
+else goes through :func:`add_entry`, which refuses an entry that is empty,
+does not balance or names an unknown account — so the one rule "every entry
+balances" has one gate here too. Amounts are integer sen
+(:class:`~flowtui.engine.ledger.posting_plan.JournalLine`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flowtui.engine.core.errors import InvalidInput, NotFound
+from flowtui.engine.ledger.posting_plan import JournalLine, balanced
+from flowtui.engine.storage.database import Connection
+
+MANUAL = "manual"
+
+
+def sen(amount: Decimal) -> int:
+    """An exact amount of at most 2 decimals as integer sen."""
+    value = Decimal(amount) * 100
+    if value != value.to_integral_value():
+        raise InvalidInput(f"{amount} has more than 2 decimals.")
+    return int(value)
+
+
+def add_entry(con: Connection, day: date, kind: str, memo: str, lines: list[JournalLine], now: datetime,
+              document_id: int | None = None) -> int:
+    """Write one balanced entry; returns its id."""
+    lines = [line for line in lines if line.debit or line.credit]
+    if not lines:
+        raise InvalidInput("A journal entry needs at least one debit and one credit.")
+    if any(line.debit < 0 or line.credit < 0 for line in lines):
+        raise InvalidInput("Debits and credits must be zero or more.")
+    if not balanced(lines):
+        debit, credit = (sum(getattr(line, side) for line in lines) for side in ("debit", "credit"))
+        raise InvalidInput(f"The entry does not balance: debits {Decimal(debit).scaleb(-2):.2f}, "
+                           f"credits {Decimal(credit).scaleb(-2):.2f}.")
+    codes = sorted({line.account for line in lines})
+    known = {r[0] for r in con.execute("SELECT code FROM accounts WHERE code IN (SELECT unnest($c))",
+                                       {"c": codes}).fetchall()}
+    missing = [c for c in codes if c not in known]
+    if missing:
+        raise NotFound(f"No account with code {', '.join(missing)}; see `flowtui accounts`.")
+    entry_id = con.execute(
+        "INSERT INTO journal_entries (date, document_id, kind, memo, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        [day, document_id, kind, memo, now]).fetchall()[0][0]
+    con.executemany(
+        "INSERT INTO journal_lines (entry_id, line_no, account_code, debit, credit, memo, tax_code) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(entry_id, no, line.account, Decimal(line.debit).scaleb(-2), Decimal(line.credit).scaleb(-2), line.memo,
+          line.tax_code) for no, line in enumerate(lines, start=1)])
+    return entry_id
+
+
+def two_sided(debit_account: str, credit_account: str, amount: int, memo: str) -> list[JournalLine]:
+    """Debit one account and credit another with ``amount`` sen (a negative amount swaps them)."""
+    if amount < 0:
+        debit_account, credit_account, amount = credit_account, debit_account, -amount
+    return [JournalLine(debit_account, amount, 0, memo), JournalLine(credit_account, 0, amount, memo)]
+
+
+def category_account(con: Connection, category: str, stream_id: int | None = None) -> str:
+    """The account a posting category goes to: the stream's mapping, else the books' default."""
+    rows = con.execute(
+        "SELECT account_code FROM account_mappings WHERE stream_id = ? AND category = ?", [stream_id, category]
+    ).fetchall() if stream_id is not None else []
+    rows = rows or con.execute("SELECT account_code FROM account_defaults WHERE category = ?", [category]).fetchall()
+    if not rows:
+        raise NotFound(f'No account for "{category}"; set one with `flowtui map account STREAM {category} '
+                       f'--account CODE` (or run `flowtui init` to get the defaults).')
+    return rows[0][0]

@@ -1,0 +1,1 @@
+"""The built-in MiniPOS till: its arithmetic, its sales and its day."""

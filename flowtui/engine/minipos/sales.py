@@ -1,0 +1,383 @@
+"""The MiniPOS: a till built into flowtui whose sales land as orders of its stream.
+
+Every sale, return or void is one canonical order landed at once, in the
+caller's transaction, through the same landing as any other stream — so it is
+validated, versioned and digested exactly like StoreHub's orders. A MiniPOS
+stream has one store, :data:`STORE_ID`, mapped to the stream's location when
+the stream is created. Order numbers come from a sequence per stream.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flowtui.connectors.base import OrderBatch
+from flowtui.connectors.minipos.source import STORE_ID
+from flowtui.engine.core import clock
+from flowtui.engine.core.errors import FlowError, InvalidInput, NotFound
+from flowtui.engine.digests.store import rebuild_dirty
+from flowtui.engine.ledger import books, journal
+from flowtui.engine.minipos.checkout import (
+    CASH,
+    ZERO,
+    Bill,
+    Item,
+    Settlement,
+    SoldLine,
+    Tender,
+    canonical,
+    is_cash,
+    receipt_lines,
+    return_bill,
+    settle,
+    sold_lines,
+)
+from flowtui.engine.pipeline.landing import land_batch
+from flowtui.engine.setup.streams import Stream
+from flowtui.engine.storage.database import Connection
+
+PROVIDER = "minipos"
+
+
+def require_till(stream: Stream) -> Stream:
+    if stream.provider != PROVIDER:
+        raise InvalidInput(f"{stream.name!r} is a {stream.provider} stream, not a MiniPOS; "
+                           "create one with `flowtui stream add NAME --provider minipos --location L`.")
+    return stream
+
+
+def location(con: Connection, stream: Stream) -> books.Location:
+    rows = con.execute(
+        "SELECT l.id, l.name, l.timezone FROM location_mappings m JOIN locations l ON l.id = m.location_id "
+        "WHERE m.stream_id = ? AND m.pos_store_id = ?", [stream.id, STORE_ID]).fetchall()
+    if not rows:
+        raise NotFound(f"MiniPOS {stream.name!r} has no location; set one with "
+                       f"`flowtui stream set {stream.name!r} --location NAME`.")
+    return books.Location(*rows[0])
+
+
+def today(con: Connection, stream: Stream) -> date:
+    return clock.today_in(location(con, stream).timezone)
+
+
+def catalog(con: Connection) -> list[Item]:
+    """Every product the till can sell."""
+    rows = con.execute(
+        "SELECT sku, name, unit_price, tax_code, coalesce(tax_rate, 0), barcode FROM products ORDER BY name, sku"
+    ).fetchall()
+    return [Item(*row) for row in rows]
+
+
+def payment_methods(con: Connection, stream: Stream) -> list[str]:
+    """Methods to offer: the books' payment methods and any the stream has mapped, Cash first."""
+    names = [r[0] for r in con.execute(
+        "SELECT name FROM payment_methods UNION SELECT pos_method FROM payment_mappings WHERE stream_id = ?",
+        [stream.id]).fetchall()]
+    return sorted(set(names), key=lambda n: (not is_cash(n), n.lower()))
+
+
+def accepted_method(con: Connection, stream: Stream, method: str) -> str:
+    """``method`` as the till books it (any case), if it is offered or mapped: so a closed day can always post."""
+    offered = payment_methods(con, stream)
+    typed = method.strip()
+    found = next((m for m in offered if m == typed), None) or next(
+        (m for m in offered if m.casefold() == typed.casefold()), None)
+    if found is None:
+        raise InvalidInput(f"{typed!r} is not a payment method of MiniPOS {stream.name!r}; use one of "
+                           f"{', '.join(offered)}, or map it to an account first with "
+                           f"`flowtui map payment {stream.name!r} {typed!r} --account CODE`.")
+    return found
+
+
+# -- ringing up ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rung:
+    """An order just written: its number, what was charged and how it was paid."""
+
+    number: str
+    kind: str  # sale | return
+    business_date: date
+    bill: Bill
+    settlement: Settlement
+    original: str | None = None
+
+    def receipt(self, shop: str) -> list[str]:
+        title = f"{shop} - {'REFUND ' if self.kind == 'return' else ''}#{self.number}"
+        return receipt_lines(self.bill, self.settlement, title=title)
+
+
+def _scope(stream: Stream) -> str:
+    """The till's order number sequence (in ``number_sequences``)."""
+    return f"minipos:{stream.id}"
+
+
+def _next_number(con: Connection, stream: Stream) -> str:
+    rows = con.execute(
+        "INSERT INTO number_sequences VALUES (?, 1) ON CONFLICT DO UPDATE SET last_value = last_value + 1 "
+        "RETURNING last_value", [_scope(stream)]).fetchall()
+    return f"{rows[0][0]:06d}"
+
+
+def _land(con: Connection, stream: Stream, order: dict, now: datetime) -> None:
+    batch = OrderBatch([json.dumps(order)], refs=[f"minipos:{order['number']}"])
+    result = land_batch(con, stream.id, batch, default_tz=books.default_timezone(con), sync_run_id=None, now=now)
+    if result.rejected:  # our own arithmetic disagreed with landing's checks: write nothing
+        raise FlowError("The order was not saved: " + result.rejections[0].describe())
+    rebuild_dirty(con, now)  # the day's digest follows the till live ('changed' once a closed day sells more)
+
+
+def ring_up(con: Connection, stream: Stream, the_bill: Bill, tenders: list[Tender], now: datetime) -> Rung:
+    """Write a sale; durable when the caller's transaction commits."""
+    if not the_bill.lines:
+        raise InvalidInput("The cart is empty.")
+    tenders = [Tender(accepted_method(con, stream, t.method) if t.method.strip() else t.method, t.amount)
+               for t in tenders]
+    settlement = settle(the_bill.total, tenders)
+    place = location(con, stream)
+    number = _next_number(con, stream)
+    _land(con, stream, canonical(number, STORE_ID, place.name, clock.iso_utc(now), "sale", the_bill, settlement), now)
+    return Rung(number, "sale", now.astimezone(ZoneInfo(place.timezone)).date(), the_bill, settlement)
+
+
+# -- reading orders back ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TillOrder:
+    number: str
+    kind: str
+    status: str
+    at: datetime
+    business_date: date
+    original: str | None
+    subtotal: Decimal
+    discount: Decimal
+    tax: Decimal
+    rounding: Decimal
+    total: Decimal
+    lines: tuple[dict, ...]
+    payments: tuple[tuple[str, Decimal], ...]
+
+
+_ORDER_COLUMNS = ("order_id, type, status, ordered_at, business_date, original_id, subtotal, discount, tax, "
+                  "rounding, total")
+
+
+def _orders(con: Connection, stream: Stream, where: str, params: list) -> list[TillOrder]:
+    heads = con.execute(
+        f"SELECT {_ORDER_COLUMNS} FROM orders WHERE stream_id = ? AND {where} ORDER BY order_id",
+        [stream.id, *params]).fetchall()
+    if not heads:
+        return []
+    ids = [h[0] for h in heads]
+    lines: dict[str, list[dict]] = defaultdict(list)
+    for row in con.execute(
+            "SELECT order_id, sku, name, quantity, unit_price, discount, tax, tax_code, amount FROM order_lines "
+            "WHERE stream_id = ? AND order_id IN (SELECT unnest(?)) ORDER BY order_id, line_no", [stream.id, ids]
+    ).fetchall():
+        lines[row[0]].append(dict(zip(("sku", "name", "quantity", "unit_price", "discount", "tax", "tax_code",
+                                       "amount"), row[1:])))
+    payments: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+    for order_id, method, amount in con.execute(
+            "SELECT order_id, method, amount FROM order_payments WHERE stream_id = ? AND order_id IN "
+            "(SELECT unnest(?)) ORDER BY order_id, seq", [stream.id, ids]).fetchall():
+        payments[order_id].append((method, amount))
+    return [TillOrder(h[0], h[1], h[2], h[3], h[4], h[5], *h[6:], tuple(lines[h[0]]), tuple(payments[h[0]]))
+            for h in heads]
+
+
+def _number(text: str) -> str:
+    raw = str(text).strip().lstrip("#")
+    return f"{int(raw):06d}" if raw.isdigit() else raw
+
+
+def order(con: Connection, stream: Stream, number: str) -> TillOrder:
+    found = _orders(con, stream, "order_id = ?", [_number(number)])
+    if not found:
+        raise NotFound(f"MiniPOS {stream.name!r} has no order {number}.")
+    return found[0]
+
+
+def orders_on(con: Connection, stream: Stream, day: date) -> list[TillOrder]:
+    return _orders(con, stream, "business_date = ?", [day])
+
+
+# -- returns and voids --------------------------------------------------------------------------------
+
+
+def returnable(con: Connection, stream: Stream, number: str) -> tuple[TillOrder, list[SoldLine]]:
+    """An earlier sale and, per SKU, what can still come back."""
+    sale = order(con, stream, number)
+    if sale.kind != "sale":
+        raise InvalidInput(f"Order {sale.number} is a return; give the number of the sale.")
+    if sale.status == "voided":
+        raise InvalidInput(f"Order {sale.number} was voided; there is nothing to return.")
+    sold = sold_lines([dict(line) for line in sale.lines], sale.discount)
+    back: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), ZERO, ZERO, ZERO])
+    for earlier in _orders(con, stream, "type = 'return' AND status = 'completed' AND original_id = ?", [sale.number]):
+        shares = {s.sku: s.share for s in sold_lines([dict(line) for line in earlier.lines], earlier.discount)}
+        for line in earlier.lines:
+            acc = back[line["sku"]]
+            acc[0] += line["quantity"]
+            acc[1] += line["amount"]
+            acc[3] += line["tax"]
+        for sku, share in shares.items():
+            back[sku][2] += share
+    updated = [SoldLine(s.sku, s.name, s.quantity, s.unit_price, s.amount, s.share, s.tax, s.tax_code, *back[s.sku])
+               if s.sku in back else s for s in sold]
+    return sale, updated
+
+
+def refund(con: Connection, stream: Stream, number: str, wanted: dict[str, Decimal] | None, method: str,
+           now: datetime) -> Rung:
+    """A return against an earlier sale, refunded by ``method`` (cash refunds round to 5 sen)."""
+    sale, sold = returnable(con, stream, number)
+    the_bill = return_bill(sold, wanted)
+    settlement = settle(the_bill.total, [Tender(accepted_method(con, stream, method))])
+    place = location(con, stream)
+    ret = _next_number(con, stream)
+    _land(con, stream, canonical(ret, STORE_ID, place.name, clock.iso_utc(now), "return", the_bill, settlement,
+                                 original=(sale.number, sale.number)), now)
+    return Rung(ret, "return", now.astimezone(ZoneInfo(place.timezone)).date(), the_bill, settlement, sale.number)
+
+
+def void_last(con: Connection, stream: Stream, now: datetime) -> TillOrder:
+    """Void the till's most recent order (a sale rung up by mistake, or a return)."""
+    rows = con.execute("SELECT last_value FROM number_sequences WHERE scope = ?", [_scope(stream)]).fetchall()
+    if not rows:
+        raise InvalidInput(f"MiniPOS {stream.name!r} has no orders yet.")
+    last = order(con, stream, f"{rows[0][0]:06d}")
+    if last.status == "voided":
+        raise InvalidInput(f"Order {last.number} is already voided; only the last order can be voided.")
+    payload = {
+        "id": last.number, "number": last.number, "store_id": STORE_ID, "time": clock.iso_utc(last.at),
+        "type": last.kind, "status": "voided", "channel": "MiniPOS",
+        "subtotal": str(last.subtotal), "discount": str(last.discount), "tax": str(last.tax),
+        "rounding": str(last.rounding), "total": str(last.total),
+        "lines": [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in line.items() if v is not None}
+                  for line in last.lines],
+        "payments": [{"method": m, "amount": str(a)} for m, a in last.payments],
+    }
+    if last.original:
+        payload["original_id"] = payload["original_number"] = last.original
+    _land(con, stream, payload, now)
+    return order(con, stream, last.number)
+
+
+# -- the day ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Day:
+    stream: str
+    location: str
+    business_date: date
+    orders: list[TillOrder]
+    by_method: dict[str, Decimal]  # sales in, refunds out, voided orders left out
+    sales: Decimal
+    refunds: Decimal
+    opening_float: Decimal
+    closed_at: datetime | None
+    counted_cash: Decimal | None
+
+    @property
+    def net_cash(self) -> Decimal:
+        return sum((a for m, a in self.by_method.items() if is_cash(m)), ZERO)
+
+    @property
+    def expected_cash(self) -> Decimal:
+        """What should be in the drawer: the float plus cash taken less cash refunded."""
+        return self.opening_float + self.net_cash
+
+    @property
+    def over_short(self) -> Decimal | None:
+        return None if self.counted_cash is None else self.counted_cash - self.expected_cash
+
+
+def day(con: Connection, stream: Stream, business_date: date | None = None) -> Day:
+    business_date = business_date or today(con, stream)
+    place = location(con, stream)
+    orders = orders_on(con, stream, business_date)
+    by_method: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    sales = refunds = ZERO
+    for o in orders:
+        if o.status != "completed":
+            continue
+        sign = 1 if o.kind == "sale" else -1
+        if sign > 0:
+            sales += o.total
+        else:
+            refunds += o.total
+        for method, amount in o.payments:
+            by_method[method] += sign * amount
+    closed = con.execute(
+        "SELECT closed_at, opening_float, counted_cash FROM day_closes WHERE stream_id = ? AND pos_store_id = ? "
+        "AND business_date = ?", [stream.id, STORE_ID, business_date]).fetchall()
+    closed_at, opening_float, counted = closed[0] if closed else (None, ZERO, None)
+    return Day(stream.name, place.name, business_date, orders, dict(sorted(by_method.items())), sales, refunds,
+               opening_float, closed_at, counted)
+
+
+def close(con: Connection, stream: Stream, business_date: date, opening_float: Decimal | None,
+          counted: Decimal | None, now: datetime, who: str) -> Day:
+    """Record the end-of-day close (again, if more was sold after an earlier close).
+
+    Every close is kept (``till_closes``; ``day_closes`` shows the latest of each day). When the cash is
+    counted, the drawer's difference from what was expected — over or short — is posted to the cash
+    over/short account against the cash account; a later close of the same day posts only the change.
+    Without an ``opening_float`` a second close keeps the first one's.
+    """
+    if business_date > today(con, stream):
+        raise InvalidInput(f"{business_date} has not started yet at {location(con, stream).name}.")
+    before = day(con, stream, business_date)
+    if opening_float is None:
+        opening_float = before.opening_float
+    expected = opening_float + before.net_cash
+    over_short = None if counted is None else counted - expected
+    entry_id, change = None, 0
+    if over_short is not None:
+        posted = con.execute(
+            "SELECT coalesce(sum(posted), 0) FROM till_closes WHERE stream_id = ? AND pos_store_id = ? "
+            "AND business_date = ?", [stream.id, STORE_ID, business_date]).fetchall()[0][0]
+        change = journal.sen(over_short) - journal.sen(posted)
+    if change:
+        label = "over" if change > 0 else "short"
+        memo = f"Cash {label}, {stream.name} {business_date} (counted {counted:.2f}, expected {expected:.2f})"
+        entry_id = journal.add_entry(
+            con, business_date, "cash_over_short", memo,
+            journal.two_sided(cash_account(con, stream), journal.category_account(con, "cash_over_short", stream.id),
+                              change, memo), now)
+    con.execute(
+        "INSERT INTO till_closes (stream_id, pos_store_id, business_date, closed_at, closed_by, opening_float, "
+        "expected_cash, counted_cash, over_short, posted, journal_entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [stream.id, STORE_ID, business_date, now, who, opening_float, expected, counted, over_short,
+         Decimal(change).scaleb(-2), entry_id])
+    return day(con, stream, business_date)
+
+
+def cash_account(con: Connection, stream: Stream) -> str:
+    """Where the till's cash is booked: the stream's mapping for Cash, else the books' Cash method."""
+    rows = con.execute(
+        "SELECT account_code FROM payment_mappings WHERE stream_id = $s AND lower(pos_method) = lower($m) "
+        "UNION ALL SELECT account_code FROM payment_methods WHERE lower(name) = lower($m) LIMIT 1",
+        {"s": stream.id, "m": CASH}).fetchall()
+    if not rows:
+        raise FlowError(f'No account for cash; map it with `flowtui map payment "{stream.name}" Cash --account CODE`.')
+    return rows[0][0]
+
+
+def closes(con: Connection, stream: Stream, business_date: date) -> list[dict]:
+    """Every close of a day, first to last, with the over/short each posted."""
+    rows = con.execute(
+        "SELECT closed_at, closed_by, opening_float, expected_cash, counted_cash, over_short, posted "
+        "FROM till_closes WHERE stream_id = ? AND pos_store_id = ? AND business_date = ? ORDER BY id",
+        [stream.id, STORE_ID, business_date]).fetchall()
+    keys = ("closed_at", "closed_by", "opening_float", "expected_cash", "counted_cash", "over_short", "posted")
+    return [dict(zip(keys, r)) for r in rows]

@@ -1,0 +1,1 @@
+"""Orders in: sync, landing, rejections, the nightly job and reconciliation."""

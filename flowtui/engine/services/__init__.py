@@ -1,0 +1,1 @@
+"""What the CLI and the console call: the Flow facade and its per-area services."""

@@ -1,0 +1,1 @@
+"""The DuckDB file: opening it, its versioned schema and the documented views."""

@@ -1,0 +1,1 @@
+"""The MiniPOS till's screens."""
