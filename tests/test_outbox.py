@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.outbox import store
 from flowtui.engine.outbox.dispatcher import Policy, dispatch
 from flowtui.engine.outbox.protocol import Delivery, Destination, PermanentError, RetryableError
@@ -246,6 +247,7 @@ def test_a_permanent_error_fails_the_document_with_the_destinations_words(books,
     assert [n for n, _ in report.failed] == [INVOICE] and report.sent == []  # its credit note waits for it
     failed = rows(books)[INVOICE]
     assert (failed.state, failed.attempts) == (OutboxState.FAILED, 1)
+    assert [i.document_number for i in outbox(books.db, states=(OutboxState.FAILED,))] == [INVOICE]
     assert failed.last_error.startswith("Bukku refused the invoice")
     assert failed.remote_errors == ("contact_id: The contact id field is required.",
                                     "form_items.0.account_id: The selected account is invalid.")
@@ -254,7 +256,7 @@ def test_a_permanent_error_fails_the_document_with_the_destinations_words(books,
     requeue(books.db, failed.id, now=clock)  # the mapping was fixed
     assert dispatch(books.db, dest, now=clock).sent == [INVOICE, NOTE]
     assert dest.creates == 2
-    with pytest.raises(Exception, match="is sent, not failed"):
+    with pytest.raises(InvalidInput, match="is sent, not failed"):
         requeue(books.db, failed.id, now=clock)
 
 
@@ -334,6 +336,37 @@ def test_the_books_stay_free_while_a_destination_is_slow(books, clock):
         release.set()
         worker.join(60)
     assert rows(books)[INVOICE].state == OutboxState.SENT
+
+
+def test_a_dispatcher_that_outlived_its_lease_loses_its_claim_and_nothing_is_created_twice(books, clock):
+    queue_posted(books.db, "fake", now=clock)
+    inside, release = threading.Event(), threading.Event()
+
+    class Stuck(FakeBooks):
+        first = True
+
+        def send(self, document):
+            if Stuck.first:
+                Stuck.first = False
+                inside.set()
+                assert release.wait(60)
+            return super().send(document)
+
+    dest = Stuck()
+    slow_report = {}
+    worker = threading.Thread(target=lambda: slow_report.update(
+        r=dispatch(books.db, dest, now=clock, limit=1)))
+    worker.start()
+    try:
+        assert inside.wait(60)
+        clock.advance(minutes=11)  # its claim is older than the lease: the next run takes the invoice over
+        report = dispatch(books.db, dest, now=clock)
+        assert report.sent == [INVOICE, NOTE] and dest.creates == 2
+    finally:
+        release.set()
+        worker.join(60)
+    assert slow_report["r"].lost == [INVOICE]  # its late answer is not recorded over the new claim's
+    assert dest.creates == 2 and rows(books)[INVOICE].remote_id == "R1"  # its request, same key, made nothing new
 
 
 # -- destinations that judge later (MyInvois) ------------------------------------------------------------------------

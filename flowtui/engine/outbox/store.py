@@ -80,7 +80,7 @@ def enqueue(con: Connection, destination: str, kind: DocumentKind, document_id: 
 def claim_candidates(con: Connection, destination: str, now: datetime) -> list[dict[str, Any]]:
     """Rows a dispatcher might take, in order: ``sending`` ones (whose claimer may have died: the dispatcher
     judges), then due ``queued`` ones whose linked document, when it is queued for the same destination, is
-    there already (a credit note waits for the invoice it credits)."""
+    there already (a credit note waits for the invoice it credits). The first hundred: asked again per claim."""
     return _records(run(con, f"""
         SELECT o.id, o.state, o.claimed_at, o.claimed_by
         FROM outbox o
@@ -92,6 +92,7 @@ def claim_candidates(con: Connection, destination: str, now: datetime) -> list[d
                                 AND l.document_id = d.linked_document_id
                    WHERE o.document_kind IN {_LEDGER_KINDS} AND d.id = o.document_id AND l.state <> 'sent')))
         ORDER BY o.state = 'sending' DESC, o.id
+        LIMIT 100
         """, {"destination": destination, "now": now}))
 
 
