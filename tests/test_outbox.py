@@ -25,7 +25,7 @@ from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.outbox import store
 from flowtui.engine.outbox.dispatcher import Policy, dispatch
 from flowtui.engine.outbox.protocol import Delivery, Destination, PermanentError, RetryableError
-from flowtui.engine.outbox.queue import outbox, queue_posted, requeue
+from flowtui.engine.outbox.queueing import outbox, queue_posted, requeue
 from flowtui.engine.outbox.records import DocumentKind, JournalEntry, LedgerDocument, OutboundDocument, OutboxState
 from tests.test_posting import DAY_ONE, open_cafe, sync_and_map
 
