@@ -136,40 +136,37 @@ def _claim_next(db: Database, name: str, token: str, at: datetime, policy: Polic
 
 def _deliver(db: Database, destination: Destination, document: OutboundDocument, token: str,
              now: Callable[[], datetime], policy: Policy, report: DispatchReport) -> None:
-    delivery, error, resumed = _ask(destination, document)
+    outcome, resumed = _ask(destination, document)
     at = now()
     number = document.number
     with db.write() as con:
-        if delivery is not None:
-            kept = store.record_delivery(con, document.outbox_id, token, delivery, at, at + policy.poll_every)
+        if isinstance(outcome, Delivery):
+            kept = store.record_delivery(con, document.outbox_id, token, outcome, at, at + policy.poll_every)
         else:
-            state, message, errors, wait = _judge(error, document.attempt, policy)
+            state, message, errors, wait = _judge(outcome, document.attempt, policy)
             kept = store.record_error(con, document.outbox_id, token, state=state, message=message, errors=errors,
                                       now=at, next_attempt=at + wait)
     if not kept:
         report.lost.append(number)
-    elif delivery is not None:
+    elif isinstance(outcome, Delivery):
         if resumed:
             report.resumed.append(number)
-        _tally(report, number, delivery)
+        _tally(report, number, outcome)
     else:
         (report.failed if state is OutboxState.FAILED else report.retrying).append((number, message))
 
 
-def _ask(destination: Destination, document: OutboundDocument) -> tuple[Delivery | None, Exception, bool]:
+def _ask(destination: Destination, document: OutboundDocument) -> tuple[Delivery | Exception, bool]:
     """What the destination holds after this attempt, or the error that stopped it; and whether it was found
     there from an earlier attempt rather than sent now."""
     try:
         if document.may_be_there:
             found = destination.find(document)
             if found is not None:
-                return found, _NO_ERROR, True
-        return destination.send(document), _NO_ERROR, False
+                return found, True
+        return destination.send(document), False
     except Exception as exc:  # noqa: BLE001 - whatever a destination raises is kept on the row, never lost
-        return None, exc, False
-
-
-_NO_ERROR = Exception()
+        return exc, False
 
 
 def _judge(error: Exception, attempt: int, policy: Policy) -> tuple[OutboxState, str, tuple[str, ...], timedelta]:
