@@ -202,3 +202,101 @@ def test_the_receipt_shows_the_total_before_and_after_rounding():
                      "Change                              8.40"):
         assert expected in text
     assert all(len(line) <= 40 for line in text.splitlines())
+
+
+# -- worked examples: a whole bill from cart to refund -------------------------------------------------------------
+
+# 2 Kopi O (7.00, SV6 6%), 1 Nasi Lemak Ayam (12.90, SV6), 1 Roti Bakar (4.20, no tax): subtotal 24.10.
+# A 5% order discount: 1.205, half up to 1.21, shared 7.00 : 12.90 : 4.20 ->
+#   exact 0.3514 / 0.6477 / 0.2109; floors 0.35 / 0.64 / 0.21 = 1.20; the last sen to the largest remainder (Nasi).
+# Tax: (7.00 - 0.35) x 6% = 0.399 -> 0.40; (12.90 - 0.65) x 6% = 0.735 -> 0.74 (half up); 1.14 in all.
+# Due: 24.10 - 1.21 + 1.14 = 24.03.
+LUNCH = Cart().add(KOPI, D(2)).add(NASI).add(ROTI).set_discount("5%")
+
+
+def test_a_percentage_order_discount_is_rounded_half_up_and_shared_by_largest_remainder():
+    b = bill(LUNCH)
+    assert [(ln.sku, ln.amount, ln.share, ln.tax) for ln in b.lines] == [
+        ("KOPI", D("7.00"), D("0.35"), D("0.40")),
+        ("NASI", D("12.90"), D("0.65"), D("0.74")),
+        ("ROTI", D("4.20"), D("0.21"), D("0.00")),
+    ]
+    assert (b.subtotal, b.discount, b.tax, b.total) == (D("24.10"), D("1.21"), D("1.14"), D("24.03"))
+    # SV6's taxable amount is what tax was charged on: 6.65 + 12.25 = 18.90
+    assert b.taxes() == [("SV6", D("0.06"), D("18.90"), D("1.14"))]
+
+
+@pytest.mark.parametrize(("tenders", "payments", "rounding", "change"), [
+    # all in cash: 24.03 -> 24.05 (3 sen: up)
+    ([Tender("Cash")], (("Cash", D("24.05")),), D("0.02"), D("0.00")),
+    # all by card: to the sen, nothing rounded
+    ([Tender("Card")], (("Card", D("24.03")),), D("0.00"), D("0.00")),
+    # card 10.00 + e-wallet 5.00 + cash for the rest (9.03 -> 9.05), 10.00 handed over: 0.95 back
+    ([Tender("Card", D("10.00")), Tender("E-wallet", D("5.00")), Tender("Cash", D("10.00"))],
+     (("Card", D("10.00")), ("E-wallet", D("5.00")), ("Cash", D("9.05"))), D("0.02"), D("0.95")),
+    # cash 20.00 first, the e-wallet pays the rest to the sen: nothing left to round
+    ([Tender("Cash", D("20.00")), Tender("E-wallet")], (("E-wallet", D("4.03")), ("Cash", D("20.00"))), D("0.00"),
+     D("0.00")),
+    # card 4.01 leaves 20.02 in cash -> 20.00 (2 sen: down), exactly what was handed over
+    ([Tender("Card", D("4.01")), Tender("Cash", D("20.00"))], (("Card", D("4.01")), ("Cash", D("20.00"))),
+     D("-0.02"), D("0.00")),
+])
+def test_split_payments_round_only_the_cash_part(tenders, payments, rounding, change):
+    s = settle(bill(LUNCH).total, tenders)
+    assert (s.payments, s.rounding, s.change) == (payments, rounding, change)
+    assert sum(a for _, a in s.payments) == s.total == D("24.03") + rounding
+
+
+def test_a_bill_of_one_or_two_sen_in_cash_costs_nothing():
+    s = settle(D("0.02"), [Tender("Cash")])
+    assert (s.payments, s.rounding, s.total) == ((), D("-0.02"), D("0.00"))
+
+
+def test_nothing_left_for_an_open_payment_is_a_clear_error():
+    with pytest.raises(InvalidInput, match="Nothing is left to pay by E-wallet"):
+        settle(D("24.03"), [Tender("Card", D("24.03")), Tender("E-wallet")])
+    with pytest.raises(InvalidInput, match="more than 2 decimals"):
+        settle(D("24.03"), [Tender("Card", D("24.031"))])
+    with pytest.raises(InvalidInput, match="cannot be negative"):
+        settle(D("24.03"), [Tender("Cash", D("-1.00"))])
+
+
+def _sold(b) -> list[SoldLine]:
+    return sold_lines([{"sku": ln.sku, "name": ln.name, "quantity": ln.quantity, "unit_price": ln.unit_price,
+                        "amount": ln.amount, "tax": ln.tax, "tax_code": ln.tax_code} for ln in b.lines], b.discount)
+
+
+def test_returning_the_whole_lunch_in_cash_gives_back_exactly_what_was_paid():
+    b = bill(LUNCH)
+    paid = settle(b.total, [Tender("Cash")])
+    sold = _sold(b)
+    assert [s.share for s in sold] == [D("0.35"), D("0.65"), D("0.21")]  # shared again the way the till did
+    back = return_bill(sold, None)
+    assert (back.subtotal, back.discount, back.tax, back.total) == (D("24.10"), D("1.21"), D("1.14"), D("24.03"))
+    refund = settle(back.total, [Tender("Cash")])
+    assert refund.payments == paid.payments == (("Cash", D("24.05")),)  # 24.03 rounds the same way both times
+    assert settle(back.total, [Tender("Card")]).payments == (("Card", D("24.03")),)  # by card: to the sen
+
+
+def test_returning_one_kopi_refunds_its_share_and_rounds_the_cash_down():
+    # half of the Kopi line: amount 3.50, share 0.175 -> 0.18, tax 0.20; refund 3.50 - 0.18 + 0.20 = 3.52 -> 3.50
+    back = return_bill(_sold(bill(LUNCH)), {"KOPI": D(1)})
+    line = back.lines[0]
+    assert (line.quantity, line.amount, line.share, line.tax, line.tax_rate, line.discount) == (
+        D(1), D("3.50"), D("0.18"), D("0.20"), D("0.06"), D("0.00"))
+    assert back.total == D("3.52")
+    refund = settle(back.total, [Tender("Cash")])
+    assert (refund.payments, refund.rounding) == ((("Cash", D("3.50")),), D("-0.02"))
+    order = canonical("R000001", "minipos", "Pasar Seni", "2026-10-02T03:00:00Z", "return", back, refund,
+                      original=("000001", "000001"))
+    assert (order["type"], order["original_number"], order["discount"], order["total"]) == (
+        "return", "000001", "0.18", "3.50")
+
+
+def test_the_order_discount_follows_the_cart_as_it_changes():
+    cart = Cart().add(KOPI, D(2)).set_discount("6.00")  # 6.00 off 7.00
+    assert cart.set_quantity(0, D(1)).discount == D("3.50")  # one Kopi left: the discount shrinks to what it costs
+    cart = cart.add(ROTI)
+    assert cart.remove(1).discount == D("6.00")  # still fits the 7.00 left
+    assert cart.remove(0).discount == D("0.00")  # 4.20 left: a 6.00 discount no longer fits, so it goes
+    assert Cart().add(NASI).set_line_discount(0, "10%").lines[0].discount == D("1.29")  # 10% of 12.90

@@ -549,6 +549,37 @@ _DATABASE_ID = """
 INSERT INTO settings VALUES ('database_id', CAST(gen_random_uuid() AS VARCHAR)) ON CONFLICT DO NOTHING
 """
 
+# What leaves the books leaves exactly once (DESIGN.md invariant 12): a row per document and destination, written
+# before any request, claimed while a request may be in flight, and keeping what the destination answered. The
+# states and the protocol are flowtui.engine.outbox's; no CHECK on ``state`` or ``document_kind``, so a later
+# destination's kinds need no table rebuild (DuckDB cannot alter a constraint).
+_OUTBOX = """
+CREATE SEQUENCE outbox_ids START 1;
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY DEFAULT nextval('outbox_ids'),
+    destination VARCHAR NOT NULL,
+    document_kind VARCHAR NOT NULL,
+    document_id INTEGER NOT NULL,
+    document_number VARCHAR,
+    state VARCHAR NOT NULL,
+    idempotency_key VARCHAR NOT NULL UNIQUE,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMPTZ NOT NULL,
+    claimed_at TIMESTAMPTZ,
+    claimed_by VARCHAR,
+    remote_id VARCHAR,
+    remote_number VARCHAR,
+    remote_detail VARCHAR,
+    last_error VARCHAR,
+    remote_errors VARCHAR[] NOT NULL DEFAULT [],
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    sent_at TIMESTAMPTZ,
+    UNIQUE (destination, document_kind, document_id)
+);
+CREATE INDEX outbox_by_state ON outbox (destination, state)
+"""
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "orders, streams, mappings and digests", _INITIAL),
     Migration(2, "ledger: products, stock, documents, journal, history", _LEDGER),
@@ -563,6 +594,7 @@ MIGRATIONS: list[Migration] = [
     Migration(9, "rejections: days they may belong to, resolution, dismissal", _REJECTIONS),
     Migration(10, "streams can be removed (archived) and keep their books", _ARCHIVED_STREAMS),
     Migration(12, "each database has its own id, under which its streams' API keys are kept", _DATABASE_ID),
+    Migration(13, "outbox: documents queued for destinations, sent exactly once", _OUTBOX),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -275,10 +275,20 @@ FROM order_rejections r
 JOIN streams s ON s.id = r.stream_id
 """, "business_date")
 
+V_OUTBOX = View("v_outbox", """
+SELECT o.id AS outbox_id, o.destination, o.document_kind, o.document_id, o.document_number,
+       coalesce(d.date, e.date) AS document_date, o.state, o.attempts, o.next_attempt_at, o.remote_id,
+       o.remote_number, o.remote_detail, o.last_error, o.remote_errors, o.idempotency_key, o.created_at,
+       o.updated_at, o.sent_at
+FROM outbox o
+LEFT JOIN documents d ON o.document_kind IN ('invoice', 'credit_note') AND d.id = o.document_id
+LEFT JOIN journal_entries e ON o.document_kind = 'journal_entry' AND e.id = o.document_id
+""", "document_date")
+
 VIEWS: tuple[View, ...] = (
     V_ORDERS, V_ORDER_LINES, V_PAYMENTS, V_DIGESTS, V_INVOICES, V_INVOICE_LINES, V_INVOICE_PAYMENTS,
     V_INVOICE_TAXES, V_JOURNAL, V_TRIAL_BALANCE, V_ACCOUNTS, V_STOCK, V_PRODUCTS, V_SYNC_RUNS, V_STREAMS,
-    V_REJECTIONS, V_COMPANY,
+    V_REJECTIONS, V_COMPANY, V_OUTBOX,
 )
 VIEW_NAMES = tuple(v.name for v in VIEWS)
 BY_NAME = {v.name: v for v in VIEWS}
