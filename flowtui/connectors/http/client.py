@@ -133,7 +133,7 @@ class HttpClient:
         seen: set[str] = set()
         while ask is not None:
             where, query = ask
-            key = str(httpx.URL(where, params=query))
+            key = str(httpx.URL(where).copy_merge_params(query or {}))
             if key in seen:
                 raise UnexpectedListing(self.service, path, "asked for the same page twice")
             seen.add(key)

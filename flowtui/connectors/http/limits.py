@@ -113,8 +113,8 @@ class CostBucket:
         while True:
             with self._lock:
                 level = self._refill()
-                if level >= cost:
-                    self._level = level - cost
+                if level >= cost - 1e-9:  # (what rounding leaves short after a pause of exactly the shortfall)
+                    self._level = max(0.0, level - cost)
                     return waited
                 pause = (cost - level) / self.restore_rate
             if within is not None and waited + pause > within:

@@ -107,7 +107,7 @@ def _links(header: str) -> list[tuple[str, set[str]]]:
     out = []
     for match in _LINK.finditer(header):
         rels: set[str] = set()
-        for param in match.group(2).split(";"):
+        for param in match.group(2).strip().rstrip(",").split(";"):
             name, _, value = param.strip().partition("=")
             if name.strip().lower() == "rel":
                 rels.update(value.strip().strip('"').lower().split())
