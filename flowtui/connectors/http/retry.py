@@ -38,7 +38,7 @@ class RetryPolicy:
 
     def backoff(self, attempt_number: int) -> float:
         """The jittered pause after attempt ``attempt_number`` (1 = the first) failed."""
-        state = tenacity.RetryCallState(None, None, (), {})
+        state = tenacity.RetryCallState(tenacity.Retrying(), None, (), {})
         state.attempt_number = attempt_number
         return float(tenacity.wait_random_exponential(multiplier=self.base, max=self.cap)(state))
 
