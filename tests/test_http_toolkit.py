@@ -314,3 +314,18 @@ def test_statistics_count_requests_retries_waits_and_bytes_and_roll_up():
     assert stats.bytes == len(b"slow down") + 2 * size
     assert stats.seconds >= 0 and stats.read_seconds >= 0
     assert process.snapshot() == stats.snapshot()
+
+
+# -- StoreHub on the toolkit ------------------------------------------------------------------------------
+
+def test_storehub_keeps_one_limiter_for_the_process_and_counts_into_its_statistics():
+    from flowtui.connectors.storehub import client as storehub
+
+    assert shared_limiter(("storehub",), lambda: RequestRate(99)) is storehub.PROCESS_LIMITER
+    before = storehub.STATS.requests
+    service = Service([{"id": "s1", "name": "KLCC"}])
+    connector = storehub.StoreHubConnector("acct", "key", "https://storehub.test", limiter=RequestRate(None),
+                                           transport=httpx.MockTransport(service))
+    assert [s.id for s in connector.stores()] == ["s1"]
+    assert connector.stats.requests == 1 and connector.stats.bytes > 0
+    assert storehub.STATS.requests == before + 1  # what the benchmark reads
