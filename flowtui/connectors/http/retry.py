@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
@@ -75,12 +75,10 @@ class Tries:
     sent: int = 0
     last: str = "no answer"
     out_of_time: bool = False
-    reasons: list[str] = field(default_factory=list)
 
     def failed(self, reason: str | None) -> None:
         if reason is not None:
             self.last = reason
-            self.reasons.append(reason)
 
 
 class Exhausted(Exception):
