@@ -70,8 +70,8 @@ def measure(work: Path) -> dict:
     sync_module.land = original_land
     pipeline = _pipeline(work, replies)
     return {"seconds": elapsed, "transactions": outcome.landing.total, "rejected": outcome.landing.rejected,
-            "status": outcome.status, "requests": storehub.STATS["requests"], "http": storehub.STATS["http"],
-            "parse": storehub.STATS["parse"], "landing": landing["seconds"], **pipeline}
+            "status": outcome.status, "requests": storehub.STATS.requests, "http": storehub.STATS.seconds,
+            "parse": storehub.STATS.read_seconds, "landing": landing["seconds"], **pipeline}
 
 
 def _replies(url: str) -> tuple[list, dict]:

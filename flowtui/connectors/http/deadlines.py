@@ -13,8 +13,8 @@ alive for as long as it likes (encode/httpx#1450; urllib3 documents the same).
   bounds transports without sockets (the mock transports of the tests);
 * each read's own timeout never reaches past the deadline.
 
-A client makes one request at a time (the StoreHub connector asks one thing
-at a time per account), so shutting all its sockets touches nothing else; an
+A client makes one request at a time (a connector asks one thing at a time
+per account), so shutting all its sockets touches nothing else; an
 idle keep-alive connection shut with them is simply opened again.
 """
 
@@ -25,6 +25,7 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -43,7 +44,7 @@ class Reply:
 
 
 class DeadlineClient:
-    """An ``httpx.Client`` whose GETs end within a deadline, headers and body together."""
+    """An ``httpx.Client`` whose requests end within a deadline, headers and body together."""
 
     def __init__(self, client: httpx.Client) -> None:
         self.client = client
@@ -61,13 +62,19 @@ class DeadlineClient:
 
         httpx's own errors (timeouts, dropped connections) pass through unchanged.
         """
+        return self.send("GET", path, params, deadline=deadline, read_timeout=read_timeout)
+
+    def send(self, method: str, path: str, params: dict | None = None, *, deadline: float, read_timeout: float,
+             json: Any = None, content: bytes | None = None, headers: dict[str, str] | None = None) -> Reply:
+        """The whole reply to one request (any method, a JSON or raw body) within ``deadline`` seconds."""
         ends = time.monotonic() + deadline
         cut = threading.Event()
         watchdog = threading.Timer(deadline, self._cut, args=(cut,))
         watchdog.daemon = True
         watchdog.start()
         try:
-            with self.client.stream("GET", path, params=params, timeout=httpx.Timeout(min(read_timeout, deadline)),
+            with self.client.stream(method, path, params=params, json=json, content=content, headers=headers,
+                                    timeout=httpx.Timeout(min(read_timeout, deadline)),
                                     extensions={"trace": self._trace}) as response:
                 chunks = []
                 for chunk in response.iter_bytes():

@@ -20,29 +20,41 @@ The API is unforgiving, so this connector is careful:
   side of the window; landing keeps only what belongs to the window by each
   order's business date, so orders after local midnight land on the right day.
 
-The API key is sent in the Authorization header only; httpx's request logging
-is silenced so not even URLs are logged.
+The retrying, backoff, rate limiting, deadlines and statistics are the shared
+HTTP toolkit's (:mod:`flowtui.connectors.http`); what is StoreHub's stays here:
+its limit and which replies it retries, its deadline settings, the cap windows,
+reading replies in bulk. The API key is sent in the Authorization header only;
+httpx's request logging is silenced so not even URLs are logged.
 """
 
 from __future__ import annotations
 
 import gc
-import logging
 import os
-import random
-import threading
 import time
-from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, cast
 
 import httpx
 import orjson
 
 from flowtui.connectors.base import OrderBatch, ShortDay, SourceError, SourceStore, Window
-from flowtui.connectors.http.deadlines import DeadlineClient, LateReply
+from flowtui.connectors.http import (
+    CredentialsRefused,
+    Deadlines,
+    HttpClient,
+    HttpError,
+    Limiter,
+    RequestRate,
+    RequestStats,
+    RetryLater,
+    RetryPolicy,
+    open_http,
+    shared_limiter,
+)
 from flowtui.connectors.storehub.bulk import NotAList, NotJSON, ReplyReader
 
 BASE_URL = "https://api.storehubhq.com"
@@ -51,10 +63,7 @@ REPLY_DEADLINE = 60.0  # seconds for one reply, from asking to its last byte
 REQUEST_DEADLINE = 180.0  # seconds for one request with all its retries and the pauses between them
 CAP = 5000
 CHUNK_DAYS = 7
-RETRY_STATUSES = {409, 429, 500, 502, 503, 504}
-
-for _name in ("httpx", "httpcore"):
-    logging.getLogger(_name).setLevel(logging.WARNING)
+RETRY_STATUSES = frozenset({409, 429, 500, 502, 503, 504})  # 409: some clients saw it instead of 429
 
 
 class StoreHubError(SourceError):
@@ -65,28 +74,8 @@ class StoreHubAuthError(StoreHubError):
     pass
 
 
-class RateLimiter:
-    """No more than ``rate`` request starts in any one-second window; thread-safe."""
-
-    def __init__(self, rate: float | None) -> None:
-        self.rate = rate
-        self._starts: deque[float] = deque()
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.rate:
-            return
-        limit, window = max(1, int(self.rate)), 1.05  # a little margin for the network
-        while True:
-            with self._lock:
-                now = time.monotonic()
-                while self._starts and now - self._starts[0] >= window:
-                    self._starts.popleft()
-                if len(self._starts) < limit:
-                    self._starts.append(now)
-                    return
-                pause = window - (now - self._starts[0])
-            time.sleep(pause)
+#: No more than ``rate`` request starts in any one-second window (and a little margin for the network).
+RateLimiter = RequestRate
 
 
 def _process_rate() -> float | None:
@@ -101,7 +90,9 @@ def _process_rate() -> float | None:
     return rate if rate > 0 else None
 
 
-PROCESS_LIMITER = RateLimiter(_process_rate())
+#: One limiter for every StoreHub request of the process, whatever the account: StoreHub blocks accounts
+#: that keep going over, and does not document whether its limit is per account or per address.
+PROCESS_LIMITER = cast(RequestRate, shared_limiter(("storehub",), lambda: RequestRate(_process_rate())))
 
 
 def _seconds(variable: str, default: float) -> float:
@@ -117,9 +108,10 @@ def _seconds(variable: str, default: float) -> float:
         raise StoreHubError(f"{variable} must be a number of seconds above 0, not {raw!r}.")
     return value
 
-#: Seconds spent waiting on StoreHub and turning its replies into canonical orders, process-wide
-#: (the benchmark reads them).
-STATS = {"http": 0.0, "parse": 0.0, "requests": 0}
+
+#: Every StoreHub request of the process, counted (the benchmark reads them): ``seconds`` waiting on StoreHub,
+#: ``read_seconds`` turning its replies into canonical orders.
+STATS = RequestStats()
 
 
 BACKOFF_BASE = 0.5  # seconds; the first retry waits up to this, doubling each time
@@ -127,14 +119,15 @@ BACKOFF_BASE = 0.5  # seconds; the first retry waits up to this, doubling each t
 
 @dataclass
 class Backoff:
+    """How often and how patiently StoreHub is asked again (the toolkit's :class:`RetryPolicy` is built from it)."""
+
     attempts: int = 6
     base: float | None = None  # None: BACKOFF_BASE
-    cap: float = 8.0
+    cap: float = 8.0  # the longest pause, Retry-After included
 
-    def delay(self, attempt: int) -> float:
-        """Full jitter: a random pause up to base x 2^attempt, capped."""
-        base = BACKOFF_BASE if self.base is None else self.base
-        return random.uniform(0, min(self.cap, base * 2 ** attempt))
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(attempts=self.attempts, base=BACKOFF_BASE if self.base is None else self.base,
+                           cap=self.cap, statuses=RETRY_STATUSES, max_retry_after=self.cap)
 
 
 @dataclass
@@ -145,23 +138,24 @@ class StoreHubConnector:
     timeout: float | None = None  # None: TIMEOUT
     reply_deadline: float | None = None  # None: REPLY_DEADLINE, or $FLOWTUI_STOREHUB_REPLY_DEADLINE
     request_deadline: float | None = None  # None: REQUEST_DEADLINE, or $FLOWTUI_STOREHUB_REQUEST_DEADLINE
-    limiter: RateLimiter = field(default_factory=lambda: PROCESS_LIMITER)
+    limiter: Limiter = field(default_factory=lambda: PROCESS_LIMITER)
     backoff: Backoff = field(default_factory=Backoff)
     chunk_days: int = CHUNK_DAYS
     transport: httpx.BaseTransport | None = None  # tests plug a fake server in here
     provider: str = "storehub"
+    stats: RequestStats = field(default_factory=lambda: RequestStats(parent=STATS))  # this connector's requests
 
     def __repr__(self) -> str:  # never show the key
         return f"StoreHubConnector(account={self.account!r}, base_url={self.base_url!r})"
 
     # -- HTTP ----------------------------------------------------------------------------
-    def _client(self) -> DeadlineClient:
-        return DeadlineClient(httpx.Client(
-            base_url=self.base_url.rstrip("/"), auth=(self.account, self.api_key),
-            timeout=self._read_timeout,
-            headers={"Accept": "application/json", "User-Agent": "flowtui"}, follow_redirects=False,
-            transport=self.transport,
-        ))
+    def _client(self) -> HttpClient:
+        reply, request = self.deadlines()
+        return HttpClient(
+            open_http(self.base_url, auth=(self.account, self.api_key), timeout=self._read_timeout,
+                      transport=self.transport),
+            service="StoreHub", credentials_hint="check the account name and API key", limiter=self.limiter,
+            policy=self.backoff.policy(), deadlines=Deadlines(reply, request, self._read_timeout), stats=self.stats)
 
     @property
     def _read_timeout(self) -> float:
@@ -173,73 +167,26 @@ class StoreHubConnector:
         request = self.request_deadline or _seconds("FLOWTUI_STOREHUB_REQUEST_DEADLINE", REQUEST_DEADLINE)
         return reply, request
 
-    def _get(self, client: DeadlineClient, path: str, params: dict | None = None, read=None):
+    def _get(self, client: HttpClient, path: str, params: dict | None = None,
+             read: Callable[[bytes], Any] | None = None) -> Any:
         """The reply to one GET, read by ``read`` (JSON values by default), asked again while it makes sense.
 
         Asking again stops after ``backoff.attempts`` attempts or once the request's deadline has passed,
         whichever comes first; no attempt and no pause reaches past that deadline.
         """
-        reply_deadline, request_deadline = self.deadlines()
-        ends = time.monotonic() + request_deadline
-        last, attempts = "no answer", 0
-        for attempt in range(self.backoff.attempts):
-            if attempt and not _pause(self.backoff.delay(attempt), ends):
-                break
-            self.limiter.wait()
-            left = ends - time.monotonic()
-            if left <= 0:
-                break
-            attempts += 1
-            started = time.perf_counter()
-            seconds = min(reply_deadline, left)
-            try:
-                response = client.get(path, params, deadline=seconds, read_timeout=self._read_timeout)
-            except LateReply:
-                if seconds >= reply_deadline or attempts == 1:  # (not merely the request's time running out)
-                    last = f"no complete reply within {seconds:g} s"
-                continue
-            except httpx.TimeoutException:
-                last = "a timeout"
-                continue
-            except httpx.TransportError as exc:
-                last = f"a connection error ({type(exc).__name__})"
-                continue
-            finally:
-                STATS["http"] += time.perf_counter() - started
-                STATS["requests"] += 1
-            if response.status_code in (401, 403):
-                raise StoreHubAuthError(
-                    f"StoreHub refused the credentials ({response.status_code}): check the account name and API key.")
-            if response.status_code in RETRY_STATUSES:
-                last = f"HTTP {response.status_code}"
-                retry_after = response.headers.get("Retry-After", "")
-                if retry_after.isdigit() and not _pause(min(float(retry_after), self.backoff.cap), ends):
-                    break
-                continue
-            if response.status_code != 200:
-                raise StoreHubError(f"StoreHub answered HTTP {response.status_code} for {path}.")
-            started = time.perf_counter()
-            try:
-                if read is not None:
-                    return read(response.content)
-                with _bulk():
-                    return orjson.loads(response.content)
-            except (orjson.JSONDecodeError, NotJSON):
-                last = "a reply that was not JSON"
-                continue
-            finally:
-                STATS["parse"] += time.perf_counter() - started
-        if attempts < self.backoff.attempts:
-            raise StoreHubError(f"StoreHub did not answer {path} within {request_deadline:g} s "
-                                f"({attempts} attempt(s): {last}).")
-        raise StoreHubError(f"StoreHub kept failing on {path} ({last}) after {attempts} attempts.")
+        try:
+            return client.get(path, params, read=_json if read is None else _asking_again_if_not_json(read))
+        except CredentialsRefused as exc:
+            raise StoreHubAuthError(str(exc)) from None
+        except HttpError as exc:
+            raise StoreHubError(str(exc)) from None
 
     # -- what the engine asks ----------------------------------------------------------------
     def stores(self) -> list[SourceStore]:
         with self._client() as client:
             return self._stores(client)
 
-    def _stores(self, client: DeadlineClient) -> list[SourceStore]:
+    def _stores(self, client: HttpClient) -> list[SourceStore]:
         data = self._get(client, "/stores")
         if not isinstance(data, list):
             raise StoreHubError("StoreHub's /stores did not return a list.")
@@ -263,12 +210,12 @@ class StoreHubConnector:
         if window.start is None or window.end is None:
             raise StoreHubError("A StoreHub sync needs a date range (a start date or a cursor).")
         try:
-            yield from self._fetch(window)
+            yield from self._fetch(window.start, window.end)
         except StoreHubError as exc:
             raise type(exc)(f"{exc} The sync stopped; the next one starts again from the same day.") from None
 
-    def _fetch(self, window: Window) -> Iterator[OrderBatch]:
-        asked = (window.start - timedelta(days=1), window.end + timedelta(days=1))
+    def _fetch(self, start: date, end: date) -> Iterator[OrderBatch]:
+        asked = (start - timedelta(days=1), end + timedelta(days=1))
         with self._client() as client:
             stores = self._stores(client)
             reader = ReplyReader(self._products(client))
@@ -278,7 +225,7 @@ class StoreHubConnector:
             if not ranges:
                 yield OrderBatch(orders=[], stores=stores, progress=1.0)
 
-    def _fetch_ranges(self, client: DeadlineClient, reader: ReplyReader, ranges, stores) -> Iterator[OrderBatch]:
+    def _fetch_ranges(self, client: HttpClient, reader: ReplyReader, ranges, stores) -> Iterator[OrderBatch]:
         """Replies read together, a batch whenever the reader is full (and one at the end)."""
         short: list[ShortDay] = []
         for done, (store_id, first, last) in enumerate(ranges, start=1):
@@ -286,17 +233,17 @@ class StoreHubConnector:
             if reader.full or done == len(ranges):
                 started = time.perf_counter()
                 columns = reader.take()
-                STATS["parse"] += time.perf_counter() - started
+                self.stats.add(read_seconds=time.perf_counter() - started)
                 yield OrderBatch(orders=[], columns=columns, warnings=[s.reason for s in short],
                                  progress=done / len(ranges), stores=stores, short_days=short)
                 short, stores = [], []
 
-    def _products(self, client: DeadlineClient) -> dict:
+    def _products(self, client: HttpClient) -> dict:
         data = self._get(client, "/products")
         items = data if isinstance(data, list) else []
         return {str(p.get("id")): {"sku": p.get("sku"), "name": p.get("name")} for p in items if isinstance(p, dict)}
 
-    def _transactions(self, client: DeadlineClient, store_id: str, first: date, last: date,
+    def _transactions(self, client: HttpClient, store_id: str, first: date, last: date,
                       reader: ReplyReader) -> list[ShortDay]:
         """Stage a store's transactions from ``first`` to ``last``, in as many windows as the cap needs; the days
         that still hit the cap alone."""
@@ -316,12 +263,23 @@ class StoreHubConnector:
                                           f"on {first}: some of that day's transactions may be missing.")]
 
 
-def _pause(seconds: float, ends: float) -> bool:
-    """Sleep ``seconds`` unless that would reach past ``ends`` (a monotonic time); whether time is left after."""
-    if time.monotonic() + seconds >= ends:
-        return False
-    time.sleep(seconds)
-    return True
+def _json(content: bytes) -> Any:
+    """A reply's JSON values, built in bulk; a reply that is not JSON is asked for again."""
+    try:
+        with _bulk():
+            return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        raise RetryLater("a reply that was not JSON") from None
+
+
+def _asking_again_if_not_json(read: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
+    def reading(content: bytes) -> Any:
+        try:
+            return read(content)
+        except (orjson.JSONDecodeError, NotJSON):
+            raise RetryLater("a reply that was not JSON") from None
+
+    return reading
 
 
 @contextmanager
