@@ -3,6 +3,7 @@ document's history), and the documented views written as files."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -62,3 +63,20 @@ class PrintingService(Service):
         from flowtui.engine.printing.export import export_views
 
         return export_views(self.db, fmt, folder, start=start, end=end, views=views)
+
+
+def copy_templates(folder: Path, force: bool = False) -> list[Path]:
+    """Copy the packaged templates, stylesheet and fonts into ``folder`` to customise them; files already there
+    are refused unless ``force``. Returns the packaged files copied."""
+    from flowtui.engine.printing.render import PACKAGED_TEMPLATES, packaged_files
+
+    files = list(packaged_files())
+    clashes = [f for f in files if (folder / f.relative_to(PACKAGED_TEMPLATES)).exists()]
+    if clashes and not force:
+        raise InvalidInput(f"{folder} already has {len(clashes)} of these files "
+                           f"(e.g. {clashes[0].relative_to(PACKAGED_TEMPLATES)}); --force overwrites them.")
+    for f in files:
+        dest = folder / f.relative_to(PACKAGED_TEMPLATES)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(f, dest)
+    return files
