@@ -7,6 +7,7 @@ import functools
 import click
 
 from flowtui.engine.services.flow import Flow
+from flowtui.engine.services.schedule import ScheduleService
 from flowtui.engine.storage.database import Database
 
 
@@ -25,6 +26,11 @@ class Context:
     @property
     def flow(self) -> Flow:
         return Flow(Database.at(self.db_path, self.lock_timeout, must_exist=self.must_exist))
+
+    @property
+    def schedule(self) -> ScheduleService:
+        """The nightly sync of the database (its crontab line or systemd timer)."""
+        return ScheduleService.of(self.db_path)
 
 
 pass_context = click.make_pass_decorator(Context)

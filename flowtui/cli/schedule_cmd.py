@@ -1,6 +1,8 @@
-"""flowtui schedule install / show / check / remove: a thin face over :mod:`flowtui.engine.pipeline.schedule`."""
+"""flowtui schedule install / show / check / remove: a thin face over :mod:`flowtui.engine.services.schedule`."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -35,13 +37,13 @@ def schedule_install(ctx, at, env_file, check, systemd, write):
     """
     if write and not systemd:
         raise click.UsageError("--write goes with --systemd (a crontab line is always written).")
-    db = nightly.database_path(ctx.db_path)
-    job = nightly.job(db, env_file)
+    plan = ctx.schedule
+    db, job = plan.db, plan.job(env_file)
     if systemd:
-        _install_systemd(job, at, write)
+        _install_systemd(plan.install_systemd(at, write, env_file), write)
         command = job.shell()
     else:
-        installed = cron.install(job, at)
+        installed = plan.install(at, env_file)
         verb = "Replaced the nightly sync" if installed.previous else "Scheduled a nightly sync"
         echo(f"{verb} of {db} at {installed.schedule.at} every day; output goes to {job.log}.")
         echo(LOCAL_TIME)
@@ -50,15 +52,15 @@ def schedule_install(ctx, at, env_file, check, systemd, write):
         _notes(installed.readiness)
         command = installed.schedule.shell
     if check:
-        _report(nightly.check(command, db), db, installed=not systemd)
+        _report(plan.check(command, installed=not systemd), plan.log)
 
 
 @schedule.command("check")
 @pass_context
 def schedule_check(ctx):
     """Run the installed nightly sync once, as cron would run it (bare environment), and say how it went."""
-    db = nightly.database_path(ctx.db_path)
-    _report(cron.check_installed(db), db)
+    plan = ctx.schedule
+    _report(plan.check_installed(), plan.log)
 
 
 @schedule.command("show")
@@ -66,16 +68,16 @@ def schedule_check(ctx):
 @pass_context
 def schedule_show(ctx, as_json):
     """Show the nightly sync of the database, if one is scheduled."""
-    db = nightly.database_path(ctx.db_path)
-    state = cron.status(db)
+    plan = ctx.schedule
+    db, state = plan.db, plan.status()
     found = state.installed
-    job = found.job if found else nightly.job(db)
-    planned = None if found else cron.planned(nightly.job(db)).line
+    job = found.job if found else plan.job()
+    planned = None if found else plan.planned()
     if as_json:
         emit_json({"scheduled": found is not None, "at": found and found.at, "command": found and found.command,
                    "database": str(db), "line": found and found.line, "crontab": state.crontab,
                    "config_dir": job and str(job.config_dir), "env_file": job and job.env_file and str(job.env_file),
-                   "log": str(nightly.log_path(db)), "planned": planned,
+                   "log": str(plan.log), "planned": planned,
                    "systemd_units": [str(p) for p in state.units]})
         return
     if not state.crontab:
@@ -100,8 +102,8 @@ def schedule_show(ctx, as_json):
 @pass_context
 def schedule_remove(ctx):
     """Take the nightly sync of the database out of your crontab."""
-    db = nightly.database_path(ctx.db_path)
-    state = cron.remove(db)
+    plan = ctx.schedule
+    db, state = plan.db, plan.remove()
     if not state.crontab:
         echo(f"There is no {cron.crontab_command()!r} command on this machine, so no crontab runs a "
              f"nightly sync of {db}: nothing to remove. (A systemd timer is made with "
@@ -126,8 +128,7 @@ def _notes(readiness: nightly.Readiness) -> None:
         echo(f"note: {note}", err=True)
 
 
-def _install_systemd(job: nightly.NightlyJob, at: str, write: bool) -> None:
-    result = cron.install_systemd(job, at, write)
+def _install_systemd(result: cron.Units, write: bool) -> None:
     if write:
         echo(f"Wrote {', '.join(str(p) for p in result.written)}.")
     else:
@@ -140,10 +141,8 @@ def _install_systemd(job: nightly.NightlyJob, at: str, write: bool) -> None:
     _notes(result.readiness)
 
 
-def _report(run: nightly.CheckRun, db, installed: bool = False) -> None:
-    """Say how the check run went; a failed one is an error (non-zero exit) with its last lines."""
-    log = nightly.log_path(db)
-    nightly.checked(run, log, installed)
+def _report(run: nightly.CheckRun, log: Path) -> None:
+    """Say how the check run went (a failed one was an error, with its last lines, before it got here)."""
     kept = ", ".join(run.environment)
     echo(f"Check: ran the nightly command once as cron would (with only {kept} set): it worked.")
     if run.left_rejections:
