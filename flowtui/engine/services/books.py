@@ -13,6 +13,8 @@ from flowtui.engine.setup import company
 
 @dataclass
 class BooksService(Service):
+    """Set-up of the books (``flowtui init`` and what it seeds) and the company profile."""
+
     def init(self, name: str | None = None, currency: str | None = None, timezone: str | None = None) -> books.Company:
         with self.db.write() as con:
             return books.initialise(con, clock.now(), name=name, currency=currency, timezone=timezone)

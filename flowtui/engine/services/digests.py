@@ -26,6 +26,8 @@ from flowtui.engine.setup import streams as streams_mod
 
 @dataclass
 class DigestsService(Service):
+    """Reading digests; building them is the sync's (:class:`PipelineService`)."""
+
     def digests(self, flt: DigestFilter = DigestFilter()) -> list[DigestRow]:
         if flt.status is not None and flt.status not in DIGEST_STATUSES:
             raise InvalidInput(f"Status must be one of {', '.join(DIGEST_STATUSES)}, not {flt.status!r}.")

@@ -24,6 +24,8 @@ from flowtui.engine.setup import streams as streams_mod
 
 @dataclass
 class LedgerService(Service):
+    """Posting and the books; ``listing`` is the digests service posting checks what it is asked for against."""
+
     listing: DigestsService
 
     def post(self, ids: list[int] | None = None, *, everything: bool = False, stream: str | None = None,

@@ -14,6 +14,8 @@ from flowtui.engine.setup.streams import Mappings
 
 @dataclass
 class MappingsService(Service):
+    """Mapping and unmapping; (un)mapping a store rebuilds the digests of days waiting on it."""
+
     def map_location(self, stream: str, pos_store_id: str, location: str, contact: str | None = None,
                      number_format: str | None = None, credit_note_format: str | None = None) -> None:
         with self._write() as con:

@@ -19,6 +19,8 @@ from flowtui.engine.setup.secrets import SecretStore
 
 @dataclass
 class PipelineService(Service):
+    """Sync (with its secrets to reach the sources) and rejections."""
+
     secrets: SecretStore = field(default_factory=SecretStore.default)
 
     def sync(self, names: list[str], start: date | None = None, end: date | None = None,

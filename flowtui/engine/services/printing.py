@@ -18,6 +18,8 @@ Progress = Callable[[int, int], None]
 
 @dataclass
 class PrintingService(Service):
+    """PDFs and exported files (the printing functions need only ``db``, which this service carries)."""
+
     def invoice_pdf(self, number: str, target=None, *, template_dir=None) -> Path:
         """Print an invoice or credit note to PDF; returns the file written (``pdfs/`` beside the database
         unless ``target`` names a FILE.pdf or a folder). The print is recorded in the document's history."""

@@ -13,6 +13,8 @@ from flowtui.engine.services.unit import Service
 
 @dataclass
 class ProductsService(Service):
+    """The product catalogue and stock on hand."""
+
     def add_product(self, sku: str, name: str, price, cost, track_stock: bool = False,
                     income_account: str | None = None, barcode: str | None = None, tax_code: str | None = None,
                     tax_rate=None) -> products.Product:

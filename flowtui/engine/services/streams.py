@@ -19,6 +19,8 @@ from flowtui.engine.storage.database import Connection
 
 @dataclass
 class StreamsService(Service):
+    """Streams and their secrets: an API key goes to ``secrets``, the stream keeps a reference to it."""
+
     secrets: SecretStore = field(default_factory=SecretStore.default)
 
     def add_stream(self, name: str, provider: str, options: dict, settings: StreamSettings,

@@ -14,6 +14,8 @@ from flowtui.engine.setup import streams as streams_mod
 
 @dataclass
 class TaxService(Service):
+    """Tax codes, tax mappings and the tax report (its PDF is :class:`PrintingService`'s)."""
+
     def map_tax(self, stream: str, category: str, code: str) -> None:
         with self._write() as con:
             taxes.map_tax(con, streams_mod.require_stream(con, stream).id, category, code)
