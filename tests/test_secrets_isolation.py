@@ -219,7 +219,7 @@ def test_a_commit_that_fails_after_the_key_was_written_puts_the_entry_back(tmp_p
     shop = books(tmp_path, "shop")
     connect(shop, a, KEY_A)
     before = shop.secrets.path.read_bytes()
-    real = shop._write
+    real = shop.services.streams._write
 
     @contextmanager
     def failing_commit():
@@ -227,7 +227,7 @@ def test_a_commit_that_fails_after_the_key_was_written_puts_the_entry_back(tmp_p
             yield con
             raise DatabaseError("The disk is full.")  # after the block's last step: as the commit would
 
-    monkeypatch.setattr(shop, "_write", failing_commit)
+    monkeypatch.setattr(shop.services.streams, "_write", failing_commit)
     with pytest.raises(DatabaseError):
         shop.update_stream("Shop", StreamSettings(), {"api_key": "sk_live_new_key_0004"})
     with pytest.raises(DatabaseError):

@@ -20,8 +20,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from flowtui.engine.core.spreadsheet import as_text
 from flowtui.engine.printing.export import export_views
-from flowtui.engine.printing.spreadsheet import as_text
 from flowtui.engine.setup.streams import StreamSettings
 from tests.factories import order, write_ndjson
 

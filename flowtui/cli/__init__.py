@@ -2,49 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 
 import click
 
 from flowtui import __version__
+from flowtui.cli.context import Context, pass_context, read_only
 from flowtui.cli.output import echo
 from flowtui.connectors.base import SourceError
 from flowtui.engine.core.errors import FlowError
-from flowtui.engine.services.flow import Flow
-from flowtui.engine.storage.database import Database
 
-
-class Context:
-    """What every command gets: where the database is, and the engine over it.
-
-    ``must_exist`` is set by commands that only read the books (:func:`read_only`): on a database
-    file that does not exist they say so instead of creating an empty one.
-    """
-
-    def __init__(self, db_path: str | None, lock_timeout: float | None) -> None:
-        self.db_path = db_path
-        self.lock_timeout = lock_timeout
-        self.must_exist = False
-
-    @property
-    def flow(self) -> Flow:
-        return Flow(Database.at(self.db_path, self.lock_timeout, must_exist=self.must_exist))
-
-
-pass_context = click.make_pass_decorator(Context)
-
-
-def read_only(command):
-    """Mark a command that only reads the books (put it above ``pass_context``): it never creates a database."""
-
-    @functools.wraps(command)
-    def reading(*args, **kwargs):
-        click.get_current_context().find_object(Context).must_exist = True
-        return command(*args, **kwargs)
-
-    return reading
+__all__ = ["Context", "cli", "main", "pass_context", "read_only"]
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

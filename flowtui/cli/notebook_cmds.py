@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from flowtui.cli.context import pass_context, read_only
 from flowtui.cli.output import echo, emit_json
 from flowtui.cli.params import DATE, json_option
 from flowtui.engine.core.errors import DatabaseError
@@ -82,80 +83,82 @@ def split_to(values: tuple[str, ...]) -> tuple[Path | None, date | None]:
     return (Path(folders[0]) if folders else None), (dates[0] if dates else None)
 
 
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of notebooks to open (default: the checkout's notebooks/; an installed flowtui "
+                   "uses a copy of the notebooks it ships, in the user data dir, else needs --dir).")
+@click.argument("jupyter_args", nargs=-1, type=click.UNPROCESSED)
+@pass_context
+def notebook(ctx, folder, jupyter_args):
+    """Open Jupyter Lab on the notebooks, reading this database.
+
+    The notebooks get the database path in FLOWTUI_DB and read a snapshot of
+    it (flowtui.notebook.connect), so the console and the nightly sync keep
+    working meanwhile. Other options go to Jupyter (e.g. --no-browser --port 8890).
+    Needs the notebooks extra: pip install 'flowtui[notebooks]'.
+    """
+    db = ctx.flow.db
+    if not jupyter_lab_installed():
+        raise click.ClickException(f"Jupyter Lab is not installed in this environment ({sys.prefix}). "
+                                   f"Install the notebooks extra: {INSTALL_HINT}.")
+    folder = notebooks_folder(folder)
+    if not db.path.exists():
+        raise DatabaseError(f"There is no flowtui database at {db.path}. Point --db (or FLOWTUI_DB) at one, "
+                            "or build one with `flowtui demo`.")
+    env = dict(os.environ, FLOWTUI_DB=str(db.path.resolve()))
+    if ctx.lock_timeout is not None:
+        env["FLOWTUI_LOCK_TIMEOUT"] = str(ctx.lock_timeout)
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", *jupyter_args]
+    echo(f"Jupyter Lab on {folder}, reading {db.path} (ctrl+c twice to stop).", err=True)
+    process = subprocess.Popen(command, env=env)
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:  # Jupyter handles ctrl+c itself; wait for it to shut down
+        code = process.wait()
+    if code:
+        raise SystemExit(code)
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx"]), required=True,
+              help="parquet and csv: one file per view; xlsx: one workbook, one sheet per view.")
+@click.option("--out", "--dir", "folder", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Folder to write into (created if missing; files of the same name are replaced).")
+@click.option("--from", "start", type=DATE, help="First date (views that have a date).")
+@click.option("--to", "to", multiple=True, metavar="YYYY-MM-DD|DIR",
+              help="Last date (views that have a date). A value that is not a date is taken as the folder, "
+                   "so `--to DIR --from D --to D` works too.")
+@click.option("--view", "views", multiple=True, metavar="NAME", help="Only this view (repeatable; default all).")
+@json_option
+@read_only
+@pass_context
+def export(ctx, fmt, folder, start, to, views, as_json):
+    """Write the documented views (docs/schema.md) as parquet, csv or xlsx files.
+
+    --from/--to limit the views that have a date (orders, payments, digests,
+    invoices, journal…); trial balance, stock, products, streams and sync
+    runs are written whole.
+    """
+    to_folder, end = split_to(to)
+    if folder is not None and to_folder is not None:
+        raise click.UsageError(f"Two folders given (--out {folder} and --to {to_folder}); give one.")
+    folder = folder or to_folder
+    if folder is None:
+        raise click.UsageError("Say where to write the files: --out DIR.")
+    result = ctx.flow.export_views(fmt, folder, start=start, end=end, views=list(views))
+    if as_json:
+        emit_json([{"view": v.view, "rows": v.rows, "path": str(v.path), "date_filtered": v.filtered}
+                   for v in result.views])
+        return
+    from flowtui.cli.output import table
+
+    table(["VIEW", "ROWS", "FILE"], [[v.view, f"{v.rows:,}", v.path.name if fmt != "xlsx" else f"{v.path.name} "
+                                      f"(sheet {v.view})"] for v in result.views], right={1})
+    echo(f"\nWrote {len(result.views)} view(s) to {result.folder}"
+         + (f" ({start or '…'} to {end or '…'} where a view has a date)." if start or end else "."))
+
+
 def register(cli: click.Group) -> None:
-    from flowtui.cli import pass_context, read_only
-
-    @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
-    @click.option("--dir", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
-                  help="Folder of notebooks to open (default: the checkout's notebooks/; an installed flowtui "
-                       "uses a copy of the notebooks it ships, in the user data dir, else needs --dir).")
-    @click.argument("jupyter_args", nargs=-1, type=click.UNPROCESSED)
-    @pass_context
-    def notebook(ctx, folder, jupyter_args):
-        """Open Jupyter Lab on the notebooks, reading this database.
-
-        The notebooks get the database path in FLOWTUI_DB and read a snapshot of
-        it (flowtui.notebook.connect), so the console and the nightly sync keep
-        working meanwhile. Other options go to Jupyter (e.g. --no-browser --port 8890).
-        Needs the notebooks extra: pip install 'flowtui[notebooks]'.
-        """
-        db = ctx.flow.db
-        if not jupyter_lab_installed():
-            raise click.ClickException(f"Jupyter Lab is not installed in this environment ({sys.prefix}). "
-                                       f"Install the notebooks extra: {INSTALL_HINT}.")
-        folder = notebooks_folder(folder)
-        if not db.path.exists():
-            raise DatabaseError(f"There is no flowtui database at {db.path}. Point --db (or FLOWTUI_DB) at one, "
-                                "or build one with `flowtui demo`.")
-        env = dict(os.environ, FLOWTUI_DB=str(db.path.resolve()))
-        if ctx.lock_timeout is not None:
-            env["FLOWTUI_LOCK_TIMEOUT"] = str(ctx.lock_timeout)
-        command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}", *jupyter_args]
-        echo(f"Jupyter Lab on {folder}, reading {db.path} (ctrl+c twice to stop).", err=True)
-        process = subprocess.Popen(command, env=env)
-        try:
-            code = process.wait()
-        except KeyboardInterrupt:  # Jupyter handles ctrl+c itself; wait for it to shut down
-            code = process.wait()
-        if code:
-            raise SystemExit(code)
-
-    @cli.command()
-    @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx"]), required=True,
-                  help="parquet and csv: one file per view; xlsx: one workbook, one sheet per view.")
-    @click.option("--out", "--dir", "folder", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-                  help="Folder to write into (created if missing; files of the same name are replaced).")
-    @click.option("--from", "start", type=DATE, help="First date (views that have a date).")
-    @click.option("--to", "to", multiple=True, metavar="YYYY-MM-DD|DIR",
-                  help="Last date (views that have a date). A value that is not a date is taken as the folder, "
-                       "so `--to DIR --from D --to D` works too.")
-    @click.option("--view", "views", multiple=True, metavar="NAME", help="Only this view (repeatable; default all).")
-    @json_option
-    @read_only
-    @pass_context
-    def export(ctx, fmt, folder, start, to, views, as_json):
-        """Write the documented views (docs/schema.md) as parquet, csv or xlsx files.
-
-        --from/--to limit the views that have a date (orders, payments, digests,
-        invoices, journal…); trial balance, stock, products, streams and sync
-        runs are written whole.
-        """
-        from flowtui.engine.printing.export import export_views
-
-        to_folder, end = split_to(to)
-        if folder is not None and to_folder is not None:
-            raise click.UsageError(f"Two folders given (--out {folder} and --to {to_folder}); give one.")
-        folder = folder or to_folder
-        if folder is None:
-            raise click.UsageError("Say where to write the files: --out DIR.")
-        result = export_views(ctx.flow.db, fmt, folder, start=start, end=end, views=list(views))
-        if as_json:
-            emit_json([{"view": v.view, "rows": v.rows, "path": str(v.path), "date_filtered": v.filtered}
-                       for v in result.views])
-            return
-        from flowtui.cli.output import table
-
-        table(["VIEW", "ROWS", "FILE"], [[v.view, f"{v.rows:,}", v.path.name if fmt != "xlsx" else f"{v.path.name} "
-                                          f"(sheet {v.view})"] for v in result.views], right={1})
-        echo(f"\nWrote {len(result.views)} view(s) to {result.folder}"
-             + (f" ({start or '…'} to {end or '…'} where a view has a date)." if start or end else "."))
+    """Add the commands of this module to ``cli``."""
+    cli.add_command(notebook)
+    cli.add_command(export)

@@ -16,7 +16,7 @@ Two formats, one reading of the books:
   document_kind, entry_kind, memo, account_code, account_name, account_type,
   debit, credit``), money as strings with two decimals; a text a spreadsheet
   would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) has a ``'`` in front
-  (:mod:`flowtui.engine.printing.spreadsheet`).
+  (:mod:`flowtui.engine.core.spreadsheet`).
 
 With a start date, everything posted before it comes in as one entry of kind
 ``opening`` on the day before (each account's balance brought forward; the
@@ -41,8 +41,8 @@ from itertools import groupby
 from pathlib import Path
 
 from flowtui.engine.core.errors import DatabaseError, InvalidInput
+from flowtui.engine.core.spreadsheet import as_text
 from flowtui.engine.ledger import books
-from flowtui.engine.printing.spreadsheet import as_text
 from flowtui.engine.storage.database import Connection
 
 FORMATS = ("beancount", "csv")

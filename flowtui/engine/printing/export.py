@@ -5,7 +5,7 @@
   the exact types (money stays DECIMAL(18,2)); CSV writes money as plain
   ``1234.50``, dates as ``YYYY-MM-DD`` and instants as ISO 8601 in UTC, and a
   text that a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``,
-  ``@…``) with a ``'`` in front (:mod:`flowtui.engine.printing.spreadsheet`).
+  ``@…``) with a ``'`` in front (:mod:`flowtui.engine.core.spreadsheet`).
 * ``xlsx``: one workbook, ``flowtui.xlsx``, with one sheet per view (named like
   the view), written with XlsxWriter through Polars after the database is
   closed again. Money cells are numbers formatted ``#,##0.00``; instants are
@@ -29,9 +29,8 @@ from pathlib import Path
 
 import polars as pl
 
-from flowtui.engine.core import clock
+from flowtui.engine.core import clock, spreadsheet
 from flowtui.engine.core.errors import InvalidInput
-from flowtui.engine.printing import spreadsheet
 from flowtui.engine.storage.database import Connection, Database
 from flowtui.engine.storage.views import BY_NAME, VIEW_NAMES, pin_now, view_query
 

@@ -4,7 +4,7 @@ Type a SKU, a barcode or part of a name: matches show at once; enter adds the ex
 (what a scanner sends), or the highlighted match. ``3*KOPI`` adds three. Tab moves to the cart, where
 + / - / q / d / x change the highlighted line (+ and - also work from an empty search). The cart is
 priced by :func:`flowtui.engine.minipos.checkout.bill`; paying, returns, voids and the day go through the
-:class:`~flowtui.engine.minipos.till.Till`, each in a worker.
+:class:`~flowtui.engine.services.till.Till`, each in a worker.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A MiniPOS day: its orders, the takings by payment method, the cash expected in the drawer, and the close.
 
-``c`` closes the day through :meth:`flowtui.engine.minipos.till.Till.close`, which records the float and the
+``c`` closes the day through :meth:`flowtui.engine.services.till.Till.close`, which records the float and the
 count, then builds the day's digest (and posts it when the stream's auto invoice is on).
 """
 

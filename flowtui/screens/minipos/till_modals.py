@@ -1,7 +1,7 @@
 """The till's dialogs: pay, the receipt, a return, closing the day, and what a close did.
 
 Each returns a typed value (the tenders, a :class:`ReturnRequest`, a :class:`CloseRequest`); the screen
-that opened it asks the :class:`~flowtui.engine.minipos.till.Till` to do the work. The live previews (change
+that opened it asks the :class:`~flowtui.engine.services.till.Till` to do the work. The live previews (change
 due, refund, over or short) come from the engine's pure checkout functions.
 """
 

@@ -6,6 +6,7 @@ between keystrokes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -34,9 +35,11 @@ class Closed:
 
 
 class Till:
-    def __init__(self, flow, name: str) -> None:
-        self.flow = flow
-        self.db: Database = flow.db
+    """The till of the MiniPOS stream ``name``; ``sync`` builds (and posts) a closed day's digest."""
+
+    def __init__(self, db: Database, name: str, sync: Callable[..., list]) -> None:
+        self.db = db
+        self._sync = sync
         with self.db.read() as con:
             self.stream = minipos.require_till(require_stream(con, name))
             self.location = minipos.location(con, self.stream).name
@@ -101,7 +104,7 @@ class Till:
         with self.db.write() as con:
             business_date = business_date or minipos.today(con, self.stream)
             minipos.close(con, require_active(self.stream), business_date, float_amount, counted_amount, clock.now(), actor())
-        outcome = self.flow.sync([self.name], start=business_date, end=business_date)[0]
+        outcome = self._sync([self.name], start=business_date, end=business_date)[0]
         with self.db.read() as con:
             own = {r[0] for r in con.execute("SELECT id FROM digests WHERE stream_id = ? AND business_date = ?",
                                              [self.stream.id, business_date]).fetchall()}

@@ -1,0 +1,100 @@
+"""Digests: the listing (whole, or a page at a time for the console), one digest's detail, an order in it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from flowtui.engine.core import clock
+from flowtui.engine.core.errors import InvalidInput, NotFound
+from flowtui.engine.core.records import (
+    SUMMARY_FIELDS,
+    DigestDetail,
+    DigestItem,
+    DigestOrder,
+    DigestPage,
+    DigestRow,
+    digest_row,
+)
+from flowtui.engine.digests import browse, filters
+from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter, digest_children, listing_page, query_digests
+from flowtui.engine.ledger import adjustments, books, products
+from flowtui.engine.services.unit import Service
+from flowtui.engine.setup import streams as streams_mod
+
+
+@dataclass
+class DigestsService(Service):
+    """Reading digests; building them is the sync's (:class:`PipelineService`)."""
+
+    def digests(self, flt: DigestFilter = DigestFilter()) -> list[DigestRow]:
+        if flt.status is not None and flt.status not in DIGEST_STATUSES:
+            raise InvalidInput(f"Status must be one of {', '.join(DIGEST_STATUSES)}, not {flt.status!r}.")
+        with self.db.read() as con:
+            flt = filters.resolve_filter(con, flt)
+            frame = query_digests(con, flt, now=clock.now(), default_tz=books.default_timezone(con))
+        return [digest_row(r) for r in frame.iter_rows(named=True)]
+
+    def digest(self, digest_id: int) -> DigestDetail:
+        with self.db.read() as con:
+            frame = query_digests(con, DigestFilter(ids=(digest_id,)), now=clock.now(),
+                                  default_tz=books.default_timezone(con))
+            if frame.is_empty():
+                raise NotFound(f"No digest with id {digest_id}; see `flowtui digests`.")
+            row = frame.row(0, named=True)
+            children = digest_children(con, digest_id)
+            versions = adjustments.trail(con, digest_id)
+            changes = None
+            if row["status"] == "changed":
+                grouping = streams_mod.require_stream(con, row["stream"]).grouping
+                changes = adjustments.changes_since_posted(con, digest_id, grouping)
+            warnings = products.stock_warnings(con, digest_id, posted=row["status"] == "posted")
+        return DigestDetail(
+            row=digest_row(row),
+            version=row["version"],
+            updated_at=row["updated_at"],
+            summary={k: row[k] for k in SUMMARY_FIELDS},
+            payments=list(children["payments"]),
+            items=[DigestItem(*r) for r in children["items"]],
+            taxes=list(children["taxes"]),
+            orders=[DigestOrder(*r) for r in children["orders"]],
+            attention=list(row["attention"]),
+            versions=versions,
+            changes=changes,
+            warnings=warnings,
+        )
+
+    def digest_page(self, flt: DigestFilter = DigestFilter(), *, sort: str = "date", descending: bool = False,
+                    offset: int = 0, limit: int = 200,
+                    on_read: Callable[[DigestPage], object] | None = None) -> DigestPage:
+        """One page of a digest listing, with how many there are in all and their total.
+
+        ``on_read(page)``, if given, gets the page as soon as it is read, while the file is
+        still being let go (~5 ms): a console can start drawing it. It must not block.
+        """
+        if flt.status is not None and flt.status not in DIGEST_STATUSES:
+            raise InvalidInput(f"Status must be one of {', '.join(DIGEST_STATUSES)}, not {flt.status!r}.")
+        with self.db.read() as con:
+            flt = filters.resolve_filter(con, flt)
+            found = listing_page(con, flt, now=clock.now(), default_tz=books.default_timezone(con), sort=sort,
+                                 descending=descending, limit=limit, offset=offset)
+            page = DigestPage([digest_row(r) for r in found.rows], found.total, found.amount, offset)
+            if on_read is not None:
+                on_read(page)
+        return page
+
+    def order(self, digest_id: int, order_id: str) -> browse.OrderDetail:
+        with self.db.read() as con:
+            rows = con.execute("SELECT stream_id FROM digests WHERE id = ?", [digest_id]).fetchall()
+            if not rows:
+                raise NotFound(f"No digest with id {digest_id}.")
+            return browse.order(con, rows[0][0], order_id)
+
+    def next_number(self, fmt: str, day: date | None = None) -> str:
+        with self.db.read() as con:
+            return browse.next_number(con, fmt, day or clock.today_in(books.default_timezone(con)))
+
+    def pending_days(self) -> int:
+        with self.db.read() as con:
+            return con.execute("SELECT count(*) FROM dirty_days").fetchall()[0][0]
