@@ -115,7 +115,7 @@ def add_stream(
 
 def _map_home(con: Connection, stream: Stream, now: datetime) -> None:
     """A source with one fixed store (the MiniPOS) has it mapped to its location from the start."""
-    home = provider(stream.provider).home(stream.config)
+    home = provider(stream.provider).fixed_store(stream.config)
     if home is not None:
         map_location(con, stream, home[0], home[1], None, None, now)
 
