@@ -61,6 +61,14 @@ def test_a_source_installed_as_its_own_package_is_added_listed_and_synced(tmp_pa
     secrets = (tmp_path / "config" / "secrets.json").read_text()
     assert ":stream:Acme Bangsar:token" in secrets and TOKEN in secrets  # kept as flowtui keeps an API key
 
+    # the plug-in uninstalled: its stream stays in the books, listed; syncing it says why it cannot
+    elsewhere = tmp_path / "nothing"
+    elsewhere.mkdir()
+    listed = flowtui(tmp_path, elsewhere, "stream", "list", "--json")
+    assert listed.returncode == 0 and json.loads(listed.stdout)[0]["provider"] == "acme"
+    synced = flowtui(tmp_path, elsewhere, "sync", "Acme Bangsar")
+    assert synced.returncode == 1 and "Unknown provider 'acme'" in synced.stdout + synced.stderr
+
 
 def test_a_broken_plugin_is_reported_and_skipped_and_flowtui_keeps_working(tmp_path):
     plugins = wrong_plugin(broken_plugin(tmp_path / "site"))

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import pyarrow as pa
 
 from flowtui.connectors.base import BATCH_BYTES, OrderBatch, SourceError, Window
-from flowtui.connectors.registry import Cursor, provider
+from flowtui.connectors.registry import Cursor, ProviderConfigError, provider
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.digests.store import RebuildResult, rebuild_dirty
@@ -61,7 +61,10 @@ def default_window(stream: Stream, today: date) -> Window:
     source is asked for what changed since that same day, and every business
     date from the start date on is landed.
     """
-    cursor = provider(stream.provider).cursor
+    try:
+        cursor = provider(stream.provider).cursor
+    except ProviderConfigError:  # its source is no longer installed: the sync fails (and says so) when it connects
+        cursor = Cursor.WINDOW
     if cursor is Cursor.NONE:
         return Window(stream.start_date, None)
     yesterday = today - timedelta(days=1)

@@ -186,7 +186,13 @@ class Flow:
         return connector.test(), connector.stores()
 
     def credentials(self, stream: Stream) -> str:
-        return describe_secrets(stream.config, stream_provider(stream.provider).secrets, self.secrets)
+        from flowtui.connectors.registry import ProviderConfigError
+
+        try:
+            secrets = stream_provider(stream.provider).secrets
+        except ProviderConfigError:  # its source is no longer installed: its credentials say nothing now
+            return ""
+        return describe_secrets(stream.config, secrets, self.secrets)
 
     def streams(self, include_archived: bool = False) -> list[StreamStatus]:
         """Streams in use (and removed ones with ``include_archived``) with their last sync."""
