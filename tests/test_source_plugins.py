@@ -18,8 +18,9 @@ import pytest
 from flowtui.connectors import registry
 from flowtui.connectors.base import Window
 from flowtui.connectors.declaration import Cursor, Option, Provider, ProviderConfigError, configure_declared
+from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.pipeline.sync import default_window, next_cursor
-from flowtui.engine.setup.streams import Stream
+from flowtui.engine.setup.streams import Stream, StreamSettings
 from tests.plugin_factory import TOKEN, acme_plugin, broken_plugin, wrong_plugin
 
 def flowtui(tmp_path: Path, plugins: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -154,3 +155,39 @@ def test_flowtuis_own_sources_are_found_through_their_entry_points():
     from flowtui.connectors.storehub import client, provider
 
     assert provider.BASE_URL == client.BASE_URL  # the declaration's default is the client's address
+
+
+def test_a_source_with_two_secrets_keeps_each_where_flowtui_keeps_an_api_key(flow, monkeypatch):
+    handed: list[dict] = []
+
+    def connect(config, secrets):
+        handed.append(dict(secrets))
+        return object()
+
+    two = _declared(name="two", label="Two", connect=connect, options=(
+        Option("shop", "Shop", "the shop.", required=True),
+        Option("key", "Key", "the key.", required=True, secret=True),
+        Option("signing_secret", "Signing secret", "the webhook secret.", secret=True),
+    ))
+    found = {**registry.providers(), "two": two}
+    monkeypatch.setattr(registry, "providers", lambda: found)
+    monkeypatch.setenv("SIGN", "sign-abcdefgh1234")
+    flow.init()
+
+    with pytest.raises(InvalidInput, match="Give either --signing-secret or --signing-secret-env, not both"):
+        flow.add_stream("Two", "two", {"shop": "s", "key": "k", "signing_secret": "x", "signing_secret_env": "SIGN"},
+                        StreamSettings())
+    with pytest.raises(InvalidInput, match="A Two stream needs its Key"):
+        flow.add_stream("Two", "two", {"shop": "s", "signing_secret": "never-kept"}, StreamSettings())
+    assert not flow.secrets.path.exists()  # a refused stream keeps nothing
+
+    added = flow.add_stream("Two", "two", {"shop": "s", "key": "key-0000567890", "signing_secret_env": "$SIGN"},
+                            StreamSettings())
+    entry = added.config["key"]["secret"]
+    assert entry.endswith(":stream:Two:key") and added.config["signing_secret"] == {"env": "SIGN"}
+    assert flow.credentials(added) == "Key ••••7890, Signing secret from $SIGN"
+    flow.connector("Two")
+    assert handed == [{"key": "key-0000567890", "signing_secret": "sign-abcdefgh1234"}]
+
+    changed = flow.update_stream("Two", StreamSettings(), {"key": "key-1111122222"})
+    assert changed.config["key"]["secret"] == entry and flow.secrets.get(entry) == "key-1111122222"  # replaced in place

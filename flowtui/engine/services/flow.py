@@ -14,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from flowtui.connectors.registry import provider as stream_provider
-from flowtui.connectors.registry import providers as stream_providers
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.core.records import (
@@ -547,9 +546,11 @@ def _split_secrets(options: dict) -> tuple[dict, dict[str, str]]:
     Secrets are the options any provider declares secret (an option name means the same kind of value in every
     provider: the registry refuses a plug-in that disagrees).
     """
+    from flowtui.connectors.registry import providers
+
     options = dict(options)
     plain: dict[str, str] = {}
-    secrets = {secret.name: secret for declared in stream_providers().values() for secret in declared.secrets}
+    secrets = {secret.name: secret for declared in providers().values() for secret in declared.secrets}
     for name, secret in secrets.items():
         value, env = (options.pop(name, None) or "").strip() or None, options.pop(secret.env_name, None)
         if value and env:
