@@ -103,16 +103,16 @@ def test_options_without_a_configure_of_their_own_are_checked_from_the_declarati
         Option("token", "Token", "the token.", required=True, secret=True),
         Option("region", "Region", "where.", choices=("asia", "europe"), default="asia"),
     ))
-    config = declared.configure({"shop_url": " https://x.example ", "token": {"secret": "entry"}})
+    config = declared.stored_config({"shop_url": " https://x.example ", "token": {"secret": "entry"}})
     assert config == {"shop_url": "https://x.example", "token": {"secret": "entry"}, "region": "asia"}
     with pytest.raises(ProviderConfigError, match=r"A Shop stream needs --shop-url \(the shop's address\)"):
         configure_declared(declared, {"token": {"env": "T"}})
     with pytest.raises(ProviderConfigError, match="needs its Token: --token - .* or --token-env VARIABLE"):
-        declared.configure({"shop_url": "https://x.example"})
+        declared.stored_config({"shop_url": "https://x.example"})
     with pytest.raises(ProviderConfigError, match="--region must be one of asia, europe, not 'mars'"):
-        declared.configure({"shop_url": "https://x.example", "token": {"env": "T"}, "region": "mars"})
+        declared.stored_config({"shop_url": "https://x.example", "token": {"env": "T"}, "region": "mars"})
     with pytest.raises(ProviderConfigError, match="--shop-url must start with http:// or https://"):
-        declared.configure({"shop_url": "ftp://x", "token": {"env": "T"}})
+        declared.stored_config({"shop_url": "ftp://x", "token": {"env": "T"}})
 
 
 def test_a_declaration_says_what_is_wrong_with_it():

@@ -153,9 +153,11 @@ class Provider:
     #: where it is listed (lower first, then by name); the Connect screen offers the first. flowtui's own: 10-30
     order: int = 100
 
-    def __post_init__(self) -> None:
-        if self.configure is None:
-            object.__setattr__(self, "configure", lambda options: configure_declared(self, options))
+    def stored_config(self, options: dict) -> dict:
+        """The config kept with the stream for ``options``: the source's own ``configure``, else the declared checks."""
+        if self.configure is not None:
+            return self.configure(options)
+        return configure_declared(self, options)
 
     @property
     def secrets(self) -> tuple[Option, ...]:

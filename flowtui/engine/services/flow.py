@@ -178,7 +178,7 @@ class Flow:
         try:
             chosen = get_provider(provider)
             given = {secret.name: {"plain": True} for secret in chosen.secrets if options.get(secret.name)}
-            config = chosen.configure({**options, **given})
+            config = chosen.stored_config({**options, **given})
             connector = chosen.connect(config, {secret.name: options.get(secret.name) for secret in chosen.secrets})
         except ProviderConfigError as exc:
             raise InvalidInput(str(exc)) from None

@@ -86,7 +86,7 @@ def add_stream(
     refuse_taken_name(con, name)
     try:
         chosen = provider(provider_name)
-        config = chosen.configure(options)
+        config = chosen.stored_config(options)
     except ProviderConfigError as exc:
         raise InvalidInput(str(exc)) from None
     if not force:
@@ -129,7 +129,7 @@ def update_stream(con: Connection, name: str, settings: StreamSettings, options:
     changes = {k: v for k, v in settings.__dict__.items() if v is not None}
     if options:
         try:
-            config = {**stream.config, **provider(stream.provider).configure({**stream.config, **options})}
+            config = {**stream.config, **provider(stream.provider).stored_config({**stream.config, **options})}
         except ProviderConfigError as exc:
             raise InvalidInput(str(exc)) from None
         if not force and _source(stream.provider, config) != _source(stream.provider, stream.config):
