@@ -13,8 +13,8 @@ from importlib.metadata import EntryPoint, entry_points
 
 from flowtui.connectors.declaration import Cursor, Option, Provider, ProviderConfigError, SourceKey
 
-__all__ = ["GROUP", "Cursor", "Option", "Provider", "ProviderConfigError", "SourceKey", "provider", "providers",
-           "skipped"]
+__all__ = ["GROUP", "Cursor", "Option", "Provider", "ProviderConfigError", "SourceKey", "has_till", "provider",
+           "providers", "skipped"]
 
 GROUP = "flowtui.providers"
 
@@ -89,3 +89,9 @@ def provider(name: str) -> Provider:
     except KeyError:
         known = ", ".join(sorted(providers()))
         raise ProviderConfigError(f"Unknown provider {name!r}; available: {known}.") from None
+
+
+def has_till(name: str) -> bool:
+    """Streams of provider ``name`` have their sales rung up in flowtui's own till (an uninstalled one has none)."""
+    declared = providers().get(name)
+    return declared is not None and declared.till

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from flowtui.connectors.registry import providers
+from flowtui.connectors.registry import has_till, providers
 from flowtui.engine.core.clock import iso_utc
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable
@@ -117,7 +117,7 @@ class StreamsScreen(FlowScreen):
         if (name := self._need_stream()) is None:
             return
         status = next((s for s in self.statuses if s.stream.name == name), None)
-        if status is not None and not _has_till(status.stream.provider):
+        if status is not None and not has_till(status.stream.provider):
             tills = " or ".join(declared.label for declared in providers().values() if declared.till)
             self.notify(f"{name} is a {status.stream.provider} stream: its sales come from its POS. The till is for "
                         f"streams of provider {tills} (n creates one).", severity="warning", timeout=8)
@@ -128,9 +128,3 @@ class StreamsScreen(FlowScreen):
         if name := self._need_stream():
             self.notify(f"Testing {name}...")
             self.run_engine(lambda: self.flow.test_stream(name), lambda text: self.notify(text, timeout=8), name="test")
-
-
-def _has_till(provider_name: str) -> bool:
-    """Its sales are rung up in flowtui's own till (a source no longer installed has none)."""
-    declared = providers().get(provider_name)
-    return declared is not None and declared.till
