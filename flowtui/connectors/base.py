@@ -24,10 +24,15 @@ class SourceError(Exception):
 
 @dataclass(frozen=True)
 class Window:
-    """Business dates to fetch, inclusive; ``None`` means open-ended."""
+    """Business dates to fetch, inclusive; ``None`` means open-ended.
+
+    ``updated_since`` is set for sources whose cursor is ``updated since``: fetch the orders changed on or after
+    that day (whatever their business date; landing keeps those inside ``start``..``end``).
+    """
 
     start: date | None = None
     end: date | None = None
+    updated_since: date | None = None
 
     def contains(self, day: date) -> bool:
         return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)

@@ -1,7 +1,8 @@
 """Connect a stream: pick a provider, give its details, test them, pick the POS stores, create.
 
-The API key is typed into a masked input and goes straight to ``Flow.add_stream`` (which keeps it in
-the secrets file); it is never shown, notified or put in a message.
+Each provider's fields come from the options it declares (:mod:`flowtui.screens.source_fields`); nothing
+here knows a source by name. A secret (the API key) is typed into a masked input and goes straight to
+``Flow.add_stream`` (which keeps it in the secrets file); it is never shown, notified or put in a message.
 """
 
 from __future__ import annotations
@@ -17,22 +18,17 @@ from textual.widgets.selection_list import Selection
 from textual.worker import Worker, WorkerState
 
 from flowtui.connectors.base import SourceError, SourceStore
-from flowtui.connectors.registry import PROVIDERS
-from flowtui.connectors.storehub.client import BASE_URL
+from flowtui.connectors.registry import Provider, providers, skipped
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.setup.streams import StreamSettings
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import choices, literal
-from flowtui.screens.stream_settings import FORM_CSS, FormErrors, HttpUrl, IsoDate, form_row, parse_date
+from flowtui.screens.source_fields import NO_LOCATIONS, field_ids, missing, nothing_to_test, source_fields
+from flowtui.screens.stream_settings import FORM_CSS, FormErrors, IsoDate, form_row, parse_date
 
 if TYPE_CHECKING:
     from flowtui.engine.services.flow import Flow
 
-#: the fields each provider asks for (ids of the inputs shown for it)
-PROVIDER_FIELDS = {"storehub": ("account", "api-key", "base-url", "start-date"), "file": ("path",),
-                   "minipos": ("location",)}
-#: providers with nothing to test: the stream is created as soon as the form is filled in
-NO_TEST = {"minipos"}
 #: what the status line says when a worker of that group fails (the error itself is in the modal)
 INVITE = "Fill in the details, then ctrl+t to test them. Nothing is saved until ctrl+s creates the stream."
 FAILURES = {"probe": "Not connected: the test failed (see the message).", "create": "Not created (see the message)."}
@@ -94,30 +90,24 @@ class ConnectScreen(FlowScreen):
         self.offered: dict[str, SourceStore] = {}
         self._tested: tuple | None = None  # (provider, options) the last successful test was run with
         self._busy = False
+        self.providers = providers()
+        self.field_ids = field_ids(self.providers.values())
 
     def compose(self) -> ComposeResult:
-        default = "storehub" if "storehub" in PROVIDERS else next(iter(PROVIDERS))
         yield Header()
         with Horizontal(id="columns"):
             with VerticalScroll(id="details", classes="section") as details:
                 details.border_title = "Details"
-                yield from form_row("Provider", Select([(p.label, p.name) for p in PROVIDERS.values()],
-                                                       value=default, allow_blank=False, id="provider"))
+                yield from form_row("Provider", Select([(p.label, p.name) for p in self.providers.values()],
+                                                       value=next(iter(self.providers)), allow_blank=False,
+                                                       id="provider"))
                 yield from form_row("Stream name", Input(placeholder="e.g. Kopi Kita", id="name"))
-                with Vertical(id="fields-storehub", classes="provider-fields"):
-                    yield from form_row("Account", Input(placeholder="StoreHub account name", id="account"))
-                    yield from form_row("API key", Input(password=True, placeholder="hidden as you type", id="api-key"))
-                    yield from form_row("Base URL", Input(BASE_URL, id="base-url", validators=[HttpUrl()]))
+                for declared in self.providers.values():
+                    yield source_fields(declared, self.field_ids)
+                with Vertical(id="fields-start-date", classes="provider-fields"):
                     yield from form_row("Start date", Input(placeholder="YYYY-MM-DD", id="start-date",
                                                             validators=[IsoDate()], valid_empty=True))
                     yield Static("Blank start date: sync from yesterday.", classes="hint", markup=False)
-                with Vertical(id="fields-file", classes="provider-fields"):
-                    yield from form_row("Path", Input(placeholder="folder or file of orders", id="path"))
-                    yield Static("NDJSON or CSV order files, or a folder of them.", classes="hint", markup=False)
-                with Vertical(id="fields-minipos", classes="provider-fields"):
-                    yield from form_row("Location", Select([], prompt="Pick a location", id="location"))
-                    yield Static("The built-in till: no credentials. Its sales are rung up in flowtui (p on "
-                                 "Streams opens it).", id="minipos-hint", classes="hint", markup=False)
             with Vertical(id="result", classes="section") as result:
                 result.border_title = "Test and stores"
                 yield Static(INVITE, id="probe", markup=False)
@@ -132,32 +122,43 @@ class ConnectScreen(FlowScreen):
         self._show_stores([])
         self._status("")
         self.query_one("#name", Input).focus()
-        self.run_engine(self.flow.locations, self._show_locations, name="locations")
+        for line in skipped():  # a source plug-in that could not be loaded: said, and the others work
+            self.notify(line, severity="warning", timeout=10)
+        if self._located():
+            self.run_engine(self.flow.locations, self._show_locations, name="locations")
+
+    def _located(self) -> list[tuple[Provider, str]]:
+        """Each location field: (its provider, its id)."""
+        return [(declared, self.field_ids[(declared.name, option.name)]) for declared in self.providers.values()
+                for option in declared.options if option.kind == "location"]
 
     def _show_locations(self, locations) -> None:
-        self.query_one("#location", Select).set_options(choices(place.name for place in locations))
-        if not locations:
-            self.query_one("#minipos-hint", Static).update(
-                "No locations yet: add one first with `flowtui location add NAME`.")
+        for declared, field_id in self._located():
+            self.query_one(f"#{field_id}", Select).set_options(choices(place.name for place in locations))
+            if not locations:
+                self.query_one(f"#hint-{declared.name}", Static).update(NO_LOCATIONS)
 
     @property
     def provider(self) -> str:
         return str(self.query_one("#provider", Select).value)
+
+    @property
+    def declared(self) -> Provider:
+        return self.providers[self.provider]
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "provider":
             self._show_provider_fields()
             self._tested = None
             self._show_stores([])
-            self.query_one("#probe", Static).update(
-                "Nothing to test: give the name, pick the location, then ctrl+s creates the stream."
-                if self.provider in NO_TEST else INVITE)
-        elif event.select.id == "location" and isinstance(event.value, str):
-            self.errors.show("location", None)
+            self.query_one("#probe", Static).update(INVITE if self.declared.probe else nothing_to_test(self.declared))
+        elif event.select.id in self.field_ids.values() and isinstance(event.value, str):
+            self.errors.show(event.select.id, None)
 
     def _show_provider_fields(self) -> None:
-        for name in PROVIDER_FIELDS:
+        for name in self.providers:
             self.query_one(f"#fields-{name}").display = name == self.provider
+        self.query_one("#fields-start-date").display = self.declared.asks_start_date
 
     def _show_stores(self, stores: list[SourceStore]) -> None:
         self.offered = {store.id: store for store in stores}
@@ -178,33 +179,37 @@ class ConnectScreen(FlowScreen):
 
     def source(self) -> tuple[dict, StreamSettings] | None:
         """The provider options and first settings on screen, or None after marking what is wrong."""
-        provider = self.provider
-        if provider == "storehub":
-            checks = [self._require("account", "Give the StoreHub account name."),
-                      self._require("api-key", "Give the StoreHub API key."),
-                      self.errors.check(self.query_one("#base-url", Input)),
-                      self.errors.check(self.query_one("#start-date", Input))]
-            if not all(checks):
-                return None
-            options = {"account": self._value("account"), "api_key": self._value("api-key"),
-                       "base_url": self._value("base-url")}
-            return options, StreamSettings(start_date=parse_date(self._value("start-date")))
-        if provider == "file":
-            if not self._require("path", "Give the folder or file holding the orders."):
-                return None
-            return {"path": self._value("path")}, StreamSettings()
-        if provider == "minipos":
-            place = self.query_one("#location", Select).value
-            picked = isinstance(place, str)
-            self.errors.show("location", None if picked else "Pick the location whose till it is.")
-            return ({"location": place}, StreamSettings()) if picked else None
-        self._status(f"{PROVIDERS[provider].label} streams cannot be connected from the console yet.")
-        return None
+        declared = self.declared
+        options: dict[str, str] = {}
+        checks = []
+        for option in declared.options:
+            field_id = self.field_ids[(declared.name, option.name)]
+            field = self.query_one(f"#{field_id}")
+            if isinstance(field, Select):
+                value = field.value if isinstance(field.value, str) else ""
+                ok = bool(value) or not option.required
+                self.errors.show(field_id, None if ok else missing(option))
+            else:
+                assert isinstance(field, Input)
+                value = field.value.strip()
+                ok = self._require(field_id, missing(option)) if option.required else True
+                if ok and field.validators:
+                    ok = self.errors.check(field)
+            checks.append(ok)
+            if value:
+                options[option.name] = value
+        if declared.asks_start_date:
+            checks.append(self.errors.check(self.query_one("#start-date", Input)))
+        if not all(checks):
+            return None
+        start = parse_date(self._value("start-date")) if declared.asks_start_date else None
+        return options, StreamSettings(start_date=start)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.errors.clear_when_valid(event)
-        if event.value.strip() and event.input.id in ("name", "account", "api-key", "path"):
-            self.errors.show(event.input.id, None)
+        required = {self.field_ids[(d.name, o.name)] for d in self.providers.values() for o in d.options if o.required}
+        if event.value.strip() and (event.input.id == "name" or event.input.id in required):
+            self.errors.show(event.input.id or "", None)
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
         if event.input.validators:
@@ -228,14 +233,14 @@ class ConnectScreen(FlowScreen):
     def _probe(self, options: dict, *, then: str = "") -> None:
         provider = self.provider
         self._busy = True
-        self._status(f"Testing the {PROVIDERS[provider].label} details...")
+        self._status(f"Testing the {self.providers[provider].label} details...")
 
         def done(result: tuple[str, list[SourceStore]]) -> None:
             description, stores = result
             self._busy = False
             self._tested = (provider, tuple(sorted(options.items())))
             self.query_one("#probe", Static).update(f"OK: {description}")
-            stores = [] if provider in NO_TEST else stores
+            stores = stores if self.providers[provider].probe else []
             self._show_stores(stores)
             if stores:
                 picker = self.query_one("#stores", SelectionList)
@@ -266,11 +271,11 @@ class ConnectScreen(FlowScreen):
             return
         options, settings = source
         provider = self.provider
-        if provider not in NO_TEST and self._tested != (provider, tuple(sorted(options.items()))):
+        if self.declared.probe and self._tested != (provider, tuple(sorted(options.items()))):
             self._probe(options, then="Tested: check the stores picked, then ctrl+s again to create the stream.")
             return
         picker = self.query_one("#stores", SelectionList)
-        stores = [] if provider in NO_TEST else [self.offered[store_id] for store_id in picker.selected]
+        stores = [self.offered[store_id] for store_id in picker.selected] if self.declared.probe else []
         self._busy = True
         self._status(f"Creating {name}...")
         self.run_engine(lambda: connect_stream(self.flow, name, provider, options, settings, stores),
@@ -283,7 +288,7 @@ class ConnectScreen(FlowScreen):
             text += f": {len(connected.mapped)} store(s) mapped to locations"
         if connected.note:
             text += f" ({connected.note})"
-        if self.provider == "minipos":
+        if self.declared.till:
             text += "; p on Streams opens its till"
         self.notify(text + ".")
         self.app.pop_screen()

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
+from flowtui.connectors.registry import has_till, providers
 from flowtui.engine.core.clock import iso_utc
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable
@@ -116,9 +117,10 @@ class StreamsScreen(FlowScreen):
         if (name := self._need_stream()) is None:
             return
         status = next((s for s in self.statuses if s.stream.name == name), None)
-        if status is not None and status.stream.provider != "minipos":
+        if status is not None and not has_till(status.stream.provider):
+            tills = " or ".join(declared.label for declared in providers().values() if declared.till)
             self.notify(f"{name} is a {status.stream.provider} stream: its sales come from its POS. The till is for "
-                        "MiniPOS streams (n, provider MiniPOS, creates one).", severity="warning", timeout=8)
+                        f"streams of provider {tills} (n creates one).", severity="warning", timeout=8)
             return
         self.app.push_screen(self.flowapp.make_screen("till", stream=name))
 

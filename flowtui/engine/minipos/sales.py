@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from flowtui.connectors.base import OrderBatch
 from flowtui.connectors.minipos.source import STORE_ID
+from flowtui.connectors.registry import has_till
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import FlowError, InvalidInput, NotFound
 from flowtui.engine.digests.store import rebuild_dirty
@@ -41,11 +42,8 @@ from flowtui.engine.pipeline.landing import land_batch
 from flowtui.engine.setup.streams import Stream
 from flowtui.engine.storage.database import Connection
 
-PROVIDER = "minipos"
-
-
 def require_till(stream: Stream) -> Stream:
-    if stream.provider != PROVIDER:
+    if not has_till(stream.provider):
         raise InvalidInput(f"{stream.name!r} is a {stream.provider} stream, not a MiniPOS; "
                            "create one with `flowtui stream add NAME --provider minipos --location L`.")
     return stream

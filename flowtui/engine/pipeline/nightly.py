@@ -23,6 +23,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flowtui.connectors.registry import ProviderConfigError, provider
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.pipeline.sync import streams_to_sync
 from flowtui.engine.setup.secrets import SecretStore, config_dir
@@ -132,26 +133,31 @@ def readiness(nightly_job: NightlyJob) -> Readiness:
     database = Database.at(db)
     names = streams_to_sync(database, [])
     with database.read() as con:
-        keys = {name: require_stream(con, name).config.get("api_key") or {} for name in names}
+        streams = [require_stream(con, name) for name in names]
+    # (stream, secret's label, its flag, its reference): each declared secret of each stream to sync
+    keys = [(stream.name, secret.label, secret.flag, stream.config.get(secret.name) or {})
+            for stream in streams for secret in _secrets(stream.provider)]
     problems: list[str] = []
     fixes: list[str] = []
     defined = _env_file_defines(nightly_job.env_file, problems) if nightly_job.env_file else set()
     if defined is None:  # the env file itself is the problem (said above): its variables are not judged
-        defined = {ref["env"] for ref in keys.values() if "env" in ref}
+        defined = {ref["env"] for *_, ref in keys if "env" in ref}
     store = SecretStore(nightly_job.config_dir / "secrets.json")
-    for name, ref in keys.items():
+    for name, label, flag, ref in keys:
         if "secret" in ref and store.get(ref["secret"]) is None:
-            problems.append(f"stream {name!r} keeps its API key in {store.path}, which has no entry for it.")
-            fixes.append(f"set the key again: flowtui stream set {shlex.quote(name)} --api-key -")
-    unset = {name: ref["env"] for name, ref in keys.items() if "env" in ref and ref["env"] not in defined}
-    for name, var in unset.items():
+            problems.append(f"stream {name!r} keeps its {label} in {store.path}, which has no entry for it.")
+            fixes.append(f"set the key again: flowtui stream set {shlex.quote(name)} {flag} -")
+    unset = [(name, label, flag, ref["env"]) for name, label, flag, ref in keys
+             if "env" in ref and ref["env"] not in defined]
+    for name, label, _flag, var in unset:
         where = f"{nightly_job.env_file} does not set it" if nightly_job.env_file else "cron will not have it"
-        problems.append(f"stream {name!r} reads its API key from ${var}, and {where}.")
+        problems.append(f"stream {name!r} reads its {label} from ${var}, and {where}.")
     if unset and nightly_job.env_file:
-        fixes.append(f"add {', '.join(f'{v}=...' for v in unset.values())} to {nightly_job.env_file}")
+        fixes.append(f"add {', '.join(f'{var}=...' for *_, var in unset)} to {nightly_job.env_file}")
     elif unset:
-        example = shlex.quote(next(iter(unset)))
-        fixes.append(f"keep the key in flowtui's secrets file ({store.path}): flowtui stream set {example} --api-key -")
+        example, _label, flag, _var = unset[0]
+        fixes.append(f"keep the key in flowtui's secrets file ({store.path}): flowtui stream set "
+                     f"{shlex.quote(example)} {flag} -")
         fixes.append("or put VAR=value lines in a file only you can read (chmod 600 FILE) and install with: "
                      "flowtui schedule install --env-file FILE")
     if problems:
@@ -163,6 +169,14 @@ def readiness(nightly_job: NightlyJob) -> Readiness:
     notes = [] if names else ["No stream has auto sync on, so the nightly sync has nothing to do until one "
                               "does (`flowtui stream set NAME --auto-sync`)."]
     return Readiness(names, notes)
+
+
+def _secrets(provider_name: str) -> tuple:
+    """The secrets a stream's source declares (none when its source is no longer installed: its sync will say so)."""
+    try:
+        return provider(provider_name).secrets
+    except ProviderConfigError:
+        return ()
 
 
 def _env_file_defines(path: Path, problems: list[str]) -> set[str] | None:

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import pyarrow as pa
 
 from flowtui.connectors.base import BATCH_BYTES, OrderBatch, SourceError, Window
-from flowtui.connectors.registry import provider
+from flowtui.connectors.registry import Cursor, ProviderConfigError, provider
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.digests.store import RebuildResult, rebuild_dirty
@@ -53,20 +53,37 @@ class SyncOutcome:
 
 
 def default_window(stream: Stream, today: date) -> Window:
-    """What a sync fetches when no range is given.
+    """What a sync fetches when no range is given, by the kind of cursor the stream's source declares.
 
-    A file stream reads everything in its files from the start date on. A
-    fetching stream (an API) reads from its cursor minus the lookback window
-    (or its start date on the first run) up to yesterday.
+    A source without a cursor (files) is read whole from the start date on. A
+    business-date window (an API) runs from the cursor minus the lookback days
+    (or the start date on the first run) up to yesterday. An ``updated since``
+    source is asked for what changed since that same day, and every business
+    date from the start date on is landed.
     """
-    if stream.provider == "file":
+    try:
+        cursor = provider(stream.provider).cursor
+    except ProviderConfigError:  # its source is no longer installed: the sync fails (and says so) when it connects
+        cursor = Cursor.WINDOW
+    if cursor is Cursor.NONE:
         return Window(stream.start_date, None)
     yesterday = today - timedelta(days=1)
     if stream.cursor_date is not None:
         start = stream.cursor_date - timedelta(days=stream.lookback_days)
     else:
         start = stream.start_date or yesterday
+    if cursor is Cursor.UPDATED_SINCE:
+        return Window(stream.start_date, None, updated_since=min(start, today))
     return Window(min(start, yesterday), yesterday)
+
+
+def next_cursor(stream: Stream, window: Window, today: date) -> date | None:
+    """Where the stream's cursor moves after a sync of ``window`` (None: it stays)."""
+    if window.updated_since is not None:
+        return max(today, stream.cursor_date or today)
+    if window.end is not None:
+        return max(window.end, stream.cursor_date or window.end)
+    return None
 
 
 def sync_stream(
@@ -87,8 +104,10 @@ def sync_stream(
             "UPDATE sync_runs SET status = 'interrupted', finished_at = ? WHERE stream_id = ? AND status = 'running'",
             [now, stream.id],
         )
-        window = default_window(stream, clock.today_in(default_tz))
-        window = Window(start or window.start, end or window.end)
+        today = clock.today_in(default_tz)
+        window = default_window(stream, today)
+        since = (start or window.updated_since) if window.updated_since is not None else None
+        window = Window(start or window.start, end or window.end, since)
         run_id = con.execute(
             "INSERT INTO sync_runs (stream_id, started_at, status, window_from, window_to) "
             "VALUES (?, ?, 'running', ?, ?) RETURNING id",
@@ -97,8 +116,9 @@ def sync_stream(
     outcome = SyncOutcome(stream=stream.name, status="running", window=window, run_id=run_id)
     report(stream.name, 0.0, "starting")
     try:
-        secret = (secrets or SecretStore.default()).resolve(stream.config.get("api_key"))
-        connector = provider(stream.provider).connect(stream.config, secret)
+        declared = provider(stream.provider)
+        connector = declared.connect(stream.config,
+                                     (secrets or SecretStore.default()).resolve_all(stream.config, declared.secrets))
         windows = 0
         finished: set[str] = set()
         for batch in landing_units(connector.fetch(window)):
@@ -115,8 +135,9 @@ def sync_stream(
             outcome.status = ("warning" if outcome.warnings or outcome.landing.rejected or outcome.open_rejections
                               else "ok")
             _finish(con, outcome, windows)
-            if window.end is not None:
-                set_cursor(con, stream.id, max(window.end, stream.cursor_date or window.end))
+            cursor = next_cursor(stream, window, today)
+            if cursor is not None:
+                set_cursor(con, stream.id, cursor)
     except Exception as exc:  # a failed stream must not stop the others
         outcome.status = "failed"
         outcome.error = str(exc) if isinstance(exc, (FlowError, SourceError)) else f"{type(exc).__name__}: {exc}"

@@ -12,7 +12,7 @@ from flowtui.engine.ledger import books
 from flowtui.engine.services.unit import Service
 from flowtui.engine.setup import streams as streams_mod
 from flowtui.engine.setup.secrets import SecretStore
-from flowtui.engine.setup.secrets import describe as describe_secret
+from flowtui.engine.setup.secrets import describe_all as describe_secrets
 from flowtui.engine.setup.streams import StoreRow, Stream, StreamSettings, StreamStatus
 from flowtui.engine.storage.database import Connection
 
@@ -27,50 +27,52 @@ class StreamsService(Service):
                    force: bool = False) -> Stream:
         """Connect a stream. One reading what another stream reads is refused unless ``force`` (it would double-post).
 
-        ``options["api_key"]`` (plain text) goes to the secrets file only if the stream is created.
+        The provider's secrets (``options["api_key"]``, plain text) go to the secrets file only if the stream
+        is created.
         """
-        options, key = _split_key(options)
+        options, plain = _split_secrets(options)
 
         def change(con: Connection) -> Stream:
-            given = {**options, "api_key": self._key_reference(con, name.strip(), None)} if key else options
+            given = {**options, **{secret: self._key_reference(con, name.strip(), secret, None) for secret in plain}}
             return streams_mod.add_stream(con, name, provider, given, settings, clock.now(), force)
 
-        return self._change_stream(change, key)
+        return self._change_stream(change, plain)
 
     def update_stream(self, name: str, settings: StreamSettings, options: dict | None = None,
                       force: bool = False) -> Stream:
-        """Change a stream's settings; a new ``api_key`` goes to the secrets file only if the change is made."""
-        options, key = _split_key(options or {})
+        """Change a stream's settings; a new secret (``api_key``) goes to the secrets file only if the change is made."""
+        options, plain = _split_secrets(options or {})
 
         def change(con: Connection) -> Stream:
             stream = streams_mod.require_active(streams_mod.require_stream(con, name))
-            given = {**options, "api_key": self._key_reference(con, stream.name, stream.config.get("api_key"))} \
-                if key else options
+            given = {**options, **{secret: self._key_reference(con, stream.name, secret, stream.config.get(secret))
+                                   for secret in plain}}
             return streams_mod.update_stream(con, stream.name, settings, given, force)
 
-        return self._change_stream(change, key)
+        return self._change_stream(change, plain)
 
-    def _key_reference(self, con: Connection, stream: str, current: dict | None) -> dict:
-        return {"secret": self.secrets.entry_for(books.database_id(con), stream, current)}
+    def _key_reference(self, con: Connection, stream: str, secret: str, current: dict | None) -> dict:
+        return {"secret": self.secrets.entry_for(books.database_id(con), stream, current, secret)}
 
-    def _change_stream(self, change: Callable[[Connection], Stream], key: str | None) -> Stream:
-        """One write adding or changing a stream; its new API key (if any) is written to the secrets file last.
+    def _change_stream(self, change: Callable[[Connection], Stream], plain: dict[str, str]) -> Stream:
+        """One write adding or changing a stream; its new secrets (if any) are written to the secrets file last.
 
-        The key is kept only once the database change has been made and only if the stream refers to it:
+        A secret is kept only once the database change has been made and only if the stream refers to it:
         a refused change leaves the secrets file as it was. A secrets file that cannot be written rolls the
-        change back; if the commit then fails, the entry is put back as it was (nothing is ever deleted
+        change back; if the commit then fails, the entries are put back as they were (nothing is ever deleted
         that was there before).
         """
-        written: tuple[str, str | None] | None = None
+        written: list[tuple[str, str | None]] = []
         try:
             with self._write() as con:
                 stream = change(con)
-                reference = stream.config.get("api_key") or {}
-                if key and "secret" in reference:
-                    written = reference["secret"], self.secrets.store(reference["secret"], key)
+                for secret, value in plain.items():
+                    reference = stream.config.get(secret) or {}
+                    if "secret" in reference:
+                        written.append((reference["secret"], self.secrets.store(reference["secret"], value)))
         except BaseException:
-            if written is not None:
-                self.secrets.restore(*written)
+            for entry, previous in reversed(written):
+                self.secrets.restore(entry, previous)
             raise
         return stream
 
@@ -87,8 +89,7 @@ class StreamsService(Service):
         """The live connector of a stream (credentials resolved); no database is held while it is used."""
         with self.db.read() as con:
             stream = streams_mod.require_stream(con, name)
-        secret = self.secrets.resolve(stream.config.get("api_key"))
-        return stream_connector(stream, secret)
+        return stream_connector(stream, self.secrets)
 
     def test_stream(self, name: str) -> str:
         return self.connector(name).test()
@@ -96,7 +97,7 @@ class StreamsService(Service):
     def probe(self, provider: str, options: dict) -> tuple[str, list]:
         """Try a source before connecting it: (a one-line description, the stores it offers).
 
-        ``options`` are those of :meth:`add_stream` with the API key in plain
+        ``options`` are those of :meth:`add_stream` with the secrets (the API key) in plain
         text; nothing is saved.
         """
         from flowtui.connectors.registry import ProviderConfigError
@@ -104,14 +105,21 @@ class StreamsService(Service):
 
         try:
             chosen = get_provider(provider)
-            config = chosen.configure({**options, "api_key": {"plain": True}} if options.get("api_key") else options)
-            connector = chosen.connect(config, options.get("api_key"))
+            given = {secret.name: {"plain": True} for secret in chosen.secrets if options.get(secret.name)}
+            config = chosen.stored_config({**options, **given})
+            connector = chosen.connect(config, {secret.name: options.get(secret.name) for secret in chosen.secrets})
         except ProviderConfigError as exc:
             raise InvalidInput(str(exc)) from None
         return connector.test(), connector.stores()
 
     def credentials(self, stream: Stream) -> str:
-        return describe_secret(stream.config.get("api_key"), self.secrets)
+        from flowtui.connectors.registry import ProviderConfigError
+
+        try:
+            secrets = stream_provider(stream.provider).secrets
+        except ProviderConfigError:  # its source is no longer installed: its credentials say nothing now
+            return ""
+        return describe_secrets(stream.config, secrets, self.secrets)
 
     def streams(self, include_archived: bool = False) -> list[StreamStatus]:
         """Streams in use (and removed ones with ``include_archived``) with their last sync."""
@@ -128,21 +136,34 @@ class StreamsService(Service):
             return streams_mod.stores(con, stream)
 
 
-def _split_key(options: dict) -> tuple[dict, str | None]:
-    """The options without the plain-text ``api_key`` (returned apart); ``api_key_env`` becomes a reference."""
+def _split_secrets(options: dict) -> tuple[dict, dict[str, str]]:
+    """The options without the plain-text secrets (returned apart, by name); ``<secret>_env`` becomes a reference.
+
+    Secrets are the options any provider declares secret (an option name means the same kind of value in every
+    provider: the registry refuses a plug-in that disagrees).
+    """
+    from flowtui.connectors.registry import providers
+
     options = dict(options)
-    key, env = (options.pop("api_key", None) or "").strip() or None, options.pop("api_key_env", None)
-    if key and env:
-        raise InvalidInput("Give either --api-key or --api-key-env, not both.")
-    if env:
-        options["api_key"] = {"env": env.strip().lstrip("$")}
-    return options, key
+    plain: dict[str, str] = {}
+    secrets = {secret.name: secret for declared in providers().values() for secret in declared.secrets}
+    for name, secret in secrets.items():
+        value, env = (options.pop(name, None) or "").strip() or None, options.pop(secret.env_name, None)
+        if value and env:
+            raise InvalidInput(f"Give either {secret.flag} or {secret.flag}-env, not both.")
+        if env:
+            options[name] = {"env": env.strip().lstrip("$")}
+        if value:
+            plain[name] = value
+    return options, plain
 
 
-def stream_connector(stream: Stream, secret: str | None):
+def stream_connector(stream: Stream, secrets: SecretStore):
+    """The connector of ``stream``, its secrets resolved from ``secrets``."""
     from flowtui.connectors.registry import ProviderConfigError
 
     try:
-        return stream_provider(stream.provider).connect(stream.config, secret)
+        declared = stream_provider(stream.provider)
+        return declared.connect(stream.config, secrets.resolve_all(stream.config, declared.secrets))
     except ProviderConfigError as exc:
         raise InvalidInput(str(exc)) from None

@@ -1,13 +1,15 @@
 """Secrets (API keys) live outside the database.
 
-A stream's config holds only a *reference*: ``{"secret": "<entry>"}`` for a value
+A source declares its secrets (its options marked ``secret``; StoreHub's one is ``api_key``). A
+stream's config holds, under each secret's name, only a *reference*: ``{"secret": "<entry>"}`` for a value
 kept in ``secrets.json`` (mode 0600) in the user config directory, or
 ``{"env": "VAR"}`` for one read from the environment at sync time. Values are
 never printed; :func:`mask` shows the last four characters at most.
 
 One secrets file serves every database, so entries are named after the
 database's own id as well as the stream (:func:`stream_key_name`): two
-databases with a stream called "Shop" keep their own keys. References written
+databases with a stream called "Shop" keep their own keys (``...:api_key``, and each further secret under its
+own name). References written
 before that (``stream:NAME:api_key``) resolve as they always did; setting the
 key again moves the stream to an entry of its database's own, and the old
 entry is left in place (another database may use it).
@@ -19,11 +21,16 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 
 from flowtui.engine.core.errors import FlowError
+
+if TYPE_CHECKING:
+    from flowtui.connectors.declaration import Option
 
 
 def config_dir() -> Path:
@@ -44,9 +51,10 @@ def database_prefix(database_id: str) -> str:
     return f"db:{database_id}:"
 
 
-def stream_key_name(database_id: str, stream: str) -> str:
-    """``db:<database id>:stream:<stream name>:api_key``: a stream's key, in its own books' name."""
-    return f"{database_prefix(database_id)}stream:{stream}:api_key"
+def stream_key_name(database_id: str, stream: str, secret: str = "api_key") -> str:
+    """``db:<database id>:stream:<stream name>:api_key``: a stream's key (or its secret ``secret``), in its own
+    books' name."""
+    return f"{database_prefix(database_id)}stream:{stream}:{secret}"
 
 
 @dataclass(frozen=True)
@@ -83,8 +91,8 @@ class SecretStore:
             data[key] = previous
         self._write(data)
 
-    def entry_for(self, database_id: str, stream: str, current: dict | None) -> str:
-        """The entry a stream's new API key is kept under.
+    def entry_for(self, database_id: str, stream: str, current: dict | None, secret: str = "api_key") -> str:
+        """The entry a stream's new API key (or its secret ``secret``) is kept under.
 
         The stream's own entry when it already has one under its database's id (the key is replaced in
         place); otherwise a new entry under that id that no one uses yet. So a new key never overwrites an
@@ -94,7 +102,7 @@ class SecretStore:
         own = (current or {}).get("secret", "")
         if own.startswith(database_prefix(database_id)):
             return own
-        name = stream_key_name(database_id, stream)
+        name = stream_key_name(database_id, stream, secret)
         taken = self._load()
         candidate, n = name, 1
         while candidate in taken:
@@ -127,20 +135,24 @@ class SecretStore:
                 os.unlink(tmp)
             raise
 
-    def resolve(self, reference: dict | None) -> str | None:
-        """The secret a reference points at; a clear error when it is gone."""
+    def resolve(self, reference: dict | None, label: str = "API key", flag: str = "--api-key") -> str | None:
+        """The secret a reference points at; a clear error when it is gone (naming the secret and its flag)."""
         if not reference:
             return None
         if "env" in reference:
             value = os.environ.get(reference["env"])
             if not value:
-                raise FlowError(f"The environment variable {reference['env']} holding the API key is not set.")
+                raise FlowError(f"The environment variable {reference['env']} holding the {label} is not set.")
             return value
         value = self.get(reference["secret"])
         if value is None:
-            raise FlowError(f"The API key is missing from {self.path}; set it again with "
-                            "`flowtui stream set NAME --api-key -`.")
+            raise FlowError(f"The {label} is missing from {self.path}; set it again with "
+                            f"`flowtui stream set NAME {flag} -`.")
         return value
+
+    def resolve_all(self, config: dict, secrets: Iterable[Option]) -> dict[str, str | None]:
+        """Each declared secret of a stream's config, by name (None when the stream has none)."""
+        return {option.name: self.resolve(config.get(option.name), option.label, option.flag) for option in secrets}
 
 
 def describe(reference: dict | None, store: SecretStore) -> str:
@@ -150,3 +162,12 @@ def describe(reference: dict | None, store: SecretStore) -> str:
     if "env" in reference:
         return f"from ${reference['env']}"
     return mask(store.get(reference["secret"]))
+
+
+def describe_all(config: dict, secrets: Iterable[Option], store: SecretStore) -> str:
+    """A stream's credentials as listings show them: its one secret as :func:`describe` says it, or each by label."""
+    secrets = list(secrets)
+    said = [(option.label, describe(config.get(option.name), store)) for option in secrets]
+    if len(said) == 1:
+        return said[0][1]
+    return ", ".join(f"{label} {text}" for label, text in said if text)

@@ -86,7 +86,7 @@ def add_stream(
     refuse_taken_name(con, name)
     try:
         chosen = provider(provider_name)
-        config = chosen.configure(options)
+        config = chosen.stored_config(options)
     except ProviderConfigError as exc:
         raise InvalidInput(str(exc)) from None
     if not force:
@@ -115,7 +115,7 @@ def add_stream(
 
 def _map_home(con: Connection, stream: Stream, now: datetime) -> None:
     """A source with one fixed store (the MiniPOS) has it mapped to its location from the start."""
-    home = provider(stream.provider).home(stream.config)
+    home = provider(stream.provider).fixed_store(stream.config)
     if home is not None:
         map_location(con, stream, home[0], home[1], None, None, now)
 
@@ -129,7 +129,7 @@ def update_stream(con: Connection, name: str, settings: StreamSettings, options:
     changes = {k: v for k, v in settings.__dict__.items() if v is not None}
     if options:
         try:
-            config = {**stream.config, **provider(stream.provider).configure({**stream.config, **options})}
+            config = {**stream.config, **provider(stream.provider).stored_config({**stream.config, **options})}
         except ProviderConfigError as exc:
             raise InvalidInput(str(exc)) from None
         if not force and _source(stream.provider, config) != _source(stream.provider, stream.config):

@@ -30,7 +30,7 @@ def unmap_location(con: Connection, stream: Stream, pos_store_id: str) -> str:
     Refused for a till's own store, and for a store with posted documents: those keep their
     location, so the days they came from must too (map the store to another location instead).
     """
-    home = provider(stream.provider).home(stream.config)
+    home = provider(stream.provider).fixed_store(stream.config)
     mapped = [r[0] for r in con.execute(
         "SELECT pos_store_id FROM location_mappings WHERE stream_id = ? ORDER BY 1", [stream.id]).fetchall()]
     store = _one_of(pos_store_id, mapped, "POS store", stream)
