@@ -10,7 +10,6 @@ import click
 
 from flowtui import __version__
 from flowtui.cli.output import echo
-from flowtui.connectors.base import SourceError
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.services.flow import Flow
 from flowtui.engine.storage.database import Database
@@ -109,9 +108,6 @@ def main(argv: list[str] | None = None) -> None:
     except FlowError as exc:
         echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except SourceError as exc:  # a source (a folder, StoreHub) could not be read
-        echo(f"Error: {exc}", err=True)
-        sys.exit(1)
     except KeyboardInterrupt:
         echo("Interrupted.", err=True)
         sys.exit(130)
