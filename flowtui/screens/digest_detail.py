@@ -14,13 +14,13 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.errors import FlowError
-from flowtui.engine.core.formats import money
+from flowtui.engine.core.formats import money, quantity
 from flowtui.engine.core.records import DigestDetail
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable, literal
 from flowtui.screens.common.modals import ConfirmModal
 from flowtui.screens.digests import PostOutcomeModal, shown_status, where
-from flowtui.screens.order_detail import OrderModal, quantity, right
+from flowtui.screens.order_detail import OrderModal, right
 
 TABS = ("summary", "items", "orders", "attention", "versions")
 TOTALS = [("gross_sales", "Gross sales"), ("returns", "Returns"), ("discount", "Discount"),

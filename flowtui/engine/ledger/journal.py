@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
+from flowtui.engine.core.money import amount_text
 from flowtui.engine.ledger.posting_plan import JournalLine, balanced
 from flowtui.engine.storage.database import Connection
 
@@ -37,8 +38,8 @@ def add_entry(con: Connection, day: date, kind: str, memo: str, lines: list[Jour
         raise InvalidInput("Debits and credits must be zero or more.")
     if not balanced(lines):
         debit, credit = (sum(getattr(line, side) for line in lines) for side in ("debit", "credit"))
-        raise InvalidInput(f"The entry does not balance: debits {Decimal(debit).scaleb(-2):.2f}, "
-                           f"credits {Decimal(credit).scaleb(-2):.2f}.")
+        raise InvalidInput(f"The entry does not balance: debits {amount_text(Decimal(debit).scaleb(-2))}, "
+                           f"credits {amount_text(Decimal(credit).scaleb(-2))}.")
     codes = sorted({line.account for line in lines})
     known = {r[0] for r in con.execute("SELECT code FROM accounts WHERE code IN (SELECT unnest($c))",
                                        {"c": codes}).fetchall()}

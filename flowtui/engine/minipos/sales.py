@@ -20,6 +20,7 @@ from flowtui.connectors.base import OrderBatch
 from flowtui.connectors.minipos.source import STORE_ID
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import FlowError, InvalidInput, NotFound
+from flowtui.engine.core.money import amount_text
 from flowtui.engine.digests.store import rebuild_dirty
 from flowtui.engine.ledger import books, journal
 from flowtui.engine.minipos.checkout import (
@@ -349,7 +350,7 @@ def close(con: Connection, stream: Stream, business_date: date, opening_float: D
         change = journal.sen(over_short) - journal.sen(posted)
     if change:
         label = "over" if change > 0 else "short"
-        memo = f"Cash {label}, {stream.name} {business_date} (counted {counted:.2f}, expected {expected:.2f})"
+        memo = f"Cash {label}, {stream.name} {business_date} (counted {amount_text(counted)}, expected {amount_text(expected)})"
         entry_id = journal.add_entry(
             con, business_date, "cash_over_short", memo,
             journal.two_sided(cash_account(con, stream), journal.category_account(con, "cash_over_short", stream.id),

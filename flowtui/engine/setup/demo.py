@@ -15,11 +15,12 @@ import json
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-CENT = Decimal("0.01")
+from flowtui.engine.core.money import cash_round, to_sen
+
 TZ = ZoneInfo("Asia/Kuala_Lumpur")
 
 
@@ -61,15 +62,6 @@ STORES = {
 }
 
 
-def round_cash(amount: Decimal) -> Decimal:
-    """Bank Negara rounding to the nearest 5 sen (1,2 down; 3,4 up; 6,7 down; 8,9 up)."""
-    return ((amount / Decimal("0.05")).quantize(Decimal(1), rounding=ROUND_HALF_UP) * Decimal("0.05")).quantize(CENT)
-
-
-def _q(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def _pick_method(rnd: random.Random) -> str:
     return rnd.choices([m for m, _ in PAYMENT_MIX], weights=[w for _, w in PAYMENT_MIX])[0]
 
@@ -80,24 +72,24 @@ def _order(rnd: random.Random, store_id: str, seq: int, when: datetime) -> dict:
     for product in rnd.sample(menu, k=rnd.choice((1, 1, 2, 2, 3, 4))):
         quantity = rnd.choice((1, 1, 1, 2, 2, 3))
         gross = product.price * quantity
-        discount = _q(gross * Decimal("0.10")) if rnd.random() < 0.06 else Decimal("0.00")
+        discount = to_sen(gross * Decimal("0.10")) if rnd.random() < 0.06 else Decimal("0.00")
         amount = gross - discount
-        tax = _q(amount * product.rate)
+        tax = to_sen(amount * product.rate)
         lines.append({"sku": product.sku, "name": product.name, "quantity": str(quantity),
                       "unit_price": str(product.price), "discount": str(discount), "tax": str(tax),
                       "tax_code": product.tax_code, "amount": str(amount)})
         subtotal += amount
         line_tax += tax
     discount = Decimal("5.00") if not dine_in and subtotal > 50 and rnd.random() < 0.25 else Decimal("0.00")
-    service_charge = _q((subtotal - discount) * Decimal("0.10")) if dine_in else Decimal("0.00")
-    tax = line_tax + _q(service_charge * Decimal("0.06"))
+    service_charge = to_sen((subtotal - discount) * Decimal("0.10")) if dine_in else Decimal("0.00")
+    tax = line_tax + to_sen(service_charge * Decimal("0.06"))
     before = subtotal - discount + service_charge + tax
     method = _pick_method(rnd)
     split = rnd.random() < 0.05 and before > 10
-    rounding = round_cash(before) - before if method == "Cash" and not split else Decimal("0.00")
+    rounding = cash_round(before) - before if method == "Cash" and not split else Decimal("0.00")
     total = before + rounding
     if split:
-        first = _q(total * Decimal(rnd.choice(("0.3", "0.5", "0.6"))))
+        first = to_sen(total * Decimal(rnd.choice(("0.3", "0.5", "0.6"))))
         other = "Visa/Mastercard" if method == "Cash" else "Cash"
         payments = [{"method": method, "amount": str(first)}, {"method": other, "amount": str(total - first)}]
     else:
@@ -116,13 +108,13 @@ def _return_of(rnd: random.Random, sale: dict, seq: int, when: datetime) -> dict
     line = rnd.choice(sale["lines"])
     amount, tax = Decimal(line["amount"]), Decimal(line["tax"])
     quantity = Decimal(line["quantity"])
-    unit_discount = _q(Decimal(line["discount"]) / quantity)
+    unit_discount = to_sen(Decimal(line["discount"]) / quantity)
     if quantity > 1:  # return one unit of the line
-        amount, tax = Decimal(line["unit_price"]) - unit_discount, _q(tax / quantity)
+        amount, tax = Decimal(line["unit_price"]) - unit_discount, to_sen(tax / quantity)
     returned = {**line, "quantity": "1", "discount": str(unit_discount), "amount": str(amount), "tax": str(tax)}
     total = amount + tax
     method = sale["payments"][0]["method"]
-    rounding = round_cash(total) - total if method == "Cash" else Decimal("0.00")
+    rounding = cash_round(total) - total if method == "Cash" else Decimal("0.00")
     return {
         "id": f"{sale['store_id']}-R{seq:05d}", "number": f"R{seq:05d}", "store_id": sale["store_id"],
         "store_name": sale["store_name"], "time": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
