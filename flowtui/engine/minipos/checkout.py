@@ -18,8 +18,11 @@ from decimal import ROUND_FLOOR, Decimal
 from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.core.money import CENT, ZERO, cash_round, money
 from flowtui.engine.core.money import to_sen as sen
+from flowtui.engine.core.orders import Order, OrderLine, Payment
+from flowtui.engine.core.statuses import OrderStatus
 
 CASH = "Cash"
+CHANNEL = "MiniPOS"  # the channel of every order the till writes
 
 
 def is_cash(method: str) -> bool:
@@ -362,7 +365,7 @@ def _plain(quantity: Decimal) -> str:
 
 
 def canonical(order_id: str, store_id: str, store_name: str | None, time: str, kind: str, the_bill: Bill,
-              settlement: Settlement, original: tuple[str, str] | None = None) -> dict:
+              settlement: Settlement, original: tuple[str, str] | None = None) -> Order:
     """The order as every stream lands it (see docs/orders.md).
 
     The order discount is the order's ``discount``; each line keeps its own
@@ -370,23 +373,17 @@ def canonical(order_id: str, store_id: str, store_name: str | None, time: str, k
     the way the till did (in proportion to their amounts, largest remainder),
     so each tax code's taxable amount is what tax was charged on.
     """
-    order = {
-        "id": order_id, "number": order_id, "store_id": store_id, "store_name": store_name, "time": time,
-        "type": kind, "status": "completed", "channel": "MiniPOS",
-        "subtotal": str(the_bill.subtotal), "discount": str(the_bill.discount), "tax": str(the_bill.tax),
-        "rounding": str(settlement.rounding), "total": str(settlement.total),
-        "lines": [{"sku": line.sku, "name": line.name, "quantity": _plain(line.quantity),
-                   "unit_price": str(line.unit_price), "discount": str(line.discount),
-                   "tax": str(line.tax), "tax_code": line.tax_code, "amount": str(line.amount)}
-                  for line in the_bill.lines],
-        "payments": [{"method": method, "amount": str(amount)} for method, amount in settlement.payments],
-    }
-    if original:
-        order["original_id"], order["original_number"] = original
-    for line in order["lines"]:
-        if line["tax_code"] is None:
-            del line["tax_code"]
-    return {k: v for k, v in order.items() if v is not None}
+    original_id, original_number = original or (None, None)
+    return Order(
+        id=order_id, number=order_id, store_id=store_id, store_name=store_name, time=time, type=kind,
+        status=OrderStatus.COMPLETED, original_id=original_id, original_number=original_number, channel=CHANNEL,
+        subtotal=the_bill.subtotal, discount=the_bill.discount, tax=the_bill.tax, rounding=settlement.rounding,
+        total=settlement.total,
+        lines=tuple(OrderLine(sku=line.sku, name=line.name, quantity=line.quantity.normalize(),
+                              unit_price=line.unit_price, discount=line.discount, tax=line.tax,
+                              tax_code=line.tax_code, amount=line.amount) for line in the_bill.lines),
+        payments=tuple(Payment(method=method, amount=amount) for method, amount in settlement.payments),
+    )
 
 
 # -- the receipt -------------------------------------------------------------------------------------
