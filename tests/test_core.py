@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import fields
+from datetime import date, datetime, timezone
 from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from flowtui.engine.core import money
 from flowtui.engine.core.errors import FlowError, InvalidInput, NotFound, SourceError
+from flowtui.engine.core.orders import (
+    LINE_FIELDS,
+    ORDER_FIELDS,
+    ORDER_STRUCTURE,
+    PAYMENT_FIELDS,
+    Order,
+    OrderLine,
+    Payment,
+)
+from flowtui.engine.core.statuses import OrderStatus, OrderType
+from flowtui.engine.setup.demo import write_demo_files
 
 
 def D(value) -> Decimal:  # noqa: N802  (reads like the Decimal it makes)
@@ -101,3 +118,55 @@ def test_every_error_for_people_derives_from_one_root():
     for error in (SourceError, FileSourceError, StoreHubError, InvalidInput, NotFound):
         assert issubclass(error, FlowError)
     assert SourceError("folder gone").exit_code == 1
+
+
+# -- the canonical order -----------------------------------------------------------------------------
+
+
+def _docs_example(n: int) -> str:
+    """The ``n``-th NDJSON line of docs/orders.md's example."""
+    text = (Path(__file__).parent.parent / "docs" / "orders.md").read_text(encoding="utf-8")
+    block = text[text.index("```json\n") + len("```json\n"):]
+    return block[:block.index("```")].splitlines()[n]
+
+
+def test_an_order_writes_the_canonical_json_of_the_docs():
+    sale = Order(
+        id="KL-1001", number="1001", store_id="KL", time="2026-10-01T03:15:00Z", subtotal=D("20.00"),
+        service_charge=D("2.00"), tax=D("1.32"), rounding=D("-0.02"), total=D("23.30"),
+        lines=(OrderLine(sku="KOPI", name="Kopi O", quantity=2, unit_price=D("10.00"), tax=D("1.20"), tax_code="SV6",
+                         amount=D("20.00")),),
+        payments=(Payment(method="Cash", amount=D("23.30")),),
+    )
+    ret = Order(
+        id="KL-1002", store_id="KL", time=datetime(2026, 10, 1, 12, 0, tzinfo=ZoneInfo("Asia/Kuala_Lumpur")),
+        type=OrderType.RETURN, original_id="KL-1001", total=D("10.60"), tax=D("0.60"),
+        lines=(OrderLine(sku="KOPI", quantity=1, unit_price=D("10.00"), tax=D("0.60"), tax_code="SV6",
+                         amount=D("10.00")),),
+        payments=(Payment(method="Cash", amount=D("10.60")),),
+    )
+    assert json.dumps(sale.as_dict(), separators=(",", ":")) == _docs_example(0)
+    assert ret.as_dict() == json.loads(_docs_example(1))  # (the docs write its total before its tax)
+
+
+def test_an_order_leaves_out_what_is_not_given_and_passes_a_sources_values_on():
+    assert Order().as_dict() == {} and Order(lines=(), payments=()).as_dict() == {"lines": [], "payments": []}
+    line = OrderLine(sku="A", quantity=D("1.500"), unit_price=2.5, discount="0", amount=D("3.75"))
+    assert line.as_dict() == {"sku": "A", "quantity": "1.500", "unit_price": 2.5, "discount": "0", "amount": "3.75"}
+    order = Order(id="X", status=OrderStatus.VOIDED, total=D("1E+1"), extra={"note": "kept"})
+    assert order.to_json() == '{"id": "X", "status": "voided", "total": "10", "note": "kept"}'
+    assert Order(time=datetime(2026, 10, 1, 3, 15, 9, 999)).as_dict() == {"time": "2026-10-01T03:15:09Z"}
+
+
+def test_landing_parses_the_fields_the_model_declares():
+    assert tuple(ORDER_STRUCTURE) == (*ORDER_FIELDS, "lines", "payments")
+    assert tuple(ORDER_STRUCTURE["lines"][0]) == LINE_FIELDS == tuple(f.name for f in fields(OrderLine))
+    assert tuple(ORDER_STRUCTURE["payments"][0]) == PAYMENT_FIELDS == ("method", "amount")
+    assert ORDER_STRUCTURE["total"] == "DECIMAL(18,6)" and ORDER_STRUCTURE["time"] == "VARCHAR"
+
+
+def test_the_demo_builds_orders_whose_files_are_unchanged_to_the_byte(tmp_path):
+    """Running the demo again writes the very same files, so re-reading them lands nothing new."""
+    files = write_demo_files(tmp_path, date(2026, 10, 31), datetime(2026, 10, 31, 16, 30, tzinfo=timezone.utc))
+    assert [hashlib.sha256(f.read_bytes()).hexdigest()[:16] for f in files] == [
+        "17064e665d43a11e", "8dcb22e2bd8d2f11"]

@@ -14,6 +14,7 @@ Text:
 * :func:`price` — a unit price for people: two decimals, or up to four when it has them (``3.3333``);
 * :func:`amount_text` — for machines (JSON, CSV, exports): ``1234.50``, two decimals, no grouping;
 * :func:`price_text` — a unit price or cost for machines: at least 2 decimals, all it has beyond (``0.8125``);
+* :func:`sen_text` — integer sen as an amount's text (``-1205`` -> ``-12.05``);
 * :func:`exact_text` — a Decimal as the exact text it is (``7.00``, ``3.5000``), never in exponent form.
 """
 
@@ -76,6 +77,12 @@ def price_text(value) -> str | None:
         return None
     amount = Decimal(value)
     return f"{amount:.2f}" if amount == amount.quantize(CENT) else f"{amount.normalize():f}"
+
+
+def sen_text(sen: int) -> str:
+    """Integer sen as an amount's text: ``-1205`` -> ``-12.05``."""
+    sign, sen = ("-", -sen) if sen < 0 else ("", sen)
+    return f"{sign}{sen // 100}.{sen % 100:02d}"
 
 
 def exact_text(value: Decimal) -> str:

@@ -73,7 +73,7 @@ class OrderLine:
     amount: Number | None = _number()
 
     def as_dict(self) -> dict:
-        return _as_dict(self, _LINE_FIELDS)
+        return _as_dict(self, LINE_FIELDS)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -82,7 +82,7 @@ class Payment:
     amount: Number | None = _number()
 
     def as_dict(self) -> dict:
-        return _as_dict(self, _PAYMENT_FIELDS)
+        return _as_dict(self, PAYMENT_FIELDS)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -115,7 +115,7 @@ class Order:
     extra: dict | None = None
 
     def as_dict(self) -> dict:
-        out = _as_dict(self, _HEAD_FIELDS)
+        out = _as_dict(self, ORDER_FIELDS)
         if self.lines is not None:
             out["lines"] = [line.as_dict() for line in self.lines]
         if self.payments is not None:
@@ -140,9 +140,11 @@ def _structure(model) -> dict:
     return out
 
 
-_LINE_FIELDS = tuple(f.name for f in fields(OrderLine))
-_PAYMENT_FIELDS = tuple(f.name for f in fields(Payment))
-_HEAD_FIELDS = tuple(f.name for f in fields(Order) if "sql" in f.metadata)
+#: The canonical JSON's field names, in its order: a line's, a payment's and the order's own (not its lines and
+#: payments).
+LINE_FIELDS = tuple(f.name for f in fields(OrderLine))
+PAYMENT_FIELDS = tuple(f.name for f in fields(Payment))
+ORDER_FIELDS = tuple(f.name for f in fields(Order) if "sql" in f.metadata)
 
 #: DuckDB ``json_transform`` structure of a canonical order (the model's fields, each with its parse type).
 ORDER_STRUCTURE: dict = _structure(Order)
