@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from flowtui.engine.core import money
+from flowtui.engine.core import accounts, money
 from flowtui.engine.core.errors import FlowError, InvalidInput, NotFound, SourceError
 from flowtui.engine.core.orders import (
     LINE_FIELDS,
@@ -23,6 +23,7 @@ from flowtui.engine.core.orders import (
     OrderLine,
     Payment,
 )
+from flowtui.engine.core.records import COUNTED_SUMMARY, SUMMARY_FIELDS, SUMMARY_LABELS
 from flowtui.engine.core.statuses import OrderStatus, OrderType
 from flowtui.engine.setup.demo import write_demo_files
 
@@ -170,3 +171,28 @@ def test_the_demo_builds_orders_whose_files_are_unchanged_to_the_byte(tmp_path):
     files = write_demo_files(tmp_path, date(2026, 10, 31), datetime(2026, 10, 31, 16, 30, tzinfo=timezone.utc))
     assert [hashlib.sha256(f.read_bytes()).hexdigest()[:16] for f in files] == [
         "17064e665d43a11e", "8dcb22e2bd8d2f11"]
+
+
+# -- account categories and the digest summary, defined once ----------------------------------------
+
+
+def test_account_categories_are_one_table_the_books_and_the_listing_read():
+    from flowtui.engine.digests.listing import DIGESTS_SQL
+    from flowtui.engine.ledger import books
+
+    assert books.CATEGORY_TYPES is accounts.CATEGORY_TYPES and books.POSTING_CATEGORIES is accounts.POSTING_CATEGORIES
+    assert books.ACCOUNT_TYPES == ("asset", "liability", "equity", "income", "expense")
+    assert list(accounts.CATEGORY_TYPES) == list(accounts.Category)  # every category, in one order
+    assert set(books.DEFAULT_CATEGORIES) == set(accounts.Category)
+    assert accounts.POSTING_CATEGORIES == ("sales", "returns", "discount", "service_charge", "tax", "rounding")
+    assert "(VALUES ('sales'), ('returns'), ('discount'), ('service_charge'), ('tax'), ('rounding'))" in DIGESTS_SQL
+
+
+def test_the_digest_summary_fields_are_one_list():
+    from flowtui.engine.digests.rollup import SUMMARY_MONEY
+    from flowtui.engine.storage.views import V_DIGESTS
+
+    assert SUMMARY_FIELDS == ("gross_sales", "returns", "discount", "service_charge", "tax", "rounding", "net_total")
+    assert SUMMARY_MONEY == list(SUMMARY_FIELDS) and COUNTED_SUMMARY[2:] == SUMMARY_FIELDS
+    assert SUMMARY_LABELS["net_total"] == "Net total"
+    assert ", ".join(COUNTED_SUMMARY) in V_DIGESTS.sql

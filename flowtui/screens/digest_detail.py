@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.core.formats import money, quantity
-from flowtui.engine.core.records import DigestDetail
+from flowtui.engine.core.records import SUMMARY_LABELS, DigestDetail
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable, literal
 from flowtui.screens.common.modals import ConfirmModal
@@ -23,8 +23,7 @@ from flowtui.screens.digests import PostOutcomeModal, shown_status, where
 from flowtui.screens.order_detail import OrderModal, right
 
 TABS = ("summary", "items", "orders", "attention", "versions")
-TOTALS = [("gross_sales", "Gross sales"), ("returns", "Returns"), ("discount", "Discount"),
-          ("service_charge", "Service charge"), ("tax", "Tax"), ("rounding", "Rounding"), ("net_total", "Net total")]
+TOTALS = list(SUMMARY_LABELS.items())
 
 
 def _stamp(value) -> str:
