@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from flowtui.engine.core import accounts, money
+from flowtui.engine.core import accounts, money, statuses
 from flowtui.engine.core.errors import FlowError, InvalidInput, NotFound, SourceError
 from flowtui.engine.core.orders import (
     LINE_FIELDS,
@@ -196,3 +196,34 @@ def test_the_digest_summary_fields_are_one_list():
     assert SUMMARY_MONEY == list(SUMMARY_FIELDS) and COUNTED_SUMMARY[2:] == SUMMARY_FIELDS
     assert SUMMARY_LABELS["net_total"] == "Net total"
     assert ", ".join(COUNTED_SUMMARY) in V_DIGESTS.sql
+
+
+# -- statuses as enums whose values are the stored text ---------------------------------------------
+
+
+@pytest.mark.parametrize("kind, stored", [
+    (statuses.OrderType, ("sale", "return")),
+    (statuses.OrderStatus, ("completed", "voided")),
+    (statuses.DigestStatus, ("open", "ready", "needs_attention", "posted", "changed")),
+    (statuses.DocumentStatus, ("posted", "reversed")),
+    (statuses.DocumentRole, ("original", "adjustment", "reversal")),
+    (statuses.SyncStatus, ("running", "ok", "warning", "failed", "interrupted")),
+    (statuses.RejectionState, ("open", "corrected", "fixed", "superseded", "dismissed")),
+    (statuses.PostStatus, ("posted", "adjusted", "unchanged", "already_posted", "refused")),
+    (accounts.AccountType, ("asset", "liability", "equity", "income", "expense")),
+])
+def test_every_status_is_the_text_the_books_store(kind, stored):
+    assert statuses.values(kind) == stored and all(type(v) is str for v in statuses.values(kind))
+    for member, text in zip(kind, stored, strict=True):
+        assert member == text and str(member) == text and f"{member}" == text
+        assert json.dumps({"status": member}) == json.dumps({"status": text})
+
+
+def test_lists_handed_to_click_are_plain_text():
+    """``click.Choice`` shows an enum member by its name (``NEEDS_ATTENTION``): the lists it gets are texts."""
+    from flowtui.engine.digests.store import DIGEST_STATUSES
+
+    for listed in (DIGEST_STATUSES, accounts.ACCOUNT_TYPES, accounts.POSTING_CATEGORIES, tuple(accounts.CATEGORY_TYPES),
+                   *accounts.CATEGORY_TYPES.values()):
+        assert all(type(v) is str for v in listed), listed
+    assert DIGEST_STATUSES == ("open", "ready", "needs_attention", "posted", "changed")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from flowtui.engine.core.statuses import values
+
 
 class AccountType(StrEnum):
     ASSET = "asset"
@@ -33,27 +35,28 @@ class Category(StrEnum):
     STOCK_ADJUSTMENT = "stock_adjustment"
 
 
-ACCOUNT_TYPES: tuple[str, ...] = tuple(AccountType)
+ACCOUNT_TYPES: tuple[str, ...] = values(AccountType)
 
-_A = AccountType
-#: Every category a stream can map -> the account types it may go to (in the order help texts list them).
-CATEGORY_TYPES: dict[str, tuple[str, ...]] = {
-    Category.SALES: (_A.INCOME,),
-    Category.RETURNS: (_A.INCOME,),
-    Category.DISCOUNT: (_A.INCOME,),
-    Category.SERVICE_CHARGE: (_A.INCOME,),
-    Category.TAX: (_A.LIABILITY,),
-    Category.ROUNDING: (_A.INCOME, _A.EXPENSE),
-    Category.COST_OF_GOODS: (_A.EXPENSE,),
-    Category.INVENTORY: (_A.ASSET,),
-    Category.CASH_OVER_SHORT: (_A.EXPENSE, _A.INCOME),
-    Category.OPENING_BALANCE: (_A.EQUITY,),
-    Category.STOCK_ADJUSTMENT: (_A.EXPENSE,),
-}
+_C, _A = Category, AccountType
+#: Every category a stream can map -> the account types it may go to (in the order help texts list them); plain
+#: texts, as stored (so click choices and messages show them as they are typed).
+CATEGORY_TYPES: dict[str, tuple[str, ...]] = {c.value: tuple(t.value for t in types) for c, types in (
+    (_C.SALES, (_A.INCOME,)),
+    (_C.RETURNS, (_A.INCOME,)),
+    (_C.DISCOUNT, (_A.INCOME,)),
+    (_C.SERVICE_CHARGE, (_A.INCOME,)),
+    (_C.TAX, (_A.LIABILITY,)),
+    (_C.ROUNDING, (_A.INCOME, _A.EXPENSE)),
+    (_C.COST_OF_GOODS, (_A.EXPENSE,)),
+    (_C.INVENTORY, (_A.ASSET,)),
+    (_C.CASH_OVER_SHORT, (_A.EXPENSE, _A.INCOME)),
+    (_C.OPENING_BALANCE, (_A.EQUITY,)),
+    (_C.STOCK_ADJUSTMENT, (_A.EXPENSE,)),
+)}
 
 #: The categories every digest's posting may need (a digest without an account for one it uses needs attention).
-POSTING_CATEGORIES: tuple[str, ...] = (Category.SALES, Category.RETURNS, Category.DISCOUNT, Category.SERVICE_CHARGE,
-                                       Category.TAX, Category.ROUNDING)
+POSTING_CATEGORIES: tuple[str, ...] = tuple(c.value for c in (_C.SALES, _C.RETURNS, _C.DISCOUNT, _C.SERVICE_CHARGE,
+                                                               _C.TAX, _C.ROUNDING))
 
 #: What a payment method's money is deposited to: a cash, bank or clearing account.
-PAYMENT_ACCOUNT_TYPES: tuple[str, ...] = (_A.ASSET,)
+PAYMENT_ACCOUNT_TYPES: tuple[str, ...] = (_A.ASSET.value,)

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.money import exact_text
-from flowtui.engine.core.statuses import OrderStatus, OrderType
+from flowtui.engine.core.statuses import OrderStatus, OrderType, values
 
 _NUM = "DECIMAL(18,6)"  # parse width: wide enough to see a third decimal and reject it
 
@@ -149,8 +149,8 @@ ORDER_FIELDS = tuple(f.name for f in fields(Order) if "sql" in f.metadata)
 #: DuckDB ``json_transform`` structure of a canonical order (the model's fields, each with its parse type).
 ORDER_STRUCTURE: dict = _structure(Order)
 
-ORDER_TYPES = tuple(OrderType)
-ORDER_STATUSES = tuple(OrderStatus)
+ORDER_TYPES = values(OrderType)
+ORDER_STATUSES = values(OrderStatus)
 
 
 @dataclass(frozen=True)

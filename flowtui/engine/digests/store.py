@@ -14,6 +14,7 @@ from decimal import Decimal
 import polars as pl
 
 from flowtui.engine.core.records import COUNTED_SUMMARY
+from flowtui.engine.core.statuses import DigestStatus, values
 from flowtui.engine.digests.listing import DIGESTS_SQL as _DIGESTS_SQL
 from flowtui.engine.digests.listing import ROWS_ALL, ROWS_PAGE
 from flowtui.engine.digests.listing import ROWS_SQL as _ROWS_SQL
@@ -276,7 +277,7 @@ class DigestFilter:
     ids: tuple[int, ...] | None = None
 
 
-DIGEST_STATUSES = ("open", "ready", "needs_attention", "posted", "changed")
+DIGEST_STATUSES = values(DigestStatus)
 
 
 

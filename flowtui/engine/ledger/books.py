@@ -50,17 +50,17 @@ DEFAULT_CHART: tuple[tuple[str, str, str], ...] = (
 
 #: Posting category -> default account code.
 DEFAULT_CATEGORIES: dict[str, str] = {
-    Category.SALES: "4000",
-    Category.RETURNS: "4010",
-    Category.DISCOUNT: "4020",
-    Category.SERVICE_CHARGE: "4100",
-    Category.TAX: "2100",
-    Category.ROUNDING: "4900",
-    Category.COST_OF_GOODS: "5000",
-    Category.INVENTORY: "1200",
-    Category.OPENING_BALANCE: "3200",
-    Category.STOCK_ADJUSTMENT: "5100",
-    Category.CASH_OVER_SHORT: "6100",
+    Category.SALES.value: "4000",
+    Category.RETURNS.value: "4010",
+    Category.DISCOUNT.value: "4020",
+    Category.SERVICE_CHARGE.value: "4100",
+    Category.TAX.value: "2100",
+    Category.ROUNDING.value: "4900",
+    Category.COST_OF_GOODS.value: "5000",
+    Category.INVENTORY.value: "1200",
+    Category.OPENING_BALANCE.value: "3200",
+    Category.STOCK_ADJUSTMENT.value: "5100",
+    Category.CASH_OVER_SHORT.value: "6100",
 }
 
 DEFAULT_PAYMENT_METHODS: tuple[tuple[str, str], ...] = (

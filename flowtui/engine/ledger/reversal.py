@@ -23,6 +23,7 @@ from datetime import datetime
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.core.records import COUNTED_SUMMARY
+from flowtui.engine.core.statuses import DocumentRole, DocumentStatus
 from flowtui.engine.ledger import books
 from flowtui.engine.ledger.numbering import DEFAULT_INVOICE_FORMAT
 from flowtui.engine.ledger.posting_plan import DocumentLine, DocumentPlan, JournalLine, StockMove
@@ -106,9 +107,9 @@ def reverse(con: Connection, number: str, reason: str, now: datetime, who: str) 
     if not rows:
         raise NotFound(f"No invoice or credit note numbered {number!r}; see `flowtui invoices`.")
     _, digest_id, status, role = rows[0]
-    if role == "reversal":
+    if role == DocumentRole.REVERSAL:
         raise InvalidInput(f"{number} is itself a reversal; post the day again instead (`flowtui post`).")
-    if status == "reversed":
+    if status == DocumentStatus.REVERSED:
         raise InvalidInput(f"{number} is already reversed (see `flowtui invoice show {number}`).")
     standing = _active(con, digest_id)
     info = _formats(con, digest_id)
