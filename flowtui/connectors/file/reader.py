@@ -367,6 +367,12 @@ def _clean(row: dict) -> dict:
 
 
 def _csv_order(key: str, rows: list[tuple[int, dict]]) -> tuple[dict, str | None]:
+    """A CSV order's rows as canonical JSON: its cells' text as it is (landing judges it), in the columns' order.
+
+    (Not built as an :class:`~flowtui.engine.core.orders.Order`: its text, payments before lines, is what the
+    orders already landed from CSV files were hashed as, so it must stay to the byte or every one would land again
+    as changed.)
+    """
     first = _clean(rows[0][1])
     document: dict = {"id": key}
     for column in ORDER_COLUMNS:
