@@ -31,8 +31,8 @@ _NUM = "DECIMAL(18,6)"  # parse width: wide enough to see a third decimal and re
 Number = Decimal | int | float | str
 
 
-def _text(**kw):
-    return field(default=None, metadata={"sql": "VARCHAR"}, **kw)
+def _text():
+    return field(default=None, metadata={"sql": "VARCHAR"})
 
 
 def _number():
@@ -78,6 +78,8 @@ class OrderLine:
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Payment:
+    """One payment: the method as the source spells it, and the amount."""
+
     method: str | None = _text()
     amount: Number | None = _number()
 
