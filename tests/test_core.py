@@ -59,6 +59,12 @@ def test_to_sen_rounds_half_up(value, sen):
     assert str(money.to_sen(D(value))) == sen
 
 
+def test_as_sen_is_exact_or_refuses():
+    assert [money.as_sen(D(v)) for v in ("12.05", "-0.50", "7")] == [1205, -50, 700]
+    with pytest.raises(InvalidInput, match="more than 2 decimals"):
+        money.as_sen(D("1.001"))
+
+
 # -- money: text -------------------------------------------------------------------------------------
 
 
@@ -99,12 +105,14 @@ def test_exact_text_never_rounds_nor_uses_an_exponent():
 def test_every_money_helper_is_the_one_rule():
     from flowtui.cli import output
     from flowtui.engine.core import formats
+    from flowtui.engine.ledger import journal
     from flowtui.engine.minipos import checkout
 
     assert formats.money is money.money and formats.price is money.price
     assert output.show_money is money.money and output.money is money.amount_text
     assert output.price is money.price_text
     assert checkout.cash_round is money.cash_round and checkout.sen is money.to_sen
+    assert journal.sen is money.as_sen
 
 
 # -- one error root ----------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ Money is exact: :class:`~decimal.Decimal` or integer sen, never a float.
 
 Rounding:
 
-* :func:`to_sen` — to the sen, half up (how tax and shares are rounded);
+* :func:`to_sen` — to the sen, half up (how tax and shares are rounded); :func:`as_sen` — an exact amount as
+  integer sen (never rounds: more than 2 decimals is refused);
 * :func:`cash_round` / :func:`cash_round_sen` — to 5 sen the way Bank Negara Malaysia's rounding mechanism says
   (1, 2 sen down; 3, 4 up to 5; 6, 7 down to 5; 8, 9 up); a negative amount (a refund) rounds the same way.
 
@@ -22,6 +23,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from flowtui.engine.core.errors import InvalidInput
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -32,6 +35,14 @@ ZERO = Decimal("0.00")
 def to_sen(value) -> Decimal:
     """Round to the sen, half up: ``1.005`` -> ``1.01``."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def as_sen(amount) -> int:
+    """An exact amount of at most 2 decimals as integer sen: ``12.05`` -> ``1205``; more decimals are refused."""
+    value = Decimal(amount) * 100
+    if value != value.to_integral_value():
+        raise InvalidInput(f"{amount} has more than 2 decimals.")
+    return int(value)
 
 
 def cash_round_sen(sen: int) -> int:

@@ -13,19 +13,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
-from flowtui.engine.core.money import amount_text
+from flowtui.engine.core.money import amount_text, as_sen
 from flowtui.engine.ledger.posting_plan import JournalLine, balanced
 from flowtui.engine.storage.database import Connection
 
 MANUAL = "manual"
 
 
-def sen(amount: Decimal) -> int:
-    """An exact amount of at most 2 decimals as integer sen."""
-    value = Decimal(amount) * 100
-    if value != value.to_integral_value():
-        raise InvalidInput(f"{amount} has more than 2 decimals.")
-    return int(value)
+sen = as_sen  # an exact amount as integer sen (core.money's rule)
 
 
 def add_entry(con: Connection, day: date, kind: str, memo: str, lines: list[JournalLine], now: datetime,
