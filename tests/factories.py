@@ -8,15 +8,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields
 from decimal import Decimal
 from pathlib import Path
 
 from flowtui.engine.core.money import to_sen
-from flowtui.engine.core.orders import Order, OrderLine, Payment
+from flowtui.engine.core.orders import ORDER_FIELDS, Order, OrderLine, Payment
 
 CENT = Decimal("0.01")
-_ORDER_FIELDS = {f.name for f in fields(Order)} - {"extra"}
 
 
 def _d(value) -> Decimal:
@@ -68,8 +66,10 @@ def order(
         subtotal=subtotal.quantize(CENT), discount=discount, service_charge=service_charge, tax=tax.quantize(CENT),
         rounding=rounding, total=total.quantize(CENT), lines=tuple(built), payments=tuple(payments),
     )
-    given.update((k, v) for k, v in extra.items() if k in _ORDER_FIELDS)
-    return Order(**given, extra={k: v for k, v in extra.items() if k not in _ORDER_FIELDS}).as_dict()
+    # the order's own fields go in their place; anything else (lines or payments written out as JSON, keys the
+    # model does not know) is written as given, over what was built
+    given.update((k, v) for k, v in extra.items() if k in ORDER_FIELDS)
+    return Order(**given, extra={k: v for k, v in extra.items() if k not in ORDER_FIELDS}).as_dict()
 
 
 def write_ndjson(path: Path, orders: list[dict | str]) -> Path:
