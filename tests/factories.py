@@ -8,8 +8,11 @@
 from __future__ import annotations
 
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
+
+from flowtui.engine.core.money import to_sen
+from flowtui.engine.core.orders import ORDER_FIELDS, Order, OrderLine, Payment
 
 CENT = Decimal("0.01")
 
@@ -35,38 +38,38 @@ def order(
     original_id: str | None = None,
     **extra,
 ) -> dict:
-    """``lines`` are ``(sku, quantity, unit_price[, line_discount[, tax]])``."""
+    """``lines`` are ``(sku, quantity, unit_price[, line_discount[, tax]])``; ``extra`` sets any other field (or
+    adds a key the model does not know). Built as an :class:`Order`, handed back as its canonical JSON object."""
     built, subtotal, tax = [], Decimal(0), Decimal(0)
     for entry in lines:
         sku, quantity, price = entry[0], _d(entry[1]), _d(entry[2])
         line_discount = _d(entry[3]) if len(entry) > 3 else Decimal("0.00")
-        amount = (quantity * price - line_discount).quantize(CENT, rounding=ROUND_HALF_UP)
+        amount = to_sen(quantity * price - line_discount)
         if len(entry) > 4:
             line_tax = _d(entry[4])
         elif tax_rate:
-            line_tax = (amount * _d(tax_rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+            line_tax = to_sen(amount * _d(tax_rate))
         else:
             line_tax = Decimal("0.00")
-        built.append({"sku": sku, "name": f"Item {sku}", "quantity": str(quantity), "unit_price": str(price),
-                      "discount": str(line_discount), "tax": str(line_tax), "amount": str(amount),
-                      **({"tax_code": f"T{tax_rate}"} if tax_rate else {})})
+        built.append(OrderLine(sku=sku, name=f"Item {sku}", quantity=quantity, unit_price=price, discount=line_discount,
+                               tax=line_tax, tax_code=f"T{tax_rate}" if tax_rate else None, amount=amount))
         subtotal += amount
         tax += line_tax
     total = subtotal - _d(discount) + _d(service_charge) + tax + _d(rounding)
     payments, paid = [], Decimal(0)
     for method, amount in pay if pay is not None else [("Cash", None)]:
         value = total - paid if amount is None else _d(amount)
-        payments.append({"method": method, "amount": f"{value:.2f}"})
+        payments.append(Payment(method=method, amount=value.quantize(CENT)))
         paid += value
-    data = {
-        "id": id, "number": number or id, "store_id": store, "time": time, "type": type, "status": status,
-        "subtotal": f"{subtotal:.2f}", "discount": discount, "service_charge": service_charge,
-        "tax": f"{tax:.2f}", "rounding": rounding, "total": f"{total:.2f}", "lines": built, "payments": payments,
-    }
-    if original_id:
-        data["original_id"] = original_id
-    data.update(extra)
-    return data
+    given = dict(
+        id=id, number=number or id, store_id=store, time=time, type=type, status=status, original_id=original_id,
+        subtotal=subtotal.quantize(CENT), discount=discount, service_charge=service_charge, tax=tax.quantize(CENT),
+        rounding=rounding, total=total.quantize(CENT), lines=tuple(built), payments=tuple(payments),
+    )
+    # the order's own fields go in their place; anything else (lines or payments written out as JSON, keys the
+    # model does not know) is written as given, over what was built
+    given.update((k, v) for k, v in extra.items() if k in ORDER_FIELDS)
+    return Order(**given, extra={k: v for k, v in extra.items() if k not in ORDER_FIELDS}).as_dict()
 
 
 def write_ndjson(path: Path, orders: list[dict | str]) -> Path:

@@ -10,7 +10,6 @@ import click
 from flowtui import __version__
 from flowtui.cli.context import Context, pass_context, read_only
 from flowtui.cli.output import echo
-from flowtui.connectors.base import SourceError
 from flowtui.engine.core.errors import FlowError
 
 __all__ = ["Context", "cli", "main", "pass_context", "read_only"]
@@ -78,9 +77,6 @@ def main(argv: list[str] | None = None) -> None:
     except FlowError as exc:
         echo(f"Error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except SourceError as exc:  # a source (a folder, StoreHub) could not be read
-        echo(f"Error: {exc}", err=True)
-        sys.exit(1)
     except KeyboardInterrupt:
         echo("Interrupted.", err=True)
         sys.exit(130)

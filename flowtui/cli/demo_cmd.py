@@ -9,6 +9,7 @@ import click
 from flowtui.cli.context import pass_context
 from flowtui.cli.digest_cmds import _progress_bar
 from flowtui.cli.output import day, echo, show_money, table
+from flowtui.engine.core.statuses import PostStatus
 from flowtui.engine.digests.store import DigestFilter
 
 
@@ -36,7 +37,7 @@ def demo(ctx, db_path):
         f"{landing.rejected:,} rejected orders; {result.outcome.digests.created:,} digests created, "
         f"{result.outcome.digests.updated:,} updated."
     )
-    posted = [p for p in result.outcome.postings if p.status == "posted"]
+    posted = [p for p in result.outcome.postings if p.status == PostStatus.POSTED]
     if posted:
         echo(f"Auto invoice posted {len(posted)} ready day(s) as invoices and credit notes "
              "(today is still open).")

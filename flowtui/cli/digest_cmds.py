@@ -12,6 +12,7 @@ from flowtui.cli.context import pass_context, read_only
 from flowtui.cli.output import day, echo, emit_json, instant, money, quantity, safe, show_money, table
 from flowtui.cli.params import DATE, json_option
 from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter
+from flowtui.engine.core.statuses import PostStatus
 from flowtui.engine.pipeline.sync import SyncOutcome, window_of
 
 MAX_REJECTIONS_SHOWN = 20
@@ -84,7 +85,7 @@ def _print_outcome(o: SyncOutcome) -> None:
     for warning in o.warnings:
         echo(f"  warning: {warning}", err=True)
     if o.postings:
-        posted = [p for p in o.postings if p.status == "posted"]
+        posted = [p for p in o.postings if p.status == PostStatus.POSTED]
         adjusted = [p for p in o.postings if p.status == "adjusted"]
         refused = [p for p in o.postings if p.status == "refused"]
         numbers = _numbers([n for p in posted + adjusted for _, n in p.documents])

@@ -23,6 +23,7 @@ import click
 
 from flowtui.engine.core import formats
 from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.money import amount_text, price_text
 
 #: characters a terminal acts on: C0 controls, DEL, C1 controls, bidi embeddings, overrides and isolates
 UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -55,16 +56,8 @@ def echo(message: object = "", *, err: bool = False, nl: bool = True) -> None:
     click.echo(safe_text(message), err=err, nl=nl)
 
 
-def money(value: Decimal | None) -> str | None:
-    return None if value is None else f"{Decimal(value):.2f}"
-
-
-def price(value: Decimal | None) -> str | None:
-    """A unit price or cost as it is kept: at least 2 decimals, and all 4 when it has them (``0.8125``)."""
-    if value is None:
-        return None
-    amount = Decimal(value)
-    return f"{amount:.2f}" if amount == amount.quantize(Decimal("0.01")) else f"{amount.normalize():f}"
+money = amount_text  # JSON: a string with 2 decimals
+price = price_text  # JSON: a unit price or cost as it is kept, at least 2 decimals and all 4 when it has them
 
 
 def quantity(value: Decimal | None) -> int | float | None:
@@ -93,8 +86,7 @@ def emit_json(data: Any) -> None:
     click.echo(to_json(data))
 
 
-def show_money(value: Decimal | None) -> str:
-    return formats.money(value)
+show_money = formats.money  # a table cell for people
 
 
 def table(headers: list[str], rows: list[list[Any]], right: set[int] | None = None) -> None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from flowtui.engine.core.errors import SourceError as SourceError  # re-exported: sources raise it from here
+
 #: The most an order may take: one NDJSON line, or the canonical JSON of one CSV order (1 MB, documented in
 #: docs/orders.md). A bigger one is rejected with its size, read past in pieces, never held whole.
 MAX_ORDER_BYTES = 1 << 20
@@ -16,10 +18,6 @@ MAX_ORDER_BYTES = 1 << 20
 #: and landing 1M orders took 10.2 s at 192 MB and 11.5 s at 128 MB instead of ~9.5 s (peaks 1.45 and 1.05 GB
 #: instead of 1.6 GB). 780 MB of ~40 KB orders peaks at 2.7 GB (2.3 GB at 192 MB, 1.3 GB at 64 MB).
 BATCH_BYTES = 320 << 20
-
-
-class SourceError(Exception):
-    """The source cannot be read; ``str(err)`` says why in the user's words."""
 
 
 @dataclass(frozen=True)

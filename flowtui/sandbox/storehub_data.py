@@ -19,6 +19,8 @@ from decimal import Decimal
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
+from flowtui.engine.core.money import cash_round_sen
+
 MYT = "Asia/Kuala_Lumpur"
 TAX_BP = {"SV6": 600, "SV8": 800, "ST5": 500, "ST10": 1000}  # basis points
 ONLINE_PAYMENT = {"GrabFood": "GrabPay", "ShopeeFood": "ShopeePay", "Beep": "Boost"}
@@ -187,12 +189,6 @@ def percent(amount: int, bp: int) -> int:
     return (amount * bp + 5000) // 10000
 
 
-def round_cash(sen: int) -> int:
-    """Malaysian 5-sen rounding: last digit 1,2 -> 0; 3,4 -> 5; 6,7 -> 5; 8,9 -> 10."""
-    rest = sen % 5
-    return sen - rest if rest <= 2 else sen + 5 - rest
-
-
 def make_item(product: Product, quantity: int, discount: int = 0) -> Item:
     sub_total = quantity * product.price
     tax = percent(sub_total - discount, TAX_BP.get(product.tax_code, 0))
@@ -208,7 +204,7 @@ def build(store: Store, items: tuple[Item, ...], methods: tuple[str, ...], *, re
     tax = sum(i.tax for i in items) + percent(service, store.service_tax_bp)
     order_discount = min(order_discount, net + service + tax)
     due = net + service + tax - order_discount
-    rounded = round_cash(due) - due if "Cash" in methods else 0
+    rounded = cash_round_sen(due) - due if "Cash" in methods else 0
     total = due + rounded
     first = (total // 2) // 100 * 100  # a split: whole ringgit first, the rest (cash last) after
     payments = (Payment(methods[0], first), Payment(methods[1], total - first)) if len(methods) > 1 and first \

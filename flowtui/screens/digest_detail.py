@@ -14,17 +14,17 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.errors import FlowError
-from flowtui.engine.core.formats import money
-from flowtui.engine.core.records import DigestDetail
+from flowtui.engine.core.formats import money, quantity
+from flowtui.engine.core.records import SUMMARY_LABELS, DigestDetail
+from flowtui.engine.core.statuses import DigestStatus
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable, literal
 from flowtui.screens.common.modals import ConfirmModal
 from flowtui.screens.digests import PostOutcomeModal, shown_status, where
-from flowtui.screens.order_detail import OrderModal, quantity, right
+from flowtui.screens.order_detail import OrderModal, right
 
 TABS = ("summary", "items", "orders", "attention", "versions")
-TOTALS = [("gross_sales", "Gross sales"), ("returns", "Returns"), ("discount", "Discount"),
-          ("service_charge", "Service charge"), ("tax", "Tax"), ("rounding", "Rounding"), ("net_total", "Net total")]
+TOTALS = list(SUMMARY_LABELS.items())
 
 
 def _stamp(value) -> str:
@@ -47,7 +47,7 @@ def changes_view(detail: DigestDetail) -> Group | str:
     """What changed since the day was posted: orders, then payments and items before and after."""
     changes = detail.changes
     if not changes:
-        return "Nothing changed since it was posted." if detail.row.status == "posted" else ""
+        return "Nothing changed since it was posted." if detail.row.status == DigestStatus.POSTED else ""
     before, after = changes["total_before"], int(detail.row.amount * 100)
     parts: list = [Text(f"Changed since posted: the ledger holds {_sen(before)}, the day is now "
                         f"{money(detail.row.amount)} ({'+' if after >= before else ''}{_sen(after - before)}).",
@@ -201,11 +201,11 @@ class DigestDetailScreen(FlowScreen):
             lines = ["Posting is blocked until these are fixed:"] + [f"  - {reason}" for reason in d.attention]
             lines.append(f"\nPress m to open the mappings of {d.row.stream}.")
             return "\n".join(lines)
-        if status == "open":
+        if status == DigestStatus.OPEN:
             return "The business day is not over yet in the location's time zone; it can be posted once it is."
-        if status == "posted":
+        if status == DigestStatus.POSTED:
             return f"Nothing: it is posted ({d.row.invoice_number})."
-        if status == "changed":
+        if status == DigestStatus.CHANGED:
             return "Nothing blocks it: the change since it was posted can be posted (p); see Versions (5)."
         return "Nothing blocks posting: press p to post it."
 

@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from flowtui.engine.core.formats import money
+from flowtui.engine.core.statuses import DocumentRole
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable, choices
 from flowtui.screens.common.modals import PromptModal
@@ -31,12 +32,12 @@ def money_cell(value: Decimal | None, bold: bool = False) -> Text:
 def kind_label(kind: str, role: str | None = None) -> str:
     """What a document is called in a (narrow) listing: ``invoice``, ``credit``, ``credit adj``."""
     label = {"invoice": "invoice", "credit_note": "credit"}.get(kind, kind.replace("_", " "))
-    return f"{label} adj" if role == "adjustment" else label
+    return f"{label} adj" if role == DocumentRole.ADJUSTMENT else label
 
 
 def document_title(kind: str, role: str | None) -> str:
     """What a document is called on its own page (the same words as ``flowtui invoice show``)."""
-    if role == "adjustment":
+    if role == DocumentRole.ADJUSTMENT:
         return "Supplementary invoice" if kind == "invoice" else "Credit note (adjustment)"
     return "Invoice" if kind == "invoice" else "Credit note"
 
@@ -185,7 +186,7 @@ class InvoicesScreen(FlowScreen):
     def _detail_loaded(self, detail) -> None:
         self.details[detail.row.number] = detail
         table = self.query_one(DataTable)
-        if detail.role == "adjustment" and detail.row.number in {r.number for r in self.rows}:
+        if detail.role == DocumentRole.ADJUSTMENT and detail.row.number in {r.number for r in self.rows}:
             table.update_cell(detail.row.number, "kind", kind_label(detail.row.kind, detail.role))
         if detail.row.number == self.selected_number():
             self._summarise(detail)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,19 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from flowtui.engine.core.clock import iso_utc
-from flowtui.engine.core.formats import money
+from flowtui.engine.core.formats import money, price, quantity
 from flowtui.engine.digests.browse import OrderDetail
 from flowtui.screens.common.literal import LiteralTable
-
-
-def quantity(value: Decimal) -> str:
-    """``Decimal("3.000")`` -> ``3``; ``1.500`` -> ``1.5``."""
-    return format(value.normalize(), ",f")
-
-
-def price(value: Decimal) -> str:
-    """Two decimals, or as many as the price really has (``0.1234``)."""
-    return money(value) if value == value.quantize(Decimal("0.01")) else format(value.normalize(), ",f")
 
 
 def right(text: str) -> Text:

@@ -31,6 +31,7 @@ from flowtui.connectors.base import (
     SourceStore,
     Window,
 )
+from flowtui.engine.core.orders import LINE_FIELDS, ORDER_FIELDS
 
 NDJSON_SUFFIXES = {".ndjson", ".jsonl", ".json"}
 CSV_SUFFIXES = {".csv"}
@@ -38,22 +39,10 @@ DEFAULT_BATCH_SIZE = 500_000  # orders per unit of work, or BATCH_BYTES of them 
 FIRST_BATCH_SHARE = 5  # the first batch is a fifth of that: landing starts sooner, the rest is read meanwhile
 BYTE_ORDER_MARK = b"\xef\xbb\xbf"
 
-ORDER_COLUMNS = (
-    "number", "store_id", "store_name", "time", "type", "status", "original_id",
-    "original_number", "channel", "subtotal", "discount", "service_charge", "tax",
-    "rounding", "total", "payments",
-)
-LINE_COLUMNS = {
-    "sku": "sku",
-    "product_id": "product_id",
-    "name": "name",
-    "quantity": "quantity",
-    "unit_price": "unit_price",
-    "line_discount": "discount",
-    "line_tax": "tax",
-    "tax_code": "tax_code",
-    "line_amount": "amount",
-}
+#: A CSV's order columns: the canonical order's fields (its ``id`` is ``order_id``), its payments in one column.
+ORDER_COLUMNS = (*(f for f in ORDER_FIELDS if f != "id"), "payments")
+#: A CSV's line columns -> the line's fields; the ones an order has too are written ``line_...``.
+LINE_COLUMNS = {(f"line_{f}" if f in ("discount", "tax", "amount") else f): f for f in LINE_FIELDS}
 REQUIRED_CSV_COLUMNS = ("order_id", "store_id", "time", "total", "quantity", "unit_price")
 
 
@@ -378,6 +367,12 @@ def _clean(row: dict) -> dict:
 
 
 def _csv_order(key: str, rows: list[tuple[int, dict]]) -> tuple[dict, str | None]:
+    """A CSV order's rows as canonical JSON: its cells' text as it is (landing judges it), in the columns' order.
+
+    (Not built as an :class:`~flowtui.engine.core.orders.Order`: its text, payments before lines, is what the
+    orders already landed from CSV files were hashed as, so it must stay to the byte or every one would land again
+    as changed.)
+    """
     first = _clean(rows[0][1])
     document: dict = {"id": key}
     for column in ORDER_COLUMNS:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -30,8 +31,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from flowtui.connectors.storehub.mapping import canonical_json, to_canonical, transaction_time
-from flowtui.engine.core.orders import structure_type
+from flowtui.connectors.storehub.mapping import canonical_json, to_order, transaction_time
+from flowtui.engine.core.orders import Order, structure_type
 
 # The shape read from a transaction: amounts as DOUBLE (what a JSON parser
 # makes of them, as ``_fast`` sees them), quantities as BIGINT, texts as
@@ -273,17 +274,16 @@ def _exact(raw: str, position: int, products: dict, known: dict | None = None) -
     a transaction that cannot be used is still held against its store and day whenever those can be read.
     """
     try:
-        order, error = to_canonical(orjson.loads(raw), products)
+        order, error = to_order(orjson.loads(raw), products)
     except Exception as exc:  # a shape nobody foresaw: reject this one, keep the rest
-        order, error = {}, f"could not read the transaction ({type(exc).__name__})"
-    if known and not order.get("store_id") and known.get("store_id"):
+        order, error = Order(), f"could not read the transaction ({type(exc).__name__})"
+    if known and not order.store_id and known.get("store_id"):
         error = error or "storeId is missing"
     if error is not None and known:
-        for key, value in known.items():
-            if value and not order.get(key):
-                order[key] = transaction_time(value) if key == "time" else value
-    label = order.get("number") or order.get("id") or f"#{position}"
-    return f"storehub:{order.get('store_id') or '?'}:{label}", canonical_json(order).decode(), error
+        order = replace(order, **{key: transaction_time(value) if key == "time" else value
+                                  for key, value in known.items() if value and not getattr(order, key)})
+    label = order.number or order.id or f"#{position}"
+    return f"storehub:{order.store_id or '?'}:{label}", canonical_json(order).decode(), error
 
 
 def _text_or_none(value) -> str | None:

@@ -24,11 +24,16 @@ Mapping:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import orjson
 
-CENT = Decimal("0.01")
+from flowtui.engine.core.money import CENT, exact_text, sen_text, to_sen
+from flowtui.engine.core.orders import Order, OrderLine, Payment
+from flowtui.engine.core.statuses import OrderStatus, OrderType
+
+_TYPES = {"Sale": OrderType.SALE, "Return": OrderType.RETURN}
 
 
 def _text(value) -> str | None:
@@ -52,10 +57,6 @@ def _number(value) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _money(value: Decimal) -> str:
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
-
-
 def _cents(value) -> int | None:
     """A JSON number that is a whole number of sen, as integer sen; None for anything else.
 
@@ -71,12 +72,7 @@ def _cents(value) -> int | None:
     return None
 
 
-def _sen_text(cents: int) -> str:
-    sign, cents = ("-", -cents) if cents < 0 else ("", cents)
-    return f"{sign}{cents // 100}.{cents % 100:02d}"
-
-
-def _line(item, products: dict) -> tuple[dict, Decimal | None]:
+def _line(item, products: dict) -> tuple[OrderLine, Decimal | None]:
     """A line and its amount; the common case in integer sen, anything unusual exactly in Decimal."""
     if isinstance(item, dict):
         quantity, tax, total = item.get("quantity"), _cents(item.get("tax", 0)), _cents(item.get("total"))
@@ -86,18 +82,18 @@ def _line(item, products: dict) -> tuple[dict, Decimal | None]:
             if amount == quantity * price - discount:
                 product_id = _text(item.get("productId"))
                 product = products.get(product_id) or {}
-                return {
-                    "sku": product.get("sku") or product_id, "product_id": product_id,
-                    "name": product.get("name") or _text(item.get("name")), "quantity": str(quantity),
-                    "unit_price": _sen_text(price), "discount": _sen_text(discount), "tax": _sen_text(tax),
-                    "tax_code": _text(item.get("taxCode")), "amount": _sen_text(amount),
-                }, Decimal(amount).scaleb(-2)
+                return OrderLine(
+                    sku=product.get("sku") or product_id, product_id=product_id,
+                    name=product.get("name") or _text(item.get("name")), quantity=str(quantity),
+                    unit_price=sen_text(price), discount=sen_text(discount), tax=sen_text(tax),
+                    tax_code=_text(item.get("taxCode")), amount=sen_text(amount),
+                ), Decimal(amount).scaleb(-2)
     return _line_exact(item, products)
 
 
-def _line_exact(item, products: dict) -> tuple[dict, Decimal | None]:
+def _line_exact(item, products: dict) -> tuple[OrderLine, Decimal | None]:
     if not isinstance(item, dict):
-        return {"sku": None, "quantity": _text(item)}, None
+        return OrderLine(quantity=_text(item)), None
     product_id = _text(item.get("productId"))
     product = products.get(product_id) or {}
     sku = product.get("sku") or product_id
@@ -113,24 +109,25 @@ def _line_exact(item, products: dict) -> tuple[dict, Decimal | None]:
         amount = quantity * price - discount
     else:
         amount = None
-    line = {
-        "sku": sku,
-        "product_id": product_id,
-        "name": product.get("name") or _text(item.get("name")),
-        "quantity": _text(item.get("quantity")),
-        "unit_price": _text(item.get("unitPrice")),
-        "discount": _text(item.get("discount")) if item.get("discount") is not None else "0",
-        "tax": _text(item.get("tax")) if item.get("tax") is not None else "0",
-        "tax_code": _text(item.get("taxCode")),
-    }
+    line = OrderLine(
+        sku=sku,
+        product_id=product_id,
+        name=product.get("name") or _text(item.get("name")),
+        quantity=_text(item.get("quantity")),
+        unit_price=_text(item.get("unitPrice")),
+        discount=_text(item.get("discount")) if item.get("discount") is not None else "0",
+        tax=_text(item.get("tax")) if item.get("tax") is not None else "0",
+        tax_code=_text(item.get("taxCode")),
+    )
     try:
         if amount is not None:
-            line["amount"] = _money(amount)
+            line = replace(line, amount=exact_text(to_sen(amount)))
             if quantity and price is not None and abs(amount - (quantity * price - discount)) >= CENT:
                 # a price that does not explain the amount (e.g. tax-inclusive): use the one that does
-                line["unit_price"] = str(((amount + discount) / quantity).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+                price = ((amount + discount) / quantity).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+                line = replace(line, unit_price=exact_text(price))
     except ArithmeticError:  # absurdly large numbers: leave them for the checks to reject
-        line.pop("amount", None)
+        line = replace(line, amount=None)
         amount = None
     return line, amount
 
@@ -154,7 +151,7 @@ def _sen(value) -> int:
     return cents
 
 
-def _fast(transaction: dict, products: dict) -> dict | None:
+def _fast(transaction: dict, products: dict) -> Order | None:
     """The everyday transaction, mapped quickly; None sends anything unusual down the exact path.
 
     Numbers pass through as the JSON numbers they were (the canonical checks
@@ -180,12 +177,12 @@ def _fast(transaction: dict, products: dict) -> dict | None:
             if type(product_id) is not str:
                 return None
             product = products.get(product_id)
-            lines.append({
-                "sku": (product and product["sku"]) or product_id, "product_id": product_id,
-                "name": (product and product["name"]) or item.get("name"), "quantity": quantity,
-                "unit_price": price, "discount": discount, "tax": line_tax, "tax_code": item.get("taxCode"),
-                "amount": _sen_text(amount),
-            })
+            lines.append(OrderLine(
+                sku=(product and product["sku"]) or product_id, product_id=product_id,
+                name=(product and product["name"]) or item.get("name"), quantity=quantity,
+                unit_price=price, discount=discount, tax=line_tax, tax_code=item.get("taxCode"),
+                amount=sen_text(amount),
+            ))
             subtotal += amount
         for payment in payments:
             if type(payment["paymentMethod"]) is not str or type(payment["amount"]) not in _NUM:
@@ -198,29 +195,28 @@ def _fast(transaction: dict, products: dict) -> dict | None:
         cancelled = transaction.get("isCancelled")
         if cancelled is not None and type(cancelled) is not bool:
             return None
-        return {
-            "id": ids[0], "number": ids[1], "store_id": ids[2], "time": transaction_time(when),
-            "type": "sale" if kind == "Sale" else "return" if kind == "Return" else kind,
-            "status": "voided" if cancelled is True else "completed",
-            "original_number": transaction.get("saleInvoiceNumber"), "channel": transaction.get("channel"),
-            "subtotal": _sen_text(subtotal),
-            "discount": _sen_text(subtotal + _sen(service) + _sen(tax) + _sen(rounding) - _sen(total)),
-            "service_charge": service, "tax": tax, "rounding": rounding, "total": total,
-            "lines": lines,
-            "payments": [{"method": p["paymentMethod"], "amount": p["amount"]} for p in payments],
-        }
+        return Order(
+            id=ids[0], number=ids[1], store_id=ids[2], time=transaction_time(when), type=_TYPES.get(kind, kind),
+            status=OrderStatus.VOIDED if cancelled is True else OrderStatus.COMPLETED,
+            original_number=transaction.get("saleInvoiceNumber"), channel=transaction.get("channel"),
+            subtotal=sen_text(subtotal),
+            discount=sen_text(subtotal + _sen(service) + _sen(tax) + _sen(rounding) - _sen(total)),
+            service_charge=service, tax=tax, rounding=rounding, total=total,
+            lines=tuple(lines),
+            payments=tuple(Payment(method=p["paymentMethod"], amount=p["amount"]) for p in payments),
+        )
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
         return None
 
 
-def to_canonical(transaction, products: dict) -> tuple[dict, str | None]:
-    """(canonical order, None) or (what could be read, the reason it is unusable)."""
+def to_order(transaction, products: dict) -> tuple[Order, str | None]:
+    """(the canonical order, None) or (what could be read of it, the reason it is unusable)."""
     if type(transaction) is dict:
         order = _fast(transaction, products)
         if order is not None:
             return order, None
     if not isinstance(transaction, dict):
-        return {}, f"not a transaction object (got {type(transaction).__name__})"
+        return Order(), f"not a transaction object (got {type(transaction).__name__})"
     kind = transaction.get("transactionType")
     items = transaction.get("items")
     lines, amounts = [], []
@@ -228,26 +224,27 @@ def to_canonical(transaction, products: dict) -> tuple[dict, str | None]:
         line, amount = _line(item, products)
         lines.append(line)
         amounts.append(amount)
-    order = {
-        "id": _text(transaction.get("refId")),
-        "number": _text(transaction.get("invoiceNumber")),
-        "store_id": _text(transaction.get("storeId")),
-        "time": transaction_time(transaction.get("transactionTime")),
-        "type": {"Sale": "sale", "Return": "return"}.get(kind, _text(kind)) if isinstance(kind, str) else _text(kind),
-        "status": "voided" if transaction.get("isCancelled") is True else "completed",
-        "original_number": _text(transaction.get("saleInvoiceNumber")),
-        "channel": _text(transaction.get("channel")),
-        "service_charge": _text(transaction.get("serviceCharge")) if transaction.get("serviceCharge") is not None else "0",
-        "tax": _text(transaction.get("tax")) if transaction.get("tax") is not None else "0",
-        "rounding": _text(transaction.get("roundedAmount")) if transaction.get("roundedAmount") is not None else "0",
-        "total": _text(transaction.get("total")),
-        "lines": lines,
-        "payments": [
-            {"method": _text(p.get("paymentMethod")), "amount": _text(p.get("amount"))} if isinstance(p, dict)
-            else {"method": None, "amount": _text(p)}
-            for p in (transaction.get("payments") if isinstance(transaction.get("payments"), list) else [])
-        ],
-    }
+    payments = transaction.get("payments")
+    order = Order(
+        id=_text(transaction.get("refId")),
+        number=_text(transaction.get("invoiceNumber")),
+        store_id=_text(transaction.get("storeId")),
+        time=transaction_time(transaction.get("transactionTime")),
+        type=_TYPES.get(kind, _text(kind)) if isinstance(kind, str) else _text(kind),
+        status=OrderStatus.VOIDED if transaction.get("isCancelled") is True else OrderStatus.COMPLETED,
+        original_number=_text(transaction.get("saleInvoiceNumber")),
+        channel=_text(transaction.get("channel")),
+        service_charge=_text(transaction.get("serviceCharge")) if transaction.get("serviceCharge") is not None else "0",
+        tax=_text(transaction.get("tax")) if transaction.get("tax") is not None else "0",
+        rounding=_text(transaction.get("roundedAmount")) if transaction.get("roundedAmount") is not None else "0",
+        total=_text(transaction.get("total")),
+        lines=tuple(lines),
+        payments=tuple(
+            Payment(method=_text(p.get("paymentMethod")), amount=_text(p.get("amount"))) if isinstance(p, dict)
+            else Payment(amount=_text(p))
+            for p in (payments if isinstance(payments, list) else [])
+        ),
+    )
     if items is not None and not isinstance(items, list):
         return order, f"items is not a list (got {type(items).__name__})"
     cancelled = transaction.get("isCancelled")
@@ -258,19 +255,24 @@ def to_canonical(transaction, products: dict) -> tuple[dict, str | None]:
     fast_total = _cents(transaction.get("total"))
     if lines and None not in fast and fast_total is not None and all(a is not None for a in amounts):
         subtotal = int(sum(amounts, Decimal(0)).scaleb(2))
-        order["subtotal"] = _sen_text(subtotal)
-        order["discount"] = _sen_text(subtotal + sum(fast) - fast_total)
-        return order, None
+        return replace(order, subtotal=sen_text(subtotal), discount=sen_text(subtotal + sum(fast) - fast_total)), None
     numbers = [_number(transaction.get(k)) for k in ("serviceCharge", "tax", "roundedAmount", "total")]
     if lines and all(a is not None for a in amounts) and numbers[3] is not None:
-        subtotal = sum(amounts, Decimal(0))
+        total = sum(amounts, Decimal(0))
         service, tax, rounding = (n if n is not None else Decimal(0) for n in numbers[:3])
         try:
-            order["subtotal"] = _money(subtotal)
-            order["discount"] = _money(subtotal + service + tax + rounding - numbers[3])
+            subtotal = exact_text(to_sen(total))
+            discount = exact_text(to_sen(total + service + tax + rounding - numbers[3]))
         except ArithmeticError:  # absurdly large numbers: leave them for the checks to reject
-            order.pop("subtotal", None)
+            return order, None
+        return replace(order, subtotal=subtotal, discount=discount), None
     return order, None
+
+
+def to_canonical(transaction, products: dict) -> tuple[dict, str | None]:
+    """:func:`to_order` as the canonical JSON object."""
+    order, error = to_order(transaction, products)
+    return order.as_dict(), error
 
 
 def _shown(value) -> str:
@@ -282,7 +284,9 @@ def _shown(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def canonical_json(order: dict) -> bytes:
+def canonical_json(order: Order | dict) -> bytes:
+    if isinstance(order, Order):
+        order = order.as_dict()
     try:
         return orjson.dumps(order)
     except TypeError:  # e.g. an integer too large for JSON tools: write it as text, the checks reject it

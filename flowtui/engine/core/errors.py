@@ -1,7 +1,9 @@
-"""Errors the engine raises for people, not for programmers.
+"""Errors raised for people, not for programmers: one root, :class:`FlowError`.
 
 Every :class:`FlowError` carries a message that can be shown as it is; the CLI
-prints it to stderr and exits non-zero, the console shows it in a modal.
+prints it to stderr and exits with its ``exit_code``, the console shows it in a
+modal. The engine's errors and the sources' (:class:`SourceError`) all derive
+from it, so one ``except FlowError`` handles every error meant for a person.
 """
 
 from __future__ import annotations
@@ -45,3 +47,7 @@ class SyncFailed(FlowError):
 
 class SyncCancelled(FlowError):
     """The operator stopped a sync; what landed so far stays (landing is idempotent)."""
+
+
+class SourceError(FlowError):
+    """A source (a folder, StoreHub...) cannot be read; ``str(err)`` says why in the user's words."""

@@ -1,27 +1,16 @@
 """How amounts, prices and quantities are shown: on screen, in the command line's tables and in print.
 
-Decimal in, text out; never a float, never ``-0.00``.
+Decimal in, text out; never a float, never ``-0.00``. Money and prices are :mod:`flowtui.engine.core.money`'s
+(re-exported here); quantities and plain numbers are written here.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from flowtui.engine.core.money import money, price
 
-def money(value) -> str:
-    """``1234.5`` -> ``1,234.50``; never ``-0.00``."""
-    if value is None:
-        return ""
-    amount = Decimal(value).quantize(Decimal("0.01"))
-    return f"{(amount if amount else abs(amount)):,.2f}"
-
-
-def price(value) -> str:
-    """A unit price: two decimals, or up to four when it has them (``3.3333``)."""
-    if value is None:
-        return ""
-    amount = Decimal(value)
-    return f"{amount:,.4f}".rstrip("0") if amount != amount.quantize(Decimal("0.01")) else money(amount)
+__all__ = ["money", "plain", "price", "quantity"]
 
 
 def quantity(value) -> str:

@@ -7,56 +7,152 @@ parsed once into typed columns (:data:`ORDER_STRUCTURE`), then every check in
 error (or nothing) per order. A rejected order is reported with every reason;
 the rest of the batch lands.
 
-:class:`Order` is the same model as Python values, for connectors and tests
-that build orders one by one.
+:class:`Order` is the model itself, as Python values: every source, the till,
+the demo and the tests build one and write it with :meth:`Order.as_dict` /
+:meth:`Order.to_json`. The structure landing parses (:data:`ORDER_STRUCTURE`)
+is derived from its fields, so the field list is written once.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Literal
+
+from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.money import exact_text
+from flowtui.engine.core.statuses import OrderStatus, OrderType, values
 
 _NUM = "DECIMAL(18,6)"  # parse width: wide enough to see a third decimal and reject it
 
-#: DuckDB ``json_transform`` structure of a canonical order.
-ORDER_STRUCTURE: dict = {
-    "id": "VARCHAR",
-    "number": "VARCHAR",
-    "store_id": "VARCHAR",
-    "store_name": "VARCHAR",
-    "time": "VARCHAR",
-    "type": "VARCHAR",
-    "status": "VARCHAR",
-    "original_id": "VARCHAR",
-    "original_number": "VARCHAR",
-    "channel": "VARCHAR",
-    "subtotal": _NUM,
-    "discount": _NUM,
-    "service_charge": _NUM,
-    "tax": _NUM,
-    "rounding": _NUM,
-    "total": _NUM,
-    "lines": [
-        {
-            "sku": "VARCHAR",
-            "product_id": "VARCHAR",
-            "name": "VARCHAR",
-            "quantity": _NUM,
-            "unit_price": _NUM,
-            "discount": _NUM,
-            "tax": _NUM,
-            "tax_code": "VARCHAR",
-            "amount": _NUM,
-        }
-    ],
-    "payments": [{"method": "VARCHAR", "amount": _NUM}],
-}
+#: A number as an order holds it: a :class:`~decimal.Decimal` (written as its exact text, ``7.00``), or the text
+#: or JSON number a source wrote, passed on as it is for landing's checks to judge (never rounded, never guessed).
+Number = Decimal | int | float | str
 
-ORDER_TYPES = ("sale", "return")
-ORDER_STATUSES = ("completed", "voided")
+
+def _text():
+    return field(default=None, metadata={"sql": "VARCHAR"})
+
+
+def _number():
+    return field(default=None, metadata={"sql": _NUM})
+
+
+def _value(value):
+    """A field's JSON value: a Decimal as its exact text, an instant as ISO 8601 UTC, anything else as it is."""
+    if isinstance(value, Decimal):
+        return exact_text(value)
+    if isinstance(value, datetime):
+        return iso_utc(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
+    return value
+
+
+def _as_dict(record, names: tuple[str, ...]) -> dict:
+    """The fields given (not None), in the model's order: the canonical JSON object."""
+    out = {}
+    for name in names:
+        value = getattr(record, name)
+        if value is not None:
+            out[name] = _value(value)
+    return out
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class OrderLine:
+    """One line item; see docs/orders.md. Fields left ``None`` are not given (landing applies the defaults)."""
+
+    sku: str | None = _text()
+    product_id: str | None = _text()
+    name: str | None = _text()
+    quantity: Number | None = _number()
+    unit_price: Number | None = _number()
+    discount: Number | None = _number()
+    tax: Number | None = _number()
+    tax_code: str | None = _text()
+    amount: Number | None = _number()
+
+    def as_dict(self) -> dict:
+        return _as_dict(self, LINE_FIELDS)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Payment:
+    """One payment: the method as the source spells it, and the amount."""
+
+    method: str | None = _text()
+    amount: Number | None = _number()
+
+    def as_dict(self) -> dict:
+        return _as_dict(self, PAYMENT_FIELDS)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Order:
+    """A canonical order (docs/orders.md): the one way every source builds one.
+
+    The fields are the canonical JSON's, in its order; :meth:`as_dict` / :meth:`to_json` write them, leaving out
+    the ones not given (``None``). ``extra`` holds keys the model does not know (kept after the known ones).
+    Landing never builds these: it reads the JSON text in bulk (:data:`ORDER_STRUCTURE`, derived from here).
+    """
+
+    id: str | None = _text()
+    number: str | None = _text()
+    store_id: str | None = _text()
+    store_name: str | None = _text()
+    time: datetime | str | None = _text()
+    type: OrderType | str | None = _text()
+    status: OrderStatus | str | None = _text()
+    original_id: str | None = _text()
+    original_number: str | None = _text()
+    channel: str | None = _text()
+    subtotal: Number | None = _number()
+    discount: Number | None = _number()
+    service_charge: Number | None = _number()
+    tax: Number | None = _number()
+    rounding: Number | None = _number()
+    total: Number | None = _number()
+    lines: tuple[OrderLine, ...] | None = field(default=None, metadata={"items": OrderLine})
+    payments: tuple[Payment, ...] | None = field(default=None, metadata={"items": Payment})
+    extra: dict | None = None
+
+    def as_dict(self) -> dict:
+        out = _as_dict(self, ORDER_FIELDS)
+        if self.lines is not None:
+            out["lines"] = [line.as_dict() for line in self.lines]
+        if self.payments is not None:
+            out["payments"] = [payment.as_dict() for payment in self.payments]
+        if self.extra:
+            out.update(self.extra)
+        return out
+
+    def to_json(self) -> str:
+        """One NDJSON line (UTF-8 text, ``json``'s default separators)."""
+        return json.dumps(self.as_dict(), ensure_ascii=False)
+
+
+def _structure(model) -> dict:
+    """A model's DuckDB ``json_transform`` structure, from its fields' declarations."""
+    out: dict = {}
+    for f in fields(model):
+        if "sql" in f.metadata:
+            out[f.name] = f.metadata["sql"]
+        elif "items" in f.metadata:
+            out[f.name] = [_structure(f.metadata["items"])]
+    return out
+
+
+#: The canonical JSON's field names, in its order: a line's, a payment's and the order's own (not its lines and
+#: payments).
+LINE_FIELDS = tuple(f.name for f in fields(OrderLine))
+PAYMENT_FIELDS = tuple(f.name for f in fields(Payment))
+ORDER_FIELDS = tuple(f.name for f in fields(Order) if "sql" in f.metadata)
+
+#: DuckDB ``json_transform`` structure of a canonical order (the model's fields, each with its parse type).
+ORDER_STRUCTURE: dict = _structure(Order)
+
+ORDER_TYPES = values(OrderType)
+ORDER_STATUSES = values(OrderStatus)
 
 
 @dataclass(frozen=True)
@@ -72,6 +168,10 @@ class Check:
     message: str
     path: str | None = None
     detail: str | None = None
+
+
+def _sql_list(values) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 def _amount(col: str, decimals: int = 2) -> str:
@@ -111,12 +211,9 @@ ORDER_CHECKS: tuple[Check, ...] = (
     Check("NOT time_ok", "must be an ISO 8601 instant with a UTC offset, e.g. 2026-10-01T03:15:00Z", "$.time"),
     Check("time_ok AND NOT ts_ok",
           "is out of range: an order's time must be from 2000-01-01 to a year from now", "$.time"),
-    Check("type IS NOT NULL AND type NOT IN ('sale', 'return')", "must be sale or return", "$.type"),
-    Check(
-        "status IS NOT NULL AND status NOT IN ('completed', 'voided')",
-        "must be completed or voided",
-        "$.status",
-    ),
+    Check(f"type IS NOT NULL AND type NOT IN {_sql_list(OrderType)}", f"must be {' or '.join(OrderType)}", "$.type"),
+    Check(f"status IS NOT NULL AND status NOT IN {_sql_list(OrderStatus)}", f"must be {' or '.join(OrderStatus)}",
+          "$.status"),
     *(Check(_too_large(c), _TOO_LARGE, f"$.{c}")
       for c in ("total", "subtotal", "discount", "service_charge", "tax", "rounding")),
     Check(_amount("total"), _AMOUNT, "$.total"),
@@ -243,99 +340,3 @@ def structure_type(shape=ORDER_STRUCTURE) -> str:
     if isinstance(shape, list):
         return structure_type(shape[0]) + "[]"
     return shape
-
-
-# -- the same model as Python values ------------------------------------------------
-
-
-def _money(value: Decimal | int | str) -> str:
-    return f"{Decimal(value):.2f}"
-
-
-@dataclass(frozen=True)
-class OrderLine:
-    quantity: Decimal
-    unit_price: Decimal
-    amount: Decimal
-    sku: str | None = None
-    product_id: str | None = None
-    name: str | None = None
-    discount: Decimal = Decimal("0")
-    tax: Decimal = Decimal("0")
-    tax_code: str | None = None
-
-    def to_dict(self) -> dict:
-        data = {
-            "sku": self.sku,
-            "product_id": self.product_id,
-            "name": self.name,
-            "quantity": str(self.quantity),
-            "unit_price": str(self.unit_price),
-            "discount": _money(self.discount),
-            "tax": _money(self.tax),
-            "tax_code": self.tax_code,
-            "amount": _money(self.amount),
-        }
-        return {k: v for k, v in data.items() if v is not None}
-
-
-@dataclass(frozen=True)
-class Payment:
-    method: str
-    amount: Decimal
-
-    def to_dict(self) -> dict:
-        return {"method": self.method, "amount": _money(self.amount)}
-
-
-@dataclass(frozen=True)
-class Order:
-    """A canonical order as Python values (money as :class:`~decimal.Decimal`)."""
-
-    id: str
-    store_id: str
-    time: datetime
-    total: Decimal
-    lines: tuple[OrderLine, ...]
-    payments: tuple[Payment, ...] = ()
-    number: str | None = None
-    type: Literal["sale", "return"] = "sale"
-    status: Literal["completed", "voided"] = "completed"
-    original_id: str | None = None
-    original_number: str | None = None
-    subtotal: Decimal | None = None
-    discount: Decimal = Decimal("0")
-    service_charge: Decimal = Decimal("0")
-    tax: Decimal = Decimal("0")
-    rounding: Decimal = Decimal("0")
-    store_name: str | None = None
-    channel: str | None = None
-    extra: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        instant = self.time if self.time.tzinfo else self.time.replace(tzinfo=timezone.utc)
-        data = {
-            "id": self.id,
-            "number": self.number,
-            "store_id": self.store_id,
-            "store_name": self.store_name,
-            "time": instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "type": self.type,
-            "status": self.status,
-            "original_id": self.original_id,
-            "original_number": self.original_number,
-            "channel": self.channel,
-            "subtotal": None if self.subtotal is None else _money(self.subtotal),
-            "discount": _money(self.discount),
-            "service_charge": _money(self.service_charge),
-            "tax": _money(self.tax),
-            "rounding": _money(self.rounding),
-            "total": _money(self.total),
-            "lines": [line.to_dict() for line in self.lines],
-            "payments": [payment.to_dict() for payment in self.payments],
-            **self.extra,
-        }
-        return {k: v for k, v in data.items() if v is not None}
-
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))

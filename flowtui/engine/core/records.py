@@ -67,7 +67,20 @@ class DigestPage:
     offset: int
 
 
-SUMMARY_FIELDS = ("gross_sales", "returns", "discount", "service_charge", "tax", "rounding", "net_total")
+#: A digest's summary: its money columns (in ``digests`` and ``digest_versions``), in the order they are shown,
+#: each with its label. The one list: the roll-up, the digest SQL, the views, the screens and print read it.
+SUMMARY_LABELS: dict[str, str] = {
+    "gross_sales": "Gross sales",
+    "returns": "Returns",
+    "discount": "Discount",
+    "service_charge": "Service charge",
+    "tax": "Tax",
+    "rounding": "Rounding",
+    "net_total": "Net total",
+}
+SUMMARY_FIELDS: tuple[str, ...] = tuple(SUMMARY_LABELS)
+#: A digest's counts and summary, as its columns are written (``digests``, ``digest_versions``).
+COUNTED_SUMMARY: tuple[str, ...] = ("order_count", "return_count", *SUMMARY_FIELDS)
 
 
 def digest_row(r: dict) -> DigestRow:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 
+from flowtui.engine.core.accounts import POSTING_CATEGORIES
+
 # -- fragments both listings are built from ---------------------------------------------
 _FILTERS = """    WHERE ($stream IS NULL OR s.name = $stream)
       AND ($location IS NULL OR l.name = $location OR d.pos_store_id = $location)
@@ -29,10 +31,10 @@ _FILTERS = """    WHERE ($stream IS NULL OR s.name = $stream)
       AND ($end IS NULL OR d.business_date <= $end)
       AND ($ids IS NULL OR d.id IN (SELECT unnest($ids)))
 """
-_MISSING = """missing AS (  -- posting categories a stream has no account for (usually none)
+_MISSING = f"""missing AS (  -- posting categories a stream has no account for (usually none)
     SELECT s.id AS stream_id, c.category
     FROM streams s
-    CROSS JOIN (VALUES ('sales'), ('returns'), ('discount'), ('service_charge'), ('tax'), ('rounding')) c(category)
+    CROSS JOIN (VALUES {", ".join(f"('{c}')" for c in POSTING_CATEGORIES)}) c(category)
     WHERE NOT EXISTS (SELECT 1 FROM account_mappings am WHERE am.stream_id = s.id AND am.category = c.category)
       AND NOT EXISTS (SELECT 1 FROM account_defaults ad WHERE ad.category = c.category)
 ),

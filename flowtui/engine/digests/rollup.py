@@ -28,8 +28,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from flowtui.engine.core.records import SUMMARY_FIELDS
 KEYS = ["stream_id", "pos_store_id", "business_date"]
-SUMMARY_MONEY = ["gross_sales", "returns", "discount", "service_charge", "tax", "rounding", "net_total"]
+SUMMARY_MONEY = list(SUMMARY_FIELDS)
 
 
 @dataclass(frozen=True)

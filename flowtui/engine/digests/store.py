@@ -13,6 +13,8 @@ from decimal import Decimal
 
 import polars as pl
 
+from flowtui.engine.core.records import COUNTED_SUMMARY
+from flowtui.engine.core.statuses import DigestStatus, values
 from flowtui.engine.digests.listing import DIGESTS_SQL as _DIGESTS_SQL
 from flowtui.engine.digests.listing import ROWS_ALL, ROWS_PAGE
 from flowtui.engine.digests.listing import ROWS_SQL as _ROWS_SQL
@@ -151,7 +153,7 @@ def _sen(column: str) -> str:
 
 
 _K = "stream_id, pos_store_id, business_date"
-_SUMMARY_COLUMNS = ["order_count", "return_count", *SUMMARY_MONEY]
+_SUMMARY_COLUMNS = list(COUNTED_SUMMARY)
 _CHILDREN = {  # table -> (its columns after digest_id, the fresh frame's expression for each)
     "digest_payments": (["method", "amount"], ["method", _sen("amount")]),
     "digest_items": (
@@ -247,10 +249,9 @@ _STORE_SQL = (
     SELECT d.id, {", ".join("d." + k for k in KEYS)} FROM digests d
     JOIN outcome o USING ({_K}) WHERE o.kind IN ('new', 'changed')
     """,
-    """
+    f"""
     INSERT INTO digest_versions
-    SELECT d.id, d.version, $now, d.order_count, d.return_count, d.gross_sales, d.returns, d.discount,
-           d.service_charge, d.tax, d.rounding, d.net_total
+    SELECT d.id, d.version, $now, {", ".join("d." + c for c in _SUMMARY_COLUMNS)}
     FROM digests d JOIN rewritten r ON r.id = d.id
     ON CONFLICT DO NOTHING
     """,
@@ -276,7 +277,7 @@ class DigestFilter:
     ids: tuple[int, ...] | None = None
 
 
-DIGEST_STATUSES = ("open", "ready", "needs_attention", "posted", "changed")
+DIGEST_STATUSES = values(DigestStatus)
 
 
 

@@ -10,13 +10,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flowtui.engine.core import names
+from flowtui.engine.core.accounts import (  # noqa: F401  (the categories' one table, re-exported for the books' callers)
+    ACCOUNT_TYPES,
+    CATEGORY_TYPES,
+    PAYMENT_ACCOUNT_TYPES,
+    POSTING_CATEGORIES,
+    Category,
+)
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.storage.database import Connection
 
 DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
 DEFAULT_CURRENCY = "MYR"
 DEFAULT_CONTACT = "Cash Sales"
-ACCOUNT_TYPES = ("asset", "liability", "equity", "income", "expense")
 
 #: A small Malaysian-style chart of accounts.
 DEFAULT_CHART: tuple[tuple[str, str, str], ...] = (
@@ -42,42 +48,19 @@ DEFAULT_CHART: tuple[tuple[str, str, str], ...] = (
     ("6100", "Cash Over/Short", "expense"),
 )
 
-#: Every account category a stream can map (`flowtui map account`) -> the account types it may go to.
-#: The one list of categories: the mappings, their checks and the screens read it from here.
-CATEGORY_TYPES: dict[str, tuple[str, ...]] = {
-    "sales": ("income",),
-    "returns": ("income",),
-    "discount": ("income",),
-    "service_charge": ("income",),
-    "tax": ("liability",),
-    "rounding": ("income", "expense"),
-    "cost_of_goods": ("expense",),
-    "inventory": ("asset",),
-    "cash_over_short": ("expense", "income"),
-    "opening_balance": ("equity",),
-    "stock_adjustment": ("expense",),
-}
-
-#: The categories every digest's posting may need (a digest without an account for one it uses needs
-#: attention); digest_listing's ``_MISSING`` SQL lists the same ones (a test holds them together).
-POSTING_CATEGORIES: tuple[str, ...] = ("sales", "returns", "discount", "service_charge", "tax", "rounding")
-
-#: What a payment method's money is deposited to: a cash, bank or clearing account.
-PAYMENT_ACCOUNT_TYPES: tuple[str, ...] = ("asset",)
-
 #: Posting category -> default account code.
 DEFAULT_CATEGORIES: dict[str, str] = {
-    "sales": "4000",
-    "returns": "4010",
-    "discount": "4020",
-    "service_charge": "4100",
-    "tax": "2100",
-    "rounding": "4900",
-    "cost_of_goods": "5000",
-    "inventory": "1200",
-    "opening_balance": "3200",
-    "stock_adjustment": "5100",
-    "cash_over_short": "6100",
+    Category.SALES.value: "4000",
+    Category.RETURNS.value: "4010",
+    Category.DISCOUNT.value: "4020",
+    Category.SERVICE_CHARGE.value: "4100",
+    Category.TAX.value: "2100",
+    Category.ROUNDING.value: "4900",
+    Category.COST_OF_GOODS.value: "5000",
+    Category.INVENTORY.value: "1200",
+    Category.OPENING_BALANCE.value: "3200",
+    Category.STOCK_ADJUSTMENT.value: "5100",
+    Category.CASH_OVER_SHORT.value: "6100",
 }
 
 DEFAULT_PAYMENT_METHODS: tuple[tuple[str, str], ...] = (

@@ -41,6 +41,7 @@ from itertools import groupby
 from pathlib import Path
 
 from flowtui.engine.core.errors import DatabaseError, InvalidInput
+from flowtui.engine.core.money import amount_text
 from flowtui.engine.core.spreadsheet import as_text
 from flowtui.engine.ledger import books
 from flowtui.engine.storage.database import Connection
@@ -228,10 +229,6 @@ def beancount_names(accounts: tuple[Account, ...] | list[Account]) -> dict[str, 
     return names
 
 
-def _amount(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
 def _narration(entry: Entry) -> str:
     if entry.document_number is None or entry.document_number in entry.memo:
         return entry.memo or entry.kind
@@ -269,7 +266,7 @@ def to_beancount(ledger: Ledger) -> str:
             out.append(f"  document: {quote(entry.document_number)}")
             out.append(f"  document-kind: {quote(entry.document_kind or '')}")
         for line in entry.lines:
-            out.append(f"  {names[line.account_code]}  {_amount(line.debit - line.credit)} {currency}")
+            out.append(f"  {names[line.account_code]}  {amount_text(line.debit - line.credit)} {currency}")
     out.extend(_balance_assertions(ledger, names))
     return "\n".join(out) + "\n"
 
@@ -287,7 +284,7 @@ def _balance_assertions(ledger: Ledger, names: dict[str, str]) -> list[str]:
             balances[line.account_code] = balances.get(line.account_code, Decimal(0)) + line.debit - line.credit
     day = (last + timedelta(days=1)).isoformat()
     return ["", f"; Balances at the end of {last.isoformat()}."] + [
-        f"{day} balance {names[code]}  {_amount(balances[code])} {ledger.currency}" for code in sorted(balances)]
+        f"{day} balance {names[code]}  {amount_text(balances[code])} {ledger.currency}" for code in sorted(balances)]
 
 
 # -- csv -------------------------------------------------------------------------------------------
@@ -303,7 +300,7 @@ def to_csv(ledger: Ledger) -> str:
             text = [entry.document_number or "", entry.document_kind or "", entry.kind, entry.memo, account.code,
                     account.name, account.type]
             writer.writerow([entry.date.isoformat(), "" if entry.id is None else entry.id, *map(as_text, text),
-                             _amount(line.debit), _amount(line.credit)])
+                             amount_text(line.debit), amount_text(line.credit)])
     return buffer.getvalue()
 
 

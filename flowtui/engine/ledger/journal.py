@@ -13,18 +13,14 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
+from flowtui.engine.core.money import amount_text, as_sen
 from flowtui.engine.ledger.posting_plan import JournalLine, balanced
 from flowtui.engine.storage.database import Connection
 
 MANUAL = "manual"
 
 
-def sen(amount: Decimal) -> int:
-    """An exact amount of at most 2 decimals as integer sen."""
-    value = Decimal(amount) * 100
-    if value != value.to_integral_value():
-        raise InvalidInput(f"{amount} has more than 2 decimals.")
-    return int(value)
+sen = as_sen  # an exact amount as integer sen (core.money's rule)
 
 
 def add_entry(con: Connection, day: date, kind: str, memo: str, lines: list[JournalLine], now: datetime,
@@ -37,8 +33,8 @@ def add_entry(con: Connection, day: date, kind: str, memo: str, lines: list[Jour
         raise InvalidInput("Debits and credits must be zero or more.")
     if not balanced(lines):
         debit, credit = (sum(getattr(line, side) for line in lines) for side in ("debit", "credit"))
-        raise InvalidInput(f"The entry does not balance: debits {Decimal(debit).scaleb(-2):.2f}, "
-                           f"credits {Decimal(credit).scaleb(-2):.2f}.")
+        raise InvalidInput(f"The entry does not balance: debits {amount_text(Decimal(debit).scaleb(-2))}, "
+                           f"credits {amount_text(Decimal(credit).scaleb(-2))}.")
     codes = sorted({line.account for line in lines})
     known = {r[0] for r in con.execute("SELECT code FROM accounts WHERE code IN (SELECT unnest($c))",
                                        {"c": codes}).fetchall()}

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
+from flowtui.engine.core.records import COUNTED_SUMMARY
+from flowtui.engine.core.statuses import DocumentRole, DocumentStatus
 from flowtui.engine.ledger import books
 from flowtui.engine.ledger.numbering import DEFAULT_INVOICE_FORMAT
 from flowtui.engine.ledger.posting_plan import DocumentLine, DocumentPlan, JournalLine, StockMove
@@ -105,9 +107,9 @@ def reverse(con: Connection, number: str, reason: str, now: datetime, who: str) 
     if not rows:
         raise NotFound(f"No invoice or credit note numbered {number!r}; see `flowtui invoices`.")
     _, digest_id, status, role = rows[0]
-    if role == "reversal":
+    if role == DocumentRole.REVERSAL:
         raise InvalidInput(f"{number} is itself a reversal; post the day again instead (`flowtui post`).")
-    if status == "reversed":
+    if status == DocumentStatus.REVERSED:
         raise InvalidInput(f"{number} is already reversed (see `flowtui invoice show {number}`).")
     standing = _active(con, digest_id)
     info = _formats(con, digest_id)
@@ -128,10 +130,9 @@ def reverse(con: Connection, number: str, reason: str, now: datetime, who: str) 
     con.execute("UPDATE digests SET version = $v, updated_at = $now WHERE id = $d",
                 {"v": version, "now": now, "d": digest_id})
     con.execute(
-        """
+        f"""
         INSERT INTO digest_versions
-        SELECT d.id, v.version, $now, d.order_count, d.return_count, d.gross_sales, d.returns, d.discount,
-               d.service_charge, d.tax, d.rounding, d.net_total
+        SELECT d.id, v.version, $now, {", ".join("d." + c for c in COUNTED_SUMMARY)}
         FROM digests d, range($first, $last + 1) v(version) WHERE d.id = $d
         ON CONFLICT DO NOTHING
         """, {"now": now, "d": digest_id, "first": first, "last": version})

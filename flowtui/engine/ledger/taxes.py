@@ -25,6 +25,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
+from flowtui.engine.core.money import amount_text
 from flowtui.engine.storage.database import Connection
 
 TAX_TYPES = ("sales", "service", "exempt")
@@ -199,7 +200,7 @@ def report(con: Connection, start: date, end: date) -> TaxReport:
     for code, kind, rate, taxable, tax in con.execute(_REPORT_SQL, {"start": start, "end": end}).fetchall():
         if kind is None:
             kind = "unknown"
-            notes.append(f"{Decimal(tax):.2f} of tax under no tax code; map the service charge's code "
+            notes.append(f"{amount_text(tax)} of tax under no tax code; map the service charge's code "
                          f"(`flowtui map tax STREAM service_charge --code SV6`) or give lines a tax code"
                          if not code else
                          f"tax code {code!r} is not described; `flowtui tax code add {code} --type sales|service "
@@ -218,7 +219,7 @@ def report(con: Connection, start: date, end: date) -> TaxReport:
     taxable = sum((line.taxable for line in lines), Decimal(0))
     tax = sum((line.tax for line in lines), Decimal(0))
     if other:
-        notes.append(f"{Decimal(other):.2f} moved on the tax account(s) by entries that are not sales documents "
+        notes.append(f"{amount_text(other)} moved on the tax account(s) by entries that are not sales documents "
                      "(manual entries, payments of tax); they are not part of the return")
     return TaxReport(start, end, lines, Decimal(taxable), Decimal(tax), Decimal(movement), Decimal(other),
                      accounts, notes)

@@ -13,26 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from flowtui.engine.core.errors import InvalidInput
+from flowtui.engine.core.money import CENT, ZERO, cash_round, money
+from flowtui.engine.core.money import to_sen as sen
+from flowtui.engine.core.orders import Order, OrderLine, Payment
+from flowtui.engine.core.statuses import OrderStatus
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
 CASH = "Cash"
-
-
-def sen(value: Decimal) -> Decimal:
-    """Round to the sen, half up (how tax is rounded)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def cash_round(amount: Decimal) -> Decimal:
-    """A cash amount rounded to 5 sen per Bank Negara Malaysia (refunds round the same way)."""
-    amount = sen(amount)
-    cents = abs(int(amount * 100))
-    rounded = Decimal((cents + 2) // 5 * 5) / 100
-    return (rounded if amount >= 0 else -rounded).quantize(CENT)
+CHANNEL = "MiniPOS"  # the channel of every order the till writes
 
 
 def is_cash(method: str) -> bool:
@@ -375,7 +365,7 @@ def _plain(quantity: Decimal) -> str:
 
 
 def canonical(order_id: str, store_id: str, store_name: str | None, time: str, kind: str, the_bill: Bill,
-              settlement: Settlement, original: tuple[str, str] | None = None) -> dict:
+              settlement: Settlement, original: tuple[str, str] | None = None) -> Order:
     """The order as every stream lands it (see docs/orders.md).
 
     The order discount is the order's ``discount``; each line keeps its own
@@ -383,23 +373,17 @@ def canonical(order_id: str, store_id: str, store_name: str | None, time: str, k
     the way the till did (in proportion to their amounts, largest remainder),
     so each tax code's taxable amount is what tax was charged on.
     """
-    order = {
-        "id": order_id, "number": order_id, "store_id": store_id, "store_name": store_name, "time": time,
-        "type": kind, "status": "completed", "channel": "MiniPOS",
-        "subtotal": str(the_bill.subtotal), "discount": str(the_bill.discount), "tax": str(the_bill.tax),
-        "rounding": str(settlement.rounding), "total": str(settlement.total),
-        "lines": [{"sku": line.sku, "name": line.name, "quantity": _plain(line.quantity),
-                   "unit_price": str(line.unit_price), "discount": str(line.discount),
-                   "tax": str(line.tax), "tax_code": line.tax_code, "amount": str(line.amount)}
-                  for line in the_bill.lines],
-        "payments": [{"method": method, "amount": str(amount)} for method, amount in settlement.payments],
-    }
-    if original:
-        order["original_id"], order["original_number"] = original
-    for line in order["lines"]:
-        if line["tax_code"] is None:
-            del line["tax_code"]
-    return {k: v for k, v in order.items() if v is not None}
+    original_id, original_number = original or (None, None)
+    return Order(
+        id=order_id, number=order_id, store_id=store_id, store_name=store_name, time=time, type=kind,
+        status=OrderStatus.COMPLETED, original_id=original_id, original_number=original_number, channel=CHANNEL,
+        subtotal=the_bill.subtotal, discount=the_bill.discount, tax=the_bill.tax, rounding=settlement.rounding,
+        total=settlement.total,
+        lines=tuple(OrderLine(sku=line.sku, name=line.name, quantity=line.quantity.normalize(),
+                              unit_price=line.unit_price, discount=line.discount, tax=line.tax,
+                              tax_code=line.tax_code, amount=line.amount) for line in the_bill.lines),
+        payments=tuple(Payment(method=method, amount=amount) for method, amount in settlement.payments),
+    )
 
 
 # -- the receipt -------------------------------------------------------------------------------------
@@ -416,26 +400,26 @@ def receipt_lines(the_bill: Bill, settlement: Settlement | None = None, *, title
 
     out = [title.center(width)] if title else []
     for line in the_bill.lines:
-        out.append(row(line.name, f"{line.amount + line.discount:,.2f}"))
-        out.append(row(f"  {_plain(line.quantity)} x {line.unit_price:,.2f}  {line.sku}"))
+        out.append(row(line.name, money(line.amount + line.discount)))
+        out.append(row(f"  {_plain(line.quantity)} x {money(line.unit_price)}  {line.sku}"))
         if line.discount:
-            out.append(row("  line discount", f"-{line.discount:,.2f}"))
+            out.append(row("  line discount", f"-{money(line.discount)}"))
     out.append("-" * width)
-    out.append(row("Subtotal", f"{the_bill.subtotal:,.2f}"))
+    out.append(row("Subtotal", money(the_bill.subtotal)))
     if the_bill.discount:
-        out.append(row("Order discount", f"-{the_bill.discount:,.2f}"))
+        out.append(row("Order discount", f"-{money(the_bill.discount)}"))
     for code, rate, _taxable, tax in the_bill.taxes():
-        out.append(row(f"Tax {code} {rate * 100:.0f}%".replace("  ", " "), f"{tax:,.2f}"))
-    out.append(row("Total", f"{the_bill.total:,.2f}"))
+        out.append(row(f"Tax {code} {rate * 100:.0f}%".replace("  ", " "), money(tax)))
+    out.append(row("Total", money(the_bill.total)))
     if settlement is not None:
         if settlement.rounding:
-            out.append(row("Rounding", f"{settlement.rounding:+,.2f}"))
-            out.append(row("Total (rounded)", f"{settlement.total:,.2f}"))
+            out.append(row("Rounding", money(settlement.rounding, signed=True)))
+            out.append(row("Total (rounded)", money(settlement.total)))
         for method, amount in settlement.payments:
             shown = settlement.cash_tendered if is_cash(method) else amount
-            out.append(row(method, f"{shown:,.2f}"))
+            out.append(row(method, money(shown)))
         if settlement.change:
-            out.append(row("Change", f"{settlement.change:,.2f}"))
+            out.append(row("Change", money(settlement.change)))
     return out
 
 

@@ -21,10 +21,14 @@ from flowtui.connectors.minipos.source import STORE_ID
 from flowtui.connectors.registry import has_till
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import FlowError, InvalidInput, NotFound
+from flowtui.engine.core.money import amount_text
+from flowtui.engine.core.orders import Order, OrderLine, Payment
+from flowtui.engine.core.statuses import OrderStatus, OrderType
 from flowtui.engine.digests.store import rebuild_dirty
 from flowtui.engine.ledger import books, journal
 from flowtui.engine.minipos.checkout import (
     CASH,
+    CHANNEL,
     ZERO,
     Bill,
     Item,
@@ -100,7 +104,7 @@ class Rung:
     """An order just written: its number, what was charged and how it was paid."""
 
     number: str
-    kind: str  # sale | return
+    kind: OrderType
     business_date: date
     bill: Bill
     settlement: Settlement
@@ -123,8 +127,8 @@ def _next_number(con: Connection, stream: Stream) -> str:
     return f"{rows[0][0]:06d}"
 
 
-def _land(con: Connection, stream: Stream, order: dict, now: datetime) -> None:
-    batch = OrderBatch([json.dumps(order)], refs=[f"minipos:{order['number']}"])
+def _land(con: Connection, stream: Stream, order: Order, now: datetime) -> None:
+    batch = OrderBatch([json.dumps(order.as_dict())], refs=[f"minipos:{order.number}"])
     result = land_batch(con, stream.id, batch, default_tz=books.default_timezone(con), sync_run_id=None, now=now)
     if result.rejected:  # our own arithmetic disagreed with landing's checks: write nothing
         raise FlowError("The order was not saved: " + result.rejections[0].describe())
@@ -140,8 +144,8 @@ def ring_up(con: Connection, stream: Stream, the_bill: Bill, tenders: list[Tende
     settlement = settle(the_bill.total, tenders)
     place = location(con, stream)
     number = _next_number(con, stream)
-    _land(con, stream, canonical(number, STORE_ID, place.name, clock.iso_utc(now), "sale", the_bill, settlement), now)
-    return Rung(number, "sale", now.astimezone(ZoneInfo(place.timezone)).date(), the_bill, settlement)
+    _land(con, stream, canonical(number, STORE_ID, place.name, clock.iso_utc(now), OrderType.SALE, the_bill, settlement), now)
+    return Rung(number, OrderType.SALE, now.astimezone(ZoneInfo(place.timezone)).date(), the_bill, settlement)
 
 
 # -- reading orders back ------------------------------------------------------------------------------
@@ -213,9 +217,9 @@ def orders_on(con: Connection, stream: Stream, day: date) -> list[TillOrder]:
 def returnable(con: Connection, stream: Stream, number: str) -> tuple[TillOrder, list[SoldLine]]:
     """An earlier sale and, per SKU, what can still come back."""
     sale = order(con, stream, number)
-    if sale.kind != "sale":
+    if sale.kind != OrderType.SALE:
         raise InvalidInput(f"Order {sale.number} is a return; give the number of the sale.")
-    if sale.status == "voided":
+    if sale.status == OrderStatus.VOIDED:
         raise InvalidInput(f"Order {sale.number} was voided; there is nothing to return.")
     sold = sold_lines([dict(line) for line in sale.lines], sale.discount)
     back: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), ZERO, ZERO, ZERO])
@@ -241,9 +245,9 @@ def refund(con: Connection, stream: Stream, number: str, wanted: dict[str, Decim
     settlement = settle(the_bill.total, [Tender(accepted_method(con, stream, method))])
     place = location(con, stream)
     ret = _next_number(con, stream)
-    _land(con, stream, canonical(ret, STORE_ID, place.name, clock.iso_utc(now), "return", the_bill, settlement,
+    _land(con, stream, canonical(ret, STORE_ID, place.name, clock.iso_utc(now), OrderType.RETURN, the_bill, settlement,
                                  original=(sale.number, sale.number)), now)
-    return Rung(ret, "return", now.astimezone(ZoneInfo(place.timezone)).date(), the_bill, settlement, sale.number)
+    return Rung(ret, OrderType.RETURN, now.astimezone(ZoneInfo(place.timezone)).date(), the_bill, settlement, sale.number)
 
 
 def void_last(con: Connection, stream: Stream, now: datetime) -> TillOrder:
@@ -252,20 +256,16 @@ def void_last(con: Connection, stream: Stream, now: datetime) -> TillOrder:
     if not rows:
         raise InvalidInput(f"MiniPOS {stream.name!r} has no orders yet.")
     last = order(con, stream, f"{rows[0][0]:06d}")
-    if last.status == "voided":
+    if last.status == OrderStatus.VOIDED:
         raise InvalidInput(f"Order {last.number} is already voided; only the last order can be voided.")
-    payload = {
-        "id": last.number, "number": last.number, "store_id": STORE_ID, "time": clock.iso_utc(last.at),
-        "type": last.kind, "status": "voided", "channel": "MiniPOS",
-        "subtotal": str(last.subtotal), "discount": str(last.discount), "tax": str(last.tax),
-        "rounding": str(last.rounding), "total": str(last.total),
-        "lines": [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in line.items() if v is not None}
-                  for line in last.lines],
-        "payments": [{"method": m, "amount": str(a)} for m, a in last.payments],
-    }
-    if last.original:
-        payload["original_id"] = payload["original_number"] = last.original
-    _land(con, stream, payload, now)
+    voided = Order(
+        id=last.number, number=last.number, store_id=STORE_ID, time=last.at, type=last.kind,
+        status=OrderStatus.VOIDED, original_id=last.original, original_number=last.original, channel=CHANNEL,
+        subtotal=last.subtotal, discount=last.discount, tax=last.tax, rounding=last.rounding, total=last.total,
+        lines=tuple(OrderLine(**line) for line in last.lines),
+        payments=tuple(Payment(method=m, amount=a) for m, a in last.payments),
+    )
+    _land(con, stream, voided, now)
     return order(con, stream, last.number)
 
 
@@ -306,9 +306,9 @@ def day(con: Connection, stream: Stream, business_date: date | None = None) -> D
     by_method: dict[str, Decimal] = defaultdict(lambda: ZERO)
     sales = refunds = ZERO
     for o in orders:
-        if o.status != "completed":
+        if o.status != OrderStatus.COMPLETED:
             continue
-        sign = 1 if o.kind == "sale" else -1
+        sign = 1 if o.kind == OrderType.SALE else -1
         if sign > 0:
             sales += o.total
         else:
@@ -347,7 +347,7 @@ def close(con: Connection, stream: Stream, business_date: date, opening_float: D
         change = journal.sen(over_short) - journal.sen(posted)
     if change:
         label = "over" if change > 0 else "short"
-        memo = f"Cash {label}, {stream.name} {business_date} (counted {counted:.2f}, expected {expected:.2f})"
+        memo = f"Cash {label}, {stream.name} {business_date} (counted {amount_text(counted)}, expected {amount_text(expected)})"
         entry_id = journal.add_entry(
             con, business_date, "cash_over_short", memo,
             journal.two_sided(cash_account(con, stream), journal.category_account(con, "cash_over_short", stream.id),

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from flowtui.engine.core.money import amount_text
 from flowtui.engine.pipeline.rejections import RejectionRow, open_in_range
 from flowtui.engine.storage.database import Connection
 
@@ -118,12 +119,12 @@ def reconcile(con: Connection, *, stream: str | None, start: date | None, end: d
             _SQL, params).fetchall():
         check = DayCheck(name, location, store, day, digest_id, source, digest, ledger, bool(open_day))
         if digest is None:
-            check.differences.append(f"no digest for {source:.2f} of orders (run `flowtui sync`)")
+            check.differences.append(f"no digest for {amount_text(source)} of orders (run `flowtui sync`)")
         elif digest != source:
-            check.differences.append(f"digest {digest:.2f} but the orders add up to {source:.2f}")
+            check.differences.append(f"digest {amount_text(digest)} but the orders add up to {amount_text(source)}")
         if not open_day and digest is not None and ledger != digest:
             check.differences.append(
-                f"ledger {ledger:.2f} but the digest is {digest:.2f}"
+                f"ledger {amount_text(ledger)} but the digest is {amount_text(digest)}"
                 + ("" if posted else " (not posted yet: `flowtui post`)")
                 + (" (changed since posting: `flowtui post` posts the difference)" if posted and ledger != digest else ""))
         checks.append(check)
@@ -135,7 +136,7 @@ def reconcile(con: Connection, *, stream: str | None, start: date | None, end: d
             _PAYMENTS, {"start": start, "end": end}).fetchall():
         check = keyed.get((streams.get(stream_id), store, day))
         if check is not None and not check.open and (check.ledger or ledger):
-            check.differences.append(f"{method}: ledger {ledger:.2f} but the orders took {source:.2f}")
+            check.differences.append(f"{method}: ledger {amount_text(ledger)} but the orders took {amount_text(source)}")
     _hold_rejected_days(checks, open_in_range(con, stream=stream, start=start, end=end))
     return checks
 
@@ -173,7 +174,7 @@ def inventory_checks(con: Connection, start: date | None, end: date | None) -> l
         if differs and (start is None or day >= start) and (end is None or day <= end):
             checks.append(DayCheck(
                 BOOKS, None, "", day, None, stock, None, booked, False,
-                [f"Inventory account {booked:.2f} but the stock is worth {stock:.2f} at the end of {day} "
+                [f"Inventory account {amount_text(booked)} but the stock is worth {amount_text(stock)} at the end of {day} "
                  "(stock moved without a journal entry, or an entry on Inventory without stock; see "
                  "`flowtui stock` and `flowtui ledger journal --account` of the inventory account)"]))
     return checks

@@ -37,6 +37,7 @@ import pyarrow as pa
 
 from flowtui.connectors.base import ShortDay, Window
 from flowtui.engine.core.errors import InvalidInput, NotFound
+from flowtui.engine.core.statuses import RejectionState
 from flowtui.engine.storage.database import Connection
 
 # A ref is FILE:LINE, FILE:FIRST-LAST, FILE:FIRST- (to the end) or FILE (the whole file): group 1 is the file.
@@ -107,7 +108,7 @@ class RejectionRow:
     @property
     def state(self) -> str:
         """``open``, or how it stopped being open."""
-        return "open" if self.open else (self.resolution or "resolved")
+        return RejectionState.OPEN if self.open else (self.resolution or "resolved")
 
     def fix(self) -> str:
         """What to do about it, in the user's words."""

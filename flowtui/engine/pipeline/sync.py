@@ -22,6 +22,7 @@ from flowtui.connectors.base import BATCH_BYTES, OrderBatch, SourceError, Window
 from flowtui.connectors.registry import Cursor, ProviderConfigError, provider
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import FlowError
+from flowtui.engine.core.statuses import SyncStatus
 from flowtui.engine.digests.store import RebuildResult, rebuild_dirty
 from flowtui.engine.ledger import books
 from flowtui.engine.pipeline import rejections
@@ -37,7 +38,7 @@ Progress = Callable[[str, float | None, str], None]
 @dataclass
 class SyncOutcome:
     stream: str
-    status: str  # ok | warning | failed
+    status: SyncStatus  # ok | warning | failed
     window: Window
     landing: LandingResult = field(default_factory=LandingResult)
     digests: RebuildResult = field(default_factory=RebuildResult)
@@ -49,7 +50,7 @@ class SyncOutcome:
 
     @property
     def failed(self) -> bool:
-        return self.status == "failed"
+        return self.status == SyncStatus.FAILED
 
 
 def default_window(stream: Stream, today: date) -> Window:
@@ -113,7 +114,7 @@ def sync_stream(
             "VALUES (?, ?, 'running', ?, ?) RETURNING id",
             [stream.id, now, window.start, window.end],
         ).fetchall()[0][0]
-    outcome = SyncOutcome(stream=stream.name, status="running", window=window, run_id=run_id)
+    outcome = SyncOutcome(stream=stream.name, status=SyncStatus.RUNNING, window=window, run_id=run_id)
     report(stream.name, 0.0, "starting")
     try:
         declared = provider(stream.provider)
@@ -132,14 +133,14 @@ def sync_stream(
             outcome.open_rejections = rejections.settle(con, stream.id, run_id, window, finished,
                                                         outcome.landing.days, clock.now())
             outcome.digests = rebuild_dirty(con, clock.now())
-            outcome.status = ("warning" if outcome.warnings or outcome.landing.rejected or outcome.open_rejections
-                              else "ok")
+            outcome.status = (SyncStatus.WARNING if outcome.warnings or outcome.landing.rejected
+                              or outcome.open_rejections else SyncStatus.OK)
             _finish(con, outcome, windows)
             cursor = next_cursor(stream, window, today)
             if cursor is not None:
                 set_cursor(con, stream.id, cursor)
     except Exception as exc:  # a failed stream must not stop the others
-        outcome.status = "failed"
+        outcome.status = SyncStatus.FAILED
         outcome.error = str(exc) if isinstance(exc, (FlowError, SourceError)) else f"{type(exc).__name__}: {exc}"
         try:
             with db.write() as con:

@@ -11,25 +11,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flowtui.engine.core.records import DigestDetail
+from flowtui.engine.core.records import SUMMARY_LABELS, DigestDetail
+from flowtui.engine.core.statuses import DocumentRole
 from flowtui.engine.ledger.reading import DocumentDetail
 
 ZERO = Decimal("0.00")
 
 #: Parts of the day's sales (sales minus returns) already inside gross sales and net total.
 INCLUDED = ("discount", "service_charge", "tax", "rounding")
-SUMMARY_LABELS = {
-    "discount": "Discount",
-    "service_charge": "Service charge",
-    "tax": "Tax",
-    "rounding": "Rounding",
-}
 
 
 def document_title(kind: str, role: str) -> str:
-    if role == "adjustment":
+    if role == DocumentRole.ADJUSTMENT:
         return "Supplementary Invoice" if kind == "invoice" else "Credit Note (adjustment)"
-    if role == "reversal":
+    if role == DocumentRole.REVERSAL:
         return "Invoice (reversal)" if kind == "invoice" else "Credit Note (reversal)"
     return "Invoice" if kind == "invoice" else "Credit Note"
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput
+from flowtui.engine.core.statuses import PostStatus
 from flowtui.engine.ledger.posting import actor
 from flowtui.engine.ledger.products import parse_amount
 from flowtui.engine.minipos import sales as minipos
@@ -31,7 +32,8 @@ class Closed:
     @property
     def documents(self) -> list[str]:
         """What this close posted for its own day."""
-        return [number for p in self.postings if p.status in ("posted", "adjusted") for _kind, number in p.documents]
+        return [number for p in self.postings if p.status in (PostStatus.POSTED, PostStatus.ADJUSTED)
+                for _kind, number in p.documents]
 
 
 class Till:

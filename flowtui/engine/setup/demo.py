@@ -11,15 +11,18 @@ as NDJSON, the kiosk's as CSV, so both file formats are exercised.
 from __future__ import annotations
 
 import csv
-import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-CENT = Decimal("0.01")
+from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.money import cash_round, to_sen
+from flowtui.engine.core.orders import Order, OrderLine, Payment
+from flowtui.engine.core.statuses import OrderStatus, OrderType
+
 TZ = ZoneInfo("Asia/Kuala_Lumpur")
 
 
@@ -61,110 +64,95 @@ STORES = {
 }
 
 
-def round_cash(amount: Decimal) -> Decimal:
-    """Bank Negara rounding to the nearest 5 sen (1,2 down; 3,4 up; 6,7 down; 8,9 up)."""
-    return ((amount / Decimal("0.05")).quantize(Decimal(1), rounding=ROUND_HALF_UP) * Decimal("0.05")).quantize(CENT)
-
-
-def _q(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def _pick_method(rnd: random.Random) -> str:
     return rnd.choices([m for m, _ in PAYMENT_MIX], weights=[w for _, w in PAYMENT_MIX])[0]
 
 
-def _order(rnd: random.Random, store_id: str, seq: int, when: datetime) -> dict:
+def _order(rnd: random.Random, store_id: str, order_id: str, number: str, when: datetime) -> Order:
     store_name, menu, _, dine_in = STORES[store_id]
     lines, subtotal, line_tax = [], Decimal(0), Decimal(0)
     for product in rnd.sample(menu, k=rnd.choice((1, 1, 2, 2, 3, 4))):
         quantity = rnd.choice((1, 1, 1, 2, 2, 3))
         gross = product.price * quantity
-        discount = _q(gross * Decimal("0.10")) if rnd.random() < 0.06 else Decimal("0.00")
+        discount = to_sen(gross * Decimal("0.10")) if rnd.random() < 0.06 else Decimal("0.00")
         amount = gross - discount
-        tax = _q(amount * product.rate)
-        lines.append({"sku": product.sku, "name": product.name, "quantity": str(quantity),
-                      "unit_price": str(product.price), "discount": str(discount), "tax": str(tax),
-                      "tax_code": product.tax_code, "amount": str(amount)})
+        tax = to_sen(amount * product.rate)
+        lines.append(OrderLine(sku=product.sku, name=product.name, quantity=Decimal(quantity), unit_price=product.price,
+                               discount=discount, tax=tax, tax_code=product.tax_code, amount=amount))
         subtotal += amount
         line_tax += tax
     discount = Decimal("5.00") if not dine_in and subtotal > 50 and rnd.random() < 0.25 else Decimal("0.00")
-    service_charge = _q((subtotal - discount) * Decimal("0.10")) if dine_in else Decimal("0.00")
-    tax = line_tax + _q(service_charge * Decimal("0.06"))
+    service_charge = to_sen((subtotal - discount) * Decimal("0.10")) if dine_in else Decimal("0.00")
+    tax = line_tax + to_sen(service_charge * Decimal("0.06"))
     before = subtotal - discount + service_charge + tax
     method = _pick_method(rnd)
     split = rnd.random() < 0.05 and before > 10
-    rounding = round_cash(before) - before if method == "Cash" and not split else Decimal("0.00")
+    rounding = cash_round(before) - before if method == "Cash" and not split else Decimal("0.00")
     total = before + rounding
     if split:
-        first = _q(total * Decimal(rnd.choice(("0.3", "0.5", "0.6"))))
+        first = to_sen(total * Decimal(rnd.choice(("0.3", "0.5", "0.6"))))
         other = "Visa/Mastercard" if method == "Cash" else "Cash"
-        payments = [{"method": method, "amount": str(first)}, {"method": other, "amount": str(total - first)}]
+        payments = (Payment(method=method, amount=first), Payment(method=other, amount=total - first))
     else:
-        payments = [{"method": method, "amount": str(total)}]
-    number = f"{store_id[:3]}{seq:06d}"
-    return {
-        "id": f"{store_id}-{seq:06d}", "number": number, "store_id": store_id, "store_name": store_name,
-        "time": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "type": "sale",
-        "status": "voided" if rnd.random() < 0.005 else "completed", "channel": "dine-in" if dine_in else "takeaway",
-        "subtotal": str(subtotal), "discount": str(discount), "service_charge": str(service_charge),
-        "tax": str(tax), "rounding": str(rounding), "total": str(total), "lines": lines, "payments": payments,
-    }
+        payments = (Payment(method=method, amount=total),)
+    return Order(
+        id=order_id, number=number, store_id=store_id, store_name=store_name, time=iso_utc(when), type=OrderType.SALE,
+        status=OrderStatus.VOIDED if rnd.random() < 0.005 else OrderStatus.COMPLETED,
+        channel="dine-in" if dine_in else "takeaway", subtotal=subtotal, discount=discount,
+        service_charge=service_charge, tax=tax, rounding=rounding, total=total, lines=tuple(lines), payments=payments,
+    )
 
 
-def _return_of(rnd: random.Random, sale: dict, seq: int, when: datetime) -> dict:
-    line = rnd.choice(sale["lines"])
-    amount, tax = Decimal(line["amount"]), Decimal(line["tax"])
-    quantity = Decimal(line["quantity"])
-    unit_discount = _q(Decimal(line["discount"]) / quantity)
+def _return_of(rnd: random.Random, sale: Order, order_id: str, number: str, when: datetime) -> Order:
+    line = rnd.choice(sale.lines)
+    amount, tax, quantity = line.amount, line.tax, line.quantity
+    unit_discount = to_sen(line.discount / quantity)
     if quantity > 1:  # return one unit of the line
-        amount, tax = Decimal(line["unit_price"]) - unit_discount, _q(tax / quantity)
-    returned = {**line, "quantity": "1", "discount": str(unit_discount), "amount": str(amount), "tax": str(tax)}
+        amount, tax = line.unit_price - unit_discount, to_sen(tax / quantity)
+    returned = replace(line, quantity=Decimal(1), discount=unit_discount, amount=amount, tax=tax)
     total = amount + tax
-    method = sale["payments"][0]["method"]
-    rounding = round_cash(total) - total if method == "Cash" else Decimal("0.00")
-    return {
-        "id": f"{sale['store_id']}-R{seq:05d}", "number": f"R{seq:05d}", "store_id": sale["store_id"],
-        "store_name": sale["store_name"], "time": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "type": "return", "status": "completed", "original_id": sale["id"], "original_number": sale["number"],
-        "subtotal": str(amount), "discount": "0.00", "service_charge": "0.00", "tax": str(tax),
-        "rounding": str(rounding), "total": str(total + rounding), "lines": [returned],
-        "payments": [{"method": method, "amount": str(total + rounding)}],
-    }
+    method = sale.payments[0].method
+    rounding = cash_round(total) - total if method == "Cash" else Decimal("0.00")
+    return Order(
+        id=order_id, number=number, store_id=sale.store_id, store_name=sale.store_name, time=iso_utc(when),
+        type=OrderType.RETURN, status=OrderStatus.COMPLETED, original_id=sale.id, original_number=sale.number,
+        subtotal=amount, discount=Decimal("0.00"), service_charge=Decimal("0.00"), tax=tax, rounding=rounding,
+        total=total + rounding, lines=(returned,), payments=(Payment(method=method, amount=total + rounding),),
+    )
 
 
-def _day_orders(seed: int, store_id: str, business_day: date) -> list[dict]:
+def _day_orders(seed: int, store_id: str, business_day: date) -> list[Order]:
     """One store's orders of one day: the same every time, whenever the demo runs."""
     rnd = random.Random(f"{seed}:{store_id}:{business_day.isoformat()}")
     volume = STORES[store_id][2]
-    orders: list[dict] = []
+    orders: list[Order] = []
     stamp = business_day.strftime("%y%m%d")
     for n in range(1, rnd.randint(*volume) + (25 if business_day.weekday() >= 5 else 0) + 1):
         late = rnd.random() < 0.03  # after midnight: the next calendar day
         local = datetime.combine(business_day, time(0, rnd.randint(2, 50))) + timedelta(days=1) if late \
             else datetime.combine(business_day, time(8)) + timedelta(seconds=rnd.randint(0, 15 * 3600))
-        sale = _order(rnd, store_id, n, local.replace(tzinfo=TZ))
-        sale["id"], sale["number"] = f"{store_id}-{stamp}-{n:04d}", f"{store_id[:3]}{stamp}{n:04d}"
+        when = local.replace(tzinfo=TZ)
+        sale = _order(rnd, store_id, f"{store_id}-{stamp}-{n:04d}", f"{store_id[:3]}{stamp}{n:04d}", when)
         orders.append(sale)
         if rnd.random() < 0.012 and n > 20:
-            earlier = [o for o in orders[-300:] if o["type"] == "sale" and o["status"] == "completed"]
-            returned_at = datetime.fromisoformat(sale["time"].replace("Z", "+00:00")) + timedelta(minutes=rnd.randint(5, 90))
-            back = _return_of(rnd, rnd.choice(earlier), n, returned_at)
-            back["id"], back["number"] = f"{store_id}-{stamp}-R{n:04d}", f"R{store_id[:3]}{stamp}{n:04d}"
+            earlier = [o for o in orders[-300:] if o.type == OrderType.SALE and o.status == OrderStatus.COMPLETED]
+            returned_at = when + timedelta(minutes=rnd.randint(5, 90))
+            back = _return_of(rnd, rnd.choice(earlier), f"{store_id}-{stamp}-R{n:04d}", f"R{store_id[:3]}{stamp}{n:04d}",
+                              returned_at)
             orders.append(back)
     return orders
 
 
-def generate_orders(today: date, days: int = 30, seed: int = 7, now: datetime | None = None) -> dict[str, list[dict]]:
+def generate_orders(today: date, days: int = 30, seed: int = 7, now: datetime | None = None) -> dict[str, list[Order]]:
     """Orders per store for the ``days`` days up to ``today`` (local), none after ``now``.
 
     Each store-day is generated on its own from the seed and its date, so
     running the demo again later gives the same orders for the same days.
     """
-    cutoff = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    cutoff = iso_utc(now or datetime.now(timezone.utc))
     return {
         store_id: [o for offset in range(days - 1, -1, -1)
-                   for o in _day_orders(seed, store_id, today - timedelta(days=offset)) if o["time"] <= cutoff]
+                   for o in _day_orders(seed, store_id, today - timedelta(days=offset)) if o.time <= cutoff]
         for store_id in STORES
     }
 
@@ -175,17 +163,17 @@ CSV_COLUMNS = ["order_id", "number", "store_id", "store_name", "time", "type", "
                "line_amount"]
 
 
-def write_ndjson(path: Path, orders: list[dict]) -> None:
+def write_ndjson(path: Path, orders: list[Order]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for order in orders:
-            handle.write(json.dumps(order, ensure_ascii=False) + "\n")
+            handle.write(order.to_json() + "\n")
 
 
-def write_csv(path: Path, orders: list[dict]) -> None:
+def write_csv(path: Path, orders: list[Order]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
         writer.writeheader()
-        for order in orders:
+        for order in map(Order.as_dict, orders):
             head = {k: order.get(k, "") for k in CSV_COLUMNS if k in order}
             head["order_id"] = order["id"]
             head["payments"] = ";".join(f"{p['method']}:{p['amount']}" for p in order["payments"])

@@ -30,6 +30,7 @@ from datetime import date, datetime
 
 import duckdb
 
+from flowtui.engine.core.records import COUNTED_SUMMARY
 from flowtui.engine.digests import listing as digest_listing
 
 MONEY = "DECIMAL(18,2)"
@@ -114,8 +115,8 @@ _ALL_DIGESTS = digest_listing.bound({
 })
 V_DIGESTS = View("v_digests", f"""
 SELECT id AS digest_id, stream, stream_id, pos_store_id, location, business_date,
-       order_count, return_count, gross_sales, returns, discount, service_charge, tax, rounding,
-       net_total, version, posted_version, status, attention, closed, invoice_number, created_at, updated_at
+       {", ".join(COUNTED_SUMMARY)},
+       version, posted_version, status, attention, closed, invoice_number, created_at, updated_at
 FROM ({_ALL_DIGESTS})
 """, "business_date")
 

@@ -104,7 +104,7 @@ class PaymentModal(ModalScreen[list[Tender] | None]):
         self.ok = tenders
         parts = [", ".join(f"{m} {money(a)}" for m, a in s.payments) or "nothing to pay"]
         if s.rounding:
-            parts.append(f"rounding {s.rounding:+.2f}")
+            parts.append(f"rounding {money(s.rounding, signed=True)}")
         if s.cash_tendered:
             parts.append(f"cash given {money(s.cash_tendered)}")
         change = f"CHANGE {money(s.change)}" if s.change else "No change due"
@@ -294,7 +294,7 @@ class ReturnModal(ModalScreen[ReturnRequest | None]):
             return
         text = f"Refund {money(s.total)} by {self.method}"
         if s.rounding:
-            text += f" (rounded {s.rounding:+.2f})"
+            text += f" (rounded {money(s.rounding, signed=True)})"
         summary.update(text)
 
     def action_confirm(self) -> None:
