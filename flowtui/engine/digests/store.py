@@ -13,13 +13,14 @@ from decimal import Decimal
 
 import polars as pl
 
-from flowtui.engine.digests.listing import DIGESTS_SQL as _DIGESTS_SQL
-from flowtui.engine.digests.listing import ROWS_ALL, ROWS_PAGE
-from flowtui.engine.digests.listing import ROWS_SQL as _ROWS_SQL
 from flowtui.engine.digests.rollup import KEYS, SUMMARY_MONEY, summarize
 from flowtui.engine.ledger.books import POSTING_CATEGORIES
 from flowtui.engine.ledger.taxes import ORDER_DISCOUNTS_SQL, SERVICE_CODES_SQL
 from flowtui.engine.storage.database import Connection, run
+from flowtui.engine.storage.digest_listing import BASE_SQL as _BASE_SQL
+from flowtui.engine.storage.digest_listing import DIGESTS_SQL as _DIGESTS_SQL
+from flowtui.engine.storage.digest_listing import ROWS_ALL, ROWS_PAGE
+from flowtui.engine.storage.digest_listing import ROWS_SQL as _ROWS_SQL
 
 ACCOUNT_CATEGORIES = POSTING_CATEGORIES  # the categories a digest's posting needs (books.CATEGORY_TYPES has all)
 
@@ -348,7 +349,7 @@ def listing_page(con: Connection, flt: DigestFilter, *, now: datetime, default_t
     return ListingPage([r for r in found if r["id"] is not None], total, amount)
 
 
-_BASE_ONLY = _DIGESTS_SQL[:_DIGESTS_SQL.index("),\npay AS")].replace("WITH base AS (", "").format(page="")
+_BASE_ONLY = f"SELECT * FROM ({_BASE_SQL})"
 
 
 def _params(flt: DigestFilter, now: datetime, default_tz: str) -> dict:

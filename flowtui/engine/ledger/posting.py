@@ -1,7 +1,8 @@
 """Posting digests: refusals with reasons, exactly-once, atomic, in bulk.
 
 Which digests may post is decided by the same query that lists them (status
-``ready``; everything else is refused with the digest's attention reasons).
+``ready``; everything else is refused with the digest's attention reasons, the
+rules of :mod:`flowtui.engine.storage.digest_listing`).
 Ready digests post in chunks, each chunk one transaction: the digests are
 re-checked inside it, their documents planned (:mod:`posting_plan`),
 numbered gap-free and written together. ``postings`` has a unique key on
@@ -39,6 +40,7 @@ from flowtui.engine.ledger.posting_plan import (
 from flowtui.engine.ledger.posting_writer import Writer
 from flowtui.engine.ledger.taxes import ORDER_DISCOUNTS_SQL, SERVICE_CODES_SQL
 from flowtui.engine.storage.database import Connection, Database
+from flowtui.engine.storage.digest_listing import OPEN_DAY
 
 CHUNK = 200  # digests per unit of work
 
@@ -87,7 +89,7 @@ def select_outcomes(frame_rows: list[dict], explicit: bool) -> tuple[list[dict],
         elif status == "open":
             if explicit:
                 settled.append(PostOutcome(row["id"], _label(row), "refused",
-                                           reasons=["the business day is not over yet in the location's time zone"]))
+                                           reasons=[OPEN_DAY]))
         else:
             settled.append(PostOutcome(row["id"], _label(row), "refused", reasons=list(row["attention"])))
     return to_post, settled
