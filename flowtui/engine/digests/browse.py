@@ -1,4 +1,4 @@
-"""Reads the console needs: one order in full, the next document number a format would give."""
+"""Reads the console needs: one order in full."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flowtui.engine.core.errors import NotFound
-from flowtui.engine.ledger.numbering import render_number, sequence_scope, validate_format
 from flowtui.engine.storage.database import Connection
 
 
@@ -53,10 +52,3 @@ def order(con: Connection, stream_id: int, order_id: str) -> OrderDetail:
         [stream_id, order_id]).fetchall()]
     return OrderDetail(*rows[0], lines=lines, payments=payments)
 
-
-def next_number(con: Connection, fmt: str, day: date) -> str:
-    """The number the next document in ``fmt`` would get on ``day`` (a preview: nothing is taken)."""
-    fmt = validate_format(fmt)
-    rows = con.execute("SELECT last_value FROM number_sequences WHERE scope = ?",
-                       [sequence_scope(fmt, day)]).fetchall()
-    return render_number(fmt, day, (rows[0][0] if rows else 0) + 1)

@@ -107,14 +107,11 @@ def _record_printed(flow, printed: list[tuple[int, Path]]) -> None:
     """History: one ``printed`` event per file, in one short write."""
     if not printed:
         return
+    from flowtui.engine.ledger import history
     from flowtui.engine.ledger.posting import actor
 
     with flow.db.write() as con:
-        con.execute(
-            "INSERT INTO document_history (document_id, happened_at, actor, event, detail) "
-            "SELECT unnest($ids), $now, $actor, 'printed', unnest($paths)",
-            {"ids": [i for i, _ in printed], "paths": [str(p) for _, p in printed], "now": clock.now(),
-             "actor": actor()})
+        history.record(con, [(i, "printed", str(p)) for i, p in printed], now=clock.now(), actor=actor())
 
 
 def _renderer(template_dir: Path | None):

@@ -34,7 +34,7 @@ from flowtui.engine.digests.store import (
     query_digests,
     rebuild_dirty,
 )
-from flowtui.engine.ledger import adjustments, books, journal, posting, products, reversal, taxes
+from flowtui.engine.ledger import adjustments, books, journal, posting, products, reversal, sequences, taxes
 from flowtui.engine.ledger import export as ledger_export
 from flowtui.engine.ledger import reading as ledger
 from flowtui.engine.ledger.posting_plan import JournalLine
@@ -501,7 +501,7 @@ class Flow:
 
     def next_number(self, fmt: str, day: date | None = None) -> str:
         with self.db.read() as con:
-            return browse.next_number(con, fmt, day or clock.today_in(books.default_timezone(con)))
+            return sequences.preview(con, fmt, day or clock.today_in(books.default_timezone(con)))
 
     def invoice_pdf(self, number: str, target=None, *, template_dir=None) -> Path:
         """Print an invoice or credit note to PDF; returns the file written (``pdfs/`` beside the database

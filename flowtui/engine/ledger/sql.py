@@ -1,0 +1,156 @@
+"""The ledger's SQL: every statement the posting, numbering, history, reversal and journal modules run.
+
+The ledger's own tables — ``postings``, ``documents`` and ``document_*``,
+``journal_entries``/``journal_lines``, ``stock_movements``, ``posted_orders``,
+``number_sequences`` — are written only from here, so a later backend for them
+(PostgreSQL) has one module to answer. A statement that reads or writes order
+data (``orders``, ``order_*``, ``digests``, ``digest_*``, mappings) is a
+*crossing*: each is named ``CROSSING_*`` here and listed, with why, in
+docs/storage.md.
+
+Statements take ``?`` or ``$name`` parameters; a ``{name}`` in one is one of our own
+fragments filled in by the caller (never user input).
+"""
+
+from __future__ import annotations
+
+# -- number sequences (sequences.py) ------------------------------------------------------------
+SEQUENCE_LAST = "SELECT last_value FROM number_sequences WHERE scope = ?"
+SEQUENCE_TAKE = ("INSERT INTO number_sequences VALUES (?, 1) ON CONFLICT DO UPDATE SET last_value = last_value + 1 "
+                 "RETURNING last_value")
+SEQUENCE_SET = ("INSERT INTO number_sequences VALUES (?, ?) "
+                "ON CONFLICT DO UPDATE SET last_value = EXCLUDED.last_value")
+
+# -- document history (history.py) --------------------------------------------------------------
+HISTORY_INSERT = ("INSERT INTO document_history (document_id, happened_at, actor, event, detail) "
+                  "SELECT unnest($ids), $now, $actor, unnest($events), unnest($details)")
+
+# -- posting (posting.py) ----------------------------------------------------------------------
+_STANDING = "status = 'posted' AND coalesce(role, 'original') <> 'reversal'"  # a posted, unreversed document
+ORIGINAL_DOCUMENTS = f"""
+SELECT digest_id, arg_min(id, id) AS document_id, arg_min(number, id) AS number FROM documents
+WHERE digest_id IN (SELECT unnest($ids)) AND {_STANDING} GROUP BY digest_id"""
+DIGEST_DOCUMENTS = f"""
+SELECT digest_id, kind, number FROM documents WHERE digest_id IN (SELECT unnest($ids)) AND {_STANDING} ORDER BY id"""
+
+# What a chunk posts: its digests' days, with the stream's grouping and the location's numbering.
+CROSSING_POST_DAYS = """
+CREATE OR REPLACE TEMP TABLE post_days AS
+SELECT d.id AS digest_id, d.version, d.stream_id, d.pos_store_id, d.business_date, s.grouping,
+       s.name AS stream, m.location_id, m.contact_id, m.number_format, m.credit_note_format
+FROM digests d
+JOIN streams s ON s.id = d.stream_id
+JOIN location_mappings m ON m.stream_id = d.stream_id AND m.pos_store_id = d.pos_store_id
+WHERE d.id IN (SELECT unnest($ids))"""
+POST_DAYS = "SELECT * FROM post_days"
+POST_WINDOW = "SELECT min(business_date) AS first, max(business_date) AS last FROM post_days"
+# The days' completed orders, lines, payments and order discounts, summed per digest and side (sen, thousandths).
+CROSSING_DAY_ORDERS = """
+SELECT p.digest_id, o.type, count(*) AS orders, CAST(sum(o.discount) * 100 AS BIGINT) AS discount,
+       CAST(sum(o.service_charge) * 100 AS BIGINT) AS service_charge, CAST(sum(o.tax) * 100 AS BIGINT) AS tax,
+       CAST(sum(o.rounding) * 100 AS BIGINT) AS rounding, CAST(sum(o.total) * 100 AS BIGINT) AS total
+FROM orders o JOIN post_days p USING (stream_id, pos_store_id, business_date)
+WHERE o.status = 'completed' AND o.business_date BETWEEN $first AND $last
+GROUP BY ALL"""
+CROSSING_DAY_ITEMS = """
+SELECT p.digest_id, l.type, coalesce(l.sku, l.product_id) AS sku, l.tax_code, max(l.name) AS name,
+       CAST(sum(l.quantity) * 1000 AS BIGINT) AS quantity, CAST(sum(l.discount) * 100 AS BIGINT) AS discount,
+       CAST(sum(l.tax) * 100 AS BIGINT) AS tax, CAST(sum(l.amount) * 100 AS BIGINT) AS amount
+FROM order_lines l JOIN post_days p USING (stream_id, pos_store_id, business_date)
+WHERE l.status = 'completed' AND l.business_date BETWEEN $first AND $last
+GROUP BY p.digest_id, l.type, coalesce(l.sku, l.product_id), l.tax_code"""
+CROSSING_DAY_PAYMENTS = """
+SELECT p.digest_id, o.type, o.method, CAST(sum(o.amount) * 100 AS BIGINT) AS amount
+FROM order_payments o JOIN post_days p USING (stream_id, pos_store_id, business_date)
+WHERE o.status = 'completed' AND o.business_date BETWEEN $first AND $last
+GROUP BY ALL ORDER BY 3"""
+CROSSING_DAY_DISCOUNTS = """
+SELECT p.digest_id, x.type, x.tax_code, sum(x.discount) AS discount
+FROM ({discounts}) x JOIN post_days p USING (stream_id, pos_store_id, business_date)
+GROUP BY ALL ORDER BY 3"""
+# A day's returns -> the digest that sold what they return, and that digest's standing invoice.
+CROSSING_RETURN_LINKS = """
+WITH returned AS (
+    SELECT p.digest_id, r.stream_id, r.original_id, r.original_number
+    FROM orders r JOIN post_days p USING (stream_id, pos_store_id, business_date)
+    WHERE r.type = 'return' AND r.status = 'completed' AND r.business_date BETWEEN $first AND $last
+      AND (r.original_id IS NOT NULL OR r.original_number IS NOT NULL)
+),
+originals AS (
+    SELECT x.digest_id, s.stream_id, s.pos_store_id, s.business_date
+    FROM returned x JOIN orders s ON s.stream_id = x.stream_id AND s.order_id = x.original_id
+    WHERE s.type = 'sale'
+    UNION ALL
+    SELECT x.digest_id, s.stream_id, s.pos_store_id, s.business_date
+    FROM returned x JOIN orders s ON s.stream_id = x.stream_id AND s.number = x.original_number
+    WHERE s.type = 'sale'
+)
+SELECT o.digest_id, min(d2.id) AS original_digest, min(doc.id) AS invoice_id,
+       arg_min(doc.number, doc.id) AS invoice_number
+FROM originals o
+JOIN digests d2 USING (stream_id, pos_store_id, business_date)
+LEFT JOIN documents doc ON doc.digest_id = d2.id AND doc.kind = 'invoice' AND doc.status = 'posted'
+     AND coalesce(doc.role, 'original') <> 'reversal'
+WHERE d2.id <> o.digest_id
+GROUP BY o.digest_id"""
+PRODUCTS = "SELECT sku, name, income_account, track_stock, cost FROM products"
+CONTACT_NAMED = "SELECT 1 FROM contacts WHERE name = ?"
+ACCOUNT_DEFAULTS = "SELECT category, account_code FROM account_defaults"
+PAYMENT_METHOD_ACCOUNTS = "SELECT name, account_code FROM payment_methods"
+CROSSING_STREAM_ACCOUNTS = "SELECT category, account_code FROM account_mappings WHERE stream_id = ?"
+CROSSING_STREAM_PAYMENT_ACCOUNTS = "SELECT pos_method, account_code FROM payment_mappings WHERE stream_id = ?"
+
+# -- writing a chunk (posting_writer.py) -------------------------------------------------------
+NEXT_IDS = "SELECT nextval('{sequence}') AS id FROM range(256)"  # internal row ids, a block at a time
+INSERT_ROWS = "INSERT INTO {table} ({columns}) SELECT {select} FROM incoming"  # from a registered Arrow table
+NUMBERS_TAKEN = "SELECT number FROM documents WHERE number IN (SELECT unnest($n)) LIMIT 1"
+# Which order versions each posting covered (the audit trail): copied from order data as it is posted.
+CROSSING_POSTED_ORDERS = """
+INSERT INTO posted_orders
+SELECT p.id, o.stream_id, o.order_id, o.version, o.status
+FROM postings p JOIN digests d ON d.id = p.digest_id
+JOIN orders o USING (stream_id, pos_store_id, business_date)
+WHERE p.id IN (SELECT unnest($ids)) AND o.business_date BETWEEN $first AND $last"""
+
+# -- reversal (reversal.py) --------------------------------------------------------------------
+STANDING_DOCUMENTS = f"""
+SELECT id, kind, number, date FROM documents WHERE digest_id = ? AND {_STANDING} ORDER BY id"""
+DOCUMENT_BY_NUMBER = """
+SELECT id, digest_id, status, coalesce(role, 'original') AS role FROM documents WHERE number = ?"""
+DOCUMENT_HEAD = """
+SELECT subtotal, discount, service_charge, tax, rounding, total, contact_id, location_id FROM documents WHERE id = ?"""
+DOCUMENT_LINES = """
+SELECT kind, description, sku, quantity, unit_price, discount, tax, tax_code, amount, account_code, side
+FROM document_lines WHERE document_id = ? ORDER BY line_no"""
+DOCUMENT_PAYMENTS = "SELECT method, account_code, amount FROM document_payments WHERE document_id = ? ORDER BY method"
+DOCUMENT_TAXES = "SELECT tax_code, taxable, tax FROM document_taxes WHERE document_id = ? ORDER BY tax_code"
+DOCUMENT_JOURNAL = """
+SELECT e.kind AS entry_kind, l.account_code, l.debit, l.credit, l.memo, l.tax_code FROM journal_lines l
+JOIN journal_entries e ON e.id = l.entry_id WHERE e.document_id = ? ORDER BY e.id, l.line_no"""
+DOCUMENT_STOCK = "SELECT sku, quantity, unit_cost, value FROM stock_movements WHERE document_id = ? ORDER BY id"
+LAST_POSTED_VERSION = "SELECT max(digest_version) AS version FROM postings WHERE digest_id = ?"
+# The digest a document came from: its version, stream and location's number formats.
+CROSSING_DIGEST_FORMATS = """
+SELECT d.version, d.stream_id, s.name AS stream, m.number_format, m.credit_note_format
+FROM digests d JOIN streams s ON s.id = d.stream_id
+LEFT JOIN location_mappings m ON m.stream_id = d.stream_id AND m.pos_store_id = d.pos_store_id
+WHERE d.id = ?"""
+MARK_REVERSED = "UPDATE documents SET status = 'reversed' WHERE id IN (SELECT unnest($ids))"
+POSTINGS_REVERSED = "UPDATE postings SET reversed_at = $now WHERE digest_id = $d AND reversed_at IS NULL"
+# A reversed digest comes back under a new version, above every posted one (so it can post again).
+CROSSING_DIGEST_NEW_VERSION = "UPDATE digests SET version = $v, updated_at = $now WHERE id = $d"
+CROSSING_DIGEST_VERSIONS = """
+INSERT INTO digest_versions
+SELECT d.id, v.version, $now, d.order_count, d.return_count, d.gross_sales, d.returns, d.discount,
+       d.service_charge, d.tax, d.rounding, d.net_total
+FROM digests d, range($first, $last + 1) v(version) WHERE d.id = $d
+ON CONFLICT DO NOTHING"""
+
+# -- manual journal entries (journal.py) -------------------------------------------------------
+KNOWN_ACCOUNTS = "SELECT code FROM accounts WHERE code IN (SELECT unnest($c))"
+INSERT_ENTRY = ("INSERT INTO journal_entries (date, document_id, kind, memo, created_at) VALUES (?, ?, ?, ?, ?) "
+                "RETURNING id")
+INSERT_ENTRY_LINES = ("INSERT INTO journal_lines (entry_id, line_no, account_code, debit, credit, memo, tax_code) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?)")
+CROSSING_CATEGORY_MAPPING = "SELECT account_code FROM account_mappings WHERE stream_id = ? AND category = ?"
+CATEGORY_DEFAULT = "SELECT account_code FROM account_defaults WHERE category = ?"
