@@ -24,9 +24,9 @@ from pathlib import Path
 
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput, NotFound
-from flowtui.engine.core.records import SUMMARY_FIELDS, DigestDetail, DigestItem, DigestOrder, digest_row
 from flowtui.engine.digests.filters import resolve_filter
-from flowtui.engine.digests.store import DigestFilter, digest_children, query_digests
+from flowtui.engine.digests import detail as digest_detail
+from flowtui.engine.digests.store import DigestFilter, query_digests
 from flowtui.engine.ledger import books
 from flowtui.engine.ledger import reading as ledger
 from flowtui.engine.printing.report_views import digest_view, document_title, document_view, printed_stamp
@@ -192,13 +192,7 @@ def _digest_views(con, flt: DigestFilter) -> list[dict]:
     rates = _declared_rates(con)
     views = []
     for row in frame.iter_rows(named=True):
-        children = digest_children(con, row["id"])
-        detail = DigestDetail(
-            row=digest_row(row), version=row["version"], updated_at=row["updated_at"],
-            summary={k: row[k] for k in SUMMARY_FIELDS}, payments=list(children["payments"]),
-            items=[DigestItem(*r) for r in children["items"]], taxes=list(children["taxes"]),
-            orders=[DigestOrder(*r) for r in children["orders"]], attention=list(row["attention"]),
-        )
+        detail = digest_detail.from_row(con, row)
         documents = [{"title": document_title(kind, role), "number": number, "total": total}
                      for kind, role, number, total in con.execute(
                          "SELECT kind, role, number, total FROM documents WHERE digest_id = ? ORDER BY id",

@@ -17,24 +17,21 @@ from flowtui.connectors.registry import provider as stream_provider
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.core.records import (
-    SUMMARY_FIELDS,
     DigestDetail,
-    DigestItem,
-    DigestOrder,
     DigestPage,
     DigestRow,
     digest_row,
 )
 from flowtui.engine.digests import browse, filters
+from flowtui.engine.digests import detail as digest_detail
 from flowtui.engine.digests.store import (
     DIGEST_STATUSES,
     DigestFilter,
-    digest_children,
     listing_page,
     query_digests,
     rebuild_dirty,
 )
-from flowtui.engine.ledger import adjustments, books, journal, posting, products, reversal, sequences, taxes
+from flowtui.engine.ledger import books, journal, posting, products, reversal, sequences, taxes
 from flowtui.engine.ledger import export as ledger_export
 from flowtui.engine.ledger import reading as ledger
 from flowtui.engine.ledger.posting_plan import JournalLine
@@ -306,32 +303,7 @@ class Flow:
 
     def digest(self, digest_id: int) -> DigestDetail:
         with self.db.read() as con:
-            frame = query_digests(con, DigestFilter(ids=(digest_id,)), now=clock.now(),
-                                  default_tz=books.default_timezone(con))
-            if frame.is_empty():
-                raise NotFound(f"No digest with id {digest_id}; see `flowtui digests`.")
-            row = frame.row(0, named=True)
-            children = digest_children(con, digest_id)
-            versions = adjustments.trail(con, digest_id)
-            changes = None
-            if row["status"] == "changed":
-                grouping = streams_mod.require_stream(con, row["stream"]).grouping
-                changes = adjustments.changes_since_posted(con, digest_id, grouping)
-            warnings = products.stock_warnings(con, digest_id, posted=row["status"] == "posted")
-        return DigestDetail(
-            row=digest_row(row),
-            version=row["version"],
-            updated_at=row["updated_at"],
-            summary={k: row[k] for k in SUMMARY_FIELDS},
-            payments=list(children["payments"]),
-            items=[DigestItem(*r) for r in children["items"]],
-            taxes=list(children["taxes"]),
-            orders=[DigestOrder(*r) for r in children["orders"]],
-            attention=list(row["attention"]),
-            versions=versions,
-            changes=changes,
-            warnings=warnings,
-        )
+            return digest_detail.read(con, digest_id, now=clock.now())
 
     # -- products and stock ------------------------------------------------------------------
     def add_product(self, sku: str, name: str, price, cost, track_stock: bool = False,
