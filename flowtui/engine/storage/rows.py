@@ -29,8 +29,6 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | tuple |
 
 
 def one(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | tuple | None = None) -> Row | None:
-    """The first row of ``sql`` as a dict, or ``None`` when there is none."""
-    cursor = _execute(con, sql, params)
-    names = [d[0] for d in cursor.description]
-    found = cursor.fetchmany(1)
-    return dict(zip(names, found[0], strict=True)) if found else None
+    """The first row of ``sql`` (a query of one row, or a few) as a dict, or ``None`` when there is none."""
+    found = rows(con, sql, params)  # read to the end: DuckDB allows no other work on a half-read result
+    return found[0] if found else None
