@@ -20,7 +20,7 @@ from pathlib import Path
 
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput, NotFound
-from flowtui.engine.ledger import books, journal
+from flowtui.engine.ledger import books, journal, sql
 from flowtui.engine.ledger.posting_plan import stock_values
 from flowtui.engine.storage.database import Connection
 
@@ -105,12 +105,7 @@ def add_product(con: Connection, sku: str, name: str, price, cost, track_stock: 
 
 def _upsert(con: Connection, p: Product, now: datetime) -> None:
     con.execute(
-        "INSERT INTO products (sku, name, unit_price, cost, income_account, track_stock, created_at, updated_at, "
-        "barcode, tax_code, tax_rate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-        "name = EXCLUDED.name, unit_price = EXCLUDED.unit_price, cost = EXCLUDED.cost, "
-        "income_account = EXCLUDED.income_account, track_stock = EXCLUDED.track_stock, "
-        "updated_at = EXCLUDED.updated_at, barcode = EXCLUDED.barcode, tax_code = EXCLUDED.tax_code, "
-        "tax_rate = EXCLUDED.tax_rate",
+        sql.UPSERT_PRODUCT,
         [p.sku, p.name, p.unit_price, p.cost, p.income_account, p.track_stock, now, now, p.barcode, p.tax_code,
          p.tax_rate],
     )
@@ -267,8 +262,7 @@ def set_stock(con: Connection, sku: str, quantity, location: str, now: datetime,
             journal.category_account(con, "opening_balance" if kind == "opening" else "stock_adjustment"),
             value, memo), now) if value else None
         con.execute(
-            "INSERT INTO stock_movements (sku, location_id, business_date, quantity, unit_cost, kind, note, created_at, "
-            "value, journal_entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            sql.INSERT_STOCK_COUNT,
             [sku, place.id, day, delta, cost, kind, f"set to {target} on {day}", now, Decimal(value).scaleb(-2),
              entry_id],
         )

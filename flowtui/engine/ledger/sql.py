@@ -154,3 +154,37 @@ INSERT_ENTRY_LINES = ("INSERT INTO journal_lines (entry_id, line_no, account_cod
                       "VALUES (?, ?, ?, ?, ?, ?, ?)")
 CROSSING_CATEGORY_MAPPING = "SELECT account_code FROM account_mappings WHERE stream_id = ? AND category = ?"
 CATEGORY_DEFAULT = "SELECT account_code FROM account_defaults WHERE category = ?"
+
+# -- books: settings, chart of accounts, contacts, locations (books.py) -------------------------
+PUT_SETTING = "INSERT INTO settings VALUES (?, ?) ON CONFLICT DO UPDATE SET value = EXCLUDED.value"
+INSERT_DEFAULT_ACCOUNTS = "INSERT INTO accounts VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+INSERT_DEFAULT_CATEGORY_ACCOUNTS = "INSERT INTO account_defaults VALUES (?, ?) ON CONFLICT DO NOTHING"
+INSERT_DEFAULT_PAYMENT_METHODS = "INSERT INTO payment_methods VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+INSERT_DEFAULT_CONTACT = "INSERT INTO contacts (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING"
+INSERT_ACCOUNT = "INSERT INTO accounts VALUES (?, ?, ?, ?)"
+INSERT_CONTACT = "INSERT INTO contacts (name, created_at) VALUES (?, ?) RETURNING id, name"
+INSERT_LOCATION = "INSERT INTO locations (name, timezone, created_at) VALUES (?, ?, ?) RETURNING id, name, timezone"
+
+# -- tax codes (taxes.py) ------------------------------------------------------------------------
+UPSERT_TAX_CODE = ("INSERT INTO tax_codes VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET type = EXCLUDED.type, "
+                   "rate = EXCLUDED.rate, description = coalesce(EXCLUDED.description, tax_codes.description)")
+CROSSING_UPSERT_TAX_MAPPING = ("INSERT INTO tax_mappings VALUES (?, ?, ?) "
+                               "ON CONFLICT DO UPDATE SET tax_code = EXCLUDED.tax_code")
+# A stream's service-charge tax code changed: its days not posted yet are rebuilt with it.
+CROSSING_REDIGEST_UNPOSTED_SERVICE_DAYS = """
+INSERT INTO dirty_days
+SELECT d.stream_id, d.pos_store_id, d.business_date FROM digests d
+WHERE d.stream_id = ? AND d.service_charge <> 0 AND d.id NOT IN (SELECT digest_id FROM postings)
+ON CONFLICT DO NOTHING"""
+
+# -- products and stock counts (products.py) -----------------------------------------------------
+UPSERT_PRODUCT = (
+    "INSERT INTO products (sku, name, unit_price, cost, income_account, track_stock, created_at, updated_at, "
+    "barcode, tax_code, tax_rate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+    "name = EXCLUDED.name, unit_price = EXCLUDED.unit_price, cost = EXCLUDED.cost, "
+    "income_account = EXCLUDED.income_account, track_stock = EXCLUDED.track_stock, "
+    "updated_at = EXCLUDED.updated_at, barcode = EXCLUDED.barcode, tax_code = EXCLUDED.tax_code, "
+    "tax_rate = EXCLUDED.tax_rate")
+INSERT_STOCK_COUNT = (
+    "INSERT INTO stock_movements (sku, location_id, business_date, quantity, unit_cost, kind, note, created_at, "
+    "value, journal_entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
