@@ -155,6 +155,113 @@ INSERT_ENTRY_LINES = ("INSERT INTO journal_lines (entry_id, line_no, account_cod
 CROSSING_CATEGORY_MAPPING = "SELECT account_code FROM account_mappings WHERE stream_id = ? AND category = ?"
 CATEGORY_DEFAULT = "SELECT account_code FROM account_defaults WHERE category = ?"
 
+# -- what the ledger holds for a digest, and what changed since (adjustments.py) -----------------
+_SIGN = "CASE d.kind WHEN 'invoice' THEN 1 ELSE -1 END"  # invoices add, credit notes take away
+LEDGER_TOTALS = f"""
+SELECT d.digest_id, count(*) AS documents,
+       {", ".join(f"CAST(sum({_SIGN} * d.{f}) * 100 AS BIGINT) AS {f}"
+                  for f in ("discount", "service_charge", "tax", "rounding", "total"))}
+FROM documents d WHERE d.digest_id IN (SELECT unnest($ids)) GROUP BY d.digest_id"""
+LEDGER_ITEMS = f"""
+SELECT d.digest_id, coalesce(l.side, CASE d.kind WHEN 'invoice' THEN 'sale' ELSE 'return' END) AS side,
+       coalesce(l.sku, '') AS sku, l.tax_code, max(l.description) AS name,
+       CAST(sum({_SIGN} * l.quantity) * 1000 AS BIGINT) AS quantity,
+       CAST(sum({_SIGN} * l.discount) * 100 AS BIGINT) AS discount,
+       CAST(sum({_SIGN} * l.tax) * 100 AS BIGINT) AS tax, CAST(sum({_SIGN} * l.amount) * 100 AS BIGINT) AS amount
+FROM document_lines l JOIN documents d ON d.id = l.document_id
+WHERE d.digest_id IN (SELECT unnest($ids)) AND l.kind = 'item'
+GROUP BY ALL"""
+LEDGER_PAYMENTS = f"""
+SELECT d.digest_id, p.method, CAST(sum({_SIGN} * p.amount) * 100 AS BIGINT) AS amount
+FROM document_payments p JOIN documents d ON d.id = p.document_id
+WHERE d.digest_id IN (SELECT unnest($ids)) GROUP BY ALL"""
+LEDGER_DISCOUNTS = f"""
+SELECT d.digest_id, coalesce(l.tax_code, '') AS tax_code, CAST(sum({_SIGN} * -l.amount) * 100 AS BIGINT) AS amount
+FROM document_lines l JOIN documents d ON d.id = l.document_id
+WHERE d.digest_id IN (SELECT unnest($ids)) AND l.kind = 'discount'
+GROUP BY ALL"""
+# The day's orders against the versions its postings covered.
+CROSSING_ORDER_CHANGES = """
+WITH posted AS (
+    SELECT po.order_id, arg_max(po.version, po.posting_id) AS version,
+           arg_max(po.status, po.posting_id) AS status
+    FROM posted_orders po JOIN postings p ON p.id = po.posting_id
+    WHERE p.digest_id = $id GROUP BY po.order_id
+),
+current AS (
+    SELECT o.order_id, o.version, o.status FROM orders o
+    JOIN digests d ON d.stream_id = o.stream_id AND d.pos_store_id = o.pos_store_id
+         AND d.business_date = o.business_date
+    WHERE d.id = $id
+)
+SELECT coalesce(c.order_id, p.order_id) AS order_id, p.version AS old_version, p.status AS old_status,
+       c.version AS new_version, c.status AS new_status
+FROM posted p FULL JOIN current c USING (order_id)
+ORDER BY 1"""
+# Every version of a digest, and the posting (and documents) of each.
+CROSSING_DIGEST_TRAIL = """
+SELECT v.version, v.created_at, v.net_total AS amount, v.order_count, v.return_count,
+       p.posted_at, p.note, list(doc.number ORDER BY doc.id) FILTER (WHERE doc.number IS NOT NULL) AS documents
+FROM digest_versions v
+LEFT JOIN postings p ON p.digest_id = v.digest_id AND p.digest_version = v.version
+LEFT JOIN documents doc ON doc.posting_id = p.id
+WHERE v.digest_id = ?
+GROUP BY ALL ORDER BY v.version"""
+CROSSING_DIGEST_PAYMENTS_SEN = ("SELECT method, CAST(amount * 100 AS BIGINT) AS amount FROM digest_payments "
+                                "WHERE digest_id = ?")
+CROSSING_DIGEST_ITEMS_SEN = ("SELECT sku, CAST(quantity * 1000 AS BIGINT) AS quantity, "
+                             "CAST(amount * 100 AS BIGINT) AS amount FROM digest_items WHERE digest_id = ?")
+
+# -- reading the ledger (reading.py) -------------------------------------------------------------
+_DOCUMENTS = """
+SELECT d.id, d.number, d.kind, d.date, c.name AS contact, l.name AS location, d.total, d.status, d.digest_id,
+       d.created_at, coalesce(d.role, 'original') AS role
+FROM documents d JOIN contacts c ON c.id = d.contact_id JOIN locations l ON l.id = d.location_id
+"""
+LOCATION_NAMED = "SELECT 1 FROM locations WHERE name = ?"
+DOCUMENTS = _DOCUMENTS + """WHERE (? IS NULL OR d.date >= ?) AND (? IS NULL OR d.date <= ?) AND (? IS NULL OR l.name = ?)
+ORDER BY d.date, d.id"""
+DOCUMENT_NUMBERED = _DOCUMENTS + "WHERE d.number = ?"
+# A document's stream is named from the streams it came from.
+CROSSING_DOCUMENT_DETAIL = """
+SELECT s.name AS stream, d.digest_version, d.subtotal, d.discount, d.service_charge, d.tax, d.rounding, d.currency,
+       d.linked_document_id, d.role
+FROM documents d JOIN streams s ON s.id = d.stream_id WHERE d.id = ?"""
+DOCUMENT_LINES_SHOWN = """
+SELECT description, sku, quantity, unit_price, discount, tax, tax_code, amount, account_code AS account, kind, side
+FROM document_lines WHERE document_id = ? ORDER BY line_no"""
+DOCUMENT_PAYMENTS_SHOWN = ("SELECT method, account_code AS account, amount FROM document_payments "
+                           "WHERE document_id = ? ORDER BY method")
+DOCUMENT_HISTORY = ("SELECT happened_at AS at, actor, event, detail FROM document_history "
+                    "WHERE document_id = ? ORDER BY id")
+LINKED_DOCUMENTS = """
+SELECT number, kind, date, total,
+       CASE $role WHEN 'adjustment' THEN 'adjusts' WHEN 'reversal' THEN 'reverses' ELSE 'credits' END AS relation
+FROM documents WHERE id = $linked
+UNION ALL
+SELECT number, kind, date, total,
+       CASE role WHEN 'adjustment' THEN 'adjusted by' WHEN 'reversal' THEN 'reversed by' ELSE 'credited by' END
+FROM documents WHERE linked_document_id = $id
+UNION ALL
+SELECT number, kind, date, total, 'same digest' FROM documents
+WHERE digest_id = $digest AND id <> $id AND id IS DISTINCT FROM $linked AND linked_document_id IS DISTINCT FROM $id
+ORDER BY 3, 1"""
+TRIAL_BALANCE = """
+SELECT a.code, a.name, a.type,
+       coalesce(sum(g.debit), 0)::DECIMAL(18,2) AS debit, coalesce(sum(g.credit), 0)::DECIMAL(18,2) AS credit,
+       (coalesce(sum(g.debit), 0) - coalesce(sum(g.credit), 0))::DECIMAL(18,2) AS balance
+FROM accounts a
+LEFT JOIN general_ledger g ON g.account_code = a.code AND (? IS NULL OR g.date <= ?)
+GROUP BY a.code, a.name, a.type
+HAVING count(g.entry_id) > 0
+ORDER BY a.code"""
+ACCOUNT_CODED = "SELECT 1 FROM accounts WHERE code = ?"
+JOURNAL = """
+SELECT entry_id, date, document_number AS document, kind, memo, account_code AS account, account_name, debit, credit
+FROM general_ledger
+WHERE (? IS NULL OR date >= ?) AND (? IS NULL OR date <= ?) AND (? IS NULL OR account_code = ?)
+ORDER BY date, entry_id, line_no"""
+
 # -- books: settings, chart of accounts, contacts, locations (books.py) -------------------------
 PUT_SETTING = "INSERT INTO settings VALUES (?, ?) ON CONFLICT DO UPDATE SET value = EXCLUDED.value"
 INSERT_DEFAULT_ACCOUNTS = "INSERT INTO accounts VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
