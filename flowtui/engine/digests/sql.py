@@ -20,6 +20,16 @@ WHERE stream_id = $stream_id AND pos_store_id = $pos_store_id AND business_date 
   AND status = 'completed'
 ORDER BY ordered_at, order_id"""
 
+# -- one order in full (browse.py) -------------------------------------------------------------
+ORDER = """
+SELECT s.name AS stream, o.order_id AS id, o.number, o.pos_store_id, o.ordered_at AS time, o.business_date, o.type,
+       o.status, o.channel, coalesce(o.original_number, o.original_id) AS original, o.subtotal, o.discount,
+       o.service_charge, o.tax, o.rounding, o.total, o.version
+FROM orders o JOIN streams s ON s.id = o.stream_id WHERE o.stream_id = ? AND o.order_id = ?"""
+ORDER_LINES = ("SELECT sku, product_id, name, quantity, unit_price, discount, tax, tax_code, amount FROM order_lines "
+               "WHERE stream_id = ? AND order_id = ? ORDER BY line_no")
+ORDER_PAYMENTS = "SELECT method, amount FROM order_payments WHERE stream_id = ? AND order_id = ? ORDER BY seq"
+
 # -- rebuilding the dirty days (store.rebuild_dirty) ---------------------------------------------
 DIRTY_COUNT = "SELECT count(*) AS days FROM dirty_days"
 TODO = "CREATE OR REPLACE TEMP TABLE todo AS SELECT * FROM dirty_days"

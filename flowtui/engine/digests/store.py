@@ -22,7 +22,7 @@ from flowtui.engine.storage.digest_listing import BASE_SQL as _BASE_SQL
 from flowtui.engine.storage.digest_listing import DIGESTS_SQL as _DIGESTS_SQL
 from flowtui.engine.storage.digest_listing import ROWS_ALL, ROWS_PAGE
 from flowtui.engine.storage.digest_listing import ROWS_SQL as _ROWS_SQL
-from flowtui.engine.storage.rows import one
+from flowtui.engine.storage.rows import one, rows
 
 ACCOUNT_CATEGORIES = POSTING_CATEGORIES  # the categories a digest's posting needs (books.CATEGORY_TYPES has all)
 
@@ -142,11 +142,11 @@ def query_digests(con: Connection, flt: DigestFilter, *, now: datetime, default_
     page = "LIMIT $limit OFFSET $offset" if limit is not None else ""
     params = _params(flt, now, default_tz) | ({"limit": limit, "offset": offset} if limit is not None else {})
     if limit is not None and flt.status is None and sort in _PUSHABLE:
-        sql = f"SELECT * FROM ({_DIGESTS_SQL.format(page=order + ' ' + page)}) {order}"
+        query = f"SELECT * FROM ({_DIGESTS_SQL.format(page=order + ' ' + page)}) {order}"
     else:
-        sql = (f"SELECT * FROM ({_DIGESTS_SQL.format(page='')}) WHERE ($status IS NULL OR status = $status) "
-               f"{order} {page}")
-    return con.sql(sql, params={k: v for k, v in params.items() if f"${k}" in sql}).pl()
+        query = (f"SELECT * FROM ({_DIGESTS_SQL.format(page='')}) WHERE ($status IS NULL OR status = $status) "
+                 f"{order} {page}")
+    return con.sql(query, params={k: v for k, v in params.items() if f"${k}" in query}).pl()
 
 
 @dataclass(frozen=True)
@@ -171,18 +171,15 @@ def listing_page(con: Connection, flt: DigestFilter, *, now: datetime, default_t
     order = f"ORDER BY {column} {'DESC' if descending else 'ASC'} NULLS LAST, business_date, stream, pos_store_id, id"
     if flt.status is None and sort in _PUSHABLE:
         _rows = _ROWS_SQL.format(page=f"{order} LIMIT $limit OFFSET $offset", **ROWS_PAGE)
-        sql = (f"SELECT t.*, r.* FROM (SELECT count(*) AS _total, coalesce(sum(net_total), 0) AS _amount "
-               f"FROM ({_BASE_ONLY})) t LEFT JOIN ({_rows}) r ON true {order}")
+        query = (f"SELECT t.*, r.* FROM (SELECT count(*) AS _total, coalesce(sum(net_total), 0) AS _amount "
+                 f"FROM ({_BASE_ONLY})) t LEFT JOIN ({_rows}) r ON true {order}")
     else:  # the statuses of all of them first; the page and the totals from that one pass
         _rows = _ROWS_SQL.format(**ROWS_ALL)
-        sql = (f"WITH matching AS MATERIALIZED (SELECT * FROM ({_rows}) WHERE $status IS NULL OR status = $status) "
-               f"SELECT t.*, r.* FROM (SELECT count(*) AS _total, coalesce(sum(net_total), 0) AS _amount "
-               f"FROM matching) t LEFT JOIN (SELECT * FROM matching {order} LIMIT $limit OFFSET $offset) r ON true "
-               f"{order}")
-    params = _params(flt, now, default_tz) | {"limit": limit, "offset": offset}
-    cursor = con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
-    names = [d[0] for d in cursor.description]
-    found = [dict(zip(names, values)) for values in cursor.fetchall()]
+        query = (f"WITH matching AS MATERIALIZED (SELECT * FROM ({_rows}) WHERE $status IS NULL OR status = $status) "
+                 f"SELECT t.*, r.* FROM (SELECT count(*) AS _total, coalesce(sum(net_total), 0) AS _amount "
+                 f"FROM matching) t LEFT JOIN (SELECT * FROM matching {order} LIMIT $limit OFFSET $offset) r ON true "
+                 f"{order}")
+    found = rows(con, query, _params(flt, now, default_tz) | {"limit": limit, "offset": offset})
     total, amount = found[0]["_total"], found[0]["_amount"]
     return ListingPage([r for r in found if r["id"] is not None], total, amount)
 

@@ -215,7 +215,8 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
                        if one(con, sql.CONTACT_NAMED, [books.DEFAULT_CONTACT]) else None)
     links = {r["digest_id"]: r for r in rows(con, sql.CROSSING_RETURN_LINKS, window)}
     # asked whatever the days hold now: a change can take back a service charge that was posted
-    service_codes = {(r[0], r[1]): r[2] for r in con.execute(SERVICE_CODES_SQL.format(keys="post_days")).fetchall()}
+    service_codes = {(r["stream_id"], r["pos_store_id"]): r["tax_code"]
+                     for r in rows(con, SERVICE_CODES_SQL.format(keys="post_days"))}
     days = {}
     no_link = {"original_digest": None, "invoice_id": None, "invoice_number": None}
     for r in rows(con, sql.POST_DAYS):
