@@ -292,6 +292,33 @@ UPSERT_PRODUCT = (
     "income_account = EXCLUDED.income_account, track_stock = EXCLUDED.track_stock, "
     "updated_at = EXCLUDED.updated_at, barcode = EXCLUDED.barcode, tax_code = EXCLUDED.tax_code, "
     "tax_rate = EXCLUDED.tax_rate")
+PRODUCT_SKU = "SELECT sku, name, cost FROM products WHERE sku = ?"
+PRODUCT_SKUS = "SELECT sku FROM products"
+PRODUCTS_LISTED = ("SELECT sku, name, unit_price, cost, income_account, track_stock, barcode, tax_code, "
+                   "coalesce(tax_rate, 0) AS tax_rate FROM products ORDER BY sku")
+STOCK = """
+SELECT m.sku, p.name, l.name AS location, sum(m.quantity) AS quantity, coalesce(sum(m.value), 0) AS value
+FROM stock_movements m JOIN locations l ON l.id = m.location_id LEFT JOIN products p USING (sku)
+WHERE ? IS NULL OR l.name = ?
+GROUP BY m.sku, p.name, l.name
+ORDER BY m.sku, l.name"""
+STOCK_BEFORE = """
+SELECT coalesce(sum(quantity), 0) AS on_hand, count(*) AS movements FROM stock_movements
+WHERE sku = ? AND location_id = ? AND coalesce(business_date, created_at::DATE) <= ?"""
+STOCK_NOW = ("SELECT coalesce(sum(quantity), 0) AS on_hand, coalesce(sum(value), 0) AS value FROM stock_movements "
+             "WHERE sku = ? AND location_id = ?")
+# A digest's tracked SKUs against the stock at its location.
+CROSSING_DIGEST_STOCK = """
+SELECT i.sku, l.name AS location, coalesce(sum(m.quantity), 0) AS on_hand, i.quantity AS sold
+FROM digest_items i
+JOIN digests d ON d.id = i.digest_id
+JOIN streams s ON s.id = d.stream_id AND s.grouping = 'sku'
+JOIN location_mappings lm ON lm.stream_id = d.stream_id AND lm.pos_store_id = d.pos_store_id
+JOIN locations l ON l.id = lm.location_id
+JOIN products p ON p.sku = i.sku AND p.track_stock
+LEFT JOIN stock_movements m ON m.sku = i.sku AND m.location_id = l.id
+WHERE i.digest_id = ?
+GROUP BY i.sku, l.name, i.quantity ORDER BY i.sku"""
 INSERT_STOCK_COUNT = (
     "INSERT INTO stock_movements (sku, location_id, business_date, quantity, unit_cost, kind, note, created_at, "
     "value, journal_entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
