@@ -185,7 +185,7 @@ def test_the_demo_builds_orders_whose_files_are_unchanged_to_the_byte(tmp_path):
 
 
 def test_account_categories_are_one_table_the_books_and_the_listing_read():
-    from flowtui.engine.digests.listing import DIGESTS_SQL
+    from flowtui.engine.storage.digest_listing import DIGESTS_SQL
     from flowtui.engine.ledger import books
 
     assert books.CATEGORY_TYPES is accounts.CATEGORY_TYPES and books.POSTING_CATEGORIES is accounts.POSTING_CATEGORIES

@@ -1,6 +1,6 @@
 """Filters as people type them (``--stream``, ``--location``): resolved to the names stored, before any query.
 
-The listing SQL (:mod:`flowtui.engine.digests.listing`) compares names exactly; a typed name is turned
+The listing SQL (:mod:`flowtui.engine.storage.digest_listing`) compares names exactly; a typed name is turned
 into the stored one here (any case), and one that matches nothing is an error naming the nearest.
 """
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+from flowtui.engine.ledger import sql
 from flowtui.engine.ledger.posting_plan import RETURN, SALE, ItemTotal, SideTotals, discount_parts
 from flowtui.engine.storage.database import Connection
+from flowtui.engine.storage.rows import rows
 
 _FIELDS = ("discount", "service_charge", "tax", "rounding", "total")
 
@@ -68,48 +70,23 @@ def _side(orders, totals, items, names, payments, discounts) -> SideTotals:
 
 def ledger_sides(con: Connection, digest_ids: list[int], grouping: dict[int, str]) -> dict[int, SideTotals]:
     """What the ledger holds for each digest: all its documents, invoices less credit notes."""
-    sign = "CASE d.kind WHEN 'invoice' THEN 1 ELSE -1 END"
     params = {"ids": digest_ids}
     out: dict[int, dict] = {}
-    for r in con.execute(
-        f"""
-        SELECT d.digest_id, count(*), {", ".join(f"CAST(sum({sign} * d.{f}) * 100 AS BIGINT)" for f in _FIELDS)}
-        FROM documents d WHERE d.digest_id IN (SELECT unnest($ids)) GROUP BY d.digest_id
-        """, params).fetchall():
-        out[r[0]] = {"orders": 0, "totals": dict(zip(_FIELDS, r[2:])), "items": {}, "names": {},
-                     "payments": defaultdict(int), "discounts": defaultdict(int)}
-    for r in con.execute(
-        f"""
-        SELECT d.digest_id, coalesce(l.side, CASE d.kind WHEN 'invoice' THEN 'sale' ELSE 'return' END),
-               coalesce(l.sku, ''), l.tax_code, max(l.description),
-               CAST(sum({sign} * l.quantity) * 1000 AS BIGINT), CAST(sum({sign} * l.discount) * 100 AS BIGINT),
-               CAST(sum({sign} * l.tax) * 100 AS BIGINT), CAST(sum({sign} * l.amount) * 100 AS BIGINT)
-        FROM document_lines l JOIN documents d ON d.id = l.document_id
-        WHERE d.digest_id IN (SELECT unnest($ids)) AND l.kind = 'item'
-        GROUP BY ALL
-        """, params).fetchall():
-        data = out[r[0]]
-        everything = grouping.get(r[0]) == "all"
-        key = (r[1], "", None) if everything else (r[1], r[2], r[3])
+    for r in rows(con, sql.LEDGER_TOTALS, params):
+        out[r["digest_id"]] = {"orders": 0, "totals": {f: r[f] for f in _FIELDS}, "items": {}, "names": {},
+                               "payments": defaultdict(int), "discounts": defaultdict(int)}
+    for r in rows(con, sql.LEDGER_ITEMS, params):
+        data = out[r["digest_id"]]
+        everything = grouping.get(r["digest_id"]) == "all"
+        key = (r["side"], "", None) if everything else (r["side"], r["sku"], r["tax_code"])
         values = data["items"].setdefault(key, [0, 0, 0, 0])
-        for i, value in enumerate((0 if everything else r[5], r[6], r[7], r[8])):
+        for i, value in enumerate((0 if everything else r["quantity"], r["discount"], r["tax"], r["amount"])):
             values[i] += value
-        data["names"][key] = data["names"].get(key) or r[4]
-    for r in con.execute(
-        f"""
-        SELECT d.digest_id, p.method, CAST(sum({sign} * p.amount) * 100 AS BIGINT)
-        FROM document_payments p JOIN documents d ON d.id = p.document_id
-        WHERE d.digest_id IN (SELECT unnest($ids)) GROUP BY ALL
-        """, params).fetchall():
-        out[r[0]]["payments"][r[1]] += r[2]
-    for r in con.execute(  # a document's discount lines: the order discount by the tax code it reduces
-        f"""
-        SELECT d.digest_id, coalesce(l.tax_code, ''), CAST(sum({sign} * -l.amount) * 100 AS BIGINT)
-        FROM document_lines l JOIN documents d ON d.id = l.document_id
-        WHERE d.digest_id IN (SELECT unnest($ids)) AND l.kind = 'discount'
-        GROUP BY ALL
-        """, params).fetchall():
-        out[r[0]]["discounts"][r[1]] += r[2]
+        data["names"][key] = data["names"].get(key) or r["name"]
+    for r in rows(con, sql.LEDGER_PAYMENTS, params):
+        out[r["digest_id"]]["payments"][r["method"]] += r["amount"]
+    for r in rows(con, sql.LEDGER_DISCOUNTS, params):  # discount lines: the order discount by the tax code it reduces
+        out[r["digest_id"]]["discounts"][r["tax_code"]] += r["amount"]
     return {k: _side(0, v["totals"], v["items"], v["names"], v["payments"], v["discounts"]) for k, v in out.items()}
 
 
@@ -175,60 +152,29 @@ class OrderChanges:
 
 def order_changes(con: Connection, digest_id: int) -> OrderChanges:
     """Orders of the day that differ from what its postings covered."""
-    rows = con.execute(
-        """
-        WITH posted AS (
-            SELECT po.order_id, arg_max(po.version, po.posting_id) AS version,
-                   arg_max(po.status, po.posting_id) AS status
-            FROM posted_orders po JOIN postings p ON p.id = po.posting_id
-            WHERE p.digest_id = $id GROUP BY po.order_id
-        ),
-        current AS (
-            SELECT o.order_id, o.version, o.status FROM orders o
-            JOIN digests d ON d.stream_id = o.stream_id AND d.pos_store_id = o.pos_store_id
-                 AND d.business_date = o.business_date
-            WHERE d.id = $id
-        )
-        SELECT coalesce(c.order_id, p.order_id), p.version, p.status, c.version, c.status
-        FROM posted p FULL JOIN current c USING (order_id)
-        ORDER BY 1
-        """, {"id": digest_id}).fetchall()
     added, voided, changed = [], [], []
-    for order_id, old_version, old_status, new_version, new_status in rows:
-        was, now = old_status == "completed", new_status == "completed"
+    for r in rows(con, sql.CROSSING_ORDER_CHANGES, {"id": digest_id}):
+        was, now = r["old_status"] == "completed", r["new_status"] == "completed"
         if now and not was:
-            added.append(order_id)
+            added.append(r["order_id"])
         elif was and not now:
-            voided.append(order_id)
-        elif was and now and old_version != new_version:
-            changed.append(order_id)
+            voided.append(r["order_id"])
+        elif was and now and r["old_version"] != r["new_version"]:
+            changed.append(r["order_id"])
     return OrderChanges(added, voided, changed)
 
 
 def trail(con: Connection, digest_id: int) -> list[dict]:
     """Every version of a digest, and what (if anything) posted it."""
-    rows = con.execute(
-        """
-        SELECT v.version, v.created_at, v.net_total, v.order_count, v.return_count,
-               p.posted_at, p.note, list(doc.number ORDER BY doc.id) FILTER (WHERE doc.number IS NOT NULL)
-        FROM digest_versions v
-        LEFT JOIN postings p ON p.digest_id = v.digest_id AND p.digest_version = v.version
-        LEFT JOIN documents doc ON doc.posting_id = p.id
-        WHERE v.digest_id = ?
-        GROUP BY ALL ORDER BY v.version
-        """, [digest_id]).fetchall()
-    return [{"version": r[0], "created_at": r[1], "amount": r[2], "order_count": r[3], "return_count": r[4],
-             "posted_at": r[5], "note": r[6], "documents": r[7] or []} for r in rows]
+    return [{**r, "documents": r["documents"] or []} for r in rows(con, sql.CROSSING_DIGEST_TRAIL, [digest_id])]
 
 
 def changes_since_posted(con: Connection, digest_id: int, grouping: str) -> dict:
     """What changed since the day was posted: orders, and payments and items before (ledger) and after (digest)."""
     before = ledger_sides(con, [digest_id], {digest_id: grouping}).get(digest_id)
-    after_payments = dict(con.execute(
-        "SELECT method, CAST(amount * 100 AS BIGINT) FROM digest_payments WHERE digest_id = ?", [digest_id]).fetchall())
-    after_items = {r[0]: (r[1], r[2]) for r in con.execute(
-        "SELECT sku, CAST(quantity * 1000 AS BIGINT), CAST(amount * 100 AS BIGINT) FROM digest_items "
-        "WHERE digest_id = ?", [digest_id]).fetchall()}
+    after_payments = {r["method"]: r["amount"] for r in rows(con, sql.CROSSING_DIGEST_PAYMENTS_SEN, [digest_id])}
+    after_items = {r["sku"]: (r["quantity"], r["amount"])
+                   for r in rows(con, sql.CROSSING_DIGEST_ITEMS_SEN, [digest_id])}
     before_payments = dict(before.payments) if before else {}
     before_items: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for item in before.items if before else ():

@@ -18,7 +18,9 @@ from flowtui.engine.core.accounts import (  # noqa: F401  (the categories' one t
     Category,
 )
 from flowtui.engine.core.errors import InvalidInput, NotFound
+from flowtui.engine.ledger import sql
 from flowtui.engine.storage.database import Connection
+from flowtui.engine.storage.rows import one
 
 DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
 DEFAULT_CURRENCY = "MYR"
@@ -98,9 +100,7 @@ def _setting(con: Connection, key: str) -> str | None:
 
 
 def _put_setting(con: Connection, key: str, value: str) -> None:
-    con.execute(
-        "INSERT INTO settings VALUES (?, ?) ON CONFLICT DO UPDATE SET value = EXCLUDED.value", [key, value]
-    )
+    con.execute(sql.PUT_SETTING, [key, value])
 
 
 def database_id(con: Connection) -> str:
@@ -167,18 +167,10 @@ def initialise(
         if _setting(con, key) is None:
             _put_setting(con, key, value)
     if not is_initialised(con):
-        con.executemany(
-            "INSERT INTO accounts VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [(code, label, kind, now) for code, label, kind in DEFAULT_CHART],
-        )
-        con.executemany(
-            "INSERT INTO account_defaults VALUES (?, ?) ON CONFLICT DO NOTHING", list(DEFAULT_CATEGORIES.items())
-        )
-        con.executemany(
-            "INSERT INTO payment_methods VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            [(label, code, now) for label, code in DEFAULT_PAYMENT_METHODS],
-        )
-        con.execute("INSERT INTO contacts (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", [DEFAULT_CONTACT, now])
+        con.executemany(sql.INSERT_DEFAULT_ACCOUNTS, [(code, label, kind, now) for code, label, kind in DEFAULT_CHART])
+        con.executemany(sql.INSERT_DEFAULT_CATEGORY_ACCOUNTS, list(DEFAULT_CATEGORIES.items()))
+        con.executemany(sql.INSERT_DEFAULT_PAYMENT_METHODS, [(label, code, now) for label, code in DEFAULT_PAYMENT_METHODS])
+        con.execute(sql.INSERT_DEFAULT_CONTACT, [DEFAULT_CONTACT, now])
         _put_setting(con, "initialised", now.isoformat())
     return company(con)
 
@@ -202,7 +194,7 @@ def add_account(con: Connection, code: str, name: str, kind: str, now: datetime)
     existing = con.execute("SELECT name FROM accounts WHERE code = ?", [code]).fetchall()
     if existing:
         raise InvalidInput(f"Account {code} already exists ({existing[0][0]}).")
-    con.execute("INSERT INTO accounts VALUES (?, ?, ?, ?)", [code, name, kind, now])
+    con.execute(sql.INSERT_ACCOUNT, [code, name, kind, now])
     return Account(code, name, kind)
 
 
@@ -254,8 +246,7 @@ def add_contact(con: Connection, name: str, now: datetime) -> Contact:
     clash = names.taken(name, names_in(con, "contacts"))
     if clash is not None:
         raise InvalidInput(f"Contact {name!r} already exists{names.also_as(name, clash)}.")
-    row = con.execute("INSERT INTO contacts (name, created_at) VALUES (?, ?) RETURNING id, name", [name, now]).fetchall()
-    return Contact(*row[0])
+    return Contact(**one(con, sql.INSERT_CONTACT, [name, now]))
 
 
 def contacts(con: Connection) -> list[Contact]:
@@ -284,11 +275,7 @@ def add_location(con: Connection, name: str, timezone: str | None, now: datetime
     clash = names.taken(name, names_in(con, "locations"))
     if clash is not None:
         raise InvalidInput(f"Location {name!r} already exists{names.also_as(name, clash)}.")
-    row = con.execute(
-        "INSERT INTO locations (name, timezone, created_at) VALUES (?, ?, ?) RETURNING id, name, timezone",
-        [name, tz, now],
-    ).fetchall()
-    return Location(*row[0])
+    return Location(**one(con, sql.INSERT_LOCATION, [name, tz, now]))
 
 
 def locations(con: Connection) -> list[Location]:

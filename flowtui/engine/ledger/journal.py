@@ -14,8 +14,10 @@ from decimal import Decimal
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.core.money import amount_text, as_sen
+from flowtui.engine.ledger import sql
 from flowtui.engine.ledger.posting_plan import JournalLine, balanced
 from flowtui.engine.storage.database import Connection
+from flowtui.engine.storage.rows import one, rows
 
 MANUAL = "manual"
 
@@ -36,17 +38,13 @@ def add_entry(con: Connection, day: date, kind: str, memo: str, lines: list[Jour
         raise InvalidInput(f"The entry does not balance: debits {amount_text(Decimal(debit).scaleb(-2))}, "
                            f"credits {amount_text(Decimal(credit).scaleb(-2))}.")
     codes = sorted({line.account for line in lines})
-    known = {r[0] for r in con.execute("SELECT code FROM accounts WHERE code IN (SELECT unnest($c))",
-                                       {"c": codes}).fetchall()}
+    known = {r["code"] for r in rows(con, sql.KNOWN_ACCOUNTS, {"c": codes})}
     missing = [c for c in codes if c not in known]
     if missing:
         raise NotFound(f"No account with code {', '.join(missing)}; see `flowtui accounts`.")
-    entry_id = con.execute(
-        "INSERT INTO journal_entries (date, document_id, kind, memo, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
-        [day, document_id, kind, memo, now]).fetchall()[0][0]
+    entry_id = one(con, sql.INSERT_ENTRY, [day, document_id, kind, memo, now])["id"]
     con.executemany(
-        "INSERT INTO journal_lines (entry_id, line_no, account_code, debit, credit, memo, tax_code) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        sql.INSERT_ENTRY_LINES,
         [(entry_id, no, line.account, Decimal(line.debit).scaleb(-2), Decimal(line.credit).scaleb(-2), line.memo,
           line.tax_code) for no, line in enumerate(lines, start=1)])
     return entry_id
@@ -61,11 +59,9 @@ def two_sided(debit_account: str, credit_account: str, amount: int, memo: str) -
 
 def category_account(con: Connection, category: str, stream_id: int | None = None) -> str:
     """The account a posting category goes to: the stream's mapping, else the books' default."""
-    rows = con.execute(
-        "SELECT account_code FROM account_mappings WHERE stream_id = ? AND category = ?", [stream_id, category]
-    ).fetchall() if stream_id is not None else []
-    rows = rows or con.execute("SELECT account_code FROM account_defaults WHERE category = ?", [category]).fetchall()
-    if not rows:
+    found = one(con, sql.CROSSING_CATEGORY_MAPPING, [stream_id, category]) if stream_id is not None else None
+    found = found or one(con, sql.CATEGORY_DEFAULT, [category])
+    if not found:
         raise NotFound(f'No account for "{category}"; set one with `flowtui map account STREAM {category} '
                        f'--account CODE` (or run `flowtui init` to get the defaults).')
-    return rows[0][0]
+    return found["account_code"]

@@ -1,7 +1,8 @@
 """Posting digests: refusals with reasons, exactly-once, atomic, in bulk.
 
 Which digests may post is decided by the same query that lists them (status
-``ready``; everything else is refused with the digest's attention reasons).
+``ready``; everything else is refused with the digest's attention reasons, the
+rules of :mod:`flowtui.engine.storage.digest_listing`).
 Ready digests post in chunks, each chunk one transaction: the digests are
 re-checked inside it, their documents planned (:mod:`posting_plan`),
 numbered gap-free and written together. ``postings`` has a unique key on
@@ -21,7 +22,7 @@ from datetime import datetime
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.digests.store import DigestFilter, query_digests, rebuild_dirty
-from flowtui.engine.ledger import books
+from flowtui.engine.ledger import books, sql
 from flowtui.engine.ledger.adjustments import difference, ledger_sides, negated, net_side, order_changes
 from flowtui.engine.ledger.numbering import DEFAULT_INVOICE_FORMAT
 from flowtui.engine.ledger.posting_plan import (
@@ -39,6 +40,8 @@ from flowtui.engine.ledger.posting_plan import (
 from flowtui.engine.ledger.posting_writer import Writer
 from flowtui.engine.ledger.taxes import ORDER_DISCOUNTS_SQL, SERVICE_CODES_SQL
 from flowtui.engine.storage.database import Connection, Database
+from flowtui.engine.storage.digest_listing import OPEN_DAY
+from flowtui.engine.storage.rows import one, rows
 
 CHUNK = 200  # digests per unit of work
 
@@ -87,7 +90,7 @@ def select_outcomes(frame_rows: list[dict], explicit: bool) -> tuple[list[dict],
         elif status == "open":
             if explicit:
                 settled.append(PostOutcome(row["id"], _label(row), "refused",
-                                           reasons=["the business day is not over yet in the location's time zone"]))
+                                           reasons=[OPEN_DAY]))
         else:
             settled.append(PostOutcome(row["id"], _label(row), "refused", reasons=list(row["attention"])))
     return to_post, settled
@@ -99,8 +102,8 @@ def post(db: Database, flt: DigestFilter, *, explicit: bool, progress=None) -> l
     with db.write() as con:
         rebuild_dirty(con, now)
     with db.read() as con:
-        rows = list(query_digests(con, flt, now=now, default_tz=books.default_timezone(con)).iter_rows(named=True))
-    to_post, outcomes = select_outcomes(rows, explicit)
+        listed = list(query_digests(con, flt, now=now, default_tz=books.default_timezone(con)).iter_rows(named=True))
+    to_post, outcomes = select_outcomes(listed, explicit)
     _name_documents(db, outcomes)
     done = 0
     for start in range(0, len(to_post), CHUNK):
@@ -110,16 +113,16 @@ def post(db: Database, flt: DigestFilter, *, explicit: bool, progress=None) -> l
         done += len(ids)
         if progress:
             progress(done, len(to_post))
-    order = {r["id"]: i for i, r in enumerate(rows)}
+    order = {r["id"]: i for i, r in enumerate(listed)}
     return sorted(outcomes, key=lambda o: order.get(o.digest_id, 0))
 
 
 def post_chunk(con: Connection, ids: tuple[int, ...], now: datetime) -> list[PostOutcome]:
     """Post the given digests that are (still) ready, in the caller's transaction."""
     rebuild_dirty(con, now)
-    rows = list(query_digests(con, DigestFilter(ids=ids), now=now,
-                              default_tz=books.default_timezone(con)).iter_rows(named=True))
-    ready, outcomes = select_outcomes(rows, explicit=True)
+    listed = list(query_digests(con, DigestFilter(ids=ids), now=now,
+                                default_tz=books.default_timezone(con)).iter_rows(named=True))
+    ready, outcomes = select_outcomes(listed, explicit=True)
     if not ready:
         return outcomes
     days = _load_days(con, [r["id"] for r in ready])
@@ -166,11 +169,8 @@ def _post_change(con, writer: Writer, row: dict, day: dict, accounts: Accounts, 
 
 def _originals(con: Connection, digest_ids: list[int]) -> dict[int, tuple[int, str]]:
     """The first document each digest posted: what its adjustments link to."""
-    rows = con.execute(
-        "SELECT digest_id, arg_min(id, id), arg_min(number, id) FROM documents "
-        "WHERE digest_id IN (SELECT unnest($ids)) AND status = 'posted' AND coalesce(role, 'original') <> 'reversal' "
-        "GROUP BY digest_id", {"ids": digest_ids}).fetchall()
-    return {r[0]: (r[1], r[2]) for r in rows}
+    return {r["digest_id"]: (r["document_id"], r["number"])
+            for r in rows(con, sql.ORIGINAL_DOCUMENTS, {"ids": digest_ids})}
 
 
 def _name_documents(db: Database, outcomes: list[PostOutcome]) -> None:
@@ -179,14 +179,10 @@ def _name_documents(db: Database, outcomes: list[PostOutcome]) -> None:
     if not earlier:
         return
     with db.read() as con:
-        rows = con.execute(
-            "SELECT digest_id, kind, number FROM documents WHERE digest_id IN (SELECT unnest($ids)) "
-            "AND status = 'posted' AND coalesce(role, 'original') <> 'reversal' ORDER BY id",
-            {"ids": [o.digest_id for o in earlier]},
-        ).fetchall()
+        found = rows(con, sql.DIGEST_DOCUMENTS, {"ids": [o.digest_id for o in earlier]})
     by_digest = defaultdict(list)
-    for digest_id, kind, number in rows:
-        by_digest[digest_id].append((kind, number))
+    for r in found:
+        by_digest[r["digest_id"]].append((r["kind"], r["number"]))
     for outcome in earlier:
         outcome.documents = by_digest[outcome.digest_id]
 
@@ -195,109 +191,49 @@ def _name_documents(db: Database, outcomes: list[PostOutcome]) -> None:
 
 
 def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE post_days AS
-        SELECT d.id AS digest_id, d.version, d.stream_id, d.pos_store_id, d.business_date, s.grouping,
-               s.name AS stream, m.location_id, m.contact_id, m.number_format, m.credit_note_format
-        FROM digests d
-        JOIN streams s ON s.id = d.stream_id
-        JOIN location_mappings m ON m.stream_id = d.stream_id AND m.pos_store_id = d.pos_store_id
-        WHERE d.id IN (SELECT unnest($ids))
-        """,
-        {"ids": ids},
-    )
-    first, last = con.execute("SELECT min(business_date), max(business_date) FROM post_days").fetchall()[0]
-    window = {"first": first, "last": last}
+    con.execute(sql.CROSSING_POST_DAYS, {"ids": ids})
+    window = one(con, sql.POST_WINDOW)
     sides = defaultdict(dict)
-    for r in con.execute(
-        """
-        SELECT p.digest_id, o.type, count(*), CAST(sum(o.discount) * 100 AS BIGINT),
-               CAST(sum(o.service_charge) * 100 AS BIGINT), CAST(sum(o.tax) * 100 AS BIGINT),
-               CAST(sum(o.rounding) * 100 AS BIGINT), CAST(sum(o.total) * 100 AS BIGINT)
-        FROM orders o JOIN post_days p USING (stream_id, pos_store_id, business_date)
-        WHERE o.status = 'completed' AND o.business_date BETWEEN $first AND $last
-        GROUP BY ALL
-        """, window).fetchall():
-        sides[r[0]][r[1]] = {"orders": r[2], "discount": r[3], "service_charge": r[4], "tax": r[5],
-                             "rounding": r[6], "total": r[7], "items": [], "payments": [], "discounts": []}
-    for r in con.execute(
-        """
-        SELECT p.digest_id, l.type, coalesce(l.sku, l.product_id), l.tax_code, max(l.name),
-               CAST(sum(l.quantity) * 1000 AS BIGINT), CAST(sum(l.discount) * 100 AS BIGINT),
-               CAST(sum(l.tax) * 100 AS BIGINT), CAST(sum(l.amount) * 100 AS BIGINT)
-        FROM order_lines l JOIN post_days p USING (stream_id, pos_store_id, business_date)
-        WHERE l.status = 'completed' AND l.business_date BETWEEN $first AND $last
-        GROUP BY p.digest_id, l.type, coalesce(l.sku, l.product_id), l.tax_code
-        """, window).fetchall():
-        sides[r[0]][r[1]]["items"].append(ItemTotal(r[2], r[4], r[3], r[5], r[6], r[7], r[8], side=r[1]))
-    for r in con.execute(
-        """
-        SELECT p.digest_id, o.type, o.method, CAST(sum(o.amount) * 100 AS BIGINT)
-        FROM order_payments o JOIN post_days p USING (stream_id, pos_store_id, business_date)
-        WHERE o.status = 'completed' AND o.business_date BETWEEN $first AND $last
-        GROUP BY ALL ORDER BY 3
-        """, window).fetchall():
-        sides[r[0]][r[1]]["payments"].append((r[2], r[3]))
+    for r in rows(con, sql.CROSSING_DAY_ORDERS, window):
+        sides[r["digest_id"]][r["type"]] = {
+            **{k: r[k] for k in ("orders", "discount", "service_charge", "tax", "rounding", "total")},
+            "items": [], "payments": [], "discounts": []}
+    for r in rows(con, sql.CROSSING_DAY_ITEMS, window):
+        sides[r["digest_id"]][r["type"]]["items"].append(ItemTotal(
+            r["sku"], r["name"], r["tax_code"], r["quantity"], r["discount"], r["tax"], r["amount"], side=r["type"]))
+    for r in rows(con, sql.CROSSING_DAY_PAYMENTS, window):
+        sides[r["digest_id"]][r["type"]]["payments"].append((r["method"], r["amount"]))
     discounted = any(side["discount"] for by_type in sides.values() for side in by_type.values())
-    for r in con.execute(
-        f"""
-        SELECT p.digest_id, x.type, x.tax_code, sum(x.discount)
-        FROM ({ORDER_DISCOUNTS_SQL.format(keys="post_days")}) x JOIN post_days p USING (stream_id, pos_store_id, business_date)
-        GROUP BY ALL ORDER BY 3
-        """, window).fetchall() if discounted else ():
-        sides[r[0]][r[1]]["discounts"].append((r[2], int(r[3])))
+    for r in rows(con, sql.CROSSING_DAY_DISCOUNTS.format(discounts=ORDER_DISCOUNTS_SQL.format(keys="post_days")),
+                  window) if discounted else ():
+        sides[r["digest_id"]][r["type"]]["discounts"].append((r["tax_code"], int(r["discount"])))
     products = {  # all of them: an adjustment may concern a SKU the day no longer sells
-        r[0]: ProductInfo(r[1], r[2], r[3], int(r[4] * 10_000))
-        for r in con.execute("SELECT sku, name, income_account, track_stock, cost FROM products").fetchall()
+        r["sku"]: ProductInfo(r["name"], r["income_account"], r["track_stock"], int(r["cost"] * 10_000))
+        for r in rows(con, sql.PRODUCTS)
     }
-    default_contact = books.require_contact(con, books.DEFAULT_CONTACT).id if con.execute(
-        "SELECT 1 FROM contacts WHERE name = ?", [books.DEFAULT_CONTACT]).fetchall() else None
-    links = {r[0]: (r[1], r[2], r[3]) for r in con.execute(
-        """
-        WITH returned AS (
-            SELECT p.digest_id, r.stream_id, r.original_id, r.original_number
-            FROM orders r JOIN post_days p USING (stream_id, pos_store_id, business_date)
-            WHERE r.type = 'return' AND r.status = 'completed' AND r.business_date BETWEEN $first AND $last
-              AND (r.original_id IS NOT NULL OR r.original_number IS NOT NULL)
-        ),
-        originals AS (
-            SELECT x.digest_id, s.stream_id, s.pos_store_id, s.business_date
-            FROM returned x JOIN orders s ON s.stream_id = x.stream_id AND s.order_id = x.original_id
-            WHERE s.type = 'sale'
-            UNION ALL
-            SELECT x.digest_id, s.stream_id, s.pos_store_id, s.business_date
-            FROM returned x JOIN orders s ON s.stream_id = x.stream_id AND s.number = x.original_number
-            WHERE s.type = 'sale'
-        )
-        SELECT o.digest_id, min(d2.id), min(doc.id), arg_min(doc.number, doc.id)
-        FROM originals o
-        JOIN digests d2 USING (stream_id, pos_store_id, business_date)
-        LEFT JOIN documents doc ON doc.digest_id = d2.id AND doc.kind = 'invoice' AND doc.status = 'posted'
-             AND coalesce(doc.role, 'original') <> 'reversal'
-        WHERE d2.id <> o.digest_id
-        GROUP BY o.digest_id
-        """, window).fetchall()}
+    default_contact = (books.require_contact(con, books.DEFAULT_CONTACT).id
+                       if one(con, sql.CONTACT_NAMED, [books.DEFAULT_CONTACT]) else None)
+    links = {r["digest_id"]: r for r in rows(con, sql.CROSSING_RETURN_LINKS, window)}
     # asked whatever the days hold now: a change can take back a service charge that was posted
-    service_codes = {(r[0], r[1]): r[2] for r in con.execute(SERVICE_CODES_SQL.format(keys="post_days")).fetchall()}
+    service_codes = {(r["stream_id"], r["pos_store_id"]): r["tax_code"]
+                     for r in rows(con, SERVICE_CODES_SQL.format(keys="post_days"))}
     days = {}
-    for r in con.execute("SELECT * FROM post_days").fetchall():
-        (digest_id, version, stream_id, store, business_date, grouping, stream, location_id, contact_id,
-         number_format, cn_format) = r
-        by_type = sides.get(digest_id, {})
+    no_link = {"original_digest": None, "invoice_id": None, "invoice_number": None}
+    for r in rows(con, sql.POST_DAYS):
+        by_type = sides.get(r["digest_id"], {})
         day = DayToPost(
-            business_date=business_date, grouping=grouping,
+            business_date=r["business_date"], grouping=r["grouping"],
             sales=_side(by_type.get(SALE)), returns=_side(by_type.get(RETURN)), products=products,
-            service_charge_tax_code=service_codes.get((stream_id, store)),
+            service_charge_tax_code=service_codes.get((r["stream_id"], r["pos_store_id"])),
         )
-        invoice_format = number_format or DEFAULT_INVOICE_FORMAT
-        days[digest_id] = {
-            "plan_input": day, "version": version, "stream_id": stream_id, "location_id": location_id,
-            "contact_id": contact_id or default_contact, "invoice_format": invoice_format,
-            "credit_note_format": cn_format or credit_note_format(invoice_format),
-            "original_digest": links.get(digest_id, (None,) * 3)[0],
-            "earlier_invoice": links.get(digest_id, (None,) * 3)[1],
-            "earlier_number": links.get(digest_id, (None,) * 3)[2], "stream": stream, "pos_store_id": store,
+        invoice_format = r["number_format"] or DEFAULT_INVOICE_FORMAT
+        link = links.get(r["digest_id"], no_link)
+        days[r["digest_id"]] = {
+            "plan_input": day, "version": r["version"], "stream_id": r["stream_id"], "location_id": r["location_id"],
+            "contact_id": r["contact_id"] or default_contact, "invoice_format": invoice_format,
+            "credit_note_format": r["credit_note_format"] or credit_note_format(invoice_format),
+            "original_digest": link["original_digest"], "earlier_invoice": link["invoice_id"],
+            "earlier_number": link["invoice_number"], "stream": r["stream"], "pos_store_id": r["pos_store_id"],
         }
     return days
 
@@ -313,14 +249,14 @@ def _side(data: dict | None) -> SideTotals | None:
 
 
 def _accounts(con: Connection, stream_ids: set[int]) -> dict[int, Accounts]:
-    defaults = dict(con.execute("SELECT category, account_code FROM account_defaults").fetchall())
-    methods = {name.lower(): code for name, code in con.execute("SELECT name, account_code FROM payment_methods").fetchall()}
+    defaults = {r["category"]: r["account_code"] for r in rows(con, sql.ACCOUNT_DEFAULTS)}
+    methods = {r["name"].lower(): r["account_code"] for r in rows(con, sql.PAYMENT_METHOD_ACCOUNTS)}
     result = {}
     for stream_id in stream_ids:
-        categories = {**defaults, **dict(con.execute(
-            "SELECT category, account_code FROM account_mappings WHERE stream_id = ?", [stream_id]).fetchall())}
-        mapped = dict(con.execute(
-            "SELECT pos_method, account_code FROM payment_mappings WHERE stream_id = ?", [stream_id]).fetchall())
+        categories = {**defaults, **{r["category"]: r["account_code"]
+                                     for r in rows(con, sql.CROSSING_STREAM_ACCOUNTS, [stream_id])}}
+        mapped = {r["pos_method"]: r["account_code"]
+                  for r in rows(con, sql.CROSSING_STREAM_PAYMENT_ACCOUNTS, [stream_id])}
         result[stream_id] = Accounts(categories, _PaymentAccounts(mapped, methods))
     return result
 

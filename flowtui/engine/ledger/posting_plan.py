@@ -257,12 +257,15 @@ def _journal(side: SideTotals, lines: list[DocumentLine], payments, kind: str, c
             credit[line.account, None] += line.amount + line.discount
         if line.tax:
             credit[cats["tax"], line.tax_code or None] += line.tax
+    # a category is asked for only when the day uses it, as the attention rules check (storage.digest_listing)
     discounts = sum(line.discount for line in lines if line.kind == "item") + side.discount
-    debit[cats["discount"], None] += discounts
-    credit[cats["service_charge"], None] += side.service_charge
+    if discounts:
+        debit[cats["discount"], None] += discounts
+    if side.service_charge:
+        credit[cats["service_charge"], None] += side.service_charge
     if side.rounding > 0:
         credit[cats["rounding"], None] += side.rounding
-    else:
+    elif side.rounding < 0:
         debit[cats["rounding"], None] += -side.rounding
     if kind == "credit_note":
         debit, credit = credit, debit

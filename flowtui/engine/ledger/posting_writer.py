@@ -8,9 +8,11 @@ from datetime import datetime
 import pyarrow as pa
 
 from flowtui.engine.core.errors import FlowError
-from flowtui.engine.ledger.numbering import render_number, sequence_scope
+from flowtui.engine.ledger import history, sql
 from flowtui.engine.ledger.posting_plan import DocumentPlan
+from flowtui.engine.ledger.sequences import Numbers
 from flowtui.engine.storage.database import Connection
+from flowtui.engine.storage.rows import one, rows
 
 
 class Writer:
@@ -19,7 +21,8 @@ class Writer:
     def __init__(self, con: Connection, now: datetime, who: str, currency: str) -> None:
         self.con, self.now, self.who, self.currency = con, now, who, currency
         self.rows: dict[str, list[tuple]] = defaultdict(list)
-        self.sequences: dict[str, int] = {}
+        self.sequences = Numbers(con)  # document numbers, gap-free per format
+        self.events: list[tuple[int, str, str]] = []  # document history, written at flush
         self.invoices: dict[int, int] = {}  # digest id -> invoice document id, for this chunk
         self.numbers: dict[int, str] = {}  # document id -> number, for this chunk
         self.ids: dict[str, list[int]] = {}
@@ -29,18 +32,9 @@ class Writer:
         """Internal row ids, drawn from the sequence a block at a time (unused ones are simply skipped)."""
         pool = self.ids.setdefault(sequence, [])
         if not pool:
-            pool.extend(r[0] for r in self.con.execute(
-                f"SELECT nextval('{sequence}') FROM range(256)").fetchall())  # sequence names are ours
+            pool.extend(r["id"] for r in rows(self.con, sql.NEXT_IDS.format(sequence=sequence)))  # names are ours
             pool.reverse()
         return pool.pop()
-
-    def _number(self, fmt: str, plan: DocumentPlan) -> str:
-        scope = sequence_scope(fmt, plan.date)
-        if scope not in self.sequences:
-            rows = self.con.execute("SELECT last_value FROM number_sequences WHERE scope = ?", [scope]).fetchall()
-            self.sequences[scope] = rows[0][0] if rows else 0
-        self.sequences[scope] += 1
-        return render_number(fmt, plan.date, self.sequences[scope])
 
     def add(self, row: dict, day: dict, plans: list[DocumentPlan], adjusts: tuple[int, str] | None = None,
             why: str | None = None) -> list[tuple[str, str]]:
@@ -52,7 +46,7 @@ class Writer:
         for plan in plans:
             document_id = self._next_id("document_ids")
             fmt = day["invoice_format"] if plan.kind == "invoice" else day["credit_note_format"]
-            number = self._number(fmt, plan)
+            number = self.sequences.next(fmt, plan.date)
             if adjusts:
                 linked = adjusts[0]
             elif plan.kind == "credit_note":  # the same day's invoice, else the invoice of the sale returned
@@ -120,7 +114,7 @@ class Writer:
                                       f"reversal of {reverses[1]}: {reason}"))
         document_id = self._next_id("document_ids")
         fmt = day["invoice_format"] if plan.kind == "invoice" else day["credit_note_format"]
-        number = self._number(fmt, plan)
+        number = self.sequences.next(fmt, plan.date)
         title = "Reversal"
         self._document(document_id, posting_id, plan, number, title, digest_id, {**day, "version": version},
                        reverses[0], "reversal", entry_kind="reversal")
@@ -139,27 +133,18 @@ class Writer:
                       f"to zero: nothing to post")
 
     def _history(self, document_id: int, event: str, detail: str) -> None:
-        self.rows["document_history"].append((document_id, self.now, self.who, event, detail))
+        self.events.append((document_id, event, detail))
 
     def flush(self) -> None:
         self._check_numbers()
-        for table, rows in self.rows.items():
-            if rows:
-                _insert(self.con, table, rows)
+        for table, batch in self.rows.items():
+            if batch:
+                _insert(self.con, table, batch)
+        history.record(self.con, self.events, now=self.now, actor=self.who)
         if self.dates:  # which order versions each posting covered, for the audit trail
-            self.con.execute(
-                """
-                INSERT INTO posted_orders
-                SELECT p.id, o.stream_id, o.order_id, o.version, o.status
-                FROM postings p JOIN digests d ON d.id = p.digest_id
-                JOIN orders o USING (stream_id, pos_store_id, business_date)
-                WHERE p.id IN (SELECT unnest($ids)) AND o.business_date BETWEEN $first AND $last
-                """,
-                {"ids": [r[0] for r in self.rows["postings"]], "first": min(self.dates), "last": max(self.dates)})
-        for scope, value in self.sequences.items():
-            self.con.execute(
-                "INSERT INTO number_sequences VALUES (?, ?) ON CONFLICT DO UPDATE SET last_value = EXCLUDED.last_value",
-                [scope, value])
+            self.con.execute(sql.CROSSING_POSTED_ORDERS, {
+                "ids": [r[0] for r in self.rows["postings"]], "first": min(self.dates), "last": max(self.dates)})
+        self.sequences.save()
 
     def _check_numbers(self) -> None:
         """Two formats can render the same number; say so before the UNIQUE key refuses it."""
@@ -170,9 +155,8 @@ class Writer:
                 clash = number
             seen.add(number)
         if clash is None and numbers:
-            found = self.con.execute("SELECT number FROM documents WHERE number IN (SELECT unnest($n)) LIMIT 1",
-                                     {"n": numbers}).fetchall()
-            clash = found[0][0] if found else None
+            found = one(self.con, sql.NUMBERS_TAKEN, {"n": numbers})
+            clash = found["number"] if found else None
         if clash:
             raise FlowError(f"Document number {clash} would be used twice: two locations' number formats produce "
                             f"the same numbers. Give one of them a distinct format (flowtui map location ... "
@@ -201,7 +185,6 @@ _TABLES = {
     "journal_lines": ("entry_id, line_no, account_code, debit, credit, memo, tax_code", {"debit": 2, "credit": 2}),
     "stock_movements": ("sku, location_id, business_date, quantity, unit_cost, kind, document_id, note, created_at, "
                         "value, journal_entry_id", {"quantity": 3, "unit_cost": 4, "value": 2}),
-    "document_history": ("document_id, happened_at, actor, event, detail", {}),
 }
 
 
@@ -215,6 +198,6 @@ def _insert(con: Connection, table: str, rows: list[tuple]) -> None:
         for n in names)
     con.register("incoming", data)
     try:
-        con.execute(f"INSERT INTO {table} ({columns}) SELECT {select} FROM incoming")  # names are ours
+        con.execute(sql.INSERT_ROWS.format(table=table, columns=columns, select=select))  # names are ours
     finally:
         con.unregister("incoming")

@@ -20,9 +20,10 @@ from pathlib import Path
 
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput, NotFound
-from flowtui.engine.ledger import books, journal
+from flowtui.engine.ledger import books, journal, sql
 from flowtui.engine.ledger.posting_plan import stock_values
 from flowtui.engine.storage.database import Connection
+from flowtui.engine.storage.rows import one, rows
 
 PRODUCT_COLUMNS = ("sku", "name", "price", "cost", "track_stock", "income_account", "barcode", "tax_code", "tax_rate")
 _TRUE = {"1", "true", "yes", "y", "t"}
@@ -94,7 +95,7 @@ def add_product(con: Connection, sku: str, name: str, price, cost, track_stock: 
     sku, name = sku.strip(), name.strip()
     if not sku or not name:
         raise InvalidInput("A product needs a SKU and a name.")
-    if con.execute("SELECT 1 FROM products WHERE sku = ?", [sku]).fetchall():
+    if one(con, sql.PRODUCT_SKU, [sku]):
         raise InvalidInput(f"Product {sku} already exists; update it with `flowtui products import`.")
     product = Product(sku, name, parse_amount(price, "Price"), parse_amount(cost, "Cost"),
                       _income_account(con, income_account), bool(track_stock), (barcode or "").strip() or None,
@@ -105,12 +106,7 @@ def add_product(con: Connection, sku: str, name: str, price, cost, track_stock: 
 
 def _upsert(con: Connection, p: Product, now: datetime) -> None:
     con.execute(
-        "INSERT INTO products (sku, name, unit_price, cost, income_account, track_stock, created_at, updated_at, "
-        "barcode, tax_code, tax_rate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-        "name = EXCLUDED.name, unit_price = EXCLUDED.unit_price, cost = EXCLUDED.cost, "
-        "income_account = EXCLUDED.income_account, track_stock = EXCLUDED.track_stock, "
-        "updated_at = EXCLUDED.updated_at, barcode = EXCLUDED.barcode, tax_code = EXCLUDED.tax_code, "
-        "tax_rate = EXCLUDED.tax_rate",
+        sql.UPSERT_PRODUCT,
         [p.sku, p.name, p.unit_price, p.cost, p.income_account, p.track_stock, now, now, p.barcode, p.tax_code,
          p.tax_rate],
     )
@@ -165,7 +161,7 @@ def import_products(con: Connection, path: Path, now: datetime) -> ImportResult:
             errors.append(f"{path.name}:{line}: {exc}")
     if errors:
         return ImportResult(0, 0, errors)
-    existing = {r[0] for r in con.execute("SELECT sku FROM products").fetchall()}
+    existing = {r["sku"] for r in rows(con, sql.PRODUCT_SKUS)}
     for product in products:
         _upsert(con, product, now)
     updated = sum(1 for p in {p.sku: p for p in products}.values() if p.sku in existing)
@@ -173,11 +169,7 @@ def import_products(con: Connection, path: Path, now: datetime) -> ImportResult:
 
 
 def products(con: Connection) -> list[Product]:
-    rows = con.execute(
-        "SELECT sku, name, unit_price, cost, income_account, track_stock, barcode, tax_code, coalesce(tax_rate, 0) "
-        "FROM products ORDER BY sku"
-    ).fetchall()
-    return [Product(*r) for r in rows]
+    return [Product(**r) for r in rows(con, sql.PRODUCTS_LISTED)]
 
 
 @dataclass(frozen=True)
@@ -196,36 +188,14 @@ class StockRow:
 def stock(con: Connection, location: str | None = None) -> list[StockRow]:
     if location:
         location = books.require_location(con, location).name
-    rows = con.execute(
-        """
-        SELECT m.sku, p.name, l.name, sum(m.quantity), coalesce(sum(m.value), 0)
-        FROM stock_movements m JOIN locations l ON l.id = m.location_id LEFT JOIN products p USING (sku)
-        WHERE ? IS NULL OR l.name = ?
-        GROUP BY m.sku, p.name, l.name
-        ORDER BY m.sku, l.name
-        """,
-        [location, location],
-    ).fetchall()
-    return [StockRow(*r) for r in rows]
+    return [StockRow(**r) for r in rows(con, sql.STOCK, [location, location])]
 
 
 def stock_warnings(con: Connection, digest_id: int, posted: bool) -> list[str]:
     """Tracked SKUs of a digest whose stock at its location is below zero — or would be once it posts."""
-    rows = con.execute(
-        """
-        SELECT i.sku, l.name, coalesce(sum(m.quantity), 0) AS on_hand, i.quantity
-        FROM digest_items i
-        JOIN digests d ON d.id = i.digest_id
-        JOIN streams s ON s.id = d.stream_id AND s.grouping = 'sku'
-        JOIN location_mappings lm ON lm.stream_id = d.stream_id AND lm.pos_store_id = d.pos_store_id
-        JOIN locations l ON l.id = lm.location_id
-        JOIN products p ON p.sku = i.sku AND p.track_stock
-        LEFT JOIN stock_movements m ON m.sku = i.sku AND m.location_id = l.id
-        WHERE i.digest_id = ?
-        GROUP BY i.sku, l.name, i.quantity ORDER BY i.sku
-        """, [digest_id]).fetchall()
     warnings = []
-    for sku, place, on_hand, sold in rows:
+    for r in rows(con, sql.CROSSING_DIGEST_STOCK, [digest_id]):
+        sku, place, on_hand, sold = r["sku"], r["location"], r["on_hand"], r["sold"]
         after = on_hand if posted else on_hand - sold
         if after < 0:
             warnings.append(
@@ -245,21 +215,17 @@ def set_stock(con: Connection, sku: str, quantity, location: str, now: datetime,
     Dr Inventory / Cr opening balance equity), else ``adjustment`` (a count: against stock adjustments).
     Its value is quantity x the product's cost, rounded once. Movements after ``on`` stay as they are.
     """
-    rows = con.execute("SELECT sku, name, cost FROM products WHERE sku = ?", [sku.strip()]).fetchall()
-    if not rows:
+    product = one(con, sql.PRODUCT_SKU, [sku.strip()])
+    if not product:
         raise NotFound(f"No product with SKU {sku!r}; add it with `flowtui product add`.")
-    sku, name, cost = rows[0]
+    sku, name, cost = product["sku"], product["name"], product["cost"]
     target = parse_quantity(quantity)
     place = books.require_location(con, location)
     day = on or clock.today_in(place.timezone)
-    current, movements = con.execute(
-        "SELECT coalesce(sum(quantity), 0), count(*) FROM stock_movements "
-        "WHERE sku = ? AND location_id = ? AND coalesce(business_date, created_at::DATE) <= ?",
-        [sku, place.id, day],
-    ).fetchall()[0]
-    delta = target - Decimal(current)
+    before = one(con, sql.STOCK_BEFORE, [sku, place.id, day])
+    delta = target - Decimal(before["on_hand"])
     if delta:
-        kind = "adjustment" if movements else "opening"
+        kind = "adjustment" if before["movements"] else "opening"
         [value] = stock_values([(int(delta * 1000), int(cost * 10_000))])
         memo = f"{'Opening stock' if kind == 'opening' else 'Stock count'}: {sku} at {place.name} set to {target}"
         entry_id = journal.add_entry(con, day, "stock", memo, journal.two_sided(
@@ -267,12 +233,9 @@ def set_stock(con: Connection, sku: str, quantity, location: str, now: datetime,
             journal.category_account(con, "opening_balance" if kind == "opening" else "stock_adjustment"),
             value, memo), now) if value else None
         con.execute(
-            "INSERT INTO stock_movements (sku, location_id, business_date, quantity, unit_cost, kind, note, created_at, "
-            "value, journal_entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            sql.INSERT_STOCK_COUNT,
             [sku, place.id, day, delta, cost, kind, f"set to {target} on {day}", now, Decimal(value).scaleb(-2),
              entry_id],
         )
-    on_hand, worth = con.execute(
-        "SELECT coalesce(sum(quantity), 0), coalesce(sum(value), 0) FROM stock_movements "
-        "WHERE sku = ? AND location_id = ?", [sku, place.id]).fetchall()[0]
-    return StockRow(sku, name, place.name, on_hand, worth)
+    now_held = one(con, sql.STOCK_NOW, [sku, place.id])
+    return StockRow(sku, name, place.name, now_held["on_hand"], now_held["value"])

@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
-from flowtui.engine.core.records import COUNTED_SUMMARY
 from flowtui.engine.core.statuses import DocumentRole, DocumentStatus
-from flowtui.engine.ledger import books
+from flowtui.engine.ledger import books, sql
 from flowtui.engine.ledger.numbering import DEFAULT_INVOICE_FORMAT
 from flowtui.engine.ledger.posting_plan import DocumentLine, DocumentPlan, JournalLine, StockMove
 from flowtui.engine.ledger.posting_writer import Writer
 from flowtui.engine.storage.database import Connection
+from flowtui.engine.storage.rows import one, rows
 
 _MONEY = ("subtotal", "discount", "service_charge", "tax", "rounding", "total")
 
@@ -44,57 +44,40 @@ def _sen(value) -> int:
     return int(value * 100)
 
 
-def _active(con: Connection, digest_id: int) -> list[tuple]:
-    return con.execute(
-        "SELECT id, kind, number, date FROM documents WHERE digest_id = ? AND status = 'posted' "
-        "AND coalesce(role, 'original') <> 'reversal' ORDER BY id", [digest_id]).fetchall()
-
-
 def _mirror(con: Connection, document_id: int, kind: str, day) -> DocumentPlan:
     """The document with the other kind and the very same amounts: its journal and stock turned round."""
-    head = con.execute(f"SELECT {', '.join(_MONEY)} FROM documents WHERE id = ?", [document_id]).fetchall()[0]
+    head = one(con, sql.DOCUMENT_HEAD, [document_id])
     lines = tuple(
-        DocumentLine(r[0], r[1], r[2], int(r[3] * 1000), int(r[4] * 10_000), _sen(r[5]), _sen(r[6]), r[7], _sen(r[8]),
-                     r[9], r[10])
-        for r in con.execute(
-            "SELECT kind, description, sku, quantity, unit_price, discount, tax, tax_code, amount, account_code, side "
-            "FROM document_lines WHERE document_id = ? ORDER BY line_no", [document_id]).fetchall())
-    payments = tuple((m, a, _sen(x)) for m, a, x in con.execute(
-        "SELECT method, account_code, amount FROM document_payments WHERE document_id = ? ORDER BY method",
-        [document_id]).fetchall())
-    taxes = tuple((c, _sen(t), _sen(x)) for c, t, x in con.execute(
-        "SELECT tax_code, taxable, tax FROM document_taxes WHERE document_id = ? ORDER BY tax_code",
-        [document_id]).fetchall())
+        DocumentLine(r["kind"], r["description"], r["sku"], int(r["quantity"] * 1000), int(r["unit_price"] * 10_000),
+                     _sen(r["discount"]), _sen(r["tax"]), r["tax_code"], _sen(r["amount"]), r["account_code"],
+                     r["side"])
+        for r in rows(con, sql.DOCUMENT_LINES, [document_id]))
+    payments = tuple((r["method"], r["account_code"], _sen(r["amount"]))
+                     for r in rows(con, sql.DOCUMENT_PAYMENTS, [document_id]))
+    taxes = tuple((r["tax_code"], _sen(r["taxable"]), _sen(r["tax"])) for r in rows(con, sql.DOCUMENT_TAXES, [document_id]))
     journal, cogs = [], []
-    for entry_kind, account, debit, credit, memo, code in con.execute(
-            "SELECT e.kind, l.account_code, l.debit, l.credit, l.memo, l.tax_code FROM journal_lines l "
-            "JOIN journal_entries e ON e.id = l.entry_id WHERE e.document_id = ? ORDER BY e.id, l.line_no",
-            [document_id]).fetchall():
-        target = cogs if entry_kind == "cost" else journal
-        target.append(JournalLine(account, _sen(credit), _sen(debit), f"Reversal: {memo or ''}".strip(), code))
-    stock = tuple(StockMove(sku, -int(q * 1000), int(c * 10_000), -_sen(v or 0)) for sku, q, c, v in con.execute(
-        "SELECT sku, quantity, unit_cost, value FROM stock_movements WHERE document_id = ? ORDER BY id",
-        [document_id]).fetchall())
+    for r in rows(con, sql.DOCUMENT_JOURNAL, [document_id]):
+        target = cogs if r["entry_kind"] == "cost" else journal
+        target.append(JournalLine(r["account_code"], _sen(r["credit"]), _sen(r["debit"]),
+                                  f"Reversal: {r['memo'] or ''}".strip(), r["tax_code"]))
+    stock = tuple(StockMove(r["sku"], -int(r["quantity"] * 1000), int(r["unit_cost"] * 10_000), -_sen(r["value"] or 0))
+                  for r in rows(con, sql.DOCUMENT_STOCK, [document_id]))
     return DocumentPlan(
         kind="credit_note" if kind == "invoice" else "invoice", date=day,
-        **{name: _sen(value) for name, value in zip(_MONEY, head)},
+        **{name: _sen(head[name]) for name in _MONEY},
         lines=lines, payments=payments, taxes=taxes, journal=tuple(journal), cogs=tuple(cogs), stock=stock)
 
 
 def _formats(con: Connection, digest_id: int) -> dict:
     from flowtui.engine.ledger.posting import credit_note_format
 
-    row = con.execute(
-        """
-        SELECT d.version, d.stream_id, s.name, m.number_format, m.credit_note_format,
-               (SELECT max(digest_version) FROM postings p WHERE p.digest_id = d.id)
-        FROM digests d JOIN streams s ON s.id = d.stream_id
-        LEFT JOIN location_mappings m ON m.stream_id = d.stream_id AND m.pos_store_id = d.pos_store_id
-        WHERE d.id = ?
-        """, [digest_id]).fetchall()[0]
-    invoice_format = row[3] or DEFAULT_INVOICE_FORMAT
-    return {"version": row[0], "stream_id": row[1], "stream": row[2], "invoice_format": invoice_format,
-            "credit_note_format": row[4] or credit_note_format(invoice_format), "last_posted": row[5] or 0}
+    row = one(con, sql.CROSSING_DIGEST_FORMATS, [digest_id])
+    last_posted = one(con, sql.LAST_POSTED_VERSION, [digest_id])["version"]
+    invoice_format = row["number_format"] or DEFAULT_INVOICE_FORMAT
+    return {"version": row["version"], "stream_id": row["stream_id"], "stream": row["stream"],
+            "invoice_format": invoice_format,
+            "credit_note_format": row["credit_note_format"] or credit_note_format(invoice_format),
+            "last_posted": last_posted or 0}
 
 
 def reverse(con: Connection, number: str, reason: str, now: datetime, who: str) -> Reversed:
@@ -102,38 +85,29 @@ def reverse(con: Connection, number: str, reason: str, now: datetime, who: str) 
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("Say why: --reason TEXT (it is kept in both documents' history).")
-    rows = con.execute("SELECT id, digest_id, status, coalesce(role, 'original') FROM documents WHERE number = ?",
-                       [number.strip()]).fetchall()
-    if not rows:
+    found = one(con, sql.DOCUMENT_BY_NUMBER, [number.strip()])
+    if not found:
         raise NotFound(f"No invoice or credit note numbered {number!r}; see `flowtui invoices`.")
-    _, digest_id, status, role = rows[0]
-    if role == DocumentRole.REVERSAL:
+    digest_id = found["digest_id"]
+    if found["role"] == DocumentRole.REVERSAL:
         raise InvalidInput(f"{number} is itself a reversal; post the day again instead (`flowtui post`).")
-    if status == DocumentStatus.REVERSED:
+    if found["status"] == DocumentStatus.REVERSED:
         raise InvalidInput(f"{number} is already reversed (see `flowtui invoice show {number}`).")
-    standing = _active(con, digest_id)
+    standing = rows(con, sql.STANDING_DOCUMENTS, [digest_id])
     info = _formats(con, digest_id)
     first = max(info["version"], info["last_posted"]) + 1
     writer = Writer(con, now, who, books.company(con).currency)
     done = []
-    for offset, (doc_id, kind, doc_number, day) in enumerate(standing):
-        place = con.execute("SELECT contact_id, location_id FROM documents WHERE id = ?", [doc_id]).fetchall()[0]
-        day_info = {**info, "contact_id": place[0], "location_id": place[1]}
-        done.append((doc_number, writer.reversal(digest_id, day_info, first + offset, _mirror(con, doc_id, kind, day),
-                                                 (doc_id, doc_number), reason)))
+    for offset, doc in enumerate(standing):
+        place = one(con, sql.DOCUMENT_HEAD, [doc["id"]])
+        day_info = {**info, "contact_id": place["contact_id"], "location_id": place["location_id"]}
+        done.append((doc["number"], writer.reversal(digest_id, day_info, first + offset,
+                                                    _mirror(con, doc["id"], doc["kind"], doc["date"]),
+                                                    (doc["id"], doc["number"]), reason)))
     writer.flush()
     version = first + len(standing)
-    con.execute("UPDATE documents SET status = 'reversed' WHERE id IN (SELECT unnest($ids))",
-                {"ids": [d[0] for d in standing]})
-    con.execute("UPDATE postings SET reversed_at = $now WHERE digest_id = $d AND reversed_at IS NULL",
-                {"now": now, "d": digest_id})
-    con.execute("UPDATE digests SET version = $v, updated_at = $now WHERE id = $d",
-                {"v": version, "now": now, "d": digest_id})
-    con.execute(
-        f"""
-        INSERT INTO digest_versions
-        SELECT d.id, v.version, $now, {", ".join("d." + c for c in COUNTED_SUMMARY)}
-        FROM digests d, range($first, $last + 1) v(version) WHERE d.id = $d
-        ON CONFLICT DO NOTHING
-        """, {"now": now, "d": digest_id, "first": first, "last": version})
+    con.execute(sql.MARK_REVERSED, {"ids": [d["id"] for d in standing]})
+    con.execute(sql.POSTINGS_REVERSED, {"now": now, "d": digest_id})
+    con.execute(sql.CROSSING_DIGEST_NEW_VERSION, {"v": version, "now": now, "d": digest_id})
+    con.execute(sql.CROSSING_DIGEST_VERSIONS, {"now": now, "d": digest_id, "first": first, "last": version})
     return Reversed(digest_id, done, "")

@@ -26,6 +26,7 @@ from decimal import Decimal
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.core.money import amount_text
+from flowtui.engine.ledger import sql
 from flowtui.engine.storage.database import Connection
 
 TAX_TYPES = ("sales", "service", "exempt")
@@ -102,10 +103,7 @@ def add_tax_code(con: Connection, code: str, kind: str, rate: Decimal, descripti
         raise InvalidInput("A tax code cannot be empty.")
     if kind not in TAX_TYPES:
         raise InvalidInput(f"Tax type must be one of {', '.join(TAX_TYPES)}, not {kind!r}.")
-    con.execute(
-        "INSERT INTO tax_codes VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET type = EXCLUDED.type, "
-        "rate = EXCLUDED.rate, description = coalesce(EXCLUDED.description, tax_codes.description)",
-        [code, kind, rate, (description or "").strip() or None, now])
+    con.execute(sql.UPSERT_TAX_CODE, [code, kind, rate, (description or "").strip() or None, now])
     return TaxCode(code, kind, rate, description)
 
 
@@ -119,16 +117,9 @@ def map_tax(con: Connection, stream_id: int, category: str, code: str) -> None:
     if not con.execute("SELECT 1 FROM tax_codes WHERE code = ?", [code]).fetchall():
         raise NotFound(f"No tax code {code!r}; see `flowtui tax codes`, or add it with "
                        f"`flowtui tax code add {code} --type service --rate 6%`.")
-    con.execute("INSERT INTO tax_mappings VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET tax_code = EXCLUDED.tax_code",
-                [stream_id, category, code])
+    con.execute(sql.CROSSING_UPSERT_TAX_MAPPING, [stream_id, category, code])
     # Days not posted yet take the code at once; posted days keep what their documents say.
-    con.execute(
-        """
-        INSERT INTO dirty_days
-        SELECT d.stream_id, d.pos_store_id, d.business_date FROM digests d
-        WHERE d.stream_id = ? AND d.service_charge <> 0 AND d.id NOT IN (SELECT digest_id FROM postings)
-        ON CONFLICT DO NOTHING
-        """, [stream_id])
+    con.execute(sql.CROSSING_REDIGEST_UNPOSTED_SERVICE_DAYS, [stream_id])
 
 
 def tax_mappings(con: Connection, stream_id: int) -> dict[str, str]:

@@ -25,7 +25,7 @@ from flowtui.engine.core.money import amount_text
 from flowtui.engine.core.orders import Order, OrderLine, Payment
 from flowtui.engine.core.statuses import OrderStatus, OrderType
 from flowtui.engine.digests.store import rebuild_dirty
-from flowtui.engine.ledger import books, journal
+from flowtui.engine.ledger import books, journal, sequences
 from flowtui.engine.minipos.checkout import (
     CASH,
     CHANNEL,
@@ -121,10 +121,7 @@ def _scope(stream: Stream) -> str:
 
 
 def _next_number(con: Connection, stream: Stream) -> str:
-    rows = con.execute(
-        "INSERT INTO number_sequences VALUES (?, 1) ON CONFLICT DO UPDATE SET last_value = last_value + 1 "
-        "RETURNING last_value", [_scope(stream)]).fetchall()
-    return f"{rows[0][0]:06d}"
+    return f"{sequences.take(con, _scope(stream)):06d}"
 
 
 def _land(con: Connection, stream: Stream, order: Order, now: datetime) -> None:
@@ -252,10 +249,10 @@ def refund(con: Connection, stream: Stream, number: str, wanted: dict[str, Decim
 
 def void_last(con: Connection, stream: Stream, now: datetime) -> TillOrder:
     """Void the till's most recent order (a sale rung up by mistake, or a return)."""
-    rows = con.execute("SELECT last_value FROM number_sequences WHERE scope = ?", [_scope(stream)]).fetchall()
-    if not rows:
+    last_number = sequences.last(con, _scope(stream))
+    if not last_number:
         raise InvalidInput(f"MiniPOS {stream.name!r} has no orders yet.")
-    last = order(con, stream, f"{rows[0][0]:06d}")
+    last = order(con, stream, f"{last_number:06d}")
     if last.status == OrderStatus.VOIDED:
         raise InvalidInput(f"Order {last.number} is already voided; only the last order can be voided.")
     voided = Order(

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput, NotFound
-from flowtui.engine.core.records import SUMMARY_FIELDS, DigestDetail, DigestItem, DigestOrder, digest_row
 from flowtui.engine.digests.filters import resolve_filter
-from flowtui.engine.digests.store import DigestFilter, digest_children, query_digests
+from flowtui.engine.digests import detail as digest_detail
+from flowtui.engine.digests.store import DigestFilter, query_digests
 from flowtui.engine.ledger import books
 from flowtui.engine.ledger import reading as ledger
 from flowtui.engine.printing.report_views import digest_view, document_title, document_view, printed_stamp
@@ -107,14 +107,11 @@ def _record_printed(flow, printed: list[tuple[int, Path]]) -> None:
     """History: one ``printed`` event per file, in one short write."""
     if not printed:
         return
+    from flowtui.engine.ledger import history
     from flowtui.engine.ledger.posting import actor
 
     with flow.db.write() as con:
-        con.execute(
-            "INSERT INTO document_history (document_id, happened_at, actor, event, detail) "
-            "SELECT unnest($ids), $now, $actor, 'printed', unnest($paths)",
-            {"ids": [i for i, _ in printed], "paths": [str(p) for _, p in printed], "now": clock.now(),
-             "actor": actor()})
+        history.record(con, [(i, "printed", str(p)) for i, p in printed], now=clock.now(), actor=actor())
 
 
 def _renderer(template_dir: Path | None):
@@ -195,13 +192,7 @@ def _digest_views(con, flt: DigestFilter) -> list[dict]:
     rates = _declared_rates(con)
     views = []
     for row in frame.iter_rows(named=True):
-        children = digest_children(con, row["id"])
-        detail = DigestDetail(
-            row=digest_row(row), version=row["version"], updated_at=row["updated_at"],
-            summary={k: row[k] for k in SUMMARY_FIELDS}, payments=list(children["payments"]),
-            items=[DigestItem(*r) for r in children["items"]], taxes=list(children["taxes"]),
-            orders=[DigestOrder(*r) for r in children["orders"]], attention=list(row["attention"]),
-        )
+        detail = digest_detail.from_row(con, row)
         documents = [{"title": document_title(kind, role), "number": number, "total": total}
                      for kind, role, number, total in con.execute(
                          "SELECT kind, role, number, total FROM documents WHERE digest_id = ? ORDER BY id",

@@ -8,20 +8,12 @@ from datetime import date
 
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput, NotFound
-from flowtui.engine.core.records import (
-    SUMMARY_FIELDS,
-    DigestDetail,
-    DigestItem,
-    DigestOrder,
-    DigestPage,
-    DigestRow,
-    digest_row,
-)
+from flowtui.engine.core.records import DigestDetail, DigestPage, DigestRow, digest_row
 from flowtui.engine.digests import browse, filters
-from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter, digest_children, listing_page, query_digests
-from flowtui.engine.ledger import adjustments, books, products
+from flowtui.engine.digests import detail as digest_detail
+from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter, listing_page, query_digests
+from flowtui.engine.ledger import books, sequences
 from flowtui.engine.services.unit import Service
-from flowtui.engine.setup import streams as streams_mod
 
 
 @dataclass
@@ -38,32 +30,7 @@ class DigestsService(Service):
 
     def digest(self, digest_id: int) -> DigestDetail:
         with self.db.read() as con:
-            frame = query_digests(con, DigestFilter(ids=(digest_id,)), now=clock.now(),
-                                  default_tz=books.default_timezone(con))
-            if frame.is_empty():
-                raise NotFound(f"No digest with id {digest_id}; see `flowtui digests`.")
-            row = frame.row(0, named=True)
-            children = digest_children(con, digest_id)
-            versions = adjustments.trail(con, digest_id)
-            changes = None
-            if row["status"] == "changed":
-                grouping = streams_mod.require_stream(con, row["stream"]).grouping
-                changes = adjustments.changes_since_posted(con, digest_id, grouping)
-            warnings = products.stock_warnings(con, digest_id, posted=row["status"] == "posted")
-        return DigestDetail(
-            row=digest_row(row),
-            version=row["version"],
-            updated_at=row["updated_at"],
-            summary={k: row[k] for k in SUMMARY_FIELDS},
-            payments=list(children["payments"]),
-            items=[DigestItem(*r) for r in children["items"]],
-            taxes=list(children["taxes"]),
-            orders=[DigestOrder(*r) for r in children["orders"]],
-            attention=list(row["attention"]),
-            versions=versions,
-            changes=changes,
-            warnings=warnings,
-        )
+            return digest_detail.read(con, digest_id, now=clock.now())
 
     def digest_page(self, flt: DigestFilter = DigestFilter(), *, sort: str = "date", descending: bool = False,
                     offset: int = 0, limit: int = 200,
@@ -93,7 +60,7 @@ class DigestsService(Service):
 
     def next_number(self, fmt: str, day: date | None = None) -> str:
         with self.db.read() as con:
-            return browse.next_number(con, fmt, day or clock.today_in(books.default_timezone(con)))
+            return sequences.preview(con, fmt, day or clock.today_in(books.default_timezone(con)))
 
     def pending_days(self) -> int:
         with self.db.read() as con:

@@ -31,7 +31,7 @@ from datetime import date, datetime
 import duckdb
 
 from flowtui.engine.core.records import COUNTED_SUMMARY
-from flowtui.engine.digests import listing as digest_listing
+from flowtui.engine.storage import digest_listing
 
 MONEY = "DECIMAL(18,2)"
 QTY = "DECIMAL(18,3)"
