@@ -264,4 +264,4 @@ class InvoicesScreen(FlowScreen):
 
     def action_back(self) -> None:
         if not leave_filter(self, self.query_one(DataTable)):
-            self.app.pop_screen()
+            self.flowapp.go_back()

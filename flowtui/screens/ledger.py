@@ -243,4 +243,4 @@ class LedgerScreen(FlowScreen):
     def action_back(self) -> None:
         target = self.query_one("#balance" if self.tab == "balance" else "#journal")
         if not leave_filter(self, target):
-            self.app.pop_screen()
+            self.flowapp.go_back()

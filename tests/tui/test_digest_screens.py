@@ -189,8 +189,7 @@ async def test_a_key_that_is_never_handled_holds_the_next_ones_back_for_a_moment
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_listing(pilot)
         lost = events.Key("x", "x")
-        lost._flowtui_started = True
-        app._key_in_flight = lost  # handed over, never to be heard of again
+        app._key_in_flight = app._key_started = lost  # handed over, never to be heard of again
         app._start_clock()
         burst(app, "f")
         await pilot.pause()
