@@ -15,6 +15,9 @@ import importlib.resources
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import textwrap
 import tomllib
 from contextlib import contextmanager
 from datetime import date
@@ -27,7 +30,7 @@ from pypdf import PdfReader
 
 from flowtui.cli import cli as root_cli
 from flowtui.cli import pdf_cmds
-from flowtui.engine.core import clock
+from flowtui.engine.core import clock, resources
 from flowtui.engine.printing import documents as printing
 from flowtui.engine.printing import render
 from flowtui.engine.printing.render import PACKAGED_TEMPLATES, Renderer, SafeFetcher, TemplateProblem
@@ -684,6 +687,48 @@ def test_the_templates_and_fonts_ship_in_the_package():
     unshipped = [name for name in shipped
                  if not any(Path(name).match(g) and name.count("/") == g.count("/") for g in globs)]
     assert unshipped == [], f"add these to [tool.setuptools.package-data] in pyproject.toml: {unshipped}"
+
+
+def test_a_checkout_finds_its_templates_and_prints_without_being_installed(day_one, tmp_path):
+    """PYTHONPATH=<checkout> with flowtui's install out of sight: the templates are the checkout's reports/."""
+    # -S: site-packages is on the path only as a folder of libraries; its .pth files (flowtui's editable
+    # install among them) are not run, so flowtui can only come from the checkout.
+    libraries = [p for p in sys.path if p.endswith("site-packages")]
+    code = textwrap.dedent("""
+        import importlib.util, sys
+        import flowtui
+        assert importlib.util.find_spec("flowtui.reports") is None, "flowtui.reports is installed"
+        from flowtui.engine.printing import documents, render
+        from flowtui.engine.services.flow import Flow
+        from flowtui.engine.storage.database import Database
+        print(flowtui.__file__)
+        print(render.PACKAGED_TEMPLATES)
+        print(documents.print_invoice(Flow(Database.at(sys.argv[1])), "KL-202610-0001", sys.argv[2]))
+    """)
+    target = tmp_path / "out" / "invoice.pdf"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *libraries])}
+    done = subprocess.run([sys.executable, "-S", "-c", code, str(day_one.db.path), str(target)], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    module, templates, printed = done.stdout.split()
+    assert Path(module) == ROOT / "flowtui" / "__init__.py"
+    assert Path(templates) == ROOT / "reports" and Path(printed) == target
+    assert "KL-202610-0001" in squeezed(target)
+
+
+def test_the_shipped_folders_are_found_installed_or_not(monkeypatch, tmp_path):
+    assert resources.shipped_folder("reports") == PACKAGED_TEMPLATES and (PACKAGED_TEMPLATES / "invoice.html").is_file()
+    assert (resources.shipped_folder("notebooks") / "daily_sales.ipynb").is_file()
+
+    def not_installed(name):
+        raise ModuleNotFoundError(f"No module named {name!r}")
+
+    monkeypatch.setattr(resources.importlib.resources, "files", not_installed)
+    assert resources.shipped_folder("reports") == ROOT / "reports"
+    assert resources.shipped_folder("notebooks") == ROOT / "notebooks"
+    assert resources.in_checkout(ROOT / "notebooks") and not resources.in_checkout(tmp_path / "notebooks")
+    with pytest.raises(ValueError):
+        resources.shipped_folder("tests")
 
 
 def test_documents_embed_the_bundled_font(day_one, tmp_path):
