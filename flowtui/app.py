@@ -107,10 +107,8 @@ class FlowApp(App):
         self._key_in_flight = self._key_started = event
         self._start_clock()
         await super().on_event(event)  # a priority binding takes it, or it goes to the focused widget
-        if event.is_forwarded:
-            (self.focused or self.screen).post_message(KeyHandled(event))
-        else:
-            self._key_done(event)
+        if not (event.is_forwarded and (self.focused or self.screen).post_message(KeyHandled(event))):
+            self._key_done(event)  # a priority binding took it (or the widget it went to is closing)
 
     def on_key_handled(self, message: KeyHandled) -> None:
         self._key_done(message.key)

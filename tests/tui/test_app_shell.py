@@ -82,3 +82,17 @@ async def test_each_mode_keeps_its_screens_and_escape_from_a_modes_home_goes_to_
         await settle(pilot)
         assert app.current_mode == "streams" and isinstance(app.screen, StreamsScreen)
         assert (await stacks(pilot))["digests"] == [listing]  # left at its listing
+
+
+async def test_each_key_in_a_burst_is_seen_handled_without_waiting_for_the_safety_timer(app, monkeypatch):
+    """Typed into a dialog the burst opened (the field stops each key), tab, enter: every key says it is done."""
+    import flowtui.app
+
+    monkeypatch.setattr(flowtui.app, "KEY_PATIENCE", 3600.0)  # were a key's end missed, the rest would wait an hour
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        burst(app, "f2", "f", "tab", "tab", "tab", *"2026-10-02", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DigestsScreen) and str(screen.filter.start) == "2026-10-02"
+        assert app._key_in_flight is None and not app._keys_waiting
