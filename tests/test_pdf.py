@@ -689,31 +689,48 @@ def test_the_templates_and_fonts_ship_in_the_package():
     assert unshipped == [], f"add these to [tool.setuptools.package-data] in pyproject.toml: {unshipped}"
 
 
-def test_a_checkout_finds_its_templates_and_prints_without_being_installed(day_one, tmp_path):
-    """PYTHONPATH=<checkout> with flowtui's install out of sight: the templates are the checkout's reports/."""
-    # -S: site-packages is on the path only as a folder of libraries; its .pth files (flowtui's editable
-    # install among them) are not run, so flowtui can only come from the checkout.
+def installed_copy(tmp_path: Path) -> Path:
+    """flowtui laid out as a (non-editable) install puts it: setuptools' build_py of a copy of the source."""
+    source = tmp_path / "source"
+    for name in ("flowtui", "reports", "notebooks"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    subprocess.run([sys.executable, "-c", "import setuptools; setuptools.setup()", "-q", "build_py", "-d",
+                    str(tmp_path / "lib")], cwd=source, capture_output=True, check=True, timeout=240)
+    return tmp_path / "lib"
+
+
+@pytest.mark.parametrize("layout", ["checkout", "installed"])
+def test_the_templates_are_found_and_print_from_a_checkout_and_from_an_install(day_one, tmp_path, layout):
+    """PYTHONPATH=<checkout> (nothing installed), or flowtui as installed: the same templates print the invoice."""
+    # -S: site-packages is on the path only as a folder of libraries; its .pth files (this checkout's editable
+    # install among them) are not run, so flowtui comes from the folder on PYTHONPATH and from nowhere else.
+    home = ROOT if layout == "checkout" else installed_copy(tmp_path)
     libraries = [p for p in sys.path if p.endswith("site-packages")]
     code = textwrap.dedent("""
         import importlib.util, sys
         import flowtui
-        assert importlib.util.find_spec("flowtui.reports") is None, "flowtui.reports is installed"
         from flowtui.engine.printing import documents, render
         from flowtui.engine.services.flow import Flow
         from flowtui.engine.storage.database import Database
         print(flowtui.__file__)
+        print(importlib.util.find_spec("flowtui.reports") is not None)
         print(render.PACKAGED_TEMPLATES)
         print(documents.print_invoice(Flow(Database.at(sys.argv[1])), "KL-202610-0001", sys.argv[2]))
     """)
     target = tmp_path / "out" / "invoice.pdf"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *libraries])}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(home), *libraries])}
     done = subprocess.run([sys.executable, "-S", "-c", code, str(day_one.db.path), str(target)], cwd=tmp_path,
                           env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr
-    module, templates, printed = done.stdout.split()
-    assert Path(module) == ROOT / "flowtui" / "__init__.py"
-    assert Path(templates) == ROOT / "reports" and Path(printed) == target
-    assert "KL-202610-0001" in squeezed(target)
+    module, installed, templates, printed = done.stdout.split()
+    assert Path(module) == home / "flowtui" / "__init__.py"
+    if layout == "checkout":
+        assert installed == "False" and Path(templates) == ROOT / "reports"
+    else:
+        assert installed == "True" and Path(templates) == home / "flowtui" / "reports"
+    assert Path(printed) == target and "KL-202610-0001" in squeezed(target)
 
 
 def test_the_shipped_folders_are_found_installed_or_not(monkeypatch, tmp_path):
