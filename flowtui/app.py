@@ -8,8 +8,9 @@ from __future__ import annotations
 import gc
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import ClassVar
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -60,7 +61,8 @@ class FlowApp(App):
         Binding("f4", "switch('ledger')", "Ledger", id="app.ledger", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
     ]
-    MODES = {name: registry.SCREENS[name] for name in ("streams", "digests", "invoices", "ledger")}
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
+        name: registry.SCREENS[name] for name in ("streams", "digests", "invoices", "ledger")}
     DEFAULT_MODE = "streams"
 
     def __init__(self, flow: Flow, keymap: dict[str, str] | None = None) -> None:
