@@ -25,6 +25,7 @@ from flowtui.connectors.base import SourceError
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.services.flow import Flow
 from flowtui.screens import registry
+from flowtui.screens.common.base import ModeEntered
 from flowtui.screens.common.help import HelpScreen
 from flowtui.screens.common.modals import ErrorModal
 
@@ -73,6 +74,7 @@ class FlowApp(App):
         self._key_started: events.Key | None = None  # the last key that was handed on
         self._keys_waiting: deque[events.Key] = deque()
         self._key_since = 0.0  # when the key in flight got its turn
+        self._modes_entered = {self.DEFAULT_MODE}
 
     def on_mount(self) -> None:
         if self._keymap:
@@ -142,7 +144,13 @@ class FlowApp(App):
     # -- navigation ----------------------------------------------------------------------------
     def action_switch(self, mode: str) -> None:
         """F1-F4: the mode's screens as they were left (the first time, its home screen)."""
+        if mode == self.current_mode:
+            return
+        again = mode in self._modes_entered
+        self._modes_entered.add(mode)
         self.switch_mode(mode)
+        if again:
+            self.screen.post_message(ModeEntered())
 
     def go_back(self) -> None:
         """Close the screen on top; from a mode's home screen, back to the streams."""

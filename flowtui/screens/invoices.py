@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from flowtui.engine.core.formats import money
-from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.base import FlowScreen, ModeEntered
 from flowtui.screens.common.literal import LiteralTable, choices
 from flowtui.screens.common.modals import PromptModal
 
@@ -140,6 +140,9 @@ class InvoicesScreen(FlowScreen):
         if self.away:  # back from a document (not from a dialog): it may have been linked since
             self.away = False
             self.action_refresh()
+
+    def on_mode_entered(self, _: ModeEntered) -> None:  # back with F1-F4: posting, printing may have happened
+        self.action_refresh()
 
     # -- loading ---------------------------------------------------------------------------------
     def filters(self) -> tuple[date | None, date | None, str | None]:

@@ -96,3 +96,34 @@ async def test_each_key_in_a_burst_is_seen_handled_without_waiting_for_the_safet
         screen = app.screen
         assert isinstance(screen, DigestsScreen) and str(screen.filter.start) == "2026-10-02"
         assert app._key_in_flight is None and not app._keys_waiting
+
+
+def rows(table) -> list[list[str]]:
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_coming_back_to_a_mode_shows_what_changed_meanwhile(app, shop):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        invoices = app.screen
+        assert isinstance(invoices, InvoicesScreen) and rows(invoices.query_one("#invoices")) == []
+        await pilot.press("f4")
+        await settle(pilot)
+        ledger = app.screen
+        assert isinstance(ledger, LedgerScreen) and rows(ledger.query_one("#balance"))[-1][3:5] == ["0.00", "0.00"]
+
+        # posted meanwhile (from the digests mode, or by another flowtui on the same books)
+        shop.map_location("Shop files", "KL", "KL Sentral", number_format="KL-{yyyy}{mm}-{seq:04}")
+        shop.map_payment("Shop files", "GrabPay", "1030")
+        assert [o.status for o in shop.post(everything=True)] == ["posted", "posted"]
+
+        await pilot.press("f1", "f4")
+        await settle(pilot)
+        assert app.screen is ledger and rows(ledger.query_one("#balance"))[-1][3:5] == ["22.52", "22.52"]
+        await pilot.press("f3")
+        await settle(pilot)
+        assert app.screen is invoices
+        assert [row[0] for row in rows(invoices.query_one("#invoices"))] == [
+            "KL-202610-0001", "KL-202610-0002", "CN-KL-202610-0001"]
