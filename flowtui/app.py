@@ -143,7 +143,7 @@ class FlowApp(App):
 
     # -- navigation ----------------------------------------------------------------------------
     def action_switch(self, mode: str) -> None:
-        """F1-F4: the mode's screens as they were left (the first time, its home screen)."""
+        """F1-F4: the mode's screens as they were left (the first time, its home screen); its own key does nothing."""
         if mode == self.current_mode:
             return
         again = mode in self._modes_entered
@@ -157,7 +157,7 @@ class FlowApp(App):
         if len(self.screen_stack) > 1:
             self.pop_screen()
         else:
-            self.switch_mode(self.DEFAULT_MODE)
+            self.action_switch(self.DEFAULT_MODE)
 
     def make_screen(self, name: str, **kwargs) -> Screen:
         try:
