@@ -117,6 +117,11 @@ class FlowApp(App):
     def on_key_handled(self, message: KeyHandled) -> None:
         self._key_done(message.key)
 
+    @property
+    def keys_pending(self) -> int:
+        """Keys the console has been given and not yet handled (the one being handled included)."""
+        return len(self._keys_waiting) + (self._key_in_flight is not None)
+
     def _start_clock(self) -> None:
         self._key_since = time.monotonic()
 
@@ -133,6 +138,8 @@ class FlowApp(App):
             self._start_clock()
             return
         self._key_in_flight = None
+        if self.return_code is not None:  # quitting: the keys after ctrl+q go nowhere
+            self._keys_waiting.clear()
         if self._keys_waiting:
             following = self._keys_waiting.popleft()
             self._key_in_flight = following  # reserved: keys arriving meanwhile queue behind it
