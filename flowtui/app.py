@@ -8,12 +8,14 @@ from __future__ import annotations
 import gc
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import ClassVar
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -22,6 +24,8 @@ from flowtui.config import load_keymap
 from flowtui.connectors.base import SourceError
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.services.flow import Flow
+from flowtui.screens import registry
+from flowtui.screens.common.base import ModeEntered
 from flowtui.screens.common.help import HelpScreen
 from flowtui.screens.common.modals import ErrorModal
 
@@ -29,8 +33,23 @@ GC_THRESHOLD = (10_000, 20, 20)  # Python's are (700, 10, 10)
 KEY_PATIENCE = 1.0  # seconds a key may take to be handled before the next one goes ahead anyway
 
 
+class KeyHandled(Message):
+    """Sent right behind a key to the widget it went to: it comes up to the app once the key has been handled.
+
+    Each widget handles its messages in order and passes on the ones it does not stop, in order, to its parent;
+    so this reaches the app after the key has been handled, wherever along the way that was.
+    """
+
+    def __init__(self, key: events.Key) -> None:
+        super().__init__()
+        self.key = key
+
+
 class FlowApp(App):
-    """flowtui's console. ``FlowApp(Flow(Database.at(path))).run()``."""
+    """flowtui's console. ``FlowApp(Flow(Database.at(path))).run()``.
+
+    F1-F4 switch between four modes (streams, digests, invoices, ledger), each with its own stack of screens.
+    """
 
     TITLE = "flowtui"
     SUB_TITLE = "Flow console"
@@ -43,22 +62,24 @@ class FlowApp(App):
         Binding("f4", "switch('ledger')", "Ledger", id="app.ledger", show=False),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True),
     ]
+    MODES: ClassVar[dict[str, str | Callable[[], Screen]]] = {
+        name: registry.SCREENS[name] for name in ("streams", "digests", "invoices", "ledger")}
+    DEFAULT_MODE = "streams"
 
     def __init__(self, flow: Flow, keymap: dict[str, str] | None = None) -> None:
         super().__init__()
         self.flow = flow
         self._keymap = keymap if keymap is not None else load_keymap()
-        self._key_in_flight: events.Key | None = None
+        self._key_in_flight: events.Key | None = None  # the key being handled, or the next to be
+        self._key_started: events.Key | None = None  # the last key that was handed on
         self._keys_waiting: deque[events.Key] = deque()
         self._key_since = 0.0  # when the key in flight got its turn
+        self._modes_entered = {self.DEFAULT_MODE}
 
     def on_mount(self) -> None:
         if self._keymap:
             self.set_keymap(self._keymap)
         self.sub_title = str(self.flow.db.path)
-        from flowtui.screens.streams import StreamsScreen
-
-        self.push_screen(StreamsScreen())
         self.set_interval(KEY_PATIENCE / 4, self._check_key_patience)
         # What is alive now (the libraries, the app) lives as long as the app: keep the garbage
         # collector from walking it again and again. A full collection of it took 40-75 ms, now
@@ -79,35 +100,27 @@ class FlowApp(App):
     # when the first arrived, even when that key opens a dialog or moves the focus. Here a key waits
     # until the one before it has been handled (and any screen it opened is ready).
     async def on_event(self, event: events.Event) -> None:
-        if not isinstance(event, events.Key):
+        if not isinstance(event, events.Key) or event.is_forwarded:
             await super().on_event(event)
             return
-        if event.is_forwarded:  # a key coming back up from the focused widget: bindings, then it is done
-            try:
-                await super().on_event(event)
-            finally:
-                self._key_done(event)
-            return
+        if event is self._key_started:
+            return  # a key let go twice (its turn came while the safety timer also let it go)
         if self._key_in_flight is not None and event is not self._key_in_flight:
             self._keys_waiting.append(event)
             return
-        if getattr(event, "_flowtui_started", False):
-            return  # a key let go twice (its turn came while the safety timer also let it go)
-        event._flowtui_started = True
-        self._key_in_flight = event
+        self._key_in_flight = self._key_started = event
         self._start_clock()
-        original_stop = event.stop
+        await super().on_event(event)  # a priority binding takes it, or it goes to the focused widget
+        if not (event.is_forwarded and (self.focused or self.screen).post_message(KeyHandled(event))):
+            self._key_done(event)  # a priority binding took it (or the widget it went to is closing)
 
-        def stop(stop: bool = True):  # a widget handled it: it will not come back up
-            result = original_stop(stop)
-            if stop:
-                self.call_later(self._key_done, event)
-            return result
+    def on_key_handled(self, message: KeyHandled) -> None:
+        self._key_done(message.key)
 
-        event.stop = stop
-        await super().on_event(event)
-        if not event.is_forwarded:  # a priority binding took it
-            self._key_done(event)
+    @property
+    def keys_pending(self) -> int:
+        """Keys the console has been given and not yet handled (the one being handled included)."""
+        return len(self._keys_waiting) + (self._key_in_flight is not None)
 
     def _start_clock(self) -> None:
         self._key_since = time.monotonic()
@@ -120,11 +133,13 @@ class FlowApp(App):
     def _key_done(self, event: events.Key, timed_out: bool = False) -> None:
         if event is not self._key_in_flight:
             return
-        if timed_out and not getattr(event, "_flowtui_started", False):
+        if timed_out and event is not self._key_started:
             self.post_message(event)  # its turn came but it never arrived: let it go now
             self._start_clock()
             return
         self._key_in_flight = None
+        if self.return_code is not None:  # quitting: the keys after ctrl+q go nowhere
+            self._keys_waiting.clear()
         if self._keys_waiting:
             following = self._keys_waiting.popleft()
             self._key_in_flight = following  # reserved: keys arriving meanwhile queue behind it
@@ -134,12 +149,24 @@ class FlowApp(App):
                 self.post_message(following)
 
     # -- navigation ----------------------------------------------------------------------------
-    def action_switch(self, name: str, **kwargs) -> None:
-        self.push_screen(self.make_screen(name, **kwargs))
+    def action_switch(self, mode: str) -> None:
+        """F1-F4: the mode's screens as they were left (the first time, its home screen); its own key does nothing."""
+        if mode == self.current_mode:
+            return
+        again = mode in self._modes_entered
+        self._modes_entered.add(mode)
+        self.switch_mode(mode)
+        if again:
+            self.screen.post_message(ModeEntered())
+
+    def go_back(self) -> None:
+        """Close the screen on top; from a mode's home screen, back to the streams."""
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+        else:
+            self.action_switch(self.DEFAULT_MODE)
 
     def make_screen(self, name: str, **kwargs) -> Screen:
-        from flowtui.screens import registry
-
         try:
             factory = registry.SCREENS[name]
         except KeyError:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import tomllib
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from flowtui.cli import notebook_cmds
+from flowtui.engine.core import resources
 from tests.cli_helpers import Cli, assert_clean_error
 from tests.test_views_export import NOW, demo_database, flowtui_env
 
@@ -203,3 +205,21 @@ def test_an_installed_flowtui_opens_a_copy_of_its_notebooks(tmp_path, monkeypatc
     assert notebook_cmds.notebooks_folder(tmp_path / "elsewhere") == (tmp_path / "elsewhere").resolve()
     with pytest.raises(notebook_cmds.click.ClickException, match="--dir"):
         notebook_cmds.notebooks_folder(None)
+
+
+def test_the_notebooks_ship_in_the_package_and_a_checkout_finds_its_own_installed_or_not(monkeypatch):
+    """notebooks/ installs as flowtui.notebooks; a checkout opens its own notebooks/ whether installed or not."""
+    config = tomllib.loads((NOTEBOOKS.parent / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert config["package-dir"]["flowtui.notebooks"] == "notebooks" and "flowtui.notebooks" in config["packages"]
+    globs = config["package-data"]["flowtui.notebooks"]
+    shipped = sorted(p.name for p in NOTEBOOKS.iterdir() if p.is_file() and p.name != "__init__.py")
+    assert [name for name in shipped if not any(Path(name).match(g) for g in globs)] == []
+    assert [p.name for p in notebook_cmds._packaged_notebooks()] == shipped
+    assert notebook_cmds.notebooks_folder(None) == NOTEBOOKS
+
+    def not_installed(name):
+        raise ModuleNotFoundError(f"No module named {name!r}")
+
+    monkeypatch.setattr(resources.importlib.resources, "files", not_installed)
+    assert notebook_cmds.notebooks_folder(None) == NOTEBOOKS
+    assert [p.name for p in notebook_cmds._packaged_notebooks()] == shipped

@@ -15,6 +15,9 @@ import importlib.resources
 import os
 import shutil
 import socket
+import subprocess
+import sys
+import textwrap
 import tomllib
 from contextlib import contextmanager
 from datetime import date
@@ -27,7 +30,7 @@ from pypdf import PdfReader
 
 from flowtui.cli import cli as root_cli
 from flowtui.cli import pdf_cmds
-from flowtui.engine.core import clock
+from flowtui.engine.core import clock, resources
 from flowtui.engine.printing import documents as printing
 from flowtui.engine.printing import render
 from flowtui.engine.printing.render import PACKAGED_TEMPLATES, Renderer, SafeFetcher, TemplateProblem
@@ -684,6 +687,65 @@ def test_the_templates_and_fonts_ship_in_the_package():
     unshipped = [name for name in shipped
                  if not any(Path(name).match(g) and name.count("/") == g.count("/") for g in globs)]
     assert unshipped == [], f"add these to [tool.setuptools.package-data] in pyproject.toml: {unshipped}"
+
+
+def installed_copy(tmp_path: Path) -> Path:
+    """flowtui laid out as a (non-editable) install puts it: setuptools' build_py of a copy of the source."""
+    source = tmp_path / "source"
+    for name in ("flowtui", "reports", "notebooks"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    subprocess.run([sys.executable, "-c", "import setuptools; setuptools.setup()", "-q", "build_py", "-d",
+                    str(tmp_path / "lib")], cwd=source, capture_output=True, check=True, timeout=240)
+    return tmp_path / "lib"
+
+
+@pytest.mark.parametrize("layout", ["checkout", "installed"])
+def test_the_templates_are_found_and_print_from_a_checkout_and_from_an_install(day_one, tmp_path, layout):
+    """PYTHONPATH=<checkout> (nothing installed), or flowtui as installed: the same templates print the invoice."""
+    # -S: site-packages is on the path only as a folder of libraries; its .pth files (this checkout's editable
+    # install among them) are not run, so flowtui comes from the folder on PYTHONPATH and from nowhere else.
+    home = ROOT if layout == "checkout" else installed_copy(tmp_path)
+    libraries = [p for p in sys.path if p.endswith("site-packages")]
+    code = textwrap.dedent("""
+        import importlib.util, sys
+        import flowtui
+        from flowtui.engine.printing import documents, render
+        from flowtui.engine.services.flow import Flow
+        from flowtui.engine.storage.database import Database
+        print(flowtui.__file__)
+        print(importlib.util.find_spec("flowtui.reports") is not None)
+        print(render.PACKAGED_TEMPLATES)
+        print(documents.print_invoice(Flow(Database.at(sys.argv[1])), "KL-202610-0001", sys.argv[2]))
+    """)
+    target = tmp_path / "out" / "invoice.pdf"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(home), *libraries])}
+    done = subprocess.run([sys.executable, "-S", "-c", code, str(day_one.db.path), str(target)], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    module, installed, templates, printed = done.stdout.split()
+    assert Path(module) == home / "flowtui" / "__init__.py"
+    if layout == "checkout":
+        assert installed == "False" and Path(templates) == ROOT / "reports"
+    else:
+        assert installed == "True" and Path(templates) == home / "flowtui" / "reports"
+    assert Path(printed) == target and "KL-202610-0001" in squeezed(target)
+
+
+def test_the_shipped_folders_are_found_installed_or_not(monkeypatch, tmp_path):
+    assert resources.shipped_folder("reports") == PACKAGED_TEMPLATES and (PACKAGED_TEMPLATES / "invoice.html").is_file()
+    assert (resources.shipped_folder("notebooks") / "daily_sales.ipynb").is_file()
+
+    def not_installed(name):
+        raise ModuleNotFoundError(f"No module named {name!r}")
+
+    monkeypatch.setattr(resources.importlib.resources, "files", not_installed)
+    assert resources.shipped_folder("reports") == ROOT / "reports"
+    assert resources.shipped_folder("notebooks") == ROOT / "notebooks"
+    assert resources.in_checkout(ROOT / "notebooks") and not resources.in_checkout(tmp_path / "notebooks")
+    with pytest.raises(ValueError):
+        resources.shipped_folder("tests")
 
 
 def test_documents_embed_the_bundled_font(day_one, tmp_path):

@@ -16,6 +16,7 @@ from flowtui.cli.context import pass_context, read_only
 from flowtui.cli.output import echo, emit_json
 from flowtui.cli.params import DATE, json_option
 from flowtui.engine.core.errors import DatabaseError
+from flowtui.engine.core.resources import in_checkout, shipped_folder
 from flowtui.engine.storage.database import default_db_path
 
 _DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
@@ -23,8 +24,8 @@ INSTALL_HINT = ("pip install 'flowtui[notebooks]' (in a checkout: .venv/bin/pip 
 
 
 def project_notebooks() -> Path:
-    """The ``notebooks/`` folder of the flowtui checkout this code runs from (absent in an installed wheel)."""
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    """The ``notebooks/`` folder flowtui ships: the checkout's, or installed as ``flowtui.notebooks``."""
+    return shipped_folder("notebooks")
 
 
 def user_notebooks() -> Path:
@@ -44,7 +45,7 @@ def notebooks_folder(explicit: Path | None) -> Path:
             raise click.ClickException(f"There is no folder {folder}.")
         return folder
     checkout = project_notebooks()
-    if checkout.is_dir() and (checkout.parent / "pyproject.toml").is_file():  # a checkout, not site-packages
+    if checkout.is_dir() and in_checkout(checkout):  # a checkout, not site-packages
         return checkout
     packaged = _packaged_notebooks()
     if packaged:
@@ -58,14 +59,11 @@ def notebooks_folder(explicit: Path | None) -> Path:
                                "(the notebooks are in the notebooks/ folder of the flowtui source).")
 
 
-def _packaged_notebooks() -> list:
-    try:
-        from importlib.resources import files
-
-        folder = files("flowtui.notebooks")
-    except (ImportError, ModuleNotFoundError):
+def _packaged_notebooks() -> list[Path]:
+    folder = shipped_folder("notebooks")
+    if not folder.is_dir():
         return []
-    return [item for item in folder.iterdir() if item.name.endswith((".ipynb", ".md"))]
+    return sorted(item for item in folder.iterdir() if item.name.endswith((".ipynb", ".md")))
 
 
 def jupyter_lab_installed() -> bool:

@@ -486,4 +486,4 @@ class DigestsScreen(FlowScreen):
         self._ask(PostOutcomeModal(outcomes), lambda _: None)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.flowapp.go_back()

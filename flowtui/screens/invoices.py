@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from flowtui.engine.core.formats import money
 from flowtui.engine.core.statuses import DocumentRole
-from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.base import FlowScreen, ModeEntered
 from flowtui.screens.common.literal import LiteralTable, choices
 from flowtui.screens.common.modals import PromptModal
 
@@ -141,6 +141,9 @@ class InvoicesScreen(FlowScreen):
         if self.away:  # back from a document (not from a dialog): it may have been linked since
             self.away = False
             self.action_refresh()
+
+    def on_mode_entered(self, _: ModeEntered) -> None:  # back with F1-F4: posting, printing may have happened
+        self.action_refresh()
 
     # -- loading ---------------------------------------------------------------------------------
     def filters(self) -> tuple[date | None, date | None, str | None]:
@@ -265,4 +268,4 @@ class InvoicesScreen(FlowScreen):
 
     def action_back(self) -> None:
         if not leave_filter(self, self.query_one(DataTable)):
-            self.app.pop_screen()
+            self.flowapp.go_back()

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static, Ta
 from textual.widgets.select import InvalidSelectValueError
 
 from flowtui.engine.core.formats import money
-from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.base import FlowScreen, ModeEntered
 from flowtui.screens.common.literal import LiteralTable, choices, literal
 from flowtui.screens.invoices import DayInput, leave_filter, money_cell
 
@@ -84,6 +84,9 @@ class LedgerScreen(FlowScreen):
     def action_refresh(self) -> None:
         self.load_balance()
         self.load_journal()
+
+    def on_mode_entered(self, _: ModeEntered) -> None:  # back with F1-F4: posting, printing may have happened
+        self.action_refresh()
 
     @property
     def tab(self) -> str:
@@ -243,4 +246,4 @@ class LedgerScreen(FlowScreen):
     def action_back(self) -> None:
         target = self.query_one("#balance" if self.tab == "balance" else "#journal")
         if not leave_filter(self, target):
-            self.app.pop_screen()
+            self.flowapp.go_back()

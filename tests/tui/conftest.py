@@ -58,3 +58,12 @@ def burst(app, *keys: str) -> None:
         event = events.Key(key, key if len(key) == 1 else None)
         event.set_sender(app)
         app._driver.send_message(event)
+
+
+async def keys_handled(pilot, tries: int = 600) -> None:
+    """Wait until every key handed to the app has been handled (generous: a busy machine may take seconds)."""
+    for _ in range(tries):
+        if not pilot.app.keys_pending:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"{pilot.app.keys_pending} keys still not handled")

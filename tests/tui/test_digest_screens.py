@@ -32,7 +32,7 @@ from flowtui.screens.digest_detail import DigestDetailScreen
 from flowtui.screens.digests import DigestFilterModal, DigestsScreen, PageRead, PostOutcomeModal
 from flowtui.screens.order_detail import OrderModal
 from tests.factories import order, write_ndjson
-from tests.tui.conftest import burst
+from tests.tui.conftest import burst, keys_handled
 
 SIZES = [(80, 24), (120, 40)]
 SHOP_ORDERS = [
@@ -173,6 +173,7 @@ async def test_a_filter_typed_in_one_burst_lands_in_the_dialog_it_opened(app, sh
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_listing(pilot)
         burst(app, "f", "tab", "tab", "tab", *"2026-10-02", "enter")
+        await keys_handled(pilot)
         await settle(pilot)
         assert app.screen is screen
         assert screen.filter.start == date(2026, 10, 2)
@@ -189,13 +190,12 @@ async def test_a_key_that_is_never_handled_holds_the_next_ones_back_for_a_moment
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_listing(pilot)
         lost = events.Key("x", "x")
-        lost._flowtui_started = True
-        app._key_in_flight = lost  # handed over, never to be heard of again
+        app._key_in_flight = app._key_started = lost  # handed over, never to be heard of again
         app._start_clock()
         burst(app, "f")
         await pilot.pause()
         assert app.screen is screen  # waiting its turn
-        await pilot.pause(0.4)
+        await keys_handled(pilot)  # (let go after KEY_PATIENCE)
         await settle(pilot)
         assert isinstance(app.screen, DigestFilterModal)
 

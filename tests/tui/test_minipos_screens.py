@@ -28,7 +28,7 @@ from flowtui.screens.connect import ConnectScreen
 from flowtui.screens.minipos.checkout import CheckoutScreen
 from flowtui.screens.minipos.till_day import TillDayScreen
 from flowtui.screens.minipos.till_modals import CloseDayModal, InfoModal, PaymentModal, ReceiptModal, ReturnModal
-from tests.tui.conftest import burst
+from tests.tui.conftest import burst, keys_handled
 
 NOW = "2026-11-26T03:00:00Z"
 
@@ -130,12 +130,14 @@ async def test_keys_in_one_burst_go_where_each_lands_even_into_a_dialog_the_burs
     async with app.run_test(size=(80, 24)) as pilot:
         till = await open_till(pilot)
         burst(app, *"kopi", "enter", "f5", "down", "2", "up", "1", "0")
+        await keys_handled(pilot)
         await settle(pilot)
         pay = app.screen
         assert isinstance(pay, PaymentModal)
         assert [pay.query_one(f"#pay-{i}", Input).value for i in range(3)] == ["10", "2", ""]  # Cash 10, Card 2
         assert till.query_one("#search", Input).value == ""
         burst(app, "enter")
+        await keys_handled(pilot)
         await settle(pilot)
         # 3.71 due: card 2.00, the rest in cash rounded to 1.70, so 10.00 in cash gives 8.30 change
         assert isinstance(app.screen, ReceiptModal) and app.screen.note == "CHANGE 8.30"
@@ -172,6 +174,7 @@ async def test_two_scans_in_one_burst_are_two_items(app):
         for char in "9555002\r9555003\r":  # NASI has no barcode: 9555003 is not found
             key = "enter" if char == "\r" else char
             app.post_message(events.Key(key, None if key == "enter" else char))
+        await keys_handled(pilot)
         await settle(pilot)
         assert [row[:3] for row in cart_rows(till)] == [["ROTI", "Roti Bakar", "1"]]
         assert till.query_one("#search", Input).value == "9555003"

@@ -54,7 +54,7 @@ async def test_errors_come_up_in_a_modal_not_a_crash(app):
         app.screen.run_engine(lambda: app.flow.invoice("NOPE"), name="boom")
         for _ in range(200):  # generous: a loaded CI machine may take seconds to open the database
             await pilot.pause(0.05)
-            if isinstance(app.screen, ErrorModal):
+            if isinstance(app.screen, ErrorModal) and app.screen.query("#dialog-body"):  # on top, and up
                 break
         assert isinstance(app.screen, ErrorModal)
         assert "NOPE" in str(app.screen.query_one("#dialog-body").render())

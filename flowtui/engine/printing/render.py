@@ -24,7 +24,6 @@ stylesheet and loads the fonts once, then renders many documents. Batches
 
 from __future__ import annotations
 
-import importlib.resources
 import mimetypes
 import os
 import threading
@@ -46,8 +45,9 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.core.formats import money, price, quantity  # noqa: F401  (template filters)
+from flowtui.engine.core.resources import shipped_folder
 
-PACKAGED_TEMPLATES = Path(os.path.realpath(str(importlib.resources.files("flowtui.reports"))))
+PACKAGED_TEMPLATES = shipped_folder("reports")  # installed as flowtui.reports, or the checkout's reports/
 STYLESHEET = "base.css"
 TEMPLATES = {"document": "invoice.html", "digest": "digest.html", "tax": "tax_report.html"}
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
     from flowtui.app import FlowApp
     from flowtui.engine.services.flow import Flow
+
+
+class ModeEntered(Message, bubble=False):
+    """Posted to the screen on top of a mode that F1-F4 come back to: what it shows may have changed meanwhile."""
 
 
 class FlowScreen(Screen):

@@ -13,6 +13,8 @@ from textual.widgets import Button, Input, Label, Static
 class ErrorModal(ModalScreen[None]):
     """Something went wrong: say it plainly; any key closes it."""
 
+    AUTO_FOCUS = "#close"  # (focused as the dialog comes up; also when it is closed before it is fully up)
+
     BINDINGS = [Binding("escape,enter", "dismiss_modal", "Close", id="modal.close")]
 
     def __init__(self, title: str, message: str) -> None:
@@ -26,9 +28,6 @@ class ErrorModal(ModalScreen[None]):
             with Horizontal(id="dialog-buttons"):
                 yield Button("Close", id="close", variant="error")
 
-    def on_mount(self) -> None:
-        self.query_one("#close", Button).focus()
-
     def on_button_pressed(self, _: Button.Pressed) -> None:
         self.dismiss(None)
 
@@ -38,6 +37,8 @@ class ErrorModal(ModalScreen[None]):
 
 class ConfirmModal(ModalScreen[bool]):
     """A yes/no question: ``y``/enter confirms, ``n``/escape does not."""
+
+    AUTO_FOCUS = "#yes"  # (focused as the dialog comes up; also when it is closed before it is fully up)
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes", id="modal.yes"),
@@ -55,9 +56,6 @@ class ConfirmModal(ModalScreen[bool]):
             with Horizontal(id="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", id="yes", variant="primary")
                 yield Button("No (n)", id="no")
-
-    def on_mount(self) -> None:
-        self.query_one("#yes", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
