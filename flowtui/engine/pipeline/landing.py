@@ -27,6 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 import pyarrow as pa
 
@@ -145,7 +146,8 @@ class PreparedBatch:
     def join(batches: list["PreparedBatch"]) -> "PreparedBatch":
         """One batch landing as one unit of work. Each part's rows start on a fresh raw chunk, so a row's
         ``seq`` still finds its payload (chunk ``seq // CHUNK``, line ``seq % CHUNK``)."""
-        tables, chunks = [], []
+        tables: list[pa.Table] = []
+        chunks: list[bytes] = []
         for batch in batches:
             start = len(chunks) * CHUNK
             seq = pa.array(range(start, start + len(batch)), pa.int64())
@@ -206,8 +208,9 @@ class _Packed:
         if isinstance(items, Lines):  # a file's lines, already in one buffer
             return cls(items.data, items.offsets)
         if not all(type(i) is bytes for i in items):  # text (CSV, APIs), or a mix after batches were joined
-            items = [i if type(i) is bytes else i.encode("utf-8") for i in items]
-        return cls(b"".join(items), list(itertools.accumulate(map(len, items), initial=0)))
+            items = [i.encode("utf-8") if isinstance(i, str) else i for i in items]
+        data = cast(Sequence[bytes], items)  # every item is bytes by now
+        return cls(b"".join(data), list(itertools.accumulate(map(len, data), initial=0)))
 
     def strings(self) -> pa.Array:
         """The payloads as an Arrow string array without copying; raises if some are not UTF-8."""
@@ -221,7 +224,7 @@ class _Packed:
 def batch_table(batch: OrderBatch, packed: _Packed | None = None, raw: _Packed | None = None) -> pa.Table:
     """The batch as an Arrow table: ``seq, ref, payload, raw, pre_error``."""
     count = len(batch.orders)
-    errors = list(batch.errors) if batch.errors is not None else [None] * count  # filled in for bad UTF-8
+    errors: list[str | None] = list(batch.errors) if batch.errors is not None else [None] * count  # filled in for bad UTF-8
     payload = _text_array(batch.orders, errors, packed)
     raws = None if batch.raw is None else _text_array(batch.raw, [None] * count, raw)
     seq = pa.array(range(count), pa.int64())
@@ -238,7 +241,7 @@ def batch_table(batch: OrderBatch, packed: _Packed | None = None, raw: _Packed |
     )
 
 
-def _text_array(items: list[bytes | str], errors: list[str | None], packed: _Packed | None) -> pa.Array:
+def _text_array(items: Sequence[bytes | str], errors: list[str | None], packed: _Packed | None) -> pa.Array:
     try:  # JSON allows the line's own whitespace; blank lines are skipped in SQL
         return (packed or _Packed.of(items)).strings()
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -248,7 +251,7 @@ def _text_array(items: list[bytes | str], errors: list[str | None], packed: _Pac
         try:
             texts.append(item.decode("utf-8") if isinstance(item, bytes) else item)
         except UnicodeDecodeError as exc:
-            texts.append(item.decode("utf-8", errors="replace"))
+            texts.append(cast(bytes, item).decode("utf-8", errors="replace"))  # only bytes fail to decode
             errors[index] = errors[index] or f"not UTF-8 text ({exc.reason} at byte {exc.start})"
     return pa.array(texts, pa.string())
 
