@@ -209,7 +209,7 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
     )
     first, last = con.execute("SELECT min(business_date), max(business_date) FROM post_days").fetchall()[0]
     window = {"first": first, "last": last}
-    sides = defaultdict(dict)
+    sides: defaultdict[int, dict[str, dict]] = defaultdict(dict)
     for r in con.execute(
         """
         SELECT p.digest_id, o.type, count(*), CAST(sum(o.discount) * 100 AS BIGINT),

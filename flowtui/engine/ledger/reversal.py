@@ -63,7 +63,8 @@ def _mirror(con: Connection, document_id: int, kind: str, day) -> DocumentPlan:
     taxes = tuple((c, _sen(t), _sen(x)) for c, t, x in con.execute(
         "SELECT tax_code, taxable, tax FROM document_taxes WHERE document_id = ? ORDER BY tax_code",
         [document_id]).fetchall())
-    journal, cogs = [], []
+    journal: list[JournalLine] = []
+    cogs: list[JournalLine] = []
     for entry_kind, account, debit, credit, memo, code in con.execute(
             "SELECT e.kind, l.account_code, l.debit, l.credit, l.memo, l.tax_code FROM journal_lines l "
             "JOIN journal_entries e ON e.id = l.entry_id WHERE e.document_id = ? ORDER BY e.id, l.line_no",
