@@ -114,8 +114,8 @@ def summarize(orders: pl.DataFrame, lines: pl.DataFrame, payments: pl.DataFrame,
         .agg(pl.col("taxable").sum(), pl.col("tax").sum())
         .sort([*KEYS, "tax_code"])
     )
-    summary, paid, items, taxes = pl.collect_all([summary, paid, items, taxes])
-    return DigestFrames(summary=summary, payments=paid, items=items, taxes=taxes)
+    summary_df, paid_df, items_df, taxes_df = pl.collect_all([summary, paid, items, taxes])
+    return DigestFrames(summary=summary_df, payments=paid_df, items=items_df, taxes=taxes_df)
 
 
 def service_charge_tax(summary: pl.LazyFrame, line_taxes: pl.LazyFrame,
