@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import Any
 
 from flowtui.engine.core.errors import InvalidInput
 
@@ -383,7 +384,7 @@ def canonical(order_id: str, store_id: str, store_name: str | None, time: str, k
     the way the till did (in proportion to their amounts, largest remainder),
     so each tax code's taxable amount is what tax was charged on.
     """
-    order = {
+    order: dict[str, Any] = {
         "id": order_id, "number": order_id, "store_id": store_id, "store_name": store_name, "time": time,
         "type": kind, "status": "completed", "channel": "MiniPOS",
         "subtotal": str(the_bill.subtotal), "discount": str(the_bill.discount), "tax": str(the_bill.tax),

@@ -189,7 +189,7 @@ def _orders(con: Connection, stream: Stream, where: str, params: list) -> list[T
             "SELECT order_id, method, amount FROM order_payments WHERE stream_id = ? AND order_id IN "
             "(SELECT unnest(?)) ORDER BY order_id, seq", [stream.id, ids]).fetchall():
         payments[order_id].append((method, amount))
-    return [TillOrder(h[0], h[1], h[2], h[3], h[4], h[5], *h[6:], tuple(lines[h[0]]), tuple(payments[h[0]]))
+    return [TillOrder(*h, tuple(lines[h[0]]), tuple(payments[h[0]]))  # type: ignore[call-arg]  # mypy cannot count a row
             for h in heads]
 
 
