@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -262,7 +263,7 @@ def write_atomically(target: Path, data: bytes) -> Path:
 
 def run_job(job: Job, renderer: Renderer, company: dict, printed: str) -> Path:
     if job.kind == "document":
-        data = renderer.document(job.view, company, printed)
+        data = renderer.document(cast(dict, job.view), company, printed)  # a document's view is one dict
     else:
         data = renderer.digest(job.view if isinstance(job.view, list) else [job.view], company, printed)
     return write_atomically(job.target, data)
