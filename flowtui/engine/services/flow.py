@@ -38,6 +38,7 @@ from flowtui.engine.ledger import adjustments, books, journal, posting, products
 from flowtui.engine.ledger import export as ledger_export
 from flowtui.engine.ledger import reading as ledger
 from flowtui.engine.ledger.posting_plan import JournalLine
+from flowtui.engine.ledger.products import StockRow
 from flowtui.engine.pipeline import reconcile as reconcile_mod
 from flowtui.engine.pipeline import rejections as rejections_mod
 from flowtui.engine.pipeline.sync import Progress, SyncOutcome, rebuild_pending, streams_to_sync, sync_stream
@@ -349,11 +350,11 @@ class Flow:
         with self.db.read() as con:
             return products.products(con)
 
-    def stock(self, location: str | None = None) -> list[products.StockRow]:
+    def stock(self, location: str | None = None) -> list[StockRow]:
         with self.db.read() as con:
             return products.stock(con, location)
 
-    def set_stock(self, sku: str, quantity, location: str, on: date | None = None) -> products.StockRow:
+    def set_stock(self, sku: str, quantity, location: str, on: date | None = None) -> StockRow:
         """Stock on hand at the end of ``on`` (default today); the difference is booked to Inventory."""
         with self._write() as con:
             return products.set_stock(con, sku, quantity, location, clock.now(), on)
