@@ -263,12 +263,12 @@ class StoreHubConnector:
         if window.start is None or window.end is None:
             raise StoreHubError("A StoreHub sync needs a date range (a start date or a cursor).")
         try:
-            yield from self._fetch(window)
+            yield from self._fetch(window.start, window.end)
         except StoreHubError as exc:
             raise type(exc)(f"{exc} The sync stopped; the next one starts again from the same day.") from None
 
-    def _fetch(self, window: Window) -> Iterator[OrderBatch]:
-        asked = (window.start - timedelta(days=1), window.end + timedelta(days=1))
+    def _fetch(self, start: date, end: date) -> Iterator[OrderBatch]:
+        asked = (start - timedelta(days=1), end + timedelta(days=1))
         with self._client() as client:
             stores = self._stores(client)
             reader = ReplyReader(self._products(client))

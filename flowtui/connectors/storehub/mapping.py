@@ -25,6 +25,7 @@ Mapping:
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import cast
 
 import orjson
 
@@ -81,7 +82,7 @@ def _line(item, products: dict) -> tuple[dict, Decimal | None]:
     if isinstance(item, dict):
         quantity, tax, total = item.get("quantity"), _cents(item.get("tax", 0)), _cents(item.get("total"))
         price, discount = _cents(item.get("unitPrice")), _cents(item.get("discount", 0))
-        if type(quantity) is int and None not in (tax, total, price, discount):
+        if type(quantity) is int and tax is not None and total is not None and price is not None and discount is not None:
             amount = total - tax
             if amount == quantity * price - discount:
                 product_id = _text(item.get("productId"))
@@ -245,7 +246,7 @@ def to_canonical(transaction, products: dict) -> tuple[dict, str | None]:
         "payments": [
             {"method": _text(p.get("paymentMethod")), "amount": _text(p.get("amount"))} if isinstance(p, dict)
             else {"method": None, "amount": _text(p)}
-            for p in (transaction.get("payments") if isinstance(transaction.get("payments"), list) else [])
+            for p in (transaction["payments"] if isinstance(transaction.get("payments"), list) else [])
         ],
     }
     if items is not None and not isinstance(items, list):
@@ -257,17 +258,17 @@ def to_canonical(transaction, products: dict) -> tuple[dict, str | None]:
     fast = [_cents(transaction.get(k, 0)) for k in ("serviceCharge", "tax", "roundedAmount")]
     fast_total = _cents(transaction.get("total"))
     if lines and None not in fast and fast_total is not None and all(a is not None for a in amounts):
-        subtotal = int(sum(amounts, Decimal(0)).scaleb(2))
+        subtotal = int(sum(cast(list[Decimal], amounts), Decimal(0)).scaleb(2))  # none is None (checked above)
         order["subtotal"] = _sen_text(subtotal)
-        order["discount"] = _sen_text(subtotal + sum(fast) - fast_total)
+        order["discount"] = _sen_text(subtotal + sum(cast(list[int], fast)) - fast_total)
         return order, None
     numbers = [_number(transaction.get(k)) for k in ("serviceCharge", "tax", "roundedAmount", "total")]
     if lines and all(a is not None for a in amounts) and numbers[3] is not None:
-        subtotal = sum(amounts, Decimal(0))
+        exact = sum(cast(list[Decimal], amounts), Decimal(0))
         service, tax, rounding = (n if n is not None else Decimal(0) for n in numbers[:3])
         try:
-            order["subtotal"] = _money(subtotal)
-            order["discount"] = _money(subtotal + service + tax + rounding - numbers[3])
+            order["subtotal"] = _money(exact)
+            order["discount"] = _money(exact + service + tax + rounding - numbers[3])
         except ArithmeticError:  # absurdly large numbers: leave them for the checks to reject
             order.pop("subtotal", None)
     return order, None
