@@ -332,7 +332,7 @@ class StoreHubSandbox:
             "fail": (500, _error("Internal Server Error"), "application/json"),
             "non_json": (200, _HTML, "text/html; charset=utf-8"),
             "unauthorized": (401, _error("Unauthorized"), "application/json"),
-        }.get(fault) or (*self._route(url.path, query), "application/json")
+        }.get(fault or "") or (*self._route(url.path, query), "application/json")
         self.request_log.append((url.path, query, status))
         headers = {"Retry-After": "1"} if status == 429 else {}
         if status == 401:
