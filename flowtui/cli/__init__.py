@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from typing import cast
 
 import click
 
@@ -41,7 +42,7 @@ def read_only(command):
 
     @functools.wraps(command)
     def reading(*args, **kwargs):
-        click.get_current_context().find_object(Context).must_exist = True
+        cast(Context, click.get_current_context().find_object(Context)).must_exist = True  # the group made it
         return command(*args, **kwargs)
 
     return reading

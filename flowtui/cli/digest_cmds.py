@@ -25,13 +25,13 @@ def _progress_bar(enabled: bool):
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     # (names and notes are plain text: not Rich markup, and no terminal controls)
     with Progress(TextColumn("{task.description}", markup=False), BarColumn(),
                   TextColumn("{task.fields[note]}", markup=False), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stream: str, share: float | None, note: str) -> None:
             if stream not in tasks:

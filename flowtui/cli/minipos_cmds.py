@@ -139,7 +139,7 @@ def register(cli: click.Group) -> None:
     def return_(ctx, stream, number, items, method, as_json):
         """Take back items of sale NUMBER at MiniPOS STREAM and refund them."""
         till = ctx.flow.till(stream)
-        wanted = None
+        wanted: dict[str, Decimal] | None = None
         if items:
             wanted = {}
             for text in items:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -29,7 +30,7 @@ def register(cli: click.Group) -> None:
     """Add ``invoice pdf`` and ``digest pdf`` to their groups, and the ``company`` group. Idempotent."""
     from flowtui.cli import pass_context, read_only
 
-    invoice, digest = cli.commands["invoice"], cli.commands["digest"]
+    invoice, digest = cast(click.Group, cli.commands["invoice"]), cast(click.Group, cli.commands["digest"])
     if "pdf" in invoice.commands:
         return
 
