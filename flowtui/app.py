@@ -93,7 +93,7 @@ class FlowApp(App):
             return
         if getattr(event, "_flowtui_started", False):
             return  # a key let go twice (its turn came while the safety timer also let it go)
-        event._flowtui_started = True
+        event._flowtui_started = True  # type: ignore[attr-defined]  # a mark of our own on Textual's event
         self._key_in_flight = event
         self._start_clock()
         original_stop = event.stop
@@ -104,7 +104,7 @@ class FlowApp(App):
                 self.call_later(self._key_done, event)
             return result
 
-        event.stop = stop
+        event.stop = stop  # type: ignore[method-assign]  # to hear when a widget handles the key
         await super().on_event(event)
         if not event.is_forwarded:  # a priority binding took it
             self._key_done(event)
