@@ -297,7 +297,8 @@ class DigestsScreen(FlowScreen):
         row_before = table.cursor_row
         for column_key, label, _ in COLUMNS:
             arrow = (" ▼" if self.descending else " ▲") if column_key == self.sort else ""
-            table.columns[ColumnKey(column_key)].label = Text(label + arrow, justify="right" if column_key == "amount" else "left")
+            table.columns[ColumnKey(column_key)].label = Text(label + arrow,
+                                                              justify="right" if column_key == "amount" else "left")
         table.fill((str(row.id), self._cells(row)) for row in page.rows)
         for row in page.rows:  # a selected digest may have changed (posted, say)
             if row.id in self.selected:
