@@ -41,7 +41,7 @@ SALE = {
 PRODUCTS = {"p1": {"sku": "NL-01", "name": "Nasi Lemak"}}
 
 
-def D(value) -> Decimal:  # noqa: N802  (reads like the Decimal it makes)
+def D(value) -> Decimal:
     return Decimal(str(value))
 
 

@@ -28,7 +28,7 @@ class SourceKey:
     parts: tuple[str, ...]
     description: str
 
-    def overlaps(self, other: "SourceKey") -> bool:
+    def overlaps(self, other: SourceKey) -> bool:
         shorter = min(len(self.parts), len(other.parts))
         return self.parts[:shorter] == other.parts[:shorter]
 

@@ -27,7 +27,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -207,7 +207,7 @@ class StoreHubSandbox:
             if sales:
                 sale = rng.choice(sales)
                 done["voided"] = _summary(self.void(sale.ref_id, datetime.fromtimestamp(
-                    (local_midnight_ms(new_day) + 10 * 3_600_000) / 1000, timezone.utc)))
+                    (local_midnight_ms(new_day) + 10 * 3_600_000) / 1000, UTC)))
             done["late_upload"] = _summary(self._late_upload(rng, old_end - timedelta(days=1)))
             added = 0
             for store in self._stores:

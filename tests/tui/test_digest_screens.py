@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -101,7 +101,7 @@ def many_days(flow, days: int = 150, stores: int = 3) -> int:
     batch = OrderBatch(orders=[json.dumps(o) for o in orders], source="many.ndjson")
     with flow.db.write() as con:
         land_batch(con, 1, batch, default_tz="Asia/Kuala_Lumpur", sync_run_id=None,
-                   now=datetime(2026, 10, 10, tzinfo=timezone.utc))
+                   now=datetime(2026, 10, 10, tzinfo=UTC))
     rebuild_pending(flow.db)
     return days * stores
 

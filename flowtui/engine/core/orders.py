@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -313,13 +313,13 @@ class Order:
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        instant = self.time if self.time.tzinfo else self.time.replace(tzinfo=timezone.utc)
+        instant = self.time if self.time.tzinfo else self.time.replace(tzinfo=UTC)
         data = {
             "id": self.id,
             "number": self.number,
             "store_id": self.store_id,
             "store_name": self.store_name,
-            "time": instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "time": instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "type": self.type,
             "status": self.status,
             "original_id": self.original_id,

@@ -91,7 +91,7 @@ class LandingResult:
     def total(self) -> int:
         return self.new + self.changed + self.unchanged + self.stale + self.skipped + self.rejected
 
-    def merge(self, other: "LandingResult") -> None:
+    def merge(self, other: LandingResult) -> None:
         self.new += other.new
         self.changed += other.changed
         self.unchanged += other.unchanged
@@ -137,13 +137,13 @@ class PreparedBatch:
         """The source handed over the orders already read (a ``parsed`` column)."""
         return "parsed" in self.table.column_names
 
-    def joinable(self, other: "PreparedBatch") -> bool:
+    def joinable(self, other: PreparedBatch) -> bool:
         """Both carry their refs (not lines of a file) and the same columns."""
         return (self.source is None and other.source is None and len(self) > 0 and len(other) > 0
                 and self.table.schema.equals(other.table.schema))
 
     @staticmethod
-    def join(batches: list["PreparedBatch"]) -> "PreparedBatch":
+    def join(batches: list[PreparedBatch]) -> PreparedBatch:
         """One batch landing as one unit of work. Each part's rows start on a fresh raw chunk, so a row's
         ``seq`` still finds its payload (chunk ``seq // CHUNK``, line ``seq % CHUNK``)."""
         tables: list[pa.Table] = []
@@ -204,7 +204,7 @@ class _Packed:
     offsets: list[int]
 
     @classmethod
-    def of(cls, items: Sequence[bytes | str]) -> "_Packed":
+    def of(cls, items: Sequence[bytes | str]) -> _Packed:
         if isinstance(items, Lines):  # a file's lines, already in one buffer
             return cls(items.data, items.offsets)
         if not all(type(i) is bytes for i in items):  # text (CSV, APIs), or a mix after batches were joined
@@ -363,7 +363,7 @@ def _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, pre
         explained.setdefault(seq, []).append(_explain(path, msg, exists, _plain(value) if read else value))
     rejections: list[Rejection] = []
     records = []
-    for seq, ref, order_id, store_id, bd, h, pre_error, bad_json, valid_json, json_kind, body in rows:
+    for seq, ref, order_id, store_id, bd, h, pre_error, _bad_json, valid_json, json_kind, body in rows:
         if bd is not None and not window.contains(bd):
             continue
         if pre_error:

@@ -46,7 +46,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from flowtui.engine.core.errors import FlowError
-from flowtui.engine.core.formats import money, price, quantity  # noqa: F401  (template filters)
+from flowtui.engine.core.formats import money, price, quantity
 
 PACKAGED_TEMPLATES = Path(os.path.realpath(str(importlib.resources.files("flowtui.reports"))))
 STYLESHEET = "base.css"

@@ -14,7 +14,7 @@ import csv
 import json
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -105,7 +105,7 @@ def _order(rnd: random.Random, store_id: str, seq: int, when: datetime) -> dict:
     number = f"{store_id[:3]}{seq:06d}"
     return {
         "id": f"{store_id}-{seq:06d}", "number": number, "store_id": store_id, "store_name": store_name,
-        "time": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "type": "sale",
+        "time": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "type": "sale",
         "status": "voided" if rnd.random() < 0.005 else "completed", "channel": "dine-in" if dine_in else "takeaway",
         "subtotal": str(subtotal), "discount": str(discount), "service_charge": str(service_charge),
         "tax": str(tax), "rounding": str(rounding), "total": str(total), "lines": lines, "payments": payments,
@@ -125,7 +125,7 @@ def _return_of(rnd: random.Random, sale: dict, seq: int, when: datetime) -> dict
     rounding = round_cash(total) - total if method == "Cash" else Decimal("0.00")
     return {
         "id": f"{sale['store_id']}-R{seq:05d}", "number": f"R{seq:05d}", "store_id": sale["store_id"],
-        "store_name": sale["store_name"], "time": when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "store_name": sale["store_name"], "time": when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "type": "return", "status": "completed", "original_id": sale["id"], "original_number": sale["number"],
         "subtotal": str(amount), "discount": "0.00", "service_charge": "0.00", "tax": str(tax),
         "rounding": str(rounding), "total": str(total + rounding), "lines": [returned],
@@ -161,7 +161,7 @@ def generate_orders(today: date, days: int = 30, seed: int = 7, now: datetime | 
     Each store-day is generated on its own from the seed and its date, so
     running the demo again later gives the same orders for the same days.
     """
-    cutoff = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    cutoff = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         store_id: [o for offset in range(days - 1, -1, -1)
                    for o in _day_orders(seed, store_id, today - timedelta(days=offset)) if o["time"] <= cutoff]

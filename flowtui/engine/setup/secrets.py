@@ -54,7 +54,7 @@ class SecretStore:
     path: Path
 
     @classmethod
-    def default(cls) -> "SecretStore":
+    def default(cls) -> SecretStore:
         return cls(config_dir() / "secrets.json")
 
     def _load(self) -> dict[str, str]:
