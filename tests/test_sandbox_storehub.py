@@ -209,10 +209,9 @@ def test_end_date_defaults_to_yesterday_in_kuala_lumpur(monkeypatch):
     assert (sb.start_date, sb.end_date) == (date(2026, 10, 31), date(2026, 10, 31))
 
 
-def test_a_hundred_thousand_transactions_generate_quickly():
-    started = time.perf_counter()
+def test_a_hundred_thousand_transactions_generate():
+    # how quickly is a benchmark (make bench: benchmarks/storehub.py, target < 10 s), not a test
     sb = StoreHubSandbox(seed=2, days=14, end_date=END, scale=13)
-    assert time.perf_counter() - started < 10
     assert len(sb.transactions(sb.store_ids[0], END, END)) > 350 and len(sb._rows) > 95_000
 
 
