@@ -25,6 +25,6 @@ SCREENS: dict[str, Callable[..., Screen]] = {
     "invoices": _lazy("invoices", "InvoicesScreen"),
     "invoice": _lazy("invoice_detail", "InvoiceDetailScreen"),
     "ledger": _lazy("ledger", "LedgerScreen"),
-    "till": _lazy("checkout", "CheckoutScreen"),
-    "till-day": _lazy("till_day", "TillDayScreen"),
+    "till": _lazy("minipos.checkout", "CheckoutScreen"),
+    "till-day": _lazy("minipos.till_day", "TillDayScreen"),
 }
