@@ -87,6 +87,7 @@ class StoreHubSandbox:
 
         self._lock = threading.RLock()
         self._hits: deque[float] = deque()
+        self.clock = time.monotonic  # the rate limit's clock (tests can hold it still)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
@@ -281,7 +282,7 @@ class StoreHubSandbox:
 
     def _fault(self, n: int) -> str | None:
         """Which fault (if any) request number ``n`` meets; counts it. Called under the lock."""
-        now = time.monotonic()
+        now = self.clock()
         self._hits.append(now)
         while self._hits and now - self._hits[0] >= 1.0:
             self._hits.popleft()
