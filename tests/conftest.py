@@ -6,12 +6,11 @@ from flowtui.engine.services.flow import Flow
 from flowtui.engine.storage.database import Database
 
 
-@pytest.hookimpl(trylast=True)  # after pytest's own tmp_path set-up
 def pytest_configure(config):
-    # pytest-textual-snapshot writes its failure report to the current directory: keep the checkout clean and put it
-    # with the run's temporary files instead (the summary prints where); --snapshot-report=PATH still chooses
+    # pytest-textual-snapshot writes its failure report to the current directory: keep it out of the checkout's
+    # files, in pytest's own (ignored) scratch folder; the summary prints where, --snapshot-report=PATH still chooses
     if config.getoption("--snapshot-report", None) == "snapshot_report.html":
-        config.option.snapshot_report = str(config._tmp_path_factory.getbasetemp() / "snapshot_report.html")
+        config.option.snapshot_report = str(config.rootpath / ".pytest_cache" / "snapshot_report.html")
     # syrupy counts the snapshots of tests that --lf did not re-run as unused, and fails a run whose tests all
     # passed: a re-run of the failed tests only warns (a full run still fails on a missing or an obsolete snapshot)
     if config.getoption("lf", False):

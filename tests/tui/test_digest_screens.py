@@ -33,6 +33,7 @@ from flowtui.screens.digests import DigestFilterModal, DigestsScreen, PageRead, 
 from flowtui.screens.order_detail import OrderModal
 from tests.factories import order, write_ndjson
 from tests.tui.conftest import burst
+from tests.tui.waiting import settle, still, until
 
 SIZES = [(80, 24), (120, 40)]
 SHOP_ORDERS = [
@@ -44,13 +45,6 @@ SHOP_ORDERS = [
 
 
 # -- helpers -------------------------------------------------------------------------------------
-async def settle(pilot) -> None:
-    """Let every worker finish, and the workers their callbacks start (a page fetched ahead, say)."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def open_listing(pilot, **kwargs) -> DigestsScreen:
     await settle(pilot)
     screen = DigestsScreen(**kwargs)
@@ -195,7 +189,7 @@ async def test_a_key_that_is_never_handled_holds_the_next_ones_back_for_a_moment
         burst(app, "f")
         await pilot.pause()
         assert app.screen is screen  # waiting its turn
-        await pilot.pause(0.4)
+        await until(pilot, lambda: isinstance(app.screen, DigestFilterModal))  # once the 0.2 s patience is over
         await settle(pilot)
         assert isinstance(app.screen, DigestFilterModal)
 
@@ -431,6 +425,7 @@ async def _snap_listing(pilot) -> None:
     pilot.app.sub_title = "flow.duckdb"
     await open_listing(pilot)
     await pilot.press("space")
+    await still(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -444,6 +439,7 @@ def test_snapshot_detail(snap_compare, shop, size):
     async def run_before(pilot):
         pilot.app.sub_title = "flow.duckdb"
         await open_detail(pilot)
+        await still(pilot)
 
     assert snap_compare(FlowApp(shop, keymap={}), terminal_size=size, run_before=run_before)
 
@@ -455,7 +451,7 @@ def test_snapshot_changed_versions(snap_compare, shop, orders_dir):
         pilot.app.sub_title = "flow.duckdb"
         await open_detail(pilot)
         await pilot.press("5")
-        await pilot.pause()
+        await still(pilot)
 
     assert snap_compare(FlowApp(shop, keymap={}), terminal_size=(80, 24), run_before=run_before)
 
@@ -465,7 +461,7 @@ def test_snapshot_order(snap_compare, shop):
         pilot.app.sub_title = "flow.duckdb"
         await open_detail(pilot)
         await pilot.press("3", "enter")
-        await settle(pilot)
+        await still(pilot)
 
     assert snap_compare(FlowApp(shop, keymap={}), terminal_size=(80, 24), run_before=run_before)
 
