@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 METHODS = ("Cash", "Card", "E-wallet", "GrabPay")
@@ -20,7 +20,7 @@ def _m(sen: int) -> str:
 
 def generate(path: Path, count: int, stores: int = 20, days: int = 60, seed: int = 1, first_id: int = 0) -> None:
     rnd = random.Random(seed)
-    start = datetime(2026, 8, 1, tzinfo=timezone.utc) - timedelta(hours=8)  # local midnight in KL
+    start = datetime(2026, 8, 1, tzinfo=UTC) - timedelta(hours=8)  # local midnight in KL
     span = days * 86400
     with path.open("w", encoding="utf-8") as out:
         for i in range(first_id, first_id + count):

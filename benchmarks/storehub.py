@@ -1,6 +1,6 @@
 """StoreHub sync benchmark: ~100,000 transactions from the sandbox (in its own process), rate limit lifted.
 
-Two figures: the whole sync over HTTP on loopback, with the time spent waiting
+Three figures: the sandbox generating its account; the whole sync over HTTP on loopback, with the time spent waiting
 on HTTP, parsing and landing; and the parse-and-land pipeline alone, fed the
 same replies (the bytes StoreHub sent, JSON decoding included) from memory:
 what the sync costs besides the network.
@@ -28,6 +28,15 @@ def _start_sandbox() -> tuple[subprocess.Popen, str]:
         if found:
             return process, found.group(0)
     raise RuntimeError("the sandbox did not start")
+
+
+def generation(scale: int = 13) -> dict:
+    """The sandbox making its account (14 days; about 100,000 transactions at scale 13) before it serves."""
+    from flowtui.sandbox.storehub import StoreHubSandbox
+
+    started = time.perf_counter()
+    sandbox = StoreHubSandbox(seed=2, days=14, end_date=END, scale=scale)
+    return {"seconds": time.perf_counter() - started, "transactions": len(sandbox._rows)}
 
 
 def measure(work: Path) -> dict:

@@ -180,7 +180,7 @@ async def _drive(flow, samples: int) -> dict:
                 if prepare:
                     prepare()
                 before = changed(None)
-                frames.expect(lambda: changed(before))
+                frames.expect(lambda before=before: changed(before))
                 started = time.perf_counter()
                 app._driver.send_message(events.Key(key, None))
                 times.append(await frames.seen() - started)

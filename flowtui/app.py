@@ -175,7 +175,7 @@ class FlowApp(App):
 
     def action_help(self) -> None:
         seen, rows = set(), []
-        for key, active in self.active_bindings.items():
+        for active in self.active_bindings.values():
             binding = active.binding
             if binding.action in seen or not binding.description:
                 continue

@@ -23,6 +23,7 @@ processes do not inherit ``$FLOWTUI_WEB_TOKEN``.
 from __future__ import annotations
 
 import hmac
+import inspect
 import ipaddress
 import logging
 import re
@@ -161,7 +162,7 @@ class ConsoleServer(Server):
         textual-serve writes them from the address it listens on: a page opened at localhost would
         open its websocket at 127.0.0.1, where the browser has no cookie (and at 0.0.0.0 nowhere).
         """
-        context = await Server.handle_index.__wrapped__(self, request)
+        context = await inspect.unwrap(Server.handle_index)(self, request)  # the handler under its @template
         router = request.app.router
         context["app_websocket_url"] = f"ws://{request.host}{router['websocket'].url_for()}"
         context["config"]["static"]["url"] = f"http://{request.host}{router['static'].url_for(filename='/')}".rstrip("/") + "/"

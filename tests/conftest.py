@@ -6,6 +6,17 @@ from flowtui.engine.services.flow import Flow
 from flowtui.engine.storage.database import Database
 
 
+def pytest_configure(config):
+    # pytest-textual-snapshot writes its failure report to the current directory: keep it out of the checkout's
+    # files, in pytest's own (ignored) scratch folder; the summary prints where, --snapshot-report=PATH still chooses
+    if config.getoption("--snapshot-report", None) == "snapshot_report.html":
+        config.option.snapshot_report = str(config.rootpath / ".pytest_cache" / "snapshot_report.html")
+    # syrupy counts the snapshots of tests that --lf did not re-run as unused, and fails a run whose tests all
+    # passed: a re-run of the failed tests only warns (a full run still fails on a missing or an obsolete snapshot)
+    if config.getoption("lf", False):
+        config.option.warn_unused_snapshots = True
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(tmp_path, monkeypatch):
     """No test touches the real user dirs or inherits a database path or frozen clock."""

@@ -5,7 +5,7 @@ The figures themselves are not tested (a benchmark is not a test); a benchmark t
 
 from __future__ import annotations
 
-from benchmarks import posting
+from benchmarks import posting, storehub
 from benchmarks import run as bench
 from benchmarks.generate import generate
 
@@ -32,3 +32,8 @@ def test_the_posting_benchmark_runs_and_posts_balanced_entries(tmp_path, monkeyp
     generate(source, 2_000, stores=2, days=3, seed=2)
     result = posting.measure(posting.prepare(tmp_path, source))
     assert result["digests"] == 6 and result["refused"] == 0 and result["unbalanced"] == 0
+
+
+def test_the_sandbox_generation_benchmark_runs():
+    made = storehub.generation(scale=1)
+    assert made["transactions"] > 1_000 and made["seconds"] > 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import fields
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -28,7 +28,7 @@ from flowtui.engine.core.statuses import OrderStatus, OrderType
 from flowtui.engine.setup.demo import write_demo_files
 
 
-def D(value) -> Decimal:  # noqa: N802  (reads like the Decimal it makes)
+def D(value) -> Decimal:
     return Decimal(str(value))
 
 
@@ -176,7 +176,7 @@ def test_landing_parses_the_fields_the_model_declares():
 
 def test_the_demo_builds_orders_whose_files_are_unchanged_to_the_byte(tmp_path):
     """Running the demo again writes the very same files, so re-reading them lands nothing new."""
-    files = write_demo_files(tmp_path, date(2026, 10, 31), datetime(2026, 10, 31, 16, 30, tzinfo=timezone.utc))
+    files = write_demo_files(tmp_path, date(2026, 10, 31), datetime(2026, 10, 31, 16, 30, tzinfo=UTC))
     assert [hashlib.sha256(f.read_bytes()).hexdigest()[:16] for f in files] == [
         "17064e665d43a11e", "8dcb22e2bd8d2f11"]
 
@@ -185,8 +185,8 @@ def test_the_demo_builds_orders_whose_files_are_unchanged_to_the_byte(tmp_path):
 
 
 def test_account_categories_are_one_table_the_books_and_the_listing_read():
-    from flowtui.engine.storage.digest_listing import DIGESTS_SQL
     from flowtui.engine.ledger import books
+    from flowtui.engine.storage.digest_listing import DIGESTS_SQL
 
     assert books.CATEGORY_TYPES is accounts.CATEGORY_TYPES and books.POSTING_CATEGORIES is accounts.POSTING_CATEGORIES
     assert books.ACCOUNT_TYPES == ("asset", "liability", "equity", "income", "expense")

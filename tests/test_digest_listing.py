@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,7 +23,7 @@ from flowtui.engine.services.flow import Flow
 from flowtui.engine.storage.database import Database, _process_lock
 
 # 03:00 UTC: 11:00 on 20 Oct in Kuala Lumpur and Tokyo's evening, still 19 Oct (20:00) in Los Angeles.
-NOW = datetime(2026, 10, 20, 3, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 10, 20, 3, 0, tzinfo=UTC)
 FIRST = date(2026, 10, 8)
 DAYS = 14  # to 21 Oct: past days, today (which differs by zone) and a day ahead
 STREAMS = ("Cafe", "Kiosk", "Online")
@@ -40,7 +40,7 @@ def book(tmp_path_factory):
     rng = random.Random(20261020)
     flow = Flow(Database.at(tmp_path_factory.mktemp("listing") / "books.duckdb"))
     flow.init(name="Listing Café")
-    stamp = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    stamp = datetime(2026, 10, 1, tzinfo=UTC)
     with flow.db.write() as con:
         for name, zone in (("KL", "Asia/Kuala_Lumpur"), ("LA", "America/Los_Angeles"), ("Tokyo", "Asia/Tokyo")):
             con.execute("INSERT INTO locations (name, timezone, created_at) VALUES (?, ?, ?)", [name, zone, stamp])
@@ -60,7 +60,7 @@ def book(tmp_path_factory):
         digest_id = 0
         for day in range(DAYS):
             business_date = FIRST + timedelta(days=day)
-            for stream, stream_id in streams.items():
+            for stream_id in streams.values():
                 for store in STORES:
                     if rng.random() < 0.25:
                         continue

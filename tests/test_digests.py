@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ from flowtui.engine.storage.database import Database
 from tests.factories import order
 
 KL = ZoneInfo("Asia/Kuala_Lumpur")
-NOW = datetime(2026, 10, 20, tzinfo=timezone.utc)
+NOW = datetime(2026, 10, 20, tzinfo=UTC)
 
 
 def land(db, orders):
@@ -144,7 +144,7 @@ def test_unit_price_is_rounded_half_away_from_zero():
 
 SKUS = ["KOPI", "ROTI", "TEH", "NASI"]
 METHODS = ["Cash", "Card", "GrabPay"]
-BASE = datetime(2026, 10, 1, 15, 0, tzinfo=timezone.utc)  # 23:00 in KL: orders straddle local midnight
+BASE = datetime(2026, 10, 1, 15, 0, tzinfo=UTC)  # 23:00 in KL: orders straddle local midnight
 
 
 @st.composite

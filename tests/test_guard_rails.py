@@ -17,10 +17,10 @@ import pytest
 from flowtui.connectors.registry import SourceKey
 from flowtui.engine.core import names
 from flowtui.engine.core.errors import DatabaseMissing, InvalidInput, NotFound
-from flowtui.engine.storage.digest_listing import DIGESTS_SQL
 from flowtui.engine.ledger import books
 from flowtui.engine.services.flow import Flow
 from flowtui.engine.storage.database import Database
+from flowtui.engine.storage.digest_listing import DIGESTS_SQL
 from tests.cli_helpers import Cli, assert_clean_error, invoke
 from tests.factories import order, write_ndjson
 

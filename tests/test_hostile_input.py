@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -410,9 +410,9 @@ def test_a_short_store_day_outside_the_sync_window_is_not_held(books):
     with books.db.write() as con:
         rejections.hold_short_days(con, 1, None, window, [
             ShortDay("s1", date(2026, 10, 2), "capped on the 2nd."), ShortDay("s1", date(2026, 9, 30), "asked too")],
-            datetime(2026, 10, 10, tzinfo=timezone.utc))
+            datetime(2026, 10, 10, tzinfo=UTC))
         rejections.hold_short_days(con, 1, None, window, [ShortDay("s1", date(2026, 10, 2), "capped on the 2nd.")],
-                                   datetime(2026, 10, 11, tzinfo=timezone.utc))  # met again: the same one
+                                   datetime(2026, 10, 11, tzinfo=UTC))  # met again: the same one
     [held] = books.rejections()
     assert (held.short, held.ref, held.pos_store_id, held.business_date, held.errors) == (
         True, "short:s1:2026-10-02", "s1", date(2026, 10, 2), ("capped on the 2nd.",))
@@ -436,7 +436,7 @@ def land(flow, batch: OrderBatch | list, stream_id: int = 1):
         batch = OrderBatch(orders=[o if isinstance(o, str) else json.dumps(o) for o in batch], source="test.ndjson")
     with flow.db.write() as con:
         return land_batch(con, stream_id, batch, default_tz="Asia/Kuala_Lumpur", sync_run_id=None,
-                          now=datetime(2026, 10, 10, 4, tzinfo=timezone.utc))
+                          now=datetime(2026, 10, 10, 4, tzinfo=UTC))
 
 
 def table(flow, sql: str, params=None) -> list[tuple]:

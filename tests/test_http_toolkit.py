@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -90,7 +90,7 @@ def test_a_429_waits_as_long_as_its_retry_after_says_then_asks_again():
 
 def test_a_retry_after_given_as_an_http_date_is_honoured():
     time = FakeTime()
-    now = datetime(2026, 10, 21, 7, 28, tzinfo=timezone.utc)
+    now = datetime(2026, 10, 21, 7, 28, tzinfo=UTC)
     later = (now + timedelta(seconds=30)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     service = Service(httpx.Response(503, headers={"Retry-After": later}), {"ok": True})
     with client(service, time, now=lambda: now) as http:
@@ -99,7 +99,7 @@ def test_a_retry_after_given_as_an_http_date_is_honoured():
 
 
 def test_retry_after_reads_seconds_dates_and_nonsense():
-    now = datetime(2026, 10, 21, 7, 28, tzinfo=timezone.utc)
+    now = datetime(2026, 10, 21, 7, 28, tzinfo=UTC)
     assert retry_after("120", now) == 120.0
     assert retry_after(" 1.5 ", now) == 1.5
     assert retry_after("Wed, 21 Oct 2026 07:29:00 GMT", now) == 60.0

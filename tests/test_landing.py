@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from flowtui.engine.pipeline.landing import land_batch
 from flowtui.engine.setup.streams import StreamSettings
 from tests.factories import order
 
-NOW = datetime(2026, 10, 20, tzinfo=timezone.utc)
+NOW = datetime(2026, 10, 20, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -160,7 +160,7 @@ def test_posting_is_exactly_once(books, orders_dir):
         assert con.execute("SELECT count(*) FROM documents").fetchall() == [(2,)]
         assert con.execute("SELECT count(*) FROM postings").fetchall() == [(2,)]
     # the database itself refuses a second posting of the same digest version
-    with pytest.raises(Exception, match="(?i)constraint|duplicate"):
+    with pytest.raises(Exception, match=r"(?i)constraint|duplicate"):
         with books.db.write() as con:
             con.execute("INSERT INTO postings (digest_id, digest_version, posted_at, actor) "
                         "SELECT digest_id, digest_version, now(), 'x' FROM postings LIMIT 1")

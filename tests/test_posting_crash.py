@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import duckdb
 import pytest
@@ -43,7 +43,7 @@ def template(tmp_path_factory):
     ]
     with db.write() as con:
         land_batch(con, 1, OrderBatch(orders=[json.dumps(o) for o in orders], source="t"),
-                   default_tz="Asia/Kuala_Lumpur", sync_run_id=None, now=datetime.now(timezone.utc))
+                   default_tz="Asia/Kuala_Lumpur", sync_run_id=None, now=datetime.now(UTC))
     rebuild_pending(db)
     for store in STORES:
         flow.add_location(store)

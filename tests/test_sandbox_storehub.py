@@ -209,10 +209,9 @@ def test_end_date_defaults_to_yesterday_in_kuala_lumpur(monkeypatch):
     assert (sb.start_date, sb.end_date) == (date(2026, 10, 31), date(2026, 10, 31))
 
 
-def test_a_hundred_thousand_transactions_generate_quickly():
-    started = time.perf_counter()
+def test_a_hundred_thousand_transactions_generate():
+    # how quickly is a benchmark (make bench: benchmarks/storehub.py, target < 10 s), not a test
     sb = StoreHubSandbox(seed=2, days=14, end_date=END, scale=13)
-    assert time.perf_counter() - started < 10
     assert len(sb.transactions(sb.store_ids[0], END, END)) > 350 and len(sb._rows) > 95_000
 
 
@@ -258,11 +257,13 @@ def test_the_5000_cap_bites_on_14_busy_days_and_not_on_one(sandbox):
 
 def test_rate_limit_answers_429_above_3_per_second():
     with StoreHubSandbox(days=1, end_date=END) as sb:
+        now = [100.0]
+        sb.clock = lambda: now[0]  # every request in the same instant, however slow the machine
         statuses = [call(sb.base_url, "/stores")[0] for _ in range(6)]
-        assert statuses[:3] == [200] * 3 and 429 in statuses[3:]
+        assert statuses == [200] * 3 + [429] * 3
         status, content_type, body = call(sb.base_url, "/stores")
         assert (status, content_type, json.loads(body)) == (429, "application/json", {"error": "Too Many Requests"})
-        time.sleep(1.1)
+        now[0] += 1.1  # a second later
         assert call(sb.base_url, "/stores")[0] == 200
         sb.rate_limit = None
         assert [call(sb.base_url, "/stores")[0] for _ in range(10)] == [200] * 10
@@ -293,9 +294,9 @@ def test_non_json_every(fresh):
 
 def test_slow_every_times_the_client_out(fresh):
     fresh.slow_every, fresh.slow_seconds = 2, 0.6
-    assert call(fresh.base_url, "/stores", timeout=0.3)[0] == 200
+    assert call(fresh.base_url, "/stores")[0] == 200
     with pytest.raises((TimeoutError, urllib.error.URLError)):
-        call(fresh.base_url, "/stores", timeout=0.2)
+        call(fresh.base_url, "/stores", timeout=0.2)  # the second waits 0.6 s before answering
     assert fresh.faults["slow"] == 1
 
 
@@ -316,7 +317,7 @@ def test_trickle_every_answers_in_full_one_byte_at_a_time(fresh):
     for headers_too in (False, True):
         fresh.trickle_headers = headers_too
         started = time.monotonic()
-        assert call(fresh.base_url, "/inventory/nope", timeout=0.3) == want  # 404, {"error": "Store not found"}
+        assert call(fresh.base_url, "/inventory/nope", timeout=5) == want  # 404, {"error": "Store not found"}
         assert time.monotonic() - started >= len(want[2]) * 0.02
     assert fresh.faults["trickle"] == 2
 

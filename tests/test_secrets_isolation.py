@@ -212,7 +212,7 @@ def test_a_secrets_file_that_cannot_be_written_changes_nothing_in_the_books(tmp_
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(SecretStore, "_replace", full_disk)
-    with pytest.raises(FlowError, match="Cannot write the secrets file .*No space left"):
+    with pytest.raises(FlowError, match=r"Cannot write the secrets file .*No space left"):
         connect(shop, a, KEY_A)
     assert shop.streams() == []  # the stream was rolled back with its key
 

@@ -23,6 +23,7 @@ from flowtui.engine.pipeline.sync import default_window, next_cursor
 from flowtui.engine.setup.streams import Stream, StreamSettings
 from tests.plugin_factory import TOKEN, acme_plugin, broken_plugin, wrong_plugin
 
+
 def flowtui(tmp_path: Path, plugins: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(plugins), FLOWTUI_DB=str(tmp_path / "books.duckdb"),
                FLOWTUI_CONFIG_DIR=str(tmp_path / "config"), FLOWTUI_NOW="2026-10-10T04:00:00Z")
@@ -107,7 +108,7 @@ def test_options_without_a_configure_of_their_own_are_checked_from_the_declarati
     assert config == {"shop_url": "https://x.example", "token": {"secret": "entry"}, "region": "asia"}
     with pytest.raises(ProviderConfigError, match=r"A Shop stream needs --shop-url \(the shop's address\)"):
         configure_declared(declared, {"token": {"env": "T"}})
-    with pytest.raises(ProviderConfigError, match="needs its Token: --token - .* or --token-env VARIABLE"):
+    with pytest.raises(ProviderConfigError, match=r"needs its Token: --token - .* or --token-env VARIABLE"):
         declared.stored_config({"shop_url": "https://x.example"})
     with pytest.raises(ProviderConfigError, match="--region must be one of asia, europe, not 'mars'"):
         declared.stored_config({"shop_url": "https://x.example", "token": {"env": "T"}, "region": "mars"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -65,7 +65,7 @@ def test_a_sync_run_is_recorded_and_shown_on_the_stream(flow, orders_dir, monkey
                            "FROM sync_runs").fetchall()
     assert runs == [("warning", 1, 1, 1, True)]
     [status] = flow.streams()
-    assert status.status == "warning" and status.last_sync_at == datetime(2026, 10, 10, tzinfo=timezone.utc)
+    assert status.status == "warning" and status.last_sync_at == datetime(2026, 10, 10, tzinfo=UTC)
 
 
 def test_an_interrupted_run_is_marked_so_by_the_next_one(flow, orders_dir):

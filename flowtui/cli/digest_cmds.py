@@ -11,8 +11,8 @@ import click
 from flowtui.cli.context import pass_context, read_only
 from flowtui.cli.output import day, echo, emit_json, instant, money, quantity, safe, show_money, table
 from flowtui.cli.params import DATE, json_option
-from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter
 from flowtui.engine.core.statuses import PostStatus
+from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter
 from flowtui.engine.pipeline.sync import SyncOutcome, window_of
 
 MAX_REJECTIONS_SHOWN = 20
@@ -27,13 +27,13 @@ def _progress_bar(enabled: bool):
         yield None
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     # (names and notes are plain text: not Rich markup, and no terminal controls)
     with Progress(TextColumn("{task.description}", markup=False), BarColumn(),
                   TextColumn("{task.fields[note]}", markup=False), TimeElapsedColumn(),
                   console=Console(stderr=True), transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def report(stream: str, share: float | None, note: str) -> None:
             if stream not in tasks:

@@ -27,7 +27,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
@@ -87,6 +87,7 @@ class StoreHubSandbox:
 
         self._lock = threading.RLock()
         self._hits: deque[float] = deque()
+        self.clock = time.monotonic  # the rate limit's clock (tests can hold it still)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
@@ -207,7 +208,7 @@ class StoreHubSandbox:
             if sales:
                 sale = rng.choice(sales)
                 done["voided"] = _summary(self.void(sale.ref_id, datetime.fromtimestamp(
-                    (local_midnight_ms(new_day) + 10 * 3_600_000) / 1000, timezone.utc)))
+                    (local_midnight_ms(new_day) + 10 * 3_600_000) / 1000, UTC)))
             done["late_upload"] = _summary(self._late_upload(rng, old_end - timedelta(days=1)))
             added = 0
             for store in self._stores:
@@ -281,7 +282,7 @@ class StoreHubSandbox:
 
     def _fault(self, n: int) -> str | None:
         """Which fault (if any) request number ``n`` meets; counts it. Called under the lock."""
-        now = time.monotonic()
+        now = self.clock()
         self._hits.append(now)
         while self._hits and now - self._hits[0] >= 1.0:
             self._hits.popleft()
@@ -332,7 +333,7 @@ class StoreHubSandbox:
             "fail": (500, _error("Internal Server Error"), "application/json"),
             "non_json": (200, _HTML, "text/html; charset=utf-8"),
             "unauthorized": (401, _error("Unauthorized"), "application/json"),
-        }.get(fault) or (*self._route(url.path, query), "application/json")
+        }.get(fault or "") or (*self._route(url.path, query), "application/json")
         self.request_log.append((url.path, query, status))
         headers = {"Retry-After": "1"} if status == 429 else {}
         if status == 401:

@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from itertools import accumulate
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flowtui.engine.core.money import cash_round_sen
@@ -24,7 +25,7 @@ from flowtui.engine.core.money import cash_round_sen
 MYT = "Asia/Kuala_Lumpur"
 TAX_BP = {"SV6": 600, "SV8": 800, "ST5": 500, "ST10": 1000}  # basis points
 ONLINE_PAYMENT = {"GrabFood": "GrabPay", "ShopeeFood": "ShopeePay", "Beep": "Boost"}
-_STR = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_STR = json.encoder.encode_basestring
 RETURN_REASONS = ("Wrong item", "Damaged", "Customer changed mind", "Quality issue", "Duplicate order")
 
 
@@ -120,7 +121,7 @@ _RETAIL_PAY = ((("CreditCard",), 42), (("DebitCard",), 8), (("Cash",), 20), (("D
 
 def make_stores(busy_per_day: int = 420) -> list[Store]:
     busy = (round(busy_per_day * 0.97), max(1, round(busy_per_day * 1.03)))
-    fnb = dict(kind="fnb", hours=_FNB_HOURS, payments=_FNB_PAY, service_charge_bp=1000, service_tax_bp=600,
+    fnb: dict[str, Any] = dict(kind="fnb", hours=_FNB_HOURS, payments=_FNB_PAY, service_charge_bp=1000, service_tax_bp=600,
                online_share=0.14, online_channels=("GrabFood", "GrabFood", "ShopeeFood", "Beep"))
     return [
         Store(_hex_id("store:bangsar"), "Kopi Kita Bangsar", "BSR", city="Kuala Lumpur",
@@ -261,7 +262,7 @@ class DayMaker:
         channel = "POS"
         if store.online_channels and rng.random() < store.online_share:
             channel = rng.choice(store.online_channels)
-            methods = (ONLINE_PAYMENT[channel],)
+            methods: tuple[str, ...] = (ONLINE_PAYMENT[channel],)
         else:
             methods = rng.choices(store.payments, cum_weights=self.cum_pay)[0][0]
         big = sum(i.sub_total for i in items) >= 2000
@@ -331,13 +332,13 @@ def to_sen(value) -> int:
 def iso_ms(ms: int | None) -> str | None:
     if ms is None:
         return None
-    return f"{datetime.fromtimestamp(ms // 1000, timezone.utc):%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
+    return f"{datetime.fromtimestamp(ms // 1000, UTC):%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
 
 
 def parse_ms(text: str) -> int:
     value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return round(value.timestamp() * 1000)
 
 
@@ -378,7 +379,8 @@ def from_api(data: dict, ref_id: str, invoice: str, tz: str = MYT) -> Transactio
     return Transaction(
         ref_id, invoice, data["storeId"], data.get("transactionType", "Sale"), time_ms,
         datetime.fromtimestamp(time_ms / 1000, ZoneInfo(tz)).date(), data.get("channel", "POS"),
-        *(to_sen(data.get(k, 0)) for k in ("subTotal", "discount", "serviceCharge", "tax", "roundedAmount", "total")),
+        to_sen(data.get("subTotal", 0)), to_sen(data.get("discount", 0)), to_sen(data.get("serviceCharge", 0)),
+        to_sen(data.get("tax", 0)), to_sen(data.get("roundedAmount", 0)), to_sen(data.get("total", 0)),
         items, tuple(Payment(p["paymentMethod"], to_sen(p["amount"])) for p in data.get("payments", ())),
         bool(data.get("isCancelled", False)), parse_ms(cancelled) if cancelled else None,
         data.get("returnReason"), data.get("saleInvoiceNumber"))

@@ -242,6 +242,8 @@ class DigestDetailScreen(FlowScreen):
         if self.detail is None or not table.row_count:
             return
         order_id = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if order_id is None:
+            return
         self.run_engine(lambda: self.flow.order(self.digest_id, order_id),
                         lambda order: self.app.push_screen(OrderModal(order)), name="order")
 

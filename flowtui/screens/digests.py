@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
+from textual.widgets.data_table import ColumnKey
 
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.formats import money
@@ -186,7 +187,7 @@ class DigestFilterModal(ModalScreen[DigestFilter | None]):
             return
         status = self.query_one("#status", Select).value
         self.dismiss(DigestFilter(stream=text["stream"] or None, location=text["location"] or None,
-                                  status=None if status == Select.NULL else status, start=start, end=end))
+                                  status=status if isinstance(status, str) else None, start=start, end=end))
 
     def action_clear(self) -> None:
         for name in ("stream", "location", "start", "end"):
@@ -203,7 +204,7 @@ class DigestsScreen(FlowScreen):
     TITLE = "Digests"
     BINDINGS = [
         Binding("enter", "open", "Open", id="digests.open", priority=True),  # ahead of the table's own enter
-        Binding("space", "toggle", "Select", id="digests.toggle"),
+        Binding("space", "toggle_mark", "Select", id="digests.toggle"),
         Binding("a", "select_page", "All/none", id="digests.select_page"),
         Binding("p", "post", "Post", id="digests.post"),
         Binding("f", "filter", "Filter", id="digests.filter"),
@@ -224,7 +225,8 @@ class DigestsScreen(FlowScreen):
         self.page: DigestPage | None = None
         self.page_filter: DigestFilter | None = None  # what the page shown was asked with
         self.selected: dict[int, DigestRow] = {}
-        self.currency, self.stream_names = "", []
+        self.currency = ""
+        self.stream_names: list[str] = []
         self._cache: dict[tuple, tuple[float, DigestPage]] = {}
         self._quiet_resume = self._loading = False
         self._wanted: tuple | None = None  # the page last asked for
@@ -295,7 +297,8 @@ class DigestsScreen(FlowScreen):
         row_before = table.cursor_row
         for column_key, label, _ in COLUMNS:
             arrow = (" ▼" if self.descending else " ▲") if column_key == self.sort else ""
-            table.columns[column_key].label = Text(label + arrow, justify="right" if column_key == "amount" else "left")
+            table.columns[ColumnKey(column_key)].label = Text(label + arrow,
+                                                              justify="right" if column_key == "amount" else "left")
         table.fill((str(row.id), self._cells(row)) for row in page.rows)
         for row in page.rows:  # a selected digest may have changed (posted, say)
             if row.id in self.selected:
@@ -378,7 +381,7 @@ class DigestsScreen(FlowScreen):
     def _mark(self, row: DigestRow) -> None:
         self.query_one(DataTable).update_cell(str(row.id), "mark", "✓" if row.id in self.selected else "")
 
-    def action_toggle(self) -> None:
+    def action_toggle_mark(self) -> None:
         row = self.current()
         if row is None:
             return

@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from flowtui.connectors.registry import has_till, providers
 from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.setup.streams import StreamStatus
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable
 from flowtui.screens.sync_progress import SyncModal
@@ -31,7 +32,7 @@ class StreamsScreen(FlowScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.statuses = []
+        self.statuses: list[StreamStatus] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -62,7 +63,7 @@ class StreamsScreen(FlowScreen):
                           "on" if s.stream.auto_sync else "off", "on" if s.stream.auto_invoice else "off",
                           s.stream.grouping, key=s.stream.name)
         self.query_one("#empty-hint").display = not statuses
-        if selected in {s.stream.name for s in statuses}:
+        if selected is not None and selected in {s.stream.name for s in statuses}:
             table.move_cursor(row=table.get_row_index(selected))
         self._describe()
 

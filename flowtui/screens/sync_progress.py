@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import cast
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +13,7 @@ from textual.widgets import Button, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from flowtui.engine.core.errors import SyncCancelled
+from flowtui.engine.pipeline.sync import SyncOutcome
 
 
 class SyncModal(ModalScreen[object]):
@@ -21,7 +23,7 @@ class SyncModal(ModalScreen[object]):
         super().__init__(classes="modal")
         self.stream = stream
         self.cancelled = threading.Event()
-        self.outcome = None
+        self.outcome: SyncOutcome | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -51,7 +53,7 @@ class SyncModal(ModalScreen[object]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.SUCCESS:
-            [self.outcome] = event.worker.result
+            [self.outcome] = cast(list[SyncOutcome], event.worker.result)  # a finished sync's outcomes
             self._summarise(self.outcome)
         elif event.state == WorkerState.ERROR:
             self.query_one("#dialog-body", Static).update(f"Sync failed: {event.worker.error}")
@@ -87,7 +89,7 @@ class SyncModal(ModalScreen[object]):
         self.action_cancel()
 
     def action_cancel(self) -> None:
-        if self.outcome is None and not self.query_one("#note", Static).render().plain == "done":
+        if self.outcome is None and not self.query_one("#note", Static).content == "done":
             self.cancelled.set()
             self.query_one("#note", Static).update("cancelling after the current batch...")
             return

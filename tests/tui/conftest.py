@@ -9,6 +9,15 @@ from tests.factories import order, write_ndjson
 NOW = "2026-10-10T04:00:00Z"
 
 
+@pytest.fixture(autouse=True)
+def _steady_cursor(monkeypatch):
+    """No blink: an input focused as its screen mounts blinks its cursor every 0.5 s, so a snapshot taken later on a
+    busy machine could catch it hidden; here it stays shown, as the instant the screen came up."""
+    from textual.widgets import Input
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+
+
 @pytest.fixture
 def shop(flow, orders_dir, monkeypatch):
     """A café with a file stream, two days synced (one unmapped payment method), ready for the console."""

@@ -24,6 +24,7 @@ from flowtui.screens.invoice_detail import InvoiceDetailScreen
 from flowtui.screens.invoices import InvoicesScreen
 from flowtui.screens.ledger import LedgerScreen
 from tests.factories import order, write_ndjson
+from tests.tui.waiting import settle, still, until
 
 SIZES = [(80, 24), (120, 40)]
 S2_VOIDED = order("S2", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")], pay=[("Card", None)], status="voided")
@@ -50,26 +51,16 @@ def text(widget: Static) -> str:
     return str(widget.render())
 
 
-async def settle(pilot, rounds: int = 3) -> None:
-    """Let the workers (and the workers their results start) finish."""
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def open_screen(pilot, screen) -> None:
     await settle(pilot)
     pilot.app.push_screen(screen)
     await settle(pilot)
 
 
-async def wait_for(pilot, kind, not_this=None, tries: int = 60):
+async def wait_for(pilot, kind, not_this=None):
     """The screen of type ``kind`` (other than ``not_this``) once it is on top."""
-    for _ in range(tries):
-        await pilot.pause(0.05)
-        if isinstance(pilot.app.screen, kind) and pilot.app.screen is not not_this:
-            return pilot.app.screen
-    raise AssertionError(f"{kind.__name__} never came up; the screen is {pilot.app.screen!r}")
+    await until(pilot, lambda: isinstance(pilot.app.screen, kind) and pilot.app.screen is not not_this)
+    return pilot.app.screen
 
 
 def test_money_has_thousands_separators_and_two_decimals_and_prices_keep_their_precision():
@@ -317,7 +308,7 @@ def _snapshot(make_screen, *keys):
         await settle(pilot)
         if keys:
             await pilot.press(*keys)
-            await settle(pilot)
+        await still(pilot)
 
     return run_before
 

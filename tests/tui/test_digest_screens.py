@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -33,6 +33,7 @@ from flowtui.screens.digests import DigestFilterModal, DigestsScreen, PageRead, 
 from flowtui.screens.order_detail import OrderModal
 from tests.factories import order, write_ndjson
 from tests.tui.conftest import burst, keys_handled
+from tests.tui.waiting import settle, still
 
 SIZES = [(80, 24), (120, 40)]
 SHOP_ORDERS = [
@@ -44,13 +45,6 @@ SHOP_ORDERS = [
 
 
 # -- helpers -------------------------------------------------------------------------------------
-async def settle(pilot) -> None:
-    """Let every worker finish, and the workers their callbacks start (a page fetched ahead, say)."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 async def open_listing(pilot, **kwargs) -> DigestsScreen:
     await settle(pilot)
     screen = DigestsScreen(**kwargs)
@@ -101,7 +95,7 @@ def many_days(flow, days: int = 150, stores: int = 3) -> int:
     batch = OrderBatch(orders=[json.dumps(o) for o in orders], source="many.ndjson")
     with flow.db.write() as con:
         land_batch(con, 1, batch, default_tz="Asia/Kuala_Lumpur", sync_run_id=None,
-                   now=datetime(2026, 10, 10, tzinfo=timezone.utc))
+                   now=datetime(2026, 10, 10, tzinfo=UTC))
     rebuild_pending(flow.db)
     return days * stores
 
@@ -431,6 +425,7 @@ async def _snap_listing(pilot) -> None:
     pilot.app.sub_title = "flow.duckdb"
     await open_listing(pilot)
     await pilot.press("space")
+    await still(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -444,6 +439,7 @@ def test_snapshot_detail(snap_compare, shop, size):
     async def run_before(pilot):
         pilot.app.sub_title = "flow.duckdb"
         await open_detail(pilot)
+        await still(pilot)
 
     assert snap_compare(FlowApp(shop, keymap={}), terminal_size=size, run_before=run_before)
 
@@ -455,7 +451,7 @@ def test_snapshot_changed_versions(snap_compare, shop, orders_dir):
         pilot.app.sub_title = "flow.duckdb"
         await open_detail(pilot)
         await pilot.press("5")
-        await pilot.pause()
+        await still(pilot)
 
     assert snap_compare(FlowApp(shop, keymap={}), terminal_size=(80, 24), run_before=run_before)
 
@@ -465,7 +461,7 @@ def test_snapshot_order(snap_compare, shop):
         pilot.app.sub_title = "flow.duckdb"
         await open_detail(pilot)
         await pilot.press("3", "enter")
-        await settle(pilot)
+        await still(pilot)
 
     assert snap_compare(FlowApp(shop, keymap={}), terminal_size=(80, 24), run_before=run_before)
 

@@ -38,6 +38,7 @@ from flowtui.screens.minipos.checkout import CheckoutScreen
 from flowtui.screens.minipos.till_day import TillDayScreen
 from flowtui.screens.order_detail import OrderModal
 from tests.factories import order, write_ndjson
+from tests.tui.waiting import settle
 
 KOPI = "Kopi [/] Susu"
 MUG = "MUG[red]"
@@ -111,12 +112,6 @@ def drawn(widget) -> str:
 def toasts(app) -> str:
     """The notifications on screen, as they read."""
     return "\n".join(str(toast.render()) for toast in app.screen.query(Toast))
-
-
-async def settle(pilot, rounds: int = 4) -> None:
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def show(pilot, screen) -> str:

@@ -29,6 +29,7 @@ from flowtui.screens.minipos.checkout import CheckoutScreen
 from flowtui.screens.minipos.till_day import TillDayScreen
 from flowtui.screens.minipos.till_modals import CloseDayModal, InfoModal, PaymentModal, ReceiptModal, ReturnModal
 from tests.tui.conftest import burst, keys_handled
+from tests.tui.waiting import settle, still, until
 
 NOW = "2026-11-26T03:00:00Z"
 
@@ -54,13 +55,6 @@ def sell_one(flow) -> None:
     """Order 000001 through the service: 2 KOPI + 1 ROTI, card 5.00 and the rest (6.85) in cash."""
     till = flow.till("Counter")
     till.ring_up(till.cart([("KOPI", "2"), ("ROTI", "1")]), [Tender("Card", D("5.00")), Tender("Cash")])
-
-
-async def settle(pilot, rounds: int = 3) -> None:
-    for _ in range(rounds):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_till(pilot) -> CheckoutScreen:
@@ -244,7 +238,7 @@ async def test_the_day_view_and_its_close_post_the_invoice(app, stall):
         summary = text_of(app.screen, "#close-summary")
         assert "Expected cash in the drawer 106.85" in summary and "over by 0.05" in summary
         await pilot.press("enter")
-        await settle(pilot, rounds=5)
+        await settle(pilot)
         assert isinstance(app.screen, InfoModal)
         report = str(app.screen.query_one("#dialog-body").render())
         assert "Counted 106.90: over by 0.05." in report and "Posted INV-202611-00001." in report
@@ -266,7 +260,7 @@ async def test_a_close_with_no_float_typed_closes_with_none(app, stall):
         await pilot.press("c")
         await pilot.pause()
         await pilot.press("tab", *"6.85", "enter")  # the float left blank: nothing in the drawer at the start
-        await settle(pilot, rounds=5)
+        await settle(pilot)
         assert isinstance(app.screen, InfoModal), app.screen
         assert "Posted INV-202611-00001." in str(app.screen.query_one("#dialog-body").render())
     closed = stall.till("Counter").day()
@@ -321,6 +315,7 @@ def _prepared(*keys: str):
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
+        await still(pilot)
 
     return run_before
 
@@ -345,10 +340,8 @@ def test_snapshot_day_view(snap_compare, app, stall):
         await _prepared("f9")(pilot)
         screen = pilot.app.screen
         assert isinstance(screen, TillDayScreen)
-        for _ in range(100):  # the day is read in a worker; its rows are laid out when the table is next idle
-            if screen.day is not None and screen.query_one("#day-orders", DataTable).row_count == 2:
-                break
-            await pilot.pause(0.02)
-        await settle(pilot)
+        # the day is read in a worker; its rows are laid out when the table is next idle
+        await until(pilot, lambda: screen.day is not None and screen.query_one("#day-orders", DataTable).row_count == 2)
+        await still(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)

@@ -14,7 +14,8 @@ from textual.widgets import DataTable, Static
 
 from flowtui.screens.common.modals import ErrorModal
 from flowtui.screens.invoice_detail import InvoiceDetailScreen
-from tests.tui.test_book_screens import open_screen, settle
+from tests.tui.test_book_screens import open_screen
+from tests.tui.waiting import settle
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ async def test_p_prints_the_invoice_and_says_where_the_file_went(posted, app, db
     async with app.run_test(size=(80, 24)) as pilot:
         await open_screen(pilot, InvoiceDetailScreen("KL-202610-0001"))
         await pilot.press("p")
-        await settle(pilot, 4)
+        await settle(pilot)
         assert isinstance(app.screen, InvoiceDetailScreen)
         messages = [n.message for n in app._notifications]
         assert f"KL-202610-0001 printed to {expected}" in messages, messages
@@ -48,7 +49,7 @@ async def test_a_print_that_fails_shows_the_reason_and_the_screen_stays(posted, 
     async with app.run_test(size=(80, 24)) as pilot:
         await open_screen(pilot, InvoiceDetailScreen("KL-202610-0001"))
         await pilot.press("p")
-        await settle(pilot, 4)
+        await settle(pilot)
         assert isinstance(app.screen, ErrorModal)
         assert app.screen.title_text == "Cannot do that"
         body = str(app.screen.query_one("#dialog-body", Static).render())

@@ -20,17 +20,10 @@ from flowtui.screens.mappings import MappingsScreen
 from flowtui.screens.stream_settings import StreamSettingsScreen
 from flowtui.screens.streams import StreamsScreen
 from tests.factories import order, write_ndjson
+from tests.tui.waiting import settle, still
 
 SIZES = [(80, 24), (120, 40)]
 KEY = "sandbox-key"
-
-
-async def settle(pilot, rounds: int = 3) -> None:
-    """Let workers finish and their results reach the screen (a result may start another worker)."""
-    for _ in range(rounds):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def type_into(pilot, field_id: str, text: str) -> None:
@@ -388,8 +381,7 @@ def _shot(open_screen):
         await settle(pilot)
         pilot.app.sub_title = "flow.duckdb"
         await open_screen(pilot)
-        await settle(pilot)
-        await pilot.pause(0.1)
+        await still(pilot)
 
     return run_before
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from flowtui.app import FlowApp
+from tests.tui.waiting import still
 
 SIZES = [(80, 24), (120, 40)]
 
 
 async def _settle(pilot) -> None:
     pilot.app.sub_title = "flow.duckdb"
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await still(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -36,8 +36,6 @@ def test_sync_summary(snap_compare, shop, size):
     async def sync(pilot):
         await _settle(pilot)
         await pilot.press("s")
-        await pilot.pause()
-        await pilot.app.screen.workers.wait_for_complete()
-        await pilot.pause()
+        await still(pilot)
 
     assert snap_compare(FlowApp(shop, keymap={}), terminal_size=size, run_before=sync)

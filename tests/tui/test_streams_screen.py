@@ -9,12 +9,13 @@ from textual.widgets import DataTable
 from flowtui.app import GC_THRESHOLD
 from flowtui.screens.common.modals import ErrorModal
 from flowtui.screens.sync_progress import SyncModal
+from tests.tui.waiting import settle, until
 
 
 async def test_home_lists_the_streams_with_their_last_sync(app):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
@@ -24,11 +25,11 @@ async def test_home_lists_the_streams_with_their_last_sync(app):
 
 async def test_sync_now_shows_progress_and_a_summary(app, orders_dir):
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.press("s")
         await pilot.pause()
         assert isinstance(app.screen, SyncModal)
-        await app.screen.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.pause()
         body = str(app.screen.query_one("#dialog-body").render())
         assert "ok: 0 new, 0 changed, 4 unchanged" in body
@@ -39,7 +40,7 @@ async def test_sync_now_shows_progress_and_a_summary(app, orders_dir):
 
 async def test_help_lists_the_keys_with_their_ids(app):
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         rows = [app.screen.query_one(DataTable).get_row_at(i) for i in range(app.screen.query_one(DataTable).row_count)]
@@ -48,14 +49,12 @@ async def test_help_lists_the_keys_with_their_ids(app):
 
 async def test_errors_come_up_in_a_modal_not_a_crash(app):
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.press("t")  # a file stream's test reads the folder: fine; force an error instead
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         app.screen.run_engine(lambda: app.flow.invoice("NOPE"), name="boom")
-        for _ in range(200):  # generous: a loaded CI machine may take seconds to open the database
-            await pilot.pause(0.05)
-            if isinstance(app.screen, ErrorModal) and app.screen.query("#dialog-body"):  # on top, and up
-                break
+        # on top, and up (a busy machine may take seconds to open the database)
+        await until(pilot, lambda: isinstance(app.screen, ErrorModal) and bool(app.screen.query("#dialog-body")))
         assert isinstance(app.screen, ErrorModal)
         assert "NOPE" in str(app.screen.query_one("#dialog-body").render())
         await pilot.press("escape")
@@ -66,7 +65,7 @@ async def test_keys_can_be_remapped_by_id(shop):
 
     app = FlowApp(shop, keymap={"streams.sync": "f5"})
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
+        await settle(pilot)
         await pilot.press("f5")
         await pilot.pause()
         assert isinstance(app.screen, SyncModal)

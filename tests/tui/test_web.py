@@ -44,7 +44,8 @@ def _start(home: Path, port: int, *, token: str | None) -> tuple[subprocess.Pope
     with log.open("w") as out:
         server = subprocess.Popen([sys.executable, "-m", "flowtui", "--db", str(home / "flow.duckdb"), "web",
                                    "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, text=True, env=env)
-    for _ in range(200):
+    deadline = time.monotonic() + 120  # generous: a busy machine takes a while to start it
+    while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
             return server, log
@@ -175,7 +176,8 @@ def test_a_random_token_is_printed_once_in_the_link_and_never_logged(tmp_path):
         assert len(token) == 43  # secrets.token_urlsafe(32)
         assert httpx.get(link.group(0)).status_code == 200
         assert httpx.get(f"http://127.0.0.1:{port}/?token={TOKEN}").status_code == 403
-        for _ in range(50):  # the access log lines of both requests
+        deadline = time.monotonic() + 60  # the access log lines of both requests (generous, for a busy machine)
+        while time.monotonic() < deadline:
             if log.read_text().count("GET /") >= 3:
                 break
             time.sleep(0.1)

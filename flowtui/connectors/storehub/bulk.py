@@ -187,7 +187,7 @@ class ReplyReader:
         self._con.close()
         shutil.rmtree(self._dir, ignore_errors=True)
 
-    def __enter__(self) -> "ReplyReader":
+    def __enter__(self) -> ReplyReader:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -7,7 +7,7 @@ clock for tests, demos and snapshot screenshots.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 
@@ -17,9 +17,9 @@ def now() -> datetime:
     if frozen:
         value = datetime.fromisoformat(frozen.replace("Z", "+00:00"))
         if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
-    return datetime.now(timezone.utc)
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+    return datetime.now(UTC)
 
 
 def today_in(tz: str) -> date:
@@ -29,4 +29,4 @@ def today_in(tz: str) -> date:
 
 def iso_utc(value: datetime) -> str:
     """An instant as ISO 8601 UTC with a ``Z`` suffix, to the second."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

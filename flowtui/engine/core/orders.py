@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from flowtui.engine.core.clock import iso_utc
@@ -44,7 +44,7 @@ def _value(value):
     if isinstance(value, Decimal):
         return exact_text(value)
     if isinstance(value, datetime):
-        return iso_utc(value if value.tzinfo else value.replace(tzinfo=timezone.utc))
+        return iso_utc(value if value.tzinfo else value.replace(tzinfo=UTC))
     return value
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from flowtui.engine.core.records import SUMMARY_FIELDS
+
 KEYS = ["stream_id", "pos_store_id", "business_date"]
 SUMMARY_MONEY = list(SUMMARY_FIELDS)
 
@@ -115,8 +116,8 @@ def summarize(orders: pl.DataFrame, lines: pl.DataFrame, payments: pl.DataFrame,
         .agg(pl.col("taxable").sum(), pl.col("tax").sum())
         .sort([*KEYS, "tax_code"])
     )
-    summary, paid, items, taxes = pl.collect_all([summary, paid, items, taxes])
-    return DigestFrames(summary=summary, payments=paid, items=items, taxes=taxes)
+    summary_df, paid_df, items_df, taxes_df = pl.collect_all([summary, paid, items, taxes])
+    return DigestFrames(summary=summary_df, payments=paid_df, items=items_df, taxes=taxes_df)
 
 
 def service_charge_tax(summary: pl.LazyFrame, line_taxes: pl.LazyFrame,

@@ -60,8 +60,8 @@ def net_side(sales: SideTotals | None, returns: SideTotals | None, grouping: str
 def _side(orders, totals, items, names, payments, discounts) -> SideTotals:
     return SideTotals(
         orders=orders, **totals,
-        items=tuple(ItemTotal(sku, names.get((side, sku, code)), code, *values, side=side)
-                    for (side, sku, code), values in sorted(
+        items=tuple(ItemTotal(sku, names.get((side, sku, code)), code, quantity, discount, tax, amount, side=side)
+                    for (side, sku, code), (quantity, discount, tax, amount) in sorted(
                         items.items(), key=lambda kv: (kv[0][0] != SALE, kv[0][1], kv[0][2] or ""))),
         payments=tuple(sorted(payments.items())),
         discounts=tuple(sorted((code, amount) for code, amount in discounts.items() if amount)),
@@ -93,7 +93,7 @@ def ledger_sides(con: Connection, digest_ids: list[int], grouping: dict[int, str
 def difference(now: SideTotals, posted: SideTotals, orders: int) -> SideTotals | None:
     """``now - posted`` line by line; None when every line nets to zero."""
     items: dict[tuple, list] = {}
-    names = {}
+    names: dict[tuple, str | None] = {}
     for side, sign in ((now, 1), (posted, -1)):
         for item in side.items:
             key = (item.side, item.sku, item.tax_code)

@@ -239,7 +239,7 @@ def _narration(entry: Entry) -> str:
 def to_beancount(ledger: Ledger) -> str:
     names = beancount_names(ledger.accounts)
     currency = ledger.currency
-    used = {a.code: None for a in ledger.accounts}
+    used: dict[str, date | None] = {a.code: None for a in ledger.accounts}
     for entry in ledger.entries:
         for line in entry.lines:
             used[line.account_code] = used[line.account_code] or entry.date

@@ -250,7 +250,7 @@ def _journal(side: SideTotals, lines: list[DocumentLine], payments, kind: str, c
     """Debits and credits of a sale; a credit note's are the same with the sides swapped. Tax: a line per code."""
     debit: dict[Key, int] = defaultdict(int)
     credit: dict[Key, int] = defaultdict(int)
-    for method, account, amount in payments:
+    for _method, account, amount in payments:
         debit[account, None] += amount
     for line in lines:
         if line.kind == "item":

@@ -95,9 +95,9 @@ class Writer:
                 continue
             entry_id = self._next_id("journal_entry_ids")
             self.rows["journal_entries"].append((entry_id, plan.date, document_id, kind, memo, self.now))
-            for no, line in enumerate(lines, start=1):
-                self.rows["journal_lines"].append((entry_id, no, line.account, line.debit, line.credit, line.memo,
-                                                   line.tax_code))
+            for no, jline in enumerate(lines, start=1):
+                self.rows["journal_lines"].append((entry_id, no, jline.account, jline.debit, jline.credit, jline.memo,
+                                                   jline.tax_code))
             if kind == "cost":
                 cost_entry = entry_id
         for move in plan.stock:

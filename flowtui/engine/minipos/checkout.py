@@ -98,7 +98,7 @@ class Cart:
     lines: tuple[CartLine, ...] = ()
     discount: Decimal = ZERO  # the order discount, an amount
 
-    def add(self, item: Item, quantity: Decimal = Decimal(1)) -> "Cart":
+    def add(self, item: Item, quantity: Decimal = Decimal(1)) -> Cart:
         """Ring up ``item``; the same SKU again adds to its line."""
         _check_quantity(quantity)
         for i, line in enumerate(self.lines):
@@ -106,7 +106,7 @@ class Cart:
                 return self.set_quantity(i, line.quantity + quantity)
         return replace(self, lines=self.lines + (CartLine(item, quantity),))
 
-    def set_quantity(self, index: int, quantity: Decimal) -> "Cart":
+    def set_quantity(self, index: int, quantity: Decimal) -> Cart:
         _check_quantity(quantity)
         line = self.lines[index]
         updated = replace(line, quantity=quantity)
@@ -114,27 +114,27 @@ class Cart:
             raise InvalidInput(f"{line.item.name}: the discount {line.discount} is more than the line's {updated.gross}.")
         return self._with(index, updated)
 
-    def set_line_discount(self, index: int, text: str) -> "Cart":
+    def set_line_discount(self, index: int, text: str) -> Cart:
         line = self.lines[index]
         discount = parse_discount(text, line.gross, "Line discount")
         if discount > line.gross:
             raise InvalidInput(f"{line.item.name}: a discount of {discount} is more than the line's {line.gross}.")
         return self._with(index, replace(line, discount=discount))
 
-    def set_discount(self, text: str) -> "Cart":
+    def set_discount(self, text: str) -> Cart:
         subtotal = sum((line.amount for line in self.lines), ZERO)
         discount = parse_discount(text, subtotal, "Order discount")
         if discount > subtotal:
             raise InvalidInput(f"An order discount of {discount} is more than the subtotal {subtotal}.")
         return replace(self, discount=discount)
 
-    def remove(self, index: int) -> "Cart":
+    def remove(self, index: int) -> Cart:
         lines = self.lines[:index] + self.lines[index + 1:]
         cart = replace(self, lines=lines)
         subtotal = sum((line.amount for line in lines), ZERO)
         return cart if cart.discount <= subtotal else replace(cart, discount=ZERO)
 
-    def _with(self, index: int, line: CartLine) -> "Cart":
+    def _with(self, index: int, line: CartLine) -> Cart:
         lines = self.lines[:index] + (line,) + self.lines[index + 1:]
         cart = replace(self, lines=lines)
         subtotal = sum((line.amount for line in lines), ZERO)

@@ -46,6 +46,7 @@ from flowtui.engine.pipeline.landing import land_batch
 from flowtui.engine.setup.streams import Stream
 from flowtui.engine.storage.database import Connection
 
+
 def require_till(stream: Stream) -> Stream:
     if not has_till(stream.provider):
         raise InvalidInput(f"{stream.name!r} is a {stream.provider} stream, not a MiniPOS; "
@@ -188,7 +189,7 @@ def _orders(con: Connection, stream: Stream, where: str, params: list) -> list[T
             "SELECT order_id, method, amount FROM order_payments WHERE stream_id = ? AND order_id IN "
             "(SELECT unnest(?)) ORDER BY order_id, seq", [stream.id, ids]).fetchall():
         payments[order_id].append((method, amount))
-    return [TillOrder(h[0], h[1], h[2], h[3], h[4], h[5], *h[6:], tuple(lines[h[0]]), tuple(payments[h[0]]))
+    return [TillOrder(*h, tuple(lines[h[0]]), tuple(payments[h[0]]))  # type: ignore[call-arg]  # mypy cannot count a row
             for h in heads]
 
 

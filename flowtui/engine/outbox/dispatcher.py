@@ -165,7 +165,7 @@ def _ask(destination: Destination, document: OutboundDocument) -> tuple[Delivery
             if found is not None:
                 return found, True
         return destination.send(document), False
-    except Exception as exc:  # noqa: BLE001 - whatever a destination raises is kept on the row, never lost
+    except Exception as exc:
         return exc, False
 
 
@@ -200,7 +200,7 @@ def _poll(db: Database, destination: Destination, now: Callable[[], datetime], p
         error = None
         try:
             delivery = destination.status(row["remote_id"])
-        except Exception as exc:  # noqa: BLE001 - kept on the row; the document stays submitted
+        except Exception as exc:
             error = str(exc) if isinstance(exc, RetryableError | PermanentError) else f"{type(exc).__name__}: {exc}"
         at = now()
         wait = policy.poll_every if error is None else policy.first_backoff

@@ -27,6 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 import pyarrow as pa
 
@@ -90,7 +91,7 @@ class LandingResult:
     def total(self) -> int:
         return self.new + self.changed + self.unchanged + self.stale + self.skipped + self.rejected
 
-    def merge(self, other: "LandingResult") -> None:
+    def merge(self, other: LandingResult) -> None:
         self.new += other.new
         self.changed += other.changed
         self.unchanged += other.unchanged
@@ -136,16 +137,17 @@ class PreparedBatch:
         """The source handed over the orders already read (a ``parsed`` column)."""
         return "parsed" in self.table.column_names
 
-    def joinable(self, other: "PreparedBatch") -> bool:
+    def joinable(self, other: PreparedBatch) -> bool:
         """Both carry their refs (not lines of a file) and the same columns."""
         return (self.source is None and other.source is None and len(self) > 0 and len(other) > 0
                 and self.table.schema.equals(other.table.schema))
 
     @staticmethod
-    def join(batches: list["PreparedBatch"]) -> "PreparedBatch":
+    def join(batches: list[PreparedBatch]) -> PreparedBatch:
         """One batch landing as one unit of work. Each part's rows start on a fresh raw chunk, so a row's
         ``seq`` still finds its payload (chunk ``seq // CHUNK``, line ``seq % CHUNK``)."""
-        tables, chunks = [], []
+        tables: list[pa.Table] = []
+        chunks: list[bytes] = []
         for batch in batches:
             start = len(chunks) * CHUNK
             seq = pa.array(range(start, start + len(batch)), pa.int64())
@@ -202,12 +204,13 @@ class _Packed:
     offsets: list[int]
 
     @classmethod
-    def of(cls, items: Sequence[bytes | str]) -> "_Packed":
+    def of(cls, items: Sequence[bytes | str]) -> _Packed:
         if isinstance(items, Lines):  # a file's lines, already in one buffer
             return cls(items.data, items.offsets)
         if not all(type(i) is bytes for i in items):  # text (CSV, APIs), or a mix after batches were joined
-            items = [i if type(i) is bytes else i.encode("utf-8") for i in items]
-        return cls(b"".join(items), list(itertools.accumulate(map(len, items), initial=0)))
+            items = [i.encode("utf-8") if isinstance(i, str) else i for i in items]
+        data = cast(Sequence[bytes], items)  # every item is bytes by now
+        return cls(b"".join(data), list(itertools.accumulate(map(len, data), initial=0)))
 
     def strings(self) -> pa.Array:
         """The payloads as an Arrow string array without copying; raises if some are not UTF-8."""
@@ -221,7 +224,7 @@ class _Packed:
 def batch_table(batch: OrderBatch, packed: _Packed | None = None, raw: _Packed | None = None) -> pa.Table:
     """The batch as an Arrow table: ``seq, ref, payload, raw, pre_error``."""
     count = len(batch.orders)
-    errors = list(batch.errors) if batch.errors is not None else [None] * count  # filled in for bad UTF-8
+    errors: list[str | None] = list(batch.errors) if batch.errors is not None else [None] * count  # filled in for bad UTF-8
     payload = _text_array(batch.orders, errors, packed)
     raws = None if batch.raw is None else _text_array(batch.raw, [None] * count, raw)
     seq = pa.array(range(count), pa.int64())
@@ -238,7 +241,7 @@ def batch_table(batch: OrderBatch, packed: _Packed | None = None, raw: _Packed |
     )
 
 
-def _text_array(items: list[bytes | str], errors: list[str | None], packed: _Packed | None) -> pa.Array:
+def _text_array(items: Sequence[bytes | str], errors: list[str | None], packed: _Packed | None) -> pa.Array:
     try:  # JSON allows the line's own whitespace; blank lines are skipped in SQL
         return (packed or _Packed.of(items)).strings()
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -248,7 +251,7 @@ def _text_array(items: list[bytes | str], errors: list[str | None], packed: _Pac
         try:
             texts.append(item.decode("utf-8") if isinstance(item, bytes) else item)
         except UnicodeDecodeError as exc:
-            texts.append(item.decode("utf-8", errors="replace"))
+            texts.append(cast(bytes, item).decode("utf-8", errors="replace"))  # only bytes fail to decode
             errors[index] = errors[index] or f"not UTF-8 text ({exc.reason} at byte {exc.start})"
     return pa.array(texts, pa.string())
 
@@ -360,7 +363,7 @@ def _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, pre
         explained.setdefault(seq, []).append(_explain(path, msg, exists, _plain(value) if read else value))
     rejections: list[Rejection] = []
     records = []
-    for seq, ref, order_id, store_id, bd, h, pre_error, bad_json, valid_json, json_kind, body in rows:
+    for seq, ref, order_id, store_id, bd, h, pre_error, _bad_json, valid_json, json_kind, body in rows:
         if bd is not None and not window.contains(bd):
             continue
         if pre_error:

@@ -32,6 +32,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 import pyarrow as pa
 
@@ -46,14 +47,18 @@ _REF = re.compile(REF_FILE)
 SHORT_KEY = "short:"  # the order_key of a store-day the source handed over only in part: short:STORE:DAY
 
 
+def _parts(ref: str) -> re.Match[str]:
+    return cast(re.Match[str], _REF.match(ref))  # the pattern matches every string
+
+
 def source_file(ref: str) -> str:
     """The file (or source) a ref points into: ``sales.ndjson:17`` -> ``sales.ndjson``."""
-    return _REF.match(ref).group(1)  # type: ignore[union-attr]  (every string matches)
+    return _parts(ref).group(1)
 
 
 def lines_of(ref: str) -> str | None:
     """The line(s) a ref points at (``17``, ``2-5``), or None for a whole file."""
-    suffix = _REF.match(ref).group(2)  # type: ignore[union-attr]
+    suffix = _parts(ref).group(2)
     return suffix[1:] if suffix else None
 
 
@@ -126,9 +131,9 @@ _COLUMNS = """r.id, s.name, r.ref, r.order_id, r.pos_store_id, r.business_date, 
 
 
 def _row(values: tuple) -> RejectionRow:
-    values = list(values)
-    values[8] = tuple(values[8] or ())
-    return RejectionRow(*values)
+    fields = list(values)
+    fields[8] = tuple(fields[8] or ())
+    return RejectionRow(*fields)
 
 
 def listing(con: Connection, *, stream: str | None = None, everything: bool = False) -> list[RejectionRow]:

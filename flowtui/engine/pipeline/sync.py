@@ -212,7 +212,10 @@ def _join(batches: list[OrderBatch]) -> OrderBatch:
         return batches[0]
     if any(b.columns is not None for b in batches):
         return _join_columns(batches)
-    orders, refs, raw, errors = [], [], [], []
+    orders: list[bytes | str] = []
+    refs: list[str] = []
+    raw: list[bytes | str] = []
+    errors: list[str | None] = []
     for b in batches:
         orders.extend(b.orders)
         refs.extend(b.refs if b.refs is not None else [b.ref(i) for i in range(len(b))])

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput, NotFound
-from flowtui.engine.digests.filters import resolve_filter
 from flowtui.engine.digests import detail as digest_detail
+from flowtui.engine.digests.filters import resolve_filter
 from flowtui.engine.digests.store import DigestFilter, query_digests
 from flowtui.engine.ledger import books
 from flowtui.engine.ledger import reading as ledger

@@ -44,7 +44,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from flowtui.engine.core.errors import FlowError
-from flowtui.engine.core.formats import money, price, quantity  # noqa: F401  (template filters)
+from flowtui.engine.core.formats import money, price, quantity
 from flowtui.engine.core.resources import shipped_folder
 
 PACKAGED_TEMPLATES = shipped_folder("reports")  # installed as flowtui.reports, or the checkout's reports/

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flowtui.engine.core.records import SUMMARY_LABELS, DigestDetail
@@ -106,7 +107,7 @@ def digest_view(detail: DigestDetail, *, timezone: str, documents: list[dict] | 
     ``documents`` are the documents posted from it (``title``, ``number``, ``total``), oldest first.
     """
     r = detail.row
-    orders = []
+    orders: list[dict[str, Any]] = []
     for o in detail.orders:
         signed = -o.total if o.type == "return" else o.total
         orders.append({"time": local_time(o.time, timezone), "id": o.id, "number": o.number, "type": o.type,

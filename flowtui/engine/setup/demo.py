@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import random
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -149,7 +149,7 @@ def generate_orders(today: date, days: int = 30, seed: int = 7, now: datetime | 
     Each store-day is generated on its own from the seed and its date, so
     running the demo again later gives the same orders for the same days.
     """
-    cutoff = iso_utc(now or datetime.now(timezone.utc))
+    cutoff = iso_utc(now or datetime.now(UTC))
     return {
         store_id: [o for offset in range(days - 1, -1, -1)
                    for o in _day_orders(seed, store_id, today - timedelta(days=offset)) if o.time <= cutoff]

@@ -20,8 +20,8 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,7 +62,7 @@ class SecretStore:
     path: Path
 
     @classmethod
-    def default(cls) -> "SecretStore":
+    def default(cls) -> SecretStore:
         return cls(config_dir() / "secrets.json")
 
     def _load(self) -> dict[str, str]:

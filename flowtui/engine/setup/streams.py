@@ -44,7 +44,7 @@ class StreamSettings:
     start_date: date | None = None
     lookback_days: int | None = None
 
-    def validated(self) -> "StreamSettings":
+    def validated(self) -> StreamSettings:
         if self.grouping is not None and self.grouping not in GROUPINGS:
             raise InvalidInput(f"Grouping must be 'sku' or 'all', not {self.grouping!r}.")
         if self.lookback_days is not None and not 0 <= self.lookback_days <= 60:

@@ -149,7 +149,7 @@ class Database:
 
     @classmethod
     def at(cls, explicit: str | os.PathLike[str] | None = None, lock_timeout: float | None = None,
-           must_exist: bool = False) -> "Database":
+           must_exist: bool = False) -> Database:
         timeout = lock_timeout_from_env() if lock_timeout is None else lock_timeout
         return cls(resolve_db_path(explicit), timeout, must_exist)
 

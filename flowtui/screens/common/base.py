@@ -23,7 +23,7 @@ class FlowScreen(Screen):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._done: dict[Worker, Callable[[Any], None] | None] = {}
+        self._done: dict[Worker, Callable[[Any], object] | None] = {}
 
     @property
     def flow(self) -> Flow:
@@ -33,7 +33,7 @@ class FlowScreen(Screen):
     def flowapp(self) -> FlowApp:
         return self.app  # type: ignore[return-value]
 
-    def run_engine(self, job: Callable[[], Any], done: Callable[[Any], None] | None = None, *,
+    def run_engine(self, job: Callable[[], Any], done: Callable[[Any], object] | None = None, *,
                    name: str = "engine", exclusive: bool = True) -> Worker:
         """Run ``job`` in a thread; ``done(result)`` runs back on the UI; errors become the error modal."""
         worker = self.run_worker(job, name=name, group=name, thread=True, exclusive=exclusive, exit_on_error=False)

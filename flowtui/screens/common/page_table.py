@@ -35,7 +35,7 @@ from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.renderables.styled import Styled
 from textual.strip import Strip
-from textual.widgets._data_table import _EMPTY_TEXT, default_cell_formatter
+from textual.widgets._data_table import _EMPTY_TEXT, RowCacheKey, default_cell_formatter
 from textual.widgets.data_table import DuplicateKey, Row, RowKey
 
 from flowtui.screens.common.literal import LiteralTable, cell
@@ -136,7 +136,7 @@ class PageTable(LiteralTable):
                 or (self._labelled_row_exists and self.show_row_labels)):
             return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
         show_cursor, show_hover = self.show_cursor, self._show_hover_cursor
-        cache_key = (row_key, line_no, base_style, cursor_location, hover_location, "row", show_cursor, show_hover,
+        cache_key: RowCacheKey = (row_key, line_no, base_style, cursor_location, hover_location, "row", show_cursor, show_hover,
                      self._update_count, self._pseudo_class_state)
         if (drawn := self._row_render_cache.get(cache_key)) is not None:
             return drawn
@@ -166,10 +166,10 @@ class PageTable(LiteralTable):
 
     def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
                      cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
-        if row_index < 0 or column_index < 0:  # the header and row labels: as ever
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         row_key = self._row_locations.get_key(row_index)
         column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:  # the header and row labels (index -1): as ever
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         row = self.rows[row_key]
         value = self._data[row_key][column_key]
         content = content_key(value)

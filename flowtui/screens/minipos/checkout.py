@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.core.formats import plain
 from flowtui.engine.minipos.checkout import Cart, Item, bill, cash_round, find, search
+from flowtui.engine.minipos.till import Till
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable, literal
 from flowtui.screens.common.modals import ConfirmModal, PromptModal
@@ -104,7 +105,7 @@ class CheckoutScreen(FlowScreen):
     def __init__(self, stream: str) -> None:
         super().__init__()
         self.stream_name = stream
-        self.till = None
+        self.till: Till | None = None
         self.catalog: list[Item] = []
         self.methods: list[str] = []
         self.cart = Cart()
@@ -140,8 +141,9 @@ class CheckoutScreen(FlowScreen):
         return till, till.catalog(), till.payment_methods(), till.today()
 
     def _opened(self, loaded) -> None:
-        self.till, self.catalog, self.methods, today = loaded
-        self.sub_title = f"{self.till.name} at {self.till.location} · {today:%a %d %b %Y}"
+        till, self.catalog, self.methods, today = loaded
+        self.till = till
+        self.sub_title = f"{till.name} at {till.location} · {today:%a %d %b %Y}"
         self._say(f"{len(self.catalog)} products · scan or type to add · tab: the cart (+ - q d x) · f5 pays"
                   if self.catalog else "No products yet: add some with `flowtui product add` or `products import`.")
 
@@ -329,6 +331,11 @@ class CheckoutScreen(FlowScreen):
         self._change(lambda: self.cart.remove(i), f"Removed {name}")
 
     # -- paying -------------------------------------------------------------------------------------
+    def _open_till(self) -> Till:
+        """The till, once opened (every action asks _till_ready first)."""
+        assert self.till is not None
+        return self.till
+
     def _till_ready(self) -> bool:
         if self.till is None or self._busy:
             self._say("One moment: the till is busy.", bad=True)
@@ -349,13 +356,13 @@ class CheckoutScreen(FlowScreen):
                 return
             self._busy = True
             self._say("Saving the sale...")
-            till = self.till
+            till = self._open_till()
             self.run_engine(lambda: self._receipt(till.ring_up(cart, tenders)), self._rung, name="till-write")
 
         self.app.push_screen(PaymentModal(bill(cart), self.methods), paid)
 
     def _receipt(self, rung):
-        return rung, self.till.receipt(rung)
+        return rung, self._open_till().receipt(rung)
 
     def _rung(self, result) -> None:
         rung, lines = result
@@ -385,7 +392,7 @@ class CheckoutScreen(FlowScreen):
 
         def number_given(number: str | None) -> None:
             if number and number.strip():
-                till = self.till
+                till = self._open_till()
                 self.run_engine(lambda: till.returnable(number), self._choose_return, name="till-read")
 
         self.app.push_screen(PromptModal("Return against which order number?", placeholder="e.g. 12 or 000012"),
@@ -405,14 +412,14 @@ class CheckoutScreen(FlowScreen):
             return
         self._busy = True
         self._say("Saving the return...")
-        till = self.till
+        till = self._open_till()
         self.run_engine(lambda: self._receipt(till.refund(request.number, request.wanted, request.method)), self._rung,
                         name="till-write")
 
     def action_void_last(self) -> None:
         if not self._till_ready():
             return
-        till = self.till
+        till = self._open_till()
         self.run_engine(lambda: till.day().orders, self._confirm_void, name="till-read")
 
     def _confirm_void(self, orders) -> None:
@@ -426,7 +433,7 @@ class CheckoutScreen(FlowScreen):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                till = self.till
+                till = self._open_till()
                 self.run_engine(till.void_last, self._voided, name="till-write")
             else:
                 self.back_to_search()
@@ -450,8 +457,12 @@ class CheckoutScreen(FlowScreen):
         if self.cart.empty:
             self.app.pop_screen()
             return
+        def leave(yes: bool | None) -> None:
+            if yes:
+                self.app.pop_screen()
+
         self.app.push_screen(ConfirmModal("Leave the till?", "The open cart is dropped (nothing was sold).",
-                                          yes="Leave"), lambda yes: self.app.pop_screen() if yes else None)
+                                          yes="Leave"), leave)
 
     def _say(self, text: str, bad: bool = False) -> None:
         status = self.query_one("#till-status", Static)

@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from flowtui.engine.minipos.sales import Day
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable
 from flowtui.screens.minipos.till_modals import CloseDayModal, CloseRequest, InfoModal, money, right
@@ -66,7 +67,7 @@ class TillDayScreen(FlowScreen):
     def __init__(self, stream: str, business_date: date | None = None) -> None:
         super().__init__()
         self.stream_name, self.business_date = stream, business_date
-        self.day = None
+        self.day: Day | None = None
         self.timezone = "UTC"
 
     def compose(self) -> ComposeResult:
@@ -106,8 +107,8 @@ class TillDayScreen(FlowScreen):
         self.run_engine(load, self._show, name="till-day")
 
     def _show(self, loaded) -> None:
-        self.day, self.timezone = loaded
-        d = self.day
+        d, self.timezone = loaded
+        self.day = d
         self.business_date = d.business_date
         self.sub_title = f"{d.stream} at {d.location}"
         state = f"closed {d.closed_at.astimezone(ZoneInfo(self.timezone)):%H:%M}" if d.closed_at else "open"
