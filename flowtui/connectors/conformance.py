@@ -28,7 +28,7 @@ temporary database. A source's tests then read::
     def test_conformance(check, flow, my_source):
         check(FlowBooks(flow), my_source)
 
-``tests/test_conformance.py`` runs it for StoreHub (against ``flowtui.sandbox.storehub``) and for the
+``tests/integration/test_conformance.py`` runs it for StoreHub (against ``flowtui.sandbox.storehub``) and for the
 file source.
 """
 

@@ -139,7 +139,7 @@ async def test_connect_storehub_picks_stores_maps_them_and_keeps_the_key_hidden(
 
         created = stream(shop, "Kopi Kita")
         assert created.provider == "storehub" and created.start_date.isoformat() == "2026-10-08"
-        entry = created.config["api_key"]["secret"]  # in its books' name (tests/test_secrets_isolation.py)
+        entry = created.config["api_key"]["secret"]  # in its books' name (tests/integration/test_secrets_isolation.py)
         assert entry.startswith("db:") and entry.endswith(":stream:Kopi Kita:api_key")
         assert shop.secrets.get(entry) == KEY
         assert KEY not in str(created.config)

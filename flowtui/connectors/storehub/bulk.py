@@ -13,7 +13,7 @@ agree with quantity x price - discount, every id present. Anything else (a
 string for a number, a missing field, an object that is not a transaction...)
 is handed to :func:`storehub_map.to_canonical`, one transaction at a time,
 which reads it exactly or says why it cannot. Both paths land the same
-orders; ``tests/test_storehub_sql.py`` holds them to it.
+orders; ``tests/unit/test_storehub_sql.py`` holds them to it.
 
 The connection lives for one sync (one :class:`ReplyReader`), in memory,
 never touching the books file.

@@ -9,7 +9,7 @@ command that fixes it). From this one list come:
   exactly these reasons), with ``$`` parameters and a ``{page}`` cut;
 * ``ROWS_SQL`` — the console's lean twin: the same rows and statuses, but it only
   asks *whether* a rule holds (semi-joins), so listing 100,000 digests by status
-  costs a quarter as much; tests/test_digest_listing.py checks the two agree;
+  costs a quarter as much; tests/integration/test_digest_listing.py checks the two agree;
 * the notebooks' ``v_digests`` view (:mod:`flowtui.engine.storage.views`, through
   :func:`bound`, which binds the parameters to "everything, now").
 

@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.core.formats import plain
 from flowtui.engine.minipos.checkout import Cart, Item, bill, cash_round, find, search
-from flowtui.engine.minipos.till import Till
+from flowtui.engine.services.till import Till
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable, literal
 from flowtui.screens.common.modals import ConfirmModal, PromptModal

@@ -20,10 +20,10 @@ import pytest
 
 from flowtui.cli import notebook_cmds
 from flowtui.engine.core import resources
+from tests.cli.test_views_export import NOW, demo_database, flowtui_env
 from tests.cli_helpers import Cli, assert_clean_error
-from tests.test_views_export import NOW, demo_database, flowtui_env
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 EXPECTED = ("daily_sales", "ledger_checks", "products", "sync_health")
 FROM, TO = "2026-11-01", "2026-11-25"
 

@@ -1,6 +1,6 @@
 """Printed documents: invoices, credit notes and digest reports as A4 PDFs, read back as text and as pixels.
 
-The worked example is the café's day one (tests/test_posting.py): invoice
+The worked example is the café's day one (tests/integration/test_posting.py): invoice
 KL-202610-0001 for 53.80 (Card 22.00 + Cash 31.80; SST 6% and 8%; service
 charge 1.20 with 0.07 service tax; 13.99 rounded to 14.00) and credit note
 CN-KL-202610-0001 for 3.70 the next day.
@@ -41,13 +41,13 @@ from flowtui.engine.setup.streams import StreamSettings
 from flowtui.engine.storage.database import Database
 from tests.cli_helpers import Cli, assert_clean_error
 from tests.factories import order, write_ndjson
-from tests.test_posting import DAY_ONE, books, open_cafe, sync_and_map  # noqa: F401  (the café's books)
+from tests.integration.test_posting import DAY_ONE, books, open_cafe, sync_and_map  # noqa: F401  (the café's books)
 
 pdf_cmds.register(root_cli)  # idempotent; flowtui/cli/__init__.py registers it too
 D = Decimal
 MM = 72 / 25.4  # PDF points per millimetre
 NOW = "2026-10-10T04:00:00Z"  # printed 2026-10-10 12:00 in Kuala Lumpur
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 # -- helpers ----------------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ def scratch_env(home: Path):
 
 
 def posted_cafe(home: Path, orders: list[dict]) -> Flow:
-    """tests/test_posting.py's ``books`` café with ``orders`` synced from a file stream and posted."""
+    """tests/integration/test_posting.py's ``books`` café with ``orders`` synced from a file stream and posted."""
     orders_dir = home / "orders"
     orders_dir.mkdir()
     flow = open_cafe(Flow(Database.at(home / "flow.duckdb")), orders_dir)

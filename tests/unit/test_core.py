@@ -134,7 +134,7 @@ def test_every_error_for_people_derives_from_one_root():
 
 def _docs_example(n: int) -> str:
     """The ``n``-th NDJSON line of docs/orders.md's example."""
-    text = (Path(__file__).parent.parent / "docs" / "orders.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[2] / "docs" / "orders.md").read_text(encoding="utf-8")
     block = text[text.index("```json\n") + len("```json\n"):]
     return block[:block.index("```")].splitlines()[n]
 

@@ -557,7 +557,7 @@ def test_two_processes_posting_at_once_post_each_day_once(books, tmp_path):
     cli.ok("sync", "Shop")
     command = [sys.executable, "-m", "flowtui", "--db", str(cli.db), "post", "--all"]
     runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             cwd=Path(__file__).resolve().parent.parent) for _ in range(2)]
+                             cwd=Path(__file__).resolve().parents[2]) for _ in range(2)]
     results = [(p.wait(timeout=60), p.stdout.read(), p.stderr.read()) for p in runs]
     for code, out, err in results:
         assert code == 0, (out, err)

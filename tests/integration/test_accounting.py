@@ -21,8 +21,8 @@ from flowtui.engine.services.flow import Flow
 from flowtui.engine.setup.streams import StreamSettings
 from flowtui.engine.storage.database import Database
 from tests.factories import order, write_ndjson
-from tests.test_digests import generated_order
-from tests.test_posting import books, journal_of, open_cafe, with_service_tax  # noqa: F401
+from tests.integration.test_digests import generated_order
+from tests.integration.test_posting import books, journal_of, open_cafe, with_service_tax  # noqa: F401
 
 D = Decimal
 PAYMENT_ACCOUNTS = {"Cash": "1000", "Card": "1020", "E-wallet": "1030", "GrabPay": "1030"}

@@ -807,7 +807,7 @@ def _subprocess(args, env_extra=None):
     env = {**os.environ, "FLOWTUI_NOW": NOW, **(env_extra or {})}
     env.pop("FLOWTUI_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "flowtui", *map(str, args)], capture_output=True, text=True,
-                          env=env, cwd=str(Path(__file__).resolve().parents[1]), timeout=60)
+                          env=env, cwd=str(Path(__file__).resolve().parents[2]), timeout=60)
 
 
 def test_end_to_end_process_errors_have_no_traceback(cli, shop, tmp_path):

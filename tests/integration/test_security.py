@@ -14,9 +14,9 @@ from flowtui.engine.setup.streams import StreamSettings
 from flowtui.sandbox.storehub import StoreHubSandbox
 from tests.cli_helpers import Cli
 from tests.factories import order, write_ndjson
-from tests.test_storehub_sync import END
+from tests.integration.test_storehub_sync import END
 
-ROOT = Path(__file__).resolve().parent.parent / "flowtui"
+ROOT = Path(__file__).resolve().parents[2] / "flowtui"
 HOSTILE = [
     '<script>alert("x")</script>',
     "{{ 7 * 7 }} {% raw %}",

@@ -19,7 +19,7 @@ from flowtui.engine.setup.streams import StreamSettings
 from flowtui.engine.storage.database import Database
 from flowtui.sandbox.storehub import StoreHubSandbox
 from tests.cli_helpers import Cli, assert_clean_error
-from tests.test_storehub_sync import END, assert_digests_match, connect
+from tests.integration.test_storehub_sync import END, assert_digests_match, connect
 
 NOW = "2026-10-15T00:00:00Z"
 

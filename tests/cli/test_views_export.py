@@ -31,7 +31,7 @@ from flowtui.engine.storage.views import BY_NAME, VIEW_NAMES
 from flowtui.notebook import connect
 from tests.cli_helpers import Cli, assert_clean_error
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-11-26T03:00:00Z"  # 11:00 in Kuala Lumpur: 2026-11-26 is today, still open
 FIRST, LAST = date(2026, 11, 1), date(2026, 11, 10)
 REQUIRED = ("v_orders", "v_order_lines", "v_payments", "v_digests", "v_invoices", "v_invoice_lines", "v_journal",

@@ -7,7 +7,7 @@ from flowtui.engine.core import clock
 from flowtui.engine.storage.digest_listing import OPEN_DAY, RULES
 from flowtui.engine.storage.views import pin_now
 from tests.factories import order, write_ndjson
-from tests.test_posting import books  # noqa: F401  (fixture)
+from tests.integration.test_posting import books  # noqa: F401  (fixture)
 
 
 def test_a_digest_the_listings_hold_is_refused_by_posting_with_the_very_same_reasons(books, orders_dir):  # noqa: F811

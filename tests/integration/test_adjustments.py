@@ -24,7 +24,7 @@ import pytest
 from flowtui.engine.digests.store import DigestFilter
 from tests.cli_helpers import Cli
 from tests.factories import order, write_ndjson
-from tests.test_posting import books, journal_of  # noqa: F401  (the café's books)
+from tests.integration.test_posting import books, journal_of  # noqa: F401  (the café's books)
 
 D = Decimal
 NIGHT_ONE = [

@@ -1,7 +1,7 @@
 """The outbox: posted documents leave for a destination exactly once, whatever fails or stops where.
 
 Worked example: Kopi & Co's first day posts invoice KL-202610-0001 and, the next day, credit note
-CN-KL-202610-0001 crediting it (tests/test_posting.py's DAY_ONE). A fake destination behaves like the real
+CN-KL-202610-0001 crediting it (tests/integration/test_posting.py's DAY_ONE). A fake destination behaves like the real
 APIs: it keeps what it is sent, numbers it, answers ``find``, and a second request with the same idempotency
 key creates nothing new. Every test counts what the destination created.
 """
@@ -27,9 +27,9 @@ from flowtui.engine.outbox.dispatcher import Policy, dispatch
 from flowtui.engine.outbox.protocol import Delivery, Destination, PermanentError, RetryableError
 from flowtui.engine.outbox.queueing import outbox, queue_posted, requeue
 from flowtui.engine.outbox.records import DocumentKind, JournalEntry, LedgerDocument, OutboundDocument, OutboxState
-from tests.test_posting import DAY_ONE, open_cafe, sync_and_map
+from tests.integration.test_posting import DAY_ONE, open_cafe, sync_and_map
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 INVOICE, NOTE = "KL-202610-0001", "CN-KL-202610-0001"
 START = datetime(2026, 10, 10, 5, 0, tzinfo=UTC)
 
@@ -298,7 +298,7 @@ def test_kill_9_during_a_send_is_taken_over_at_once_by_the_next_run(books, clock
     child = ("import sys\nfrom pathlib import Path\n"
              "from flowtui.engine.storage.database import Database\n"
              "from flowtui.engine.outbox.dispatcher import dispatch\n"
-             "from tests.test_outbox import FakeBooks\n"
+             "from tests.integration.test_outbox import FakeBooks\n"
              "dest = FakeBooks(path=Path(sys.argv[2]))\n"
              "dest.after_create = ['kill']\n"
              "dispatch(Database.at(sys.argv[1]), dest)\n")

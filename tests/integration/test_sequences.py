@@ -7,7 +7,7 @@ from datetime import date
 
 from flowtui.engine.ledger import sequences
 from tests.factories import order, write_ndjson
-from tests.test_posting import books  # noqa: F401  (fixture)
+from tests.integration.test_posting import books  # noqa: F401  (fixture)
 
 FORMAT = "KL-{yyyy}{mm}-{seq:04}"
 

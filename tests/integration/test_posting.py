@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from flowtui.engine.digests.store import DigestFilter
 from flowtui.engine.setup.streams import StreamSettings
 from tests.factories import order, write_ndjson
-from tests.test_digests import fresh_shop, land, orders_strategy
+from tests.integration.test_digests import fresh_shop, land, orders_strategy
 
 D = Decimal
 

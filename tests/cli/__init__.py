@@ -1,0 +1,1 @@
+"""The command-line contract: commands, flags, JSON fields, exit codes, files written."""

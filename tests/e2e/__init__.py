@@ -1,0 +1,1 @@
+"""Whole journeys: the demo, notebooks, benchmarks at small scale, the console in tmux and in a browser."""

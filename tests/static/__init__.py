@@ -1,0 +1,1 @@
+"""Checks of the code itself: lint, types, layers, import hygiene, packaging."""
