@@ -201,7 +201,7 @@ def test_a_wrong_key_fails_fast_and_is_never_shown(flow, sandbox, db_path):
     assert b"wrong-key-123456789" not in db_path.read_bytes()
     secrets = flow.secrets.path
     assert stat.S_IMODE(os.stat(secrets).st_mode) == 0o600
-    entry = flow.streams()[0].stream.config["api_key"]["secret"]  # in its books' name (tests/integration/test_secrets_isolation.py)
+    entry = flow.streams()[0].stream.config["api_key"]["secret"]  # in its books' name (test_secrets_isolation.py)
     assert entry.startswith("db:") and entry.endswith(":stream:Sandbox:api_key")
     assert json.loads(secrets.read_text())[entry] == "wrong-key-123456789"
 
