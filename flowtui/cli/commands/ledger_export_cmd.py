@@ -37,7 +37,7 @@ def ledger_export(ctx, fmt, start, end, output):
 
 
 def register(cli: click.Group) -> None:
-    """Add ``export`` to the ``ledger`` group (:mod:`flowtui.cli.ledger_cmds`)."""
+    """Add ``export`` to the ``ledger`` group (:mod:`flowtui.cli.commands.ledger_cmds`)."""
     ledger = cli.commands["ledger"]
-    assert isinstance(ledger, click.Group), "flowtui.cli.ledger_cmds registers the `ledger` group first"
+    assert isinstance(ledger, click.Group), "flowtui.cli.commands.ledger_cmds registers the `ledger` group first"
     ledger.add_command(ledger_export)
