@@ -9,7 +9,7 @@ import click
 from flowtui.cli.context import pass_context
 from flowtui.cli.output import echo
 from flowtui.cli.params import DATE
-from flowtui.engine.ledger.export import FORMATS
+from flowtui.engine.exports.ledger import FORMATS
 
 
 @click.command("export")
