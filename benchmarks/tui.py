@@ -152,7 +152,8 @@ async def _drive(flow, samples: int) -> dict:
     from textual.widgets import DataTable, Select
 
     from flowtui.app import FlowApp
-    from flowtui.screens.digests import DigestFilterModal, DigestsScreen
+    from flowtui.screens.digest_dialogs import DigestFilterModal
+    from flowtui.screens.digests import DigestsScreen
 
     app = FlowApp(flow, keymap={})
     out: dict[str, float] = {}

@@ -38,7 +38,7 @@ def cli(ctx: click.Context, db_path: str | None, lock_timeout: float | None) -> 
             echo(ctx.get_help())
 
 
-from flowtui.cli import (  # noqa: E402  (registers commands)
+from flowtui.cli.commands import (  # noqa: E402  (registers commands)
     books_cmds,
     demo_cmd,
     digest_cmds,

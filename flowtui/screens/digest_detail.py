@@ -20,7 +20,7 @@ from flowtui.engine.core.statuses import DigestStatus
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable, literal
 from flowtui.screens.common.modals import ConfirmModal
-from flowtui.screens.digests import PostOutcomeModal, shown_status, where
+from flowtui.screens.digest_dialogs import PostOutcomeModal, shown_status, where
 from flowtui.screens.order_detail import OrderModal, right
 
 TABS = ("summary", "items", "orders", "attention", "versions")

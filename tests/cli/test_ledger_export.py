@@ -26,7 +26,7 @@ from beancount.core import account as bc_account
 from beancount.core import data as bc_data
 
 from flowtui.engine.core.clock import now
-from flowtui.engine.ledger import export as ledger_export
+from flowtui.engine.exports import ledger as ledger_export
 from flowtui.engine.storage.database import Database
 from tests.cli_helpers import Cli, assert_clean_error
 from tests.factories import order, write_ndjson

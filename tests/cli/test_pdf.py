@@ -29,7 +29,7 @@ import pytest
 from pypdf import PdfReader
 
 from flowtui.cli import cli as root_cli
-from flowtui.cli import pdf_cmds
+from flowtui.cli.commands import pdf_cmds
 from flowtui.engine.core import clock, resources
 from flowtui.engine.printing import documents as printing
 from flowtui.engine.printing import render

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from flowtui.cli import notebook_cmds
+from flowtui.cli.commands import notebook_cmds
 from flowtui.engine.core import resources
 from tests.cli.test_views_export import NOW, demo_database, flowtui_env
 from tests.cli_helpers import Cli, assert_clean_error

@@ -22,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowtui.connectors.base import OrderBatch, ShortDay, Window
-from flowtui.connectors.file.reader import _read_ndjson
+from flowtui.connectors.file.ndjson import read_ndjson
 from flowtui.connectors.storehub.bulk import ReplyReader
 from flowtui.connectors.storehub.mapping import canonical_json, to_canonical
 from flowtui.engine.pipeline.landing import land_batch
@@ -106,7 +106,7 @@ def test_wide_orders_are_read_in_batches_bounded_in_bytes(tmp_path, monkeypatch)
     path = tmp_path / "wide.ndjson"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     reads = RecordedReads(monkeypatch)
-    batches = [b for b, _ in _read_ndjson(path, itertools.repeat(500), budget=2 << 20, limit=100_000)]
+    batches = [b for b, _ in read_ndjson(path, itertools.repeat(500), budget=2 << 20, limit=100_000)]
     assert max(reads.sizes) <= 2 << 20 and max(b.nbytes for b in batches) <= 2 << 20
     assert len(batches) > 2
     assert [o.decode().rstrip("\n") for b in batches for o in b.orders] == lines
@@ -138,7 +138,7 @@ def test_an_enormous_line_is_read_past_in_pieces_never_whole(tmp_path, monkeypat
     path = tmp_path / "runaway.ndjson"
     path.write_text(json.dumps(K1) + "\n" + enormous + "\n" + json.dumps(K2) + ending, encoding="utf-8")
     reads = RecordedReads(monkeypatch)
-    batches = [b for b, _ in _read_ndjson(path, itertools.repeat(10), budget=4 << 20)]
+    batches = [b for b, _ in read_ndjson(path, itertools.repeat(10), budget=4 << 20)]
     assert max(reads.sizes) <= 4 << 20 and max(b.nbytes for b in batches) < 4 << 20
     entries = [(b.ref(i), o, (b.errors or [None] * len(b))[i]) for b in batches for i, o in enumerate(b.orders)]
     assert [ref for ref, _, _ in entries] == ["runaway.ndjson:1", "runaway.ndjson:2", "runaway.ndjson:3"]

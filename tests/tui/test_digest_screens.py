@@ -29,7 +29,8 @@ from flowtui.engine.pipeline.landing import land_batch
 from flowtui.engine.pipeline.sync import rebuild_pending
 from flowtui.screens.common.modals import ConfirmModal, PromptModal
 from flowtui.screens.digest_detail import DigestDetailScreen
-from flowtui.screens.digests import DigestFilterModal, DigestsScreen, PageRead, PostOutcomeModal
+from flowtui.screens.digest_dialogs import DigestFilterModal, PostOutcomeModal
+from flowtui.screens.digests import DigestsScreen, PageRead
 from flowtui.screens.order_detail import OrderModal
 from tests.factories import order, write_ndjson
 from tests.tui.conftest import burst, keys_handled

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import flowtui
-from flowtui.cli.digest_cmds import _progress_bar
+from flowtui.cli.commands.digest_cmds import _progress_bar
 from flowtui.cli.output import safe, safe_text, to_json
 from tests.factories import order, write_ndjson
 
@@ -122,7 +122,7 @@ def test_every_line_the_cli_prints_goes_through_output():
     ``click.echo`` (``tui_cmds`` prints only the --host the operator typed)."""
     cli = Path(flowtui.__file__).parent / "cli"
     direct = []
-    for path in sorted(cli.glob("*.py")):
+    for path in sorted(cli.rglob("*.py")):
         if path.name in ("output.py", "tui_cmds.py"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

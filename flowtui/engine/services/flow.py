@@ -18,8 +18,8 @@ from pathlib import Path
 from flowtui.engine.core.records import DigestDetail, DigestPage, DigestRow
 from flowtui.engine.digests import browse
 from flowtui.engine.digests.store import DigestFilter
+from flowtui.engine.exports import ledger as ledger_export
 from flowtui.engine.ledger import books, posting, products, reversal, taxes
-from flowtui.engine.ledger import export as ledger_export
 from flowtui.engine.ledger import reading as ledger
 from flowtui.engine.pipeline import reconcile as reconcile_mod
 from flowtui.engine.pipeline import rejections as rejections_mod

@@ -11,8 +11,8 @@ from pathlib import Path
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.digests.store import DigestFilter
+from flowtui.engine.exports import ledger as ledger_export
 from flowtui.engine.ledger import books, journal, posting, reversal
-from flowtui.engine.ledger import export as ledger_export
 from flowtui.engine.ledger import reading as ledger
 from flowtui.engine.ledger.posting_plan import JournalLine
 from flowtui.engine.pipeline import reconcile as reconcile_mod
@@ -100,7 +100,7 @@ class LedgerService(Service):
 
     def export_ledger(self, fmt: str, start: date | None = None, end: date | None = None,
                       target: Path | None = None) -> ledger_export.LedgerExport:
-        """The journal as beancount or CSV text (see :mod:`flowtui.engine.ledger.export`), written to ``target``
+        """The journal as beancount or CSV text (see :mod:`flowtui.engine.exports.ledger`), written to ``target``
         in one rename when given; the database is held only while reading."""
         ledger_export.check_request(fmt, start, end)
         if not self.db.path.exists():

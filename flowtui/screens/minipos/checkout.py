@@ -12,84 +12,27 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from rich.text import Text
-from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.input import Selection
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
 
 from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.core.formats import plain
 from flowtui.engine.minipos.checkout import Cart, Item, bill, cash_round, find, search
-from flowtui.engine.services.till import Till
 from flowtui.screens.common.base import FlowScreen
-from flowtui.screens.common.literal import LiteralTable, literal
+from flowtui.screens.common.literal import literal
 from flowtui.screens.common.modals import ConfirmModal, PromptModal
+from flowtui.screens.minipos.cart_widgets import CartTable, SearchInput, split_quantity
+from flowtui.screens.minipos.till_actions import TillActions
 from flowtui.screens.minipos.till_modals import (
-    PaymentModal,
-    ReceiptModal,
-    ReturnModal,
-    ReturnRequest,
     money,
     right,
 )
 
 
-def split_quantity(text: str) -> tuple[Decimal, str]:
-    """``3*KOPI`` -> (3, "KOPI"); anything else is one of what was typed."""
-    head, star, code = text.partition("*")
-    if star and code.strip():
-        try:
-            return Decimal(head.strip()), code.strip()
-        except InvalidOperation:
-            pass
-    return Decimal(1), text.strip()
-
-
-class SearchInput(Input):
-    """The scan/search line; with nothing typed, + and - change the highlighted cart line.
-
-    Enter is taken here, in order with the characters before it, and empties the line at once, so a
-    scanner's burst of ``digits, enter, digits, enter`` submits each code whole.
-    """
-
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
-            event.stop()
-            event.prevent_default()
-            self.post_message(self.Submitted(self, self.value))
-            self.value = ""  # the next code starts clean even if it arrives before the screen has looked
-            return
-        if not self.value and event.character in ("+", "-"):
-            event.stop()
-            event.prevent_default()
-            self.screen.action_step(1 if event.character == "+" else -1)  # type: ignore[attr-defined]
-            return
-        await super()._on_key(event)
-
-
-class CartTable(LiteralTable):
-    """The cart; its keys change the highlighted line, and typing anything else goes back to the search."""
-
-    BINDINGS = [
-        Binding("plus,equals_sign", "screen.step(1)", "Qty", id="till.more", key_display="+/-"),
-        Binding("minus", "screen.step(-1)", "Qty -1", id="till.less", show=False),
-        Binding("q,asterisk", "screen.set_quantity", "Set qty", id="till.quantity", show=False),
-        Binding("d", "screen.line_discount", "Disc", id="till.line_discount"),
-        Binding("x,delete", "screen.remove", "Del", id="till.remove"),
-    ]
-    KEYS = {"plus", "equals_sign", "minus", "q", "asterisk", "d", "x"}
-
-    def on_key(self, event: events.Key) -> None:
-        if event.is_printable and event.key not in self.KEYS and event.character:
-            event.stop()
-            event.prevent_default()
-            self.screen.back_to_search(event.character)  # type: ignore[attr-defined]
-
-
-class CheckoutScreen(FlowScreen):
+class CheckoutScreen(TillActions, FlowScreen):
     TITLE = "Till"
     BINDINGS = [
         Binding("f5", "pay", "Pay", id="till.pay"),
@@ -105,7 +48,7 @@ class CheckoutScreen(FlowScreen):
     def __init__(self, stream: str) -> None:
         super().__init__()
         self.stream_name = stream
-        self.till: Till | None = None
+        self.till = None
         self.catalog: list[Item] = []
         self.methods: list[str] = []
         self.cart = Cart()
@@ -141,9 +84,8 @@ class CheckoutScreen(FlowScreen):
         return till, till.catalog(), till.payment_methods(), till.today()
 
     def _opened(self, loaded) -> None:
-        till, self.catalog, self.methods, today = loaded
-        self.till = till
-        self.sub_title = f"{till.name} at {till.location} · {today:%a %d %b %Y}"
+        self.till, self.catalog, self.methods, today = loaded
+        self.sub_title = f"{self.till.name} at {self.till.location} · {today:%a %d %b %Y}"
         self._say(f"{len(self.catalog)} products · scan or type to add · tab: the cart (+ - q d x) · f5 pays"
                   if self.catalog else "No products yet: add some with `flowtui product add` or `products import`.")
 
@@ -330,120 +272,7 @@ class CheckoutScreen(FlowScreen):
         name = self.cart.lines[i].item.name
         self._change(lambda: self.cart.remove(i), f"Removed {name}")
 
-    # -- paying -------------------------------------------------------------------------------------
-    def _open_till(self) -> Till:
-        """The till, once opened (every action asks _till_ready first)."""
-        assert self.till is not None
-        return self.till
-
-    def _till_ready(self) -> bool:
-        if self.till is None or self._busy:
-            self._say("One moment: the till is busy.", bad=True)
-            return False
-        return True
-
-    def action_pay(self) -> None:
-        if not self._till_ready():
-            return
-        if self.cart.empty:
-            self._say("The cart is empty: scan or type a product first.", bad=True)
-            return
-        cart = self.cart
-
-        def paid(tenders) -> None:
-            if tenders is None:
-                self.back_to_search()
-                return
-            self._busy = True
-            self._say("Saving the sale...")
-            till = self._open_till()
-            self.run_engine(lambda: self._receipt(till.ring_up(cart, tenders)), self._rung, name="till-write")
-
-        self.app.push_screen(PaymentModal(bill(cart), self.methods), paid)
-
-    def _receipt(self, rung):
-        return rung, self._open_till().receipt(rung)
-
-    def _rung(self, result) -> None:
-        rung, lines = result
-        self._busy = False
-        s = rung.settlement
-        if rung.kind == "sale":
-            self.cart = Cart()
-            self._show_cart()
-            heading = f"Sale {rung.number} saved"
-            note = f"CHANGE {money(s.change)}" if s.change else f"Paid {money(s.total)}"
-        else:
-            heading = f"Refund {rung.number} saved (returns {rung.original})"
-            note = "Give back " + ", ".join(f"{m} {money(a)}" for m, a in s.payments)
-        self._say(f"{heading} · {note}")
-        self.app.push_screen(ReceiptModal(heading, lines, note), lambda _: self.back_to_search())
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A failed write unlocks the till again (FlowScreen shows the error itself)."""
-        if event.worker.group == "till-write" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
-            self._busy = False
-            self._say("Not saved (see the message).", bad=True)
-
-    # -- returns, voids, the day --------------------------------------------------------------------
-    def action_return_order(self) -> None:
-        if not self._till_ready():
-            return
-
-        def number_given(number: str | None) -> None:
-            if number and number.strip():
-                till = self._open_till()
-                self.run_engine(lambda: till.returnable(number), self._choose_return, name="till-read")
-
-        self.app.push_screen(PromptModal("Return against which order number?", placeholder="e.g. 12 or 000012"),
-                             number_given)
-
-    def _choose_return(self, found) -> None:
-        sale, sold = found
-        if not any(line.returnable > 0 for line in sold):
-            self._say(f"Everything on order {sale.number} has already been returned.", bad=True)
-            return
-        when = f"{sale.business_date}, {money(sale.total)}"
-        self.app.push_screen(ReturnModal(sale.number, when, sold, self.methods), self._refund)
-
-    def _refund(self, request: ReturnRequest | None) -> None:
-        if request is None:
-            self.back_to_search()
-            return
-        self._busy = True
-        self._say("Saving the return...")
-        till = self._open_till()
-        self.run_engine(lambda: self._receipt(till.refund(request.number, request.wanted, request.method)), self._rung,
-                        name="till-write")
-
-    def action_void_last(self) -> None:
-        if not self._till_ready():
-            return
-        till = self._open_till()
-        self.run_engine(lambda: till.day().orders, self._confirm_void, name="till-read")
-
-    def _confirm_void(self, orders) -> None:
-        last = max(orders, key=lambda o: o.number, default=None)
-        if last is not None and last.status == "completed":
-            paid = ", ".join(f"{m} {money(a)}" for m, a in last.payments) or "nothing paid"
-            message = (f"Void order {last.number}, a {last.kind} of {money(last.total)} ({paid})? It stays on record "
-                       "as voided and leaves the day's takings.")
-        else:
-            message = "Void the last order rung up at this till? It stays on record as voided."
-
-        def answer(yes: bool | None) -> None:
-            if yes:
-                till = self._open_till()
-                self.run_engine(till.void_last, self._voided, name="till-write")
-            else:
-                self.back_to_search()
-
-        self.app.push_screen(ConfirmModal("Void the last order", message, yes="Void"), answer)
-
-    def _voided(self, order) -> None:
-        self._say(f"Voided order {order.number} ({order.kind}, {money(order.total)}).")
-        self.notify(f"Voided order {order.number}.")
-
+    # -- the day, leaving ----------------------------------------------------------------------------
     def action_day(self) -> None:
         self.app.push_screen(self.flowapp.make_screen("till-day", stream=self.stream_name))
 
@@ -457,12 +286,8 @@ class CheckoutScreen(FlowScreen):
         if self.cart.empty:
             self.app.pop_screen()
             return
-        def leave(yes: bool | None) -> None:
-            if yes:
-                self.app.pop_screen()
-
         self.app.push_screen(ConfirmModal("Leave the till?", "The open cart is dropped (nothing was sold).",
-                                          yes="Leave"), leave)
+                                          yes="Leave"), lambda yes: self.app.pop_screen() if yes else None)
 
     def _say(self, text: str, bad: bool = False) -> None:
         status = self.query_one("#till-status", Static)

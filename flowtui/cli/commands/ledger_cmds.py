@@ -125,7 +125,7 @@ def post(ctx, digest_ids, everything, stream, start, end, as_json):
     Exits 0 when everything selected is posted (now or before), 3 when
     something was refused (the reason says what to map).
     """
-    from flowtui.cli.digest_cmds import _progress_bar
+    from flowtui.cli.commands.digest_cmds import _progress_bar
 
     with _progress_bar(not as_json and sys.stderr.isatty()) as report:
         progress = (lambda done, total: report("posting", done / total, f"{done}/{total} digests")) if report else None

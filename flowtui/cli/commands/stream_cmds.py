@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from flowtui.cli import pass_context, read_only
+from flowtui.cli.context import pass_context, read_only
 from flowtui.cli.output import day, echo, emit_json, instant, table
 from flowtui.cli.params import DATE, json_option
 from flowtui.cli.source_options import given_options, source_options

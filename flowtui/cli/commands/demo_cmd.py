@@ -6,8 +6,8 @@ import sys
 
 import click
 
+from flowtui.cli.commands.digest_cmds import _progress_bar
 from flowtui.cli.context import pass_context
-from flowtui.cli.digest_cmds import _progress_bar
 from flowtui.cli.output import day, echo, show_money, table
 from flowtui.engine.core.statuses import PostStatus
 from flowtui.engine.digests.store import DigestFilter

@@ -42,7 +42,7 @@ def invoice_pdf(ctx, numbers, target, start, end, location, template_dir, worker
 
     Each print is recorded in the document's history (`flowtui invoice show`).
     """
-    from flowtui.cli.digest_cmds import _progress_bar
+    from flowtui.cli.commands.digest_cmds import _progress_bar
 
     flow = ctx.flow
     if numbers and (start or end or location):
@@ -75,7 +75,7 @@ def invoice_pdf(ctx, numbers, target, start, end, location, template_dir, worker
 @pass_context
 def digest_pdf(ctx, digest_ids, target, start, end, stream, location, template_dir, workers, as_json):
     """Print daily sales digest reports: summary, payments (with space to count the cash), items, orders."""
-    from flowtui.cli.digest_cmds import _progress_bar
+    from flowtui.cli.commands.digest_cmds import _progress_bar
 
     if digest_ids and (start or end or stream or location):
         raise click.UsageError("Give digest ids or --from/--to/--stream/--location, not both.")

@@ -104,8 +104,8 @@ def report(ctx, start, end, pdf, as_json):
 
 
 def register(cli: click.Group) -> None:
-    """Add ``map tax`` to the ``map`` group (:mod:`flowtui.cli.stream_cmds`) and the ``tax`` group."""
+    """Add ``map tax`` to the ``map`` group (:mod:`flowtui.cli.commands.stream_cmds`) and the ``tax`` group."""
     map_group = cli.commands["map"]
-    assert isinstance(map_group, click.Group), "flowtui.cli.stream_cmds registers the `map` group first"
+    assert isinstance(map_group, click.Group), "flowtui.cli.commands.stream_cmds registers the `map` group first"
     map_group.add_command(map_tax)
     cli.add_command(tax)

@@ -9,7 +9,7 @@ import click
 from flowtui.cli.context import pass_context
 from flowtui.cli.output import echo
 from flowtui.cli.params import DATE
-from flowtui.engine.ledger.export import FORMATS
+from flowtui.engine.exports.ledger import FORMATS
 
 
 @click.command("export")
@@ -37,7 +37,7 @@ def ledger_export(ctx, fmt, start, end, output):
 
 
 def register(cli: click.Group) -> None:
-    """Add ``export`` to the ``ledger`` group (:mod:`flowtui.cli.ledger_cmds`)."""
+    """Add ``export`` to the ``ledger`` group (:mod:`flowtui.cli.commands.ledger_cmds`)."""
     ledger = cli.commands["ledger"]
-    assert isinstance(ledger, click.Group), "flowtui.cli.ledger_cmds registers the `ledger` group first"
+    assert isinstance(ledger, click.Group), "flowtui.cli.commands.ledger_cmds registers the `ledger` group first"
     ledger.add_command(ledger_export)

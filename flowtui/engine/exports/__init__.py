@@ -1,0 +1,1 @@
+"""What leaves flowtui as a file for someone else's tools: the general ledger as beancount or CSV (:mod:`.ledger`)."""

@@ -1,0 +1,3 @@
+from flowtui.sandbox.storehub.run import main
+
+main()
