@@ -34,8 +34,8 @@ INSERT INTO settings VALUES ('database_id', CAST(gen_random_uuid() AS VARCHAR)) 
 # states and the protocol are flowtui.engine.outbox's; no CHECK on ``state`` or ``document_kind``, so a later
 # destination's kinds need no table rebuild (DuckDB cannot alter a constraint).
 OUTBOX = """
-CREATE SEQUENCE outbox_ids START 1;
-CREATE TABLE outbox (
+CREATE SEQUENCE IF NOT EXISTS outbox_ids START 1;
+CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY DEFAULT nextval('outbox_ids'),
     destination VARCHAR NOT NULL,
     document_kind VARCHAR NOT NULL,
@@ -57,5 +57,5 @@ CREATE TABLE outbox (
     sent_at TIMESTAMPTZ,
     UNIQUE (destination, document_kind, document_id)
 );
-CREATE INDEX outbox_by_state ON outbox (destination, state)
+CREATE INDEX IF NOT EXISTS outbox_by_state ON outbox (destination, state)
 """
