@@ -52,7 +52,8 @@ _SQL = re.compile(r"\bSELECT\b[\s\S]*\bFROM\b|INSERT INTO|DELETE FROM|\bUPDATE\s
                   r"CREATE (OR REPLACE )?(TEMP )?(TABLE|VIEW)")
 _INTERNAL = {"structure_json", "table", "column", "columns", "sequence", "where", "select", "cols", "sign", "name",
              "names", "f", "c", "n", "k", "expr", "col", "statement", "sql", "t", "child", "summary", "stamp",
-             "order", "page", "totals"}
+             "order", "page", "totals",
+             "rule", "reasons"}  # the attention rules: module constants (storage/digest_listing.py), never input
 
 
 def _interpolations(node: ast.JoinedStr) -> list[str]:
