@@ -288,7 +288,7 @@ def test_returning_one_kopi_refunds_its_share_and_rounds_the_cash_down():
     refund = settle(back.total, [Tender("Cash")])
     assert (refund.payments, refund.rounding) == ((("Cash", D("3.50")),), D("-0.02"))
     order = canonical("R000001", "minipos", "Pasar Seni", "2026-10-02T03:00:00Z", "return", back, refund,
-                      original=("000001", "000001"))
+                      original=("000001", "000001")).as_dict()
     assert (order["type"], order["original_number"], order["discount"], order["total"]) == (
         "return", "000001", "0.18", "3.50")
 
