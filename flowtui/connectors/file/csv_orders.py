@@ -90,14 +90,14 @@ def read_csv(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]]:
         refs.append(_lines(name, start, end))
         errors.append(_row_error(start, end, row, undecodable) or error)
     for key, rows_of_order in groups.items():
-        document, error = _csv_order(key, [(end, row) for _, end, row in rows_of_order])
-        error = next((e for e in (_row_error(s, e, r, undecodable) for s, e, r in rows_of_order) if e), None) or error
+        document, problem = _csv_order(key, [(end, row) for _, end, row in rows_of_order])
+        problem = next((e for e in (_row_error(s, e, r, undecodable) for s, e, r in rows_of_order) if e), None) or problem
         text = json.dumps(document, ensure_ascii=False)
         if len(text) > MAX_ORDER_BYTES // 4 and len(encoded := text.encode("utf-8", "surrogatepass")) > MAX_ORDER_BYTES:
-            text, error = _csv_too_large(document, encoded)
+            text, problem = _csv_too_large(document, encoded)
         orders.append(text)
         refs.append(_lines(name, rows_of_order[0][0], rows_of_order[-1][1]))
-        errors.append(error)
+        errors.append(problem)
     if undecodable:  # the payloads keep a mark where a byte was not UTF-8; the reason names the row
         orders = [_NOT_UTF8.sub("\ufffd", o) for o in orders]
     count = len(orders)
@@ -184,7 +184,7 @@ def _csv_order(key: str, rows: list[tuple[int, dict]]) -> tuple[dict, str | None
 
 
 def _parse_payments(text: str) -> tuple[list[dict], str | None]:
-    payments = []
+    payments: list[dict] = []
     for part in (p.strip() for p in text.split(";")):
         if not part:
             continue

@@ -14,6 +14,7 @@ import struct
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -50,10 +51,29 @@ class Answering:
     _hits: deque[float]
     _server: ThreadingHTTPServer | None
     _encoded: dict[str, tuple[Transaction, bytes]]
+    clock: Callable[[], float]
+
+    # -- what the server provides (its data) ----------------------------------------------------------
+    def stores(self) -> list[dict]:
+        raise NotImplementedError
+
+    def products(self) -> list[dict]:
+        raise NotImplementedError
+
+    def inventory(self, store_id: str) -> list[dict]:
+        raise NotImplementedError
+
+    @property
+    def store_ids(self) -> list[str]:
+        raise NotImplementedError
+
+    def _select(self, first: date | None = None, last: date | None = None, store_id: str | None = None,
+                include_online: bool = True) -> list[Transaction]:
+        raise NotImplementedError
 
     def _fault(self, n: int) -> str | None:
         """Which fault (if any) request number ``n`` meets; counts it. Called under the lock."""
-        now = time.monotonic()
+        now = self.clock()
         self._hits.append(now)
         while self._hits and now - self._hits[0] >= 1.0:
             self._hits.popleft()
@@ -104,7 +124,7 @@ class Answering:
             "fail": (500, _error("Internal Server Error"), "application/json"),
             "non_json": (200, _HTML, "text/html; charset=utf-8"),
             "unauthorized": (401, _error("Unauthorized"), "application/json"),
-        }.get(fault) or (*self._route(url.path, query), "application/json")
+        }.get(fault or "") or (*self._route(url.path, query), "application/json")
         self.request_log.append((url.path, query, status))
         headers = {"Retry-After": "1"} if status == 429 else {}
         if status == 401:

@@ -21,6 +21,7 @@ import bisect
 import random
 import socket
 import threading
+import time
 from collections import deque
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -75,6 +76,7 @@ class StoreHubSandbox(Answering):
         self.base_url: str | None = None
 
         self._lock = threading.RLock()
+        self.clock = time.monotonic  # the rate limit's clock (tests can hold it still)
         self._hits: deque[float] = deque()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None

@@ -21,7 +21,6 @@ from textual.widgets.option_list import Option
 from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.core.formats import plain
 from flowtui.engine.minipos.checkout import Cart, Item, bill, cash_round, find, search
-from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import literal
 from flowtui.screens.common.modals import ConfirmModal, PromptModal
 from flowtui.screens.minipos.cart_widgets import CartTable, SearchInput, split_quantity
@@ -32,7 +31,7 @@ from flowtui.screens.minipos.till_modals import (
 )
 
 
-class CheckoutScreen(TillActions, FlowScreen):
+class CheckoutScreen(TillActions):
     TITLE = "Till"
     BINDINGS = [
         Binding("f5", "pay", "Pay", id="till.pay"),
@@ -286,8 +285,12 @@ class CheckoutScreen(TillActions, FlowScreen):
         if self.cart.empty:
             self.app.pop_screen()
             return
+        def leave(yes: bool | None) -> None:
+            if yes:
+                self.app.pop_screen()
+
         self.app.push_screen(ConfirmModal("Leave the till?", "The open cart is dropped (nothing was sold).",
-                                          yes="Leave"), lambda yes: self.app.pop_screen() if yes else None)
+                                          yes="Leave"), leave)
 
     def _say(self, text: str, bad: bool = False) -> None:
         status = self.query_one("#till-status", Static)
