@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from flowtui.engine.setup.streams import Mappings
+from flowtui.engine.setup.mapping import Mappings
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable
 from flowtui.screens.mapping_modals import AccountModal, LocationChoice, LocationModal

@@ -16,15 +16,14 @@ from flowtui.engine.minipos.checkout import (
     Tender,
     allocate,
     bill,
-    canonical,
     cash_round,
     find,
-    receipt_lines,
     return_bill,
     search,
     settle,
     sold_lines,
 )
+from flowtui.engine.minipos.receipt import canonical, receipt_lines
 
 KOPI = Item("KOPI", "Kopi O", D("3.50"), "SV6", D("0.06"), "9555001")
 ROTI = Item("ROTI", "Roti Bakar", D("4.20"))

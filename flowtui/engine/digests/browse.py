@@ -35,6 +35,14 @@ class OrderDetail:
     payments: list[dict]
 
 
+def digest_order(con: Connection, digest_id: int, order_id: str) -> OrderDetail:
+    """An order of the stream a digest belongs to (the digest screen's order view)."""
+    digest = one(con, sql.DIGEST_STREAM, [digest_id])
+    if digest is None:
+        raise NotFound(f"No digest with id {digest_id}.")
+    return order(con, digest["stream_id"], order_id)
+
+
 def order(con: Connection, stream_id: int, order_id: str) -> OrderDetail:
     found = one(con, sql.ORDER, [stream_id, order_id])
     if not found:

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from flowtui.engine.core import names
 from flowtui.engine.core.errors import NotFound
+from flowtui.engine.digests import sql
 from flowtui.engine.digests.store import DigestFilter
 from flowtui.engine.ledger import books
 from flowtui.engine.setup.streams import require_stream
 from flowtui.engine.storage.database import Connection
+from flowtui.engine.storage.rows import rows
 
 
 def store_ids(con: Connection) -> list[str]:
-    return [r[0] for r in con.execute(
-        "SELECT pos_store_id FROM stream_stores UNION SELECT pos_store_id FROM location_mappings "
-        "UNION SELECT DISTINCT pos_store_id FROM digests ORDER BY 1").fetchall()]
+    return [r["pos_store_id"] for r in rows(con, sql.STORE_IDS)]
 
 
 def resolve_location_filter(con: Connection, typed: str) -> str:

@@ -197,4 +197,7 @@ STORE = (
     ],
 )
 
-
+# -- a digest's stream (browse.py); the stores a filter may name (filters.py) -------------------
+DIGEST_STREAM = "SELECT stream_id FROM digests WHERE id = ?"
+STORE_IDS = ("SELECT pos_store_id FROM stream_stores UNION SELECT pos_store_id FROM location_mappings "
+             "UNION SELECT DISTINCT pos_store_id FROM digests ORDER BY 1")

@@ -41,6 +41,11 @@ class RebuildResult:
         return self.created + self.updated + self.removed
 
 
+def pending_days(con: Connection) -> int:
+    """How many (stream, store, day)s wait for their digest to be rebuilt."""
+    return one(con, sql.DIRTY_COUNT)["days"]
+
+
 def rebuild_dirty(con: Connection, now: datetime) -> RebuildResult:
     """Recompute every digest whose day is marked dirty, in the caller's transaction.
 

@@ -26,6 +26,7 @@ from flowtui.engine.core.orders import Order, OrderLine, Payment
 from flowtui.engine.core.statuses import OrderStatus, OrderType
 from flowtui.engine.digests.store import rebuild_dirty
 from flowtui.engine.ledger import books, journal, sequences
+from flowtui.engine.minipos import sql
 from flowtui.engine.minipos.checkout import (
     CASH,
     CHANNEL,
@@ -35,16 +36,16 @@ from flowtui.engine.minipos.checkout import (
     Settlement,
     SoldLine,
     Tender,
-    canonical,
     is_cash,
-    receipt_lines,
     return_bill,
     settle,
     sold_lines,
 )
+from flowtui.engine.minipos.receipt import canonical, receipt_lines
 from flowtui.engine.pipeline.landing import land_batch
 from flowtui.engine.setup.streams import Stream
 from flowtui.engine.storage.database import Connection
+from flowtui.engine.storage.rows import one, rows
 
 
 def require_till(stream: Stream) -> Stream:
@@ -55,13 +56,11 @@ def require_till(stream: Stream) -> Stream:
 
 
 def location(con: Connection, stream: Stream) -> books.Location:
-    rows = con.execute(
-        "SELECT l.id, l.name, l.timezone FROM location_mappings m JOIN locations l ON l.id = m.location_id "
-        "WHERE m.stream_id = ? AND m.pos_store_id = ?", [stream.id, STORE_ID]).fetchall()
-    if not rows:
+    row = one(con, sql.TILL_LOCATION, [stream.id, STORE_ID])
+    if row is None:
         raise NotFound(f"MiniPOS {stream.name!r} has no location; set one with "
                        f"`flowtui stream set {stream.name!r} --location NAME`.")
-    return books.Location(*rows[0])
+    return books.Location(**row)
 
 
 def today(con: Connection, stream: Stream) -> date:
@@ -70,17 +69,12 @@ def today(con: Connection, stream: Stream) -> date:
 
 def catalog(con: Connection) -> list[Item]:
     """Every product the till can sell."""
-    rows = con.execute(
-        "SELECT sku, name, unit_price, tax_code, coalesce(tax_rate, 0), barcode FROM products ORDER BY name, sku"
-    ).fetchall()
-    return [Item(*row) for row in rows]
+    return [Item(**row) for row in rows(con, sql.CATALOG)]
 
 
 def payment_methods(con: Connection, stream: Stream) -> list[str]:
     """Methods to offer: the books' payment methods and any the stream has mapped, Cash first."""
-    names = [r[0] for r in con.execute(
-        "SELECT name FROM payment_methods UNION SELECT pos_method FROM payment_mappings WHERE stream_id = ?",
-        [stream.id]).fetchall()]
+    names = [r["name"] for r in rows(con, sql.PAYMENT_METHODS, [stream.id])]
     return sorted(set(names), key=lambda n: (not is_cash(n), n.lower()))
 
 
@@ -166,31 +160,19 @@ class TillOrder:
     payments: tuple[tuple[str, Decimal], ...]
 
 
-_ORDER_COLUMNS = ("order_id, type, status, ordered_at, business_date, original_id, subtotal, discount, tax, "
-                  "rounding, total")
-
-
 def _orders(con: Connection, stream: Stream, where: str, params: list) -> list[TillOrder]:
-    heads = con.execute(
-        f"SELECT {_ORDER_COLUMNS} FROM orders WHERE stream_id = ? AND {where} ORDER BY order_id",
-        [stream.id, *params]).fetchall()
+    heads = rows(con, sql.TILL_ORDERS.format(where=where), [stream.id, *params])
     if not heads:
         return []
-    ids = [h[0] for h in heads]
+    ids = [h["number"] for h in heads]
     lines: dict[str, list[dict]] = defaultdict(list)
-    for row in con.execute(
-            "SELECT order_id, sku, name, quantity, unit_price, discount, tax, tax_code, amount FROM order_lines "
-            "WHERE stream_id = ? AND order_id IN (SELECT unnest(?)) ORDER BY order_id, line_no", [stream.id, ids]
-    ).fetchall():
-        lines[row[0]].append(dict(zip(("sku", "name", "quantity", "unit_price", "discount", "tax", "tax_code",
-                                       "amount"), row[1:])))
+    for line in rows(con, sql.TILL_ORDER_LINES, [stream.id, ids]):
+        order_id = line.pop("order_id")
+        lines[order_id].append(line)
     payments: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
-    for order_id, method, amount in con.execute(
-            "SELECT order_id, method, amount FROM order_payments WHERE stream_id = ? AND order_id IN "
-            "(SELECT unnest(?)) ORDER BY order_id, seq", [stream.id, ids]).fetchall():
-        payments[order_id].append((method, amount))
-    return [TillOrder(*h, tuple(lines[h[0]]), tuple(payments[h[0]]))  # type: ignore[call-arg]  # mypy cannot count a row
-            for h in heads]
+    for p in rows(con, sql.TILL_ORDER_PAYMENTS, [stream.id, ids]):
+        payments[p["order_id"]].append((p["method"], p["amount"]))
+    return [TillOrder(**h, lines=tuple(lines[h["number"]]), payments=tuple(payments[h["number"]])) for h in heads]
 
 
 def _number(text: str) -> str:
@@ -199,14 +181,14 @@ def _number(text: str) -> str:
 
 
 def order(con: Connection, stream: Stream, number: str) -> TillOrder:
-    found = _orders(con, stream, "order_id = ?", [_number(number)])
+    found = _orders(con, stream, sql.WHERE_NUMBER, [_number(number)])
     if not found:
         raise NotFound(f"MiniPOS {stream.name!r} has no order {number}.")
     return found[0]
 
 
 def orders_on(con: Connection, stream: Stream, day: date) -> list[TillOrder]:
-    return _orders(con, stream, "business_date = ?", [day])
+    return _orders(con, stream, sql.WHERE_DAY, [day])
 
 
 # -- returns and voids --------------------------------------------------------------------------------
@@ -221,7 +203,7 @@ def returnable(con: Connection, stream: Stream, number: str) -> tuple[TillOrder,
         raise InvalidInput(f"Order {sale.number} was voided; there is nothing to return.")
     sold = sold_lines([dict(line) for line in sale.lines], sale.discount)
     back: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), ZERO, ZERO, ZERO])
-    for earlier in _orders(con, stream, "type = 'return' AND status = 'completed' AND original_id = ?", [sale.number]):
+    for earlier in _orders(con, stream, sql.WHERE_RETURNS_OF, [sale.number]):
         shares = {s.sku: s.share for s in sold_lines([dict(line) for line in earlier.lines], earlier.discount)}
         for line in earlier.lines:
             acc = back[line["sku"]]
@@ -313,10 +295,9 @@ def day(con: Connection, stream: Stream, business_date: date | None = None) -> D
             refunds += o.total
         for method, amount in o.payments:
             by_method[method] += sign * amount
-    closed = con.execute(
-        "SELECT closed_at, opening_float, counted_cash FROM day_closes WHERE stream_id = ? AND pos_store_id = ? "
-        "AND business_date = ?", [stream.id, STORE_ID, business_date]).fetchall()
-    closed_at, opening_float, counted = closed[0] if closed else (None, ZERO, None)
+    closed = one(con, sql.DAY_CLOSE, [stream.id, STORE_ID, business_date])
+    closed_at, opening_float, counted = ((closed["closed_at"], closed["opening_float"], closed["counted_cash"])
+                                         if closed else (None, ZERO, None))
     return Day(stream.name, place.name, business_date, orders, dict(sorted(by_method.items())), sales, refunds,
                opening_float, closed_at, counted)
 
@@ -339,9 +320,7 @@ def close(con: Connection, stream: Stream, business_date: date, opening_float: D
     over_short = None if counted is None else counted - expected
     entry_id, change = None, 0
     if over_short is not None:
-        posted = con.execute(
-            "SELECT coalesce(sum(posted), 0) FROM till_closes WHERE stream_id = ? AND pos_store_id = ? "
-            "AND business_date = ?", [stream.id, STORE_ID, business_date]).fetchall()[0][0]
+        posted = one(con, sql.CLOSES_POSTED, [stream.id, STORE_ID, business_date])["posted"]
         change = journal.sen(over_short) - journal.sen(posted)
     if change:
         label = "over" if change > 0 else "short"
@@ -351,29 +330,25 @@ def close(con: Connection, stream: Stream, business_date: date, opening_float: D
             journal.two_sided(cash_account(con, stream), journal.category_account(con, "cash_over_short", stream.id),
                               change, memo), now)
     con.execute(
-        "INSERT INTO till_closes (stream_id, pos_store_id, business_date, closed_at, closed_by, opening_float, "
-        "expected_cash, counted_cash, over_short, posted, journal_entry_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        sql.CLOSE_INSERT,
         [stream.id, STORE_ID, business_date, now, who, opening_float, expected, counted, over_short,
          Decimal(change).scaleb(-2), entry_id])
     return day(con, stream, business_date)
 
 
+def day_digests(con: Connection, stream: Stream, business_date: date) -> set[int]:
+    """The ids of the till's digests of ``business_date``."""
+    return {r["id"] for r in rows(con, sql.DAY_DIGESTS, [stream.id, business_date])}
+
+
 def cash_account(con: Connection, stream: Stream) -> str:
     """Where the till's cash is booked: the stream's mapping for Cash, else the books' Cash method."""
-    rows = con.execute(
-        "SELECT account_code FROM payment_mappings WHERE stream_id = $s AND lower(pos_method) = lower($m) "
-        "UNION ALL SELECT account_code FROM payment_methods WHERE lower(name) = lower($m) LIMIT 1",
-        {"s": stream.id, "m": CASH}).fetchall()
-    if not rows:
+    row = one(con, sql.CASH_ACCOUNT, {"s": stream.id, "m": CASH})
+    if row is None:
         raise FlowError(f'No account for cash; map it with `flowtui map payment "{stream.name}" Cash --account CODE`.')
-    return rows[0][0]
+    return row["account_code"]
 
 
 def closes(con: Connection, stream: Stream, business_date: date) -> list[dict]:
     """Every close of a day, first to last, with the over/short each posted."""
-    rows = con.execute(
-        "SELECT closed_at, closed_by, opening_float, expected_cash, counted_cash, over_short, posted "
-        "FROM till_closes WHERE stream_id = ? AND pos_store_id = ? AND business_date = ? ORDER BY id",
-        [stream.id, STORE_ID, business_date]).fetchall()
-    keys = ("closed_at", "closed_by", "opening_float", "expected_cash", "counted_cash", "over_short", "posted")
-    return [dict(zip(keys, r)) for r in rows]
+    return rows(con, sql.CLOSES, [stream.id, STORE_ID, business_date])

@@ -22,53 +22,38 @@ All of it is set-based SQL over an Arrow table: never row by row.
 from __future__ import annotations
 
 import itertools
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import cast
 
 import pyarrow as pa
 
 from flowtui.connectors.base import Lines, OrderBatch, Window
 from flowtui.engine.core import clock
-from flowtui.engine.core.formats import plain
 from flowtui.engine.core.orders import TIME_AHEAD_DAYS
+from flowtui.engine.pipeline.landing_rejects import Rejection, record_rejections, resolve_rejections
 from flowtui.engine.pipeline.landing_sql import (
     CHECK_SQL,
     CLASSIFY_SQL,
     CLEARED_SQL,
+    COUNT_GOOD_SQL,
+    COUNT_KINDS_SQL,
+    COUNT_SUSPECTS_SQL,
+    DAYS_BY_FILE_SQL,
+    DAYS_OF_BATCH_SQL,
     DEDUPE_SQL,
-    EXPLAIN_SQL,
-    EXPLAIN_TYPED_SQL,
     GOOD_SQL,
-    REJECTED_SQL,
-    REJECTED_TYPED_SQL,
+    NEXT_BATCH_ID_SQL,
     STAGE_SQL,
+    STAGE_TABLE_SQL,
     STAGE_TYPED_SQL,
     STALE_SQL,
     WRITE_SQL,
 )
 from flowtui.engine.pipeline.raw import CHUNK, compress_chunks
-from flowtui.engine.pipeline.rejections import REF_FILE, record, source_file
+from flowtui.engine.pipeline.rejections import REF_FILE
 from flowtui.engine.storage.database import Connection, run
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """An order that did not land, with every reason."""
-
-    ref: str
-    order_id: str | None
-    errors: tuple[str, ...]
-
-    def describe(self) -> str:
-        if self.order_id:
-            return f"{self.ref}: order {self.order_id} rejected: " + "; ".join(self.errors)
-        if source_file(self.ref) == self.ref:
-            return f"{self.ref}: file could not be read: " + "; ".join(self.errors)
-        return f"{self.ref}: entry rejected: " + "; ".join(self.errors)
+from flowtui.engine.storage.rows import one, rows
 
 
 @dataclass
@@ -146,8 +131,7 @@ class PreparedBatch:
     def join(batches: list[PreparedBatch]) -> PreparedBatch:
         """One batch landing as one unit of work. Each part's rows start on a fresh raw chunk, so a row's
         ``seq`` still finds its payload (chunk ``seq // CHUNK``, line ``seq % CHUNK``)."""
-        tables: list[pa.Table] = []
-        chunks: list[bytes] = []
+        tables, chunks = [], []
         for batch in batches:
             start = len(chunks) * CHUNK
             seq = pa.array(range(start, start + len(batch)), pa.int64())
@@ -208,9 +192,8 @@ class _Packed:
         if isinstance(items, Lines):  # a file's lines, already in one buffer
             return cls(items.data, items.offsets)
         if not all(type(i) is bytes for i in items):  # text (CSV, APIs), or a mix after batches were joined
-            items = [i.encode("utf-8") if isinstance(i, str) else i for i in items]
-        data = cast(Sequence[bytes], items)  # every item is bytes by now
-        return cls(b"".join(data), list(itertools.accumulate(map(len, data), initial=0)))
+            items = [i if type(i) is bytes else i.encode("utf-8") for i in items]
+        return cls(b"".join(items), list(itertools.accumulate(map(len, items), initial=0)))
 
     def strings(self) -> pa.Array:
         """The payloads as an Arrow string array without copying; raises if some are not UTF-8."""
@@ -224,7 +207,7 @@ class _Packed:
 def batch_table(batch: OrderBatch, packed: _Packed | None = None, raw: _Packed | None = None) -> pa.Table:
     """The batch as an Arrow table: ``seq, ref, payload, raw, pre_error``."""
     count = len(batch.orders)
-    errors: list[str | None] = list(batch.errors) if batch.errors is not None else [None] * count  # filled in for bad UTF-8
+    errors = list(batch.errors) if batch.errors is not None else [None] * count  # filled in for bad UTF-8
     payload = _text_array(batch.orders, errors, packed)
     raws = None if batch.raw is None else _text_array(batch.raw, [None] * count, raw)
     seq = pa.array(range(count), pa.int64())
@@ -241,7 +224,7 @@ def batch_table(batch: OrderBatch, packed: _Packed | None = None, raw: _Packed |
     )
 
 
-def _text_array(items: Sequence[bytes | str], errors: list[str | None], packed: _Packed | None) -> pa.Array:
+def _text_array(items: list[bytes | str], errors: list[str | None], packed: _Packed | None) -> pa.Array:
     try:  # JSON allows the line's own whitespace; blank lines are skipped in SQL
         return (packed or _Packed.of(items)).strings()
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -251,7 +234,7 @@ def _text_array(items: Sequence[bytes | str], errors: list[str | None], packed: 
         try:
             texts.append(item.decode("utf-8") if isinstance(item, bytes) else item)
         except UnicodeDecodeError as exc:
-            texts.append(cast(bytes, item).decode("utf-8", errors="replace"))  # only bytes fail to decode
+            texts.append(item.decode("utf-8", errors="replace"))
             errors[index] = errors[index] or f"not UTF-8 text ({exc.reason} at byte {exc.start})"
     return pa.array(texts, pa.string())
 
@@ -296,23 +279,24 @@ def _in_pieces(table: pa.Table) -> pa.Table:
 def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepared) -> LandingResult:
     result = LandingResult()
     params = {"stream": stream_id, "default_tz": default_tz}
-    con.execute("CREATE OR REPLACE TEMP TABLE stg AS " + (STAGE_TYPED_SQL if prepared.typed else STAGE_SQL),
+    con.execute(STAGE_TABLE_SQL + (STAGE_TYPED_SQL if prepared.typed else STAGE_SQL),
                 {"latest": latest_time()})
-    suspects = con.execute("SELECT count(*) FROM stg WHERE suspect").fetchall()[0][0]
+    suspects = one(con, COUNT_SUSPECTS_SQL)["n"]
     if suspects:
         con.execute(CHECK_SQL)
         con.execute(CLEARED_SQL)
     con.execute(GOOD_SQL, params)
-    good, distinct = con.execute("SELECT count(*), count(DISTINCT id) FROM good").fetchall()[0]
+    counted = one(con, COUNT_GOOD_SQL)
+    good, distinct = counted["n"], counted["ids"]
     if good > distinct:
         con.execute(DEDUPE_SQL)
         good = distinct
     window_params = {"stream": stream_id, "start": window.start, "end": window.end}
     con.execute(CLASSIFY_SQL, window_params)
-    counts = dict(con.execute("SELECT kind, count(*) FROM cls GROUP BY kind").fetchall())
+    counts = _counts(con)
     if counts.get("changed"):  # only a change can be a version already superseded
         con.execute(STALE_SQL, {"stream": stream_id})
-        counts = dict(con.execute("SELECT kind, count(*) FROM cls GROUP BY kind").fetchall())
+        counts = _counts(con)
     result.new = counts.get("new", 0)
     result.changed = counts.get("changed", 0)
     result.unchanged = counts.get("unchanged", 0)
@@ -321,15 +305,19 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepa
     if window.end is None and good and not prepared.typed:  # files have open windows; a typed batch is an API's
         result.days = _days_by_file(con, prepared)
     if result.new or result.changed:
-        batch_id = con.execute("SELECT nextval('raw_batch_ids')").fetchall()[0][0]
+        batch_id = one(con, NEXT_BATCH_ID_SQL)["id"]
         write_params = {"stream": stream_id, "run": sync_run_id, "now": now, "batch_id": batch_id,
                         "chunk_size": CHUNK, "source": prepared.source, "first_line": prepared.first_line}
         for statement in WRITE_SQL:
             run(con, statement, write_params)
     if suspects:
-        result.rejections = _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prepared)
-    _resolve_rejections(con, stream_id, now)
+        result.rejections = record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prepared)
+    resolve_rejections(con, stream_id, now)
     return result
+
+
+def _counts(con: Connection) -> dict[str, int]:
+    return {r["kind"]: r["n"] for r in rows(con, COUNT_KINDS_SQL)}
 
 
 def latest_time() -> datetime:
@@ -341,100 +329,7 @@ def latest_time() -> datetime:
 def _days_by_file(con, prepared: PreparedBatch) -> dict[str, tuple[date, date]]:
     """First and last business date of the batch's orders (in the window), per file they came from."""
     if prepared.source is not None:  # the lines of one file
-        first, last = con.execute("SELECT min(bd), max(bd) FROM cls").fetchall()[0]
-        return {prepared.source: (first, last)} if first is not None else {}
-    rows = con.execute(
-        "SELECT regexp_extract(b.ref, $pattern, 1) AS file, min(c.bd), max(c.bd) "
-        "FROM cls c JOIN batch b USING (seq) WHERE b.ref IS NOT NULL GROUP BY ALL",
-        {"pattern": REF_FILE}).fetchall()
-    return {file: (first, last) for file, first, last in rows}
-
-
-def _record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prepared) -> list[Rejection]:
-    rows = con.execute(
-        REJECTED_TYPED_SQL if prepared.typed else REJECTED_SQL,
-        {"stream": stream_id, "default_tz": default_tz, "source": prepared.source or "input",
-         "first_line": prepared.first_line},
-    ).fetchall()
-    if not rows:
-        return []
-    explained: dict[int, list[str]] = {}
-    for seq, path, msg, exists, value, read in con.execute(EXPLAIN_TYPED_SQL if prepared.typed else EXPLAIN_SQL).fetchall():
-        explained.setdefault(seq, []).append(_explain(path, msg, exists, _plain(value) if read else value))
-    rejections: list[Rejection] = []
-    records = []
-    for seq, ref, order_id, store_id, bd, h, pre_error, _bad_json, valid_json, json_kind, body in rows:
-        if bd is not None and not window.contains(bd):
-            continue
-        if pre_error:
-            errors = [pre_error]
-        elif not valid_json:
-            errors = ["not valid JSON"]
-        elif json_kind != "OBJECT":
-            errors = [f"not a JSON object (got {str(json_kind).lower()})"]
-        else:
-            errors = explained.get(seq, ["rejected"])
-        order_id = order_id if order_id and order_id.strip() else None
-        rejection = Rejection(ref=ref, order_id=order_id, errors=tuple(errors))
-        rejections.append(rejection)
-        key = order_id or f"entry:{ref}"  # an entry with no id is known by where it is
-        records.append((stream_id, sync_run_id, key, order_id, store_id, bd, ref, errors, h, body, now))
-    if records:
-        record(con, records)
-    return rejections
-
-
-def _resolve_rejections(con, stream_id, now) -> None:
-    """An order that now lands cleanly resolves its earlier rejection."""
-    open_count = con.execute(
-        "SELECT count(*) FROM order_rejections WHERE stream_id = ? AND resolved_at IS NULL", [stream_id]
-    ).fetchall()[0][0]
-    if not open_count:
-        return
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE resolved AS
-        SELECT o.id AS rejection_id, o.pos_store_id, o.business_date
-        FROM order_rejections o
-        JOIN cls c ON c.id = o.order_key AND c.kind IN ('new', 'changed', 'unchanged')
-        WHERE o.stream_id = $stream AND o.resolved_at IS NULL
-    """, {"stream": stream_id})
-    con.execute("""
-        INSERT INTO dirty_days
-        SELECT DISTINCT $stream, pos_store_id, business_date FROM resolved
-        WHERE pos_store_id IS NOT NULL AND business_date IS NOT NULL
-        ON CONFLICT DO NOTHING
-    """, {"stream": stream_id})
-    con.execute(
-        "UPDATE order_rejections SET resolved_at = $now, resolution = 'corrected' "
-        "WHERE id IN (SELECT rejection_id FROM resolved)",
-        {"now": now},
-    )
-
-
-def _explain(path: str | None, message: str, exists: bool | None, value: str | None) -> str:
-    if path is None:
-        return message
-    label = _label(path)
-    if not exists or value is None:
-        return f"{label}: missing"
-    shown = value if len(value) <= 40 else value[:37] + "..."
-    return f"{label}: {json.dumps(shown, ensure_ascii=False)} {message}"
-
-
-def _plain(value: str | None) -> str | None:
-    """A number the source read, as a person writes it: ``-2.000000`` -> ``-2``, ``12.500000`` -> ``12.5``."""
-    return plain(value) if value is not None and _DECIMAL.fullmatch(value) else value
-
-
-_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
-
-
-def _label(path: str) -> str:
-    """``$.lines[1].quantity`` -> ``line 2 quantity``; ``$.total`` -> ``total``."""
-    body = path.removeprefix("$.")
-    for collection, noun in (("lines", "line"), ("payments", "payment")):
-        prefix = f"{collection}["
-        if body.startswith(prefix):
-            index, _, rest = body[len(prefix):].partition("].")
-            return f"{noun} {int(index) + 1} {rest}"
-    return body
+        span = one(con, DAYS_OF_BATCH_SQL)
+        return {prepared.source: (span["first"], span["last"])} if span["first"] is not None else {}
+    spans = rows(con, DAYS_BY_FILE_SQL, {"pattern": REF_FILE})
+    return {r["file"]: (r["first"], r["last"]) for r in spans}

@@ -302,8 +302,8 @@ def _explain_sql(_payload: str) -> str:
     _read = "b.payload IS NULL" if _payload == _TYPED_PAYLOAD else "false"
     return f"""
 SELECT c.seq, e.path, e.msg,
-       CASE WHEN e.path IS NULL THEN NULL ELSE json_exists({_payload}, e.path) END,
-       CASE WHEN e.path IS NULL THEN NULL ELSE json_extract_string({_payload}, e.path) END,
+       CASE WHEN e.path IS NULL THEN NULL ELSE json_exists({_payload}, e.path) END AS found,
+       CASE WHEN e.path IS NULL THEN NULL ELSE json_extract_string({_payload}, e.path) END AS value,
        {_read} AS read
 FROM (SELECT seq, unnest(errs) AS e, generate_subscripts(errs, 1) AS k FROM chk WHERE len(errs) > 0) c
 JOIN batch b USING (seq)
@@ -340,3 +340,31 @@ ORDER BY s.seq
 
 REJECTED_SQL = _rejected_sql(_PAYLOAD)
 REJECTED_TYPED_SQL = _rejected_sql(_TYPED_PAYLOAD)
+
+# -- the batch's bookkeeping between the statements above (landing.py) ---------------------------
+STAGE_TABLE_SQL = "CREATE OR REPLACE TEMP TABLE stg AS "  # + STAGE_SQL or STAGE_TYPED_SQL
+COUNT_SUSPECTS_SQL = "SELECT count(*) AS n FROM stg WHERE suspect"
+COUNT_GOOD_SQL = "SELECT count(*) AS n, count(DISTINCT id) AS ids FROM good"
+COUNT_KINDS_SQL = "SELECT kind, count(*) AS n FROM cls GROUP BY kind"
+NEXT_BATCH_ID_SQL = "SELECT nextval('raw_batch_ids') AS id"
+DAYS_OF_BATCH_SQL = "SELECT min(bd) AS first, max(bd) AS last FROM cls"
+DAYS_BY_FILE_SQL = ("SELECT regexp_extract(b.ref, $pattern, 1) AS file, min(c.bd) AS first, max(c.bd) AS last "
+                    "FROM cls c JOIN batch b USING (seq) WHERE b.ref IS NOT NULL GROUP BY ALL")
+
+# -- an order that now lands cleanly resolves its earlier rejection (landing_rejects.py) ---------
+OPEN_REJECTIONS_SQL = "SELECT count(*) AS n FROM order_rejections WHERE stream_id = ? AND resolved_at IS NULL"
+RESOLVED_SQL = """
+        CREATE OR REPLACE TEMP TABLE resolved AS
+        SELECT o.id AS rejection_id, o.pos_store_id, o.business_date
+        FROM order_rejections o
+        JOIN cls c ON c.id = o.order_key AND c.kind IN ('new', 'changed', 'unchanged')
+        WHERE o.stream_id = $stream AND o.resolved_at IS NULL
+    """
+RESOLVED_DIRTY_DAYS_SQL = """
+        INSERT INTO dirty_days
+        SELECT DISTINCT $stream, pos_store_id, business_date FROM resolved
+        WHERE pos_store_id IS NOT NULL AND business_date IS NOT NULL
+        ON CONFLICT DO NOTHING
+    """
+RESOLVE_CORRECTED_SQL = ("UPDATE order_rejections SET resolved_at = $now, resolution = 'corrected' "
+                         "WHERE id IN (SELECT rejection_id FROM resolved)")

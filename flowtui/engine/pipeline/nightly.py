@@ -25,10 +25,12 @@ from pathlib import Path
 
 from flowtui.connectors.registry import ProviderConfigError, provider
 from flowtui.engine.core.errors import FlowError
+from flowtui.engine.pipeline import sql
 from flowtui.engine.pipeline.sync import streams_to_sync
 from flowtui.engine.setup.secrets import SecretStore, config_dir
 from flowtui.engine.setup.streams import require_stream
 from flowtui.engine.storage.database import Database, resolve_db_path
+from flowtui.engine.storage.rows import one, rows
 
 BARE_PATH = "/usr/bin:/bin"
 STAMP = "date"  # no format: a % would need escaping in a crontab, and the line should run as it reads
@@ -257,14 +259,13 @@ def check(command: str, db: Path) -> CheckRun:
 
 def _last_run(db: Path) -> int:
     with Database(db).read() as con:
-        return con.execute("SELECT coalesce(max(id), 0) FROM sync_runs").fetchall()[0][0]
+        return one(con, sql.LAST_SYNC_RUN)["id"]
 
 
 def _runs_since(db: Path, run_id: int) -> list[tuple[str, str]]:
     with Database(db).read() as con:
-        rows = con.execute("SELECT s.name, r.status FROM sync_runs r JOIN streams s ON s.id = r.stream_id "
-                           "WHERE r.id > ? ORDER BY r.id", [run_id]).fetchall()
-    return [(name, status) for name, status in rows]
+        runs = rows(con, sql.SYNC_RUNS_SINCE, [run_id])
+    return [(r["name"], r["status"]) for r in runs]
 
 
 def checked(run: CheckRun, log: Path, installed: bool = False) -> CheckRun:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import zstandard
 
+from flowtui.engine.pipeline import sql
 from flowtui.engine.storage.database import Connection
+from flowtui.engine.storage.rows import one
 
 CHUNK = 1000
 _LEVEL = 1
@@ -40,33 +42,15 @@ def compress_chunks(data: bytes, offsets: list[int]) -> list[bytes]:
 
 def payload(con: Connection, stream_id: int, order_id: str, version: int | None = None) -> str | None:
     """The source payload of an order (its latest version unless ``version`` is given)."""
-    rows = con.execute(
-        """
-        SELECT r.position, c.data, b.chunk_size
-        FROM raw_orders r
-        JOIN raw_batches b ON b.id = r.batch_id
-        JOIN raw_chunks c ON c.batch_id = r.batch_id AND c.chunk_no = r.position // b.chunk_size
-        WHERE r.stream_id = ? AND r.order_id = ? AND (? IS NULL OR r.version = ?)
-        ORDER BY r.version DESC LIMIT 1
-        """,
-        [stream_id, order_id, version, version],
-    ).fetchall()
-    if not rows:
+    row = one(con, sql.RAW_PAYLOAD, [stream_id, order_id, version, version])
+    if row is None:
         return None
-    position, data, size = rows[0]
+    position, data, size = row["position"], row["data"], row["chunk_size"]
     lines = zstandard.ZstdDecompressor().decompress(data).split(b"\n")
     return lines[position % size].rstrip(b"\r").decode("utf-8", errors="replace")
 
 
 def ref(con: Connection, stream_id: int, order_id: str, version: int | None = None) -> str | None:
     """Where an order version came from (``sales.ndjson:17``)."""
-    rows = con.execute(
-        """
-        SELECT coalesce(r.ref, b.source || ':' || (b.first_line + r.position))
-        FROM raw_orders r JOIN raw_batches b ON b.id = r.batch_id
-        WHERE r.stream_id = ? AND r.order_id = ? AND (? IS NULL OR r.version = ?)
-        ORDER BY r.version DESC LIMIT 1
-        """,
-        [stream_id, order_id, version, version],
-    ).fetchall()
-    return rows[0][0] if rows else None
+    row = one(con, sql.RAW_REF, [stream_id, order_id, version, version])
+    return row["ref"] if row else None

@@ -26,65 +26,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flowtui.engine.core.money import amount_text
+from flowtui.engine.pipeline import sql
 from flowtui.engine.pipeline.rejections import RejectionRow, open_in_range
 from flowtui.engine.storage.database import Connection
-
-_SQL = """
-WITH source AS (
-    SELECT stream_id, pos_store_id, business_date,
-           sum(CASE WHEN type = 'sale' THEN total ELSE -total END) AS total
-    FROM orders WHERE status = 'completed'
-      AND ($start IS NULL OR business_date >= $start) AND ($end IS NULL OR business_date <= $end)
-    GROUP BY ALL
-),
-ledger AS (
-    SELECT digest_id, sum(CASE WHEN kind = 'invoice' THEN total ELSE -total END) AS total
-    FROM documents GROUP BY digest_id
-),
-days AS (
-    SELECT coalesce(s.stream_id, d.stream_id) AS stream_id, coalesce(s.pos_store_id, d.pos_store_id) AS pos_store_id,
-           coalesce(s.business_date, d.business_date) AS business_date, s.total AS source, d.id AS digest_id,
-           d.net_total AS digest
-    FROM source s
-    FULL JOIN (SELECT * FROM digests
-               WHERE ($start IS NULL OR business_date >= $start) AND ($end IS NULL OR business_date <= $end)) d
-        USING (stream_id, pos_store_id, business_date)
-)
-SELECT st.name, l.name, days.pos_store_id, days.business_date, days.digest_id,
-       coalesce(days.source, 0)::DECIMAL(18,2), days.digest, coalesce(led.total, 0)::DECIMAL(18,2),
-       (CAST($now AS TIMESTAMPTZ) AT TIME ZONE coalesce(l.timezone, $tz))::DATE <= days.business_date
-           AND NOT EXISTS (SELECT 1 FROM day_closes c WHERE c.stream_id = days.stream_id
-                           AND c.pos_store_id = days.pos_store_id AND c.business_date = days.business_date) AS open_day,
-       EXISTS (SELECT 1 FROM postings p WHERE p.digest_id = days.digest_id AND p.reversed_at IS NULL) AS posted
-FROM days
-JOIN streams st ON st.id = days.stream_id
-LEFT JOIN location_mappings m ON m.stream_id = days.stream_id AND m.pos_store_id = days.pos_store_id
-LEFT JOIN locations l ON l.id = m.location_id
-LEFT JOIN ledger led ON led.digest_id = days.digest_id
-WHERE ($stream IS NULL OR st.name = $stream)
-ORDER BY days.business_date, st.name, days.pos_store_id
-"""
-
-_PAYMENTS = """
-WITH source AS (
-    SELECT p.stream_id, p.pos_store_id, p.business_date, p.method,
-           sum(CASE WHEN p.type = 'sale' THEN p.amount ELSE -p.amount END) AS amount
-    FROM order_payments p WHERE p.status = 'completed'
-      AND ($start IS NULL OR p.business_date >= $start) AND ($end IS NULL OR p.business_date <= $end)
-    GROUP BY ALL
-),
-ledger AS (
-    SELECT d.stream_id, d2.pos_store_id, d2.business_date, p.method,
-           sum(CASE WHEN d.kind = 'invoice' THEN p.amount ELSE -p.amount END) AS amount
-    FROM document_payments p JOIN documents d ON d.id = p.document_id JOIN digests d2 ON d2.id = d.digest_id
-    GROUP BY ALL
-)
-SELECT coalesce(s.stream_id, l.stream_id), coalesce(s.pos_store_id, l.pos_store_id),
-       coalesce(s.business_date, l.business_date), coalesce(s.method, l.method),
-       coalesce(s.amount, 0)::DECIMAL(18,2), coalesce(l.amount, 0)::DECIMAL(18,2)
-FROM source s FULL JOIN ledger l USING (stream_id, pos_store_id, business_date, method)
-WHERE coalesce(s.amount, 0) <> coalesce(l.amount, 0)
-"""
+from flowtui.engine.storage.rows import rows
 
 
 @dataclass
@@ -115,14 +60,15 @@ def reconcile(con: Connection, *, stream: str | None, start: date | None, end: d
               now: datetime, default_tz: str) -> list[DayCheck]:
     params = {"stream": stream, "start": start, "end": end, "now": now, "tz": default_tz}
     checks = []
-    for name, location, store, day, digest_id, source, digest, ledger, open_day, posted in con.execute(
-            _SQL, params).fetchall():
-        check = DayCheck(name, location, store, day, digest_id, source, digest, ledger, bool(open_day))
+    for row in rows(con, sql.CROSSING_RECONCILE_DAYS, params):
+        source, digest, ledger, posted = row["source"], row["digest"], row["ledger"], row["posted"]
+        check = DayCheck(row["stream"], row["location"], row["pos_store_id"], row["business_date"],
+                         row["digest_id"], source, digest, ledger, bool(row["open_day"]))
         if digest is None:
             check.differences.append(f"no digest for {amount_text(source)} of orders (run `flowtui sync`)")
         elif digest != source:
             check.differences.append(f"digest {amount_text(digest)} but the orders add up to {amount_text(source)}")
-        if not open_day and digest is not None and ledger != digest:
+        if not check.open and digest is not None and ledger != digest:
             check.differences.append(
                 f"ledger {amount_text(ledger)} but the digest is {amount_text(digest)}"
                 + ("" if posted else " (not posted yet: `flowtui post`)")
@@ -131,10 +77,10 @@ def reconcile(con: Connection, *, stream: str | None, start: date | None, end: d
     if stream is None:
         checks.extend(inventory_checks(con, start, end))
     keyed = {(c.stream, c.pos_store_id, c.date): c for c in checks}
-    streams = dict(con.execute("SELECT id, name FROM streams").fetchall())
-    for stream_id, store, day, method, source, ledger in con.execute(
-            _PAYMENTS, {"start": start, "end": end}).fetchall():
-        check = keyed.get((streams.get(stream_id), store, day))
+    streams = {r["id"]: r["name"] for r in rows(con, sql.STREAM_NAMES)}
+    for row in rows(con, sql.CROSSING_RECONCILE_PAYMENTS, {"start": start, "end": end}):
+        method, source, ledger = row["method"], row["source"], row["ledger"]
+        check = keyed.get((streams.get(row["stream_id"]), row["pos_store_id"], row["business_date"]))
         if check is not None and not check.open and (check.ledger or ledger):
             check.differences.append(f"{method}: ledger {amount_text(ledger)} but the orders took {amount_text(source)}")
     _hold_rejected_days(checks, open_in_range(con, stream=stream, start=start, end=end))
@@ -143,35 +89,12 @@ def reconcile(con: Connection, *, stream: str | None, start: date | None, end: d
 
 BOOKS = "(books)"
 
-_INVENTORY = """
-WITH accounts AS (
-    SELECT account_code FROM account_defaults WHERE category = 'inventory'
-    UNION SELECT account_code FROM account_mappings WHERE category = 'inventory'
-),
-stock AS (
-    SELECT coalesce(business_date, created_at::DATE) AS date, sum(coalesce(value, 0)) AS value
-    FROM stock_movements GROUP BY ALL
-),
-booked AS (
-    SELECT e.date, sum(l.debit - l.credit) AS value
-    FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
-    WHERE l.account_code IN (SELECT account_code FROM accounts) GROUP BY ALL
-),
-days AS (
-    SELECT coalesce(s.date, b.date) AS date, coalesce(s.value, 0) AS stock, coalesce(b.value, 0) AS booked
-    FROM stock s FULL JOIN booked b USING (date)
-)
-SELECT date, CAST(sum(stock) OVER w AS DECIMAL(18,2)), CAST(sum(booked) OVER w AS DECIMAL(18,2)), stock <> booked
-FROM days WINDOW w AS (ORDER BY date ROWS UNBOUNDED PRECEDING)
-ORDER BY date
-"""
-
-
 def inventory_checks(con: Connection, start: date | None, end: date | None) -> list[DayCheck]:
     """Dates on which the Inventory account and the stock's value part (each date's movements compared)."""
     checks = []
-    for day, stock, booked, differs in con.execute(_INVENTORY).fetchall():
-        if differs and (start is None or day >= start) and (end is None or day <= end):
+    for row in rows(con, sql.CROSSING_RECONCILE_INVENTORY):
+        day, stock, booked = row["date"], row["stock"], row["booked"]
+        if row["differs"] and (start is None or day >= start) and (end is None or day <= end):
             checks.append(DayCheck(
                 BOOKS, None, "", day, None, stock, None, booked, False,
                 [f"Inventory account {amount_text(booked)} but the stock is worth {amount_text(stock)} at the end of {day} "

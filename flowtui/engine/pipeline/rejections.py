@@ -32,14 +32,15 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import cast
 
 import pyarrow as pa
 
 from flowtui.connectors.base import ShortDay, Window
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.core.statuses import RejectionState
+from flowtui.engine.pipeline import sql
 from flowtui.engine.storage.database import Connection
+from flowtui.engine.storage.rows import Row, rows
 
 # A ref is FILE:LINE, FILE:FIRST-LAST, FILE:FIRST- (to the end) or FILE (the whole file): group 1 is the file.
 REF_FILE = r"^(.*?)(:[0-9]+(-[0-9]*)?)?$"
@@ -47,18 +48,14 @@ _REF = re.compile(REF_FILE)
 SHORT_KEY = "short:"  # the order_key of a store-day the source handed over only in part: short:STORE:DAY
 
 
-def _parts(ref: str) -> re.Match[str]:
-    return cast(re.Match[str], _REF.match(ref))  # the pattern matches every string
-
-
 def source_file(ref: str) -> str:
     """The file (or source) a ref points into: ``sales.ndjson:17`` -> ``sales.ndjson``."""
-    return _parts(ref).group(1)
+    return _REF.match(ref).group(1)  # type: ignore[union-attr]  (every string matches)
 
 
 def lines_of(ref: str) -> str | None:
     """The line(s) a ref points at (``17``, ``2-5``), or None for a whole file."""
-    suffix = _parts(ref).group(2)
+    suffix = _REF.match(ref).group(2)  # type: ignore[union-attr]
     return suffix[1:] if suffix else None
 
 
@@ -126,42 +123,20 @@ class RejectionRow:
                 f"flowtui rejections dismiss {self.id} --reason TEXT")
 
 
-_COLUMNS = """r.id, s.name, r.ref, r.order_id, r.pos_store_id, r.business_date, r.scope_from, r.scope_to, r.errors,
-       r.first_seen_at, r.resolved_at, r.resolution, r.dismissed_by, r.dismiss_reason, r.order_key"""
-
-
-def _row(values: tuple) -> RejectionRow:
-    fields = list(values)
-    fields[8] = tuple(fields[8] or ())
-    return RejectionRow(*fields)
+def _row(row: Row) -> RejectionRow:
+    return RejectionRow(**{**row, "errors": tuple(row["errors"] or ())})
 
 
 def listing(con: Connection, *, stream: str | None = None, everything: bool = False) -> list[RejectionRow]:
     """Open rejections (every one with ``everything``), oldest first."""
-    rows = con.execute(
-        f"""
-        SELECT {_COLUMNS}
-        FROM order_rejections r JOIN streams s ON s.id = r.stream_id
-        WHERE ($stream IS NULL OR s.name = $stream) AND ($everything OR r.resolved_at IS NULL)
-        ORDER BY r.id
-        """, {"stream": stream, "everything": everything}).fetchall()
-    return [_row(r) for r in rows]
+    found = rows(con, sql.REJECTIONS_LISTING, {"stream": stream, "everything": everything})
+    return [_row(r) for r in found]
 
 
 def open_in_range(con: Connection, *, stream: str | None, start: date | None, end: date | None) -> list[RejectionRow]:
     """Open rejections that hold a day between ``start`` and ``end`` (either may be None: open-ended)."""
-    rows = con.execute(
-        f"""
-        SELECT {_COLUMNS}
-        FROM order_rejections r JOIN streams s ON s.id = r.stream_id
-        WHERE r.resolved_at IS NULL AND ($stream IS NULL OR s.name = $stream)
-          AND ($start IS NULL OR coalesce(r.business_date, r.scope_to) IS NULL
-               OR coalesce(r.business_date, r.scope_to) >= $start)
-          AND ($end IS NULL OR coalesce(r.business_date, r.scope_from) IS NULL
-               OR coalesce(r.business_date, r.scope_from) <= $end)
-        ORDER BY r.id
-        """, {"stream": stream, "start": start, "end": end}).fetchall()
-    return [_row(r) for r in rows]
+    found = rows(con, sql.REJECTIONS_OPEN_IN_RANGE, {"stream": stream, "start": start, "end": end})
+    return [_row(r) for r in found]
 
 
 def dismiss(con: Connection, ids: list[int], reason: str, actor: str, now: datetime) -> list[RejectionRow]:
@@ -181,28 +156,14 @@ def dismiss(con: Connection, ids: list[int], reason: str, actor: str, now: datet
         raise InvalidInput("Not open, so nothing to dismiss: " + "; ".join(
             f"rejection {r.id} was {r.state}" + (f" by {r.dismissed_by} ({r.dismiss_reason})" if r.dismissed_by else "")
             for r in closed) + ".")
-    con.execute(
-        """
-        UPDATE order_rejections SET resolved_at = $now, resolution = 'dismissed', dismissed_at = $now,
-            dismissed_by = $actor, dismiss_reason = $reason
-        WHERE id IN (SELECT unnest($ids))
-        """, {"now": now, "actor": actor, "reason": reason, "ids": wanted})
+    con.execute(sql.REJECTIONS_DISMISS, {"now": now, "actor": actor, "reason": reason, "ids": wanted})
     # a day whose only orders were rejected kept a (zero) digest for them: let it go now, unless posted
-    con.execute(
-        """
-        INSERT INTO dirty_days
-        SELECT DISTINCT stream_id, pos_store_id, business_date FROM order_rejections
-        WHERE id IN (SELECT unnest($ids)) AND pos_store_id IS NOT NULL AND business_date IS NOT NULL
-        ON CONFLICT DO NOTHING
-        """, {"ids": wanted})
+    con.execute(sql.REJECTIONS_DIRTY_DAYS, {"ids": wanted})
     return _by_ids(con, wanted)
 
 
 def _by_ids(con: Connection, ids: list[int]) -> list[RejectionRow]:
-    rows = con.execute(
-        f"SELECT {_COLUMNS} FROM order_rejections r JOIN streams s ON s.id = r.stream_id "
-        "WHERE r.id IN (SELECT unnest($ids)) ORDER BY r.id", {"ids": ids}).fetchall()
-    return [_row(r) for r in rows]
+    return [_row(r) for r in rows(con, sql.REJECTIONS_BY_IDS, {"ids": ids})]
 
 
 def record(con: Connection, records: list[tuple]) -> None:
@@ -222,56 +183,10 @@ def record(con: Connection, records: list[tuple]) -> None:
     )
     con.register("rejected", table)
     try:
-        for statement in _STORE_REJECTIONS_SQL:
+        for statement in sql.STORE_REJECTIONS:
             con.execute(statement)
     finally:
         con.unregister("rejected")
-
-
-_STORE_REJECTIONS_SQL = (
-    # one per order (or entry) of the batch
-    """
-    CREATE OR REPLACE TEMP TABLE seen AS
-    SELECT * FROM rejected QUALIFY row_number() OVER (PARTITION BY order_key ORDER BY ref DESC) = 1
-    """,
-    # Known already (same order, same content) is not news: open, it was seen again (and where); dismissed,
-    # it stays dismissed; corrected or superseded, it is a version already replaced. Only one whose file was
-    # fixed and that comes back is news again.
-    """
-    CREATE OR REPLACE TEMP TABLE fresh AS
-    SELECT r.* FROM seen r
-    WHERE NOT EXISTS (
-        SELECT 1 FROM order_rejections o
-        WHERE o.stream_id = r.stream_id AND o.order_key = r.order_key AND o.content_hash = r.content_hash
-          AND (o.resolved_at IS NULL OR coalesce(o.resolution, '') <> 'fixed'))
-    """,
-    """
-    UPDATE order_rejections SET last_seen_run_id = r.sync_run_id, ref = r.ref
-    FROM seen r
-    WHERE order_rejections.stream_id = r.stream_id AND order_rejections.order_key = r.order_key
-      AND order_rejections.content_hash = r.content_hash AND order_rejections.resolved_at IS NULL
-    """,
-    # a new bad version of an order replaces its earlier rejection
-    """
-    UPDATE order_rejections SET resolved_at = f.seen_at, resolution = 'superseded'
-    FROM fresh f
-    WHERE order_rejections.stream_id = f.stream_id AND order_rejections.order_key = f.order_key
-      AND order_rejections.resolved_at IS NULL
-    """,
-    """
-    INSERT INTO order_rejections (stream_id, sync_run_id, order_key, order_id, pos_store_id,
-        business_date, ref, errors, content_hash, payload, first_seen_at, last_seen_run_id)
-    SELECT stream_id, sync_run_id, order_key, order_id, pos_store_id, business_date, ref,
-           errors, content_hash, payload, seen_at, sync_run_id
-    FROM fresh
-    """,
-    """
-    INSERT INTO dirty_days
-    SELECT DISTINCT stream_id, pos_store_id, business_date FROM fresh
-    WHERE pos_store_id IS NOT NULL AND business_date IS NOT NULL
-    ON CONFLICT DO NOTHING
-    """,
-)
 
 
 def hold_short_days(con: Connection, stream_id: int, run_id: int | None, window: Window,
@@ -303,34 +218,28 @@ def settle(con: Connection, stream_id: int, run_id: int, window: Window, finishe
     that this sync read again without meeting the cap is whole now. Returns how many of the stream's
     rejections are still open: met by this run or not, each still holds its days.
     """
-    rows = con.execute(
-        "SELECT id, ref, business_date, pos_store_id, last_seen_run_id, order_key FROM order_rejections "
-        "WHERE stream_id = ? AND resolved_at IS NULL", [stream_id]).fetchall()
-    fixed = [r for r in rows if r[4] != run_id and (r[2] is None or window.contains(r[2]))
-             and (source_file(r[1]) in finished  # its file was read to the end, and the entry is gone
-                  or (r[5].startswith(SHORT_KEY) and window.end is not None))]  # its day was read whole
+    held = rows(con, sql.REJECTIONS_OPEN_OF_STREAM, [stream_id])
+    fixed = [r for r in held if r["last_seen_run_id"] != run_id
+             and (r["business_date"] is None or window.contains(r["business_date"]))
+             and (source_file(r["ref"]) in finished  # its file was read to the end, and the entry is gone
+                  or (r["order_key"].startswith(SHORT_KEY) and window.end is not None))]  # its day was read whole
     if fixed:
-        ids = [r[0] for r in fixed]
-        con.execute("UPDATE order_rejections SET resolved_at = $now, resolution = 'fixed' "
-                    "WHERE id IN (SELECT unnest($ids))", {"now": now, "ids": ids})
-        con.execute("INSERT INTO dirty_days SELECT DISTINCT stream_id, pos_store_id, business_date "
-                    "FROM order_rejections WHERE id IN (SELECT unnest($ids)) "
-                    "AND pos_store_id IS NOT NULL AND business_date IS NOT NULL ON CONFLICT DO NOTHING",
-                    {"ids": ids})
-    met = [r for r in rows if r[4] == run_id]
-    undated = [r for r in met if r[2] is None]
+        ids = [r["id"] for r in fixed]
+        con.execute(sql.REJECTIONS_FIX, {"now": now, "ids": ids})
+        con.execute(sql.REJECTIONS_DIRTY_DAYS, {"ids": ids})
+    met = [r for r in held if r["last_seen_run_id"] == run_id]
+    undated = [r for r in met if r["business_date"] is None]
     if undated:
-        scopes = [(r[0], *scope(window, days, source_file(r[1]))) for r in undated]
+        scopes = [(r["id"], *scope(window, days, source_file(r["ref"]))) for r in undated]
         table = pa.table({"id": pa.array([s[0] for s in scopes], pa.int32()),
                           "scope_from": pa.array([s[1] for s in scopes], pa.date32()),
                           "scope_to": pa.array([s[2] for s in scopes], pa.date32())})
         con.register("scopes", table)
         try:
-            con.execute("UPDATE order_rejections SET scope_from = s.scope_from, scope_to = s.scope_to "
-                        "FROM scopes s WHERE order_rejections.id = s.id")
+            con.execute(sql.REJECTIONS_SET_SCOPES)
         finally:
             con.unregister("scopes")
-    return len(rows) - len(fixed)
+    return len(held) - len(fixed)
 
 
 def scope(window: Window, days: dict[str, tuple[date, date]], file: str) -> tuple[date | None, date | None]:

@@ -25,11 +25,13 @@ from flowtui.engine.core.errors import FlowError
 from flowtui.engine.core.statuses import SyncStatus
 from flowtui.engine.digests.store import RebuildResult, rebuild_dirty
 from flowtui.engine.ledger import books
-from flowtui.engine.pipeline import rejections
+from flowtui.engine.pipeline import rejections, sql
 from flowtui.engine.pipeline.landing import LandingResult, PreparedBatch, land_batch, prepare
+from flowtui.engine.setup.mapping import remember_stores
 from flowtui.engine.setup.secrets import SecretStore
-from flowtui.engine.setup.streams import Stream, remember_stores, require_active, require_stream, set_cursor
+from flowtui.engine.setup.streams import Stream, require_active, require_stream, set_cursor
 from flowtui.engine.storage.database import Database
+from flowtui.engine.storage.rows import one, rows
 
 #: progress(stream name, share done 0..1 or None, message)
 Progress = Callable[[str, float | None, str], None]
@@ -101,19 +103,12 @@ def sync_stream(
     with db.write() as con:
         stream = require_stream(con, name)
         default_tz = books.default_timezone(con)
-        con.execute(
-            "UPDATE sync_runs SET status = 'interrupted', finished_at = ? WHERE stream_id = ? AND status = 'running'",
-            [now, stream.id],
-        )
+        con.execute(sql.SYNC_RUNS_INTERRUPT, [now, stream.id])
         today = clock.today_in(default_tz)
         window = default_window(stream, today)
         since = (start or window.updated_since) if window.updated_since is not None else None
         window = Window(start or window.start, end or window.end, since)
-        run_id = con.execute(
-            "INSERT INTO sync_runs (stream_id, started_at, status, window_from, window_to) "
-            "VALUES (?, ?, 'running', ?, ?) RETURNING id",
-            [stream.id, now, window.start, window.end],
-        ).fetchall()[0][0]
+        run_id = one(con, sql.SYNC_RUN_START, [stream.id, now, window.start, window.end])["id"]
     outcome = SyncOutcome(stream=stream.name, status=SyncStatus.RUNNING, window=window, run_id=run_id)
     report(stream.name, 0.0, "starting")
     try:
@@ -363,12 +358,7 @@ def _nbytes(item) -> int:
 def _finish(con, outcome: SyncOutcome, windows: int) -> None:
     landing = outcome.landing
     con.execute(
-        """
-        UPDATE sync_runs SET finished_at = ?, status = ?, windows_fetched = ?, orders_new = ?,
-            orders_changed = ?, orders_unchanged = ?, orders_rejected = ?, digests_updated = ?,
-            error = ?, warnings = ?
-        WHERE id = ?
-        """,
+        sql.SYNC_RUN_FINISH,
         [
             clock.now(), outcome.status, windows, landing.new, landing.changed,
             landing.unchanged + landing.stale, landing.rejected, outcome.digests.touched,
@@ -388,8 +378,7 @@ def streams_to_sync(db: Database, names: list[str]) -> list[str]:
     with db.read() as con:
         if names:
             return [require_active(require_stream(con, n)).name for n in names]
-        return [r[0] for r in con.execute(
-            "SELECT name FROM streams WHERE auto_sync AND archived_at IS NULL ORDER BY name").fetchall()]
+        return [r["name"] for r in rows(con, sql.AUTO_SYNC_STREAMS)]
 
 
 def window_of(outcome: SyncOutcome) -> str:

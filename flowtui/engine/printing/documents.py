@@ -29,8 +29,10 @@ from flowtui.engine.digests.filters import resolve_filter
 from flowtui.engine.digests.store import DigestFilter, query_digests
 from flowtui.engine.ledger import books
 from flowtui.engine.ledger import reading as ledger
+from flowtui.engine.printing import sql
 from flowtui.engine.printing.report_views import digest_view, document_title, document_view, printed_stamp
 from flowtui.engine.setup import company
+from flowtui.engine.storage.rows import one, rows
 
 Progress = Callable[[int, int], None]
 
@@ -85,10 +87,8 @@ def _declared_rates(con) -> dict[str, Decimal]:
     """Each tax code's nominal rate: the tax codes' own, else one all its products declare."""
     from flowtui.engine.ledger import taxes
 
-    rows = con.execute(
-        "SELECT tax_code, min(tax_rate) FROM products WHERE tax_code IS NOT NULL AND coalesce(tax_rate, 0) > 0 "
-        "GROUP BY tax_code HAVING count(DISTINCT tax_rate) = 1").fetchall()
-    return {**{code: rate for code, rate in rows}, **taxes.rates(con)}
+    declared = {r["tax_code"]: r["rate"] for r in rows(con, sql.DECLARED_RATES)}
+    return {**declared, **taxes.rates(con)}
 
 
 def _document_views(con, numbers: list[str]) -> list[tuple[int, str, dict]]:
@@ -97,8 +97,8 @@ def _document_views(con, numbers: list[str]) -> list[tuple[int, str, dict]]:
     views = []
     for number in numbers:
         detail = ledger.document(con, number)
-        source = con.execute("SELECT business_date FROM digests WHERE id = ?", [detail.row.digest_id]).fetchall()
-        view = document_view(detail, source_date=source[0][0] if source else None, declared_rates=rates)
+        source = one(con, sql.DIGEST_DATE, [detail.row.digest_id])
+        view = document_view(detail, source_date=source["business_date"] if source else None, declared_rates=rates)
         views.append((detail.row.id, detail.row.number, view))
     return views
 
@@ -188,15 +188,13 @@ def print_invoices(flow, numbers: list[str] | None = None, *, start: date | None
 def _digest_views(con, flt: DigestFilter) -> list[dict]:
     default_tz = books.default_timezone(con)
     frame = query_digests(con, flt, now=clock.now(), default_tz=default_tz, sort="date")
-    zones = dict(con.execute("SELECT name, timezone FROM locations").fetchall())
+    zones = {r["name"]: r["timezone"] for r in rows(con, sql.LOCATION_ZONES)}
     rates = _declared_rates(con)
     views = []
     for row in frame.iter_rows(named=True):
         detail = digest_detail.from_row(con, row)
-        documents = [{"title": document_title(kind, role), "number": number, "total": total}
-                     for kind, role, number, total in con.execute(
-                         "SELECT kind, role, number, total FROM documents WHERE digest_id = ? ORDER BY id",
-                         [row["id"]]).fetchall()]
+        documents = [{"title": document_title(d["kind"], d["role"]), "number": d["number"], "total": d["total"]}
+                     for d in rows(con, sql.CROSSING_DIGEST_DOCUMENTS, [row["id"]])]
         views.append(digest_view(detail, timezone=zones.get(row["location"], default_tz), documents=documents,
                                  declared_rates=rates))
     return views

@@ -31,7 +31,9 @@ import polars as pl
 
 from flowtui.engine.core import clock, spreadsheet
 from flowtui.engine.core.errors import InvalidInput
+from flowtui.engine.printing import sql
 from flowtui.engine.storage.database import Connection, Database
+from flowtui.engine.storage.rows import one
 from flowtui.engine.storage.views import BY_NAME, VIEW_NAMES, pin_now, view_query
 
 FORMATS = ("parquet", "csv", "xlsx")
@@ -81,12 +83,13 @@ def export_views(db: Database, fmt: str, folder: Path, *, start: date | None = N
         for name in names:
             target = folder / f"{name}.{fmt}"
             temporary = target.with_name(f".{target.name}.part")
-            options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
+            options = sql.PARQUET_OPTIONS if fmt == "parquet" else sql.CSV_OPTIONS
             _select, params = view_query(name, start, end)
             if fmt == "csv":
                 _select = _text_not_formulas(con, _select, params)
             try:
-                rows = con.execute(f"COPY ({_select}) TO ? ({options})", [*params, str(temporary)]).fetchall()[0][0]
+                rows = con.execute(sql.EXPORT_COPY.format(select=_select, options=options),
+                                   [*params, str(temporary)]).fetchall()[0][0]
             except BaseException:
                 temporary.unlink(missing_ok=True)
                 raise
@@ -100,7 +103,7 @@ def _text_not_formulas(con: Connection, _select: str, params: list) -> str:
     relation = con.sql(_select, params=params)
     cols = ", ".join(spreadsheet.as_text_sql(f'"{column}"') + f' AS "{column}"' if str(kind) == "VARCHAR"
                      else f'"{column}"' for column, kind in zip(relation.columns, relation.types))
-    return f"SELECT {cols} FROM ({_select})"
+    return sql.EXPORT_COLUMNS.format(columns=cols, select=_select)
 
 
 def _export_xlsx(db: Database, folder: Path, names: list[str], start: date | None, end: date | None) -> ExportResult:
@@ -151,7 +154,7 @@ def _excel_ready(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _count(con: Connection, name: str, start: date | None, end: date | None) -> int:
     _select, params = view_query(name, start, end)
-    return con.execute(f"SELECT count(*) FROM ({_select})", params).fetchall()[0][0]
+    return one(con, sql.EXPORT_COUNT.format(select=_select), params)["n"]
 
 
 def _filtered(name: str, start: date | None, end: date | None) -> bool:

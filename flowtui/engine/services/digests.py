@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from flowtui.engine.core import clock
-from flowtui.engine.core.errors import InvalidInput, NotFound
+from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.core.records import DigestDetail, DigestPage, DigestRow, digest_row
 from flowtui.engine.digests import browse, filters
 from flowtui.engine.digests import detail as digest_detail
-from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter, listing_page, query_digests
+from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter, listing_page, pending_days, query_digests
 from flowtui.engine.ledger import books, sequences
 from flowtui.engine.services.unit import Service
 
@@ -53,10 +53,7 @@ class DigestsService(Service):
 
     def order(self, digest_id: int, order_id: str) -> browse.OrderDetail:
         with self.db.read() as con:
-            rows = con.execute("SELECT stream_id FROM digests WHERE id = ?", [digest_id]).fetchall()
-            if not rows:
-                raise NotFound(f"No digest with id {digest_id}.")
-            return browse.order(con, rows[0][0], order_id)
+            return browse.digest_order(con, digest_id, order_id)
 
     def next_number(self, fmt: str, day: date | None = None) -> str:
         with self.db.read() as con:
@@ -64,4 +61,4 @@ class DigestsService(Service):
 
     def pending_days(self) -> int:
         with self.db.read() as con:
-            return con.execute("SELECT count(*) FROM dirty_days").fetchall()[0][0]
+            return pending_days(con)

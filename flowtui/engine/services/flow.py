@@ -36,8 +36,9 @@ from flowtui.engine.services.streams import StreamsService, stream_connector
 from flowtui.engine.services.taxes import TaxService
 from flowtui.engine.services.till import Till
 from flowtui.engine.setup import company
+from flowtui.engine.setup.mapping import Mappings, StoreRow
 from flowtui.engine.setup.secrets import SecretStore
-from flowtui.engine.setup.streams import Mappings, StoreRow, Stream, StreamSettings, StreamStatus
+from flowtui.engine.setup.streams import Stream, StreamSettings, StreamStatus
 from flowtui.engine.storage.database import Database
 
 __all__ = ["Flow", "Services", "stream_connector"]

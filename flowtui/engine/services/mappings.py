@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from flowtui.engine.core import clock
 from flowtui.engine.pipeline.sync import rebuild_pending
 from flowtui.engine.services.unit import Service, active_stream
+from flowtui.engine.setup import mapping, unmap
 from flowtui.engine.setup import streams as streams_mod
-from flowtui.engine.setup import unmap
-from flowtui.engine.setup.streams import Mappings
+from flowtui.engine.setup.mapping import Mappings
 
 
 @dataclass
@@ -19,7 +19,7 @@ class MappingsService(Service):
     def map_location(self, stream: str, pos_store_id: str, location: str, contact: str | None = None,
                      number_format: str | None = None, credit_note_format: str | None = None) -> None:
         with self._write() as con:
-            streams_mod.map_location(
+            mapping.map_location(
                 con, active_stream(con, stream), pos_store_id, location, contact, number_format,
                 clock.now(), credit_note_format,
             )
@@ -28,12 +28,12 @@ class MappingsService(Service):
     def map_payment(self, stream: str, pos_method: str, account: str, force: bool = False) -> None:
         """Map a POS payment method to an asset account (any account with ``force``)."""
         with self._write() as con:
-            streams_mod.map_payment(con, active_stream(con, stream), pos_method, account, force)
+            mapping.map_payment(con, active_stream(con, stream), pos_method, account, force)
 
     def map_account(self, stream: str, category: str, account: str, force: bool = False) -> None:
         """Map a category to an account of a type it allows (books.CATEGORY_TYPES; any with ``force``)."""
         with self._write() as con:
-            streams_mod.map_account(con, active_stream(con, stream), category, account, force)
+            mapping.map_account(con, active_stream(con, stream), category, account, force)
 
     def unmap_location(self, stream: str, pos_store_id: str) -> str:
         """Unmap a POS store (its unposted days need attention again); returns the location it had."""
@@ -52,4 +52,4 @@ class MappingsService(Service):
 
     def mappings(self, stream: str) -> Mappings:
         with self.db.read() as con:
-            return streams_mod.mappings(con, streams_mod.require_stream(con, stream))
+            return mapping.mappings(con, streams_mod.require_stream(con, stream))

@@ -10,10 +10,12 @@ from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.ledger import books
 from flowtui.engine.services.unit import Service
+from flowtui.engine.setup import mapping
 from flowtui.engine.setup import streams as streams_mod
+from flowtui.engine.setup.mapping import StoreRow
 from flowtui.engine.setup.secrets import SecretStore
 from flowtui.engine.setup.secrets import describe_all as describe_secrets
-from flowtui.engine.setup.streams import StoreRow, Stream, StreamSettings, StreamStatus
+from flowtui.engine.setup.streams import Stream, StreamSettings, StreamStatus
 from flowtui.engine.storage.database import Connection
 
 
@@ -132,8 +134,8 @@ class StreamsService(Service):
         with self._write() as con:
             stream = streams_mod.require_stream(con, name)
             if offered:
-                streams_mod.remember_stores(con, stream.id, offered, clock.now())
-            return streams_mod.stores(con, stream)
+                mapping.remember_stores(con, stream.id, offered, clock.now())
+            return mapping.stores(con, stream)
 
 
 def _split_secrets(options: dict) -> tuple[dict, dict[str, str]]:

@@ -9,6 +9,7 @@ from flowtui.engine.core import clock
 from flowtui.engine.ledger import products, taxes
 from flowtui.engine.pipeline.sync import rebuild_pending
 from flowtui.engine.services.unit import Service
+from flowtui.engine.setup import mapping
 from flowtui.engine.setup import streams as streams_mod
 
 
@@ -26,12 +27,10 @@ class TaxService(Service):
         with self.db.read() as con:
             found = streams_mod.require_stream(con, stream)
             mapped = taxes.tax_mappings(con, found.id)
-            stores = con.execute("SELECT pos_store_id, service_charge_tax_code FROM stream_stores "
-                                 "WHERE stream_id = ? AND service_charge_tax_code IS NOT NULL ORDER BY 1",
-                                 [found.id]).fetchall()
+            stores = mapping.service_charge_codes(con, found.id)
         rows = [{"category": c, "store": None, "tax_code": mapped.get(c), "source": "mapping" if c in mapped else None}
                 for c in taxes.TAX_CATEGORIES]
-        rows += [{"category": "service_charge", "store": s, "tax_code": code, "source": "source"} for s, code in stores]
+        rows += [{"category": "service_charge", "store": s, "tax_code": code, "source": "source"} for s, code in stores.items()]
         return rows
 
     def tax_codes(self) -> list[taxes.TaxCode]:

@@ -108,8 +108,7 @@ class Till:
             minipos.close(con, require_active(self.stream), business_date, float_amount, counted_amount, clock.now(), actor())
         outcome = self._sync([self.name], start=business_date, end=business_date)[0]
         with self.db.read() as con:
-            own = {r[0] for r in con.execute("SELECT id FROM digests WHERE stream_id = ? AND business_date = ?",
-                                             [self.stream.id, business_date]).fetchall()}
+            own = minipos.day_digests(con, self.stream, business_date)
             closes = minipos.closes(con, self.stream, business_date)
         return Closed(self.day(business_date), outcome, [p for p in outcome.postings if p.digest_id in own], closes)
 

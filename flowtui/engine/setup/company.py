@@ -15,6 +15,7 @@ from pathlib import Path
 
 from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.ledger import books
+from flowtui.engine.setup import sql
 from flowtui.engine.storage.database import Connection
 
 #: Field -> settings key. ``name``, ``currency`` and ``timezone`` are books.py's.
@@ -89,7 +90,7 @@ def update(con: Connection, now: datetime, *, name: str | None = None, address: 
         if value:
             books._put_setting(con, KEYS[field], value)
         else:
-            con.execute("DELETE FROM settings WHERE key = ?", [KEYS[field]])
+            con.execute(sql.SETTING_DELETE, [KEYS[field]])
     return profile(con)
 
 

@@ -9,9 +9,10 @@ from datetime import date, datetime
 from flowtui.connectors.registry import ProviderConfigError, SourceKey, provider
 from flowtui.engine.core import clock, names
 from flowtui.engine.core.errors import InvalidInput
-from flowtui.engine.ledger import books
-from flowtui.engine.ledger.numbering import DEFAULT_INVOICE_FORMAT, validate_format
-from flowtui.engine.storage.database import Connection, run
+from flowtui.engine.setup import sql
+from flowtui.engine.setup.mapping import map_location
+from flowtui.engine.storage.database import Connection
+from flowtui.engine.storage.rows import Row, one, rows
 
 GROUPINGS = ("sku", "all")
 
@@ -52,14 +53,8 @@ class StreamSettings:
         return self
 
 
-_COLUMNS = ("id, name, provider, store_name, config, auto_sync, auto_invoice, grouping, "
-            "start_date, lookback_days, cursor_date, created_at, archived_at")
-
-
-def _stream(row: tuple) -> Stream:
-    values = list(row)
-    values[4] = json.loads(values[4] or "{}")
-    return Stream(*values)
+def _stream(row: Row) -> Stream:
+    return Stream(**{**row, "config": json.loads(row["config"] or "{}")})
 
 
 def refuse_taken_name(con: Connection, name: str) -> None:
@@ -93,8 +88,7 @@ def add_stream(
         refuse_same_source(con, name, provider_name, config)
     settings = settings.validated()
     con.execute(
-        "INSERT INTO streams (name, provider, store_name, config, auto_sync, auto_invoice, grouping, "
-        "start_date, lookback_days, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        sql.STREAM_INSERT,
         [
             name,
             provider_name,
@@ -136,7 +130,7 @@ def update_stream(con: Connection, name: str, settings: StreamSettings, options:
             refuse_same_source(con, name, stream.provider, config)
         changes["config"] = json.dumps(config)
     for column, value in changes.items():
-        con.execute(f"UPDATE streams SET {column} = ? WHERE id = ?", [value, stream.id])  # column names are ours
+        con.execute(sql.STREAM_UPDATE.format(column=column), [value, stream.id])  # column names are ours
     updated = require_stream(con, name)
     if options:
         _map_home(con, updated, clock.now())
@@ -144,20 +138,20 @@ def update_stream(con: Connection, name: str, settings: StreamSettings, options:
 
 
 def set_cursor(con: Connection, stream_id: int, day: date) -> None:
-    con.execute("UPDATE streams SET cursor_date = ? WHERE id = ?", [day, stream_id])
+    con.execute(sql.STREAM_SET_CURSOR, [day, stream_id])
 
 
 def _names(con: Connection) -> list[str]:
-    return [r[0] for r in con.execute("SELECT name FROM streams ORDER BY name").fetchall()]
+    return [r["name"] for r in rows(con, sql.STREAM_NAMES)]
 
 
 def require_stream(con: Connection, name: str) -> Stream:
     """The stream ``name`` means (whatever its case, removed ones too); a clear error naming the nearest ones."""
-    rows = con.execute(f"SELECT {_COLUMNS} FROM streams WHERE name = ?", [name.strip()]).fetchall()
-    if not rows:
+    row = one(con, sql.STREAM_BY_NAME, [name.strip()])
+    if row is None:
         stored = names.resolve(name, _names(con), "stream", "`flowtui stream list --all`")
-        rows = con.execute(f"SELECT {_COLUMNS} FROM streams WHERE name = ?", [stored]).fetchall()
-    return _stream(rows[0])
+        row = one(con, sql.STREAM_BY_NAME, [stored])
+    return _stream(row)
 
 
 def require_active(stream: Stream) -> Stream:
@@ -169,8 +163,7 @@ def require_active(stream: Stream) -> Stream:
 
 
 def all_streams(con: Connection, include_archived: bool = True) -> list[Stream]:
-    where = "" if include_archived else "WHERE archived_at IS NULL "
-    return [_stream(r) for r in con.execute(f"SELECT {_COLUMNS} FROM streams {where}ORDER BY name").fetchall()]
+    return [_stream(r) for r in rows(con, sql.STREAMS_ALL if include_archived else sql.STREAMS_IN_USE)]
 
 
 def archive_stream(con: Connection, name: str, now: datetime) -> Stream:
@@ -178,7 +171,7 @@ def archive_stream(con: Connection, name: str, now: datetime) -> Stream:
     stream = require_stream(con, name)
     if stream.archived_at is not None:
         raise InvalidInput(f"Stream {stream.name!r} was already removed on {stream.archived_at:%Y-%m-%d}.")
-    con.execute("UPDATE streams SET archived_at = ? WHERE id = ?", [now, stream.id])
+    con.execute(sql.STREAM_ARCHIVE, [now, stream.id])
     return require_stream(con, stream.name)
 
 
@@ -219,243 +212,9 @@ class StreamStatus:
 
 def stream_statuses(con: Connection, include_archived: bool = False) -> list[StreamStatus]:
     """Every stream (in use, or removed ones too) with the outcome of its last sync run."""
-    last = {
-        row[0]: row[1:]
-        for row in con.execute(
-            """
-            SELECT stream_id, status, coalesce(finished_at, started_at), error, warnings
-            FROM sync_runs
-            QUALIFY row_number() OVER (PARTITION BY stream_id ORDER BY id DESC) = 1
-            """
-        ).fetchall()
-    }
+    last = {row["stream_id"]: row for row in rows(con, sql.LAST_SYNC_RUNS)}
     result = []
     for stream in all_streams(con, include_archived):
-        status, at, error, warnings = last.get(stream.id, ("new", None, None, []))
-        result.append(StreamStatus(stream, status, at, error, list(warnings or [])))
+        run = last.get(stream.id, {"status": "new", "at": None, "error": None, "warnings": []})
+        result.append(StreamStatus(stream, run["status"], run["at"], run["error"], list(run["warnings"] or [])))
     return result
-
-
-# -- stores -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StoreRow:
-    pos_store_id: str
-    name: str | None
-    location: str | None
-    orders: int
-
-
-def stores(con: Connection, stream: Stream) -> list[StoreRow]:
-    rows = con.execute(
-        """
-        SELECT s.pos_store_id, s.name, l.name,
-               (SELECT count(*) FROM orders o WHERE o.stream_id = s.stream_id AND o.pos_store_id = s.pos_store_id)
-        FROM stream_stores s
-        LEFT JOIN location_mappings m ON m.stream_id = s.stream_id AND m.pos_store_id = s.pos_store_id
-        LEFT JOIN locations l ON l.id = m.location_id
-        WHERE s.stream_id = ?
-        ORDER BY s.pos_store_id
-        """,
-        [stream.id],
-    ).fetchall()
-    return [StoreRow(*r) for r in rows]
-
-
-def remember_stores(con: Connection, stream_id: int, offered: list, now: datetime) -> None:
-    """Record stores the source offers (e.g. StoreHub's /stores): :class:`SourceStore` records.
-
-    What the source says of a store (its name, the tax code of its service charge) wins over what
-    was known; what it does not say is kept.
-    """
-    if not offered:
-        return
-    con.executemany(
-        "INSERT INTO stream_stores (stream_id, pos_store_id, name, first_seen_at, service_charge_tax_code) "
-        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET name = coalesce(EXCLUDED.name, stream_stores.name), "
-        "service_charge_tax_code = coalesce(EXCLUDED.service_charge_tax_code, stream_stores.service_charge_tax_code)",
-        [(stream_id, s.id, s.name, now, s.service_charge_tax_code) for s in offered],
-    )
-
-
-# -- mappings ---------------------------------------------------------------------
-
-
-def map_location(
-    con: Connection,
-    stream: Stream,
-    pos_store_id: str,
-    location_name: str,
-    contact_name: str | None,
-    number_format: str | None,
-    now: datetime,
-    credit_note_format: str | None = None,
-) -> None:
-    """Map a POS store to a location; moving it to another time zone re-dates its orders."""
-    pos_store_id = pos_store_id.strip()
-    if not pos_store_id:
-        raise InvalidInput("Give the POS store id to map (see `flowtui stream stores`).")
-    location = books.require_location(con, location_name)
-    contact = books.require_contact(con, contact_name) if contact_name else None
-    fmt = validate_format(number_format) if number_format else None
-    cn_fmt = validate_format(credit_note_format) if credit_note_format else None
-    before = _store_timezone(con, stream, pos_store_id)
-    previous = con.execute(
-        "SELECT contact_id, number_format, credit_note_format FROM location_mappings "
-        "WHERE stream_id = ? AND pos_store_id = ?",
-        [stream.id, pos_store_id],
-    ).fetchall()
-    if previous:
-        contact_id = contact.id if contact else previous[0][0]
-        fmt = fmt or previous[0][1]
-        cn_fmt = cn_fmt or previous[0][2]
-    else:
-        contact_id = contact.id if contact else books.require_contact(con, books.DEFAULT_CONTACT).id
-    con.execute(
-        "INSERT INTO location_mappings (stream_id, pos_store_id, location_id, contact_id, number_format, "
-        "credit_note_format) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET location_id = EXCLUDED.location_id, "
-        "contact_id = EXCLUDED.contact_id, number_format = EXCLUDED.number_format, "
-        "credit_note_format = EXCLUDED.credit_note_format",
-        [stream.id, pos_store_id, location.id, contact_id, fmt, cn_fmt],
-    )
-    con.execute(
-        "INSERT INTO stream_stores (stream_id, pos_store_id, first_seen_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-        [stream.id, pos_store_id, now],
-    )
-    if location.timezone != before:
-        redate_store(con, stream.id, pos_store_id, location.timezone)
-
-
-def _store_timezone(con: Connection, stream: Stream, pos_store_id: str) -> str:
-    rows = con.execute(
-        "SELECT l.timezone FROM location_mappings m JOIN locations l ON l.id = m.location_id "
-        "WHERE m.stream_id = ? AND m.pos_store_id = ?",
-        [stream.id, pos_store_id],
-    ).fetchall()
-    return rows[0][0] if rows else books.default_timezone(con)
-
-
-def redate_store(con: Connection, stream_id: int, pos_store_id: str, timezone: str) -> None:
-    """Recompute business dates of a store's orders in ``timezone``; old and new days become dirty."""
-    params = {"stream": stream_id, "store": pos_store_id, "tz": timezone}
-    where = "stream_id = $stream AND pos_store_id = $store"
-    mark_dirty = (f"INSERT INTO dirty_days SELECT DISTINCT stream_id, pos_store_id, business_date FROM orders "
-                  f"WHERE {where} ON CONFLICT DO NOTHING")
-    run(con, mark_dirty, params)
-    run(con, f"UPDATE orders SET business_date = (ordered_at AT TIME ZONE $tz)::DATE WHERE {where}", params)
-    for child in ("order_lines", "order_payments"):
-        run(
-            con,
-            f"""
-            UPDATE {child} SET business_date = o.business_date
-            FROM orders o
-            WHERE {child}.stream_id = $stream AND {child}.pos_store_id = $store
-              AND o.stream_id = {child}.stream_id AND o.order_id = {child}.order_id
-              AND {child}.business_date <> o.business_date
-            """,
-            params,
-        )
-    run(con, mark_dirty, params)
-
-
-def map_payment(con: Connection, stream: Stream, pos_method: str, account_code: str, force: bool = False) -> None:
-    """A POS payment method -> the account its money goes to (an asset account unless ``force``)."""
-    pos_method = pos_method.strip()
-    if not pos_method:
-        raise InvalidInput("Give the POS payment method to map, exactly as the POS names it.")
-    account = books.check_account_type(books.require_account(con, account_code), books.PAYMENT_ACCOUNT_TYPES,
-                                       f"payment method {pos_method!r}", force, " (cash, bank or clearing)")
-    con.execute(
-        "INSERT INTO payment_mappings VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET account_code = EXCLUDED.account_code",
-        [stream.id, pos_method, account.code],
-    )
-
-
-def account_category(typed: str) -> str:
-    category = typed.strip().lower().replace("-", "_")
-    if category not in books.CATEGORY_TYPES:
-        allowed = ", ".join(books.CATEGORY_TYPES)
-        raise InvalidInput(f"Unknown account category {category!r}; use one of {allowed}.")
-    return category
-
-
-def map_account(con: Connection, stream: Stream, category: str, account_code: str, force: bool = False) -> None:
-    """A posting category -> its account (of a type :data:`books.CATEGORY_TYPES` allows, unless ``force``)."""
-    category = account_category(category)
-    account = books.check_account_type(books.require_account(con, account_code), books.CATEGORY_TYPES[category],
-                                       category.replace("_", " "), force)
-    con.execute(
-        "INSERT INTO account_mappings VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET account_code = EXCLUDED.account_code",
-        [stream.id, category, account.code],
-    )
-
-
-@dataclass(frozen=True)
-class Mappings:
-    locations: list[dict]
-    payments: list[dict]
-    accounts: list[dict]
-
-
-def mappings(con: Connection, stream: Stream) -> Mappings:
-    """Every mapping of a stream, plus values seen in its orders that are not mapped yet."""
-    locations = [
-        {
-            "pos_store_id": r[0],
-            "store_name": r[1],
-            "location": r[2],
-            "timezone": r[3],
-            "contact": r[4],
-            "number_format": r[5] or (DEFAULT_INVOICE_FORMAT if r[2] else None),
-            "mapped": r[2] is not None,
-        }
-        for r in con.execute(
-            """
-            WITH ids AS (
-                SELECT pos_store_id FROM stream_stores WHERE stream_id = $s
-                UNION SELECT pos_store_id FROM location_mappings WHERE stream_id = $s
-            )
-            SELECT i.pos_store_id, st.name, l.name, l.timezone, c.name, m.number_format
-            FROM ids i
-            LEFT JOIN stream_stores st ON st.stream_id = $s AND st.pos_store_id = i.pos_store_id
-            LEFT JOIN location_mappings m ON m.stream_id = $s AND m.pos_store_id = i.pos_store_id
-            LEFT JOIN locations l ON l.id = m.location_id
-            LEFT JOIN contacts c ON c.id = m.contact_id
-            ORDER BY i.pos_store_id
-            """,
-            {"s": stream.id},
-        ).fetchall()
-    ]
-    payments = [
-        {"pos_method": r[0], "account": r[1], "source": r[2], "mapped": r[1] is not None}
-        for r in con.execute(
-            """
-            WITH seen AS (
-                SELECT DISTINCT method FROM order_payments WHERE stream_id = $s
-                UNION SELECT pos_method FROM payment_mappings WHERE stream_id = $s
-            )
-            SELECT seen.method,
-                   coalesce(pm.account_code, g.account_code),
-                   CASE WHEN pm.account_code IS NOT NULL THEN 'stream'
-                        WHEN g.account_code IS NOT NULL THEN 'default' END
-            FROM seen
-            LEFT JOIN payment_mappings pm ON pm.stream_id = $s AND pm.pos_method = seen.method
-            LEFT JOIN payment_methods g ON lower(g.name) = lower(seen.method)
-            ORDER BY seen.method
-            """,
-            {"s": stream.id},
-        ).fetchall()
-    ]
-    defaults = dict(con.execute("SELECT category, account_code FROM account_defaults").fetchall())
-    mapped = dict(
-        con.execute("SELECT category, account_code FROM account_mappings WHERE stream_id = ?", [stream.id]).fetchall()
-    )
-    accounts = []
-    for category in books.CATEGORY_TYPES:  # those with an account, and those every posting needs
-        code = mapped.get(category) or defaults.get(category)
-        if code is None and category not in books.POSTING_CATEGORIES:
-            continue
-        source = "stream" if category in mapped else ("default" if code else None)
-        accounts.append({"category": category, "account": code, "source": source, "mapped": code is not None})
-    return Mappings(locations, payments, accounts)

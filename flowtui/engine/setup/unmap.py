@@ -11,8 +11,11 @@ from flowtui.connectors.registry import provider
 from flowtui.engine.core import names
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.ledger import books
-from flowtui.engine.setup.streams import Stream, account_category, redate_store
+from flowtui.engine.setup import sql
+from flowtui.engine.setup.mapping import account_category, redate_store
+from flowtui.engine.setup.streams import Stream
 from flowtui.engine.storage.database import Connection
+from flowtui.engine.storage.rows import one, rows
 
 
 def _one_of(typed: str, mapped: list[str], what: str, stream: Stream) -> str:
@@ -31,24 +34,20 @@ def unmap_location(con: Connection, stream: Stream, pos_store_id: str) -> str:
     location, so the days they came from must too (map the store to another location instead).
     """
     home = provider(stream.provider).fixed_store(stream.config)
-    mapped = [r[0] for r in con.execute(
-        "SELECT pos_store_id FROM location_mappings WHERE stream_id = ? ORDER BY 1", [stream.id]).fetchall()]
+    mapped = [r["pos_store_id"] for r in rows(con, sql.MAPPED_STORES, [stream.id])]
     store = _one_of(pos_store_id, mapped, "POS store", stream)
     if home is not None and home[0] == store:
         raise InvalidInput(f"{stream.name!r} is a till: its store is its location. Move it with "
                            f"`flowtui stream set {stream.name!r} --location NAME`.")
-    location, timezone = con.execute(
-        "SELECT l.name, l.timezone FROM location_mappings m JOIN locations l ON l.id = m.location_id "
-        "WHERE m.stream_id = ? AND m.pos_store_id = ?", [stream.id, store]).fetchall()[0]
-    posted = con.execute(
-        "SELECT d.number FROM documents d JOIN digests g ON g.id = d.digest_id "
-        "WHERE g.stream_id = ? AND g.pos_store_id = ? ORDER BY d.id LIMIT 1", [stream.id, store]).fetchall()
+    mapped_to = one(con, sql.STORE_LOCATION, [stream.id, store])
+    location, timezone = mapped_to["name"], mapped_to["timezone"]
+    posted = one(con, sql.CROSSING_STORE_FIRST_DOCUMENT, [stream.id, store])
     if posted:
         raise InvalidInput(
-            f"POS store {store} of {stream.name!r} has posted documents at {location} (e.g. {posted[0][0]}); they "
+            f"POS store {store} of {stream.name!r} has posted documents at {location} (e.g. {posted['number']}); they "
             f"keep their location, and so must the days they came from. To send the store's sales elsewhere, "
             f"map it to another location with `flowtui map location {stream.name!r} {store} --location NAME`.")
-    con.execute("DELETE FROM location_mappings WHERE stream_id = ? AND pos_store_id = ?", [stream.id, store])
+    con.execute(sql.LOCATION_MAPPING_DELETE, [stream.id, store])
     if books.default_timezone(con) != timezone:  # an unmapped store's days are in the books' time zone
         redate_store(con, stream.id, store, books.default_timezone(con))
     return location
@@ -56,21 +55,19 @@ def unmap_location(con: Connection, stream: Stream, pos_store_id: str) -> str:
 
 def unmap_payment(con: Connection, stream: Stream, pos_method: str) -> tuple[str, str | None]:
     """Take a payment method's mapping away: (the method as mapped, the books' account it falls back to, if any)."""
-    mapped = [r[0] for r in con.execute(
-        "SELECT pos_method FROM payment_mappings WHERE stream_id = ? ORDER BY 1", [stream.id]).fetchall()]
+    mapped = [r["pos_method"] for r in rows(con, sql.MAPPED_PAYMENTS, [stream.id])]
     method = _one_of(pos_method, mapped, "payment method", stream)
-    con.execute("DELETE FROM payment_mappings WHERE stream_id = ? AND pos_method = ?", [stream.id, method])
-    fallback = con.execute("SELECT account_code FROM payment_methods WHERE lower(name) = lower(?)", [method]).fetchall()
-    return method, (fallback[0][0] if fallback else None)
+    con.execute(sql.PAYMENT_MAPPING_DELETE, [stream.id, method])
+    fallback = one(con, sql.PAYMENT_METHOD_ACCOUNT, [method])
+    return method, (fallback["account_code"] if fallback else None)
 
 
 def unmap_account(con: Connection, stream: Stream, category: str) -> tuple[str, str | None]:
     """Take a category's mapping away: (the category, the books' default account it falls back to, if any)."""
     category = account_category(category)
-    if not con.execute("SELECT 1 FROM account_mappings WHERE stream_id = ? AND category = ?",
-                       [stream.id, category]).fetchall():
+    if one(con, sql.ACCOUNT_MAPPING_EXISTS, [stream.id, category]) is None:
         raise NotFound(f"Stream {stream.name!r} has no mapping of its own for {category!r} (it uses the books' "
                        f"default); see `flowtui mappings {stream.name!r}`.")
-    con.execute("DELETE FROM account_mappings WHERE stream_id = ? AND category = ?", [stream.id, category])
-    fallback = con.execute("SELECT account_code FROM account_defaults WHERE category = ?", [category]).fetchall()
-    return category, (fallback[0][0] if fallback else None)
+    con.execute(sql.ACCOUNT_MAPPING_DELETE, [stream.id, category])
+    fallback = one(con, sql.ACCOUNT_DEFAULT, [category])
+    return category, (fallback["account_code"] if fallback else None)
