@@ -1,1 +1,1 @@
-"""Textual screens of the Flow console (arrives with the console issue)."""
+"""Textual screens of the Flow console: one module per screen; shared widgets in common/, the till in minipos/."""

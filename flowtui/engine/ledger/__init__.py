@@ -1,1 +1,1 @@
-"""The books: posting digests, documents, the journal, taxes, stock and exports of the ledger."""
+"""The books: posting digests, documents, the journal, number sequences, history, taxes and stock."""
