@@ -55,7 +55,8 @@ def _mirror(con: Connection, document_id: int, kind: str, day) -> DocumentPlan:
     payments = tuple((r["method"], r["account_code"], _sen(r["amount"]))
                      for r in rows(con, sql.DOCUMENT_PAYMENTS, [document_id]))
     taxes = tuple((r["tax_code"], _sen(r["taxable"]), _sen(r["tax"])) for r in rows(con, sql.DOCUMENT_TAXES, [document_id]))
-    journal, cogs = [], []
+    journal: list[JournalLine] = []
+    cogs: list[JournalLine] = []
     for r in rows(con, sql.DOCUMENT_JOURNAL, [document_id]):
         target = cogs if r["entry_kind"] == "cost" else journal
         target.append(JournalLine(r["account_code"], _sen(r["credit"]), _sen(r["debit"]),
