@@ -286,8 +286,13 @@ class CheckoutScreen(TillActions, FlowScreen):
         if self.cart.empty:
             self.app.pop_screen()
             return
+
+        def leave(yes: bool | None) -> None:
+            if yes:
+                self.app.pop_screen()
+
         self.app.push_screen(ConfirmModal("Leave the till?", "The open cart is dropped (nothing was sold).",
-                                          yes="Leave"), lambda yes: self.app.pop_screen() if yes else None)
+                                          yes="Leave"), leave)
 
     def _say(self, text: str, bad: bool = False) -> None:
         status = self.query_one("#till-status", Static)
