@@ -149,7 +149,7 @@ class DigestFilterModal(ModalScreen[DigestFilter | None]):
             return
         status = self.query_one("#status", Select).value
         self.dismiss(DigestFilter(stream=text["stream"] or None, location=text["location"] or None,
-                                  status=None if status == Select.NULL else status, start=start, end=end))
+                                  status=status if isinstance(status, str) else None, start=start, end=end))
 
     def action_clear(self) -> None:
         for name in ("stream", "location", "start", "end"):

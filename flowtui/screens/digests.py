@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Static
+from textual.widgets.data_table import ColumnKey
 
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.formats import money
@@ -86,7 +87,8 @@ class DigestsScreen(FlowScreen):
         self.page: DigestPage | None = None
         self.page_filter: DigestFilter | None = None  # what the page shown was asked with
         self.selected: dict[int, DigestRow] = {}
-        self.currency, self.stream_names = "", []
+        self.currency = ""
+        self.stream_names: list[str] = []
         self._cache: dict[tuple, tuple[float, DigestPage]] = {}
         self._quiet_resume = self._loading = False
         self._wanted: tuple | None = None  # the page last asked for
@@ -157,7 +159,8 @@ class DigestsScreen(FlowScreen):
         row_before = table.cursor_row
         for column_key, label, _ in COLUMNS:
             arrow = (" ▼" if self.descending else " ▲") if column_key == self.sort else ""
-            table.columns[column_key].label = Text(label + arrow, justify="right" if column_key == "amount" else "left")
+            table.columns[ColumnKey(column_key)].label = Text(label + arrow,
+                                                              justify="right" if column_key == "amount" else "left")
         table.fill((str(row.id), self._cells(row)) for row in page.rows)
         for row in page.rows:  # a selected digest may have changed (posted, say)
             if row.id in self.selected:
