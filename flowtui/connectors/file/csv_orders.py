@@ -85,10 +85,10 @@ def read_csv(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]]:
     orders: list[str] = []
     refs: list[str] = []
     errors: list[str | None] = []
-    for start, end, row, error in loose:
+    for start, end, row, why in loose:
         orders.append(json.dumps(_clean(row), ensure_ascii=False) if row else f"{name}: line {start}")
         refs.append(_lines(name, start, end))
-        errors.append(_row_error(start, end, row, undecodable) or error)
+        errors.append(_row_error(start, end, row, undecodable) or why)
     for key, rows_of_order in groups.items():
         document, error = _csv_order(key, [(end, row) for _, end, row in rows_of_order])
         error = next((e for e in (_row_error(s, e, r, undecodable) for s, e, r in rows_of_order) if e), None) or error
@@ -184,7 +184,7 @@ def _csv_order(key: str, rows: list[tuple[int, dict]]) -> tuple[dict, str | None
 
 
 def _parse_payments(text: str) -> tuple[list[dict], str | None]:
-    payments = []
+    payments: list[dict] = []
     for part in (p.strip() for p in text.split(";")):
         if not part:
             continue
