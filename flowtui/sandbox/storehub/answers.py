@@ -16,6 +16,7 @@ import time
 from collections import deque
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from flowtui.sandbox.storehub.data import Transaction
@@ -50,6 +51,15 @@ class Answering:
     _hits: deque[float]
     _server: ThreadingHTTPServer | None
     _encoded: dict[str, tuple[Transaction, bytes]]
+
+    if TYPE_CHECKING:  # the data the sandbox holds (StoreHubSandbox, in server.py), answered from here
+        @property
+        def store_ids(self) -> list[str]: ...
+        def stores(self) -> list[dict]: ...
+        def products(self) -> list[dict]: ...
+        def inventory(self, store_id: str) -> list[dict]: ...
+        def _select(self, first: date | None = None, last: date | None = None, store_id: str | None = None,
+                    include_online: bool = True) -> list[Transaction]: ...
 
     def _fault(self, n: int) -> str | None:
         """Which fault (if any) request number ``n`` meets; counts it. Called under the lock."""
@@ -104,7 +114,7 @@ class Answering:
             "fail": (500, _error("Internal Server Error"), "application/json"),
             "non_json": (200, _HTML, "text/html; charset=utf-8"),
             "unauthorized": (401, _error("Unauthorized"), "application/json"),
-        }.get(fault) or (*self._route(url.path, query), "application/json")
+        }.get(fault or "") or (*self._route(url.path, query), "application/json")
         self.request_log.append((url.path, query, status))
         headers = {"Retry-After": "1"} if status == 429 else {}
         if status == 401:

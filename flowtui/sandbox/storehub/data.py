@@ -15,6 +15,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from itertools import accumulate
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flowtui.engine.core.money import cash_round_sen
@@ -117,7 +118,7 @@ _RETAIL_PAY = ((("CreditCard",), 42), (("DebitCard",), 8), (("Cash",), 20), (("D
 
 def make_stores(busy_per_day: int = 420) -> list[Store]:
     busy = (round(busy_per_day * 0.97), max(1, round(busy_per_day * 1.03)))
-    fnb = dict(kind="fnb", hours=_FNB_HOURS, payments=_FNB_PAY, service_charge_bp=1000, service_tax_bp=600,
+    fnb: dict[str, Any] = dict(kind="fnb", hours=_FNB_HOURS, payments=_FNB_PAY, service_charge_bp=1000, service_tax_bp=600,
                online_share=0.14, online_channels=("GrabFood", "GrabFood", "ShopeeFood", "Beep"))
     return [
         Store(_hex_id("store:bangsar"), "Kopi Kita Bangsar", "BSR", city="Kuala Lumpur",
@@ -258,7 +259,7 @@ class DayMaker:
         channel = "POS"
         if store.online_channels and rng.random() < store.online_share:
             channel = rng.choice(store.online_channels)
-            methods = (ONLINE_PAYMENT[channel],)
+            methods: tuple[str, ...] = (ONLINE_PAYMENT[channel],)
         else:
             methods = rng.choices(store.payments, cum_weights=self.cum_pay)[0][0]
         big = sum(i.sub_total for i in items) >= 2000

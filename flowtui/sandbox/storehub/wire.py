@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from flowtui.sandbox.storehub.data import MYT, Item, Payment, Product, Store, Transaction
 
-_STR = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_STR = json.encoder.encode_basestring
 
 
 def money(sen: int) -> Decimal:
@@ -78,7 +78,8 @@ def from_api(data: dict, ref_id: str, invoice: str, tz: str = MYT) -> Transactio
     return Transaction(
         ref_id, invoice, data["storeId"], data.get("transactionType", "Sale"), time_ms,
         datetime.fromtimestamp(time_ms / 1000, ZoneInfo(tz)).date(), data.get("channel", "POS"),
-        *(to_sen(data.get(k, 0)) for k in ("subTotal", "discount", "serviceCharge", "tax", "roundedAmount", "total")),
+        to_sen(data.get("subTotal", 0)), to_sen(data.get("discount", 0)), to_sen(data.get("serviceCharge", 0)),
+        to_sen(data.get("tax", 0)), to_sen(data.get("roundedAmount", 0)), to_sen(data.get("total", 0)),
         items, tuple(Payment(p["paymentMethod"], to_sen(p["amount"])) for p in data.get("payments", ())),
         bool(data.get("isCancelled", False)), parse_ms(cancelled) if cancelled else None,
         data.get("returnReason"), data.get("saleInvoiceNumber"))
