@@ -41,7 +41,9 @@ def read_only(command):
 
     @functools.wraps(command)
     def reading(*args, **kwargs):
-        click.get_current_context().find_object(Context).must_exist = True
+        found = click.get_current_context().find_object(Context)
+        assert found is not None, "the flowtui group makes the Context before any command runs"
+        found.must_exist = True
         return command(*args, **kwargs)
 
     return reading

@@ -152,7 +152,7 @@ class ConnectScreen(FlowScreen):
             self._tested = None
             self._show_stores([])
             self.query_one("#probe", Static).update(INVITE if self.declared.probe else nothing_to_test(self.declared))
-        elif event.select.id in self.field_ids.values() and isinstance(event.value, str):
+        elif event.select.id is not None and event.select.id in self.field_ids.values() and isinstance(event.value, str):
             self.errors.show(event.select.id, None)
 
     def _show_provider_fields(self) -> None:

@@ -87,7 +87,8 @@ class DigestsScreen(FlowScreen):
         self.page: DigestPage | None = None
         self.page_filter: DigestFilter | None = None  # what the page shown was asked with
         self.selected: dict[int, DigestRow] = {}
-        self.currency, self.stream_names = "", list[str]()
+        self.currency = ""
+        self.stream_names: list[str] = []
         self._cache: dict[tuple, tuple[float, DigestPage]] = {}
         self._quiet_resume = self._loading = False
         self._wanted: tuple | None = None  # the page last asked for

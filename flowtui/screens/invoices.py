@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from flowtui.engine.core.formats import money
 from flowtui.engine.core.statuses import DocumentRole
+from flowtui.engine.ledger.reading import DocumentRow
 from flowtui.screens.common.base import FlowScreen, ModeEntered
 from flowtui.screens.common.literal import LiteralTable, choices
 from flowtui.screens.common.modals import PromptModal
@@ -101,7 +102,7 @@ class InvoicesScreen(FlowScreen):
     def __init__(self, location: str | None = None) -> None:
         super().__init__()
         self.location = location
-        self.rows = []
+        self.rows: list[DocumentRow] = []
         self.details: dict[str, object] = {}  # number -> DocumentDetail, fetched as rows are highlighted
         self.away = False  # True while one of our documents is open on top
 
@@ -166,7 +167,7 @@ class InvoicesScreen(FlowScreen):
         hint.display = not rows
         hint.update("Nothing matches these filters: f to change them, x to clear them." if any(self.filters())
                     else "No invoices yet: post digests first (F2).")
-        if selected in {r.number for r in rows}:
+        if selected is not None and selected in {r.number for r in rows}:
             table.move_cursor(row=table.get_row_index(selected))
         self._describe()
 

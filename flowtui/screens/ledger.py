@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static, Ta
 from textual.widgets.select import InvalidSelectValueError
 
 from flowtui.engine.core.formats import money
+from flowtui.engine.ledger.reading import BalanceRow, JournalRow
 from flowtui.screens.common.base import FlowScreen, ModeEntered
 from flowtui.screens.common.literal import LiteralTable, choices, literal
 from flowtui.screens.invoices import DayInput, leave_filter, money_cell
@@ -46,8 +47,8 @@ class LedgerScreen(FlowScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.balances = []
-        self.lines = []
+        self.balances: list[BalanceRow] = []
+        self.lines: list[JournalRow] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -228,7 +229,7 @@ class LedgerScreen(FlowScreen):
         if not table.row_count:
             return
         code = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        if code == TOTAL:
+        if code is None or code == TOTAL:  # every row is keyed by its account code; the total's key is TOTAL
             return
         as_of = self.query_one("#as-of", DayInput)
         self.query_one("#journal-from", Input).value = ""

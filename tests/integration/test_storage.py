@@ -15,6 +15,7 @@ import pytest
 
 from flowtui.engine.core.errors import DatabaseError, DatabaseLocked
 from flowtui.engine.storage.database import Database, Turns, default_db_path, resolve_db_path
+from flowtui.engine.storage.rows import one, the
 from flowtui.engine.storage.schema import SCHEMA_VERSION
 
 
@@ -258,3 +259,14 @@ def test_turns_are_re_entrant_in_one_thread():
         assert elsewhere.pop() is expected
         if not expected:
             turns.release()  # the outer unit ends: now another thread may take the turn
+
+
+def test_rows_by_name_one_may_find_none_the_must_find_one():
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (id INTEGER, name TEXT)")
+    con.execute("INSERT INTO t VALUES (1, 'a')")
+    assert one(con, "SELECT id, name FROM t WHERE id = ?", [1]) == {"id": 1, "name": "a"}
+    assert one(con, "SELECT id, name FROM t WHERE id = ?", [2]) is None
+    assert the(con, "SELECT count(*) AS n FROM t WHERE id = $id", {"id": 2, "unused": 0}) == {"n": 0}
+    with pytest.raises(LookupError, match="no row where one must exist, from: SELECT id FROM t WHERE id ="):
+        the(con, "SELECT id\n  FROM t WHERE id = ?", [2])

@@ -139,7 +139,7 @@ def sell(ctx, stream, items, pays, discount, as_json):
 def return_(ctx, stream, number, items, method, as_json):
     """Take back items of sale NUMBER at MiniPOS STREAM and refund them."""
     till = ctx.flow.till(stream)
-    wanted = None
+    wanted: dict[str, Decimal] | None = None
     if items:
         wanted = {}
         for text in items:

@@ -85,10 +85,10 @@ def read_csv(file: Path, batch_size: int) -> Iterator[tuple[OrderBatch, int]]:
     orders: list[str] = []
     refs: list[str] = []
     errors: list[str | None] = []
-    for start, end, row, error in loose:
+    for start, end, row, why in loose:
         orders.append(json.dumps(_clean(row), ensure_ascii=False) if row else f"{name}: line {start}")
         refs.append(_lines(name, start, end))
-        errors.append(_row_error(start, end, row, undecodable) or error)
+        errors.append(_row_error(start, end, row, undecodable) or why)
     for key, rows_of_order in groups.items():
         document, problem = _csv_order(key, [(end, row) for _, end, row in rows_of_order])
         problem = next((e for e in (_row_error(s, e, r, undecodable) for s, e, r in rows_of_order) if e), None) or problem

@@ -25,6 +25,7 @@ import shutil
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import orjson
@@ -280,8 +281,10 @@ def _exact(raw: str, position: int, products: dict, known: dict | None = None) -
     if known and not order.store_id and known.get("store_id"):
         error = error or "storeId is missing"
     if error is not None and known:
-        order = replace(order, **{key: transaction_time(value) if key == "time" else value
-                                  for key, value in known.items() if value and not getattr(order, key)})
+        # the fields DuckDB read that the exact path did not: names known only at run time, so typed loosely
+        filled: dict[str, Any] = {key: transaction_time(value) if key == "time" else value
+                                  for key, value in known.items() if value and not getattr(order, key)}
+        order = replace(order, **filled)
     label = order.number or order.id or f"#{position}"
     return f"storehub:{order.store_id or '?'}:{label}", canonical_json(order).decode(), error
 

@@ -77,7 +77,7 @@ def _line(item, products: dict) -> tuple[OrderLine, Decimal | None]:
     if isinstance(item, dict):
         quantity, tax, total = item.get("quantity"), _cents(item.get("tax", 0)), _cents(item.get("total"))
         price, discount = _cents(item.get("unitPrice")), _cents(item.get("discount", 0))
-        if type(quantity) is int and None not in (tax, total, price, discount):
+        if type(quantity) is int and tax is not None and total is not None and price is not None and discount is not None:
             amount = total - tax
             if amount == quantity * price - discount:
                 product_id = _text(item.get("productId"))
@@ -251,21 +251,22 @@ def to_order(transaction, products: dict) -> tuple[Order, str | None]:
     if cancelled is not None and type(cancelled) is not bool:  # "yes", 1, "false": nobody can say which it means
         return order, (f"isCancelled is {_shown(cancelled)}, not true or false: whether the transaction was "
                        "cancelled cannot be read")
-    fast = [_cents(transaction.get(k, 0)) for k in ("serviceCharge", "tax", "roundedAmount")]
+    known = [a for a in amounts if a is not None]  # every line's amount was read when as many as the lines
+    fast = [c for c in (_cents(transaction.get(k, 0)) for k in ("serviceCharge", "tax", "roundedAmount")) if c is not None]
     fast_total = _cents(transaction.get("total"))
-    if lines and None not in fast and fast_total is not None and all(a is not None for a in amounts):
-        subtotal = int(sum(amounts, Decimal(0)).scaleb(2))
+    if lines and len(fast) == 3 and fast_total is not None and len(known) == len(amounts):
+        subtotal = int(sum(known, Decimal(0)).scaleb(2))
         return replace(order, subtotal=sen_text(subtotal), discount=sen_text(subtotal + sum(fast) - fast_total)), None
-    numbers = [_number(transaction.get(k)) for k in ("serviceCharge", "tax", "roundedAmount", "total")]
-    if lines and all(a is not None for a in amounts) and numbers[3] is not None:
-        total = sum(amounts, Decimal(0))
-        service, tax, rounding = (n if n is not None else Decimal(0) for n in numbers[:3])
+    *charges, grand = [_number(transaction.get(k)) for k in ("serviceCharge", "tax", "roundedAmount", "total")]
+    if lines and len(known) == len(amounts) and grand is not None:
+        total = sum(known, Decimal(0))
+        service, tax, rounding = (n if n is not None else Decimal(0) for n in charges)
         try:
-            subtotal = exact_text(to_sen(total))
-            discount = exact_text(to_sen(total + service + tax + rounding - numbers[3]))
+            subtotal_text = exact_text(to_sen(total))
+            discount_text = exact_text(to_sen(total + service + tax + rounding - grand))
         except ArithmeticError:  # absurdly large numbers: leave them for the checks to reject
             return order, None
-        return replace(order, subtotal=subtotal, discount=discount), None
+        return replace(order, subtotal=subtotal_text, discount=discount_text), None
     return order, None
 
 

@@ -23,7 +23,7 @@ from flowtui.engine.storage.digest_listing import BASE_SQL as _BASE_SQL
 from flowtui.engine.storage.digest_listing import DIGESTS_SQL as _DIGESTS_SQL
 from flowtui.engine.storage.digest_listing import ROWS_ALL, ROWS_PAGE
 from flowtui.engine.storage.digest_listing import ROWS_SQL as _ROWS_SQL
-from flowtui.engine.storage.rows import one, rows
+from flowtui.engine.storage.rows import one, rows, the
 
 ACCOUNT_CATEGORIES = POSTING_CATEGORIES  # the categories a digest's posting needs (books.CATEGORY_TYPES has all)
 
@@ -43,7 +43,7 @@ class RebuildResult:
 
 def pending_days(con: Connection) -> int:
     """How many (stream, store, day)s wait for their digest to be rebuilt."""
-    return one(con, sql.DIRTY_COUNT)["days"]
+    return the(con, sql.DIRTY_COUNT)["days"]
 
 
 def rebuild_dirty(con: Connection, now: datetime) -> RebuildResult:
@@ -53,11 +53,11 @@ def rebuild_dirty(con: Connection, now: datetime) -> RebuildResult:
     ``version + 1``; one that comes out the same is left alone; a day left
     with nothing (every order voided) loses its digest.
     """
-    dirty = one(con, sql.DIRTY_COUNT)["days"]
+    dirty = the(con, sql.DIRTY_COUNT)["days"]
     if not dirty:
         return RebuildResult()
     con.execute(sql.TODO)
-    window = one(con, sql.TODO_WINDOW)
+    window = the(con, sql.TODO_WINDOW)
     first, last = window["first"], window["last"]
     frames = {name: con.sql(statement, params=window).pl() for name, statement in sql.LOAD.items()}
     # what tax summaries need beyond the lines, asked only when some order has it
@@ -81,7 +81,7 @@ def rebuild_dirty(con: Connection, now: datetime) -> RebuildResult:
     finally:
         for name in fresh:
             con.unregister(name)
-    counts = one(con, sql.OUTCOME_COUNTS)
+    counts = the(con, sql.OUTCOME_COUNTS)
     for statement in sql.STORE:
         con.execute(statement, {"now": now} if "$now" in statement else {})
     con.execute(sql.DIRTY_DONE)

@@ -20,7 +20,7 @@ from flowtui.engine.core.accounts import (  # noqa: F401  (the categories' one t
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.ledger import sql
 from flowtui.engine.storage.database import Connection
-from flowtui.engine.storage.rows import one
+from flowtui.engine.storage.rows import the
 
 DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
 DEFAULT_CURRENCY = "MYR"
@@ -246,7 +246,7 @@ def add_contact(con: Connection, name: str, now: datetime) -> Contact:
     clash = names.taken(name, names_in(con, "contacts"))
     if clash is not None:
         raise InvalidInput(f"Contact {name!r} already exists{names.also_as(name, clash)}.")
-    return Contact(**one(con, sql.INSERT_CONTACT, [name, now]))
+    return Contact(**the(con, sql.INSERT_CONTACT, [name, now]))
 
 
 def contacts(con: Connection) -> list[Contact]:
@@ -275,7 +275,7 @@ def add_location(con: Connection, name: str, timezone: str | None, now: datetime
     clash = names.taken(name, names_in(con, "locations"))
     if clash is not None:
         raise InvalidInput(f"Location {name!r} already exists{names.also_as(name, clash)}.")
-    return Location(**one(con, sql.INSERT_LOCATION, [name, tz, now]))
+    return Location(**the(con, sql.INSERT_LOCATION, [name, tz, now]))
 
 
 def locations(con: Connection) -> list[Location]:

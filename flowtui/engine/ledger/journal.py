@@ -17,7 +17,7 @@ from flowtui.engine.core.money import amount_text, as_sen
 from flowtui.engine.ledger import sql
 from flowtui.engine.ledger.posting_plan import JournalLine, balanced
 from flowtui.engine.storage.database import Connection
-from flowtui.engine.storage.rows import one, rows
+from flowtui.engine.storage.rows import one, rows, the
 
 MANUAL = "manual"
 
@@ -42,7 +42,7 @@ def add_entry(con: Connection, day: date, kind: str, memo: str, lines: list[Jour
     missing = [c for c in codes if c not in known]
     if missing:
         raise NotFound(f"No account with code {', '.join(missing)}; see `flowtui accounts`.")
-    entry_id = one(con, sql.INSERT_ENTRY, [day, document_id, kind, memo, now])["id"]
+    entry_id = the(con, sql.INSERT_ENTRY, [day, document_id, kind, memo, now])["id"]
     con.executemany(
         sql.INSERT_ENTRY_LINES,
         [(entry_id, no, line.account, Decimal(line.debit).scaleb(-2), Decimal(line.credit).scaleb(-2), line.memo,

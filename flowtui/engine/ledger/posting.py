@@ -193,7 +193,7 @@ def _name_documents(db: Database, outcomes: list[PostOutcome]) -> None:
 def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
     con.execute(sql.CROSSING_POST_DAYS, {"ids": ids})
     window = one(con, sql.POST_WINDOW)
-    sides = defaultdict(dict)
+    sides: defaultdict[int, dict[str, dict]] = defaultdict(dict)  # digest id -> order type -> its sums
     for r in rows(con, sql.CROSSING_DAY_ORDERS, window):
         sides[r["digest_id"]][r["type"]] = {
             **{k: r[k] for k in ("orders", "discount", "service_charge", "tax", "rounding", "total")},

@@ -23,7 +23,7 @@ from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.ledger import books, journal, sql
 from flowtui.engine.ledger.posting_plan import stock_values
 from flowtui.engine.storage.database import Connection
-from flowtui.engine.storage.rows import one, rows
+from flowtui.engine.storage.rows import one, rows, the
 
 PRODUCT_COLUMNS = ("sku", "name", "price", "cost", "track_stock", "income_account", "barcode", "tax_code", "tax_rate")
 _TRUE = {"1", "true", "yes", "y", "t"}
@@ -222,7 +222,7 @@ def set_stock(con: Connection, sku: str, quantity, location: str, now: datetime,
     target = parse_quantity(quantity)
     place = books.require_location(con, location)
     day = on or clock.today_in(place.timezone)
-    before = one(con, sql.STOCK_BEFORE, [sku, place.id, day])
+    before = the(con, sql.STOCK_BEFORE, [sku, place.id, day])
     delta = target - Decimal(before["on_hand"])
     if delta:
         kind = "adjustment" if before["movements"] else "opening"
@@ -237,5 +237,5 @@ def set_stock(con: Connection, sku: str, quantity, location: str, now: datetime,
             [sku, place.id, day, delta, cost, kind, f"set to {target} on {day}", now, Decimal(value).scaleb(-2),
              entry_id],
         )
-    now_held = one(con, sql.STOCK_NOW, [sku, place.id])
+    now_held = the(con, sql.STOCK_NOW, [sku, place.id])
     return StockRow(sku, name, place.name, now_held["on_hand"], now_held["value"])

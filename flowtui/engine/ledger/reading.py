@@ -9,7 +9,7 @@ from decimal import Decimal
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.ledger import sql
 from flowtui.engine.storage.database import Connection
-from flowtui.engine.storage.rows import one, rows
+from flowtui.engine.storage.rows import one, rows, the
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def document(con: Connection, number: str) -> DocumentDetail:
     if not found:
         raise NotFound(f"No invoice or credit note numbered {number!r}; see `flowtui invoices`.")
     row = DocumentRow(**found)
-    head = one(con, sql.CROSSING_DOCUMENT_DETAIL, [row.id])
+    head = the(con, sql.CROSSING_DOCUMENT_DETAIL, [row.id])
     linked = rows(con, sql.LINKED_DOCUMENTS,
                   {"linked": head["linked_document_id"], "id": row.id, "digest": row.digest_id, "role": head["role"]})
     return DocumentDetail(

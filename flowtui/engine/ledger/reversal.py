@@ -28,7 +28,7 @@ from flowtui.engine.ledger.numbering import DEFAULT_INVOICE_FORMAT
 from flowtui.engine.ledger.posting_plan import DocumentLine, DocumentPlan, JournalLine, StockMove
 from flowtui.engine.ledger.posting_writer import Writer
 from flowtui.engine.storage.database import Connection
-from flowtui.engine.storage.rows import one, rows
+from flowtui.engine.storage.rows import one, rows, the
 
 _MONEY = ("subtotal", "discount", "service_charge", "tax", "rounding", "total")
 
@@ -46,7 +46,7 @@ def _sen(value) -> int:
 
 def _mirror(con: Connection, document_id: int, kind: str, day) -> DocumentPlan:
     """The document with the other kind and the very same amounts: its journal and stock turned round."""
-    head = one(con, sql.DOCUMENT_HEAD, [document_id])
+    head = the(con, sql.DOCUMENT_HEAD, [document_id])
     lines = tuple(
         DocumentLine(r["kind"], r["description"], r["sku"], int(r["quantity"] * 1000), int(r["unit_price"] * 10_000),
                      _sen(r["discount"]), _sen(r["tax"]), r["tax_code"], _sen(r["amount"]), r["account_code"],
@@ -55,7 +55,8 @@ def _mirror(con: Connection, document_id: int, kind: str, day) -> DocumentPlan:
     payments = tuple((r["method"], r["account_code"], _sen(r["amount"]))
                      for r in rows(con, sql.DOCUMENT_PAYMENTS, [document_id]))
     taxes = tuple((r["tax_code"], _sen(r["taxable"]), _sen(r["tax"])) for r in rows(con, sql.DOCUMENT_TAXES, [document_id]))
-    journal, cogs = [], []
+    journal: list[JournalLine] = []
+    cogs: list[JournalLine] = []
     for r in rows(con, sql.DOCUMENT_JOURNAL, [document_id]):
         target = cogs if r["entry_kind"] == "cost" else journal
         target.append(JournalLine(r["account_code"], _sen(r["credit"]), _sen(r["debit"]),
@@ -71,8 +72,8 @@ def _mirror(con: Connection, document_id: int, kind: str, day) -> DocumentPlan:
 def _formats(con: Connection, digest_id: int) -> dict:
     from flowtui.engine.ledger.posting import credit_note_format
 
-    row = one(con, sql.CROSSING_DIGEST_FORMATS, [digest_id])
-    last_posted = one(con, sql.LAST_POSTED_VERSION, [digest_id])["version"]
+    row = the(con, sql.CROSSING_DIGEST_FORMATS, [digest_id])
+    last_posted = the(con, sql.LAST_POSTED_VERSION, [digest_id])["version"]
     invoice_format = row["number_format"] or DEFAULT_INVOICE_FORMAT
     return {"version": row["version"], "stream_id": row["stream_id"], "stream": row["stream"],
             "invoice_format": invoice_format,
@@ -99,7 +100,7 @@ def reverse(con: Connection, number: str, reason: str, now: datetime, who: str) 
     writer = Writer(con, now, who, books.company(con).currency)
     done = []
     for offset, doc in enumerate(standing):
-        place = one(con, sql.DOCUMENT_HEAD, [doc["id"]])
+        place = the(con, sql.DOCUMENT_HEAD, [doc["id"]])
         day_info = {**info, "contact_id": place["contact_id"], "location_id": place["location_id"]}
         done.append((doc["number"], writer.reversal(digest_id, day_info, first + offset,
                                                     _mirror(con, doc["id"], doc["kind"], doc["date"]),

@@ -15,7 +15,7 @@ from datetime import date
 from flowtui.engine.ledger import sql
 from flowtui.engine.ledger.numbering import render_number, sequence_scope, validate_format
 from flowtui.engine.storage.database import Connection
-from flowtui.engine.storage.rows import one
+from flowtui.engine.storage.rows import one, the
 
 
 def last(con: Connection, scope: str) -> int:
@@ -26,7 +26,7 @@ def last(con: Connection, scope: str) -> int:
 
 def take(con: Connection, scope: str) -> int:
     """The next value of ``scope``, taken and written at once (one order at a till)."""
-    return one(con, sql.SEQUENCE_TAKE, [scope])["last_value"]
+    return the(con, sql.SEQUENCE_TAKE, [scope])["last_value"]
 
 
 def preview(con: Connection, fmt: str, day: date) -> str:

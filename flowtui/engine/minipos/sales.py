@@ -45,7 +45,7 @@ from flowtui.engine.minipos.receipt import canonical, receipt_lines
 from flowtui.engine.pipeline.landing import land_batch
 from flowtui.engine.setup.streams import Stream
 from flowtui.engine.storage.database import Connection
-from flowtui.engine.storage.rows import one, rows
+from flowtui.engine.storage.rows import one, rows, the
 
 
 def require_till(stream: Stream) -> Stream:
@@ -320,7 +320,7 @@ def close(con: Connection, stream: Stream, business_date: date, opening_float: D
     over_short = None if counted is None else counted - expected
     entry_id, change = None, 0
     if over_short is not None:
-        posted = one(con, sql.CLOSES_POSTED, [stream.id, STORE_ID, business_date])["posted"]
+        posted = the(con, sql.CLOSES_POSTED, [stream.id, STORE_ID, business_date])["posted"]
         change = journal.sen(over_short) - journal.sen(posted)
     if change:
         label = "over" if change > 0 else "short"

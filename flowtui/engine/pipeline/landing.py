@@ -25,6 +25,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 import pyarrow as pa
 
@@ -53,7 +54,7 @@ from flowtui.engine.pipeline.landing_sql import (
 from flowtui.engine.pipeline.raw import CHUNK, compress_chunks
 from flowtui.engine.pipeline.rejections import REF_FILE
 from flowtui.engine.storage.database import Connection, run
-from flowtui.engine.storage.rows import one, rows
+from flowtui.engine.storage.rows import rows, the
 
 
 @dataclass
@@ -131,7 +132,8 @@ class PreparedBatch:
     def join(batches: list[PreparedBatch]) -> PreparedBatch:
         """One batch landing as one unit of work. Each part's rows start on a fresh raw chunk, so a row's
         ``seq`` still finds its payload (chunk ``seq // CHUNK``, line ``seq % CHUNK``)."""
-        tables, chunks = [], []
+        tables: list[pa.Table] = []
+        chunks: list[bytes] = []
         for batch in batches:
             start = len(chunks) * CHUNK
             seq = pa.array(range(start, start + len(batch)), pa.int64())
@@ -192,8 +194,9 @@ class _Packed:
         if isinstance(items, Lines):  # a file's lines, already in one buffer
             return cls(items.data, items.offsets)
         if not all(type(i) is bytes for i in items):  # text (CSV, APIs), or a mix after batches were joined
-            items = [i if type(i) is bytes else i.encode("utf-8") for i in items]
-        return cls(b"".join(items), list(itertools.accumulate(map(len, items), initial=0)))
+            items = [i.encode("utf-8") if isinstance(i, str) else i for i in items]
+        data = cast(Sequence[bytes], items)  # every item is bytes by now
+        return cls(b"".join(data), list(itertools.accumulate(map(len, data), initial=0)))
 
     def strings(self) -> pa.Array:
         """The payloads as an Arrow string array without copying; raises if some are not UTF-8."""
@@ -207,7 +210,7 @@ class _Packed:
 def batch_table(batch: OrderBatch, packed: _Packed | None = None, raw: _Packed | None = None) -> pa.Table:
     """The batch as an Arrow table: ``seq, ref, payload, raw, pre_error``."""
     count = len(batch.orders)
-    errors = list(batch.errors) if batch.errors is not None else [None] * count  # filled in for bad UTF-8
+    errors: list[str | None] = list(batch.errors) if batch.errors is not None else [None] * count  # filled in for bad UTF-8
     payload = _text_array(batch.orders, errors, packed)
     raws = None if batch.raw is None else _text_array(batch.raw, [None] * count, raw)
     seq = pa.array(range(count), pa.int64())
@@ -224,7 +227,7 @@ def batch_table(batch: OrderBatch, packed: _Packed | None = None, raw: _Packed |
     )
 
 
-def _text_array(items: list[bytes | str], errors: list[str | None], packed: _Packed | None) -> pa.Array:
+def _text_array(items: Sequence[bytes | str], errors: list[str | None], packed: _Packed | None) -> pa.Array:
     try:  # JSON allows the line's own whitespace; blank lines are skipped in SQL
         return (packed or _Packed.of(items)).strings()
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -234,7 +237,7 @@ def _text_array(items: list[bytes | str], errors: list[str | None], packed: _Pac
         try:
             texts.append(item.decode("utf-8") if isinstance(item, bytes) else item)
         except UnicodeDecodeError as exc:
-            texts.append(item.decode("utf-8", errors="replace"))
+            texts.append(cast(bytes, item).decode("utf-8", errors="replace"))  # only bytes fail to decode
             errors[index] = errors[index] or f"not UTF-8 text ({exc.reason} at byte {exc.start})"
     return pa.array(texts, pa.string())
 
@@ -281,12 +284,12 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepa
     params = {"stream": stream_id, "default_tz": default_tz}
     con.execute(STAGE_TABLE_SQL + (STAGE_TYPED_SQL if prepared.typed else STAGE_SQL),
                 {"latest": latest_time()})
-    suspects = one(con, COUNT_SUSPECTS_SQL)["n"]
+    suspects = the(con, COUNT_SUSPECTS_SQL)["n"]
     if suspects:
         con.execute(CHECK_SQL)
         con.execute(CLEARED_SQL)
     con.execute(GOOD_SQL, params)
-    counted = one(con, COUNT_GOOD_SQL)
+    counted = the(con, COUNT_GOOD_SQL)
     good, distinct = counted["n"], counted["ids"]
     if good > distinct:
         con.execute(DEDUPE_SQL)
@@ -305,7 +308,7 @@ def _land_registered(con, stream_id, window, default_tz, sync_run_id, now, prepa
     if window.end is None and good and not prepared.typed:  # files have open windows; a typed batch is an API's
         result.days = _days_by_file(con, prepared)
     if result.new or result.changed:
-        batch_id = one(con, NEXT_BATCH_ID_SQL)["id"]
+        batch_id = the(con, NEXT_BATCH_ID_SQL)["id"]
         write_params = {"stream": stream_id, "run": sync_run_id, "now": now, "batch_id": batch_id,
                         "chunk_size": CHUNK, "source": prepared.source, "first_line": prepared.first_line}
         for statement in WRITE_SQL:
@@ -329,7 +332,7 @@ def latest_time() -> datetime:
 def _days_by_file(con, prepared: PreparedBatch) -> dict[str, tuple[date, date]]:
     """First and last business date of the batch's orders (in the window), per file they came from."""
     if prepared.source is not None:  # the lines of one file
-        span = one(con, DAYS_OF_BATCH_SQL)
+        span = the(con, DAYS_OF_BATCH_SQL)
         return {prepared.source: (span["first"], span["last"])} if span["first"] is not None else {}
     spans = rows(con, DAYS_BY_FILE_SQL, {"pattern": REF_FILE})
     return {r["file"]: (r["first"], r["last"]) for r in spans}

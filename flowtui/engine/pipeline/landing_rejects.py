@@ -19,7 +19,7 @@ from flowtui.engine.pipeline.landing_sql import (
     RESOLVED_SQL,
 )
 from flowtui.engine.pipeline.rejections import record, source_file
-from flowtui.engine.storage.rows import one, rows
+from flowtui.engine.storage.rows import rows, the
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def record_rejections(con, stream_id, window, default_tz, sync_run_id, now, prep
 
 def resolve_rejections(con, stream_id, now) -> None:
     """An order that now lands cleanly resolves its earlier rejection."""
-    open_count = one(con, OPEN_REJECTIONS_SQL, [stream_id])["n"]
+    open_count = the(con, OPEN_REJECTIONS_SQL, [stream_id])["n"]
     if not open_count:
         return
     con.execute(RESOLVED_SQL, {"stream": stream_id})

@@ -30,7 +30,7 @@ from flowtui.engine.pipeline.sync import streams_to_sync
 from flowtui.engine.setup.secrets import SecretStore, config_dir
 from flowtui.engine.setup.streams import require_stream
 from flowtui.engine.storage.database import Database, resolve_db_path
-from flowtui.engine.storage.rows import one, rows
+from flowtui.engine.storage.rows import rows, the
 
 BARE_PATH = "/usr/bin:/bin"
 STAMP = "date"  # no format: a % would need escaping in a crontab, and the line should run as it reads
@@ -259,7 +259,7 @@ def check(command: str, db: Path) -> CheckRun:
 
 def _last_run(db: Path) -> int:
     with Database(db).read() as con:
-        return one(con, sql.LAST_SYNC_RUN)["id"]
+        return the(con, sql.LAST_SYNC_RUN)["id"]
 
 
 def _runs_since(db: Path, run_id: int) -> list[tuple[str, str]]:

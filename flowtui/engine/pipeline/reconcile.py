@@ -37,7 +37,7 @@ class DayCheck:
     stream: str
     location: str | None
     pos_store_id: str
-    date: date
+    date: date | None  # None: a rejection that names no day
     digest_id: int | None
     source: Decimal
     digest: Decimal | None
@@ -76,13 +76,13 @@ def reconcile(con: Connection, *, stream: str | None, start: date | None, end: d
         checks.append(check)
     if stream is None:
         checks.extend(inventory_checks(con, start, end))
-    keyed = {(c.stream, c.pos_store_id, c.date): c for c in checks}
+    keyed: dict[tuple[str | None, str, date | None], DayCheck] = {(c.stream, c.pos_store_id, c.date): c for c in checks}
     streams = {r["id"]: r["name"] for r in rows(con, sql.STREAM_NAMES)}
     for row in rows(con, sql.CROSSING_RECONCILE_PAYMENTS, {"start": start, "end": end}):
         method, source, ledger = row["method"], row["source"], row["ledger"]
-        check = keyed.get((streams.get(row["stream_id"]), row["pos_store_id"], row["business_date"]))
-        if check is not None and not check.open and (check.ledger or ledger):
-            check.differences.append(f"{method}: ledger {amount_text(ledger)} but the orders took {amount_text(source)}")
+        paid = keyed.get((streams.get(row["stream_id"]), row["pos_store_id"], row["business_date"]))
+        if paid is not None and not paid.open and (paid.ledger or ledger):
+            paid.differences.append(f"{method}: ledger {amount_text(ledger)} but the orders took {amount_text(source)}")
     _hold_rejected_days(checks, open_in_range(con, stream=stream, start=start, end=end))
     return checks
 
@@ -118,7 +118,8 @@ def _hold_rejected_days(checks: list[DayCheck], rejected: list[RejectionRow]) ->
             last = r.business_date or r.scope_to
             days = [c for c in by_stream.get(r.stream, [])
                     if (r.pos_store_id is None or c.pos_store_id == r.pos_store_id)
-                    and (first is None or c.date >= first) and (last is None or c.date <= last)]
+                    and (first is None or (c.date is not None and c.date >= first))
+                    and (last is None or (c.date is not None and c.date <= last))]
         for day in days:
             held.setdefault(id(day), []).append(r)
         if not days:

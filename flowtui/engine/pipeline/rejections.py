@@ -32,6 +32,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
 import pyarrow as pa
 
@@ -48,14 +49,18 @@ _REF = re.compile(REF_FILE)
 SHORT_KEY = "short:"  # the order_key of a store-day the source handed over only in part: short:STORE:DAY
 
 
+def _parts(ref: str) -> re.Match[str]:
+    return cast(re.Match[str], _REF.match(ref))  # the pattern matches every string
+
+
 def source_file(ref: str) -> str:
     """The file (or source) a ref points into: ``sales.ndjson:17`` -> ``sales.ndjson``."""
-    return _REF.match(ref).group(1)  # type: ignore[union-attr]  (every string matches)
+    return _parts(ref).group(1)
 
 
 def lines_of(ref: str) -> str | None:
     """The line(s) a ref points at (``17``, ``2-5``), or None for a whole file."""
-    suffix = _REF.match(ref).group(2)  # type: ignore[union-attr]
+    suffix = _parts(ref).group(2)
     return suffix[1:] if suffix else None
 
 

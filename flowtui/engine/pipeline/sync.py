@@ -31,7 +31,7 @@ from flowtui.engine.setup.mapping import remember_stores
 from flowtui.engine.setup.secrets import SecretStore
 from flowtui.engine.setup.streams import Stream, require_active, require_stream, set_cursor
 from flowtui.engine.storage.database import Database
-from flowtui.engine.storage.rows import one, rows
+from flowtui.engine.storage.rows import rows, the
 
 #: progress(stream name, share done 0..1 or None, message)
 Progress = Callable[[str, float | None, str], None]
@@ -108,7 +108,7 @@ def sync_stream(
         window = default_window(stream, today)
         since = (start or window.updated_since) if window.updated_since is not None else None
         window = Window(start or window.start, end or window.end, since)
-        run_id = one(con, sql.SYNC_RUN_START, [stream.id, now, window.start, window.end])["id"]
+        run_id = the(con, sql.SYNC_RUN_START, [stream.id, now, window.start, window.end])["id"]
     outcome = SyncOutcome(stream=stream.name, status=SyncStatus.RUNNING, window=window, run_id=run_id)
     report(stream.name, 0.0, "starting")
     try:

@@ -33,7 +33,7 @@ from flowtui.engine.core import clock, spreadsheet
 from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.printing import sql
 from flowtui.engine.storage.database import Connection, Database
-from flowtui.engine.storage.rows import one
+from flowtui.engine.storage.rows import the
 from flowtui.engine.storage.views import BY_NAME, VIEW_NAMES, pin_now, view_query
 
 FORMATS = ("parquet", "csv", "xlsx")
@@ -154,7 +154,7 @@ def _excel_ready(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _count(con: Connection, name: str, start: date | None, end: date | None) -> int:
     _select, params = view_query(name, start, end)
-    return one(con, sql.EXPORT_COUNT.format(select=_select), params)["n"]
+    return the(con, sql.EXPORT_COUNT.format(select=_select), params)["n"]
 
 
 def _filtered(name: str, start: date | None, end: date | None) -> bool:

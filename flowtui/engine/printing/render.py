@@ -262,6 +262,7 @@ def write_atomically(target: Path, data: bytes) -> Path:
 
 def run_job(job: Job, renderer: Renderer, company: dict, printed: str) -> Path:
     if job.kind == "document":
+        assert isinstance(job.view, dict), "a document job holds one view"
         data = renderer.document(job.view, company, printed)
     else:
         data = renderer.digest(job.view if isinstance(job.view, list) else [job.view], company, printed)

@@ -9,6 +9,7 @@ from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.ledger import books
 from flowtui.engine.services.unit import Service
 from flowtui.engine.setup import company
+from flowtui.engine.setup.company import CompanyProfile  # by name: the method `company` hides the module in the class
 
 
 @dataclass
@@ -50,14 +51,14 @@ class BooksService(Service):
             return books.contacts(con)
 
     # -- what printed documents say about the company ------------------------------------
-    def company_profile(self) -> company.CompanyProfile:
+    def company_profile(self) -> CompanyProfile:
         with self.db.read() as con:
             return company.profile(con)
 
     def set_company(self, *, name: str | None = None, address: list[str] | None = None,
                     registration_no: str | None = None, sst_no: str | None = None, tin: str | None = None,
                     phone: str | None = None, email: str | None = None,
-                    template_dir: str | None = None) -> company.CompanyProfile:
+                    template_dir: str | None = None) -> CompanyProfile:
         """Set the company details printed on documents (an empty value clears a field); a template folder is
         checked before it is kept."""
         if template_dir:

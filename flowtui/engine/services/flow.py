@@ -21,6 +21,7 @@ from flowtui.engine.digests.store import DigestFilter
 from flowtui.engine.exports import ledger as ledger_export
 from flowtui.engine.ledger import books, posting, products, reversal, taxes
 from flowtui.engine.ledger import reading as ledger
+from flowtui.engine.ledger.products import StockRow  # by name: the method `products` hides the module in the class
 from flowtui.engine.pipeline import reconcile as reconcile_mod
 from flowtui.engine.pipeline import rejections as rejections_mod
 from flowtui.engine.pipeline.sync import Progress, SyncOutcome
@@ -35,7 +36,7 @@ from flowtui.engine.services.products import ProductsService
 from flowtui.engine.services.streams import StreamsService, stream_connector
 from flowtui.engine.services.taxes import TaxService
 from flowtui.engine.services.till import Till
-from flowtui.engine.setup import company
+from flowtui.engine.setup.company import CompanyProfile  # by name: the method `company` hides the module in the class
 from flowtui.engine.setup.mapping import Mappings, StoreRow
 from flowtui.engine.setup.secrets import SecretStore
 from flowtui.engine.setup.streams import Stream, StreamSettings, StreamStatus
@@ -84,13 +85,13 @@ class Flow:
     def company(self) -> books.Company:
         return self.services.books.company()
 
-    def company_profile(self) -> company.CompanyProfile:
+    def company_profile(self) -> CompanyProfile:
         return self.services.books.company_profile()
 
     def set_company(self, *, name: str | None = None, address: list[str] | None = None,
                     registration_no: str | None = None, sst_no: str | None = None, tin: str | None = None,
                     phone: str | None = None, email: str | None = None,
-                    template_dir: str | None = None) -> company.CompanyProfile:
+                    template_dir: str | None = None) -> CompanyProfile:
         return self.services.books.set_company(name=name, address=address, registration_no=registration_no,
                                                sst_no=sst_no, tin=tin, phone=phone, email=email,
                                                template_dir=template_dir)
@@ -231,10 +232,10 @@ class Flow:
     def products(self) -> list[products.Product]:
         return self.services.products.products()
 
-    def stock(self, location: str | None = None) -> list[products.StockRow]:
+    def stock(self, location: str | None = None) -> list[StockRow]:
         return self.services.products.stock(location)
 
-    def set_stock(self, sku: str, quantity, location: str, on: date | None = None) -> products.StockRow:
+    def set_stock(self, sku: str, quantity, location: str, on: date | None = None) -> StockRow:
         return self.services.products.set_stock(sku, quantity, location, on)
 
     # -- posting and the ledger (LedgerService) --------------------------------------------

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flowtui.engine.core import clock
 from flowtui.engine.ledger import products
+from flowtui.engine.ledger.products import StockRow  # by name: the method `products` hides the module in the class
 from flowtui.engine.services.unit import Service
 
 
@@ -30,11 +31,11 @@ class ProductsService(Service):
         with self.db.read() as con:
             return products.products(con)
 
-    def stock(self, location: str | None = None) -> list[products.StockRow]:
+    def stock(self, location: str | None = None) -> list[StockRow]:
         with self.db.read() as con:
             return products.stock(con, location)
 
-    def set_stock(self, sku: str, quantity, location: str, on: date | None = None) -> products.StockRow:
+    def set_stock(self, sku: str, quantity, location: str, on: date | None = None) -> StockRow:
         """Stock on hand at the end of ``on`` (default today); the difference is booked to Inventory."""
         with self._write() as con:
             return products.set_stock(con, sku, quantity, location, clock.now(), on)

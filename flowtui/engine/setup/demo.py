@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.money import cash_round, to_sen
-from flowtui.engine.core.orders import Order, OrderLine, Payment
+from flowtui.engine.core.orders import Number, Order, OrderLine, Payment
 from flowtui.engine.core.statuses import OrderStatus, OrderType
 
 TZ = ZoneInfo("Asia/Kuala_Lumpur")
@@ -64,6 +64,18 @@ STORES = {
 }
 
 
+def _dec(value: Number | None) -> Decimal:
+    """An amount of a demo order: the model also takes text or floats, but the demo builds every amount as a Decimal."""
+    assert isinstance(value, Decimal), f"demo amounts are Decimals, not {value!r}"
+    return value
+
+
+def _text(value: object) -> str:
+    """A text field of a demo order (its time: the demo sets each as an ISO UTC string)."""
+    assert isinstance(value, str), f"demo times are ISO text, not {value!r}"
+    return value
+
+
 def _pick_method(rnd: random.Random) -> str:
     return rnd.choices([m for m, _ in PAYMENT_MIX], weights=[w for _, w in PAYMENT_MIX])[0]
 
@@ -89,6 +101,7 @@ def _order(rnd: random.Random, store_id: str, order_id: str, number: str, when: 
     split = rnd.random() < 0.05 and before > 10
     rounding = cash_round(before) - before if method == "Cash" and not split else Decimal("0.00")
     total = before + rounding
+    payments: tuple[Payment, ...]
     if split:
         first = to_sen(total * Decimal(rnd.choice(("0.3", "0.5", "0.6"))))
         other = "Visa/Mastercard" if method == "Cash" else "Cash"
@@ -104,14 +117,14 @@ def _order(rnd: random.Random, store_id: str, order_id: str, number: str, when: 
 
 
 def _return_of(rnd: random.Random, sale: Order, order_id: str, number: str, when: datetime) -> Order:
-    line = rnd.choice(sale.lines)
-    amount, tax, quantity = line.amount, line.tax, line.quantity
-    unit_discount = to_sen(line.discount / quantity)
+    line = rnd.choice(sale.lines or ())
+    amount, tax, quantity = _dec(line.amount), _dec(line.tax), _dec(line.quantity)
+    unit_discount = to_sen(_dec(line.discount) / quantity)
     if quantity > 1:  # return one unit of the line
-        amount, tax = line.unit_price - unit_discount, to_sen(tax / quantity)
+        amount, tax = _dec(line.unit_price) - unit_discount, to_sen(tax / quantity)
     returned = replace(line, quantity=Decimal(1), discount=unit_discount, amount=amount, tax=tax)
     total = amount + tax
-    method = sale.payments[0].method
+    method = (sale.payments or ())[0].method
     rounding = cash_round(total) - total if method == "Cash" else Decimal("0.00")
     return Order(
         id=order_id, number=number, store_id=sale.store_id, store_name=sale.store_name, time=iso_utc(when),
@@ -152,7 +165,7 @@ def generate_orders(today: date, days: int = 30, seed: int = 7, now: datetime | 
     cutoff = iso_utc(now or datetime.now(UTC))
     return {
         store_id: [o for offset in range(days - 1, -1, -1)
-                   for o in _day_orders(seed, store_id, today - timedelta(days=offset)) if o.time <= cutoff]
+                   for o in _day_orders(seed, store_id, today - timedelta(days=offset)) if _text(o.time) <= cutoff]
         for store_id in STORES
     }
 

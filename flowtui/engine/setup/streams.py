@@ -12,7 +12,7 @@ from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.setup import sql
 from flowtui.engine.setup.mapping import map_location
 from flowtui.engine.storage.database import Connection
-from flowtui.engine.storage.rows import Row, one, rows
+from flowtui.engine.storage.rows import Row, one, rows, the
 
 GROUPINGS = ("sku", "all")
 
@@ -150,7 +150,7 @@ def require_stream(con: Connection, name: str) -> Stream:
     row = one(con, sql.STREAM_BY_NAME, [name.strip()])
     if row is None:
         stored = names.resolve(name, _names(con), "stream", "`flowtui stream list --all`")
-        row = one(con, sql.STREAM_BY_NAME, [stored])
+        row = the(con, sql.STREAM_BY_NAME, [stored])
     return _stream(row)
 
 

@@ -15,7 +15,7 @@ from flowtui.engine.setup import sql
 from flowtui.engine.setup.mapping import account_category, redate_store
 from flowtui.engine.setup.streams import Stream
 from flowtui.engine.storage.database import Connection
-from flowtui.engine.storage.rows import one, rows
+from flowtui.engine.storage.rows import one, rows, the
 
 
 def _one_of(typed: str, mapped: list[str], what: str, stream: Stream) -> str:
@@ -39,7 +39,7 @@ def unmap_location(con: Connection, stream: Stream, pos_store_id: str) -> str:
     if home is not None and home[0] == store:
         raise InvalidInput(f"{stream.name!r} is a till: its store is its location. Move it with "
                            f"`flowtui stream set {stream.name!r} --location NAME`.")
-    mapped_to = one(con, sql.STORE_LOCATION, [stream.id, store])
+    mapped_to = the(con, sql.STORE_LOCATION, [stream.id, store])
     location, timezone = mapped_to["name"], mapped_to["timezone"]
     posted = one(con, sql.CROSSING_STORE_FIRST_DOCUMENT, [stream.id, store])
     if posted:

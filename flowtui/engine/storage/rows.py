@@ -32,3 +32,14 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | tuple | 
     """The first row of ``sql`` (a query of one row, or a few) as a dict, or ``None`` when there is none."""
     found = rows(con, sql, params)  # read to the end: DuckDB allows no other work on a half-read result
     return found[0] if found else None
+
+
+def the(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | tuple | None = None) -> Row:
+    """The first row of ``sql`` where one always exists (an aggregate, ``INSERT ... RETURNING``, a row just checked).
+
+    No row there is a bug, not a user's mistake: it raises :class:`LookupError` naming the query.
+    """
+    found = one(con, sql, params)
+    if found is None:
+        raise LookupError(f"internal error: no row where one must exist, from: {' '.join(sql.split())[:200]}")
+    return found

@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
 from flowtui.sandbox.storehub.data import Transaction
@@ -70,6 +71,15 @@ class Answering:
     def _select(self, first: date | None = None, last: date | None = None, store_id: str | None = None,
                 include_online: bool = True) -> list[Transaction]:
         raise NotImplementedError
+
+    if TYPE_CHECKING:  # the data the sandbox holds (StoreHubSandbox, in server.py), answered from here
+        @property
+        def store_ids(self) -> list[str]: ...
+        def stores(self) -> list[dict]: ...
+        def products(self) -> list[dict]: ...
+        def inventory(self, store_id: str) -> list[dict]: ...
+        def _select(self, first: date | None = None, last: date | None = None, store_id: str | None = None,
+                    include_online: bool = True) -> list[Transaction]: ...
 
     def _fault(self, n: int) -> str | None:
         """Which fault (if any) request number ``n`` meets; counts it. Called under the lock."""

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.core.formats import plain
 from flowtui.engine.minipos.checkout import Cart, Item, bill, cash_round, find, search
+from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import literal
 from flowtui.screens.common.modals import ConfirmModal, PromptModal
 from flowtui.screens.minipos.cart_widgets import CartTable, SearchInput, split_quantity
@@ -31,7 +32,7 @@ from flowtui.screens.minipos.till_modals import (
 )
 
 
-class CheckoutScreen(TillActions):
+class CheckoutScreen(TillActions, FlowScreen):
     TITLE = "Till"
     BINDINGS = [
         Binding("f5", "pay", "Pay", id="till.pay"),
@@ -285,6 +286,7 @@ class CheckoutScreen(TillActions):
         if self.cart.empty:
             self.app.pop_screen()
             return
+
         def leave(yes: bool | None) -> None:
             if yes:
                 self.app.pop_screen()

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from textual.worker import Worker, WorkerState
 
 from flowtui.engine.minipos.checkout import Cart, bill
-from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.modals import ConfirmModal, PromptModal
 from flowtui.screens.minipos.till_modals import (
     PaymentModal,
@@ -20,29 +19,28 @@ from flowtui.screens.minipos.till_modals import (
 
 if TYPE_CHECKING:
     from flowtui.engine.services.till import Till
+    from flowtui.screens.common.base import FlowScreen as _Screen
+else:
+    _Screen = object  # mixed in before FlowScreen: at run time the screen's own methods are found through it
 
 
-class TillActions(FlowScreen):
-    """Paying, returns and voids: the writing half of :class:`~flowtui.screens.minipos.checkout.CheckoutScreen`."""
+class TillActions(_Screen):
+    """Paying, returns and voids for :class:`~flowtui.screens.minipos.checkout.CheckoutScreen` (mixed in)."""
 
     till: Till | None
     cart: Cart
     methods: list[str]
     _busy: bool
 
-    # -- what the checkout screen provides ---------------------------------------------------------
-    def _say(self, text: str, bad: bool = False) -> None:
-        raise NotImplementedError
+    if TYPE_CHECKING:  # the checkout screen's own, called from here
+        def _say(self, text: str, bad: bool = False) -> None: ...
+        def back_to_search(self, character: str = "") -> None: ...
+        def _show_cart(self, select: str | None = None) -> None: ...
 
-    def back_to_search(self, character: str = "") -> None:
-        raise NotImplementedError
-
-    def _show_cart(self, select: str | None = None) -> None:
-        raise NotImplementedError
-
-    def _open_till(self) -> Till:
-        """The till, once opened (every action asks :meth:`_till_ready` first)."""
-        assert self.till is not None
+    @property
+    def open_till(self) -> Till:
+        """The till, once opened: every action asks :meth:`_till_ready` before it gets here."""
+        assert self.till is not None, "the till is opened before any of its actions"
         return self.till
 
     # -- paying -------------------------------------------------------------------------------------
@@ -66,13 +64,13 @@ class TillActions(FlowScreen):
                 return
             self._busy = True
             self._say("Saving the sale...")
-            till = self._open_till()
+            till = self.open_till
             self.run_engine(lambda: self._receipt(till.ring_up(cart, tenders)), self._rung, name="till-write")
 
         self.app.push_screen(PaymentModal(bill(cart), self.methods), paid)
 
     def _receipt(self, rung):
-        return rung, self._open_till().receipt(rung)
+        return rung, self.open_till.receipt(rung)
 
     def _rung(self, result) -> None:
         rung, lines = result
@@ -102,7 +100,7 @@ class TillActions(FlowScreen):
 
         def number_given(number: str | None) -> None:
             if number and number.strip():
-                till = self._open_till()
+                till = self.open_till
                 self.run_engine(lambda: till.returnable(number), self._choose_return, name="till-read")
 
         self.app.push_screen(PromptModal("Return against which order number?", placeholder="e.g. 12 or 000012"),
@@ -122,14 +120,14 @@ class TillActions(FlowScreen):
             return
         self._busy = True
         self._say("Saving the return...")
-        till = self._open_till()
+        till = self.open_till
         self.run_engine(lambda: self._receipt(till.refund(request.number, request.wanted, request.method)), self._rung,
                         name="till-write")
 
     def action_void_last(self) -> None:
         if not self._till_ready():
             return
-        till = self._open_till()
+        till = self.open_till
         self.run_engine(lambda: till.day().orders, self._confirm_void, name="till-read")
 
     def _confirm_void(self, orders) -> None:
@@ -143,7 +141,7 @@ class TillActions(FlowScreen):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                till = self._open_till()
+                till = self.open_till
                 self.run_engine(till.void_last, self._voided, name="till-write")
             else:
                 self.back_to_search()
