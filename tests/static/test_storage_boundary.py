@@ -21,7 +21,6 @@ SQL_MODULES = {"sql.py", "landing_sql.py"}
 NOT_MOVED_YET = {
     "ledger/books.py",  # the books' master data (accounts, contacts, locations, settings)
     "ledger/taxes.py",  # tax codes; ORDER_DISCOUNTS_SQL and SERVICE_CODES_SQL, which digests and posting compose
-    "exports/ledger.py",  # the accountant's export
     "digests/store.py",  # composes digest_listing's SQL with the rebuild statements
 }
 
