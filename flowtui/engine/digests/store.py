@@ -17,7 +17,7 @@ from flowtui.engine.core.statuses import DigestStatus, values
 from flowtui.engine.digests import sql
 from flowtui.engine.digests.rollup import KEYS, SUMMARY_MONEY, summarize
 from flowtui.engine.ledger.books import POSTING_CATEGORIES
-from flowtui.engine.ledger.taxes import ORDER_DISCOUNTS_SQL, SERVICE_CODES_SQL
+from flowtui.engine.ledger.sql import ORDER_DISCOUNTS_SQL, SERVICE_CODES_SQL
 from flowtui.engine.storage.database import Connection, run
 from flowtui.engine.storage.digest_listing import BASE_SQL as _BASE_SQL
 from flowtui.engine.storage.digest_listing import DIGESTS_SQL as _DIGESTS_SQL
