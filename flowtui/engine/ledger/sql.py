@@ -264,6 +264,16 @@ WHERE (? IS NULL OR date >= ?) AND (? IS NULL OR date <= ?) AND (? IS NULL OR ac
 ORDER BY date, entry_id, line_no"""
 
 # -- books: settings, chart of accounts, contacts, locations (books.py) -------------------------
+SETTING = "SELECT value FROM settings WHERE key = ?"
+BOOKS_HELD = "SELECT (SELECT count(*) FROM documents) AS documents, (SELECT count(*) FROM journal_entries) AS entries"
+CHART = "SELECT code, name, type FROM accounts ORDER BY code"
+ACCOUNT_BY_CODE = "SELECT code, name, type FROM accounts WHERE code = ?"
+ACCOUNT_NAMED = "SELECT name FROM accounts WHERE code = ?"
+CONTACTS = "SELECT id, name FROM contacts ORDER BY name"
+CONTACT_BY_NAME = "SELECT id, name FROM contacts WHERE name = ?"
+LOCATIONS = "SELECT id, name, timezone FROM locations ORDER BY name"
+LOCATION_BY_NAME = "SELECT id, name, timezone FROM locations WHERE name = ?"
+NAMES_IN = "SELECT name FROM {table} ORDER BY name"  # contacts or locations
 PUT_SETTING = "INSERT INTO settings VALUES (?, ?) ON CONFLICT DO UPDATE SET value = EXCLUDED.value"
 INSERT_DEFAULT_ACCOUNTS = "INSERT INTO accounts VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
 INSERT_DEFAULT_CATEGORY_ACCOUNTS = "INSERT INTO account_defaults VALUES (?, ?) ON CONFLICT DO NOTHING"
