@@ -69,7 +69,7 @@ def summarize(orders: pl.DataFrame, lines: pl.DataFrame, payments: pl.DataFrame,
     ``service_codes``: ``stream_id, pos_store_id, tax_code`` — the tax code of each store's service
     charge, where one is known.
     ``order_discounts``: KEYS + ``type, tax_code, discount`` — completed orders' order discounts shared
-    over their lines' tax codes (:data:`flowtui.engine.ledger.taxes.ORDER_DISCOUNTS_SQL`).
+    over their lines' tax codes (:data:`flowtui.engine.ledger.sql.ORDER_DISCOUNTS_SQL`).
     """
     is_sale = pl.col("type") == "sale"
     summary = (

@@ -31,6 +31,19 @@ ORDER_LINES = ("SELECT sku, product_id, name, quantity, unit_price, discount, ta
                "WHERE stream_id = ? AND order_id = ? ORDER BY line_no")
 ORDER_PAYMENTS = "SELECT method, amount FROM order_payments WHERE stream_id = ? AND order_id = ? ORDER BY seq"
 
+# -- listing (store.query_digests, store.listing_page) -------------------------------------------
+# Composed with the listing SQL of storage/digest_listing.py ({digests}: DIGESTS_SQL, {base}: BASE_SQL, {rows}:
+# ROWS_SQL) and the sort ({order}) and page ({page}). PAGE_FIRST: the page is cut before statuses are worked out.
+DIGESTS_PAGE_FIRST = "SELECT * FROM ({digests}) {order}"
+DIGESTS_STATUS_FIRST = "SELECT * FROM ({digests}) WHERE ($status IS NULL OR status = $status) {order} {page}"
+LISTING_PAGE_FIRST = ("SELECT t.*, r.* FROM (SELECT count(*) AS _total, coalesce(sum(net_total), 0) AS _amount "
+                      "FROM (SELECT * FROM ({base}))) t LEFT JOIN ({rows}) r ON true {order}")
+LISTING_STATUS_FIRST = (
+    "WITH matching AS MATERIALIZED (SELECT * FROM ({rows}) WHERE $status IS NULL OR status = $status) "
+    "SELECT t.*, r.* FROM (SELECT count(*) AS _total, coalesce(sum(net_total), 0) AS _amount "
+    "FROM matching) t LEFT JOIN (SELECT * FROM matching {order} LIMIT $limit OFFSET $offset) r ON true "
+    "{order}")
+
 # -- rebuilding the dirty days (store.rebuild_dirty) ---------------------------------------------
 DIRTY_COUNT = "SELECT count(*) AS days FROM dirty_days"
 TODO = "CREATE OR REPLACE TEMP TABLE todo AS SELECT * FROM dirty_days"

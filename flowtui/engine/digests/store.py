@@ -17,7 +17,7 @@ from flowtui.engine.core.statuses import DigestStatus, values
 from flowtui.engine.digests import sql
 from flowtui.engine.digests.rollup import KEYS, SUMMARY_MONEY, summarize
 from flowtui.engine.ledger.books import POSTING_CATEGORIES
-from flowtui.engine.ledger.taxes import ORDER_DISCOUNTS_SQL, SERVICE_CODES_SQL
+from flowtui.engine.ledger.sql import ORDER_DISCOUNTS_SQL, SERVICE_CODES_SQL
 from flowtui.engine.storage.database import Connection, run
 from flowtui.engine.storage.digest_listing import BASE_SQL as _BASE_SQL
 from flowtui.engine.storage.digest_listing import DIGESTS_SQL as _DIGESTS_SQL
@@ -148,10 +148,9 @@ def query_digests(con: Connection, flt: DigestFilter, *, now: datetime, default_
     page = "LIMIT $limit OFFSET $offset" if limit is not None else ""
     params = _params(flt, now, default_tz) | ({"limit": limit, "offset": offset} if limit is not None else {})
     if limit is not None and flt.status is None and sort in _PUSHABLE:
-        query = f"SELECT * FROM ({_DIGESTS_SQL.format(page=order + ' ' + page)}) {order}"
+        query = sql.DIGESTS_PAGE_FIRST.format(digests=_DIGESTS_SQL.format(page=order + " " + page), order=order)
     else:
-        query = (f"SELECT * FROM ({_DIGESTS_SQL.format(page='')}) WHERE ($status IS NULL OR status = $status) "
-                 f"{order} {page}")
+        query = sql.DIGESTS_STATUS_FIRST.format(digests=_DIGESTS_SQL.format(page=""), order=order, page=page)
     return con.sql(query, params={k: v for k, v in params.items() if f"${k}" in query}).pl()
 
 
@@ -177,20 +176,13 @@ def listing_page(con: Connection, flt: DigestFilter, *, now: datetime, default_t
     order = f"ORDER BY {column} {'DESC' if descending else 'ASC'} NULLS LAST, business_date, stream, pos_store_id, id"
     if flt.status is None and sort in _PUSHABLE:
         _rows = _ROWS_SQL.format(page=f"{order} LIMIT $limit OFFSET $offset", **ROWS_PAGE)
-        query = (f"SELECT t.*, r.* FROM (SELECT count(*) AS _total, coalesce(sum(net_total), 0) AS _amount "
-                 f"FROM ({_BASE_ONLY})) t LEFT JOIN ({_rows}) r ON true {order}")
+        query = sql.LISTING_PAGE_FIRST.format(base=_BASE_SQL, rows=_rows, order=order)
     else:  # the statuses of all of them first; the page and the totals from that one pass
         _rows = _ROWS_SQL.format(**ROWS_ALL)
-        query = (f"WITH matching AS MATERIALIZED (SELECT * FROM ({_rows}) WHERE $status IS NULL OR status = $status) "
-                 f"SELECT t.*, r.* FROM (SELECT count(*) AS _total, coalesce(sum(net_total), 0) AS _amount "
-                 f"FROM matching) t LEFT JOIN (SELECT * FROM matching {order} LIMIT $limit OFFSET $offset) r ON true "
-                 f"{order}")
+        query = sql.LISTING_STATUS_FIRST.format(rows=_rows, order=order)
     found = rows(con, query, _params(flt, now, default_tz) | {"limit": limit, "offset": offset})
     total, amount = found[0]["_total"], found[0]["_amount"]
     return ListingPage([r for r in found if r["id"] is not None], total, amount)
-
-
-_BASE_ONLY = f"SELECT * FROM ({_BASE_SQL})"
 
 
 def _params(flt: DigestFilter, now: datetime, default_tz: str) -> dict:

@@ -24,7 +24,7 @@ books balance, so it balances too), so the balances at the end of the export
 equal the trial balance as of its end. Entries of any kind export, with or
 without a document (their memo is the narration).
 
-Reading is one query per table while the database is held; the text is built
+Reading is one query per table (``exports/sql.py``, rows read by name) while the database is held; the text is built
 afterwards by pure functions; writing replaces the file in one rename.
 """
 
@@ -43,8 +43,10 @@ from pathlib import Path
 from flowtui.engine.core.errors import DatabaseError, InvalidInput
 from flowtui.engine.core.money import amount_text
 from flowtui.engine.core.spreadsheet import as_text
+from flowtui.engine.exports import sql
 from flowtui.engine.ledger import books
 from flowtui.engine.storage.database import Connection
+from flowtui.engine.storage.rows import rows
 
 FORMATS = ("beancount", "csv")
 ROOTS = {"asset": "Assets", "liability": "Liabilities", "equity": "Equity", "income": "Income",
@@ -113,40 +115,21 @@ def check_request(fmt: str, start: date | None, end: date | None) -> None:
 
 # -- reading -------------------------------------------------------------------------------------
 
-_LINES = """
-SELECT e.date, e.id, e.kind, e.memo, d.number, d.kind, c.name, jl.account_code, jl.debit, jl.credit
-FROM journal_lines jl
-JOIN journal_entries e ON e.id = jl.entry_id
-LEFT JOIN documents d ON d.id = e.document_id
-LEFT JOIN contacts c ON c.id = d.contact_id
-WHERE ($start IS NULL OR e.date >= $start) AND ($end IS NULL OR e.date <= $end)
-ORDER BY e.date, e.id, jl.line_no
-"""
-
-_BROUGHT_FORWARD = """
-SELECT jl.account_code, sum(jl.debit) - sum(jl.credit)
-FROM journal_lines jl JOIN journal_entries e ON e.id = jl.entry_id
-WHERE e.date < $start
-GROUP BY jl.account_code
-HAVING sum(jl.debit) <> sum(jl.credit)
-ORDER BY jl.account_code
-"""
-
-
 def read_ledger(con: Connection, start: date | None, end: date | None) -> Ledger:
     """Everything the export needs, read in one unit of work."""
     company = books.company(con)
-    accounts = tuple(Account(*r) for r in con.execute(
-        "SELECT code, name, type, created_at::DATE FROM accounts ORDER BY code").fetchall())
-    rows = con.execute(_LINES, {"start": start, "end": end}).fetchall()
+    accounts = tuple(Account(**r) for r in rows(con, sql.ACCOUNTS))
     entries: list[Entry] = []
-    for entry_id, group in groupby(rows, key=lambda r: r[1]):
+    for entry_id, group in groupby(rows(con, sql.JOURNAL_LINES, {"start": start, "end": end}),
+                                   key=lambda r: r["entry_id"]):
         lines = list(group)
-        day, _id, kind, memo, number, document_kind, contact = lines[0][:7]
-        entries.append(Entry(entry_id, day, kind, memo or "", number, document_kind, contact,
-                             tuple(Line(*r[7:]) for r in lines)))
+        head = lines[0]
+        entries.append(Entry(entry_id, head["date"], head["kind"], head["memo"] or "", head["document_number"],
+                             head["document_kind"], head["contact"],
+                             tuple(Line(r["account_code"], r["debit"], r["credit"]) for r in lines)))
     if start is not None:
-        opening = opening_entry(start, con.execute(_BROUGHT_FORWARD, {"start": start}).fetchall())
+        brought = rows(con, sql.BROUGHT_FORWARD, {"start": start})
+        opening = opening_entry(start, [(r["account_code"], r["balance"]) for r in brought])
         if opening is not None:
             entries.insert(0, opening)
     known = {a.code for a in accounts}

@@ -20,7 +20,7 @@ from flowtui.engine.core.accounts import (  # noqa: F401  (the categories' one t
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.ledger import sql
 from flowtui.engine.storage.database import Connection
-from flowtui.engine.storage.rows import the
+from flowtui.engine.storage.rows import one, rows, the
 
 DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
 DEFAULT_CURRENCY = "MYR"
@@ -95,8 +95,8 @@ def _check_currency(code: str) -> str:
 
 
 def _setting(con: Connection, key: str) -> str | None:
-    rows = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchall()
-    return rows[0][0] if rows else None
+    found = one(con, sql.SETTING, [key])
+    return found["value"] if found else None
 
 
 def _put_setting(con: Connection, key: str, value: str) -> None:
@@ -132,8 +132,8 @@ def _refuse_currency_change(con: Connection, code: str) -> None:
     current = _setting(con, "currency")
     if current is None or current == code:
         return
-    documents, entries = con.execute(
-        "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM journal_entries)").fetchall()[0]
+    counts = the(con, sql.BOOKS_HELD)
+    documents, entries = counts["documents"], counts["entries"]
     if documents or entries:
         held = f"{documents:,} document(s)" if documents else f"{entries:,} journal entry(ies)"
         raise InvalidInput(f"The books are kept in {current} and already hold {held}; the currency cannot change "
@@ -191,22 +191,22 @@ def add_account(con: Connection, code: str, name: str, kind: str, now: datetime)
         raise InvalidInput("An account needs a code and a name.")
     if kind not in ACCOUNT_TYPES:
         raise InvalidInput(f"Account type must be one of {', '.join(ACCOUNT_TYPES)}, not {kind!r}.")
-    existing = con.execute("SELECT name FROM accounts WHERE code = ?", [code]).fetchall()
+    existing = one(con, sql.ACCOUNT_NAMED, [code])
     if existing:
-        raise InvalidInput(f"Account {code} already exists ({existing[0][0]}).")
+        raise InvalidInput(f"Account {code} already exists ({existing['name']}).")
     con.execute(sql.INSERT_ACCOUNT, [code, name, kind, now])
     return Account(code, name, kind)
 
 
 def accounts(con: Connection) -> list[Account]:
-    return [Account(*row) for row in con.execute("SELECT code, name, type FROM accounts ORDER BY code").fetchall()]
+    return [Account(**row) for row in rows(con, sql.CHART)]
 
 
 def require_account(con: Connection, code: str) -> Account:
-    rows = con.execute("SELECT code, name, type FROM accounts WHERE code = ?", [code.strip()]).fetchall()
-    if not rows:
+    found = rows(con, sql.ACCOUNT_BY_CODE, [code.strip()])
+    if not found:
         raise NotFound(f"No account with code {code!r}; see `flowtui accounts` or add it with `flowtui account add`.")
-    return Account(*rows[0])
+    return Account(**found[0])
 
 
 def _a(kind: str) -> str:
@@ -250,21 +250,21 @@ def add_contact(con: Connection, name: str, now: datetime) -> Contact:
 
 
 def contacts(con: Connection) -> list[Contact]:
-    return [Contact(*r) for r in con.execute("SELECT id, name FROM contacts ORDER BY name").fetchall()]
+    return [Contact(**r) for r in rows(con, sql.CONTACTS)]
 
 
 def names_in(con: Connection, table: str) -> list[str]:
-    return [r[0] for r in con.execute(f"SELECT name FROM {table} ORDER BY name").fetchall()]  # table names are ours
+    return [r["name"] for r in rows(con, sql.NAMES_IN.format(table=table))]  # table names are ours
 
 
 def require_contact(con: Connection, name: str) -> Contact:
     """The contact ``name`` means (whatever its case); a clear error naming the nearest ones when none."""
-    rows = con.execute("SELECT id, name FROM contacts WHERE name = ?", [name.strip()]).fetchall()
-    if not rows:
+    found = rows(con, sql.CONTACT_BY_NAME, [name.strip()])
+    if not found:
         stored = names.resolve(name, names_in(con, "contacts"), "contact",
                                "`flowtui contacts`, or add it with `flowtui contact add`")
-        rows = con.execute("SELECT id, name FROM contacts WHERE name = ?", [stored]).fetchall()
-    return Contact(*rows[0])
+        found = rows(con, sql.CONTACT_BY_NAME, [stored])
+    return Contact(**found[0])
 
 
 def add_location(con: Connection, name: str, timezone: str | None, now: datetime) -> Location:
@@ -279,14 +279,14 @@ def add_location(con: Connection, name: str, timezone: str | None, now: datetime
 
 
 def locations(con: Connection) -> list[Location]:
-    return [Location(*r) for r in con.execute("SELECT id, name, timezone FROM locations ORDER BY name").fetchall()]
+    return [Location(**r) for r in rows(con, sql.LOCATIONS)]
 
 
 def require_location(con: Connection, name: str) -> Location:
     """The location ``name`` means (whatever its case); a clear error naming the nearest ones when none."""
-    rows = con.execute("SELECT id, name, timezone FROM locations WHERE name = ?", [name.strip()]).fetchall()
-    if not rows:
+    found = rows(con, sql.LOCATION_BY_NAME, [name.strip()])
+    if not found:
         stored = names.resolve(name, names_in(con, "locations"), "location",
                                "`flowtui locations`, or add it with `flowtui location add`")
-        rows = con.execute("SELECT id, name, timezone FROM locations WHERE name = ?", [stored]).fetchall()
-    return Location(*rows[0])
+        found = rows(con, sql.LOCATION_BY_NAME, [stored])
+    return Location(**found[0])

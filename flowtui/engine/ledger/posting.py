@@ -38,7 +38,6 @@ from flowtui.engine.ledger.posting_plan import (
     plan_document,
 )
 from flowtui.engine.ledger.posting_writer import Writer
-from flowtui.engine.ledger.taxes import ORDER_DISCOUNTS_SQL, SERVICE_CODES_SQL
 from flowtui.engine.storage.database import Connection, Database
 from flowtui.engine.storage.digest_listing import OPEN_DAY
 from flowtui.engine.storage.rows import one, rows
@@ -204,7 +203,7 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
     for r in rows(con, sql.CROSSING_DAY_PAYMENTS, window):
         sides[r["digest_id"]][r["type"]]["payments"].append((r["method"], r["amount"]))
     discounted = any(side["discount"] for by_type in sides.values() for side in by_type.values())
-    for r in rows(con, sql.CROSSING_DAY_DISCOUNTS.format(discounts=ORDER_DISCOUNTS_SQL.format(keys="post_days")),
+    for r in rows(con, sql.CROSSING_DAY_DISCOUNTS.format(discounts=sql.ORDER_DISCOUNTS_SQL.format(keys="post_days")),
                   window) if discounted else ():
         sides[r["digest_id"]][r["type"]]["discounts"].append((r["tax_code"], int(r["discount"])))
     products = {  # all of them: an adjustment may concern a SKU the day no longer sells
@@ -216,7 +215,7 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
     links = {r["digest_id"]: r for r in rows(con, sql.CROSSING_RETURN_LINKS, window)}
     # asked whatever the days hold now: a change can take back a service charge that was posted
     service_codes = {(r["stream_id"], r["pos_store_id"]): r["tax_code"]
-                     for r in rows(con, SERVICE_CODES_SQL.format(keys="post_days"))}
+                     for r in rows(con, sql.SERVICE_CODES_SQL.format(keys="post_days"))}
     days = {}
     no_link = {"original_digest": None, "invoice_id": None, "invoice_number": None}
     for r in rows(con, sql.POST_DAYS):

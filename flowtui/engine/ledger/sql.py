@@ -264,6 +264,16 @@ WHERE (? IS NULL OR date >= ?) AND (? IS NULL OR date <= ?) AND (? IS NULL OR ac
 ORDER BY date, entry_id, line_no"""
 
 # -- books: settings, chart of accounts, contacts, locations (books.py) -------------------------
+SETTING = "SELECT value FROM settings WHERE key = ?"
+BOOKS_HELD = "SELECT (SELECT count(*) FROM documents) AS documents, (SELECT count(*) FROM journal_entries) AS entries"
+CHART = "SELECT code, name, type FROM accounts ORDER BY code"
+ACCOUNT_BY_CODE = "SELECT code, name, type FROM accounts WHERE code = ?"
+ACCOUNT_NAMED = "SELECT name FROM accounts WHERE code = ?"
+CONTACTS = "SELECT id, name FROM contacts ORDER BY name"
+CONTACT_BY_NAME = "SELECT id, name FROM contacts WHERE name = ?"
+LOCATIONS = "SELECT id, name, timezone FROM locations ORDER BY name"
+LOCATION_BY_NAME = "SELECT id, name, timezone FROM locations WHERE name = ?"
+NAMES_IN = "SELECT name FROM {table} ORDER BY name"  # contacts or locations
 PUT_SETTING = "INSERT INTO settings VALUES (?, ?) ON CONFLICT DO UPDATE SET value = EXCLUDED.value"
 INSERT_DEFAULT_ACCOUNTS = "INSERT INTO accounts VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
 INSERT_DEFAULT_CATEGORY_ACCOUNTS = "INSERT INTO account_defaults VALUES (?, ?) ON CONFLICT DO NOTHING"
@@ -284,6 +294,81 @@ INSERT INTO dirty_days
 SELECT d.stream_id, d.pos_store_id, d.business_date FROM digests d
 WHERE d.stream_id = ? AND d.service_charge <> 0 AND d.id NOT IN (SELECT digest_id FROM postings)
 ON CONFLICT DO NOTHING"""
+
+TAX_CODES = "SELECT code, type, rate, description FROM tax_codes ORDER BY type, rate, code"
+TAX_RATES = "SELECT code, rate FROM tax_codes"
+TAX_CODE_NAMED = "SELECT 1 FROM tax_codes WHERE code = ?"
+CROSSING_TAX_MAPPINGS = "SELECT category, tax_code FROM tax_mappings WHERE stream_id = ?"
+# The tax report: per code, the documents' taxable amount and tax in the period (credit notes negative).
+TAX_REPORT = """
+SELECT coalesce(t.tax_code, '') AS code, c.type, c.rate,
+       sum(CASE WHEN d.kind = 'invoice' THEN t.taxable ELSE -t.taxable END) AS taxable,
+       sum(CASE WHEN d.kind = 'invoice' THEN t.tax ELSE -t.tax END) AS tax
+FROM document_taxes t
+JOIN documents d ON d.id = t.document_id
+LEFT JOIN tax_codes c ON c.code = t.tax_code
+WHERE d.date BETWEEN $start AND $end
+GROUP BY ALL
+HAVING sum(CASE WHEN d.kind = 'invoice' THEN t.taxable ELSE -t.taxable END) <> 0
+    OR sum(CASE WHEN d.kind = 'invoice' THEN t.tax ELSE -t.tax END) <> 0
+ORDER BY code
+"""
+# The tax accounts: every account the documents' tax lines went to, and the category's accounts.
+TAX_ACCOUNTS = """
+SELECT account_code FROM account_defaults WHERE category = 'tax'
+UNION SELECT account_code FROM account_mappings WHERE category = 'tax'
+"""
+TAXED_JOURNAL_ACCOUNTS = "SELECT DISTINCT jl.account_code FROM journal_lines jl WHERE jl.tax_code IS NOT NULL"
+TAX_MOVEMENT = """
+SELECT coalesce(sum(jl.credit - jl.debit) FILTER (WHERE e.document_id IS NOT NULL), 0) AS movement,
+       coalesce(sum(jl.credit - jl.debit) FILTER (WHERE e.document_id IS NULL), 0) AS other
+FROM journal_lines jl JOIN journal_entries e ON e.id = jl.entry_id
+WHERE e.date BETWEEN $start AND $end AND jl.account_code IN (SELECT unnest($accounts))
+"""
+
+# -- order-side reads (taxes.py's rules) that digests (rebuilding) and posting compose with their keys ------
+# The tax code of each (stream, store)'s service charge: the source's, else the stream's mapping.
+# ``{keys}`` is a relation with stream_id and pos_store_id.
+SERVICE_CODES_SQL = """
+SELECT k.stream_id, k.pos_store_id, coalesce(ss.service_charge_tax_code, tm.tax_code) AS tax_code
+FROM (SELECT DISTINCT stream_id, pos_store_id FROM {keys}) k
+LEFT JOIN stream_stores ss ON ss.stream_id = k.stream_id AND ss.pos_store_id = k.pos_store_id
+LEFT JOIN tax_mappings tm ON tm.stream_id = k.stream_id AND tm.category = 'service_charge'
+WHERE coalesce(ss.service_charge_tax_code, tm.tax_code) IS NOT NULL
+"""
+# Completed orders' order discounts in sen, per (stream, store, business date, type) and tax code of the lines
+# they are shared over. ``{keys}`` is a relation with stream_id, pos_store_id, business_date; $first..$last
+# bound its dates (so scans skip row groups).
+ORDER_DISCOUNTS_SQL = """
+WITH o AS (
+    SELECT o.stream_id, o.order_id, o.pos_store_id, o.business_date, o.type, CAST(o.discount * 100 AS BIGINT) AS d
+    FROM orders o JOIN {keys} k USING (stream_id, pos_store_id, business_date)
+    WHERE o.status = 'completed' AND o.discount <> 0 AND o.business_date BETWEEN $first AND $last
+),
+l AS (
+    SELECT o.*, l.line_no, coalesce(l.tax_code, '') AS tax_code, CAST(l.amount * 100 AS BIGINT) AS a,
+           sum(CAST(l.amount * 100 AS BIGINT)) OVER (PARTITION BY o.stream_id, o.order_id) AS whole,
+           min(l.amount) OVER (PARTITION BY o.stream_id, o.order_id) >= 0 AS fair
+    FROM o JOIN order_lines l ON l.stream_id = o.stream_id AND l.order_id = o.order_id
+    WHERE l.business_date BETWEEN $first AND $last
+),
+shared AS (
+    SELECT *, (CAST(d AS HUGEINT) * a) // whole AS floor_share, (CAST(d AS HUGEINT) * a) % whole AS rest
+    FROM l WHERE whole > 0 AND fair
+),
+ranked AS (
+    SELECT *, d - sum(floor_share) OVER (PARTITION BY stream_id, order_id) AS left_over,
+           row_number() OVER (PARTITION BY stream_id, order_id ORDER BY rest DESC, line_no) AS place
+    FROM shared
+)
+SELECT stream_id, pos_store_id, business_date, type, tax_code,
+       CAST(sum(floor_share + CASE WHEN place <= left_over THEN 1 ELSE 0 END) AS BIGINT) AS discount
+FROM ranked GROUP BY ALL
+UNION ALL  -- nothing to share it over (no lines, or lines that add up to nothing): under no code
+SELECT o.stream_id, o.pos_store_id, o.business_date, o.type, '' AS tax_code, CAST(sum(o.d) AS BIGINT) AS discount
+FROM o WHERE NOT EXISTS (SELECT 1 FROM shared s WHERE s.stream_id = o.stream_id AND s.order_id = o.order_id)
+GROUP BY ALL
+"""
 
 # -- products and stock counts (products.py) -----------------------------------------------------
 UPSERT_PRODUCT = (
