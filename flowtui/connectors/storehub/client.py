@@ -91,8 +91,10 @@ def _process_rate() -> float | None:
 
 
 #: One limiter for every StoreHub request of the process, whatever the account: StoreHub blocks accounts
-#: that keep going over, and does not document whether its limit is per account or per address.
-PROCESS_LIMITER = cast(RequestRate, shared_limiter(("storehub",), lambda: RequestRate(_process_rate())))
+#: that keep going over, and does not document whether its limit is per account or per address. A quarter
+#: second of margin: StoreHub counts a request when it arrives, and one sent early may arrive late (a busy
+#: machine, a jittery link) while the next arrives on time.
+PROCESS_LIMITER = cast(RequestRate, shared_limiter(("storehub",), lambda: RequestRate(_process_rate(), margin=0.25)))
 
 
 def _seconds(variable: str, default: float) -> float:
