@@ -122,7 +122,7 @@ SELECT id, digest_id, status, coalesce(role, 'original') AS role FROM documents 
 DOCUMENT_HEAD = """
 SELECT subtotal, discount, service_charge, tax, rounding, total, contact_id, location_id FROM documents WHERE id = ?"""
 DOCUMENT_LINES = """
-SELECT kind, description, sku, quantity, unit_price, discount, tax, tax_code, amount, account_code, side
+SELECT line_no, kind, description, sku, quantity, unit_price, discount, tax, tax_code, amount, account_code, side
 FROM document_lines WHERE document_id = ? ORDER BY line_no"""
 DOCUMENT_PAYMENTS = "SELECT method, account_code, amount FROM document_payments WHERE document_id = ? ORDER BY method"
 DOCUMENT_TAXES = "SELECT tax_code, taxable, tax FROM document_taxes WHERE document_id = ? ORDER BY tax_code"

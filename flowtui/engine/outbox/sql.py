@@ -61,17 +61,6 @@ DOCUMENT_HEAD = """
         LEFT JOIN documents ld ON ld.id = d.linked_document_id
         WHERE d.id = $id
         """
-DOCUMENT_LINES = """
-        SELECT line_no, kind, description, sku, quantity, unit_price, discount, tax, tax_code, amount, account_code,
-               side
-        FROM document_lines WHERE document_id = $id ORDER BY line_no
-        """
-DOCUMENT_PAYMENTS = """
-        SELECT method, account_code, amount FROM document_payments WHERE document_id = $id ORDER BY method
-        """
-DOCUMENT_TAXES = """
-        SELECT tax_code, taxable, tax FROM document_taxes WHERE document_id = $id ORDER BY tax_code
-        """
 LINK = """
         SELECT d.kind, d.id, d.number, o.remote_id, o.remote_number
         FROM documents d

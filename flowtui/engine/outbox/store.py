@@ -11,6 +11,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
+from flowtui.engine.ledger import sql as ledger_sql
 from flowtui.engine.outbox import sql
 from flowtui.engine.outbox.protocol import Delivery
 from flowtui.engine.outbox.records import (
@@ -91,9 +92,9 @@ def _ledger_document(con: Connection, document_id: int) -> tuple[LedgerDocument 
     head = one(con, sql.DOCUMENT_HEAD, {"id": document_id})
     if head is None:
         return None, None
-    lines = tuple(Line(**r) for r in rows(con, sql.DOCUMENT_LINES, {"id": document_id}))
-    payments = tuple(Payment(**r) for r in rows(con, sql.DOCUMENT_PAYMENTS, {"id": document_id}))
-    taxes = tuple(TaxTotal(**r) for r in rows(con, sql.DOCUMENT_TAXES, {"id": document_id}))
+    lines = tuple(Line(**r) for r in rows(con, ledger_sql.DOCUMENT_LINES, [document_id]))  # the ledger's own reads
+    payments = tuple(Payment(**r) for r in rows(con, ledger_sql.DOCUMENT_PAYMENTS, [document_id]))
+    taxes = tuple(TaxTotal(**r) for r in rows(con, ledger_sql.DOCUMENT_TAXES, [document_id]))
     linked_id = head.pop("linked_document_id")
     head["kind"] = DocumentKind(head["kind"])
     return LedgerDocument(**head, lines=lines, payments=payments, taxes=taxes), linked_id
