@@ -20,7 +20,7 @@ from flowtui.engine.core.accounts import (  # noqa: F401  (the categories' one t
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.ledger import sql
 from flowtui.engine.storage.database import Connection
-from flowtui.engine.storage.rows import one, rows, the
+from flowtui.engine.storage.rows import named, one, rows, the
 
 DEFAULT_TIMEZONE = "Asia/Kuala_Lumpur"
 DEFAULT_CURRENCY = "MYR"
@@ -259,12 +259,8 @@ def names_in(con: Connection, table: str) -> list[str]:
 
 def require_contact(con: Connection, name: str) -> Contact:
     """The contact ``name`` means (whatever its case); a clear error naming the nearest ones when none."""
-    found = rows(con, sql.CONTACT_BY_NAME, [name.strip()])
-    if not found:
-        stored = names.resolve(name, names_in(con, "contacts"), "contact",
-                               "`flowtui contacts`, or add it with `flowtui contact add`")
-        found = rows(con, sql.CONTACT_BY_NAME, [stored])
-    return Contact(**found[0])
+    return Contact(**named(con, sql.CONTACT_BY_NAME, name, lambda: names_in(con, "contacts"), "contact",
+                           "`flowtui contacts`, or add it with `flowtui contact add`"))
 
 
 def add_location(con: Connection, name: str, timezone: str | None, now: datetime) -> Location:
@@ -284,9 +280,5 @@ def locations(con: Connection) -> list[Location]:
 
 def require_location(con: Connection, name: str) -> Location:
     """The location ``name`` means (whatever its case); a clear error naming the nearest ones when none."""
-    found = rows(con, sql.LOCATION_BY_NAME, [name.strip()])
-    if not found:
-        stored = names.resolve(name, names_in(con, "locations"), "location",
-                               "`flowtui locations`, or add it with `flowtui location add`")
-        found = rows(con, sql.LOCATION_BY_NAME, [stored])
-    return Location(**found[0])
+    return Location(**named(con, sql.LOCATION_BY_NAME, name, lambda: names_in(con, "locations"), "location",
+                            "`flowtui locations`, or add it with `flowtui location add`"))

@@ -12,7 +12,7 @@ from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.setup import sql
 from flowtui.engine.setup.mapping import map_location
 from flowtui.engine.storage.database import Connection
-from flowtui.engine.storage.rows import Row, one, rows, the
+from flowtui.engine.storage.rows import Row, named, rows
 
 GROUPINGS = ("sku", "all")
 
@@ -147,11 +147,7 @@ def _names(con: Connection) -> list[str]:
 
 def require_stream(con: Connection, name: str) -> Stream:
     """The stream ``name`` means (whatever its case, removed ones too); a clear error naming the nearest ones."""
-    row = one(con, sql.STREAM_BY_NAME, [name.strip()])
-    if row is None:
-        stored = names.resolve(name, _names(con), "stream", "`flowtui stream list --all`")
-        row = the(con, sql.STREAM_BY_NAME, [stored])
-    return _stream(row)
+    return _stream(named(con, sql.STREAM_BY_NAME, name, lambda: _names(con), "stream", "`flowtui stream list --all`"))
 
 
 def require_active(stream: Stream) -> Stream:

@@ -8,9 +8,12 @@ only when the SQL uses them (DuckDB refuses extra ones), as :func:`database.run`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
+
+from flowtui.engine.core import names
 
 Row = dict[str, Any]
 
@@ -42,4 +45,15 @@ def the(con: duckdb.DuckDBPyConnection, sql: str, params: dict | list | tuple | 
     found = one(con, sql, params)
     if found is None:
         raise LookupError(f"internal error: no row where one must exist, from: {' '.join(sql.split())[:200]}")
+    return found
+
+
+def named(con: duckdb.DuckDBPyConnection, sql: str, typed: str, stored: Callable[[], list[str]], what: str,
+          hint: str) -> Row:
+    """The row of ``sql`` (one ``?``: a name) for the name people typed: as typed, else the one stored name it
+    means whatever its case; a clear error naming the nearest names when none (:func:`~flowtui.engine.core.names.resolve`).
+    """
+    found = one(con, sql, [typed.strip()])
+    if found is None:
+        found = the(con, sql, [names.resolve(typed, stored(), what, hint)])
     return found
