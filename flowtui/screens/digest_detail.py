@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.core.formats import money, quantity
+from flowtui.engine.core.money import from_sen
 from flowtui.engine.core.records import SUMMARY_LABELS, DigestDetail
 from flowtui.engine.core.statuses import DigestStatus
 from flowtui.screens.common.base import FlowScreen
@@ -36,7 +37,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _sen(value: int) -> str:
-    return money(Decimal(value).scaleb(-2))
+    return money(from_sen(value))
 
 
 def _thousandths(value: int) -> str:

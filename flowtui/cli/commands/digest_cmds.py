@@ -11,6 +11,7 @@ import click
 from flowtui.cli.context import pass_context, read_only
 from flowtui.cli.output import day, echo, emit_json, instant, money, quantity, safe, show_money, table
 from flowtui.cli.params import DATE, json_option
+from flowtui.engine.core.money import from_sen
 from flowtui.engine.core.statuses import PostStatus
 from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter
 from flowtui.engine.pipeline.sync import SyncOutcome, window_of
@@ -105,7 +106,7 @@ def _numbers(numbers: list[str]) -> str:
 
 
 def _sen(value: int) -> str:
-    return show_money(Decimal(value).scaleb(-2))
+    return show_money(from_sen(value))
 
 
 def _changes_json(changes: dict | None) -> dict | None:
@@ -113,13 +114,13 @@ def _changes_json(changes: dict | None) -> dict | None:
         return None
     return {
         "orders": changes["orders"],
-        "total_before": money(Decimal(changes["total_before"]).scaleb(-2)),
-        "payments": [{"method": p["method"], "before": money(Decimal(p["before"]).scaleb(-2)),
-                      "after": money(Decimal(p["after"]).scaleb(-2))} for p in changes["payments"]],
+        "total_before": money(from_sen(changes["total_before"])),
+        "payments": [{"method": p["method"], "before": money(from_sen(p["before"])),
+                      "after": money(from_sen(p["after"]))} for p in changes["payments"]],
         "items": [{"sku": i["sku"], "before_quantity": quantity(Decimal(i["before_quantity"]).scaleb(-3)),
                    "after_quantity": quantity(Decimal(i["after_quantity"]).scaleb(-3)),
-                   "before_amount": money(Decimal(i["before_amount"]).scaleb(-2)),
-                   "after_amount": money(Decimal(i["after_amount"]).scaleb(-2))} for i in changes["items"]],
+                   "before_amount": money(from_sen(i["before_amount"])),
+                   "after_amount": money(from_sen(i["after_amount"]))} for i in changes["items"]],
     }
 
 

@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import orjson
 
-from flowtui.engine.core.money import CENT, exact_text, sen_text, to_sen
+from flowtui.engine.core.money import CENT, exact_text, from_sen, sen_text, to_sen
 from flowtui.engine.core.orders import Order, OrderLine, Payment
 from flowtui.engine.core.statuses import OrderStatus, OrderType
 
@@ -87,7 +87,7 @@ def _line(item, products: dict) -> tuple[OrderLine, Decimal | None]:
                     name=product.get("name") or _text(item.get("name")), quantity=str(quantity),
                     unit_price=sen_text(price), discount=sen_text(discount), tax=sen_text(tax),
                     tax_code=_text(item.get("taxCode")), amount=sen_text(amount),
-                ), Decimal(amount).scaleb(-2)
+                ), from_sen(amount)
     return _line_exact(item, products)
 
 

@@ -37,6 +37,11 @@ def to_sen(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def from_sen(sen: int) -> Decimal:
+    """Integer sen as the exact amount: ``-1205`` -> ``Decimal("-12.05")``."""
+    return Decimal(sen).scaleb(-2)
+
+
 def as_sen(amount) -> int:
     """An exact amount of at most 2 decimals as integer sen: ``12.05`` -> ``1205``; more decimals are refused."""
     value = Decimal(amount) * 100

@@ -10,10 +10,9 @@ balances" has one gate here too. Amounts are integer sen
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
-from flowtui.engine.core.money import amount_text, as_sen
+from flowtui.engine.core.money import amount_text, as_sen, from_sen
 from flowtui.engine.ledger import sql
 from flowtui.engine.ledger.posting_plan import JournalLine, balanced
 from flowtui.engine.storage.database import Connection
@@ -35,8 +34,8 @@ def add_entry(con: Connection, day: date, kind: str, memo: str, lines: list[Jour
         raise InvalidInput("Debits and credits must be zero or more.")
     if not balanced(lines):
         debit, credit = (sum(getattr(line, side) for line in lines) for side in ("debit", "credit"))
-        raise InvalidInput(f"The entry does not balance: debits {amount_text(Decimal(debit).scaleb(-2))}, "
-                           f"credits {amount_text(Decimal(credit).scaleb(-2))}.")
+        raise InvalidInput(f"The entry does not balance: debits {amount_text(from_sen(debit))}, "
+                           f"credits {amount_text(from_sen(credit))}.")
     codes = sorted({line.account for line in lines})
     known = {r["code"] for r in rows(con, sql.KNOWN_ACCOUNTS, {"c": codes})}
     missing = [c for c in codes if c not in known]
@@ -45,7 +44,7 @@ def add_entry(con: Connection, day: date, kind: str, memo: str, lines: list[Jour
     entry_id = the(con, sql.INSERT_ENTRY, [day, document_id, kind, memo, now])["id"]
     con.executemany(
         sql.INSERT_ENTRY_LINES,
-        [(entry_id, no, line.account, Decimal(line.debit).scaleb(-2), Decimal(line.credit).scaleb(-2), line.memo,
+        [(entry_id, no, line.account, from_sen(line.debit), from_sen(line.credit), line.memo,
           line.tax_code) for no, line in enumerate(lines, start=1)])
     return entry_id
 

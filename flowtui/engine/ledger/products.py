@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput, NotFound
+from flowtui.engine.core.money import from_sen
 from flowtui.engine.ledger import books, journal, sql
 from flowtui.engine.ledger.posting_plan import stock_values
 from flowtui.engine.storage.database import Connection
@@ -234,7 +235,7 @@ def set_stock(con: Connection, sku: str, quantity, location: str, now: datetime,
             value, memo), now) if value else None
         con.execute(
             sql.INSERT_STOCK_COUNT,
-            [sku, place.id, day, delta, cost, kind, f"set to {target} on {day}", now, Decimal(value).scaleb(-2),
+            [sku, place.id, day, delta, cost, kind, f"set to {target} on {day}", now, from_sen(value),
              entry_id],
         )
     now_held = the(con, sql.STOCK_NOW, [sku, place.id])

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
+from flowtui.engine.core.money import as_sen
 from flowtui.engine.core.statuses import DocumentRole, DocumentStatus
 from flowtui.engine.ledger import books, sql
 from flowtui.engine.ledger.numbering import DEFAULT_INVOICE_FORMAT
@@ -40,32 +41,28 @@ class Reversed:
     status: str  # the digest's status afterwards (worked out by the caller)
 
 
-def _sen(value) -> int:
-    return int(value * 100)
-
-
 def _mirror(con: Connection, document_id: int, kind: str, day) -> DocumentPlan:
     """The document with the other kind and the very same amounts: its journal and stock turned round."""
     head = the(con, sql.DOCUMENT_HEAD, [document_id])
     lines = tuple(
         DocumentLine(r["kind"], r["description"], r["sku"], int(r["quantity"] * 1000), int(r["unit_price"] * 10_000),
-                     _sen(r["discount"]), _sen(r["tax"]), r["tax_code"], _sen(r["amount"]), r["account_code"],
+                     as_sen(r["discount"]), as_sen(r["tax"]), r["tax_code"], as_sen(r["amount"]), r["account_code"],
                      r["side"])
         for r in rows(con, sql.DOCUMENT_LINES, [document_id]))
-    payments = tuple((r["method"], r["account_code"], _sen(r["amount"]))
+    payments = tuple((r["method"], r["account_code"], as_sen(r["amount"]))
                      for r in rows(con, sql.DOCUMENT_PAYMENTS, [document_id]))
-    taxes = tuple((r["tax_code"], _sen(r["taxable"]), _sen(r["tax"])) for r in rows(con, sql.DOCUMENT_TAXES, [document_id]))
+    taxes = tuple((r["tax_code"], as_sen(r["taxable"]), as_sen(r["tax"])) for r in rows(con, sql.DOCUMENT_TAXES, [document_id]))
     journal: list[JournalLine] = []
     cogs: list[JournalLine] = []
     for r in rows(con, sql.DOCUMENT_JOURNAL, [document_id]):
         target = cogs if r["entry_kind"] == "cost" else journal
-        target.append(JournalLine(r["account_code"], _sen(r["credit"]), _sen(r["debit"]),
+        target.append(JournalLine(r["account_code"], as_sen(r["credit"]), as_sen(r["debit"]),
                                   f"Reversal: {r['memo'] or ''}".strip(), r["tax_code"]))
-    stock = tuple(StockMove(r["sku"], -int(r["quantity"] * 1000), int(r["unit_cost"] * 10_000), -_sen(r["value"] or 0))
+    stock = tuple(StockMove(r["sku"], -int(r["quantity"] * 1000), int(r["unit_cost"] * 10_000), -as_sen(r["value"] or 0))
                   for r in rows(con, sql.DOCUMENT_STOCK, [document_id]))
     return DocumentPlan(
         kind="credit_note" if kind == "invoice" else "invoice", date=day,
-        **{name: _sen(head[name]) for name in _MONEY},
+        **{name: as_sen(head[name]) for name in _MONEY},
         lines=lines, payments=payments, taxes=taxes, journal=tuple(journal), cogs=tuple(cogs), stock=stock)
 
 

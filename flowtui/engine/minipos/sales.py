@@ -21,7 +21,7 @@ from flowtui.connectors.minipos.source import STORE_ID
 from flowtui.connectors.registry import has_till
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import FlowError, InvalidInput, NotFound
-from flowtui.engine.core.money import amount_text
+from flowtui.engine.core.money import amount_text, from_sen
 from flowtui.engine.core.orders import Order, OrderLine, Payment
 from flowtui.engine.core.statuses import OrderStatus, OrderType
 from flowtui.engine.digests.store import rebuild_dirty
@@ -332,7 +332,7 @@ def close(con: Connection, stream: Stream, business_date: date, opening_float: D
     con.execute(
         sql.CLOSE_INSERT,
         [stream.id, STORE_ID, business_date, now, who, opening_float, expected, counted, over_short,
-         Decimal(change).scaleb(-2), entry_id])
+         from_sen(change), entry_id])
     return day(con, stream, business_date)
 
 

@@ -11,13 +11,14 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from flowtui.engine.core.money import from_sen
 from flowtui.sandbox.storehub.data import MYT, Item, Payment, Product, Store, Transaction
 
 _STR = json.encoder.encode_basestring
 
 
 def money(sen: int) -> Decimal:
-    return Decimal(sen).scaleb(-2)
+    return from_sen(sen)
 
 
 def to_sen(value) -> int:
