@@ -47,8 +47,11 @@ def shop():
         yield sandbox
 
 
+CLIENT = httpx.Client()  # one client: a new one per request would spend most of a test on its TLS setup
+
+
 def post(sandbox: ShopifySandbox, query: str, variables: dict | None = None, token: str | None = None) -> httpx.Response:
-    return httpx.post(sandbox.graphql_url, json={"query": query, "variables": variables or {}}, timeout=30,
+    return CLIENT.post(sandbox.graphql_url, json={"query": query, "variables": variables or {}}, timeout=30,
                       headers={"X-Shopify-Access-Token": sandbox.token if token is None else token})
 
 
@@ -191,7 +194,7 @@ def test_bulk_operation_jsonl_equals_the_paged_orders(shop):
     assert created["userErrors"] == [] and created["bulkOperation"]["status"] == "CREATED"
     op = gql(shop, POLL)["data"]["currentBulkOperation"]
     assert op["id"] == created["bulkOperation"]["id"] and op["status"] == "COMPLETED"
-    lines = _lines(httpx.get(op["url"], timeout=30).content)
+    lines = _lines(CLIENT.get(op["url"], timeout=30).content)
     assert int(op["objectCount"]) == len(lines)
     roots = {line["id"]: {**line, "lineItems": [], "shippingLines": []} for line in lines if "__parentId" not in line}
     for line in lines:
@@ -271,3 +274,16 @@ def test_next_night_brings_the_new_day_and_the_refunds_made_on_it():
         assert {o["name"] for o in old} == set(night["changed"])
         assert all(len(o["refunds"]) > len(before[o["id"]]["refunds"]) or o["cancelledAt"] for o in old)
         assert all(_local(o["processedAt"]).date() == date(2026, 10, 15) for o in changed if o["id"] not in before)
+
+
+def test_a_planted_order_is_served_as_given_and_unknown_search_fields_are_warned_about():
+    with ShopifySandbox(seed=2, days=1, end_date=END) as sandbox:
+        planted = sandbox.add_order({"createdAt": "2026-10-14T01:00:00Z", "updatedAt": "2026-10-14T01:00:00Z",
+                                     "processedAt": "2026-10-14T01:00:00Z", "currencyCode": "MYR",
+                                     "displayFinancialStatus": "PAID", "totalPriceSet": {"shopMoney": {"amount": "-1"}}})
+        reply = gql(sandbox, """{ orders(first: 5, query: "name:9001 colour:blue") {
+            nodes { id name totalPriceSet { shopMoney { amount } } } } }""")
+        assert reply["data"]["orders"]["nodes"] == [{"id": planted["id"], "name": "#9001",
+                                                     "totalPriceSet": {"shopMoney": {"amount": "-1"}}}]
+        assert reply["extensions"]["search"][0]["warnings"] == [
+            {"field": "colour", "message": "Invalid search field for this query."}]
