@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
@@ -287,3 +291,36 @@ def test_a_planted_order_is_served_as_given_and_unknown_search_fields_are_warned
                                                      "totalPriceSet": {"shopMoney": {"amount": "-1"}}}]
         assert reply["extensions"]["search"][0]["warnings"] == [
             {"field": "colour", "message": "Invalid search field for this query."}]
+
+
+def test_reverse_last_and_before_page_like_shopify(shop):
+    ids = [o["id"] for o in sorted(shop.orders(), key=lambda o: (o["processedAt"], int(o["id"].rsplit("/", 1)[1])))]
+    query = """query($first: Int, $last: Int, $after: String, $before: String, $reverse: Boolean) {
+        orders(first: $first, last: $last, after: $after, before: $before, reverse: $reverse) {
+            edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
+    newest = gql(shop, query, {"first": 3, "reverse": True})["data"]["orders"]
+    assert [e["node"]["id"] for e in newest["edges"]] == ids[::-1][:3] and newest["pageInfo"]["hasNextPage"]
+    tail = gql(shop, query, {"last": 2})["data"]["orders"]
+    assert [e["node"]["id"] for e in tail["edges"]] == ids[-2:] and tail["pageInfo"]["hasPreviousPage"]
+    before = gql(shop, query, {"last": 2, "before": tail["pageInfo"]["startCursor"]})["data"]["orders"]
+    assert [e["node"]["id"] for e in before["edges"]] == ids[-4:-2]
+    assert gql(shop, query, {"first": 2, "after": "bm90IGEgY3Vyc29y"})["errors"][0]["message"].startswith("Invalid cursor")
+
+
+def test_the_command_serves_until_ctrl_c():
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flowtui", "sandbox", "shopify", "--port", "0", "--days", "2", "--token", "shpat_cli"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        lines = [process.stdout.readline() for _ in range(3)]
+        endpoint = lines[0].split()[-1].rstrip(")")
+        assert endpoint.startswith("http://127.0.0.1:") and endpoint.endswith("/graphql.json") and "shpat_cli" in lines[1]
+        reply = CLIENT.post(endpoint, json={"query": "{ shop { ianaTimezone } }"},
+                            headers={"X-Shopify-Access-Token": "shpat_cli"})
+        assert reply.json()["data"] == {"shop": {"ianaTimezone": "Asia/Kuala_Lumpur"}}
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()

@@ -12,6 +12,7 @@ import json
 import re
 import shlex
 from datetime import datetime, time
+from decimal import Decimal
 from importlib import resources
 from zoneinfo import ZoneInfo
 
@@ -135,8 +136,9 @@ def _orders(_root, info, sortKey="PROCESSED_AT", query=None, savedSearchId=None,
     def key(order):
         if field:
             return [order[field], _id_number(order)]
-        if sortKey == "TOTAL_PRICE":
-            return [float(order["totalPriceSet"]["shopMoney"]["amount"]), _id_number(order)]
+        if sortKey in ("TOTAL_PRICE", "CURRENT_TOTAL_PRICE"):
+            money = order["totalPriceSet" if sortKey == "TOTAL_PRICE" else "currentTotalPriceSet"]["shopMoney"]["amount"]
+            return [int(Decimal(money) * 100), _id_number(order)]
         if sortKey == "ORDER_NUMBER":
             return [int(order["name"].lstrip("#")), _id_number(order)]
         return [_id_number(order), _id_number(order)]
