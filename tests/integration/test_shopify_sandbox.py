@@ -113,7 +113,11 @@ def test_paging_covers_every_order_once_and_the_data_covers_the_rules(shop):
     assert any(o["test"] for o in orders) and any(o["taxesIncluded"] for o in orders)
     assert any(o["retailLocation"] is None for o in orders)
     assert len({o["retailLocation"]["id"] for o in orders if o["retailLocation"]}) == 2
-    assert any(Decimal(o["totalTipReceivedSet"]["shopMoney"]["amount"]) > 0 for o in orders)
+    tipped = [o for o in orders if Decimal(o["totalTipReceivedSet"]["shopMoney"]["amount"]) > 0]
+    for order in tipped:  # a tip is a line item too
+        tips = [(x["sku"], x["originalUnitPriceSet"]) for x in order["lineItems"]["nodes"] if x["name"] == "Tip"]
+        assert tips == [(None, order["totalTipReceivedSet"])]
+    assert tipped
     assert {line["taxLines"][0]["rate"] for o in orders for line in o["lineItems"]["nodes"] if line["taxLines"]} == {0.06, 0.08}
     assert any(o["shippingLines"]["nodes"] for o in orders)
     assert any(line["discountAllocations"] for o in orders for line in o["lineItems"]["nodes"])

@@ -10,8 +10,10 @@ Money is integer sen inside, strings the way Shopify writes ``Decimal`` (``"12.5
 - a line: ``originalUnitPriceSet`` x ``quantity`` - its ``discountAllocations``, in the shop's prices; its tax lines
   (SST 6 % or 8 %) are computed on that, half up to the sen. ``taxesIncluded`` orders have tax-inclusive prices (and
   shipping): their tax is ``price x rate / (1 + rate)``, half up.
-- ``totalPriceSet`` = lines + shipping (after discounts) + tax when not included + ``totalTipReceivedSet``; the
-  successful SALE / CAPTURE transactions add up to it.
+- a tip is a line item of its own (``Tip``, no SKU, not taxable, as Shopify's ``TipSale.lineItem``) and
+  ``totalTipReceivedSet``; refunds never give it back.
+- ``totalPriceSet`` = lines (the tip's included) + shipping (after discounts) + tax when not included; the successful
+  SALE / CAPTURE transactions add up to it.
 - a refund's line ``subtotalSet`` is in the order's prices (tax-inclusive when ``taxesIncluded``), ``totalTaxSet``
   its tax; its REFUND transactions add up to what went back.
 """
@@ -130,6 +132,8 @@ class OrderMaker:
         ship = sum(s["_net"] for s in shipping)
         tax = sum(x["_tax"] for x in lines + shipping)
         total = goods + ship + (0 if included else tax) + tip
+        if tip:  # as Shopify: a tip is a line item of its own (TipSale.lineItem), and totalTipReceivedSet
+            lines.append(self.tip_line(tip))
         created = when + timedelta(hours=rng.randint(1, 6)) if not online and rng.random() < 0.03 else when
         order_id = self.ids.new("Order")
         order = {
@@ -189,6 +193,14 @@ class OrderMaker:
             "_net": net, "_tax": tax, "_discount": discount, "_bp": bp,
         }
 
+    def tip_line(self, tip: int) -> dict:
+        return {"id": self.ids.new("LineItem"), "name": "Tip", "title": "Tip", "sku": None, "quantity": 1,
+                "currentQuantity": 1, "refundableQuantity": 1, "taxable": False, "requiresShipping": False,
+                "originalUnitPriceSet": bag(tip), "originalTotalSet": bag(tip),
+                "discountedUnitPriceAfterAllDiscountsSet": bag(tip), "discountedTotalSet": bag(tip),
+                "totalDiscountSet": bag(0), "discountAllocations": [], "taxLines": [],
+                "_net": tip, "_tax": 0, "_discount": 0, "_bp": 0, "_tip": True}
+
     def shipping(self, rng: random.Random, included: bool) -> list[dict]:
         title, code, price = rng.choice(SHIPPING)
         discount = price if rng.random() < 0.15 else 0  # a free-shipping code
@@ -240,7 +252,8 @@ class OrderMaker:
         order = made.order
         items, shipping_back, back = [], [], 0
         if not amount_only:
-            lines = order["lineItems"] if full else [rng.choice(order["lineItems"])]
+            goods = [line for line in order["lineItems"] if not line.get("_tip")]  # tips are not given back
+            lines = goods if full else [rng.choice(goods)]
             for line in lines:
                 qty = line["quantity"] if full else rng.randint(1, line["quantity"])
                 sub = line["_net"] * qty // line["quantity"] if qty < line["quantity"] else line["_net"]
