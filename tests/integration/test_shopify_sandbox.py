@@ -328,3 +328,19 @@ def test_the_command_serves_until_ctrl_c():
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_without_read_all_orders_only_the_last_60_days_are_listed():
+    with ShopifySandbox(seed=4, days=62, end_date=END, read_all_orders=False, restore_rate=1_000_000) as sandbox:
+        cutoff = "2026-08-15T16:00:00Z"  # 60 days before the end of the 14th of October, local time
+        query = """query($after: String) {
+            orders(first: 250, after: $after) { nodes { createdAt } pageInfo { hasNextPage endCursor } } }"""
+        listed, after = [], None
+        while True:
+            connection = gql(sandbox, query, {"after": after})["data"]["orders"]
+            listed += [o["createdAt"] for o in connection["nodes"]]
+            if not connection["pageInfo"]["hasNextPage"]:
+                break
+            after = connection["pageInfo"]["endCursor"]
+        assert min(listed) >= cutoff and len(listed) == sum(1 for o in sandbox.orders() if o["createdAt"] >= cutoff)
+        assert any(o["createdAt"] < cutoff for o in sandbox.orders())

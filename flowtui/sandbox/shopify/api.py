@@ -128,7 +128,7 @@ def _order(_root, info, id):
 
 
 def _orders(_root, info, sortKey="PROCESSED_AT", query=None, savedSearchId=None, **args):
-    orders = info.context["sandbox"].orders()
+    orders = info.context["sandbox"].readable_orders()
     if query:
         orders = search(orders, query, info)
     field = _SORT.get(sortKey)
@@ -159,7 +159,7 @@ def _current_bulk(_root, info, type="QUERY"):
     return info.context["sandbox"].bulk.current() if type == "QUERY" else None
 
 
-def _run_bulk(_root, info, query, groupObjects=False):
+def _run_bulk(_root, info, query, groupObjects=True):  # grouped or not, children follow their parent
     return info.context["sandbox"].bulk.run(query)
 
 

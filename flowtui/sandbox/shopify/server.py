@@ -7,7 +7,8 @@ It answers ``POST /admin/api/{version}/graphql.json`` like Shopify: ``X-Shopify-
 calculated query cost and its leaky bucket in ``extensions.cost`` (``THROTTLED`` when the bucket is short, 200 as
 Shopify), ``MAX_COST_EXCEEDED`` over 1000 points, pages of at most 250, bulk query operations whose JSONL is served
 at ``/bulk-operation-results/{n}.jsonl``. Knobs for tests, changeable while it runs: ``fail_every`` (every Nth
-request answers 503), ``bucket`` (``bucket.drain()``, ``bucket.clock``), ``bulk.seconds``, ``bulk.fail_next``;
+request answers 503), ``read_all_orders`` (without that scope ``orders`` lists the last 60 days only), ``bucket``
+(``bucket.drain()``, ``bucket.clock``), ``bulk.seconds``, ``bulk.fail_next``, ``bulk.finish()``, ``add_order()``;
 ``next_night()`` moves "now" one local day on: that day's orders, and the refunds and cancellations made that day.
 
 The package: this module (the data it holds, the HTTP), :mod:`.api` (the schema and its resolvers), :mod:`.cost`
@@ -31,6 +32,7 @@ from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, execute
 from graphql.execution.values import get_variable_values
 from graphql.language import FragmentDefinitionNode
 
+from flowtui.engine.core.clock import iso_utc
 from flowtui.sandbox.shopify.api import load_schema
 from flowtui.sandbox.shopify.bulk import BulkOperations
 from flowtui.sandbox.shopify.cost import MAX_COST, Bucket, Walk
@@ -47,14 +49,14 @@ class ShopifySandbox:
 
     def __init__(self, seed: int = 1, days: int = 14, end_date: date | None = None, token: str = "shpat_sandbox",
                  api_version: str = "2025-07", bucket_size: float = 2000.0, restore_rate: float = 100.0,
-                 fail_every: int | None = None) -> None:
+                 fail_every: int | None = None, read_all_orders: bool = True) -> None:
         if end_date is None:
             from flowtui.engine.core.clock import today_in  # honours FLOWTUI_NOW
 
             end_date = today_in(MYT) - timedelta(days=1)
         self.seed, self.days, self.token, self.api_version = seed, days, token, api_version
         self.start_date, self.end_date = end_date - timedelta(days=days - 1), end_date
-        self.fail_every = fail_every
+        self.fail_every, self.read_all_orders = fail_every, read_all_orders
         self.clock = time.monotonic
         self.bucket = Bucket(bucket_size, restore_rate)
         self.bulk = BulkOperations(self)
@@ -125,6 +127,14 @@ class ShopifySandbox:
         """Every order the API shows (test orders and cancelled ones included), by ``processedAt``."""
         with self._lock:
             return list(self._visible)
+
+    def readable_orders(self) -> list[dict]:
+        """What ``orders`` lists: without the ``read_all_orders`` scope, only the last 60 days (by ``createdAt``)."""
+        orders = self.orders()
+        if self.read_all_orders:
+            return orders
+        since = iso_utc(datetime.combine(self.end_date + timedelta(days=1), dtime(0), ZoneInfo(MYT)) - timedelta(days=60))
+        return [o for o in orders if o["createdAt"] >= since]
 
     def find(self, gid: str) -> dict | None:
         if "/BulkOperation/" in gid:
