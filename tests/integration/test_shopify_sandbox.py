@@ -136,9 +136,13 @@ def test_payments_add_up_to_the_order_total(shop):
                    if t["kind"] in ("SALE", "CAPTURE") and t["status"] == "SUCCESS")
         if order["displayFinancialStatus"] not in ("VOIDED", "PENDING"):
             assert paid == Decimal(order["totalPriceSet"]["shopMoney"]["amount"]), order["name"]
+        refunded = Decimal(0)
         for refund in order["refunds"]:
             back = sum(Decimal(t["amountSet"]["shopMoney"]["amount"]) for t in refund["transactions"])
             assert back == Decimal(refund["totalRefundedSet"]["shopMoney"]["amount"]), order["name"]
+            refunded += back
+        if order["cancelledAt"] and order["displayFinancialStatus"] == "REFUNDED":  # paid, cancelled: all goes back
+            assert refunded == paid, order["name"]
 
 
 def test_updated_at_filter_returns_exactly_the_orders_changed_since(shop):

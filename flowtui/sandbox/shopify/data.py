@@ -11,7 +11,7 @@ Money is integer sen inside, strings the way Shopify writes ``Decimal`` (``"12.5
   (SST 6 % or 8 %) are computed on that, half up to the sen. ``taxesIncluded`` orders have tax-inclusive prices (and
   shipping): their tax is ``price x rate / (1 + rate)``, half up.
 - a tip is a line item of its own (``Tip``, no SKU, not taxable, as Shopify's ``TipSale.lineItem``) and
-  ``totalTipReceivedSet``; refunds never give it back.
+  ``totalTipReceivedSet``; only a cancellation gives it back.
 - ``totalPriceSet`` = lines (the tip's included) + shipping (after discounts) + tax when not included; the successful
   SALE / CAPTURE transactions add up to it.
 - a refund's line ``subtotalSet`` is in the order's prices (tax-inclusive when ``taxesIncluded``), ``totalTaxSet``
@@ -252,7 +252,8 @@ class OrderMaker:
         order = made.order
         items, shipping_back, back = [], [], 0
         if not amount_only:
-            goods = [line for line in order["lineItems"] if not line.get("_tip")]  # tips are not given back
+            # a tip is not given back, unless the order is cancelled
+            goods = [line for line in order["lineItems"] if restock == "CANCEL" or not line.get("_tip")]
             lines = goods if full else [rng.choice(goods)]
             for line in lines:
                 qty = line["quantity"] if full else rng.randint(1, line["quantity"])
