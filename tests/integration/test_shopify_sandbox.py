@@ -163,6 +163,13 @@ def test_page_size_limits_are_shopifys(shop):
     assert reply["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
 
 
+def test_a_field_shopify_removed_is_an_undefined_field(shop):
+    reply = gql(shop, "{ orders(first: 1) { nodes { id location { id } } } }")  # Order.location went in 2024-07
+    assert "data" not in reply
+    assert reply["errors"][0]["message"] == "Field 'location' doesn't exist on type 'Order'"
+    assert reply["errors"][0]["extensions"] == {"code": "undefinedField", "typeName": "Order", "fieldName": "location"}
+
+
 def test_wrong_token_is_401_with_shopifys_body(shop):
     response = post(shop, "{ shop { name } }", token="shpat_wrong")
     assert response.status_code == 401

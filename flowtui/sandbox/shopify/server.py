@@ -23,6 +23,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,6 +43,7 @@ _PATH = re.compile(r"^/admin/api/(\d{4}-\d{2}|unstable)/graphql\.json$")
 _BULK_PATH = re.compile(r"^/bulk-operation-results/(\d+)\.jsonl$")
 _UNAUTHORIZED = b'{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}'
 _DOCS = "https://shopify.dev/api/usage/rate-limits"
+_UNDEFINED = re.compile(r"^Cannot query field '(\w+)' on type '(\w+)'\.")
 
 
 class ShopifySandbox:
@@ -172,7 +174,7 @@ class ShopifySandbox:
         if parsed is None:  # a client sends the same few queries again and again: parse and check each once
             try:
                 tree = parse(query)
-                parsed = (tree, [e.formatted for e in validate(self.schema, tree)])
+                parsed = (tree, [_shopify_error(e.formatted) for e in validate(self.schema, tree)])
             except GraphQLError as err:
                 parsed = (None, [err.formatted])
             if len(self._parsed) > 100:
@@ -339,3 +341,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args) -> None:  # quiet
         pass
+
+
+def _shopify_error(error: Mapping) -> dict:
+    """A validation error worded as Shopify words it (graphql-ruby), where the two differ."""
+    undefined = _UNDEFINED.match(error.get("message", ""))
+    if undefined:
+        field, type_name = undefined.groups()
+        return {"message": f"Field '{field}' doesn't exist on type '{type_name}'", "locations": error.get("locations"),
+                "extensions": {"code": "undefinedField", "typeName": type_name, "fieldName": field}}
+    return dict(error)
