@@ -355,3 +355,29 @@ def test_without_read_all_orders_only_the_last_60_days_are_listed():
             after = connection["pageInfo"]["endCursor"]
         assert min(listed) >= cutoff and len(listed) == sum(1 for o in sandbox.orders() if o["createdAt"] >= cutoff)
         assert any(o["createdAt"] < cutoff for o in sandbox.orders())
+
+
+def test_foreign_buyers_see_their_currency_but_shop_money_stays_in_ringgit(shop):
+    foreign = [o for o in shop.orders() if o["presentmentCurrencyCode"] == "SGD"]
+    assert foreign and all(o["retailLocation"] is None for o in foreign)
+    for order in foreign:
+        total = order["totalPriceSet"]
+        assert total["shopMoney"]["currencyCode"] == "MYR" and total["presentmentMoney"]["currencyCode"] == "SGD"
+        assert Decimal(total["presentmentMoney"]["amount"]) < Decimal(total["shopMoney"]["amount"])
+        line = order["lineItems"][0]["originalUnitPriceSet"]
+        assert line["presentmentMoney"]["currencyCode"] == "SGD" and line["shopMoney"]["currencyCode"] == "MYR"
+
+
+def test_a_refund_and_a_cancellation_made_at_the_source_show_on_the_next_read():
+    with ShopifySandbox(seed=5, days=3, end_date=END, restore_rate=1_000_000) as sandbox:
+        paid = [o for o in sandbox.orders() if o["displayFinancialStatus"] == "PAID" and not o["test"]]
+        first, second = paid[0], paid[1]
+        refunded = sandbox.refund(first["id"], amount=Decimal("5.00"))
+        assert refunded["displayFinancialStatus"] == "PARTIALLY_REFUNDED" and refunded["updatedAt"] > first["updatedAt"]
+        goodwill = refunded["refunds"][-1]
+        assert goodwill["refundLineItems"] == [] and goodwill["totalRefundedSet"]["shopMoney"]["amount"] == "5.0"
+        cancelled = sandbox.cancel(second["id"])
+        assert cancelled["cancelledAt"] and cancelled["displayFinancialStatus"] == "REFUNDED"
+        since = min(refunded["updatedAt"], cancelled["updatedAt"])
+        changed, _ = all_orders(sandbox, f"updated_at:>='{since}'", first=5)
+        assert {first["id"], second["id"]} <= {o["id"] for o in changed}

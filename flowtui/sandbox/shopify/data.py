@@ -122,6 +122,12 @@ class OrderMaker:
 
     # -- one order ----------------------------------------------------------------------------------
     def order(self, rng: random.Random, when: datetime, loc: dict | None) -> Made:
+        made = self._order(rng, when, loc)
+        if loc is None and random.Random(f"{self.seed}:fx:{made.order['id']}").random() < 0.12:
+            present(made.order, "SGD", Decimal("0.3012"))  # a buyer in Singapore: shopMoney stays in ringgit
+        return made
+
+    def _order(self, rng: random.Random, when: datetime, loc: dict | None) -> Made:
         online = loc is None
         included = online and rng.random() < 0.25
         test = online and rng.random() < 0.03
@@ -318,6 +324,29 @@ def as_of(made: Made, instant: datetime) -> dict:
             gateways.append(t["gateway"])
     order["paymentGatewayNames"] = gateways
     return order
+
+
+def present(order: dict, currency: str, rate: Decimal) -> None:
+    """Show ``order`` to its buyer in ``currency`` (``presentmentMoney``, ``rate`` per ringgit, to the cent)."""
+    order["presentmentCurrencyCode"] = currency
+    seen: set[int] = set()
+
+    def walk(value) -> None:
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            if "shopMoney" in value and "presentmentMoney" in value:
+                amount = (Decimal(value["shopMoney"]["amount"]) * rate).quantize(Decimal("0.01"))
+                value["presentmentMoney"] = {"amount": money(int(amount * 100)), "currencyCode": currency}
+                return
+            for key, item in value.items():
+                if key != "retailLocation":
+                    walk(item)
+    walk(order)
 
 
 def _tax_line(amount: int, bp: int) -> dict:

@@ -9,7 +9,8 @@ Shopify), ``MAX_COST_EXCEEDED`` over 1000 points, pages of at most 250, bulk que
 at ``/bulk-operation-results/{n}.jsonl``. Knobs for tests, changeable while it runs: ``fail_every`` (every Nth
 request answers 503), ``read_all_orders`` (without that scope ``orders`` lists the last 60 days only), ``bucket``
 (``bucket.drain()``, ``bucket.clock``), ``bulk.seconds``, ``bulk.fail_next``, ``bulk.finish()``, ``add_order()``;
-``next_night()`` moves "now" one local day on: that day's orders, and the refunds and cancellations made that day.
+``next_night()`` moves "now" one local day on: that day's orders, and the refunds and cancellations made that day;
+``refund()`` and ``cancel()`` make one at the source.
 
 The package: this module (the data it holds, the HTTP), :mod:`.api` (the schema and its resolvers), :mod:`.cost`
 (query cost, the bucket), :mod:`.bulk` (bulk operations), :mod:`.data` (generated orders), :mod:`.run` (the command).
@@ -18,6 +19,7 @@ The package: this module (the data it holds, the HTTP), :mod:`.api` (the schema 
 from __future__ import annotations
 
 import json
+import random
 import re
 import socket
 import threading
@@ -26,6 +28,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
@@ -78,6 +81,7 @@ class ShopifySandbox:
         self._maker = OrderMaker(seed, self._locations, self._ids)
         self._made: list[Made] = []
         self._manual: list[dict] = []
+        self._manual_refunds = 0
         for n in range(days):
             self._add_day(self.start_date + timedelta(days=n))
         self._refresh()
@@ -118,6 +122,40 @@ class ShopifySandbox:
             self._manual.append({**defaults, **order})
             self._refresh()
             return self._manual[-1]
+
+    def refund(self, order_id: str, at: datetime | None = None, full: bool = False, amount: Decimal | None = None) -> dict:
+        """Refund an order at the source: one line (part of its quantity), every line and shipping (``full``), or an
+        ``amount`` with no line; at ``at`` (default: an hour before the end of ``end_date``). Returns the order."""
+        with self._lock:
+            made = self._made_of(order_id)
+            self._manual_refunds += 1
+            rng = random.Random(f"{self.seed}:refund:{self._manual_refunds}")
+            self._maker.refund(rng, made, self._when(made, at), full=full,
+                               amount_only=int(amount * 100) if amount is not None else 0)
+            self._refresh()
+            return self._index[order_id]
+
+    def cancel(self, order_id: str, at: datetime | None = None) -> dict:
+        """Cancel a paid order at the source: everything goes back (tip included), as Shopify's cancel-and-refund."""
+        with self._lock:
+            made = self._made_of(order_id)
+            self._manual_refunds += 1
+            at = self._when(made, at)
+            self._maker.refund(random.Random(f"{self.seed}:cancel:{self._manual_refunds}"), made, at, full=True,
+                               restock="CANCEL")
+            made.cancelled, made.cancel_status = at, "REFUNDED"
+            self._refresh()
+            return self._index[order_id]
+
+    def _made_of(self, order_id: str) -> Made:
+        made = next((m for m in self._made if m.order["id"] == order_id), None)
+        if made is None:
+            raise KeyError(order_id)
+        return made
+
+    def _when(self, made: Made, at: datetime | None) -> datetime:
+        end = datetime.combine(self.end_date + timedelta(days=1), dtime(0), ZoneInfo(MYT)) - timedelta(hours=1)
+        return at or max(end, made.processed + timedelta(minutes=1))
 
     def shop(self) -> dict:
         return dict(SHOP)
