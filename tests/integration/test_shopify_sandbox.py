@@ -381,3 +381,25 @@ def test_a_refund_and_a_cancellation_made_at_the_source_show_on_the_next_read():
         since = min(refunded["updatedAt"], cancelled["updatedAt"])
         changed, _ = all_orders(sandbox, f"updated_at:>='{since}'", first=5)
         assert {first["id"], second["id"]} <= {o["id"] for o in changed}
+
+
+def test_query_cost_follows_shopifys_rules(shop):
+    nested = "{ orders(first: 10) { pageInfo { hasNextPage } nodes { id lineItems(first: 5) { nodes { id } } } } }"
+    cost = gql(shop, nested)["extensions"]["cost"]
+    assert cost["requestedQueryCost"] == 2 + 10 * (1 + 2 + 5 * 1)  # a connection: 2 + its objects x what each costs
+    assert cost["actualQueryCost"] < cost["requestedQueryCost"]  # fewer than five lines an order, as it turned out
+    objects = "{ orders(first: 2) { nodes { totalPriceSet { shopMoney { amount } } retailLocation { name } } } }"
+    assert gql(shop, objects)["extensions"]["cost"]["requestedQueryCost"] == 2 + 2 * (1 + 2 + 1)
+    assert gql(shop, RUN, {"q": "{ orders { edges { node { id } } } }"})["extensions"]["cost"]["requestedQueryCost"] == 10
+    shop.bulk.finish()
+
+
+def test_a_bulk_operation_that_fails_or_finds_nothing_has_no_url(shop):
+    shop.bulk.seconds, shop.bulk.fail_next = 0.0, True
+    assert gql(shop, RUN, {"q": BULK})["data"]["bulkOperationRunQuery"]["userErrors"] == []
+    failed = gql(shop, POLL)["data"]["currentBulkOperation"]
+    assert (failed["status"], failed["errorCode"], failed["url"]) == ("FAILED", "INTERNAL_SERVER_ERROR", None)
+    empty = '{ orders(query: "updated_at:>=2099-01-01") { edges { node { id } } } }'
+    assert gql(shop, RUN, {"q": empty})["data"]["bulkOperationRunQuery"]["userErrors"] == []
+    done = gql(shop, POLL)["data"]["currentBulkOperation"]
+    assert (done["status"], done["objectCount"], done["url"]) == ("COMPLETED", "0", None)
