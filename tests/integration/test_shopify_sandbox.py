@@ -403,3 +403,11 @@ def test_a_bulk_operation_that_fails_or_finds_nothing_has_no_url(shop):
     assert gql(shop, RUN, {"q": empty})["data"]["bulkOperationRunQuery"]["userErrors"] == []
     done = gql(shop, POLL)["data"]["currentBulkOperation"]
     assert (done["status"], done["objectCount"], done["url"]) == ("COMPLETED", "0", None)
+
+
+def test_dates_follow_flowtui_now_and_the_seed_decides_the_data(monkeypatch):
+    monkeypatch.setenv("FLOWTUI_NOW", "2026-10-14T17:30:00Z")  # 01:30 on the 15th in Kuala Lumpur
+    one, again, other = (ShopifySandbox(seed=s, days=2) for s in (7, 7, 8))
+    assert (one.start_date, one.end_date) == (date(2026, 10, 13), date(2026, 10, 14))
+    assert one.orders() == again.orders() and one.orders() != other.orders()
+    assert max(o["updatedAt"] for o in one.orders()) < "2026-10-14T16:00:00Z"  # nothing after the end of the 14th

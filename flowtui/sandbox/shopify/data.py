@@ -317,7 +317,8 @@ def as_of(made: Made, instant: datetime) -> dict:
         changed.append(made.cancelled)
     for t in order["transactions"]:
         changed.append(_instant(t["processedAt"]))
-    order["updatedAt"] = iso(max(changed) + timedelta(seconds=7))
+    last = max(changed)
+    order["updatedAt"] = iso(min(last + timedelta(seconds=7), max(last, instant)))  # never after "now"
     gateways = []
     for t in order["transactions"]:
         if t["gateway"] not in gateways and t["kind"] != "REFUND":
