@@ -153,6 +153,20 @@ def test_updated_at_filter_returns_exactly_the_orders_changed_since(shop):
     assert any(o["processedAt"] < since for o in orders)  # an old order, refunded or cancelled since
 
 
+def test_search_terms_combine_like_shopifys(shop):
+    query = "query($q: String) { orders(first: 250, query: $q) { nodes { id } } }"
+
+    def ids(search):
+        return {o["id"] for o in gql(shop, query, {"q": search})["data"]["orders"]["nodes"]}
+    voided = {o["id"] for o in shop.orders() if o["displayFinancialStatus"] == "VOIDED"}
+    refunded = {o["id"] for o in shop.orders() if o["displayFinancialStatus"] == "REFUNDED"}
+    assert ids("financial_status:voided") == voided and voided
+    assert ids("financial_status:voided OR financial_status:refunded") == voided | refunded
+    assert ids("financial_status:refunded AND status:cancelled") == {
+        o["id"] for o in shop.orders() if o["id"] in refunded and o["cancelledAt"]}
+    assert ids("test:true") == {o["id"] for o in shop.orders() if o["test"]}
+
+
 def test_page_size_limits_are_shopifys(shop):
     reply = gql(shop, "{ orders(first: 251) { nodes { id } } }")
     assert "data" not in reply or reply["data"] is None

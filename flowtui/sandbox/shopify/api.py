@@ -166,11 +166,25 @@ def _run_bulk(_root, info, query, groupObjects=True):  # grouped or not, childre
 # -- Shopify's search syntax (the orders filter) ------------------------------------------------------
 
 def search(orders: list[dict], text: str, info) -> list[dict]:
-    """Orders matching every ``field:value`` term of ``text``; unknown fields are warned about and ignored."""
+    """Orders matching every ``field:value`` term of ``text`` (or of one of its ``OR`` groups); unknown fields are
+    warned about and ignored, as Shopify does."""
     try:
-        terms = [t for t in shlex.split(text.replace(" AND ", " ")) if t.upper() != "AND"]
+        terms = [t for t in shlex.split(text) if t != "AND"]
     except ValueError:
         terms = text.split()
+    groups: list[list[str]] = [[]]
+    for term in terms:
+        if term == "OR":
+            groups.append([])
+        else:
+            groups[-1].append(term)
+    if len(groups) == 1:
+        return _all_of(orders, groups[0], info)
+    matched = {o["id"] for group in groups for o in _all_of(orders, group, info)}
+    return [o for o in orders if o["id"] in matched]
+
+
+def _all_of(orders: list[dict], terms: list[str], info) -> list[dict]:
     for term in terms:
         match = _TERM.match(term)
         if not match:
