@@ -16,6 +16,7 @@ Money is integer sen inside, strings the way Shopify writes ``Decimal`` (``"12.5
   SALE / CAPTURE transactions add up to it.
 - a refund's line ``subtotalSet`` is in the order's prices (tax-inclusive when ``taxesIncluded``), ``totalTaxSet``
   its tax; its REFUND transactions add up to what went back.
+- some online buyers pay in Singapore dollars: ``presentmentMoney`` in SGD, ``shopMoney`` (what the books use) in MYR.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ class Ids:
 
 @dataclass
 class Made:
-    """One order with its whole future; ``events`` are (instant, what) pairs for :func:`as_of`."""
+    """One order with its whole future (its refunds carry their instant, ``_at``), for :func:`as_of` to show."""
     order: dict
     processed: datetime
     cancelled: datetime | None = None
