@@ -260,7 +260,9 @@ class DigestDetailScreen(FlowScreen):
 
     def _post(self) -> None:
         self.run_engine(lambda: self.flow.post([self.digest_id]),
-                        lambda outcomes: self.app.push_screen(PostOutcomeModal(outcomes)), name="post")
+                        lambda outcomes: self.app.push_screen(
+                            PostOutcomeModal(outcomes), lambda stream: self.action_mappings() if stream else None),
+                        name="post")
 
     def action_invoice(self) -> None:
         if self.detail and self.detail.row.invoice_number:
