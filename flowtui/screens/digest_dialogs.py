@@ -17,7 +17,16 @@ from textual.widgets import Button, Input, Label, Select, Static
 from flowtui.engine.core.formats import money
 from flowtui.engine.core.records import DigestRow
 from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter
-from flowtui.engine.ledger.outcomes import ELSEWHERE, MAPPINGS, SOURCE, WAIT, PostPreview, PostSummary, RefusalGroup
+from flowtui.engine.ledger.outcomes import (
+    ELSEWHERE,
+    MAPPINGS,
+    SOURCE,
+    WAIT,
+    PostPreview,
+    PostSummary,
+    RefusalGroup,
+    cause_of,
+)
 
 
 def shown_status(status: str) -> str:
@@ -75,6 +84,14 @@ def refusal_lines(groups: list[RefusalGroup]) -> list[str]:
         lines.append(f"  {_digests(len(group.digests))}{of}: {group.cause.what}" + (f" — {fix}" if fix else ""))
         lines += _named(list(group.digests), "      ", most=3)
     return lines
+
+
+def console_reason(reason: str) -> str:
+    """One reason a digest cannot post, in the console's words where the console has the fix (its mappings, or
+    waiting for the day to end): ``store KL has no location — open mappings (m)``; otherwise as the engine says
+    it (a rejection is dismissed on the record from the command line only)."""
+    cause = cause_of(reason)
+    return f"{cause.what} — {FIX_WORDS[cause.fix]}" if cause.fix in (MAPPINGS, WAIT) else reason
 
 
 def _documents(o) -> str:

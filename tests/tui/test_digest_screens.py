@@ -332,7 +332,7 @@ async def test_a_digest_shows_its_summary_items_and_attention(app, shop):
             ["KOPI", "Item KOPI", "3", "3.50", "10.50"], ["ROTI", "Item ROTI", "1", "5.00", "5.00"]]
         await pilot.press("4")
         attention = text_of(screen.query_one("#attention-text", Static))
-        assert 'POS store "KL" is not mapped to a location' in attention
+        assert "store KL has no location — open mappings (m)" in attention and "flowtui map" not in attention
         assert "press m to open the mappings of shop files" in attention.lower()
         await pilot.press("m")  # the mappings screen, or a note when this console has none yet
         await settle(pilot)
