@@ -14,12 +14,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from flowtui.engine.core.formats import money
 from flowtui.engine.core.statuses import DocumentRole
 from flowtui.engine.ledger.reading import DocumentRow
 from flowtui.screens.common.base import FlowScreen, ModeEntered
+from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.common.literal import LiteralTable, choices
 from flowtui.screens.common.modals import PromptModal
 
@@ -90,6 +91,7 @@ class InvoicesScreen(FlowScreen):
 
     TITLE = "Invoices"
     AUTO_FOCUS = "#invoices"
+    FOOTER_KEYS = ("invoices.open", "invoices.goto", "invoices.filter")  # shown however narrow
     BINDINGS = [
         Binding("escape", "back", "Back", id="invoices.back"),
         Binding("o", "open", "Open", id="invoices.open"),
@@ -115,7 +117,7 @@ class InvoicesScreen(FlowScreen):
         yield LiteralTable(id="invoices", cursor_type="row", zebra_stripes=True)
         yield Static("", id="invoice-summary", classes="status-line", markup=False)
         yield Static("", id="empty-hint", classes="hint", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from flowtui.engine.setup.mapping import Mappings
 from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.common.literal import LiteralTable
 from flowtui.screens.mapping_modals import AccountModal, LocationChoice, LocationModal
 
@@ -42,6 +43,7 @@ class MappingsScreen(FlowScreen):
     """Three tabs of mappings; ``tab`` picks the one to open on (``locations``, ``payments``, ``accounts``)."""
 
     TITLE = "Mappings"
+    FOOTER_KEYS = ("mappings.edit", "mappings.locations", "mappings.payments")  # shown however narrow
     BINDINGS = [
         Binding("enter,e", "edit", "Edit", id="mappings.edit"),
         Binding("l", "show_tab('locations')", "Locations", id="mappings.locations"),
@@ -69,7 +71,7 @@ class MappingsScreen(FlowScreen):
                 with TabPane(title, id=tab):
                     yield LiteralTable(id=f"{tab}-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.stream

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from flowtui.connectors.registry import has_till, providers
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.setup.streams import StreamStatus
 from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.common.literal import LiteralTable
 from flowtui.screens.sync_progress import SyncModal
 
 
 class StreamsScreen(FlowScreen):
     TITLE = "Streams"
+    FOOTER_KEYS = ("streams.digests", "streams.sync", "streams.quit")  # shown however narrow
     BINDINGS = [
         Binding("n", "connect", "Connect", id="streams.connect"),
         Binding("e", "settings", "Settings", id="streams.settings"),
@@ -39,7 +41,7 @@ class StreamsScreen(FlowScreen):
         yield LiteralTable(id="streams", cursor_type="row", zebra_stripes=True)
         yield Static("", id="stream-detail", classes="status-line", markup=False)
         yield Static("No streams yet: press n to connect one.", id="empty-hint", classes="hint", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
