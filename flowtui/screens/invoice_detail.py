@@ -19,7 +19,7 @@ from flowtui.screens.invoices import document_title, kind_label, money_cell
 
 TABS = ("lines", "totals", "history", "linked")
 # At 80 columns the account, the discount and then the SKU give way (c shows them); the amount never does.
-LINE_COLUMNS = [Column("description", "Description", 30, least=12), Column("sku", "SKU", 10, least=6, rank=3),
+LINE_COLUMNS = [Column("description", "Description", 30, least=14), Column("sku", "SKU", 14, least=8, rank=3),
                 Column("quantity", "Qty", 6, right=True), Column("unit_price", "Unit price", 10, right=True, rank=2),
                 Column("discount", "Disc", 10, right=True, rank=4), Column("tax", "Tax", 10, right=True, rank=1),
                 Column("amount", "Amount", 12, right=True), Column("account", "Account", 24, least=10, rank=5)]

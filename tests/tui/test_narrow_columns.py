@@ -51,6 +51,8 @@ TABLES = [
     ("invoice", {"number": "KL-202610-0001"}, "#lines", (), ["description", "quantity", "amount"]),
     ("ledger", {}, "#journal", ("j",), ["date", "account", "debit", "credit", "document"]),
     ("ledger", {}, "#balance", (), ["code", "name", "debit", "credit", "balance"]),
+    ("invoices", {}, "#invoices", (), ["number", "date", "location", "total"]),
+    ("mappings", {"stream": "Shop files"}, "#locations-table", (), ["store", "location", "next"]),
 ]
 
 

@@ -17,13 +17,13 @@ SIZES = [(80, 24), (120, 30)]
 
 # screen (as the registry names it), its arguments, what its most used keys do (the footer shows them at any width)
 SCREENS = [
-    ("streams", {}, ["Digests", "Sync now", "Quit"]),
+    ("streams", {}, ["Digests", "Sync now", "Quit", "Columns"]),
     ("digests", {}, ["Open", "Post", "Filter", "Columns"]),
     ("digest", {"digest_id": 1}, ["Post", "Invoice"]),
-    ("invoices", {}, ["Open", "Go to number", "Filter"]),
+    ("invoices", {}, ["Open", "Go to number", "Filter", "Columns"]),
     ("invoice", {"number": "KL-202610-0001"}, ["Print PDF", "Next tab", "Columns"]),
     ("ledger", {}, ["Open", "Filter", "Journal", "Columns"]),
-    ("mappings", {"stream": "Shop files"}, ["Edit", "Locations", "Payments"]),
+    ("mappings", {"stream": "Shop files"}, ["Edit", "Locations", "Payments", "Columns"]),
     ("connect", {}, ["Test", "Create"]),
     ("settings", {"stream": "Shop files"}, ["Save"]),
 ]

@@ -309,8 +309,8 @@ async def test_map_a_store_to_a_location_with_a_live_number_preview(app, shop):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen
-        assert [str(c) for c in table.get_row_at(0)] == ["KL", "KL Sentral", "Cash Sales", "KL-{yyyy}{mm}-{seq:04}",
-                                                          "KL-202610-0001", "KL"]
+        assert [str(c) for c in table.full_row_at(0)] == ["KL", "KL Sentral", "Cash Sales", "KL-{yyyy}{mm}-{seq:04}",
+                                                           "KL-202610-0001", "KL"]
         assert not highlighted(table, 0)
     [kl] = shop.mappings("Shop files").locations
     assert (kl["location"], kl["contact"], kl["number_format"]) == ("KL Sentral", "Cash Sales", "KL-{yyyy}{mm}-{seq:04}")
