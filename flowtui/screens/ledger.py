@@ -26,9 +26,9 @@ BALANCE_COLUMNS = [Column("code", "Code", 6), Column("name", "Name", 30, least=1
 # Amounts before the document and memo; at 80 columns the memo, the entry number and then the account's name give
 # way (c shows them, the status line shows the highlighted line in full); the document never does.
 JOURNAL_COLUMNS = [Column("entry", "Entry", 6, right=True, rank=3), Column("date", "Date", 10),
-                   Column("account", "Account", 7), Column("name", "Name", 18, least=8, rank=1),
+                   Column("account", "Account", 7), Column("name", "Name", 18, least=6, rank=1),
                    Column("debit", "Debit", 12, right=True), Column("credit", "Credit", 12, right=True),
-                   Column("document", "Document", 17, least=14), Column("memo", "Memo", 30, least=10, rank=4)]
+                   Column("document", "Document", 18), Column("memo", "Memo", 30, least=10, rank=4)]
 
 
 def _right(label: str) -> Text:
