@@ -89,6 +89,7 @@ async def test_columns_follow_the_terminal_as_it_is_resized(posted_app):
         await pilot.pause()
         assert "account" not in shown(table) and inside(table, "amount")
         assert table.row_count == 3 and "7.00" in "".join(line(table, y) for y in range(1, 4))
+        assert [str(cell) for cell in table.full_row_at(0)][-1] == "4000"  # the hidden account is still there
 
 
 async def test_a_long_name_is_cut_with_an_ellipsis(posted, posted_app):

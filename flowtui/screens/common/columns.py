@@ -101,6 +101,7 @@ class FittedTable(PageTable):
         self._labels: dict[str, Any] = {}
         self._cells: dict[RowKey, dict[str, object]] = {}
         self._layout: list[tuple[Column, int]] = []
+        self._serial = 0
 
     # -- the layout --------------------------------------------------------------------------------
     @property
@@ -153,7 +154,7 @@ class FittedTable(PageTable):
                 label = Text(label, justify="right" if c.right else "left")
             super().add_column(label, width=width, key=c.key)
         if rows:
-            PageTable.fill(self, ((key.value, self._shown_cells(cells)) for key, cells in rows))
+            PageTable.fill(self, ((str(key.value), self._shown_cells(cells)) for key, cells in rows))
             self._cells = dict(rows)
             self.move_cursor(row=min(row, len(rows) - 1), column=min(column, len(layout) - 1), animate=False)
             self.scroll_y = scroll
@@ -163,7 +164,10 @@ class FittedTable(PageTable):
 
     def full_row_at(self, row_index: int) -> list:
         """Every column's cell of a row, shown or not (``get_row_at`` gives those shown)."""
-        cells = self._cells[self._row_locations.get_key(row_index)]
+        key = self._row_locations.get_key(row_index)
+        if key is None:
+            raise IndexError(f"No row {row_index}")
+        cells = self._cells[key]
         return [cells.get(c.key) for c in self.spec]
 
     def set_label(self, key: str, label: Any) -> None:
@@ -184,6 +188,9 @@ class FittedTable(PageTable):
         if not self._layout:
             self._refit()
         kept = self._keep(cells)
+        if key is None:  # a key of its own, so the row is the same row when the columns are laid out again
+            self._serial += 1
+            key = f"~{self._serial}"
         row_key = super().add_row(*self._shown_cells(kept), height=height, key=key, label=label)
         self._cells[row_key] = kept
         return row_key
