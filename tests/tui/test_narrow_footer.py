@@ -13,7 +13,7 @@ from flowtui.engine.setup.streams import StreamSettings
 from flowtui.screens.common.footer import SteadyFooter
 from tests.tui.waiting import settle
 
-SIZES = [(80, 24), (120, 30)]
+SIZES = [(64, 24), (80, 24), (120, 30)]  # (at 64 the palette key gives its room)
 
 # screen (as the registry names it), its arguments, what its most used keys do (the footer shows them at any width)
 SCREENS = [

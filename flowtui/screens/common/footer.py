@@ -7,6 +7,7 @@ the ones cut. :class:`SteadyFooter` chooses what it shows by width:
 * always the escape key (Back, Cancel, Close: whatever escape does there) and ``?`` Help;
 * always the screen's most used keys, named by binding id in its ``FOOTER_KEYS``
   (``FOOTER_KEYS = ("digests.open", "digests.post", "digests.filter")``);
+* then the key of the command palette, on the right, if there is room for it;
 * then the other shown keys, in order, as long as they fit; those left out stay in
   help (``?``) and in the command palette (``ctrl+p``).
 
@@ -68,18 +69,24 @@ class SteadyFooter(Footer):
             return 0
         return self._width(active.binding) + 2  # its border and right padding
 
-    def choose(self, width: int | None = None) -> list[Shown]:
-        """The keys shown at ``width`` columns (the footer's own by default), in the order they are drawn."""
-        room = (self.size.width if width is None else width) - self._palette_width()
+    def choose(self, width: int | None = None) -> tuple[list[Shown], bool]:
+        """The keys shown at ``width`` columns (the footer's own by default), in the order they are drawn, and
+        whether the command palette's key is shown too (not when the keys that must show need its room)."""
+        room = self.size.width if width is None else width
         candidates = self._candidates()
         primary = footer_keys(self.screen)
 
+        def always(binding: Binding) -> bool:
+            return any(key.strip() in ALWAYS_KEYS for key in binding.key.split(","))
+
         def must(binding: Binding) -> bool:
-            return (binding.id == HELP_ID or binding.id in primary
-                    or any(key.strip() in ALWAYS_KEYS for key in binding.key.split(",")))
+            return binding.id == HELP_ID or binding.id in primary or always(binding)
 
         chosen = {id(binding) for binding, _, _ in candidates if must(binding)}
         room -= sum(self._width(binding) for binding, _, _ in candidates if id(binding) in chosen)
+        palette = self._palette_width()
+        with_palette = bool(palette) and palette <= room
+        room -= palette if with_palette else 0
         for binding, _, _ in candidates:
             if id(binding) not in chosen and self._width(binding) <= room:
                 chosen.add(id(binding))
@@ -93,27 +100,27 @@ class SteadyFooter(Footer):
                 return 3, 0
             if binding.id in primary:
                 return 1, primary.index(binding.id)
-            if any(key.strip() in ALWAYS_KEYS for key in binding.key.split(",")):
-                return 0, 0
-            return 2, 0
+            return (0, 0) if always(binding) else (2, 0)
 
-        return sorted((item for item in candidates if id(item[0]) in chosen), key=place)
+        return sorted((item for item in candidates if id(item[0]) in chosen), key=place), with_palette
 
     def _keys(self) -> tuple:
         """Everything about the keys shown that the footer draws."""
         app = self.app
-        return (self.compact, self.show_command_palette, tuple(
+        shown, with_palette = self.choose()
+        return (self.compact, with_palette, tuple(
             (binding.key, app.get_key_display(binding), binding.description, binding.action, enabled, tooltip)
-            for binding, enabled, tooltip in self.choose()))
+            for binding, enabled, tooltip in shown))
 
     # -- drawing ---------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         if not self._bindings_ready:
             return
-        for binding, enabled, tooltip in self.choose():
+        shown, with_palette = self.choose()
+        for binding, enabled, tooltip in shown:
             yield FooterKey(binding.key, self.app.get_key_display(binding), binding.description, binding.action,
                             disabled=not enabled, tooltip=tooltip).data_bind(compact=Footer.compact)
-        if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
+        if with_palette:
             active = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
             if active is not None:
                 binding = active.binding
