@@ -27,6 +27,7 @@ from flowtui.engine.services.flow import Flow
 from flowtui.screens import registry
 from flowtui.screens.common.base import ModeEntered
 from flowtui.screens.common.help import HelpScreen
+from flowtui.screens.common.keys import KeyGroup, key_rows
 from flowtui.screens.common.modals import ErrorModal
 
 GC_THRESHOLD = (10_000, 20, 20)  # Python's are (700, 10, 10)
@@ -55,7 +56,7 @@ class FlowApp(App):
     SUB_TITLE = "Flow console"
     CSS_PATH = Path(__file__).with_name("app.tcss")
     BINDINGS = [
-        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("question_mark", "help", "Help", id="app.help", priority=True),
         Binding("f1", "switch('streams')", "Streams", id="app.streams", show=False),
         Binding("f2", "switch('digests')", "Digests", id="app.digests", show=False),
         Binding("f3", "switch('invoices')", "Invoices", id="app.invoices", show=False),
@@ -166,6 +167,16 @@ class FlowApp(App):
         else:
             self.action_switch(self.DEFAULT_MODE)
 
+    async def action_quit(self) -> None:
+        """ctrl+q quits, unless a screen with work that quitting would drop (an open cart, a running sync) asks first:
+        its ``confirm_quit(quit)`` returns True when it has asked, and calls ``quit()`` if the answer is yes."""
+        for stack in (self.screen_stack, *self._screen_stacks.values()):  # the screens in view first, then the others
+            for screen in reversed(stack):
+                confirm = getattr(screen, "confirm_quit", None)
+                if confirm is not None and confirm(self.exit):
+                    return
+        self.exit()
+
     def make_screen(self, name: str, **kwargs) -> Screen:
         try:
             factory = registry.SCREENS[name]
@@ -174,26 +185,23 @@ class FlowApp(App):
         return factory(**kwargs)
 
     def action_help(self) -> None:
-        seen, rows = set(), []
-        for active in self.active_bindings.values():
-            binding = active.binding
-            if binding.action in seen or not binding.description:
-                continue
-            seen.add(binding.action)
-            rows.append((binding.key_display or self.get_key_display(binding), binding.description, binding.id or ""))
+        """``?`` from anywhere (a priority key: fields that may hold a ``?`` keep it, see common/keys.py)."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)  # ? again closes it
+            return
+        rows = [(row.keys, row.description, row.binding_id) for row in key_rows(self, self.screen)]
         self.push_screen(HelpScreen(rows, self.screen.title or type(self.screen).__name__))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every action of the screen you are on, in the command palette."""
-        yield from super().get_system_commands(screen)
-        seen = set()
-        for active in self.active_bindings.values():
-            binding = active.binding
-            if not binding.description or binding.action in seen or binding.system:
-                continue
-            seen.add(binding.action)
-            yield SystemCommand(binding.description, f"{binding.description} ({binding.key})",
-                                lambda node=active.node, action=binding.action: self.run_action(action, node))
+        """The palette (ctrl+p): the actions of the screen it was opened on, then the app's, then Textual's own.
+
+        ``screen`` is the screen beneath the palette (the palette's own field is focused meanwhile)."""
+        ours = [row for row in key_rows(self, screen) if row.group != KeyGroup.GENERIC]
+        for row in ours:
+            yield SystemCommand(row.description, f"{row.description} ({row.keys})",
+                                lambda node=row.node, action=row.action: self.run_action(action, node))
+        titles = {row.description for row in ours}
+        yield from (command for command in super().get_system_commands(screen) if command.title not in titles)
 
     # -- messages and errors -----------------------------------------------------------------------
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",

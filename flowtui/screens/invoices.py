@@ -20,6 +20,7 @@ from flowtui.engine.core.formats import money
 from flowtui.engine.core.statuses import DocumentRole
 from flowtui.engine.ledger.reading import DocumentRow
 from flowtui.screens.common.base import FlowScreen, ModeEntered
+from flowtui.screens.common.keys import NoQuestionMarkInput
 from flowtui.screens.common.literal import LiteralTable, choices
 from flowtui.screens.common.modals import PromptModal
 
@@ -58,7 +59,7 @@ class IsoDay(Validator):
         return self.success()
 
 
-class DayInput(Input):
+class DayInput(NoQuestionMarkInput):
     """A date filter: empty for no limit, else ``YYYY-MM-DD``; its label is on its border."""
 
     def __init__(self, label: str, id: str) -> None:

@@ -20,7 +20,7 @@ class StreamsScreen(FlowScreen):
         Binding("n", "connect", "Connect", id="streams.connect"),
         Binding("e", "settings", "Settings", id="streams.settings"),
         Binding("m", "mappings", "Mappings", id="streams.mappings"),
-        Binding("enter,d", "digests", "Digests", id="streams.digests"),
+        Binding("enter,d", "digests", "Digests", id="streams.digests"),  # (the table takes enter: see row_selected)
         Binding("s", "sync", "Sync now", id="streams.sync"),
         Binding("t", "test", "Test", id="streams.test"),
         Binding("p", "till", "Till", id="streams.till"),
@@ -69,6 +69,10 @@ class StreamsScreen(FlowScreen):
 
     def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
         self._describe()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:  # enter (or a click) on a stream
+        event.stop()
+        self.action_digests()
 
     def _describe(self) -> None:
         status = next((s for s in self.statuses if s.stream.name == self.selected_name()), None)

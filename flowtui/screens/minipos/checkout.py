@@ -9,6 +9,7 @@ priced by :func:`flowtui.engine.minipos.checkout.bill`; paying, returns, voids a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from rich.text import Text
@@ -286,13 +287,18 @@ class CheckoutScreen(TillActions, FlowScreen):
         if self.cart.empty:
             self.app.pop_screen()
             return
+        self._ask_to_drop_cart("Leave the till?", "Leave", self.app.pop_screen)
 
-        def leave(yes: bool | None) -> None:
-            if yes:
-                self.app.pop_screen()
+    def confirm_quit(self, quit: Callable[[], object]) -> bool:
+        """ctrl+q (the app asks every screen): with an open cart, ask first, as escape does."""
+        if self.cart.empty:
+            return False
+        self._ask_to_drop_cart("Quit flowtui?", "Quit", quit)
+        return True
 
-        self.app.push_screen(ConfirmModal("Leave the till?", "The open cart is dropped (nothing was sold).",
-                                          yes="Leave"), leave)
+    def _ask_to_drop_cart(self, title: str, yes: str, then: Callable[[], object]) -> None:
+        self.app.push_screen(ConfirmModal(title, "The open cart is dropped (nothing was sold).", yes=yes),
+                             lambda agreed: then() if agreed else None)
 
     def _say(self, text: str, bad: bool = False) -> None:
         status = self.query_one("#till-status", Static)

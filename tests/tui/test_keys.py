@@ -1,0 +1,149 @@
+"""Keys that do what they say: the palette, help, enter on a stream, F1-F4 and the stacks, quitting with work open."""
+
+from __future__ import annotations
+
+import pytest
+from textual.command import CommandList, CommandPalette
+from textual.widgets import Input
+
+from flowtui.app import FlowApp
+from flowtui.engine.setup.streams import StreamSettings
+from flowtui.screens.common.help import HelpScreen
+from flowtui.screens.common.modals import ConfirmModal
+from flowtui.screens.digests import DigestsScreen
+from flowtui.screens.minipos.checkout import CheckoutScreen
+from tests.tui.conftest import keys_handled
+
+
+async def settle(pilot) -> None:
+    await keys_handled(pilot)
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def palette_titles(app) -> list[str]:
+    options = app.screen.query_one(CommandList)
+    return [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+
+
+async def test_the_palette_lists_the_screens_actions_and_the_apps_and_runs_them_on_that_screen(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        digests = app.screen
+        assert isinstance(digests, DigestsScreen)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        titles = "\n".join(palette_titles(app))
+        for action in ("Post", "Filter", "Sort", "Go to date", "Help", "Streams", "Invoices", "Ledger", "Quit"):
+            assert action in titles, titles
+        assert "Cursor up" not in titles  # the table's own keys stay in help
+        await pilot.press(*"filter", "enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DigestFilterModal"  # f's action, run on the digests screen
+
+
+# -- the till: ? is help, ctrl+q asks like escape ---------------------------------------------------
+
+@pytest.fixture
+def stall(flow, monkeypatch):
+    monkeypatch.setenv("FLOWTUI_NOW", "2026-11-26T03:00:00Z")
+    flow.init(name="Pasar Sdn Bhd")
+    flow.add_location("Pasar Seni")
+    flow.add_product("KOPI", "Kopi O", "3.50", "1.20", barcode="9555001")
+    flow.add_stream("Counter", "minipos", {"location": "Pasar Seni"}, StreamSettings())
+    return flow
+
+
+@pytest.fixture
+def till_app(stall):
+    return FlowApp(stall, keymap={})
+
+
+async def open_till(pilot) -> CheckoutScreen:
+    await settle(pilot)
+    await pilot.press("p")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, CheckoutScreen)
+    return pilot.app.screen
+
+
+def help_rows(app) -> list[tuple[str, str, str]]:
+    assert isinstance(app.screen, HelpScreen)
+    return app.screen.rows
+
+
+async def test_question_mark_opens_help_from_the_tills_search_line_and_lists_the_tills_keys_first(till_app):
+    app = till_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        till = await open_till(pilot)
+        assert app.focused is till.query_one("#search")
+        await pilot.press("question_mark")
+        await settle(pilot)
+        rows = help_rows(app)
+        assert till.query_one("#search", Input).value == ""  # not typed into the search line
+        actions = [description for _, description, _ in rows]
+        assert actions[0] == "Pay" and "Void" in actions
+        assert actions.index("Void") < actions.index("Help") < actions.index("Streams") < actions.index("Submit")
+        await pilot.press("question_mark")  # ? again closes it
+        await settle(pilot)
+        assert app.screen is till
+
+
+async def test_help_on_a_table_lists_the_screens_keys_then_the_apps_then_the_tables(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        actions = [description for _, description, _ in help_rows(app)]
+        assert actions[0] == "Connect" and "Cursor up" in actions
+        assert actions.index("Quit") < actions.index("Help") < actions.index("Streams") < actions.index("Cursor up")
+        assert ("d", "Digests", "streams.digests") in help_rows(app)
+
+
+async def test_a_question_mark_is_typed_where_a_field_takes_free_text(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")  # connect: the stream's name comes first
+        await settle(pilot)
+        await pilot.press(*"Who?")
+        await settle(pilot)
+        assert app.screen.query_one("#name", Input).value == "Who?"
+
+
+async def test_ctrl_q_in_the_till_with_an_open_cart_asks_first(till_app):
+    app = till_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        till = await open_till(pilot)
+        await pilot.press(*"KOPI", "enter")
+        await settle(pilot)
+        assert not till.cart.empty
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmModal) and app.return_code is None
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is till and not till.cart.empty and app.return_code is None
+        await pilot.press("ctrl+q", "y")
+        await settle(pilot)
+        assert app.return_code == 0
+
+
+async def test_ctrl_q_with_an_empty_cart_quits_at_once(till_app):
+    app = till_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_till(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert app.return_code == 0
+
+
+async def test_enter_on_a_stream_opens_its_digests(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DigestsScreen) and app.screen.filter.stream == "Shop files"
