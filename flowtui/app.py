@@ -201,6 +201,9 @@ class FlowApp(App):
             yield SystemCommand(row.description, f"{row.description} ({row.keys})",
                                 lambda node=row.node, action=row.action: self.run_action(action, node))
         titles = {row.description for row in ours}
+        if "Help" not in titles:  # (a text field is focused: there ? is typed, and the palette is the way to help)
+            yield SystemCommand("Help", "Every key of this screen", self.action_help)
+            titles.add("Help")
         yield from (command for command in super().get_system_commands(screen) if command.title not in titles)
 
     # -- messages and errors -----------------------------------------------------------------------

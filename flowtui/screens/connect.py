@@ -70,7 +70,7 @@ class ConnectScreen(FlowScreen):
 
     TITLE = "Connect a stream"
     BINDINGS = [
-        Binding("ctrl+t", "test", "Test", id="connect.test"),
+        Binding("ctrl+t,alt+t", "test", "Test", id="connect.test", priority=True),  # (alt+t in a browser; ahead of a field)
         Binding("ctrl+s", "create", "Create", id="connect.create"),
         Binding("escape", "back", "Back", id="connect.back"),
     ]

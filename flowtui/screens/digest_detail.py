@@ -96,7 +96,7 @@ class DigestDetailScreen(FlowScreen):
         Binding("3", "tab('orders')", "Orders", id="digest.orders", show=False),
         Binding("4", "tab('attention')", "Attention", id="digest.attention", show=False),
         Binding("5", "tab('versions')", "Versions", id="digest.versions", show=False),
-        Binding("f5", "refresh", "Refresh", id="digest.refresh", show=False),
+        Binding("f5,r", "refresh", "Refresh", id="digest.refresh", show=False),
         Binding("escape", "back", "Back", id="digest.back"),
     ]
 

@@ -76,7 +76,7 @@ class DigestsScreen(FlowScreen):
         Binding("left_square_bracket", "page(-1)", "Prev page", id="digests.prev_page", key_display="["),
         Binding("right_square_bracket", "page(1)", "Next page", id="digests.next_page", key_display="]"),
         Binding("x", "clear_selection", "Clear sel.", id="digests.clear"),
-        Binding("f5", "refresh", "Refresh", id="digests.refresh"),
+        Binding("f5,ctrl+r", "refresh", "Refresh", id="digests.refresh"),  # (r reverses; a browser keeps f5)
         Binding("escape", "back", "Back", id="digests.back"),
     ]
 

@@ -13,6 +13,7 @@ from flowtui.screens.common.modals import ConfirmModal
 from flowtui.screens.digests import DigestsScreen
 from flowtui.screens.minipos.checkout import CheckoutScreen
 from tests.tui.conftest import keys_handled
+from tests.tui.waiting import until
 
 
 async def settle(pilot) -> None:
@@ -41,7 +42,9 @@ async def test_the_palette_lists_the_screens_actions_and_the_apps_and_runs_them_
         for action in ("Post", "Filter", "Sort", "Go to date", "Help", "Streams", "Invoices", "Ledger", "Quit"):
             assert action in titles, titles
         assert "Cursor up" not in titles  # the table's own keys stay in help
-        await pilot.press(*"filter", "enter")
+        await pilot.press(*"filter")
+        await until(pilot, lambda: "Filter" in palette_titles(app)[:1])
+        await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "DigestFilterModal"  # f's action, run on the digests screen
 
@@ -147,3 +150,23 @@ async def test_enter_on_a_stream_opens_its_digests(app):
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DigestsScreen) and app.screen.filter.stream == "Shop files"
+
+
+# -- keys a browser keeps: each action has another ---------------------------------------------------
+
+async def test_alt_t_tests_the_connection_from_a_field_where_ctrl_t_would_open_a_browser_tab(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        name = app.screen.query_one("#name", Input)
+        assert app.focused is name
+        await pilot.press("alt+t")
+        await settle(pilot)
+        assert name.value == ""  # not typed
+        assert "Not tested: fix the marked fields." in str(app.screen.query_one("#status").render())
+        await pilot.press("ctrl+p", *"Help")  # (? is typed in a text field: the palette reaches help)
+        await until(pilot, lambda: "Help" in palette_titles(app)[:1])
+        await pilot.press("enter")
+        await settle(pilot)
+        assert ("^t, alt+t", "Test", "connect.test") in help_rows(app)

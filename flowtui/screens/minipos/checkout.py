@@ -36,7 +36,7 @@ from flowtui.screens.minipos.till_modals import (
 class CheckoutScreen(TillActions, FlowScreen):
     TITLE = "Till"
     BINDINGS = [
-        Binding("f5", "pay", "Pay", id="till.pay"),
+        Binding("f5,ctrl+s", "pay", "Pay", id="till.pay"),  # (a browser keeps f5)
         Binding("f6", "order_discount", "Order disc", id="till.order_discount"),
         Binding("f7", "return_order", "Return", id="till.return"),
         Binding("f8", "void_last", "Void", id="till.void"),

@@ -50,7 +50,7 @@ class PaymentModal(ModalScreen[list[Tender] | None]):
     """One amount per payment method; enter on an empty one pays what is left, enter again confirms."""
 
     BINDINGS = [
-        Binding("f5", "confirm", "Confirm", id="till.pay.confirm"),
+        Binding("f5,ctrl+s", "confirm", "Confirm", id="till.pay.confirm"),
         Binding("up", "app.focus_previous", "Previous", show=False),
         Binding("down", "app.focus_next", "Next", show=False),
         Binding("escape", "cancel", "Cancel", id="till.pay.cancel"),
