@@ -25,7 +25,7 @@ from flowtui.connectors.base import SourceError
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.services.flow import Flow
 from flowtui.screens import registry
-from flowtui.screens.common.base import ModeEntered
+from flowtui.screens.common.base import FlowScreen, ModeEntered
 from flowtui.screens.common.help import HelpScreen
 from flowtui.screens.common.keys import KeyGroup, key_rows
 from flowtui.screens.common.modals import ErrorModal
@@ -151,7 +151,11 @@ class FlowApp(App):
 
     # -- navigation ----------------------------------------------------------------------------
     def action_switch(self, mode: str) -> None:
-        """F1-F4: the mode's screens as they were left (the first time, its home screen); its own key does nothing."""
+        """F1-F4: the mode's screens as they were left (the first time, its home screen); its own key does nothing.
+
+        Each kind of screen lives in one place: a mode's home (streams, digests, invoices, ledger) only at the bottom
+        of its own mode, and no stack holds two screens of a kind (see :meth:`open_screen`). So escape, which pops
+        a screen and from a mode's home goes to the streams, leads home in as many presses as the stack is high."""
         if mode == self.current_mode:
             return
         again = mode in self._modes_entered
@@ -167,6 +171,44 @@ class FlowApp(App):
         else:
             self.action_switch(self.DEFAULT_MODE)
 
+    def open_screen(self, name: str, **kwargs) -> None:
+        """Open a console screen by name (``open_screen("digest", digest_id=7)``), never a second of its kind.
+
+        A mode's home opens in its mode, over nothing (``reopen(**kwargs)`` tells it what was asked for). Any other
+        screen goes on the current stack; if one of its kind is already there, the console goes back to it instead
+        (and it is replaced when it shows something else: the digest linked from an invoice, say)."""
+        if name in self.MODES:
+            self.action_switch(name)
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            reopen = getattr(self.screen_stack[0], "reopen", None)
+            if kwargs and reopen is not None:
+                reopen(**kwargs)
+            return
+        kinds = [s.opened_as if isinstance(s, FlowScreen) else None for s in self.screen_stack]
+        there = next((i for i, kind in enumerate(kinds) if kind and kind[0] == name), None)
+        same = there is not None and kinds[there] == (name, kwargs)
+        screen = None if same else self.make_screen(name, **kwargs)  # (may refuse before anything moved)
+        if there is not None:
+            while len(self.screen_stack) > there + 1:
+                self.pop_screen()
+        if screen is None:
+            return
+        if there is None:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
+
+    def make_screen(self, name: str, **kwargs) -> Screen:
+        try:
+            factory = registry.SCREENS[name]
+        except KeyError:
+            raise FlowError(f"No such screen: {name}") from None
+        screen = factory(**kwargs)
+        if isinstance(screen, FlowScreen):
+            screen.opened_as = (name, kwargs)
+        return screen
+
     async def action_quit(self) -> None:
         """ctrl+q quits, unless a screen with work that quitting would drop (an open cart, a running sync) asks first:
         its ``confirm_quit(quit)`` returns True when it has asked, and calls ``quit()`` if the answer is yes."""
@@ -176,13 +218,6 @@ class FlowApp(App):
                 if confirm is not None and confirm(self.exit):
                     return
         self.exit()
-
-    def make_screen(self, name: str, **kwargs) -> Screen:
-        try:
-            factory = registry.SCREENS[name]
-        except KeyError:
-            raise FlowError(f"No such screen: {name}") from None
-        return factory(**kwargs)
 
     def action_help(self) -> None:
         """``?`` from anywhere (a priority key: fields that may hold a ``?`` keep it, see common/keys.py)."""

@@ -275,14 +275,11 @@ class DigestDetailScreen(FlowScreen):
     def _open(self, name: str, what: str, **kwargs) -> None:
         """Another console screen, if this version of the console has it."""
         try:
-            screen = self.flowapp.make_screen(name, **kwargs)
+            self.flowapp.open_screen(name, **kwargs)
         except (ImportError, AttributeError, FlowError):
             self.notify(f"The {what} screen is not available in this console yet.", severity="warning")
-            return
         except Exception as exc:  # a screen that fails to open says so; the console carries on
             self.flowapp.show_error(exc)
-            return
-        self.app.push_screen(screen)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -118,6 +118,12 @@ class DigestsScreen(FlowScreen):
         if not self._loading:  # (still loading, or the load failed and its error was just closed: f5 retries)
             self.action_refresh()
 
+    def reopen(self, stream: str | None = None, status: str | None = None) -> None:
+        """Opened again by name (``d`` on a stream): show what was asked for, from the first page (on resume)."""
+        flt = DigestFilter(stream=stream, status=status)
+        if flt != self.filter:
+            self.filter, self.row_offset = flt, 0
+
     def _ask(self, modal: ModalScreen, then: Callable) -> None:
         self._quiet_resume = True
         self.app.push_screen(modal, then)
@@ -238,7 +244,7 @@ class DigestsScreen(FlowScreen):
 
     def action_open(self) -> None:
         if row := self.current():
-            self.app.push_screen(self.flowapp.make_screen("digest", digest_id=row.id))
+            self.flowapp.open_screen("digest", digest_id=row.id)
 
     def _mark(self, row: DigestRow) -> None:
         self.query_one(DataTable).update_cell(str(row.id), "mark", "✓" if row.id in self.selected else "")

@@ -251,7 +251,7 @@ class InvoicesScreen(FlowScreen):
 
     def _open(self, number: str) -> None:
         self.away = True
-        self.app.push_screen(self.flowapp.make_screen("invoice", number=number))
+        self.flowapp.open_screen("invoice", number=number)
 
     def action_goto(self) -> None:
         self.app.push_screen(PromptModal("Go to invoice or credit note", placeholder="e.g. KL-202610-0001"),

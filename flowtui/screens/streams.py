@@ -99,19 +99,19 @@ class StreamsScreen(FlowScreen):
         return name
 
     def action_connect(self) -> None:
-        self.app.push_screen(self.flowapp.make_screen("connect"))
+        self.flowapp.open_screen("connect")
 
     def action_settings(self) -> None:
         if name := self._need_stream():
-            self.app.push_screen(self.flowapp.make_screen("settings", stream=name))
+            self.flowapp.open_screen("settings", stream=name)
 
     def action_mappings(self) -> None:
         if name := self._need_stream():
-            self.app.push_screen(self.flowapp.make_screen("mappings", stream=name))
+            self.flowapp.open_screen("mappings", stream=name)
 
     def action_digests(self) -> None:
         if name := self._need_stream():
-            self.app.push_screen(self.flowapp.make_screen("digests", stream=name))
+            self.flowapp.open_screen("digests", stream=name)
 
     def action_sync(self) -> None:
         if name := self._need_stream():
@@ -127,7 +127,7 @@ class StreamsScreen(FlowScreen):
             self.notify(f"{name} is a {status.stream.provider} stream: its sales come from its POS. The till is for "
                         f"streams of provider {tills} (n creates one).", severity="warning", timeout=8)
             return
-        self.app.push_screen(self.flowapp.make_screen("till", stream=name))
+        self.flowapp.open_screen("till", stream=name)
 
     def action_test(self) -> None:
         if name := self._need_stream():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Input
@@ -10,8 +12,13 @@ from flowtui.app import FlowApp
 from flowtui.engine.setup.streams import StreamSettings
 from flowtui.screens.common.help import HelpScreen
 from flowtui.screens.common.modals import ConfirmModal
+from flowtui.screens.digest_detail import DigestDetailScreen
 from flowtui.screens.digests import DigestsScreen
+from flowtui.screens.invoice_detail import InvoiceDetailScreen
+from flowtui.screens.invoices import InvoicesScreen
+from flowtui.screens.ledger import LedgerScreen
 from flowtui.screens.minipos.checkout import CheckoutScreen
+from flowtui.screens.streams import StreamsScreen
 from tests.tui.conftest import keys_handled
 from tests.tui.waiting import until
 
@@ -170,3 +177,86 @@ async def test_alt_t_tests_the_connection_from_a_field_where_ctrl_t_would_open_a
         await pilot.press("enter")
         await settle(pilot)
         assert ("^t, alt+t", "Test", "connect.test") in help_rows(app)
+
+
+# -- F1-F4 and the stacks: one screen of a kind, escape leads home -----------------------------------
+
+HOMES = {"streams": StreamsScreen, "digests": DigestsScreen, "invoices": InvoicesScreen, "ledger": LedgerScreen}
+
+
+def kinds(app) -> dict[str, list[str]]:
+    """Each mode's screens (dialogs left out) by kind, bottom first."""
+    return {mode: [type(s).__name__ for s in stack if not s.is_modal] for mode, stack in app._screen_stacks.items()}
+
+
+def assert_one_of_a_kind(app) -> None:
+    for mode, stack in kinds(app).items():
+        assert len(stack) == len(set(stack)), f"{mode}: {stack}"
+        for home, kind in HOMES.items():
+            assert kind.__name__ not in stack[1:], f"{mode}: {stack}"  # a home only at the bottom...
+            if kind.__name__ in stack[:1]:
+                assert mode == home, f"{mode}: {stack}"  # ... of its own mode
+
+
+async def escape_home(pilot, bound: int = 12) -> int:
+    """Escape until the streams are shown; how many presses that took."""
+    app = pilot.app
+    for presses in range(bound + 1):
+        if app.current_mode == "streams" and isinstance(app.screen, StreamsScreen):
+            return presses
+        await pilot.press("escape")
+        await settle(pilot)
+    raise AssertionError(f"still not home after {bound} escapes: {app.current_mode} {kinds(app)}")
+
+
+async def test_opening_a_stream_s_digests_goes_to_the_digests_mode_and_f2_finds_them_there(posted_app):
+    app = posted_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        digests = app.screen
+        assert app.current_mode == "digests" and isinstance(digests, DigestsScreen)
+        assert digests.filter.stream == "Shop files"
+        await pilot.press("f1", "d", "f1", "f2")
+        await settle(pilot)
+        assert app.screen is digests and kinds(app) == {"streams": ["StreamsScreen"], "digests": ["DigestsScreen"]}
+        assert await escape_home(pilot) == 1
+
+
+async def test_a_screen_opened_again_from_above_it_is_gone_back_to_not_stacked(posted_app):
+    """digest -> its invoice -> its source (that digest): back at the digest, not a third screen on top."""
+    app = posted_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2", "enter")
+        await settle(pilot)
+        digest = app.screen
+        assert isinstance(digest, DigestDetailScreen)
+        for _ in range(3):
+            await pilot.press("i")
+            await settle(pilot)
+            assert isinstance(app.screen, InvoiceDetailScreen)
+            await pilot.press("s")
+            await settle(pilot)
+            assert app.screen is digest
+        assert kinds(app)["digests"] == ["DigestsScreen", "DigestDetailScreen"]
+        assert await escape_home(pilot) == 2
+
+
+async def test_from_wherever_the_keys_lead_escape_returns_to_the_streams_and_no_stack_holds_two_of_a_kind(posted_app):
+    app = posted_app
+    walk = random.Random(17)
+    keys = ["f1", "f2", "f3", "f4", "enter", "d", "i", "o", "s", "m", "j", "e", "escape", "down"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for step in range(60):
+            key = walk.choice(keys)
+            if key == "s" and isinstance(app.screen, StreamsScreen):
+                continue  # (a sync: not a way between screens)
+            await pilot.press(key)
+            await settle(pilot)
+            assert_one_of_a_kind(app)
+            if step % 15 == 14:
+                await escape_home(pilot)
+        await escape_home(pilot)

@@ -275,7 +275,7 @@ class CheckoutScreen(TillActions, FlowScreen):
 
     # -- the day, leaving ----------------------------------------------------------------------------
     def action_day(self) -> None:
-        self.app.push_screen(self.flowapp.make_screen("till-day", stream=self.stream_name))
+        self.flowapp.open_screen("till-day", stream=self.stream_name)
 
     def action_back(self) -> None:
         if self.query_one("#search", Input).value:
