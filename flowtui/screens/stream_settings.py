@@ -19,6 +19,7 @@ from textual.widgets import Footer, Header, Input, Label, Select, Static, Switch
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.setup.streams import Stream, StreamSettings
 from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.modals import UnsavedModal
 
 GROUPINGS = [("By SKU", "sku"), ("All sales", "all")]
 
@@ -118,6 +119,7 @@ class StreamSettingsScreen(FlowScreen):
         self.stream_name = stream
         self.stream: Stream | None = None
         self.errors = FormErrors(self)
+        self.saved_form: tuple | None = None  # the form as loaded or last saved: anything else is unsaved
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -161,6 +163,13 @@ class StreamSettingsScreen(FlowScreen):
         self.query_one("#auto-invoice", Switch).value = stream.auto_invoice
         self.query_one("#grouping", Select).value = stream.grouping
         self.query_one("#store-name", Input).focus()
+        self.saved_form = self.form()
+
+    def form(self) -> tuple:
+        """What the form shows, as typed."""
+        return (self.query_one("#store-name", Input).value, self.query_one("#auto-sync", Switch).value,
+                self.query_one("#start-date", Input).value, self.query_one("#lookback", Input).value,
+                self.query_one("#auto-invoice", Switch).value, self.query_one("#grouping", Select).value)
 
     # -- validation ---------------------------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -200,7 +209,7 @@ class StreamSettingsScreen(FlowScreen):
             return None
 
     # -- actions ----------------------------------------------------------------------------------
-    def action_save(self) -> None:
+    def action_save(self, leave: bool = False) -> None:
         if self.stream is None:
             return
         settings = self.settings()
@@ -209,15 +218,30 @@ class StreamSettingsScreen(FlowScreen):
             return
         self._status("Saving...")
         name = self.stream.name
-        self.run_engine(lambda: self.flow.update_stream(name, settings), self._saved, name="save-settings")
+        self.run_engine(lambda: self.flow.update_stream(name, settings), lambda stream: self._saved(stream, leave),
+                        name="save-settings")
 
-    def _saved(self, stream: Stream) -> None:
+    def _saved(self, stream: Stream, leave: bool = False) -> None:
         self.stream = stream
+        self.saved_form = self.form()
         self._status(f"Saved the settings of {stream.name}.")
         self.notify(f"Saved the settings of {stream.name}.")
+        if leave:
+            self.app.pop_screen()
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Escape; with unsaved changes, asks: save them and leave, drop them and leave, or stay."""
+        if self.stream is None or self.saved_form is None or self.form() == self.saved_form:
+            self.app.pop_screen()
+            return
+        self.app.push_screen(UnsavedModal(f"Unsaved settings of {self.stream.name}",
+                                          "Save the changes before leaving, or discard them?"), self._leave)
+
+    def _leave(self, answer: str | None) -> None:
+        if answer == "discard":
+            self.app.pop_screen()
+        elif answer == "save":
+            self.action_save(leave=True)

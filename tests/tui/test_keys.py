@@ -11,13 +11,14 @@ from textual.widgets import Input
 from flowtui.app import FlowApp
 from flowtui.engine.setup.streams import StreamSettings
 from flowtui.screens.common.help import HelpScreen
-from flowtui.screens.common.modals import ConfirmModal
+from flowtui.screens.common.modals import ConfirmModal, UnsavedModal
 from flowtui.screens.digest_detail import DigestDetailScreen
 from flowtui.screens.digests import DigestsScreen
 from flowtui.screens.invoice_detail import InvoiceDetailScreen
 from flowtui.screens.invoices import InvoicesScreen
 from flowtui.screens.ledger import LedgerScreen
 from flowtui.screens.minipos.checkout import CheckoutScreen
+from flowtui.screens.stream_settings import StreamSettingsScreen
 from flowtui.screens.streams import StreamsScreen
 from tests.tui.conftest import keys_handled
 from tests.tui.waiting import until
@@ -260,3 +261,50 @@ async def test_from_wherever_the_keys_lead_escape_returns_to_the_streams_and_no_
             if step % 15 == 14:
                 await escape_home(pilot)
         await escape_home(pilot)
+
+
+# -- leaving stream settings with changes ----------------------------------------------------------
+
+async def change_store_name(pilot, name: str) -> StreamSettingsScreen:
+    app = pilot.app
+    await settle(pilot)
+    await pilot.press("e")
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, StreamSettingsScreen) and app.focused is screen.query_one("#store-name")
+    await pilot.press(*name)
+    await pilot.press("escape")
+    await settle(pilot)
+    assert isinstance(app.screen, UnsavedModal)
+    return screen
+
+
+async def test_escape_from_settings_with_changes_asks_and_escape_again_stays(app, shop):
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await change_store_name(pilot, "Kopi KL")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and screen.query_one("#store-name", Input).value == "Kopi KL"
+        await pilot.press("escape", "d")  # discard
+        await settle(pilot)
+        assert isinstance(app.screen, StreamsScreen)
+    assert shop.streams()[0].stream.store_name is None
+
+
+async def test_escape_from_settings_with_changes_can_save_them_and_leave(app, shop):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await change_store_name(pilot, "Kopi KL")
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, StreamsScreen)
+    assert shop.streams()[0].stream.store_name == "Kopi KL"
+
+
+async def test_escape_from_settings_without_changes_just_leaves(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, StreamsScreen)
