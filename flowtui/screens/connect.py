@@ -226,7 +226,7 @@ class ConnectScreen(FlowScreen):
             return
         source = self.source()
         if source is None:
-            self._status("Not tested: fix the marked fields.")
+            self.errors.say_until_fixed(self._status, "Not tested: fix the marked fields.")
             return
         self._probe(source[0])
 
@@ -267,7 +267,7 @@ class ConnectScreen(FlowScreen):
         named = self._require("name", "Give the stream a name, e.g. the shop's name.")
         source = self.source()
         if source is None or not named:
-            self._status("Nothing created: fix the marked fields.")
+            self.errors.say_until_fixed(self._status, "Nothing created: fix the marked fields.")
             return
         options, settings = source
         provider = self.provider

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Static
 from textual.widgets.data_table import ColumnKey
+from textual.worker import Worker, WorkerState
 
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.formats import money
@@ -149,6 +150,11 @@ class DigestsScreen(FlowScreen):
         # The worker posts the page as soon as it is read, not once the file is closed (~5 ms later).
         self.run_engine(lambda: self._fetch(key, lambda page: self.post_message(PageRead(key, page, cursor))),
                         name="page")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:  # (FlowScreen shows the error itself)
+        """A page that could not be read: the status line says so, rather than "loading…" for ever."""
+        if event.worker.group == "page" and event.state == WorkerState.ERROR:
+            self.query_one("#digests-status", Static).update("Not loaded (see the message): f5 or ctrl+r tries again.")
 
     def on_page_read(self, message: PageRead) -> None:
         if message.key == self._wanted:  # (not a page asked for before another, or before a cached one)

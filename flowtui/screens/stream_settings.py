@@ -7,6 +7,7 @@ validators for dates, URLs and day counts.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from textual.app import ComposeResult
@@ -81,11 +82,23 @@ class FormErrors:
 
     def __init__(self, screen: FlowScreen) -> None:
         self.screen = screen
+        self._until_fixed: Callable[[str], object] | None = None
 
     def show(self, field_id: str, message: str | None) -> None:
         line = self.screen.query_one(f"#{field_id}-error", Static)
         line.update(message or "")
         line.set_class(not message, "-empty")
+        if not message and self._until_fixed is not None and self.none_shown():
+            say, self._until_fixed = self._until_fixed, None
+            say("")  # the marked fields are fixed: "fix the marked fields" is no longer true
+
+    def none_shown(self) -> bool:
+        return all(line.has_class("-empty") for line in self.screen.query(".field-error"))
+
+    def say_until_fixed(self, say: Callable[[str], object], text: str) -> None:
+        """``say(text)`` (a status line: "Nothing saved: fix the marked fields."), cleared once no error is shown."""
+        say(text)
+        self._until_fixed = say
 
     def check(self, field: Input) -> bool:
         """Validate ``field`` now and show the outcome; True when it is fine."""
@@ -120,6 +133,7 @@ class StreamSettingsScreen(FlowScreen):
         self.stream: Stream | None = None
         self.errors = FormErrors(self)
         self.saved_form: tuple | None = None  # the form as loaded or last saved: anything else is unsaved
+        self._said = ""  # what the status line says
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -174,6 +188,18 @@ class StreamSettingsScreen(FlowScreen):
     # -- validation ---------------------------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:
         self.errors.clear_when_valid(event)
+        self._edited()
+
+    def on_switch_changed(self, _: Switch.Changed) -> None:
+        self._edited()
+
+    def on_select_changed(self, _: Select.Changed) -> None:
+        self._edited()
+
+    def _edited(self) -> None:
+        """The status "Saved the settings" is no longer true once the form is changed again."""
+        if self.saved_form is not None and self.form() != self.saved_form and self._said.startswith("Saved"):
+            self._status("")
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
         self.errors.check(event.input)
@@ -214,7 +240,7 @@ class StreamSettingsScreen(FlowScreen):
             return
         settings = self.settings()
         if settings is None:
-            self._status("Nothing saved: fix the marked fields.")
+            self.errors.say_until_fixed(self._status, "Nothing saved: fix the marked fields.")
             return
         self._status("Saving...")
         name = self.stream.name
@@ -230,6 +256,7 @@ class StreamSettingsScreen(FlowScreen):
             self.app.pop_screen()
 
     def _status(self, text: str) -> None:
+        self._said = text
         self.query_one("#status", Static).update(text)
 
     def action_back(self) -> None:

@@ -9,6 +9,8 @@ from textual.command import CommandList, CommandPalette
 from textual.widgets import Input
 
 from flowtui.app import FlowApp
+from flowtui.engine.core.errors import FlowError
+from flowtui.engine.minipos.checkout import Tender
 from flowtui.engine.setup.streams import StreamSettings
 from flowtui.screens.common.help import HelpScreen
 from flowtui.screens.common.modals import ConfirmModal, UnsavedModal
@@ -308,3 +310,77 @@ async def test_escape_from_settings_without_changes_just_leaves(app):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, StreamsScreen)
+
+
+# -- go to a number in any case; no void of a voided order; status lines that stop being true --------
+
+async def test_go_to_an_invoice_number_typed_in_lower_case(posted_app):
+    app = posted_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f3", "g")
+        await settle(pilot)
+        await pilot.press(*"kl-202610-0002", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, InvoiceDetailScreen) and app.screen.number == "KL-202610-0002"
+
+
+async def test_f8_says_the_last_order_is_already_voided_instead_of_offering_to_void_it(till_app, stall):
+    till = stall.till("Counter")
+    till.ring_up(till.cart([("KOPI", "1")]), [Tender("Cash")])
+    till.void_last()
+    app = till_app
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_till(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "000001 is already voided" in str(screen.query_one("#till-status").render())
+        await pilot.press("K")  # typing again: the complaint goes
+        await settle(pilot)
+        assert "already voided" not in str(screen.query_one("#till-status").render())
+
+
+async def test_the_settings_status_line_clears_once_its_cause_is_gone(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        screen = app.screen
+        status = screen.query_one("#status")
+        lookback = screen.query_one("#lookback", Input)
+        lookback.value = "99"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "fix the marked fields" in str(status.render())
+        lookback.value = "5"  # fixed
+        await settle(pilot)
+        assert str(status.render()).strip() == ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Saved" in str(status.render())
+        lookback.value = "6"  # changed again: no longer saved
+        await settle(pilot)
+        assert "Saved" not in str(status.render())
+
+
+async def test_a_digests_page_that_cannot_be_read_says_so_instead_of_loading(app, shop, monkeypatch):
+    read, locked = shop.digest_page, [True]
+
+    def refuse(*args, **kwargs):
+        if locked:
+            raise FlowError("The books are locked by another flowtui.")
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(shop, "digest_page", refuse)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("escape")  # the error
+        await settle(pilot)
+        assert "Not loaded" in str(app.screen.query_one("#digests-status").render())
+        locked.clear()
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "rows 1-2 of 2" in str(app.screen.query_one("#digests-status").render())

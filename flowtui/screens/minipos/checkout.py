@@ -87,13 +87,20 @@ class CheckoutScreen(TillActions, FlowScreen):
     def _opened(self, loaded) -> None:
         self.till, self.catalog, self.methods, today = loaded
         self.sub_title = f"{self.till.name} at {self.till.location} · {today:%a %d %b %Y}"
-        self._say(f"{len(self.catalog)} products · scan or type to add · tab: the cart (+ - q d x) · f5 pays"
-                  if self.catalog else "No products yet: add some with `flowtui product add` or `products import`.")
+        self._say(self._ready())
+
+    def _ready(self) -> str:
+        """The status line with nothing to report: how to use the till."""
+        return (f"{len(self.catalog)} products · scan or type to add · tab: the cart (+ - q d x) · f5 pays"
+                if self.catalog else "No products yet: add some with `flowtui product add` or `products import`.")
 
     # -- search ------------------------------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "search":
             return
+        status = self.query_one("#till-status", Static)
+        if event.value and status.has_class("-bad") and self.till is not None:
+            self._say(self._ready())  # typing again: the last complaint is about what was typed before
         _, code = split_quantity(event.value)
         matches = self.query_one("#matches", OptionList)
         self.matches = search(self.catalog, code, limit=20) if code else []
