@@ -304,8 +304,11 @@ class CheckoutScreen(TillActions, FlowScreen):
         return True
 
     def _ask_to_drop_cart(self, title: str, yes: str, then: Callable[[], object]) -> None:
-        self.app.push_screen(ConfirmModal(title, "The open cart is dropped (nothing was sold).", yes=yes),
-                             lambda agreed: then() if agreed else None)
+        def answer(agreed: bool | None) -> None:
+            if agreed:
+                then()
+
+        self.app.push_screen(ConfirmModal(title, "The open cart is dropped (nothing was sold).", yes=yes), answer)
 
     def _say(self, text: str, bad: bool = False) -> None:
         status = self.query_one("#till-status", Static)
