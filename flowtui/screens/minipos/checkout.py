@@ -56,6 +56,7 @@ class CheckoutScreen(TillActions, FlowScreen):
         self.matches: list[Item] = []
         self._picked = False  # the highlight in the matches was moved by hand
         self._busy = False
+        self._put_back = ""  # what did not match, put back in the search line to fix
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,7 +100,7 @@ class CheckoutScreen(TillActions, FlowScreen):
         if event.input.id != "search":
             return
         status = self.query_one("#till-status", Static)
-        if event.value and status.has_class("-bad") and self.till is not None:
+        if event.value and event.value != self._put_back and status.has_class("-bad") and self.till is not None:
             self._say(self._ready())  # typing again: the last complaint is about what was typed before
         _, code = split_quantity(event.value)
         matches = self.query_one("#matches", OptionList)
@@ -139,9 +140,9 @@ class CheckoutScreen(TillActions, FlowScreen):
                 item = self.matches[highlighted or 0]
         self._add(item, quantity, text)
 
-    @staticmethod
-    def _retype(field: Input, text: str) -> None:
+    def _retype(self, field: Input, text: str) -> None:
         """Put back what did not match, selected, so typing (or the next scan) replaces it."""
+        self._put_back = text
         if not field.value:
             field.value = text
             field.selection = Selection(0, len(text))
