@@ -250,17 +250,19 @@ async def test_a_screen_opened_again_from_above_it_is_gone_back_to_not_stacked(p
 async def test_from_wherever_the_keys_lead_escape_returns_to_the_streams_and_no_stack_holds_two_of_a_kind(posted_app):
     app = posted_app
     walk = random.Random(17)
-    keys = ["f1", "f2", "f3", "f4", "enter", "d", "i", "o", "s", "m", "j", "e", "escape", "down"]
+    keys = ["f1", "f2", "f3", "f4", "d", "m", "j", "e", "escape", "down", *["enter", "i", "o", "s"] * 2]
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        for step in range(60):
+        for step in range(100):
             key = walk.choice(keys)
             if key == "s" and isinstance(app.screen, StreamsScreen):
                 continue  # (a sync: not a way between screens)
+            if isinstance(app.screen, StreamSettingsScreen):
+                key = "escape"  # (keys typed into its fields are edits, which escape asks about: see below)
             await pilot.press(key)
             await settle(pilot)
             assert_one_of_a_kind(app)
-            if step % 15 == 14:
+            if step % 25 == 24:
                 await escape_home(pilot)
         await escape_home(pilot)
 
