@@ -235,7 +235,7 @@ class StreamSettingsScreen(FlowScreen):
             return None
 
     # -- actions ----------------------------------------------------------------------------------
-    def action_save(self, leave: bool = False) -> None:
+    def action_save(self, then: Callable[[], object] | None = None) -> None:
         if self.stream is None:
             return
         settings = self.settings()
@@ -244,31 +244,45 @@ class StreamSettingsScreen(FlowScreen):
             return
         self._status("Saving...")
         name = self.stream.name
-        self.run_engine(lambda: self.flow.update_stream(name, settings), lambda stream: self._saved(stream, leave),
+        self.run_engine(lambda: self.flow.update_stream(name, settings), lambda stream: self._saved(stream, then),
                         name="save-settings")
 
-    def _saved(self, stream: Stream, leave: bool = False) -> None:
+    def _saved(self, stream: Stream, then: Callable[[], object] | None = None) -> None:
         self.stream = stream
         self.saved_form = self.form()
         self._status(f"Saved the settings of {stream.name}.")
         self.notify(f"Saved the settings of {stream.name}.")
-        if leave:
-            self.app.pop_screen()
+        if then is not None:
+            then()
 
     def _status(self, text: str) -> None:
         self._said = text
         self.query_one("#status", Static).update(text)
 
+    def unsaved(self) -> bool:
+        return self.stream is not None and self.saved_form is not None and self.form() != self.saved_form
+
     def action_back(self) -> None:
         """Escape; with unsaved changes, asks: save them and leave, drop them and leave, or stay."""
-        if self.stream is None or self.saved_form is None or self.form() == self.saved_form:
+        if not self.unsaved():
             self.app.pop_screen()
             return
-        self.app.push_screen(UnsavedModal(f"Unsaved settings of {self.stream.name}",
-                                          "Save the changes before leaving, or discard them?"), self._leave)
+        self._ask_unsaved("leaving", self.app.pop_screen)
 
-    def _leave(self, answer: str | None) -> None:
-        if answer == "discard":
-            self.app.pop_screen()
-        elif answer == "save":
-            self.action_save(leave=True)
+    def confirm_quit(self, quit: Callable[[], object]) -> bool:
+        """ctrl+q (the app asks every screen): with unsaved changes, the same question as escape."""
+        if not self.unsaved():
+            return False
+        self._ask_unsaved("quitting", quit)
+        return True
+
+    def _ask_unsaved(self, doing: str, leave: Callable[[], object]) -> None:
+        def answer(choice: str | None) -> None:
+            if choice == "discard":
+                leave()
+            elif choice == "save":
+                self.action_save(then=leave)
+
+        name = self.stream.name if self.stream else self.stream_name
+        self.app.push_screen(UnsavedModal(f"Unsaved settings of {name}",
+                                          f"Save the changes before {doing}, or discard them?"), answer)

@@ -386,3 +386,19 @@ async def test_a_digests_page_that_cannot_be_read_says_so_instead_of_loading(app
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert "rows 1-2 of 2" in str(app.screen.query_one("#digests-status").render())
+
+
+async def test_ctrl_q_in_settings_with_changes_asks_the_same(app):
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await change_store_name(pilot, "Kopi KL")
+        await pilot.press("escape")  # stay
+        await settle(pilot)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        assert isinstance(app.screen, UnsavedModal) and "quitting" in str(app.screen.query_one("#dialog-body").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and app.return_code is None
+        await pilot.press("ctrl+q", "d")
+        await settle(pilot)
+        assert app.return_code == 0
