@@ -25,8 +25,9 @@ from flowtui.connectors.base import SourceError
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.services.flow import Flow
 from flowtui.screens import registry
-from flowtui.screens.common.base import ModeEntered
+from flowtui.screens.common.base import FlowScreen, ModeEntered
 from flowtui.screens.common.help import HelpScreen
+from flowtui.screens.common.keys import KeyGroup, key_rows
 from flowtui.screens.common.modals import ErrorModal
 
 GC_THRESHOLD = (10_000, 20, 20)  # Python's are (700, 10, 10)
@@ -55,7 +56,7 @@ class FlowApp(App):
     SUB_TITLE = "Flow console"
     CSS_PATH = Path(__file__).with_name("app.tcss")
     BINDINGS = [
-        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("question_mark", "help", "Help", id="app.help", priority=True),
         Binding("f1", "switch('streams')", "Streams", id="app.streams", show=False),
         Binding("f2", "switch('digests')", "Digests", id="app.digests", show=False),
         Binding("f3", "switch('invoices')", "Invoices", id="app.invoices", show=False),
@@ -77,7 +78,6 @@ class FlowApp(App):
         self._modes_entered = {self.DEFAULT_MODE}
         # work that quitting would cut short (a running sync) asks first: each guard returns True when it took
         # ctrl+q over (asked, or is stopping in order to quit), False to let the console quit
-        self.quit_guards: list[Callable[[], bool]] = []
 
     def on_mount(self) -> None:
         if self._keymap:
@@ -153,7 +153,11 @@ class FlowApp(App):
 
     # -- navigation ----------------------------------------------------------------------------
     def action_switch(self, mode: str) -> None:
-        """F1-F4: the mode's screens as they were left (the first time, its home screen); its own key does nothing."""
+        """F1-F4: the mode's screens as they were left (the first time, its home screen); its own key does nothing.
+
+        Each kind of screen lives in one place: a mode's home (streams, digests, invoices, ledger) only at the bottom
+        of its own mode, and no stack holds two screens of a kind (see :meth:`open_screen`). So escape, which pops
+        a screen and from a mode's home goes to the streams, leads home in as many presses as the stack is high."""
         if mode == self.current_mode:
             return
         again = mode in self._modes_entered
@@ -169,34 +173,75 @@ class FlowApp(App):
         else:
             self.action_switch(self.DEFAULT_MODE)
 
+    def open_screen(self, name: str, **kwargs) -> None:
+        """Open a console screen by name (``open_screen("digest", digest_id=7)``), never a second of its kind.
+
+        A mode's home opens in its mode, over nothing (``reopen(**kwargs)`` tells it what was asked for). Any other
+        screen goes on the current stack; if one of its kind is already there, the console goes back to it instead
+        (and it is replaced when it shows something else: the digest linked from an invoice, say)."""
+        if name in self.MODES:
+            self.action_switch(name)
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            reopen = getattr(self.screen_stack[0], "reopen", None)
+            if kwargs and reopen is not None:
+                reopen(**kwargs)
+            return
+        kinds = [s.opened_as if isinstance(s, FlowScreen) else None for s in self.screen_stack]
+        there = next((i for i, kind in enumerate(kinds) if kind and kind[0] == name), None)
+        same = there is not None and kinds[there] == (name, kwargs)
+        screen = None if same else self.make_screen(name, **kwargs)  # (may refuse before anything moved)
+        if there is not None:
+            while len(self.screen_stack) > there + 1:
+                self.pop_screen()
+        if screen is None:
+            return
+        if there is None:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
+
     def make_screen(self, name: str, **kwargs) -> Screen:
         try:
             factory = registry.SCREENS[name]
         except KeyError:
             raise FlowError(f"No such screen: {name}") from None
-        return factory(**kwargs)
+        screen = factory(**kwargs)
+        if isinstance(screen, FlowScreen):
+            screen.opened_as = (name, kwargs)
+        return screen
+
+    async def action_quit(self) -> None:
+        """ctrl+q quits, unless a screen with work that quitting would drop (an open cart, a running sync) asks first:
+        its ``confirm_quit(quit)`` returns True when it has asked, and calls ``quit()`` if the answer is yes."""
+        for stack in (self.screen_stack, *self._screen_stacks.values()):  # the screens in view first, then the others
+            for screen in reversed(stack):
+                confirm = getattr(screen, "confirm_quit", None)
+                if confirm is not None and confirm(self.exit):
+                    return
+        self.exit()
 
     def action_help(self) -> None:
-        seen, rows = set(), []
-        for active in self.active_bindings.values():
-            binding = active.binding
-            if binding.action in seen or not binding.description:
-                continue
-            seen.add(binding.action)
-            rows.append((binding.key_display or self.get_key_display(binding), binding.description, binding.id or ""))
+        """``?`` from anywhere (a priority key: fields that may hold a ``?`` keep it, see common/keys.py)."""
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)  # ? again closes it
+            return
+        rows = [(row.keys, row.description, row.binding_id) for row in key_rows(self, self.screen)]
         self.push_screen(HelpScreen(rows, self.screen.title or type(self.screen).__name__))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every action of the screen you are on, in the command palette."""
-        yield from super().get_system_commands(screen)
-        seen = set()
-        for active in self.active_bindings.values():
-            binding = active.binding
-            if not binding.description or binding.action in seen or binding.system:
-                continue
-            seen.add(binding.action)
-            yield SystemCommand(binding.description, f"{binding.description} ({binding.key})",
-                                lambda node=active.node, action=binding.action: self.run_action(action, node))
+        """The palette (ctrl+p): the actions of the screen it was opened on, then the app's, then Textual's own.
+
+        ``screen`` is the screen beneath the palette (the palette's own field is focused meanwhile)."""
+        ours = [row for row in key_rows(self, screen) if row.group != KeyGroup.GENERIC]
+        for row in ours:
+            yield SystemCommand(row.description, f"{row.description} ({row.keys})",
+                                lambda node=row.node, action=row.action: self.run_action(action, node))
+        titles = {row.description for row in ours}
+        if "Help" not in titles:  # (a text field is focused: there ? is typed, and the palette is the way to help)
+            yield SystemCommand("Help", "Every key of this screen", self.action_help)
+            titles.add("Help")
+        yield from (command for command in super().get_system_commands(screen) if command.title not in titles)
 
     # -- messages and errors -----------------------------------------------------------------------
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
@@ -204,12 +249,6 @@ class FlowApp(App):
         """A notification shown as it is written, never read as markup: flowtui's messages quote names from the
         books (``Voided order [/]7``). Screens' ``notify`` asks for markup by default; it is not honoured here."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
-
-    async def action_quit(self) -> None:
-        """ctrl+q: quit, unless work under way asks first (see ``quit_guards``)."""
-        if any(guard() for guard in list(self.quit_guards)):
-            return
-        self.exit()
 
     def action_help_quit(self) -> None:
         """ctrl+c, pressed by reflex, says how to quit (Textual's own words for it are markup)."""

@@ -72,7 +72,7 @@ class ConnectScreen(FlowScreen):
     TITLE = "Connect a stream"
     FOOTER_KEYS = ("connect.test", "connect.create")  # shown however narrow
     BINDINGS = [
-        Binding("ctrl+t", "test", "Test", id="connect.test"),
+        Binding("ctrl+t,alt+t", "test", "Test", id="connect.test", priority=True),  # (alt+t in a browser; ahead of a field)
         Binding("ctrl+s", "create", "Create", id="connect.create"),
         Binding("escape", "back", "Back", id="connect.back"),
     ]
@@ -228,7 +228,7 @@ class ConnectScreen(FlowScreen):
             return
         source = self.source()
         if source is None:
-            self._status("Not tested: fix the marked fields.")
+            self.errors.say_until_fixed(self._status, "Not tested: fix the marked fields.")
             return
         self._probe(source[0])
 
@@ -269,7 +269,7 @@ class ConnectScreen(FlowScreen):
         named = self._require("name", "Give the stream a name, e.g. the shop's name.")
         source = self.source()
         if source is None or not named:
-            self._status("Nothing created: fix the marked fields.")
+            self.errors.say_until_fixed(self._status, "Nothing created: fix the marked fields.")
             return
         options, settings = source
         provider = self.provider

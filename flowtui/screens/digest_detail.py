@@ -98,7 +98,7 @@ class DigestDetailScreen(FlowScreen):
         Binding("3", "tab('orders')", "Orders", id="digest.orders", show=False),
         Binding("4", "tab('attention')", "Attention", id="digest.attention", show=False),
         Binding("5", "tab('versions')", "Versions", id="digest.versions", show=False),
-        Binding("f5", "refresh", "Refresh", id="digest.refresh", show=False),
+        Binding("f5,r", "refresh", "Refresh", id="digest.refresh", show=False),
         Binding("escape", "back", "Back", id="digest.back"),
     ]
 
@@ -279,14 +279,11 @@ class DigestDetailScreen(FlowScreen):
     def _open(self, name: str, what: str, **kwargs) -> None:
         """Another console screen, if this version of the console has it."""
         try:
-            screen = self.flowapp.make_screen(name, **kwargs)
+            self.flowapp.open_screen(name, **kwargs)
         except (ImportError, AttributeError, FlowError):
             self.notify(f"The {what} screen is not available in this console yet.", severity="warning")
-            return
         except Exception as exc:  # a screen that fails to open says so; the console carries on
             self.flowapp.show_error(exc)
-            return
-        self.app.push_screen(screen)
 
     def action_back(self) -> None:
         self.app.pop_screen()

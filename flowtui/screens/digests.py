@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Static
+from textual.worker import Worker, WorkerState
 
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.formats import money
@@ -80,7 +81,7 @@ class DigestsScreen(FlowScreen):
         Binding("left_square_bracket", "page(-1)", "Prev page", id="digests.prev_page", key_display="["),
         Binding("right_square_bracket", "page(1)", "Next page", id="digests.next_page", key_display="]"),
         Binding("x", "clear_selection", "Clear sel.", id="digests.clear"),
-        Binding("f5", "refresh", "Refresh", id="digests.refresh"),
+        Binding("f5,ctrl+r", "refresh", "Refresh", id="digests.refresh"),  # (r reverses; a browser keeps f5)
         Binding("escape", "back", "Back", id="digests.back"),
     ]
 
@@ -119,6 +120,12 @@ class DigestsScreen(FlowScreen):
         if not self._loading:  # (still loading, or the load failed and its error was just closed: f5 retries)
             self.action_refresh()
 
+    def reopen(self, stream: str | None = None, status: str | None = None) -> None:
+        """Opened again by name (``d`` on a stream): show what was asked for, from the first page (on resume)."""
+        flt = DigestFilter(stream=stream, status=status)
+        if flt != self.filter:
+            self.filter, self.row_offset = flt, 0
+
     def _ask(self, modal: ModalScreen, then: Callable) -> None:
         self._quiet_resume = True
         self.app.push_screen(modal, then)
@@ -144,6 +151,11 @@ class DigestsScreen(FlowScreen):
         # The worker posts the page as soon as it is read, not once the file is closed (~5 ms later).
         self.run_engine(lambda: self._fetch(key, lambda page: self.post_message(PageRead(key, page, cursor))),
                         name="page")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:  # (FlowScreen shows the error itself)
+        """A page that could not be read: the status line says so, rather than "loading…" for ever."""
+        if event.worker.group == "page" and event.state == WorkerState.ERROR:
+            self.query_one("#digests-status", Static).update("Not loaded (see the message): f5 or ctrl+r tries again.")
 
     def on_page_read(self, message: PageRead) -> None:
         if message.key == self._wanted:  # (not a page asked for before another, or before a cached one)
@@ -238,7 +250,7 @@ class DigestsScreen(FlowScreen):
 
     def action_open(self) -> None:
         if row := self.current():
-            self.app.push_screen(self.flowapp.make_screen("digest", digest_id=row.id))
+            self.flowapp.open_screen("digest", digest_id=row.id)
 
     def _mark(self, row: DigestRow) -> None:
         self.query_one(DataTable).update_cell(str(row.id), "mark", "✓" if row.id in self.selected else "")

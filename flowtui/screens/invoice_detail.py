@@ -188,12 +188,12 @@ class InvoiceDetailScreen(FlowScreen):
 
     def _open(self, number: str | None) -> None:
         if number:
-            self.app.push_screen(self.flowapp.make_screen("invoice", number=number))
+            self.flowapp.open_screen("invoice", number=number)
 
     def action_source(self) -> None:
         """The digest this document was posted from (the digests screen shows its orders and versions)."""
         if self.detail is not None:
-            self.app.push_screen(self.flowapp.make_screen("digest", digest_id=self.detail.row.digest_id))
+            self.flowapp.open_screen("digest", digest_id=self.detail.row.digest_id)
 
     def action_print(self) -> None:
         """Print to PDF (``pdfs/`` beside the database) in a worker; say where the file went."""

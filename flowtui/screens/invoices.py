@@ -22,6 +22,7 @@ from flowtui.engine.ledger.reading import DocumentRow
 from flowtui.screens.common.base import FlowScreen, ModeEntered
 from flowtui.screens.common.columns import Column, FittedTable
 from flowtui.screens.common.footer import SteadyFooter
+from flowtui.screens.common.keys import NoQuestionMarkInput
 from flowtui.screens.common.literal import choices
 from flowtui.screens.common.modals import PromptModal
 
@@ -66,7 +67,7 @@ class IsoDay(Validator):
         return self.success()
 
 
-class DayInput(Input):
+class DayInput(NoQuestionMarkInput):
     """A date filter: empty for no limit, else ``YYYY-MM-DD``; its label is on its border."""
 
     def __init__(self, label: str, id: str) -> None:
@@ -253,7 +254,7 @@ class InvoicesScreen(FlowScreen):
 
     def _open(self, number: str) -> None:
         self.away = True
-        self.app.push_screen(self.flowapp.make_screen("invoice", number=number))
+        self.flowapp.open_screen("invoice", number=number)
 
     def action_goto(self) -> None:
         self.app.push_screen(PromptModal("Go to invoice or credit note", placeholder="e.g. KL-202610-0001"),

@@ -226,7 +226,7 @@ class LedgerScreen(FlowScreen):
         if not line.document:
             self.notify(f"Entry {line.entry_id} has no document.", severity="warning")
             return
-        self.app.push_screen(self.flowapp.make_screen("invoice", number=line.document))
+        self.flowapp.open_screen("invoice", number=line.document)
 
     def _account_journal(self) -> None:
         """From a trial-balance row to that account's journal, within the same as-of date."""

@@ -46,7 +46,7 @@ class LocationModal(ModalScreen[LocationChoice | None], FlowScreen):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="mappings.location.save"),
-        Binding("ctrl+n", "new_location", "New location", id="mappings.location.new_location"),
+        Binding("ctrl+n,alt+n", "new_location", "New location", id="mappings.location.new_location", priority=True),
         Binding("ctrl+o", "new_contact", "New contact", id="mappings.location.new_contact"),
         Binding("escape", "cancel", "Cancel", id="mappings.location.cancel"),
     ]

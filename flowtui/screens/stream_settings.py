@@ -7,6 +7,7 @@ validators for dates, URLs and day counts.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 
 from textual.app import ComposeResult
@@ -20,6 +21,7 @@ from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.setup.streams import Stream, StreamSettings
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.footer import SteadyFooter
+from flowtui.screens.common.modals import UnsavedModal
 
 GROUPINGS = [("By SKU", "sku"), ("All sales", "all")]
 
@@ -81,11 +83,23 @@ class FormErrors:
 
     def __init__(self, screen: FlowScreen) -> None:
         self.screen = screen
+        self._until_fixed: Callable[[str], object] | None = None
 
     def show(self, field_id: str, message: str | None) -> None:
         line = self.screen.query_one(f"#{field_id}-error", Static)
         line.update(message or "")
         line.set_class(not message, "-empty")
+        if not message and self._until_fixed is not None and self.none_shown():
+            say, self._until_fixed = self._until_fixed, None
+            say("")  # the marked fields are fixed: "fix the marked fields" is no longer true
+
+    def none_shown(self) -> bool:
+        return all(line.has_class("-empty") for line in self.screen.query(".field-error"))
+
+    def say_until_fixed(self, say: Callable[[str], object], text: str) -> None:
+        """``say(text)`` (a status line: "Nothing saved: fix the marked fields."), cleared once no error is shown."""
+        say(text)
+        self._until_fixed = say
 
     def check(self, field: Input) -> bool:
         """Validate ``field`` now and show the outcome; True when it is fine."""
@@ -120,6 +134,8 @@ class StreamSettingsScreen(FlowScreen):
         self.stream_name = stream
         self.stream: Stream | None = None
         self.errors = FormErrors(self)
+        self.saved_form: tuple | None = None  # the form as loaded or last saved: anything else is unsaved
+        self._said = ""  # what the status line says
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -163,10 +179,29 @@ class StreamSettingsScreen(FlowScreen):
         self.query_one("#auto-invoice", Switch).value = stream.auto_invoice
         self.query_one("#grouping", Select).value = stream.grouping
         self.query_one("#store-name", Input).focus()
+        self.saved_form = self.form()
+
+    def form(self) -> tuple:
+        """What the form shows, as typed."""
+        return (self.query_one("#store-name", Input).value, self.query_one("#auto-sync", Switch).value,
+                self.query_one("#start-date", Input).value, self.query_one("#lookback", Input).value,
+                self.query_one("#auto-invoice", Switch).value, self.query_one("#grouping", Select).value)
 
     # -- validation ---------------------------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:
         self.errors.clear_when_valid(event)
+        self._edited()
+
+    def on_switch_changed(self, _: Switch.Changed) -> None:
+        self._edited()
+
+    def on_select_changed(self, _: Select.Changed) -> None:
+        self._edited()
+
+    def _edited(self) -> None:
+        """The status "Saved the settings" is no longer true once the form is changed again."""
+        if self.saved_form is not None and self.form() != self.saved_form and self._said.startswith("Saved"):
+            self._status("")
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
         self.errors.check(event.input)
@@ -202,24 +237,54 @@ class StreamSettingsScreen(FlowScreen):
             return None
 
     # -- actions ----------------------------------------------------------------------------------
-    def action_save(self) -> None:
+    def action_save(self, then: Callable[[], object] | None = None) -> None:
         if self.stream is None:
             return
         settings = self.settings()
         if settings is None:
-            self._status("Nothing saved: fix the marked fields.")
+            self.errors.say_until_fixed(self._status, "Nothing saved: fix the marked fields.")
             return
         self._status("Saving...")
         name = self.stream.name
-        self.run_engine(lambda: self.flow.update_stream(name, settings), self._saved, name="save-settings")
+        self.run_engine(lambda: self.flow.update_stream(name, settings), lambda stream: self._saved(stream, then),
+                        name="save-settings")
 
-    def _saved(self, stream: Stream) -> None:
+    def _saved(self, stream: Stream, then: Callable[[], object] | None = None) -> None:
         self.stream = stream
+        self.saved_form = self.form()
         self._status(f"Saved the settings of {stream.name}.")
         self.notify(f"Saved the settings of {stream.name}.")
+        if then is not None:
+            then()
 
     def _status(self, text: str) -> None:
+        self._said = text
         self.query_one("#status", Static).update(text)
 
+    def unsaved(self) -> bool:
+        return self.stream is not None and self.saved_form is not None and self.form() != self.saved_form
+
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Escape; with unsaved changes, asks: save them and leave, drop them and leave, or stay."""
+        if not self.unsaved():
+            self.app.pop_screen()
+            return
+        self._ask_unsaved("leaving", self.app.pop_screen)
+
+    def confirm_quit(self, quit: Callable[[], object]) -> bool:
+        """ctrl+q (the app asks every screen): with unsaved changes, the same question as escape."""
+        if not self.unsaved():
+            return False
+        self._ask_unsaved("quitting", quit)
+        return True
+
+    def _ask_unsaved(self, doing: str, leave: Callable[[], object]) -> None:
+        def answer(choice: str | None) -> None:
+            if choice == "discard":
+                leave()
+            elif choice == "save":
+                self.action_save(then=leave)
+
+        name = self.stream.name if self.stream else self.stream_name
+        self.app.push_screen(UnsavedModal(f"Unsaved settings of {name}",
+                                          f"Save the changes before {doing}, or discard them?"), answer)

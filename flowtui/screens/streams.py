@@ -28,7 +28,7 @@ class StreamsScreen(FlowScreen):
         Binding("n", "connect", "Connect", id="streams.connect"),
         Binding("e", "settings", "Settings", id="streams.settings"),
         Binding("m", "mappings", "Mappings", id="streams.mappings"),
-        Binding("enter,d", "digests", "Digests", id="streams.digests"),
+        Binding("enter,d", "digests", "Digests", id="streams.digests"),  # (the table takes enter: see row_selected)
         Binding("s", "sync", "Sync now", id="streams.sync"),
         Binding("t", "test", "Test", id="streams.test"),
         Binding("p", "till", "Till", id="streams.till"),
@@ -76,6 +76,10 @@ class StreamsScreen(FlowScreen):
     def on_data_table_row_highlighted(self, _: DataTable.RowHighlighted) -> None:
         self._describe()
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:  # enter (or a click) on a stream
+        event.stop()
+        self.action_digests()
+
     def _describe(self) -> None:
         status = next((s for s in self.statuses if s.stream.name == self.selected_name()), None)
         detail = self.query_one("#stream-detail", Static)
@@ -101,19 +105,19 @@ class StreamsScreen(FlowScreen):
         return name
 
     def action_connect(self) -> None:
-        self.app.push_screen(self.flowapp.make_screen("connect"))
+        self.flowapp.open_screen("connect")
 
     def action_settings(self) -> None:
         if name := self._need_stream():
-            self.app.push_screen(self.flowapp.make_screen("settings", stream=name))
+            self.flowapp.open_screen("settings", stream=name)
 
     def action_mappings(self) -> None:
         if name := self._need_stream():
-            self.app.push_screen(self.flowapp.make_screen("mappings", stream=name))
+            self.flowapp.open_screen("mappings", stream=name)
 
     def action_digests(self) -> None:
         if name := self._need_stream():
-            self.app.push_screen(self.flowapp.make_screen("digests", stream=name))
+            self.flowapp.open_screen("digests", stream=name)
 
     def action_sync(self) -> None:
         if name := self._need_stream():
@@ -129,7 +133,7 @@ class StreamsScreen(FlowScreen):
             self.notify(f"{name} is a {status.stream.provider} stream: its sales come from its POS. The till is for "
                         f"streams of provider {tills} (n creates one).", severity="warning", timeout=8)
             return
-        self.app.push_screen(self.flowapp.make_screen("till", stream=name))
+        self.flowapp.open_screen("till", stream=name)
 
     def action_test(self) -> None:
         if name := self._need_stream():

@@ -2,7 +2,7 @@
 
 A sync ends done, failed or cancelled, and the dialog says which: the bar fills only when it is done.
 Cancelling (escape) stops it at the next batch; what landed before stays, and the dialog says how much.
-While it runs, ``ctrl+q`` asks first (the app's quit asks :meth:`SyncModal.ask_before_quitting`): quitting
+While it runs, ``ctrl+q`` asks first (the app's quit asks :meth:`SyncModal.confirm_quit`): quitting
 cuts it short in the same way, recorded as "the console was closed during the sync", and the console
 closes once the engine has written that down. Should the console go away under a running sync all the
 same, the sync notices at its next batch and records the same words, never an internal error.
@@ -11,6 +11,7 @@ same, the sync notices at its next batch and records the same words, never an in
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import cast
 
 from textual.app import ComposeResult
@@ -60,7 +61,6 @@ class SyncModal(ModalScreen[object]):
                 yield Button("Cancel (esc)", id="close")
 
     def on_mount(self) -> None:
-        self.app.quit_guards.append(self.ask_before_quitting)  # type: ignore[attr-defined]
         self.run_worker(self._sync, thread=True, exit_on_error=False, name="sync")
 
     def _sync(self):
@@ -132,7 +132,6 @@ class SyncModal(ModalScreen[object]):
 
     def _end(self, how: str) -> None:
         self.ended = how
-        self._unregister()
         self.query_one("#dialog-title", Label).update(f"Sync of {self.stream}: {how}")
         self.query_one("#note", Static).update(how)
         if self.quitting:  # the engine has written down why it stopped: now the console closes
@@ -141,14 +140,6 @@ class SyncModal(ModalScreen[object]):
         button = self.query_one("#close", Button)
         button.label = "Close (esc)"
         button.focus()
-
-    def _unregister(self) -> None:
-        guards = self.app.quit_guards  # type: ignore[attr-defined]
-        if self.ask_before_quitting in guards:
-            guards.remove(self.ask_before_quitting)
-
-    def on_unmount(self) -> None:
-        self._unregister()
 
     def on_button_pressed(self, _: Button.Pressed) -> None:
         self.action_cancel()
@@ -162,7 +153,7 @@ class SyncModal(ModalScreen[object]):
         self.dismiss(self.outcome)
 
     # -- ctrl+q while it runs ------------------------------------------------------------------
-    def ask_before_quitting(self) -> bool:
+    def confirm_quit(self, _quit: Callable[[], object]) -> bool:
         """The app's quit asks first: True when this sync takes it over (asks, or is already stopping to quit);
         False lets the console quit now (a second ctrl+q while it stops: the sync then stops on its own)."""
         if self.ended is not None or self.quitting:

@@ -55,7 +55,11 @@ def documents(con: Connection, start: date | None, end: date | None, location: s
 
 
 def document(con: Connection, number: str) -> DocumentDetail:
+    """The document numbered ``number``: as written, else in any case when only one is so numbered (kl-202610-0001)."""
     found = one(con, sql.DOCUMENT_NUMBERED, [number.strip()])
+    if not found:
+        any_case = rows(con, sql.DOCUMENT_NUMBERED_ANY_CASE, [number.strip()])
+        found = any_case[0] if len(any_case) == 1 else None
     if not found:
         raise NotFound(f"No invoice or credit note numbered {number!r}; see `flowtui invoices`.")
     row = DocumentRow(**found)

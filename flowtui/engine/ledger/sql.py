@@ -223,6 +223,7 @@ LOCATION_NAMED = "SELECT 1 FROM locations WHERE name = ?"
 DOCUMENTS = _DOCUMENTS + """WHERE (? IS NULL OR d.date >= ?) AND (? IS NULL OR d.date <= ?) AND (? IS NULL OR l.name = ?)
 ORDER BY d.date, d.id"""
 DOCUMENT_NUMBERED = _DOCUMENTS + "WHERE d.number = ?"
+DOCUMENT_NUMBERED_ANY_CASE = _DOCUMENTS + "WHERE lower(d.number) = lower(?) LIMIT 2"
 # A document's stream is named from the streams it came from.
 CROSSING_DOCUMENT_DETAIL = """
 SELECT s.name AS stream, d.digest_version, d.subtotal, d.discount, d.service_charge, d.tax, d.rounding, d.currency,

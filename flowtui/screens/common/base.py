@@ -23,6 +23,7 @@ class FlowScreen(Screen):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.opened_as: tuple[str, dict[str, Any]] | None = None  # (name, arguments) when the app opened it by name
         self._done: dict[Worker, Callable[[Any], object] | None] = {}
 
     @property

@@ -90,3 +90,34 @@ class PromptModal(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class UnsavedModal(ModalScreen[str | None]):
+    """Leaving a form with changes: ``s``/enter saves them ("save"), ``d`` drops them ("discard"), escape stays (None)."""
+
+    AUTO_FOCUS = "#save"
+
+    BINDINGS = [
+        Binding("s", "answer('save')", "Save", id="modal.unsaved.save"),
+        Binding("d", "answer('discard')", "Discard", id="modal.unsaved.discard"),
+        Binding("escape", "answer(None)", "Stay", id="modal.unsaved.stay"),
+    ]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(classes="modal")
+        self.title_text, self.message = title, message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="dialog-title", markup=False)
+            yield Static(self.message, id="dialog-body", markup=False)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Save (s)", id="save", variant="primary")
+                yield Button("Discard (d)", id="discard", variant="error")
+                yield Button("Stay (esc)", id="stay")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(None if event.button.id == "stay" else event.button.id)
+
+    def action_answer(self, answer: str | None) -> None:
+        self.dismiss(answer)

@@ -6,8 +6,8 @@ from decimal import Decimal, InvalidOperation
 
 from textual import events
 from textual.binding import Binding
-from textual.widgets import Input
 
+from flowtui.screens.common.keys import NoQuestionMarkInput
 from flowtui.screens.common.literal import LiteralTable
 
 
@@ -22,7 +22,7 @@ def split_quantity(text: str) -> tuple[Decimal, str]:
     return Decimal(1), text.strip()
 
 
-class SearchInput(Input):
+class SearchInput(NoQuestionMarkInput):
     """The scan/search line; with nothing typed, + and - change the highlighted cart line.
 
     Enter is taken here, in order with the characters before it, and empties the line at once, so a

@@ -9,6 +9,7 @@ priced by :func:`flowtui.engine.minipos.checkout.bill`; paying, returns, voids a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from rich.text import Text
@@ -37,7 +38,7 @@ class CheckoutScreen(TillActions, FlowScreen):
     TITLE = "Till"
     FOOTER_KEYS = ("till.pay", "till.void", "till.day")  # shown however narrow
     BINDINGS = [
-        Binding("f5", "pay", "Pay", id="till.pay"),
+        Binding("f5,ctrl+s", "pay", "Pay", id="till.pay"),  # (a browser keeps f5)
         Binding("f6", "order_discount", "Order disc", id="till.order_discount"),
         Binding("f7", "return_order", "Return", id="till.return"),
         Binding("f8", "void_last", "Void", id="till.void"),
@@ -57,6 +58,7 @@ class CheckoutScreen(TillActions, FlowScreen):
         self.matches: list[Item] = []
         self._picked = False  # the highlight in the matches was moved by hand
         self._busy = False
+        self._put_back = ""  # what did not match, put back in the search line to fix
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,13 +90,20 @@ class CheckoutScreen(TillActions, FlowScreen):
     def _opened(self, loaded) -> None:
         self.till, self.catalog, self.methods, today = loaded
         self.sub_title = f"{self.till.name} at {self.till.location} · {today:%a %d %b %Y}"
-        self._say(f"{len(self.catalog)} products · scan or type to add · tab: the cart (+ - q d x) · f5 pays"
-                  if self.catalog else "No products yet: add some with `flowtui product add` or `products import`.")
+        self._say(self._ready())
+
+    def _ready(self) -> str:
+        """The status line with nothing to report: how to use the till."""
+        return (f"{len(self.catalog)} products · scan or type to add · tab: the cart (+ - q d x) · f5 pays"
+                if self.catalog else "No products yet: add some with `flowtui product add` or `products import`.")
 
     # -- search ------------------------------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "search":
             return
+        status = self.query_one("#till-status", Static)
+        if event.value and event.value != self._put_back and status.has_class("-bad") and self.till is not None:
+            self._say(self._ready())  # typing again: the last complaint is about what was typed before
         _, code = split_quantity(event.value)
         matches = self.query_one("#matches", OptionList)
         self.matches = search(self.catalog, code, limit=20) if code else []
@@ -133,9 +142,9 @@ class CheckoutScreen(TillActions, FlowScreen):
                 item = self.matches[highlighted or 0]
         self._add(item, quantity, text)
 
-    @staticmethod
-    def _retype(field: Input, text: str) -> None:
+    def _retype(self, field: Input, text: str) -> None:
         """Put back what did not match, selected, so typing (or the next scan) replaces it."""
+        self._put_back = text
         if not field.value:
             field.value = text
             field.selection = Selection(0, len(text))
@@ -276,7 +285,7 @@ class CheckoutScreen(TillActions, FlowScreen):
 
     # -- the day, leaving ----------------------------------------------------------------------------
     def action_day(self) -> None:
-        self.app.push_screen(self.flowapp.make_screen("till-day", stream=self.stream_name))
+        self.flowapp.open_screen("till-day", stream=self.stream_name)
 
     def action_back(self) -> None:
         if self.query_one("#search", Input).value:
@@ -288,13 +297,21 @@ class CheckoutScreen(TillActions, FlowScreen):
         if self.cart.empty:
             self.app.pop_screen()
             return
+        self._ask_to_drop_cart("Leave the till?", "Leave", self.app.pop_screen)
 
-        def leave(yes: bool | None) -> None:
-            if yes:
-                self.app.pop_screen()
+    def confirm_quit(self, quit: Callable[[], object]) -> bool:
+        """ctrl+q (the app asks every screen): with an open cart, ask first, as escape does."""
+        if self.cart.empty:
+            return False
+        self._ask_to_drop_cart("Quit flowtui?", "Quit", quit)
+        return True
 
-        self.app.push_screen(ConfirmModal("Leave the till?", "The open cart is dropped (nothing was sold).",
-                                          yes="Leave"), leave)
+    def _ask_to_drop_cart(self, title: str, yes: str, then: Callable[[], object]) -> None:
+        def answer(agreed: bool | None) -> None:
+            if agreed:
+                then()
+
+        self.app.push_screen(ConfirmModal(title, "The open cart is dropped (nothing was sold).", yes=yes), answer)
 
     def _say(self, text: str, bad: bool = False) -> None:
         status = self.query_one("#till-status", Static)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.worker import Worker, WorkerState
 
+from flowtui.engine.core.statuses import OrderStatus
 from flowtui.engine.minipos.checkout import Cart, bill
 from flowtui.screens.common.modals import ConfirmModal, PromptModal
 from flowtui.screens.minipos.till_modals import (
@@ -132,6 +133,10 @@ class TillActions(_Screen):
 
     def _confirm_void(self, orders) -> None:
         last = max(orders, key=lambda o: o.number, default=None)
+        if last is not None and last.status == OrderStatus.VOIDED:  # (only the last order can be voided)
+            self._say(f"Order {last.number} is already voided: there is nothing to void.", bad=True)
+            self.back_to_search()
+            return
         if last is not None and last.status == "completed":
             paid = ", ".join(f"{m} {money(a)}" for m, a in last.payments) or "nothing paid"
             message = (f"Void order {last.number}, a {last.kind} of {money(last.total)} ({paid})? It stays on record "

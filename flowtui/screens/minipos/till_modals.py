@@ -21,6 +21,7 @@ from textual.widgets.input import Selection
 from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.core.formats import money, plain
 from flowtui.engine.minipos.checkout import Bill, SoldLine, Tender, cash_round, is_cash, return_bill, settle
+from flowtui.screens.common.keys import NoQuestionMarkInput
 from flowtui.screens.common.literal import LiteralTable
 from flowtui.screens.common.modals import PromptModal
 
@@ -49,7 +50,7 @@ class PaymentModal(ModalScreen[list[Tender] | None]):
     """One amount per payment method; enter on an empty one pays what is left, enter again confirms."""
 
     BINDINGS = [
-        Binding("f5", "confirm", "Confirm", id="till.pay.confirm"),
+        Binding("f5,ctrl+s", "confirm", "Confirm", id="till.pay.confirm"),
         Binding("up", "app.focus_previous", "Previous", show=False),
         Binding("down", "app.focus_next", "Next", show=False),
         Binding("escape", "cancel", "Cancel", id="till.pay.cancel"),
@@ -70,7 +71,7 @@ class PaymentModal(ModalScreen[list[Tender] | None]):
                 for i, method in enumerate(self.methods):
                     with Horizontal(classes="tender-row"):
                         yield Label(method, markup=False)
-                        yield Input(placeholder="0.00", restrict=AMOUNT, compact=True, id=f"pay-{i}")
+                        yield NoQuestionMarkInput(placeholder="0.00", restrict=AMOUNT, compact=True, id=f"pay-{i}")
             yield Static("", id="pay-summary", markup=False)
             yield Static("enter on an empty amount pays the rest; enter (or f5) confirms · ↑↓ methods · "
                          "esc cancels", classes="hint", markup=False)
@@ -336,12 +337,12 @@ class CloseDayModal(ModalScreen[CloseRequest | None]):
             yield Label(self.title_text, id="dialog-title", markup=False)
             with Horizontal(classes="tender-row"):
                 yield Label("Opening float", markup=False)
-                yield Input(str(self.opening_float) if self.opening_float else "", placeholder="0.00", restrict=AMOUNT,
-                            compact=True, id="float")
+                yield NoQuestionMarkInput(str(self.opening_float) if self.opening_float else "", placeholder="0.00",
+                                          restrict=AMOUNT, compact=True, id="float")
             with Horizontal(classes="tender-row"):
                 yield Label("Counted cash", markup=False)
-                yield Input("" if self.counted is None else str(self.counted), placeholder="count the drawer",
-                            restrict=AMOUNT, compact=True, id="counted")
+                yield NoQuestionMarkInput("" if self.counted is None else str(self.counted),
+                                          placeholder="count the drawer", restrict=AMOUNT, compact=True, id="counted")
             yield Static("", id="close-summary", markup=False)
             yield Static("enter on counted cash (or ctrl+s) closes the day · esc cancels", classes="hint",
                          markup=False)
