@@ -87,7 +87,7 @@ async def test_a_cancelled_sync_says_cancelled_and_what_it_kept_and_the_stream_i
         await pilot.press("escape")  # closes it now
         await settle(pilot)
         assert not isinstance(app.screen, SyncModal)
-        row = [str(c) for c in app.screen.query_one(DataTable).get_row_at(0)]
+        row = [str(c) for c in app.screen.query_one(DataTable).full_row_at(0)]
         assert row[3] == "cancelled"
     assert last_status(shop) == ("cancelled", "cancelled: the operator stopped it; 3 orders landed before it are kept")
     assert len(shop.digests()) == 3  # 3 Oct, from the orders kept

@@ -53,7 +53,9 @@ def key_rows(app: App, screen: Screen) -> list[KeyRow]:
     for keys, binding, node in found.values():
         group = KeyGroup.APP if node is app else KeyGroup.SCREEN if binding.id else KeyGroup.GENERIC
         rows.append(KeyRow(", ".join(keys), binding.description, binding.id or "", binding.action, node, group))
-    return sorted(rows, key=lambda row: (row.group, nodes.index(row.node), _declared(row.node, row.action)))
+    # the screen's own keys first, then its widgets' (a table's Columns), each in the order declared
+    return sorted(rows, key=lambda row: (row.group, row.node is not screen, nodes.index(row.node),
+                                         _declared(row.node, row.action)))
 
 
 def _declared(node: DOMNode, action: str) -> int:
