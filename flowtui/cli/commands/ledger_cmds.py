@@ -86,7 +86,7 @@ def stock(click_ctx, location, as_json):
     rows = [{"sku": r.sku, "name": r.name, "location": r.location, "quantity": quantity(r.quantity),
              "value": money(r.value), "negative": r.negative} for r in found]
     listing(as_json, rows, {"sku": "SKU", "name": "NAME", "location": "LOCATION", "quantity": "ON HAND",
-                            "value": "VALUE"}, right={"quantity", "value"})
+                            "value": "VALUE"}, right={"quantity"}, amounts={"value"})
     for r in found if not as_json else []:
         if r.negative:
             echo(f"warning: {r.sku} at {r.location} is below zero ({quantity(r.quantity)}): more was sold "
@@ -155,7 +155,7 @@ def invoices(ctx, start, end, location, as_json):
              "created_at": instant(d.created_at), "role": d.role} for d in ctx.flow.invoices(start, end, location)]
     listing(as_json, rows, {"number": "NUMBER", "kind": "KIND", "date": "DATE", "location": "LOCATION",
                             "contact": "CONTACT", "total": "TOTAL", "status": "STATUS", "digest_id": "DIGEST"},
-            right={"total"})
+            amounts={"total"})
 
 
 @click.group()
@@ -259,7 +259,7 @@ def journal(ctx, start, end, account, as_json):
              "credit": money(r.credit)} for r in ctx.flow.journal(start, end, account)]
     listing(as_json, rows, {"entry": "ENTRY", "date": "DATE", "document": "DOCUMENT", "account": "ACCOUNT",
                             "account_name": "NAME", "debit": "DEBIT", "credit": "CREDIT"},
-            right={"entry", "debit", "credit"})
+            right={"entry"}, amounts={"debit", "credit"})
 
 
 @click.command()
