@@ -11,6 +11,7 @@ from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.setup.streams import StreamStatus
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable
+from flowtui.screens.stream_settings import on_off
 from flowtui.screens.sync_progress import SyncModal
 
 
@@ -60,7 +61,7 @@ class StreamsScreen(FlowScreen):
         for s in statuses:
             table.add_row(s.stream.name, s.stream.provider, s.stream.created_at.date().isoformat(), s.status,
                           iso_utc(s.last_sync_at)[:16].replace("T", " ") if s.last_sync_at else "never",
-                          "on" if s.stream.auto_sync else "off", "on" if s.stream.auto_invoice else "off",
+                          on_off(s.stream.auto_sync), on_off(s.stream.auto_invoice),
                           s.stream.grouping, key=s.stream.name)
         self.query_one("#empty-hint").display = not statuses
         if selected is not None and selected in {s.stream.name for s in statuses}:

@@ -1,0 +1,123 @@
+"""Words and colours in the console: what colour says is said in words too (16-colour and monochrome terminals
+read the same), pickers offer the accounts that fit first, times are the location's, the digest's summary adds up.
+
+The ``shop`` fixture is a café with one file stream ("Shop files") synced for two days: POS store "KL" not mapped
+to a location yet, payment methods Cash and Card (mapped by default) and GrabPay (not mapped). The clock is frozen
+at 2026-10-10T04:00:00Z (12:00 in Kuala Lumpur, UTC+8). Tests read the rendered text, never styles.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, OptionList, Static, Switch
+
+from flowtui.screens.digests import DigestsScreen
+from flowtui.screens.mapping_modals import AccountModal
+from flowtui.screens.mappings import MappingsScreen
+from flowtui.screens.stream_settings import StreamSettingsScreen
+from tests.tui.waiting import settle
+
+
+def cells(table: DataTable, row: int) -> list[str]:
+    return [str(c) for c in table.get_row_at(row)]
+
+
+def column(table: DataTable, label: str) -> list[str]:
+    index = [str(c.label) for c in table.ordered_columns].index(label)
+    return [cells(table, i)[index] for i in range(table.row_count)]
+
+
+def text(widget: Static) -> str:
+    return str(widget.render())
+
+
+# -- switches say On or Off ------------------------------------------------------------------------------------
+
+
+async def test_streams_table_and_settings_switches_say_on_or_off(app, shop):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert (column(table, "Sync"), column(table, "Invoice")) == (["On"], ["Off"])
+        await pilot.press("e")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StreamSettingsScreen)
+        sync, invoice = screen.query_one("#auto-sync-state", Static), screen.query_one("#auto-invoice-state", Static)
+        assert (text(sync), text(invoice)) == ("On", "Off")
+        screen.query_one("#auto-invoice", Switch).focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert screen.query_one("#auto-invoice", Switch).value and text(invoice) == "On"
+        screen.query_one("#auto-sync", Switch).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert text(sync) == "Off"
+        # beside its switch, on the same row
+        switch = screen.query_one("#auto-sync", Switch).region
+        assert sync.region.y == switch.y and sync.region.x >= switch.right
+
+
+# -- unmapped is a word or a mark, not only a colour -----------------------------------------------------------
+
+
+async def test_unmapped_rows_are_marked_in_words_on_the_mappings_tabs(app, shop):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(MappingsScreen("Shop files", tab="payments"))
+        await settle(pilot)
+        payments = app.screen.query_one("#payments-table", DataTable)
+        assert [cells(payments, i)[0] for i in range(payments.row_count)] == ["Card", "Cash", "✗ GrabPay"]
+        assert "marked ✗" in text(app.screen.query_one("#summary", Static))
+        await pilot.press("l")
+        await settle(pilot)
+        locations = app.screen.query_one("#locations-table", DataTable)
+        assert cells(locations, 0)[:2] == ["✗ KL", "not mapped"]
+
+
+async def test_an_unmapped_store_is_marked_first_in_the_digests_listing(app, shop):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(DigestsScreen())
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert all(place.startswith("✗ ") for place in column(table, "Location"))
+        # the mark comes first, so it stays however narrow the column is cut
+        assert "✗" in app.export_screenshot()
+
+
+# -- account pickers offer what fits first ---------------------------------------------------------------------
+
+
+def offered(screen: AccountModal) -> list[str]:
+    options = screen.query_one(OptionList)
+    return [str(options.get_option_at_index(i).id) for i in range(options.option_count)]
+
+
+async def test_a_payment_method_picker_offers_asset_accounts_first_and_the_rest_on_request(app, shop):
+    chart = {a.code: a.type for a in shop.accounts()}
+    assets = [code for code in sorted(chart) if chart[code] == "asset"]
+    assert {"1000", "1010"} <= set(assets)  # cash on hand, bank
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.push_screen(MappingsScreen("Shop files", tab="payments"))
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")  # GrabPay
+        await pilot.pause()
+        picker = app.screen
+        assert isinstance(picker, AccountModal)
+        assert offered(picker) == assets
+        assert "a shows every account" in text(picker.query_one("#account-hint", Static))
+        await pilot.press("a")
+        await pilot.pause()
+        everything = offered(picker)
+        assert everything[:len(assets)] == assets and set(everything) == set(chart)
+        await pilot.press("a")  # typed again: nothing more to show, nothing changes
+        assert offered(picker) == everything
+        # an income account, asked for: mapped as asked (no "--force" to type in a console)
+        options = picker.query_one(OptionList)
+        options.highlighted = everything.index("4000")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MappingsScreen)
+    grab = next(p for p in shop.mappings("Shop files").payments if p["pos_method"] == "GrabPay")
+    assert grab["account"] == "4000"
