@@ -6,6 +6,8 @@ The clock is frozen at 2026-10-10T04:00:00Z (12:00 on 10 October in Kuala Lumpur
 
 from __future__ import annotations
 
+from decimal import Decimal as D
+
 import pytest
 
 from tests.factories import order, write_ndjson
@@ -43,3 +45,57 @@ def test_every_listing_writes_money_with_thousands_and_two_decimals(big_day):
     journal = cli.ok("ledger", "journal").out
     assert "5,041.99" in journal and "5041.99" not in journal
     assert [e["debit"] for e in cli.json("ledger", "journal")].count("5041.99") == 1
+
+
+# -- the digest's summary is a sum ----------------------------------------------------------------------------
+#
+# KL, 1 October:
+#   S1  KOPI 2 x 5.00 = 10.00 (tax 6%: 0.60), order discount 1.00, service charge 0.93, rounding +0.02
+#       total 10.00 - 1.00 + 0.93 + 0.60 + 0.02 = 10.55
+#   R1  RETURN of S1: KOPI 1 x 5.00 = 5.00 (tax 0.30), discount 0.50, total 5.00 - 0.50 + 0.30 = 4.80
+# As a sum: gross sales 10.00 - discounts 1.00 + service charge 0.93 + tax 0.60 + rounding 0.02 (= 10.55, the
+# invoice's total) - returns 4.80 = net 5.75.
+SUM = [("Gross sales", "+10.00"), ("Discounts", "-1.00"), ("Service charge", "+0.93"), ("Tax", "+0.60"),
+       ("Rounding", "+0.02"), ("Returns", "-4.80"), ("Net total", "5.75")]
+
+
+@pytest.fixture
+def day_with_a_return(cli, orders_dir):
+    cli.ok("init", "--company", "Kopi & Co")
+    cli.ok("location", "add", "KL Sentral")
+    cli.ok("stream", "add", "Shop files", "--provider", "file", "--path", orders_dir)
+    write_ndjson(orders_dir / "orders.ndjson", [
+        order("S1", "KL", "2026-10-01T02:03:00Z", [("KOPI", 2, "5.00")], tax_rate="0.06", discount="1.00",
+              service_charge="0.93", rounding="0.02"),
+        order("R1", "KL", "2026-10-01T06:00:00Z", [("KOPI", 1, "5.00")], tax_rate="0.06", discount="0.50",
+              type="return", original_id="S1"),
+    ])
+    cli.ok("sync")
+    cli.ok("map", "location", "Shop files", "KL", "--location", "KL Sentral")
+    return cli
+
+
+def summary_lines(text: str) -> list[tuple[str, str]]:
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("SUMMARY")) + 2
+    end = lines.index("", start)
+    return [tuple(line.rsplit(maxsplit=1)) for line in lines[start:end]]  # type: ignore[misc]
+
+
+def test_digest_show_lays_the_summary_out_as_a_sum_in_the_invoices_order(day_with_a_return):
+    cli = day_with_a_return
+    (digest,) = cli.json("digests")
+    shown = summary_lines(cli.ok("digest", "show", digest["id"]).out)
+    assert shown == SUM
+    *parts, (_, net) = shown
+    assert sum(D(amount.replace(",", "")) for _, amount in parts) == D(net) == D(digest["amount"])
+    # the JSON summary keeps its fields and values
+    summary = cli.json("digest", "show", digest["id"])["summary"]
+    assert summary == {"gross_sales": "10.55", "returns": "4.80", "discount": "0.50", "service_charge": "0.93",
+                       "tax": "0.30", "rounding": "0.02", "net_total": "5.75"}
+    # the lines down to rounding are the invoice's totals, in its order
+    cli.ok("post", "--all")
+    number = cli.json("digests")[0]["invoice_number"]
+    invoice = cli.json("invoice", "show", number)
+    assert [invoice[k] for k in ("subtotal", "discount", "service_charge", "tax", "rounding", "total")] == [
+        "10.00", "1.00", "0.93", "0.60", "0.02", "10.55"]

@@ -8,8 +8,12 @@ at 2026-10-10T04:00:00Z (12:00 in Kuala Lumpur, UTC+8). Tests read the rendered 
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from textual.widgets import DataTable, OptionList, Static, Switch
 
+from flowtui.engine.digests.store import DigestFilter
+from flowtui.screens.digest_detail import DigestDetailScreen
 from flowtui.screens.digests import DigestsScreen
 from flowtui.screens.mapping_modals import AccountModal
 from flowtui.screens.mappings import MappingsScreen
@@ -121,3 +125,33 @@ async def test_a_payment_method_picker_offers_asset_accounts_first_and_the_rest_
         assert isinstance(app.screen, MappingsScreen)
     grab = next(p for p in shop.mappings("Shop files").payments if p["pos_method"] == "GrabPay")
     assert grab["account"] == "4000"
+
+
+# -- the digest's summary is a sum ------------------------------------------------------------------------------
+#
+# 1 October: S1 KOPI 2 x 3.50 + ROTI 5.00 = 12.00, tax 6% 0.72 (12.72); S2 KOPI 3.50 (no tax).
+#   gross sales 15.50 + tax 0.72 = 16.22, no returns: net 16.22.
+# 2 October: S3 TEH 2.80; R1 a return of KOPI 1 x 3.50 (no tax): gross sales 2.80 - returns 3.50 = net -0.70.
+LABELS = ["Gross sales", "Discounts", "Service charge", "Tax", "Rounding", "Returns", "Net total"]
+
+
+async def test_each_digest_summary_is_a_sum_whose_lines_add_up_to_its_net(app, shop):
+    digests = sorted(shop.digests(DigestFilter()), key=lambda r: r.date)
+    shown = {}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for digest in digests:
+            app.push_screen(DigestDetailScreen(digest.id))
+            await settle(pilot)
+            table = app.screen.query_one("#totals", DataTable)
+            rows = [cells(table, i) for i in range(table.row_count)]
+            assert [label for label, _ in rows] == LABELS
+            *parts, (_, net) = rows
+            assert sum(Decimal(amount.replace(",", "")) for _, amount in parts) == Decimal(net) == digest.amount
+            shown[digest.date.isoformat()] = dict(rows)
+            await pilot.press("escape")
+            await settle(pilot)
+    assert shown["2026-10-01"] == {"Gross sales": "+15.50", "Discounts": "+0.00", "Service charge": "+0.00",
+                                   "Tax": "+0.72", "Rounding": "+0.00", "Returns": "+0.00", "Net total": "16.22"}
+    assert (shown["2026-10-02"]["Gross sales"], shown["2026-10-02"]["Returns"],
+            shown["2026-10-02"]["Net total"]) == ("+2.80", "-3.50", "-0.70")

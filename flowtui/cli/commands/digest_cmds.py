@@ -245,7 +245,9 @@ def digest_show(ctx, digest_id, as_json):
     echo(f"Digest {r.id}: {r.stream} / {r.location or r.pos_store_id} / {day(r.date)}  [{r.status}]"
          + (f"  invoice {r.invoice_number}" if r.invoice_number else ""))
     echo(f"{r.order_count} sale(s), {r.return_count} return(s); version {d.version}\n")
-    table(["SUMMARY", "AMOUNT"], [[k.replace("_", " "), show_money(v)] for k, v in d.summary.items()], right={1})
+    *parts, (net_label, net) = d.summary_lines  # a sum: each line signed as it counts, the net below them
+    table(["SUMMARY", "AMOUNT"], [[label, show_money(amount, signed=True)] for label, amount in parts]
+          + [[net_label, show_money(net)]], right={1})
     echo()
     table(["PAYMENT METHOD", "AMOUNT"], [[m, show_money(a)] for m, a in d.payments], right={1})
     echo()

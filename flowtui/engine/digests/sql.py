@@ -20,6 +20,12 @@ SELECT order_id AS id, number, ordered_at AS time, type, status, total FROM orde
 WHERE stream_id = $stream_id AND pos_store_id = $pos_store_id AND business_date = $business_date
   AND status = 'completed'
 ORDER BY ordered_at, order_id"""
+# What the day's returns hold of discount, service charge, tax and rounding (the digest keeps them net of returns).
+DIGEST_RETURN_PARTS = """
+SELECT coalesce(sum(discount), 0) AS discount, coalesce(sum(service_charge), 0) AS service_charge,
+       coalesce(sum(tax), 0) AS tax, coalesce(sum(rounding), 0) AS rounding FROM orders
+WHERE stream_id = $stream_id AND pos_store_id = $pos_store_id AND business_date = $business_date
+  AND status = 'completed' AND type = 'return'"""
 
 # -- one order in full (browse.py) -------------------------------------------------------------
 ORDER = """
