@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.clock import local_stamp
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.core.formats import money, quantity
 from flowtui.engine.core.money import from_sen
@@ -27,8 +27,6 @@ from flowtui.screens.order_detail import OrderModal, right
 TABS = ("summary", "items", "orders", "attention", "versions")
 
 
-def _stamp(value) -> str:
-    return iso_utc(value)[:16].replace("T", " ") if value else ""
 
 
 def _count(n: int, noun: str) -> str:
@@ -119,7 +117,7 @@ class DigestDetailScreen(FlowScreen):
                 yield self._table("item-table", [("SKU", False), ("Name", False), ("Qty", True), ("Unit price", True),
                                                  ("Amount", True), ("Discount", True), ("Tax", True)])
             with TabPane("3 Orders", id="orders"):
-                yield self._table("order-table", [("Number", False), ("Time (UTC)", False), ("Type", False),
+                yield self._table("order-table", [("Number", False), ("Time", False), ("Type", False),
                                                   ("Status", False), ("Total", True)])
             with TabPane("4 Attention", id="attention"):
                 with VerticalScroll():
@@ -127,8 +125,8 @@ class DigestDetailScreen(FlowScreen):
             with TabPane("5 Versions", id="versions"):
                 with VerticalScroll():
                     yield self._table("version-table", [("Ver.", True), ("Amount", True), ("Orders", True),
-                                                        ("Ret.", True), ("Documents", False), ("Posted (UTC)", False),
-                                                        ("Created (UTC)", False)], fit=True)
+                                                        ("Ret.", True), ("Documents", False), ("Posted", False),
+                                                        ("Created", False)], fit=True)
                     yield Static("", id="changes", markup=False)
         yield Footer()
 
@@ -177,11 +175,13 @@ class DigestDetailScreen(FlowScreen):
         self._fill("item-table", [(i.sku, i.name or "", right(quantity(i.quantity)), right(money(i.unit_price)),
                                    right(money(i.amount)), right(money(i.discount)), right(money(i.tax)))
                                   for i in d.items])
-        self._fill("order-table", [(o.number, _stamp(o.time), o.type, o.status, right(money(o.total)))
+        self._fill("order-table", [(o.number, local_stamp(o.time, d.timezone, day=False), o.type, o.status,
+                                    right(money(o.total)))
                                    for o in d.orders], keys=[o.id for o in d.orders])
         self._fill("version-table", [(right(str(v["version"])), right(money(v["amount"])), right(str(v["order_count"])),
                                       right(str(v["return_count"])), ", ".join(v["documents"]),
-                                      _stamp(v["posted_at"]) or "not posted", _stamp(v["created_at"]))
+                                      local_stamp(v["posted_at"], d.timezone) or "not posted",
+                                      local_stamp(v["created_at"], d.timezone))
                                      for v in d.versions])
         self.query_one("#attention-text", Static).update(self._attention(d))
         self.query_one("#changes", Static).update(changes_view(d))

@@ -9,7 +9,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.clock import local_stamp
 from flowtui.engine.core.formats import money, price, quantity
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable
@@ -86,7 +86,7 @@ class InvoiceDetailScreen(FlowScreen):
         self.query_one("#totals", DataTable).add_columns("What", _right("Amount"))
         for name in ("payments", "taxes", "totals"):  # whole, inside the scrolling pane (app.tcss makes tables 1fr)
             self.query_one(f"#{name}", DataTable).styles.height = "auto"
-        self.query_one("#history", DataTable).add_columns("At (UTC)", "By", "Event", "Detail")
+        self.query_one("#history", DataTable).add_columns("At", "By", "Event", "Detail")
         self.query_one("#linked", DataTable).add_columns("Relation", "Number", "Kind", "Date", _right("Total"))
         self.action_refresh()
 
@@ -119,7 +119,7 @@ class InvoiceDetailScreen(FlowScreen):
             ("Service charge", money_cell(d.service_charge)), ("Tax", money_cell(d.tax)),
             ("Rounding", money_cell(d.rounding)), (Text(f"Total ({d.currency})", style="bold"),
                                                     money_cell(r.total, bold=True))])
-        self._fill("#history", [(iso_utc(h["at"])[:16].replace("T", " "), h["actor"] or "", h["event"],
+        self._fill("#history", [(local_stamp(h["at"], d.timezone), h["actor"] or "", h["event"],
                                  h["detail"] or "") for h in d.history])
         self._fill("#linked", [(x["relation"], x["number"], kind_label(x["kind"]), x["date"].isoformat(),
                                 money_cell(x["total"])) for x in d.linked], keys=[x["number"] for x in d.linked])

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from flowtui.connectors.registry import has_till, providers
-from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.clock import local_stamp
 from flowtui.engine.setup.streams import StreamStatus
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable
@@ -60,7 +60,7 @@ class StreamsScreen(FlowScreen):
         table.clear()
         for s in statuses:
             table.add_row(s.stream.name, s.stream.provider, s.stream.created_at.date().isoformat(), s.status,
-                          iso_utc(s.last_sync_at)[:16].replace("T", " ") if s.last_sync_at else "never",
+                          local_stamp(s.last_sync_at, s.timezone) or "never",
                           on_off(s.stream.auto_sync), on_off(s.stream.auto_invoice),
                           s.stream.grouping, key=s.stream.name)
         self.query_one("#empty-hint").display = not statuses

@@ -99,3 +99,65 @@ def test_digest_show_lays_the_summary_out_as_a_sum_in_the_invoices_order(day_wit
     invoice = cli.json("invoice", "show", number)
     assert [invoice[k] for k in ("subtotal", "discount", "service_charge", "tax", "rounding", "total")] == [
         "10.00", "1.00", "0.93", "0.60", "0.02", "10.55"]
+
+
+# -- times in the location's time zone, labelled --------------------------------------------------------------
+#
+# Books in Asia/Kuala_Lumpur (UTC+8); location "Jakarta" in Asia/Jakarta (WIB, UTC+7) for store JK.
+#   S1  KL  2026-10-01T02:03:00Z  -> 10:03 in Kuala Lumpur
+#   J1  JK  2026-10-01T02:03:00Z  -> 09:03 in Jakarta
+# The sync runs at the frozen now, 2026-10-10T04:00:00Z: 12:00 in the books' zone (Kuala Lumpur).
+
+
+@pytest.fixture
+def two_zones(cli, orders_dir):
+    cli.ok("init", "--company", "Kopi & Co")
+    cli.ok("location", "add", "KL Sentral")
+    cli.ok("location", "add", "Jakarta", "--timezone", "Asia/Jakarta")
+    cli.ok("stream", "add", "Shop files", "--provider", "file", "--path", orders_dir)
+    cli.ok("map", "location", "Shop files", "KL", "--location", "KL Sentral")
+    cli.ok("map", "location", "Shop files", "JK", "--location", "Jakarta")
+    write_ndjson(orders_dir / "orders.ndjson", [
+        order("S1", "KL", "2026-10-01T02:03:00Z", [("KOPI", 1, "3.50")]),
+        order("J1", "JK", "2026-10-01T02:03:00Z", [("KOPI", 1, "3.50")]),
+    ])
+    cli.ok("sync")
+    return cli
+
+
+def test_stream_list_shows_the_last_sync_in_the_books_zone_and_json_stays_utc(two_zones):
+    cli = two_zones
+    (row,) = [line for line in cli.ok("stream", "list").out.splitlines() if line.startswith("Shop files")]
+    assert "2026-10-10 12:00 UTC+8" in row and "04:00" not in row
+    assert cli.json("stream", "list")[0]["last_sync_at"] == "2026-10-10T04:00:00Z"
+
+
+def test_digest_show_gives_order_times_in_the_location_zone(two_zones):
+    cli = two_zones
+    ids = {d["pos_store_id"]: d["id"] for d in cli.json("digests")}
+    kl, jk = cli.ok("digest", "show", ids["KL"]).out, cli.ok("digest", "show", ids["JK"]).out
+    assert "2026-10-01 10:03 UTC+8" in kl and "(UTC)" not in kl
+    assert "2026-10-01 09:03 WIB" in jk
+    assert cli.json("digest", "show", ids["JK"])["orders"][0]["time"] == "2026-10-01T02:03:00Z"
+
+
+def test_an_invoice_history_is_in_its_location_zone(two_zones):
+    cli = two_zones
+    cli.ok("post", "--all")
+    numbers = {d["pos_store_id"]: d["invoice_number"] for d in cli.json("digests")}
+    # posted at the frozen now, 2026-10-10T04:00:00Z: 11:00 in Jakarta
+    history = cli.ok("invoice", "show", numbers["JK"]).out.split("History:")[1]
+    assert "2026-10-10 11:00 WIB" in history
+    assert cli.json("invoice", "show", numbers["JK"])["history"][0]["at"] == "2026-10-10T04:00:00Z"
+
+
+def test_minipos_orders_are_in_the_tills_zone(cli, monkeypatch):
+    monkeypatch.setenv("FLOWTUI_NOW", "2026-11-26T03:00:00Z")  # 10:00 in Jakarta
+    cli.ok("init", "--company", "Kopi & Co")
+    cli.ok("location", "add", "Jakarta", "--timezone", "Asia/Jakarta")
+    cli.ok("product", "add", "ROTI", "Roti Canai", "--price", "2.00", "--cost", "0.50")
+    cli.ok("stream", "add", "Till", "--provider", "minipos", "--location", "Jakarta")
+    cli.ok("minipos", "sell", "Till", "--item", "ROTI", "--pay", "Cash")
+    (row,) = [line for line in cli.ok("minipos", "orders", "Till").out.splitlines() if line.startswith("000001")]
+    assert "2026-11-26 10:00 WIB" in row
+    assert cli.json("minipos", "orders", "Till")[0]["time"] == "2026-11-26T03:00:00Z"

@@ -11,6 +11,7 @@ import click
 from flowtui.cli.context import pass_context, read_only
 from flowtui.cli.output import day, echo, emit_json, instant, listing, money, price, quantity, show_money, table
 from flowtui.cli.params import DATE, json_option
+from flowtui.engine.core.clock import local_stamp
 from flowtui.engine.core.formats import price as show_price
 from flowtui.engine.pipeline.reconcile import BOOKS
 from flowtui.engine.printing.report_views import document_title
@@ -373,7 +374,7 @@ def show_document(d, as_json: bool) -> None:
                               for x in d.linked))
     echo("\nHistory:")
     for h in d.history:
-        echo(f"  {instant(h['at'])}  {h['actor']}  {h['event']}: {h['detail']}")
+        echo(f"  {local_stamp(h['at'], d.timezone)}  {h['actor']}  {h['event']}: {h['detail']}")
 
 
 def register(cli: click.Group) -> None:

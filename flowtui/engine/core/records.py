@@ -59,6 +59,7 @@ class DigestDetail:
     warnings: list[str] = field(default_factory=list)  # worth knowing, but nothing stops posting
     #: the summary as a sum (:func:`summary_sum`): (label, signed amount) lines, the last the net total
     summary_lines: list[tuple[str, Decimal]] = field(default_factory=list)
+    timezone: str = "UTC"  # the location's (the books' while the store is not mapped): its times are shown in it
 
 
 @dataclass(frozen=True)

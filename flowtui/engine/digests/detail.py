@@ -62,5 +62,6 @@ def from_row(con: Connection, row: dict, *, history: bool = False) -> DigestDeta
         orders=[DigestOrder(**r) for r in rows(con, sql.DIGEST_ORDERS, key)],
         attention=list(row["attention"]),
         summary_lines=summary_sum(summary, returned),
+        timezone=row.get("tz") or books.default_timezone(con),
         **extra,
     )

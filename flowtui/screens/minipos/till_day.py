@@ -7,13 +7,13 @@ count, then builds the day's digest (and posts it when the stream's auto invoice
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from flowtui.engine.core.clock import local_stamp
 from flowtui.engine.minipos.sales import Day
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable
@@ -111,7 +111,7 @@ class TillDayScreen(FlowScreen):
         self.day = d
         self.business_date = d.business_date
         self.sub_title = f"{d.stream} at {d.location}"
-        state = f"closed {d.closed_at.astimezone(ZoneInfo(self.timezone)):%H:%M}" if d.closed_at else "open"
+        state = f"closed {local_stamp(d.closed_at, self.timezone, day=False)}" if d.closed_at else "open"
         self.query_one("#day-summary", Static).update(
             f"{d.business_date:%a %d %b %Y} · {state} · {len(d.orders)} order(s) · sales {money(d.sales)} · "
             f"refunds {money(d.refunds)}")
@@ -119,7 +119,7 @@ class TillDayScreen(FlowScreen):
         orders.clear()
         for o in d.orders:
             kind = o.kind + (f" of {o.original}" if o.original else "")
-            orders.add_row(o.number, f"{o.at.astimezone(ZoneInfo(self.timezone)):%H:%M}", kind, o.status,
+            orders.add_row(o.number, local_stamp(o.at, self.timezone, day=False), kind, o.status,
                            right(money(o.total)), key=o.number)
         methods = self.query_one("#day-methods", DataTable)
         methods.clear()
