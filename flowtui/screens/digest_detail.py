@@ -12,14 +12,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from flowtui.engine.core.clock import local_stamp
+from flowtui.engine.core.clock import local_column
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.core.formats import money, quantity
 from flowtui.engine.core.money import from_sen
 from flowtui.engine.core.records import DigestDetail
 from flowtui.engine.core.statuses import DigestStatus
 from flowtui.screens.common.base import FlowScreen
-from flowtui.screens.common.literal import LiteralTable, literal
+from flowtui.screens.common.literal import LiteralTable, literal, relabel
 from flowtui.screens.common.modals import ConfirmModal
 from flowtui.screens.digest_dialogs import PostOutcomeModal, shown_status, where
 from flowtui.screens.order_detail import OrderModal, right
@@ -175,17 +175,24 @@ class DigestDetailScreen(FlowScreen):
         self._fill("item-table", [(i.sku, i.name or "", right(quantity(i.quantity)), right(money(i.unit_price)),
                                    right(money(i.amount)), right(money(i.discount)), right(money(i.tax)))
                                   for i in d.items])
-        self._fill("order-table", [(o.number, local_stamp(o.time, d.timezone, day=False), o.type, o.status,
-                                    right(money(o.total)))
-                                   for o in d.orders], keys=[o.id for o in d.orders])
+        zone, times = local_column([o.time for o in d.orders], d.timezone, day=False)
+        self._header("order-table", 1, f"Time ({zone})")
+        self._fill("order-table", [(o.number, at, o.type, o.status, right(money(o.total)))
+                                   for o, at in zip(d.orders, times)], keys=[o.id for o in d.orders])
+        posted_zone, posted = local_column([v["posted_at"] for v in d.versions], d.timezone)
+        created_zone, created = local_column([v["created_at"] for v in d.versions], d.timezone)
+        self._header("version-table", 5, f"Posted ({posted_zone})")
+        self._header("version-table", 6, f"Created ({created_zone})")
         self._fill("version-table", [(right(str(v["version"])), right(money(v["amount"])), right(str(v["order_count"])),
-                                      right(str(v["return_count"])), ", ".join(v["documents"]),
-                                      local_stamp(v["posted_at"], d.timezone) or "not posted",
-                                      local_stamp(v["created_at"], d.timezone))
-                                     for v in d.versions])
+                                      right(str(v["return_count"])), ", ".join(v["documents"]), at or "not posted",
+                                      made) for v, at, made in zip(d.versions, posted, created)])
         self.query_one("#attention-text", Static).update(self._attention(d))
         self.query_one("#changes", Static).update(changes_view(d))
         self.refresh_bindings()  # Invoice once there is one
+
+    def _header(self, table_id: str, index: int, label: str) -> None:
+        """A column's header, set before its rows are (a column is as wide as its header and its cells)."""
+        relabel(self.query_one(f"#{table_id}", DataTable), index, label)
 
     def _fill(self, table_id: str, rows: list[tuple], keys: list[str] | None = None) -> None:
         table = self.query_one(f"#{table_id}", DataTable)

@@ -7,10 +7,10 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from flowtui.connectors.registry import has_till, providers
-from flowtui.engine.core.clock import local_stamp
+from flowtui.engine.core.clock import local_column
 from flowtui.engine.setup.streams import StreamStatus
 from flowtui.screens.common.base import FlowScreen
-from flowtui.screens.common.literal import LiteralTable
+from flowtui.screens.common.literal import LiteralTable, relabel
 from flowtui.screens.stream_settings import on_off
 from flowtui.screens.sync_progress import SyncModal
 
@@ -44,7 +44,9 @@ class StreamsScreen(FlowScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Name", "Provider", "Created", "Status", "Last sync", "Sync", "Invoice", "Group")
+        table.add_columns("Name", "Provider", "Created", "Status")
+        table.add_column("Last sync", key="last-sync")  # (its header says the zone: see _show)
+        table.add_columns("Sync", "Invoice", "Group")
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
@@ -58,9 +60,11 @@ class StreamsScreen(FlowScreen):
         table = self.query_one(DataTable)
         selected = self.selected_name()
         table.clear()
-        for s in statuses:
+        zone, syncs = local_column([s.last_sync_at for s in statuses], statuses[0].timezone if statuses else "UTC")
+        relabel(table, "last-sync", f"Last sync ({zone})")
+        for s, synced in zip(statuses, syncs):
             table.add_row(s.stream.name, s.stream.provider, s.stream.created_at.date().isoformat(), s.status,
-                          local_stamp(s.last_sync_at, s.timezone) or "never",
+                          synced or "never",
                           on_off(s.stream.auto_sync), on_off(s.stream.auto_invoice),
                           s.stream.grouping, key=s.stream.name)
         self.query_one("#empty-hint").display = not statuses

@@ -12,11 +12,14 @@ from decimal import Decimal
 
 from textual.widgets import DataTable, OptionList, Static, Switch
 
+from flowtui.app import FlowApp
 from flowtui.engine.digests.store import DigestFilter
 from flowtui.screens.digest_detail import DigestDetailScreen
 from flowtui.screens.digests import DigestsScreen
+from flowtui.screens.invoice_detail import InvoiceDetailScreen
 from flowtui.screens.mapping_modals import AccountModal
 from flowtui.screens.mappings import MappingsScreen
+from flowtui.screens.order_detail import OrderModal
 from flowtui.screens.stream_settings import StreamSettingsScreen
 from tests.tui.waiting import settle
 
@@ -155,3 +158,49 @@ async def test_each_digest_summary_is_a_sum_whose_lines_add_up_to_its_net(app, s
                                    "Tax": "+0.72", "Rounding": "+0.00", "Returns": "+0.00", "Net total": "16.22"}
     assert (shown["2026-10-02"]["Gross sales"], shown["2026-10-02"]["Returns"],
             shown["2026-10-02"]["Net total"]) == ("+2.80", "-3.50", "-0.70")
+
+
+# -- times in the place's time zone, labelled ------------------------------------------------------------------
+#
+# The shop's orders: S1 2026-10-01T02:00:00Z (10:00 in Kuala Lumpur), S2 03:00Z (11:00). The books' zone is
+# Asia/Kuala_Lumpur (UTC+8); the sync and the posting ran at the frozen now, 2026-10-10T04:00:00Z (12:00).
+
+
+async def test_last_sync_and_order_times_are_local_and_labelled(app, shop):
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert column(app.screen.query_one(DataTable), "Last sync (UTC+8)") == ["2026-10-10 12:00"]
+        first = min(shop.digests(DigestFilter()), key=lambda r: r.date)
+        app.push_screen(DigestDetailScreen(first.id))
+        await settle(pilot)
+        await pilot.press("3")
+        orders = app.screen.query_one("#order-table", DataTable)
+        assert column(orders, "Time (UTC+8)") == ["10:00", "11:00"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, OrderModal)
+        facts = text(app.screen.query(".order-info").first(Static))
+        assert facts.startswith("2026-10-01 10:00 UTC+8 · day 2026-10-01")
+
+
+async def test_a_location_in_another_zone_shows_its_own_times(shop):
+    """Store KL mapped to a location in Jakarta's zone (WIB, UTC+7): its orders and its invoice's history say so."""
+    shop.add_location("Jakarta", "Asia/Jakarta")
+    shop.map_location("Shop files", "KL", "Jakarta", number_format="JK-{seq:04}")
+    shop.map_payment("Shop files", "GrabPay", "1030")
+    shop.post(everything=True)
+    first = min(shop.digests(DigestFilter()), key=lambda r: r.date)
+    app = FlowApp(shop, keymap={})
+    app.animation_level = "none"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.push_screen(DigestDetailScreen(first.id))
+        await settle(pilot)
+        orders = app.screen.query_one("#order-table", DataTable)
+        assert column(orders, "Time (WIB)") == ["09:00", "10:00"]
+        versions = app.screen.query_one("#version-table", DataTable)
+        assert column(versions, "Posted (WIB)") == ["2026-10-10 11:00"]
+        app.push_screen(InvoiceDetailScreen(first.invoice_number or ""))
+        await settle(pilot)
+        history = app.screen.query_one("#history", DataTable)
+        assert column(history, "At (WIB)") == ["2026-10-10 11:00"]

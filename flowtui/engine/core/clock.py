@@ -55,6 +55,19 @@ def local_stamp(value: datetime | None, tz: str, *, day: bool = True) -> str:
     return f"{local:%Y-%m-%d %H:%M} {zone_label(tz, local)}" if day else f"{local:%H:%M} {zone_label(tz, local)}"
 
 
+def local_column(values: list[datetime | None], tz: str, *, day: bool = True) -> tuple[str, list[str]]:
+    """A table column of instants where ``tz`` is: the zone's label for its header (``UTC+8``) and each cell
+    without it (``2026-10-01 10:03``; ``day=False``: ``10:03``), but for a cell in another part of the year's
+    zone than the first (across a daylight-saving change: ``02:30 CET`` under ``CEST``). ``None`` -> ``""``."""
+    first = next((v for v in values if v is not None), None)
+    label = zone_label(tz, first if first is not None else now())
+    cells = []
+    for value in values:
+        stamp = local_stamp(value, tz, day=day)
+        cells.append(stamp.removesuffix(f" {label}"))
+    return label, cells
+
+
 def iso_utc(value: datetime) -> str:
     """An instant as ISO 8601 UTC with a ``Z`` suffix, to the second."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
-from flowtui.engine.core.clock import local_stamp
+from flowtui.engine.core.clock import local_column
 from flowtui.engine.minipos.sales import Day
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable
@@ -111,15 +111,17 @@ class TillDayScreen(FlowScreen):
         self.day = d
         self.business_date = d.business_date
         self.sub_title = f"{d.stream} at {d.location}"
-        state = f"closed {local_stamp(d.closed_at, self.timezone, day=False)}" if d.closed_at else "open"
+        zone, times = local_column([o.at for o in d.orders], self.timezone, day=False)
+        # the zone of the day's times beside its date (a wider Time header would push Total out at 80 columns)
+        state = f"closed {local_column([d.closed_at], self.timezone, day=False)[1][0]}" if d.closed_at else "open"
         self.query_one("#day-summary", Static).update(
-            f"{d.business_date:%a %d %b %Y} · {state} · {len(d.orders)} order(s) · sales {money(d.sales)} · "
+            f"{d.business_date:%a %d %b %Y} ({zone}) · {state} · {len(d.orders)} order(s) · sales {money(d.sales)} · "
             f"refunds {money(d.refunds)}")
         orders = self.query_one("#day-orders", DataTable)
         orders.clear()
-        for o in d.orders:
+        for o, at in zip(d.orders, times):
             kind = o.kind + (f" of {o.original}" if o.original else "")
-            orders.add_row(o.number, local_stamp(o.at, self.timezone, day=False), kind, o.status,
+            orders.add_row(o.number, at, kind, o.status,
                            right(money(o.total)), key=o.number)
         methods = self.query_one("#day-methods", DataTable)
         methods.clear()
