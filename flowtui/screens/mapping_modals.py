@@ -200,11 +200,11 @@ class AccountModal(ModalScreen[str | None]):
         def option(code: str, name: str) -> Option:
             return Option(literal(f"{code}  {name}"), id=code)
 
-        fitting = [option(c, n) for c, n in self.accounts if self.fits is None or c in self.fits or
-                   (not self.showing_all and c == self.current)]
+        fitting: list[Option | None] = [option(c, n) for c, n in self.accounts if self.fits is None or c in self.fits
+                                        or (not self.showing_all and c == self.current)]
         if self.showing_all and self.fits is not None:
-            others = [option(c, n) for c, n in self.accounts if c not in self.fits]
-            return [*fitting, None, *others] if fitting and others else fitting + others
+            others: list[Option | None] = [option(c, n) for c, n in self.accounts if c not in self.fits]
+            return [*fitting, None, *others] if fitting and others else fitting + others  # None: a separator
         return fitting
 
     def _hint(self) -> str:
