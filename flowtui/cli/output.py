@@ -108,11 +108,15 @@ def table(headers: list[str], rows: list[list[Any]], right: set[int] | None = No
         click.echo("(none)")
 
 
-def listing(as_json: bool, rows: list[dict], columns: dict[str, str], right: set[str] | None = None) -> None:
-    """Rows as JSON (every key) or as a table of ``columns`` (key -> header)."""
+def listing(as_json: bool, rows: list[dict], columns: dict[str, str], right: set[str] | None = None,
+            amounts: set[str] | None = None) -> None:
+    """Rows as JSON (every key) or as a table of ``columns`` (key -> header); the ``amounts`` columns (money, as
+    the JSON writes it) are shown for people as every table shows money (:func:`show_money`: ``5,041.99``)."""
     if as_json:
         emit_json(rows)
         return
     keys = list(columns)
-    table([columns[k] for k in keys], [[row.get(k) for k in keys] for row in rows],
-          right={keys.index(k) for k in (right or set())})
+    amounts = amounts or set()
+    table([columns[k] for k in keys],
+          [[show_money(row.get(k)) if k in amounts else row.get(k) for k in keys] for row in rows],
+          right={keys.index(k) for k in (right or set()) | amounts})

@@ -12,25 +12,22 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
-from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.clock import local_column
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.core.formats import money, quantity
 from flowtui.engine.core.money import from_sen
-from flowtui.engine.core.records import SUMMARY_LABELS, DigestDetail
+from flowtui.engine.core.records import DigestDetail
 from flowtui.engine.core.statuses import DigestStatus
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.footer import SteadyFooter
-from flowtui.screens.common.literal import LiteralTable, literal
+from flowtui.screens.common.literal import LiteralTable, literal, relabel
 from flowtui.screens.common.modals import ConfirmModal
 from flowtui.screens.digest_dialogs import PostOutcomeModal, console_reason, shown_status, where
 from flowtui.screens.order_detail import OrderModal, right
 
 TABS = ("summary", "items", "orders", "attention", "versions")
-TOTALS = list(SUMMARY_LABELS.items())
 
 
-def _stamp(value) -> str:
-    return iso_utc(value)[:16].replace("T", " ") if value else ""
 
 
 def _count(n: int, noun: str) -> str:
@@ -122,7 +119,7 @@ class DigestDetailScreen(FlowScreen):
                 yield self._table("item-table", [("SKU", False), ("Name", False), ("Qty", True), ("Unit price", True),
                                                  ("Amount", True), ("Discount", True), ("Tax", True)])
             with TabPane("3 Orders", id="orders"):
-                yield self._table("order-table", [("Number", False), ("Time (UTC)", False), ("Type", False),
+                yield self._table("order-table", [("Number", False), ("Time", False), ("Type", False),
                                                   ("Status", False), ("Total", True)])
             with TabPane("4 Attention", id="attention"):
                 with VerticalScroll():
@@ -130,8 +127,8 @@ class DigestDetailScreen(FlowScreen):
             with TabPane("5 Versions", id="versions"):
                 with VerticalScroll():
                     yield self._table("version-table", [("Ver.", True), ("Amount", True), ("Orders", True),
-                                                        ("Ret.", True), ("Documents", False), ("Posted (UTC)", False),
-                                                        ("Created (UTC)", False)], fit=True)
+                                                        ("Ret.", True), ("Documents", False), ("Posted", False),
+                                                        ("Created", False)], fit=True)
                     yield Static("", id="changes", markup=False)
         yield SteadyFooter()
 
@@ -170,7 +167,9 @@ class DigestDetailScreen(FlowScreen):
         if r.invoice_number:
             facts.append(r.invoice_number)
         self.query_one("#digest-title", Static).update(" · ".join(facts))
-        self._fill("totals", [(label, right(money(d.summary[key]))) for key, label in TOTALS])
+        *parts, (net_label, net) = d.summary_lines  # a sum: each line signed as it counts, the net below them
+        self._fill("totals", [(label, right(money(amount, signed=True))) for label, amount in parts]
+                   + [(Text(net_label, style="bold"), Text(money(net), justify="right", style="bold"))])
         self._fill("payments", [(m, right(money(a))) for m, a in d.payments]
                    + [("Total", right(money(sum((a for _, a in d.payments), Decimal(0)))))])
         self._fill("taxes", [(code or "(none)", right(money(taxable)), right(money(tax)))
@@ -178,15 +177,24 @@ class DigestDetailScreen(FlowScreen):
         self._fill("item-table", [(i.sku, i.name or "", right(quantity(i.quantity)), right(money(i.unit_price)),
                                    right(money(i.amount)), right(money(i.discount)), right(money(i.tax)))
                                   for i in d.items])
-        self._fill("order-table", [(o.number, _stamp(o.time), o.type, o.status, right(money(o.total)))
-                                   for o in d.orders], keys=[o.id for o in d.orders])
+        zone, times = local_column([o.time for o in d.orders], d.timezone, day=False)
+        self._header("order-table", 1, f"Time ({zone})")
+        self._fill("order-table", [(o.number, at, o.type, o.status, right(money(o.total)))
+                                   for o, at in zip(d.orders, times)], keys=[o.id for o in d.orders])
+        posted_zone, posted = local_column([v["posted_at"] for v in d.versions], d.timezone)
+        created_zone, created = local_column([v["created_at"] for v in d.versions], d.timezone)
+        self._header("version-table", 5, f"Posted ({posted_zone})")
+        self._header("version-table", 6, f"Created ({created_zone})")
         self._fill("version-table", [(right(str(v["version"])), right(money(v["amount"])), right(str(v["order_count"])),
-                                      right(str(v["return_count"])), ", ".join(v["documents"]),
-                                      _stamp(v["posted_at"]) or "not posted", _stamp(v["created_at"]))
-                                     for v in d.versions])
+                                      right(str(v["return_count"])), ", ".join(v["documents"]), at or "not posted",
+                                      made) for v, at, made in zip(d.versions, posted, created)])
         self.query_one("#attention-text", Static).update(self._attention(d))
         self.query_one("#changes", Static).update(changes_view(d))
         self.refresh_bindings()  # Invoice once there is one
+
+    def _header(self, table_id: str, index: int, label: str) -> None:
+        """A column's header, set before its rows are (a column is as wide as its header and its cells)."""
+        relabel(self.query_one(f"#{table_id}", DataTable), index, label)
 
     def _fill(self, table_id: str, rows: list[tuple], keys: list[str] | None = None) -> None:
         table = self.query_one(f"#{table_id}", DataTable)

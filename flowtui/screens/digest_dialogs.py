@@ -33,8 +33,18 @@ def shown_status(status: str) -> str:
     return status.replace("_", " ")
 
 
+#: What marks an unmapped store, payment method or category besides its colour, first in its cell (so a narrow
+#: column keeps it): 16-colour and monochrome terminals read the same.
+UNMAPPED_MARK = "✗ "
+
+
 def where(row: DigestRow) -> str:
     return row.location or f"{row.pos_store_id} (unmapped)"
+
+
+def where_marked(row: DigestRow) -> str:
+    """:func:`where`, marked :data:`UNMAPPED_MARK` when the store has no location."""
+    return where(row) if row.location else UNMAPPED_MARK + where(row)
 
 
 def parse_day(text: str) -> date | None:

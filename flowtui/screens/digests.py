@@ -35,7 +35,7 @@ from flowtui.screens.digest_dialogs import (
     parse_day,
     preview_text,
     shown_status,
-    where,
+    where_marked,
 )
 
 PAGE = 200
@@ -185,7 +185,7 @@ class DigestsScreen(FlowScreen):
 
     def _cells(self, row: DigestRow) -> list:
         return ["✓" if row.id in self.selected else "", row.date.isoformat(), row.stream,
-                Text(where(row), style="" if row.location else "yellow"),
+                Text(where_marked(row), style="" if row.location else "yellow"),
                 Text(money(row.amount), justify="right"), shown_status(row.status), Text(str(row.order_count),
                 justify="right"), row.invoice_number or "", iso_utc(row.created_at)[:16].replace("T", " ")]
 

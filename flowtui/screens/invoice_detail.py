@@ -9,12 +9,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Header, Label, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.clock import local_column
 from flowtui.engine.core.formats import money, price, quantity
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.columns import Column, FittedTable
 from flowtui.screens.common.footer import SteadyFooter
-from flowtui.screens.common.literal import LiteralTable
+from flowtui.screens.common.literal import LiteralTable, relabel
 from flowtui.screens.invoices import document_title, kind_label, money_cell
 
 TABS = ("lines", "totals", "history", "linked")
@@ -91,7 +91,7 @@ class InvoiceDetailScreen(FlowScreen):
         self.query_one("#totals", DataTable).add_columns("What", _right("Amount"))
         for name in ("payments", "taxes", "totals"):  # whole, inside the scrolling pane (app.tcss makes tables 1fr)
             self.query_one(f"#{name}", DataTable).styles.height = "auto"
-        self.query_one("#history", DataTable).add_columns("At (UTC)", "By", "Event", "Detail")
+        self.query_one("#history", DataTable).add_columns("At", "By", "Event", "Detail")
         self.query_one("#linked", DataTable).add_columns("Relation", "Number", "Kind", "Date", _right("Total"))
         self.action_refresh()
 
@@ -124,8 +124,10 @@ class InvoiceDetailScreen(FlowScreen):
             ("Service charge", money_cell(d.service_charge)), ("Tax", money_cell(d.tax)),
             ("Rounding", money_cell(d.rounding)), (Text(f"Total ({d.currency})", style="bold"),
                                                     money_cell(r.total, bold=True))])
-        self._fill("#history", [(iso_utc(h["at"])[:16].replace("T", " "), h["actor"] or "", h["event"],
-                                 h["detail"] or "") for h in d.history])
+        zone, times = local_column([h["at"] for h in d.history], d.timezone)
+        relabel(self.query_one("#history", DataTable), 0, f"At ({zone})")
+        self._fill("#history", [(at, h["actor"] or "", h["event"], h["detail"] or "")
+                                for h, at in zip(d.history, times)])
         self._fill("#linked", [(x["relation"], x["number"], kind_label(x["kind"]), x["date"].isoformat(),
                                 money_cell(x["total"])) for x in d.linked], keys=[x["number"] for x in d.linked])
         tabs = self.query_one(TabbedContent)

@@ -168,30 +168,71 @@ class LocationModal(ModalScreen[LocationChoice | None], FlowScreen):
 
 
 class AccountModal(ModalScreen[str | None]):
-    """Pick an account from the chart: up/down and enter; escape cancels."""
+    """Pick an account from the chart: up/down and enter; escape cancels.
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="mappings.account.cancel")]
+    ``fits`` (codes) are the accounts of the types the mapping takes (a payment method: asset accounts, cash and
+    bank; a category: :data:`~flowtui.engine.core.accounts.CATEGORY_TYPES`): only they are offered, with the
+    current account, until ``a`` asks for every account (those that fit still first). None offers every account.
+    """
+
+    BINDINGS = [
+        Binding("a", "all_accounts", "All accounts", id="mappings.account.all"),
+        Binding("escape", "cancel", "Cancel", id="mappings.account.cancel"),
+    ]
     DEFAULT_CSS = """
     AccountModal #accounts { height: auto; max-height: 14; }
     """
 
-    def __init__(self, title: str, current: str | None, accounts: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, current: str | None, accounts: list[tuple[str, str]],
+                 fits: set[str] | None = None) -> None:
         super().__init__(classes="modal")
         self.title_text, self.current, self.accounts = title, current, accounts
+        self.fits = fits
+        self.showing_all = fits is None or all(code in fits for code, _ in accounts)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="dialog-title", markup=False)
-            yield OptionList(*[Option(literal(f"{code}  {name}"), id=code) for code, name in self.accounts], id="accounts")
-            yield Static("enter picks the highlighted account; esc cancels.", classes="hint", markup=False)
+            yield OptionList(*self._options(), id="accounts")
+            yield Static(self._hint(), id="account-hint", classes="hint", markup=False)
         yield SteadyFooter()
 
+    def _options(self) -> list[Option | None]:
+        def option(code: str, name: str) -> Option:
+            return Option(literal(f"{code}  {name}"), id=code)
+
+        fitting: list[Option | None] = [option(c, n) for c, n in self.accounts if self.fits is None or c in self.fits
+                                        or (not self.showing_all and c == self.current)]
+        if self.showing_all and self.fits is not None:
+            others: list[Option | None] = [option(c, n) for c, n in self.accounts if c not in self.fits]
+            return [*fitting, None, *others] if fitting and others else fitting + others  # None: a separator
+        return fitting
+
+    def _hint(self) -> str:
+        more = "" if self.showing_all else "; a shows every account"
+        return f"enter picks the highlighted account{more}; esc cancels."
+
     def on_mount(self) -> None:
+        self._highlight(self.current)
+
+    def _highlight(self, code: str | None) -> None:
         options = self.query_one(OptionList)
-        codes = [code for code, _ in self.accounts]
-        if self.current in codes:
-            options.highlighted = codes.index(self.current)
+        codes = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        if code in codes:
+            options.highlighted = codes.index(code)
         options.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not self.showing_all if action == "all_accounts" else True
+
+    def action_all_accounts(self) -> None:
+        options = self.query_one(OptionList)
+        at = options.highlighted_option.id if options.highlighted_option else self.current
+        self.showing_all = True
+        options.set_options(self._options())
+        self.query_one("#account-hint", Static).update(self._hint())
+        self._highlight(at)
+        self.refresh_bindings()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

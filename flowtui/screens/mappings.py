@@ -5,18 +5,20 @@ Values seen in the orders but not mapped yet are highlighted; enter on a row edi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
+from flowtui.engine.core.accounts import CATEGORY_TYPES, PAYMENT_ACCOUNT_TYPES
 from flowtui.engine.setup.mapping import Mappings
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.columns import Column, FittedTable
 from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.common.literal import LiteralTable
+from flowtui.screens.digest_dialogs import UNMAPPED_MARK
 from flowtui.screens.mapping_modals import AccountModal, LocationChoice, LocationModal
 
 TABS = {"locations": "Locations", "payments": "Payment methods", "accounts": "Accounts"}
@@ -39,11 +41,21 @@ class MappingsView:
     locations: list[str]
     contacts: list[str]
     next_numbers: dict[str, str]  # number format -> the next number it gives
+    types: dict[str, str] = field(default_factory=dict)  # code -> account type
+
+    def fitting(self, types: tuple[str, ...]) -> set[str]:
+        """The codes of the accounts of ``types`` (those a mapping offers first)."""
+        return {code for code, kind in self.types.items() if kind in types}
 
 
 def _cell(value: object, unmapped: bool = False) -> Text:
     text = "" if value is None else str(value)
     return Text(text, style=UNMAPPED if unmapped else "")
+
+
+def _first(value: object, unmapped: bool) -> Text:
+    """A row's first cell: marked :data:`UNMAPPED_MARK` when the row is not mapped, not only coloured."""
+    return _cell((UNMAPPED_MARK if unmapped else "") + ("" if value is None else str(value)), unmapped)
 
 
 class MappingsScreen(FlowScreen):
@@ -104,12 +116,14 @@ class MappingsScreen(FlowScreen):
     def _load(self) -> MappingsView:
         mappings = self.flow.mappings(self.stream)
         formats = {row["number_format"] for row in mappings.locations if row["number_format"]}
+        chart = self.flow.accounts()
         return MappingsView(
             mappings,
-            {account.code: account.name for account in self.flow.accounts()},
+            {account.code: account.name for account in chart},
             [location.name for location in self.flow.locations()],
             [contact.name for contact in self.flow.contacts()],
             {fmt: self.flow.next_number(fmt) for fmt in sorted(formats)},
+            {account.code: account.type for account in chart},
         )
 
     def _show(self, view: MappingsView) -> None:
@@ -117,19 +131,19 @@ class MappingsScreen(FlowScreen):
         m = view.mappings
         self._fill("locations", [
             (row["pos_store_id"], [
-                _cell(row["store_name"] or row["pos_store_id"], not row["mapped"]),
+                _first(row["store_name"] or row["pos_store_id"], not row["mapped"]),
                 _cell(row["location"] or NOT_MAPPED, not row["mapped"]), _cell(row["contact"]),
                 _cell(row["number_format"]), _cell(view.next_numbers.get(row["number_format"])),
                 _cell(row["pos_store_id"]),
             ]) for row in m.locations])
         self._fill("payments", [
             (row["pos_method"], [
-                _cell(row["pos_method"], not row["mapped"]), _cell(row["account"] or NOT_MAPPED, not row["mapped"]),
+                _first(row["pos_method"], not row["mapped"]), _cell(row["account"] or NOT_MAPPED, not row["mapped"]),
                 _cell(view.accounts.get(row["account"])), _cell(row["source"] or "-"),
             ]) for row in m.payments])
         self._fill("accounts", [
             (row["category"], [
-                _cell(row["category"], not row["mapped"]), _cell(row["account"] or NOT_MAPPED, not row["mapped"]),
+                _first(row["category"], not row["mapped"]), _cell(row["account"] or NOT_MAPPED, not row["mapped"]),
                 _cell(view.accounts.get(row["account"])), _cell(row["source"] or "-"),
             ]) for row in m.accounts])
         tabs = self.query_one(TabbedContent)
@@ -154,7 +168,7 @@ class MappingsScreen(FlowScreen):
         missing = sum(not row["mapped"] for row in rows)
         summary = self.query_one("#summary", Static)
         if missing:
-            summary.update(f"{missing} not mapped yet (highlighted): enter maps the row under the cursor.")
+            summary.update(f"{missing} not mapped yet (marked {UNMAPPED_MARK.strip()}): enter maps the row under the cursor.")
         elif rows:
             summary.update("Everything here is mapped; enter changes the mapping under the cursor.")
         else:
@@ -194,16 +208,22 @@ class MappingsScreen(FlowScreen):
             modal = LocationModal(row["pos_store_id"], row["store_name"], row["location"], row["contact"],
                                   row["number_format"], self.view.locations, self.view.contacts)
             self.app.push_screen(modal, lambda choice: self._map_location(row["pos_store_id"], choice))
-        elif tab == "payments":
+        elif tab == "payments":  # asset accounts (cash, bank, clearing) first; others on request (a), mapped as asked
             method = row["pos_method"]
-            self.app.push_screen(AccountModal(f"Account for payment method {method}", row["account"], accounts),
-                                 lambda code: self._save(code, lambda: self.flow.map_payment(self.stream, method, code),
-                                                         f"{method} -> {code}"))
+            fits = self.view.fitting(PAYMENT_ACCOUNT_TYPES)
+            self.app.push_screen(
+                AccountModal(f"Account for payment method {method}", row["account"], accounts, fits),
+                lambda code: self._save(code, lambda: self.flow.map_payment(self.stream, method, code,
+                                                                            force=code not in fits),
+                                        f"{method} -> {code}"))
         else:
             category = row["category"]
-            self.app.push_screen(AccountModal(f"Account for {category.replace('_', ' ')}", row["account"], accounts),
-                                 lambda code: self._save(code, lambda: self.flow.map_account(self.stream, category, code),
-                                                         f"{category} -> {code}"))
+            fits = self.view.fitting(CATEGORY_TYPES[category])
+            self.app.push_screen(
+                AccountModal(f"Account for {category.replace('_', ' ')}", row["account"], accounts, fits),
+                lambda code: self._save(code, lambda: self.flow.map_account(self.stream, category, code,
+                                                                            force=code not in fits),
+                                        f"{category} -> {code}"))
 
     def _map_location(self, store_id: str, choice: LocationChoice | None) -> None:
         if choice is None:

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.clock import local_stamp
 from flowtui.engine.core.formats import money, price, quantity
 from flowtui.engine.digests.browse import OrderDetail
 from flowtui.screens.common.literal import LiteralTable
@@ -37,7 +37,7 @@ class OrderModal(ModalScreen[None]):
         o = self.order
         with Vertical(id="dialog"):
             yield Label(f"Order {o.number} · {o.type} · {o.status}", id="dialog-title", markup=False)
-            facts = [f"{iso_utc(o.time)[:16].replace('T', ' ')} UTC", f"day {o.business_date}",
+            facts = [local_stamp(o.time, o.timezone), f"day {o.business_date}",
                      f"store {o.pos_store_id}", f"version {o.version}"]
             if o.channel:
                 facts.append(f"channel {o.channel}")

@@ -34,6 +34,7 @@ FORM_CSS = """
     .field-error.-empty { display: none; }
     .section { height: auto; border: round $primary 50%; padding: 0 1; }
     .section:focus-within { border: round $primary; }
+    .switch-state { width: auto; height: 3; content-align: left middle; padding: 0 1; }
 """
 
 
@@ -76,6 +77,25 @@ def form_row(label: str, field: Widget) -> list[Widget]:
     """``label  [field]`` with an (initially hidden) error line ``#<field id>-error`` below it."""
     return [Horizontal(Label(label, markup=False), field, classes="row"),
             Static("", id=f"{field.id}-error", classes="field-error -empty", markup=False)]
+
+
+def switch_row(label: str, switch: Switch) -> list[Widget]:
+    """``label  [switch] On`` (or ``Off``): the switch's value in words too, for terminals without colour;
+    :func:`show_switch_state` keeps the word in step with the switch."""
+    return [Horizontal(Label(label, markup=False), switch,
+                       Static(on_off(switch.value), id=f"{switch.id}-state", classes="switch-state", markup=False),
+                       classes="row")]
+
+
+def on_off(value: bool) -> str:
+    return "On" if value else "Off"
+
+
+def show_switch_state(screen: Widget, event: Switch.Changed) -> None:
+    """The word beside a :func:`switch_row`'s switch follows its value."""
+    for state in screen.query(f"#{event.switch.id}-state"):
+        if isinstance(state, Static):
+            state.update(on_off(event.value))
 
 
 class FormErrors:
@@ -145,14 +165,14 @@ class StreamSettingsScreen(FlowScreen):
             with Horizontal(id="columns"):
                 with Vertical(classes="section", id="sync") as sync:
                     sync.border_title = "Sync"
-                    yield from form_row("Auto sync", Switch(id="auto-sync"))
+                    yield from switch_row("Auto sync", Switch(id="auto-sync"))
                     yield from form_row("Start date", Input(placeholder="YYYY-MM-DD", id="start-date",
                                                             validators=[IsoDate()], valid_empty=True))
                     yield from form_row("Lookback days", Input(id="lookback", type="integer",
                                                                validators=[lookback_validator()]))
                 with Vertical(classes="section", id="invoice") as invoice:
                     invoice.border_title = "Invoice"
-                    yield from form_row("Auto invoice", Switch(id="auto-invoice"))
+                    yield from switch_row("Auto invoice", Switch(id="auto-invoice"))
                     yield from form_row("Grouping", Select(GROUPINGS, allow_blank=False, id="grouping"))
                     yield Static("Invoice lines: one per product (SKU), or one for all sales of the day.",
                                  classes="hint", markup=False)
@@ -192,7 +212,8 @@ class StreamSettingsScreen(FlowScreen):
         self.errors.clear_when_valid(event)
         self._edited()
 
-    def on_switch_changed(self, _: Switch.Changed) -> None:
+    def on_switch_changed(self, event: Switch.Changed) -> None:
+        show_switch_state(self, event)
         self._edited()
 
     def on_select_changed(self, _: Select.Changed) -> None:

@@ -7,11 +7,12 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
 from flowtui.connectors.registry import has_till, providers
-from flowtui.engine.core.clock import iso_utc
+from flowtui.engine.core.clock import local_column
 from flowtui.engine.setup.streams import StreamStatus
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.columns import Column, FittedTable
 from flowtui.screens.common.footer import SteadyFooter
+from flowtui.screens.stream_settings import on_off
 from flowtui.screens.sync_progress import SyncModal
 
 # At 80 columns the creation date, then the provider give way (c shows them); name, status and last sync never do.
@@ -60,13 +61,15 @@ class StreamsScreen(FlowScreen):
 
     def _show(self, statuses) -> None:
         self.statuses = statuses
-        table = self.query_one(DataTable)
+        table = self.query_one(FittedTable)
         selected = self.selected_name()
         table.clear()
-        for s in statuses:
+        zone, syncs = local_column([s.last_sync_at for s in statuses], statuses[0].timezone if statuses else "UTC")
+        table.set_label("last_sync", f"Last sync ({zone})")
+        for s, synced in zip(statuses, syncs):
             table.add_row(s.stream.name, s.stream.provider, s.stream.created_at.date().isoformat(), s.status,
-                          iso_utc(s.last_sync_at)[:16].replace("T", " ") if s.last_sync_at else "never",
-                          "on" if s.stream.auto_sync else "off", "on" if s.stream.auto_invoice else "off",
+                          synced or "never",
+                          on_off(s.stream.auto_sync), on_off(s.stream.auto_invoice),
                           s.stream.grouping, key=s.stream.name)
         self.query_one("#empty-hint").display = not statuses
         if selected is not None and selected in {s.stream.name for s in statuses}:

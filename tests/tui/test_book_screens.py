@@ -174,7 +174,7 @@ async def test_an_invoice_shows_lines_payments_taxes_history_and_its_credit_note
             ["Rounding", "0.00"], ["Total (MYR)", "2.80"]]
         await pilot.press("3")
         history = cells(screen.query_one("#history", DataTable))
-        assert [(h[0], h[2]) for h in history] == [("2026-10-10 04:00", "posted")]
+        assert [(h[0], h[2]) for h in history] == [("2026-10-10 12:00", "posted")]  # 04:00Z in Kuala Lumpur (UTC+8)
         assert "1 sale(s)" in text(screen.query_one("#history-detail", Static))
         await pilot.press("4")
         assert cells(screen.query_one("#linked", DataTable)) == [

@@ -114,7 +114,7 @@ async def test_the_listing_shows_each_digest_with_its_amount_and_status(app, sho
         screen = app.screen
         assert isinstance(screen, DigestsScreen) and screen.filter.stream == "Shop files"
         assert [(d, a, s) for d, _, a, s in listing(screen)] == expected
-        assert listing(screen)[0][1] == "KL (unmapped)"
+        assert listing(screen)[0][1] == "✗ KL (unmapped)"  # marked, not only coloured
         assert status_line(screen) == "rows 1-2 of 2 · total MYR 15.52"
 
 
@@ -325,7 +325,8 @@ async def test_a_digest_shows_its_summary_items_and_attention(app, shop):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_detail(pilot)
         totals = dict(cells(screen.query_one("#totals", DataTable)))
-        assert (totals["Gross sales"], totals["Tax"], totals["Net total"]) == ("16.22", "0.72", "16.22")
+        # a sum: gross sales (the items, 7.00 + 5.00 + 3.50) plus the tax on them is the net
+        assert (totals["Gross sales"], totals["Tax"], totals["Net total"]) == ("+15.50", "+0.72", "16.22")
         assert cells(screen.query_one("#payments", DataTable)) == [["Card", "3.50"], ["Cash", "12.72"],
                                                                    ["Total", "16.22"]]
         await pilot.press("2")

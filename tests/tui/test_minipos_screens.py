@@ -228,6 +228,7 @@ async def test_the_day_view_and_its_close_post_the_invoice(app, stall):
         orders = day.query_one("#day-orders", DataTable)
         assert [str(getattr(c, "plain", c)) for c in orders.get_row_at(0)] == [
             "000001", "11:00", "sale", "completed", "11.85"]
+        assert text_of(day, "#day-summary").startswith("Thu 26 Nov 2026 (UTC+8) · ")  # the zone of its times
         assert "Expected cash 6.85" in text_of(day, "#day-cash")
 
         await pilot.press("c")

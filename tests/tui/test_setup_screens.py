@@ -262,7 +262,7 @@ async def test_map_an_unmapped_payment_method_from_its_tab(app, shop):
         table = screen.query_one("#payments-table", DataTable)
         assert app.focused is table
         methods = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
-        assert methods == ["Card", "Cash", "GrabPay"]
+        assert methods == ["Card", "Cash", "✗ GrabPay"]  # unmapped: marked, not only coloured
         assert [highlighted(table, i) for i in range(3)] == [False, False, True]
         assert str(table.get_row_at(2)[1]) == "not mapped"
         assert screen.query_one("#summary").has_class("unmapped")

@@ -11,6 +11,7 @@ import click
 from flowtui.cli.context import pass_context, read_only
 from flowtui.cli.output import day, echo, emit_json, instant, money, quantity, safe, show_money, table
 from flowtui.cli.params import DATE, json_option
+from flowtui.engine.core.clock import local_stamp
 from flowtui.engine.core.money import from_sen
 from flowtui.engine.core.statuses import PostStatus
 from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter
@@ -245,7 +246,9 @@ def digest_show(ctx, digest_id, as_json):
     echo(f"Digest {r.id}: {r.stream} / {r.location or r.pos_store_id} / {day(r.date)}  [{r.status}]"
          + (f"  invoice {r.invoice_number}" if r.invoice_number else ""))
     echo(f"{r.order_count} sale(s), {r.return_count} return(s); version {d.version}\n")
-    table(["SUMMARY", "AMOUNT"], [[k.replace("_", " "), show_money(v)] for k, v in d.summary.items()], right={1})
+    *parts, (net_label, net) = d.summary_lines  # a sum: each line signed as it counts, the net below them
+    table(["SUMMARY", "AMOUNT"], [[label, show_money(amount, signed=True)] for label, amount in parts]
+          + [[net_label, show_money(net)]], right={1})
     echo()
     table(["PAYMENT METHOD", "AMOUNT"], [[m, show_money(a)] for m, a in d.payments], right={1})
     echo()
@@ -256,8 +259,9 @@ def digest_show(ctx, digest_id, as_json):
     table(["TAX CODE", "TAXABLE", "TAX"], [[c or "(no code)", show_money(t), show_money(x)] for c, t, x in d.taxes],
           right={1, 2})
     echo()
-    table(["ORDER", "NUMBER", "TIME (UTC)", "TYPE", "TOTAL"],
-          [[o.id, o.number, instant(o.time), o.type, show_money(o.total)] for o in d.orders], right={4})
+    table(["ORDER", "NUMBER", "TIME", "TYPE", "TOTAL"],
+          [[o.id, o.number, local_stamp(o.time, d.timezone), o.type, show_money(o.total)] for o in d.orders],
+          right={4})
     if d.attention:
         echo("\nNeeds attention:")
         for reason in d.attention:
@@ -269,9 +273,10 @@ def digest_show(ctx, digest_id, as_json):
     if len(d.versions) > 1 or any(v["documents"] for v in d.versions):
         echo("\nVersions:")
         for v in d.versions:
-            posted = (f"posted {instant(v['posted_at'])}: {', '.join(v['documents']) or v['note']}"
+            posted = (f"posted {local_stamp(v['posted_at'], d.timezone)}: {', '.join(v['documents']) or v['note']}"
                       if v["posted_at"] else "not posted")
-            echo(f"  v{v['version']}  {instant(v['created_at'])}  {show_money(v['amount']):>12}  {posted}")
+            echo(f"  v{v['version']}  {local_stamp(v['created_at'], d.timezone)}  {show_money(v['amount']):>12}  "
+                 f"{posted}")
     if d.changes:
         _print_changes(d.changes)
 

@@ -11,6 +11,7 @@ import click
 from flowtui.cli.context import pass_context, read_only
 from flowtui.cli.output import day, echo, emit_json, instant, listing, money, price, quantity, show_money, table
 from flowtui.cli.params import DATE, json_option
+from flowtui.engine.core.clock import local_stamp
 from flowtui.engine.core.formats import price as show_price
 from flowtui.engine.pipeline.reconcile import BOOKS
 from flowtui.engine.printing.report_views import document_title
@@ -86,7 +87,7 @@ def stock(click_ctx, location, as_json):
     rows = [{"sku": r.sku, "name": r.name, "location": r.location, "quantity": quantity(r.quantity),
              "value": money(r.value), "negative": r.negative} for r in found]
     listing(as_json, rows, {"sku": "SKU", "name": "NAME", "location": "LOCATION", "quantity": "ON HAND",
-                            "value": "VALUE"}, right={"quantity", "value"})
+                            "value": "VALUE"}, right={"quantity"}, amounts={"value"})
     for r in found if not as_json else []:
         if r.negative:
             echo(f"warning: {r.sku} at {r.location} is below zero ({quantity(r.quantity)}): more was sold "
@@ -155,7 +156,7 @@ def invoices(ctx, start, end, location, as_json):
              "created_at": instant(d.created_at), "role": d.role} for d in ctx.flow.invoices(start, end, location)]
     listing(as_json, rows, {"number": "NUMBER", "kind": "KIND", "date": "DATE", "location": "LOCATION",
                             "contact": "CONTACT", "total": "TOTAL", "status": "STATUS", "digest_id": "DIGEST"},
-            right={"total"})
+            amounts={"total"})
 
 
 @click.group()
@@ -259,7 +260,7 @@ def journal(ctx, start, end, account, as_json):
              "credit": money(r.credit)} for r in ctx.flow.journal(start, end, account)]
     listing(as_json, rows, {"entry": "ENTRY", "date": "DATE", "document": "DOCUMENT", "account": "ACCOUNT",
                             "account_name": "NAME", "debit": "DEBIT", "credit": "CREDIT"},
-            right={"entry", "debit", "credit"})
+            right={"entry"}, amounts={"debit", "credit"})
 
 
 @click.command()
@@ -381,7 +382,7 @@ def show_document(d, as_json: bool) -> None:
                               for x in d.linked))
     echo("\nHistory:")
     for h in d.history:
-        echo(f"  {instant(h['at'])}  {h['actor']}  {h['event']}: {h['detail']}")
+        echo(f"  {local_stamp(h['at'], d.timezone)}  {h['actor']}  {h['event']}: {h['detail']}")
 
 
 def register(cli: click.Group) -> None:

@@ -10,6 +10,7 @@ from flowtui.cli.context import pass_context, read_only
 from flowtui.cli.output import day as show_day
 from flowtui.cli.output import echo, emit_json, instant, money, quantity, show_money, table
 from flowtui.cli.params import DATE, json_option
+from flowtui.engine.core.clock import local_stamp
 from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.minipos.checkout import Tender
 
@@ -86,7 +87,7 @@ def day_json(d) -> dict:
 def print_day(d) -> None:
     echo(f"{d.stream} at {d.location}, {d.business_date}: {len(d.orders)} order(s), "
          f"sales {show_money(d.sales)}, refunds {show_money(d.refunds)}"
-         + (f", closed {instant(d.closed_at)}" if d.closed_at else ""))
+         + (f", closed {local_stamp(d.closed_at, d.timezone)}" if d.closed_at else ""))
     if d.by_method:
         table(["METHOD", "NET"], [[m, show_money(a)] for m, a in d.by_method.items()], right={1})
     echo(f"Expected cash in the drawer: {show_money(d.expected_cash)} "
@@ -181,7 +182,7 @@ def orders(ctx, stream, business_date, as_json):
         echo(f"No orders at {d.stream} on {d.business_date}.")
         return
     table(["NUMBER", "TIME", "TYPE", "STATUS", "TOTAL", "PAID BY"],
-          [[o.number, instant(o.at), o.kind, o.status, show_money(o.total),
+          [[o.number, local_stamp(o.at, d.timezone), o.kind, o.status, show_money(o.total),
             ", ".join(f"{m} {show_money(a)}" for m, a in o.payments)] for o in d.orders], right={4})
 
 

@@ -9,6 +9,7 @@ from flowtui.cli.output import day, echo, emit_json, instant, table
 from flowtui.cli.params import DATE, json_option
 from flowtui.cli.source_options import given_options, source_options
 from flowtui.connectors.registry import provider, providers, skipped
+from flowtui.engine.core.clock import local_stamp
 from flowtui.engine.ledger.books import CATEGORY_TYPES
 from flowtui.engine.setup.streams import StreamSettings
 
@@ -131,7 +132,7 @@ def stream_list(ctx, everything, as_json):
         ["NAME", "PROVIDER", "CREATED", "STATUS", "LAST SYNC", "AUTO SYNC", "AUTO INVOICE", "GROUPING"],
         [[r.stream.name, r.stream.provider, day(r.stream.created_at.date()),
           f"archived {day(r.stream.archived_at.date())}" if r.stream.archived_at else r.status,
-          instant(r.last_sync_at) or "never", _on(r.stream.auto_sync), _on(r.stream.auto_invoice),
+          local_stamp(r.last_sync_at, r.timezone) or "never", _on(r.stream.auto_sync), _on(r.stream.auto_invoice),
           r.stream.grouping] for r in rows],
     )
     for r in rows:

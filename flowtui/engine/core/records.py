@@ -57,6 +57,9 @@ class DigestDetail:
     versions: list[dict] = field(default_factory=list)
     changes: dict | None = None
     warnings: list[str] = field(default_factory=list)  # worth knowing, but nothing stops posting
+    #: the summary as a sum (:func:`summary_sum`): (label, signed amount) lines, the last the net total
+    summary_lines: list[tuple[str, Decimal]] = field(default_factory=list)
+    timezone: str = "UTC"  # the location's (the books' while the store is not mapped): its times are shown in it
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,33 @@ SUMMARY_LABELS: dict[str, str] = {
 SUMMARY_FIELDS: tuple[str, ...] = tuple(SUMMARY_LABELS)
 #: A digest's counts and summary, as its columns are written (``digests``, ``digest_versions``).
 COUNTED_SUMMARY: tuple[str, ...] = ("order_count", "return_count", *SUMMARY_FIELDS)
+
+
+#: The parts of a sale's total besides its items, in the order the invoice lists them: discount (taken off),
+#: service charge, tax, rounding.
+PARTS: tuple[str, ...] = ("discount", "service_charge", "tax", "rounding")
+
+
+def summary_sum(summary: dict[str, Decimal], returned: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
+    """A digest's summary laid out as a sum that adds up, in the order of the invoice's totals, then the returns:
+
+    gross sales (the sales' items, before discounts) - discounts + service charge + tax + rounding
+    (so far the sales as charged: what the invoice totals) - returns (as refunded) = net total.
+
+    ``summary`` is the digest's (its parts net of returns); ``returned`` what its returns hold of each part.
+    Every line is signed as it counts; the lines above the last add up to it, to the sen.
+    """
+    sales = {part: summary[part] + returned.get(part, Decimal(0)) for part in PARTS}
+    gross = summary["gross_sales"] + sales["discount"] - sales["service_charge"] - sales["tax"] - sales["rounding"]
+    return [
+        ("Gross sales", gross),
+        ("Discounts", -sales["discount"]),
+        ("Service charge", sales["service_charge"]),
+        ("Tax", sales["tax"]),
+        ("Rounding", sales["rounding"]),
+        ("Returns", -summary["returns"]),
+        (SUMMARY_LABELS["net_total"], summary["net_total"]),
+    ]
 
 
 def digest_row(r: dict) -> DigestRow:

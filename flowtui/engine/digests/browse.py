@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from flowtui.engine.core.errors import NotFound
 from flowtui.engine.digests import sql
+from flowtui.engine.ledger import books
 from flowtui.engine.storage.database import Connection
 from flowtui.engine.storage.rows import one, rows
 
@@ -31,6 +32,7 @@ class OrderDetail:
     rounding: Decimal
     total: Decimal
     version: int
+    timezone: str  # its location's (the books' while its store is not mapped): its time is shown in it
     lines: list[dict]
     payments: list[dict]
 
@@ -47,5 +49,6 @@ def order(con: Connection, stream_id: int, order_id: str) -> OrderDetail:
     found = one(con, sql.ORDER, [stream_id, order_id])
     if not found:
         raise NotFound(f"No order {order_id!r} in that stream.")
+    found["timezone"] = found["timezone"] or books.default_timezone(con)
     return OrderDetail(**found, lines=rows(con, sql.ORDER_LINES, [stream_id, order_id]),
                        payments=rows(con, sql.ORDER_PAYMENTS, [stream_id, order_id]))

@@ -11,13 +11,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from flowtui.engine.core.errors import NotFound
-from flowtui.engine.core.records import SUMMARY_FIELDS, DigestDetail, DigestItem, DigestOrder, digest_row
+from flowtui.engine.core.records import (
+    SUMMARY_FIELDS,
+    DigestDetail,
+    DigestItem,
+    DigestOrder,
+    digest_row,
+    summary_sum,
+)
 from flowtui.engine.digests import sql
 from flowtui.engine.digests.store import DigestFilter, query_digests
 from flowtui.engine.ledger import adjustments, books, products
 from flowtui.engine.setup.streams import require_stream
 from flowtui.engine.storage.database import Connection
-from flowtui.engine.storage.rows import one, rows
+from flowtui.engine.storage.rows import one, rows, the
 
 
 def read(con: Connection, digest_id: int, *, now: datetime) -> DigestDetail:
@@ -42,15 +49,19 @@ def from_row(con: Connection, row: dict, *, history: bool = False) -> DigestDeta
             "warnings": products.stock_warnings(con, digest_id, posted=status == "posted"),
         }
     key = one(con, sql.DIGEST_KEY, [digest_id])
+    summary = {k: row[k] for k in SUMMARY_FIELDS}
+    returned = the(con, sql.DIGEST_RETURN_PARTS, key) if row["return_count"] else {}
     return DigestDetail(
         row=digest_row(row),
         version=row["version"],
         updated_at=row["updated_at"],
-        summary={k: row[k] for k in SUMMARY_FIELDS},
+        summary=summary,
         payments=[(r["method"], r["amount"]) for r in rows(con, sql.DIGEST_PAYMENTS, [digest_id])],
         items=[DigestItem(**r) for r in rows(con, sql.DIGEST_ITEMS, [digest_id])],
         taxes=[(r["tax_code"], r["taxable"], r["tax"]) for r in rows(con, sql.DIGEST_TAXES, [digest_id])],
         orders=[DigestOrder(**r) for r in rows(con, sql.DIGEST_ORDERS, key)],
         attention=list(row["attention"]),
+        summary_lines=summary_sum(summary, returned),
+        timezone=row.get("tz") or books.default_timezone(con),
         **extra,
     )

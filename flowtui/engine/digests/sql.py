@@ -20,13 +20,22 @@ SELECT order_id AS id, number, ordered_at AS time, type, status, total FROM orde
 WHERE stream_id = $stream_id AND pos_store_id = $pos_store_id AND business_date = $business_date
   AND status = 'completed'
 ORDER BY ordered_at, order_id"""
+# What the day's returns hold of discount, service charge, tax and rounding (the digest keeps them net of returns).
+DIGEST_RETURN_PARTS = """
+SELECT coalesce(sum(discount), 0) AS discount, coalesce(sum(service_charge), 0) AS service_charge,
+       coalesce(sum(tax), 0) AS tax, coalesce(sum(rounding), 0) AS rounding FROM orders
+WHERE stream_id = $stream_id AND pos_store_id = $pos_store_id AND business_date = $business_date
+  AND status = 'completed' AND type = 'return'"""
 
 # -- one order in full (browse.py) -------------------------------------------------------------
 ORDER = """
 SELECT s.name AS stream, o.order_id AS id, o.number, o.pos_store_id, o.ordered_at AS time, o.business_date, o.type,
        o.status, o.channel, coalesce(o.original_number, o.original_id) AS original, o.subtotal, o.discount,
-       o.service_charge, o.tax, o.rounding, o.total, o.version
-FROM orders o JOIN streams s ON s.id = o.stream_id WHERE o.stream_id = ? AND o.order_id = ?"""
+       o.service_charge, o.tax, o.rounding, o.total, o.version, l.timezone
+FROM orders o JOIN streams s ON s.id = o.stream_id
+LEFT JOIN location_mappings m ON m.stream_id = o.stream_id AND m.pos_store_id = o.pos_store_id
+LEFT JOIN locations l ON l.id = m.location_id
+WHERE o.stream_id = ? AND o.order_id = ?"""
 ORDER_LINES = ("SELECT sku, product_id, name, quantity, unit_price, discount, tax, tax_code, amount FROM order_lines "
                "WHERE stream_id = ? AND order_id = ? ORDER BY line_no")
 ORDER_PAYMENTS = "SELECT method, amount FROM order_payments WHERE stream_id = ? AND order_id = ? ORDER BY seq"

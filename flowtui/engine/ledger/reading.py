@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
-from flowtui.engine.ledger import sql
+from flowtui.engine.ledger import books, sql
 from flowtui.engine.storage.database import Connection
 from flowtui.engine.storage.rows import one, rows, the
 
@@ -44,6 +44,7 @@ class DocumentDetail:
     history: list[dict]
     linked: list[dict]
     role: str = "original"  # or "adjustment": posted for a change to a day already posted
+    timezone: str = "UTC"  # its location's (the books' without one): its history's times are shown in it
 
 
 def documents(con: Connection, start: date | None, end: date | None, location: str | None) -> list[DocumentRow]:
@@ -71,7 +72,8 @@ def document(con: Connection, number: str) -> DocumentDetail:
         head["tax"], head["rounding"], head["currency"],
         lines=rows(con, sql.DOCUMENT_LINES_SHOWN, [row.id]), payments=rows(con, sql.DOCUMENT_PAYMENTS_SHOWN, [row.id]),
         taxes=rows(con, sql.DOCUMENT_TAXES, [row.id]), history=rows(con, sql.DOCUMENT_HISTORY, [row.id]),
-        linked=linked, role=head["role"] or "original")
+        linked=linked, role=head["role"] or "original",
+        timezone=head["timezone"] or books.default_timezone(con))
 
 
 @dataclass(frozen=True)

@@ -227,8 +227,8 @@ DOCUMENT_NUMBERED_ANY_CASE = _DOCUMENTS + "WHERE lower(d.number) = lower(?) LIMI
 # A document's stream is named from the streams it came from.
 CROSSING_DOCUMENT_DETAIL = """
 SELECT s.name AS stream, d.digest_version, d.subtotal, d.discount, d.service_charge, d.tax, d.rounding, d.currency,
-       d.linked_document_id, d.role
-FROM documents d JOIN streams s ON s.id = d.stream_id WHERE d.id = ?"""
+       d.linked_document_id, d.role, l.timezone
+FROM documents d JOIN streams s ON s.id = d.stream_id LEFT JOIN locations l ON l.id = d.location_id WHERE d.id = ?"""
 DOCUMENT_LINES_SHOWN = """
 SELECT description, sku, quantity, unit_price, discount, tax, tax_code, amount, account_code AS account, kind, side
 FROM document_lines WHERE document_id = ? ORDER BY line_no"""

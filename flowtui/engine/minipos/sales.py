@@ -264,6 +264,7 @@ class Day:
     opening_float: Decimal
     closed_at: datetime | None
     counted_cash: Decimal | None
+    timezone: str = "UTC"  # the till's location's: its times are shown in it
 
     @property
     def net_cash(self) -> Decimal:
@@ -299,7 +300,7 @@ def day(con: Connection, stream: Stream, business_date: date | None = None) -> D
     closed_at, opening_float, counted = ((closed["closed_at"], closed["opening_float"], closed["counted_cash"])
                                          if closed else (None, ZERO, None))
     return Day(stream.name, place.name, business_date, orders, dict(sorted(by_method.items())), sales, refunds,
-               opening_float, closed_at, counted)
+               opening_float, closed_at, counted, place.timezone)
 
 
 def close(con: Connection, stream: Stream, business_date: date, opening_float: Decimal | None,

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from flowtui.connectors.registry import ProviderConfigError, SourceKey, provider
 from flowtui.engine.core import clock, names
 from flowtui.engine.core.errors import InvalidInput
+from flowtui.engine.ledger import books
 from flowtui.engine.setup import sql
 from flowtui.engine.setup.mapping import map_location
 from flowtui.engine.storage.database import Connection
@@ -204,13 +205,18 @@ class StreamStatus:
     last_sync_at: datetime | None
     last_error: str | None
     warnings: list[str] = field(default_factory=list)
+    #: the zone its times are shown in: a stream syncs for all its stores, so the books' zone (the one new
+    #: locations get), not any one location's
+    timezone: str = books.DEFAULT_TIMEZONE
 
 
 def stream_statuses(con: Connection, include_archived: bool = False) -> list[StreamStatus]:
     """Every stream (in use, or removed ones too) with the outcome of its last sync run."""
     last = {row["stream_id"]: row for row in rows(con, sql.LAST_SYNC_RUNS)}
+    zone = books.default_timezone(con)
     result = []
     for stream in all_streams(con, include_archived):
         run = last.get(stream.id, {"status": "new", "at": None, "error": None, "warnings": []})
-        result.append(StreamStatus(stream, run["status"], run["at"], run["error"], list(run["warnings"] or [])))
+        result.append(StreamStatus(stream, run["status"], run["at"], run["error"], list(run["warnings"] or []),
+                                   zone))
     return result

@@ -46,6 +46,15 @@ def choices(names: Iterable[str]) -> list[tuple[Text, str]]:
     return [(literal(name), name) for name in names]
 
 
+def relabel(table: DataTable, column: str | int, label: str) -> None:
+    """Give a table's column (by key, or by position) a new header, as wide as it needs: a column is as wide as
+    its widest cell and its header (a header set after the column was made is not measured again)."""
+    found = table.ordered_columns[column] if isinstance(column, int) else table.columns[ColumnKey(column)]
+    found.label = literal(label)
+    found.content_width = max(found.content_width, found.label.cell_len)
+    table.refresh()
+
+
 class LiteralTable(DataTable):
     """``DataTable`` whose ``str`` cells and labels are plain text (a stock DataTable parses them as markup)."""
 

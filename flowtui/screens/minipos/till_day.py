@@ -7,13 +7,13 @@ count, then builds the day's digest (and posts it when the stream's auto invoice
 from __future__ import annotations
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Header, Static
 
+from flowtui.engine.core.clock import local_column
 from flowtui.engine.minipos.sales import Day
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.footer import SteadyFooter
@@ -113,15 +113,17 @@ class TillDayScreen(FlowScreen):
         self.day = d
         self.business_date = d.business_date
         self.sub_title = f"{d.stream} at {d.location}"
-        state = f"closed {d.closed_at.astimezone(ZoneInfo(self.timezone)):%H:%M}" if d.closed_at else "open"
+        zone, times = local_column([o.at for o in d.orders], self.timezone, day=False)
+        # the zone of the day's times beside its date (a wider Time header would push Total out at 80 columns)
+        state = f"closed {local_column([d.closed_at], self.timezone, day=False)[1][0]}" if d.closed_at else "open"
         self.query_one("#day-summary", Static).update(
-            f"{d.business_date:%a %d %b %Y} · {state} · {len(d.orders)} order(s) · sales {money(d.sales)} · "
+            f"{d.business_date:%a %d %b %Y} ({zone}) · {state} · {len(d.orders)} order(s) · sales {money(d.sales)} · "
             f"refunds {money(d.refunds)}")
         orders = self.query_one("#day-orders", DataTable)
         orders.clear()
-        for o in d.orders:
+        for o, at in zip(d.orders, times):
             kind = o.kind + (f" of {o.original}" if o.original else "")
-            orders.add_row(o.number, f"{o.at.astimezone(ZoneInfo(self.timezone)):%H:%M}", kind, o.status,
+            orders.add_row(o.number, at, kind, o.status,
                            right(money(o.total)), key=o.number)
         methods = self.query_one("#day-methods", DataTable)
         methods.clear()
