@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.errors import FlowError
@@ -21,6 +21,7 @@ from flowtui.engine.core.money import from_sen
 from flowtui.engine.core.records import SUMMARY_LABELS, DigestDetail
 from flowtui.engine.core.statuses import DigestStatus
 from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.common.literal import LiteralTable, literal
 from flowtui.screens.common.modals import ConfirmModal
 from flowtui.screens.digest_dialogs import PostOutcomeModal, shown_status, where
@@ -126,7 +127,7 @@ class DigestDetailScreen(FlowScreen):
                         yield self._table("taxes", [("Tax code", False), ("Taxable", True), ("Tax", True)], fit=True)
             for tab, title in LATER.items():  # their widgets are built the first time each is shown
                 yield TabPane(title, id=tab)
-        yield Footer()
+        yield SteadyFooter()  # rebuilt only when its keys change, not at each focus or fill
 
     def _later(self, tab: str) -> list[Widget]:
         """The widgets of a tab other than the summary: opening a digest builds only what it shows first."""
