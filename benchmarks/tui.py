@@ -9,7 +9,9 @@ benchmark, not a test), then drives the real app in-process with
 * ``next_page_ms``: ``]`` until the next page of rows is on screen (the page ahead fetched, as
   it is once the operator has read the page); ``next_page_cold_ms`` without the page ahead;
 * ``filter_ms``: enter in the filter dialog (status set) until the filtered page is on screen;
-* ``digest_page_*_s``: ``Flow.digest_page`` alone (the engine's share of the above).
+* ``digest_page_*_s``: ``Flow.digest_page`` alone (the engine's share of the above);
+* ``digest_open_s`` and ``till_sale_s`` (:mod:`benchmarks.tui_work`): enter on a digest until its
+  screen shows it, and the enter that pays in the till until the sale shows saved (target 0.5 s each).
 
 It uses two private hooks of Textual to see keys and frames as they happen
 (``App._display``, the driver's ``send_message``): Pilot's own ``press`` waits
@@ -36,11 +38,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import tui_work  # noqa: E402
+
 NOW = "2026-10-10T04:00:00Z"
 STREAMS = 5
 STORES = 20  # per stream: 5 x 20 store-days a day -> 100,000 digests in 1,000 days
 TARGETS = {"first_paint_s": 1.0, "scroll_down_ms": 100, "scroll_page_down_ms": 100, "next_page_ms": 100,
-           "next_page_cold_ms": 100, "filter_ms": 100}
+           "next_page_cold_ms": 100, "filter_ms": 100, "digest_open_s": 0.5, "till_sale_s": 0.5}
 
 
 def build(path: Path, digests: int = 100_000):
@@ -214,6 +218,12 @@ async def _drive(flow, samples: int) -> dict:
             app._driver.send_message(events.Key("enter", "\r"))
             times.append(await frames.seen() - started)
         out["filter_ms"] = statistics.median(times) * 1000
+
+        def send(key: str, character: str | None) -> None:
+            app._driver.send_message(events.Key(key, character))
+
+        out.update(await tui_work.digest_open(app, pilot, frames, idle, screen, send))
+        out.update(await tui_work.till_sale(app, pilot, frames, idle, send, 2 * samples))
     return out
 
 
@@ -237,6 +247,7 @@ def _measure(work: Path, digests: int, samples: int) -> dict:
         stale.unlink()
     started = time.perf_counter()
     flow = build(path, digests)
+    tui_work.prepare(flow)
     figures: dict = {"digests": digests, "build_s": time.perf_counter() - started}
     figures.update(_time_engine(flow))
     figures.update(asyncio.run(_drive(flow, samples)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypeVar
 
 from rich.console import Group
 from rich.table import Table
@@ -10,6 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from flowtui.engine.core.clock import local_column
@@ -25,7 +27,9 @@ from flowtui.screens.common.modals import ConfirmModal
 from flowtui.screens.digest_dialogs import PostOutcomeModal, console_reason, shown_status, where
 from flowtui.screens.order_detail import OrderModal, right
 
+W = TypeVar("W", bound=Widget)
 TABS = ("summary", "items", "orders", "attention", "versions")
+LATER = {"items": "2 Items", "orders": "3 Orders", "attention": "4 Attention", "versions": "5 Versions"}
 
 
 
@@ -104,8 +108,12 @@ class DigestDetailScreen(FlowScreen):
         self.digest_id = digest_id
         self.detail: DigestDetail | None = None
         self._failed = False  # the last load failed (its error modal is up)
+        self._resumed = False  # the screen has been resumed since compose started its first load
+        self._built: set[str] = set()  # the tabs besides the summary whose widgets are mounted
+        self._parts: dict[str, Widget] = {}
 
     def compose(self) -> ComposeResult:
+        self.action_refresh()  # the engine reads while the tabs are built (on its own core)
         yield Header()
         yield Static("loading…", id="digest-title", classes="status-line", markup=False)
         with TabbedContent(id="tabs"):
@@ -115,22 +123,43 @@ class DigestDetailScreen(FlowScreen):
                     with Vertical():
                         yield self._table("payments", [("Payment", False), ("Amount", True)], fit=True)
                         yield self._table("taxes", [("Tax code", False), ("Taxable", True), ("Tax", True)], fit=True)
-            with TabPane("2 Items", id="items"):
-                yield self._table("item-table", [("SKU", False), ("Name", False), ("Qty", True), ("Unit price", True),
-                                                 ("Amount", True), ("Discount", True), ("Tax", True)])
-            with TabPane("3 Orders", id="orders"):
-                yield self._table("order-table", [("Number", False), ("Time", False), ("Type", False),
-                                                  ("Status", False), ("Total", True)])
-            with TabPane("4 Attention", id="attention"):
-                with VerticalScroll():
-                    yield Static("", id="attention-text", markup=False)
-            with TabPane("5 Versions", id="versions"):
-                with VerticalScroll():
-                    yield self._table("version-table", [("Ver.", True), ("Amount", True), ("Orders", True),
-                                                        ("Ret.", True), ("Documents", False), ("Posted", False),
-                                                        ("Created", False)], fit=True)
-                    yield Static("", id="changes", markup=False)
-        yield SteadyFooter()
+            for tab, title in LATER.items():  # their widgets are built the first time each is shown
+                yield TabPane(title, id=tab)
+        yield SteadyFooter()  # rebuilt only when its keys change, not at each focus or fill
+
+    def _later(self, tab: str) -> list[Widget]:
+        """The widgets of a tab other than the summary: opening a digest builds only what it shows first."""
+        if tab == "items":
+            return [self._table("item-table", [("SKU", False), ("Name", False), ("Qty", True), ("Unit price", True),
+                                               ("Amount", True), ("Discount", True), ("Tax", True)])]
+        if tab == "orders":
+            return [self._table("order-table", [("Number", False), ("Time", False), ("Type", False),
+                                                ("Status", False), ("Total", True)])]
+        if tab == "attention":
+            return [VerticalScroll(self._part(Static("", id="attention-text", markup=False)))]
+        return [VerticalScroll(self._part(self._table("version-table", [("Ver.", True), ("Amount", True),
+                                                                        ("Orders", True), ("Ret.", True),
+                                                                        ("Documents", False), ("Posted", False),
+                                                                        ("Created", False)], fit=True)),
+                               self._part(Static("", id="changes", markup=False)))]
+
+    def _part(self, widget: W) -> W:
+        """A widget inside a container mounted later: filled through this until its container has mounted it."""
+        self._parts[widget.id or ""] = widget
+        return widget
+
+    def _get(self, widget_id: str, kind: type[W]) -> W:
+        found = self._parts.get(widget_id)
+        return found if isinstance(found, kind) else self.query_one(f"#{widget_id}", kind)
+
+    def _build(self, tab: str) -> None:
+        """Mount ``tab``'s widgets, filled, if it is shown for the first time."""
+        if tab not in LATER or tab in self._built:
+            return
+        self._built.add(tab)
+        self.query_one(f"#{tab}", TabPane).mount(*self._later(tab))
+        if self.detail is not None:
+            self._fill_later(tab, self.detail)
 
     @staticmethod
     def _table(table_id: str, columns: list[tuple[str, bool]], fit: bool = False) -> DataTable:
@@ -142,6 +171,9 @@ class DigestDetailScreen(FlowScreen):
         return table
 
     def on_screen_resume(self) -> None:
+        if not self._resumed:  # the first, as it is pushed: compose started the load
+            self._resumed = True
+            return
         if not self._failed:
             self.action_refresh()
         elif self.detail is None:  # it never loaded, and its error was just closed: back to the listing
@@ -157,7 +189,9 @@ class DigestDetailScreen(FlowScreen):
                 self._failed = True
                 raise
 
-        self.run_engine(load, self._show, name="digest")
+        # shown once the screen has been drawn: tables filled before their first frame keep their header's
+        # first widths (Textual's DataTable caches it), and the first load can come back that early
+        self.run_engine(load, lambda d: self.call_after_refresh(self._show, d), name="digest")
 
     def _show(self, d: DigestDetail) -> None:
         self.detail = d
@@ -174,30 +208,39 @@ class DigestDetailScreen(FlowScreen):
                    + [("Total", right(money(sum((a for _, a in d.payments), Decimal(0)))))])
         self._fill("taxes", [(code or "(none)", right(money(taxable)), right(money(tax)))
                              for code, taxable, tax in d.taxes])
-        self._fill("item-table", [(i.sku, i.name or "", right(quantity(i.quantity)), right(money(i.unit_price)),
-                                   right(money(i.amount)), right(money(i.discount)), right(money(i.tax)))
-                                  for i in d.items])
-        zone, times = local_column([o.time for o in d.orders], d.timezone, day=False)
-        self._header("order-table", 1, f"Time ({zone})")
-        self._fill("order-table", [(o.number, at, o.type, o.status, right(money(o.total)))
-                                   for o, at in zip(d.orders, times)], keys=[o.id for o in d.orders])
-        posted_zone, posted = local_column([v["posted_at"] for v in d.versions], d.timezone)
-        created_zone, created = local_column([v["created_at"] for v in d.versions], d.timezone)
-        self._header("version-table", 5, f"Posted ({posted_zone})")
-        self._header("version-table", 6, f"Created ({created_zone})")
-        self._fill("version-table", [(right(str(v["version"])), right(money(v["amount"])), right(str(v["order_count"])),
-                                      right(str(v["return_count"])), ", ".join(v["documents"]), at or "not posted",
-                                      made) for v, at, made in zip(d.versions, posted, created)])
-        self.query_one("#attention-text", Static).update(self._attention(d))
-        self.query_one("#changes", Static).update(changes_view(d))
+        for tab in self._built:
+            self._fill_later(tab, d)
         self.refresh_bindings()  # Invoice once there is one
+
+    def _fill_later(self, tab: str, d: DigestDetail) -> None:
+        if tab == "items":
+            self._fill("item-table", [(i.sku, i.name or "", right(quantity(i.quantity)), right(money(i.unit_price)),
+                                       right(money(i.amount)), right(money(i.discount)), right(money(i.tax)))
+                                      for i in d.items])
+        elif tab == "orders":
+            zone, times = local_column([o.time for o in d.orders], d.timezone, day=False)
+            self._header("order-table", 1, f"Time ({zone})")
+            self._fill("order-table", [(o.number, at, o.type, o.status, right(money(o.total)))
+                                       for o, at in zip(d.orders, times)], keys=[o.id for o in d.orders])
+        elif tab == "attention":
+            self._get("attention-text", Static).update(self._attention(d))
+        else:
+            posted_zone, posted = local_column([v["posted_at"] for v in d.versions], d.timezone)
+            created_zone, created = local_column([v["created_at"] for v in d.versions], d.timezone)
+            self._header("version-table", 5, f"Posted ({posted_zone})")
+            self._header("version-table", 6, f"Created ({created_zone})")
+            self._fill("version-table", [(right(str(v["version"])), right(money(v["amount"])),
+                                          right(str(v["order_count"])), right(str(v["return_count"])),
+                                          ", ".join(v["documents"]), at or "not posted", made)
+                                         for v, at, made in zip(d.versions, posted, created)])
+            self._get("changes", Static).update(changes_view(d))
 
     def _header(self, table_id: str, index: int, label: str) -> None:
         """A column's header, set before its rows are (a column is as wide as its header and its cells)."""
-        relabel(self.query_one(f"#{table_id}", DataTable), index, label)
+        relabel(self._get(table_id, DataTable), index, label)
 
     def _fill(self, table_id: str, rows: list[tuple], keys: list[str] | None = None) -> None:
-        table = self.query_one(f"#{table_id}", DataTable)
+        table = self._get(table_id, DataTable)
         cursor = table.cursor_row
         table.clear()
         for i, row in enumerate(rows):
@@ -222,10 +265,13 @@ class DigestDetailScreen(FlowScreen):
 
     # -- keys ----------------------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:
+        self._build(tab)
         self.query_one(TabbedContent).active = tab
         self._focus_tab(tab)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id:  # a tab chosen with the mouse
+            self._build(event.pane.id)
         self.refresh_bindings()
 
     def _focus_tab(self, tab: str) -> None:

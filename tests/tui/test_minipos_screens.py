@@ -346,3 +346,31 @@ def test_snapshot_day_view(snap_compare, app, stall):
         await still(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
+
+
+def test_a_sale_saved_without_its_digest_leaves_the_day_pending_until_it_catches_up(stall):
+    """The console saves a sale first and brings the day's digest up to date behind the receipt."""
+    till = stall.till("Counter")
+    till.ring_up(till.cart([("KOPI", "2"), ("ROTI", "1")]), [Tender("Card", D("5.00")), Tender("Cash")], follow=False)
+    assert stall.pending_days() == 1 and not [d for d in stall.digests() if d.stream == "Counter"]
+    till.catch_up()
+    assert stall.pending_days() == 0
+    [digest] = [d for d in stall.digests() if d.stream == "Counter"]
+    assert (digest.order_count, digest.amount) == (1, D("11.85"))
+
+
+async def test_a_sale_in_the_console_reaches_its_day_digest_once_the_receipt_is_up(app, stall):
+    async with app.run_test(size=(80, 24)) as pilot:
+        till = await open_till(pilot)
+        await pilot.press(*"kopi", "enter")
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("enter", "enter")  # the rest in cash, then confirm
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptModal) and app.screen.heading == "Sale 000001 saved"
+        await until(pilot, lambda: stall.pending_days() == 0)
+        [digest] = [d for d in stall.digests() if d.stream == "Counter"]
+        assert (digest.order_count, digest.amount) == (1, D("3.70"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is till

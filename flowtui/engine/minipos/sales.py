@@ -119,16 +119,27 @@ def _next_number(con: Connection, stream: Stream) -> str:
     return f"{sequences.take(con, _scope(stream)):06d}"
 
 
-def _land(con: Connection, stream: Stream, order: Order, now: datetime) -> None:
+def _land(con: Connection, stream: Stream, order: Order, now: datetime, follow: bool = True) -> None:
     batch = OrderBatch([json.dumps(order.as_dict())], refs=[f"minipos:{order.number}"])
     result = land_batch(con, stream.id, batch, default_tz=books.default_timezone(con), sync_run_id=None, now=now)
     if result.rejected:  # our own arithmetic disagreed with landing's checks: write nothing
         raise FlowError("The order was not saved: " + result.rejections[0].describe())
-    rebuild_dirty(con, now)  # the day's digest follows the till live ('changed' once a closed day sells more)
+    if follow:
+        catch_up(con, now)
 
 
-def ring_up(con: Connection, stream: Stream, the_bill: Bill, tenders: list[Tender], now: datetime) -> Rung:
-    """Write a sale; durable when the caller's transaction commits."""
+def catch_up(con: Connection, now: datetime) -> None:
+    """The day's digest follows the till live ('changed' once a closed day sells more).
+
+    An order landed without it (``follow=False``) leaves its day marked dirty until this
+    runs, or any other rebuild does: nothing is lost in between, the digest only lags.
+    """
+    rebuild_dirty(con, now)
+
+
+def ring_up(con: Connection, stream: Stream, the_bill: Bill, tenders: list[Tender], now: datetime, *,
+            follow: bool = True) -> Rung:
+    """Write a sale; durable when the caller's transaction commits. ``follow``: its digest too (see :func:`catch_up`)."""
     if not the_bill.lines:
         raise InvalidInput("The cart is empty.")
     tenders = [Tender(accepted_method(con, stream, t.method) if t.method.strip() else t.method, t.amount)
@@ -136,7 +147,8 @@ def ring_up(con: Connection, stream: Stream, the_bill: Bill, tenders: list[Tende
     settlement = settle(the_bill.total, tenders)
     place = location(con, stream)
     number = _next_number(con, stream)
-    _land(con, stream, canonical(number, STORE_ID, place.name, clock.iso_utc(now), OrderType.SALE, the_bill, settlement), now)
+    sale = canonical(number, STORE_ID, place.name, clock.iso_utc(now), OrderType.SALE, the_bill, settlement)
+    _land(con, stream, sale, now, follow)
     return Rung(number, OrderType.SALE, now.astimezone(ZoneInfo(place.timezone)).date(), the_bill, settlement)
 
 
@@ -218,7 +230,7 @@ def returnable(con: Connection, stream: Stream, number: str) -> tuple[TillOrder,
 
 
 def refund(con: Connection, stream: Stream, number: str, wanted: dict[str, Decimal] | None, method: str,
-           now: datetime) -> Rung:
+           now: datetime, *, follow: bool = True) -> Rung:
     """A return against an earlier sale, refunded by ``method`` (cash refunds round to 5 sen)."""
     sale, sold = returnable(con, stream, number)
     the_bill = return_bill(sold, wanted)
@@ -226,7 +238,7 @@ def refund(con: Connection, stream: Stream, number: str, wanted: dict[str, Decim
     place = location(con, stream)
     ret = _next_number(con, stream)
     _land(con, stream, canonical(ret, STORE_ID, place.name, clock.iso_utc(now), OrderType.RETURN, the_bill, settlement,
-                                 original=(sale.number, sale.number)), now)
+                                 original=(sale.number, sale.number)), now, follow)
     return Rung(ret, OrderType.RETURN, now.astimezone(ZoneInfo(place.timezone)).date(), the_bill, settlement, sale.number)
 
 

@@ -62,10 +62,17 @@ class Till:
         with self.db.read() as con:
             return minipos.today(con, self.stream)
 
-    def ring_up(self, cart: Cart | Bill, tenders: list[Tender]) -> minipos.Rung:
+    def ring_up(self, cart: Cart | Bill, tenders: list[Tender], *, follow: bool = True) -> minipos.Rung:
+        """Save a sale. With ``follow=False`` its day's digest catches up only at :meth:`catch_up` (or any
+        later rebuild): the sale is saved in half the time, for a till that shows the receipt first."""
         the_bill = bill(cart) if isinstance(cart, Cart) else cart
         with self.db.write() as con:
-            return minipos.ring_up(con, require_active(self.stream), the_bill, tenders, clock.now())
+            return minipos.ring_up(con, require_active(self.stream), the_bill, tenders, clock.now(), follow=follow)
+
+    def catch_up(self) -> None:
+        """Bring the digests up to date with what was rung up with ``follow=False``."""
+        with self.db.write() as con:
+            minipos.catch_up(con, clock.now())
 
     def cart(self, items: list[tuple[str, str]], discount: str | None = None,
              line_discounts: dict[int, str] | None = None) -> Cart:
@@ -86,9 +93,11 @@ class Till:
         with self.db.read() as con:
             return minipos.returnable(con, self.stream, number)
 
-    def refund(self, number: str, wanted: dict[str, Decimal] | None = None, method: str = "Cash") -> minipos.Rung:
+    def refund(self, number: str, wanted: dict[str, Decimal] | None = None, method: str = "Cash", *,
+               follow: bool = True) -> minipos.Rung:
+        """A return against sale ``number``; ``follow`` as for :meth:`ring_up`."""
         with self.db.write() as con:
-            return minipos.refund(con, require_active(self.stream), number, wanted, method, clock.now())
+            return minipos.refund(con, require_active(self.stream), number, wanted, method, clock.now(), follow=follow)
 
     def void_last(self) -> minipos.TillOrder:
         with self.db.write() as con:

@@ -66,7 +66,8 @@ class TillActions(_Screen):
             self._busy = True
             self._say("Saving the sale...")
             till = self.open_till
-            self.run_engine(lambda: self._receipt(till.ring_up(cart, tenders)), self._rung, name="till-write")
+            self.run_engine(lambda: self._receipt(till.ring_up(cart, tenders, follow=False)), self._rung,
+                            name="till-write")
 
         self.app.push_screen(PaymentModal(bill(cart), self.methods), paid)
 
@@ -76,6 +77,9 @@ class TillActions(_Screen):
     def _rung(self, result) -> None:
         rung, lines = result
         self._busy = False
+        # saved: the day's digest catches up once the receipt is drawn (a write after it waits its turn)
+        till = self.open_till
+        self.call_after_refresh(lambda: self.run_engine(till.catch_up, name="till-digest", exclusive=False))
         s = rung.settlement
         if rung.kind == "sale":
             self.cart = Cart()
@@ -122,8 +126,8 @@ class TillActions(_Screen):
         self._busy = True
         self._say("Saving the return...")
         till = self.open_till
-        self.run_engine(lambda: self._receipt(till.refund(request.number, request.wanted, request.method)), self._rung,
-                        name="till-write")
+        self.run_engine(lambda: self._receipt(till.refund(request.number, request.wanted, request.method, follow=False)),
+                        self._rung, name="till-write")
 
     def action_void_last(self) -> None:
         if not self._till_ready():
