@@ -30,6 +30,6 @@ async def test_a_digest_opens_on_its_summary_and_builds_each_other_tab_when_firs
         assert len(cells(screen.query_one("#order-table", DataTable))) == 2
 
         await pilot.press("4")
-        assert 'POS store "KL" is not mapped to a location' in text_of(screen.query_one("#attention-text", Static))
+        assert 'store KL has no location — open mappings (m)' in text_of(screen.query_one("#attention-text", Static))
         await pilot.press("5")
         assert [v[0] for v in cells(screen.query_one("#version-table", DataTable))] == ["1"]

@@ -196,8 +196,12 @@ async def test_a_location_in_another_zone_shows_its_own_times(shop):
         await settle(pilot)
         app.push_screen(DigestDetailScreen(first.id))
         await settle(pilot)
+        await pilot.press("3")  # the orders tab (built when first shown)
+        await settle(pilot)
         orders = app.screen.query_one("#order-table", DataTable)
         assert column(orders, "Time (WIB)") == ["09:00", "10:00"]
+        await pilot.press("5")
+        await settle(pilot)
         versions = app.screen.query_one("#version-table", DataTable)
         assert column(versions, "Posted (WIB)") == ["2026-10-10 11:00"]
         app.push_screen(InvoiceDetailScreen(first.invoice_number or ""))
