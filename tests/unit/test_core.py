@@ -201,15 +201,20 @@ def test_account_categories_are_one_table_the_books_and_the_listing_read():
     assert books.ACCOUNT_TYPES == ("asset", "liability", "equity", "income", "expense")
     assert list(accounts.CATEGORY_TYPES) == list(accounts.Category)  # every category, in one order
     assert set(books.DEFAULT_CATEGORIES) == set(accounts.Category)
-    assert accounts.POSTING_CATEGORIES == ("sales", "returns", "discount", "service_charge", "tax", "rounding")
-    assert "(VALUES ('sales'), ('returns'), ('discount'), ('service_charge'), ('tax'), ('rounding'))" in DIGESTS_SQL
+    assert accounts.POSTING_CATEGORIES == ("sales", "returns", "discount", "service_charge", "shipping", "tax", "tips",
+                                           "rounding")
+    assert ("(VALUES ('sales'), ('returns'), ('discount'), ('service_charge'), ('shipping'), ('tax'), ('tips'), "
+            "('rounding'))") in DIGESTS_SQL
+    assert (books.DEFAULT_CATEGORIES["shipping"], books.DEFAULT_CATEGORIES["tips"]) == ("4200", "2200")
+    assert accounts.CATEGORY_TYPES["shipping"] == ("income",) and accounts.CATEGORY_TYPES["tips"] == ("liability",)
 
 
 def test_the_digest_summary_fields_are_one_list():
     from flowtui.engine.digests.rollup import SUMMARY_MONEY
     from flowtui.engine.storage.views import V_DIGESTS
 
-    assert SUMMARY_FIELDS == ("gross_sales", "returns", "discount", "service_charge", "tax", "rounding", "net_total")
+    assert SUMMARY_FIELDS == ("gross_sales", "returns", "discount", "service_charge", "shipping", "tax", "tips",
+                              "rounding", "net_total")
     assert SUMMARY_MONEY == list(SUMMARY_FIELDS) and COUNTED_SUMMARY[2:] == SUMMARY_FIELDS
     assert SUMMARY_LABELS["net_total"] == "Net total"
     assert ", ".join(COUNTED_SUMMARY) in V_DIGESTS.sql
