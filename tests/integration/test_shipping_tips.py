@@ -18,6 +18,7 @@ from flowtui.engine.storage.database import Database
 from flowtui.engine.storage.schema import MIGRATIONS
 from tests.factories import order
 from tests.integration.test_accounting import assert_books_equal_the_source, booked_balances, night
+from tests.integration.test_file_connector import add_stream, digests_of, sync_one
 from tests.integration.test_posting import books, journal_of, sync_and_map  # noqa: F401
 
 D = Decimal
@@ -161,3 +162,13 @@ def test_books_set_up_before_shipping_get_its_accounts_unless_a_code_is_taken(tm
         assert con.execute("SELECT category, account_code FROM account_defaults "
                            "WHERE category IN ('shipping', 'tips')").fetchall() == [("shipping", "4200")]
 
+
+
+def test_a_csv_file_carries_shipping_and_a_tip_in_columns_of_those_names(tmp_path, flow):
+    path = tmp_path / "web.csv"
+    path.write_text("order_id,store_id,time,total,tax,shipping,tip,payments,sku,quantity,unit_price,line_tax\n"
+                    "W1,KL,2026-10-01T02:00:00Z,20.90,0.90,8.00,5.00,Card:20.90,KOPI,2,3.50,0.42\n", encoding="utf-8")
+    add_stream(flow, "Files", path)
+    assert sync_one(flow, "Files").landing.new == 1
+    [row] = digests_of(flow, "Files").values()
+    assert (row.shipping, row.tips, row.amount) == (D("8.00"), D("5.00"), D("20.90"))

@@ -173,6 +173,12 @@ def test_an_order_carries_shipping_and_a_tip_when_given():
     assert order.to_json() == ('{"id": "S-1", "service_charge": "1.00", "shipping": "8.00", "tax": "0.48", '
                                '"tip": "5.00", "total": "14.48"}')
     assert "shipping" not in Order(id="S-2").as_dict() and "tip" not in Order(id="S-2").as_dict()
+    web = Order(id="WEB-2001", store_id="online", time="2026-10-01T05:00:00Z", subtotal=D("20.00"), shipping=D("8.00"),
+                tax=D("1.68"), tip=D("5.00"), total=D("34.68"),
+                lines=(OrderLine(sku="KOPI", quantity=2, unit_price=D("10.00"), tax=D("1.20"), tax_code="SV6",
+                                 amount=D("20.00")),),
+                payments=(Payment(method="shopify_payments", amount=D("34.68")),))
+    assert json.dumps(web.as_dict(), separators=(",", ":")) == _docs_example(2)
     assert ORDER_STRUCTURE["shipping"] == ORDER_STRUCTURE["tip"] == "DECIMAL(18,6)"
 
 
