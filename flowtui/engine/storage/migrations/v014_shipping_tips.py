@@ -7,16 +7,17 @@ from flowtui.engine.storage.migrations.columns import MONEY
 # An order's shipping (ex-tax; its tax is part of ``tax``) and tip (docs/orders.md), their day totals and their
 # documents' lines; zero for everything landed before. Books already set up get the two new default accounts
 # (Shipping Income, Tips Payable) unless a code is taken: a category whose default code is another kind of
-# account has no default (the stream maps it with `flowtui map account`).
+# account has no default (the stream maps it with `flowtui map account`). Re-runnable, as a file rolled back in
+# schema_migrations is run forward again (IF NOT EXISTS, ON CONFLICT DO NOTHING).
 SHIPPING_TIPS = f"""
-ALTER TABLE orders ADD COLUMN shipping {MONEY} DEFAULT 0;
-ALTER TABLE orders ADD COLUMN tip {MONEY} DEFAULT 0;
-ALTER TABLE digests ADD COLUMN shipping {MONEY} DEFAULT 0;
-ALTER TABLE digests ADD COLUMN tips {MONEY} DEFAULT 0;
-ALTER TABLE digest_versions ADD COLUMN shipping {MONEY} DEFAULT 0;
-ALTER TABLE digest_versions ADD COLUMN tips {MONEY} DEFAULT 0;
-ALTER TABLE documents ADD COLUMN shipping {MONEY} DEFAULT 0;
-ALTER TABLE documents ADD COLUMN tips {MONEY} DEFAULT 0;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS shipping {MONEY} DEFAULT 0;
+ALTER TABLE orders ADD COLUMN IF NOT EXISTS tip {MONEY} DEFAULT 0;
+ALTER TABLE digests ADD COLUMN IF NOT EXISTS shipping {MONEY} DEFAULT 0;
+ALTER TABLE digests ADD COLUMN IF NOT EXISTS tips {MONEY} DEFAULT 0;
+ALTER TABLE digest_versions ADD COLUMN IF NOT EXISTS shipping {MONEY} DEFAULT 0;
+ALTER TABLE digest_versions ADD COLUMN IF NOT EXISTS tips {MONEY} DEFAULT 0;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS shipping {MONEY} DEFAULT 0;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS tips {MONEY} DEFAULT 0;
 INSERT INTO accounts
 SELECT * FROM (VALUES ('2200', 'Tips Payable', 'liability', now()),
                       ('4200', 'Shipping Income', 'income', now())) a(code, name, type, created_at)
