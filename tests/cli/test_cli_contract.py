@@ -26,10 +26,11 @@ MONEY = re.compile(r"^-?\d+\.\d{2}$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 DIGEST_FIELDS = {"id", "stream", "location", "pos_store_id", "date", "order_count", "return_count",
-                 "amount", "invoice_number", "status", "created_at"}
+                 "amount", "invoice_number", "status", "created_at", "shipping", "tips"}
 STREAM_FIELDS = {"name", "provider", "created_at", "status", "last_sync_at", "auto_sync", "auto_invoice",
                  "grouping", "start_date"}
-SUMMARY_FIELDS = {"gross_sales", "returns", "discount", "service_charge", "tax", "rounding", "net_total"}
+SUMMARY_FIELDS = {"gross_sales", "returns", "discount", "service_charge", "shipping", "tax", "tips", "rounding",
+                  "net_total"}
 
 
 
@@ -108,7 +109,9 @@ def expected_kl_oct1() -> dict:
             "returns": f"{ret:.2f}",
             "discount": "0.50",
             "service_charge": "1.12",
+            "shipping": "0.00",
             "tax": f"{D('0.67') + D('0.63') - D('0.21'):.2f}",
+            "tips": "0.00",
             "rounding": "0.01",
             "net_total": f"{net:.2f}",
         },
@@ -366,7 +369,8 @@ def test_full_flow_digest_show(cli, shop):
 
     pj = cli.json("digest", "show", rows[("PJ", "2026-10-01")]["id"])
     assert pj["summary"] == {"gross_sales": "3.70", "returns": "0.00", "discount": "0.00", "service_charge": "0.00",
-                             "tax": "0.21", "rounding": "-0.01", "net_total": "3.70"}
+                             "shipping": "0.00", "tax": "0.21", "tips": "0.00", "rounding": "-0.01",
+                             "net_total": "3.70"}
     assert pj["payments"] == [{"method": "Cash", "amount": "3.70"}]
     assert pick(pj["items"], ["sku", "quantity", "unit_price", "amount"]) == [
         {"sku": "KOPI", "quantity": 1, "unit_price": "3.50", "amount": "3.50"}]

@@ -2,8 +2,8 @@
 
 The balances are recomputed here from the orders alone, without flowtui's posting code, the way an
 auditor would: a sale's line goes to its product's income account (else Sales 4000) at its gross
-amount, a return's line to Sales Returns 4010, discounts to 4020, service charge to 4100, rounding to
-4900, tax to 2100 and each payment to its method's account. Whatever happened to a posted day — a void,
+amount, a return's line to Sales Returns 4010, discounts to 4020, service charge to 4100, shipping to 4200,
+rounding to 4900, tax to 2100, tips to 2200 and each payment to its method's account. Whatever happened to a posted day — a void,
 an edit, a late upload, a late return — the trial balance must equal that.
 """
 
@@ -26,8 +26,8 @@ from tests.integration.test_posting import books, journal_of, open_cafe, with_se
 
 D = Decimal
 PAYMENT_ACCOUNTS = {"Cash": "1000", "Card": "1020", "E-wallet": "1030", "GrabPay": "1030"}
-CATEGORY = {"sales": "4000", "returns": "4010", "discount": "4020", "service_charge": "4100", "tax": "2100",
-            "rounding": "4900"}
+CATEGORY = {"sales": "4000", "returns": "4010", "discount": "4020", "service_charge": "4100", "shipping": "4200",
+            "tax": "2100", "tips": "2200", "rounding": "4900"}
 
 
 def implied_balances(flow: Flow) -> dict[str, Decimal]:
@@ -35,11 +35,14 @@ def implied_balances(flow: Flow) -> dict[str, Decimal]:
     out: dict[str, Decimal] = defaultdict(Decimal)
     with flow.db.read() as con:
         income = dict(con.execute("SELECT sku, income_account FROM products WHERE income_account IS NOT NULL").fetchall())
-        for kind, discount, service, tax, rounding in con.execute(
-                "SELECT type, discount, service_charge, tax, rounding FROM orders WHERE status = 'completed'").fetchall():
+        for kind, discount, service, shipping, tip, tax, rounding in con.execute(
+                "SELECT type, discount, service_charge, shipping, tip, tax, rounding FROM orders "
+                "WHERE status = 'completed'").fetchall():
             sign = 1 if kind == "sale" else -1  # a sale credits income, a return debits it
             out[CATEGORY["discount"]] += sign * discount
             out[CATEGORY["service_charge"]] -= sign * service
+            out[CATEGORY["shipping"]] -= sign * shipping  # refunded shipping is taken back from Shipping Income
+            out[CATEGORY["tips"]] -= sign * tip  # tips are owed to the staff: a liability, never income
             out[CATEGORY["tax"]] -= sign * tax
             out[CATEGORY["rounding"]] -= sign * rounding
         for kind, sku, product_id, discount, amount in con.execute(
@@ -218,6 +221,17 @@ def with_discount(o: dict, amount: str) -> dict:
     return {**o, "discount": f"{cut:.2f}", "total": f"{D(o['total']) - cut:.2f}", "payments": payments}
 
 
+def with_shipping_and_tip(o: dict, shipping: str, shipping_tax: str, tip: str) -> dict:
+    """The order with shipping (its tax added to the order's tax) and a tip, paid with its last payment."""
+    extra = D(shipping) + D(shipping_tax) + D(tip)
+    if not extra:
+        return o
+    paid = D(o["payments"][-1]["amount"]) + extra
+    payments = [*o["payments"][:-1], {**o["payments"][-1], "amount": f"{paid:.2f}"}]
+    return {**o, "shipping": shipping, "tip": tip, "tax": f"{D(o['tax']) + D(shipping_tax):.2f}",
+            "total": f"{D(o['total']) + extra:.2f}", "payments": payments}
+
+
 @st.composite
 def discounted_order(draw, index: int):
     o = draw(generated_order(index))
@@ -225,22 +239,30 @@ def discounted_order(draw, index: int):
 
 
 @st.composite
-def two_nights(draw):
+def shipped_order(draw, index: int):
+    """A web order: a discounted one, sometimes with shipping (taxed or not) and a tip."""
+    o = draw(discounted_order(index))
+    shipping, shipping_tax = draw(st.sampled_from([("0.00", "0.00"), ("8.00", "0.48"), ("4.90", "0.00")]))
+    return with_shipping_and_tip(o, shipping, shipping_tax, draw(st.sampled_from(["0.00", "2.00", "0.35"])))
+
+
+@st.composite
+def two_nights(draw, orders_of=discounted_order):
     first = draw(st.lists(st.integers(0, 10**6), min_size=1, max_size=12).map(len))
-    orders = [draw(discounted_order(i)) for i in range(first)]
+    orders = [draw(orders_of(i)) for i in range(first)]
     later = []
     for o in orders:
         fate = draw(st.sampled_from(["same", "same", "void", "edit"]))
         if fate == "void":
             later.append({**o, "status": "voided"})
         elif fate == "edit":
-            edited = draw(discounted_order(0))
+            edited = draw(orders_of(0))
             later.append({**edited, "id": o["id"], "number": o["number"], "store_id": o["store_id"],
                           "time": o["time"], "type": o["type"]})
         else:
             later.append(o)
     extra = draw(st.integers(0, 4))
-    later += [draw(discounted_order(100 + i)) for i in range(extra)]
+    later += [draw(orders_of(100 + i)) for i in range(extra)]
     return orders, later
 
 
@@ -273,6 +295,22 @@ def test_after_any_changes_every_account_equals_what_the_orders_imply(tmp_path_f
         flow.post(everything=True)
         assert_books_equal_the_source(flow)
         assert_inventory_ties(flow)
+        assert_taxable_is_net_of_discounts(flow)
+
+
+@pytest.mark.slow
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(nights=two_nights(shipped_order))
+def test_after_any_changes_to_shipping_and_tips_every_account_equals_what_the_orders_imply(tmp_path_factory,
+                                                                                           monkeypatch, nights):
+    """Web orders, voided, edited (their shipping and tips too) or late: Shipping Income and Tips Payable (and every
+    other account) equal the orders, and shipping is never a tax code's taxable amount."""
+    monkeypatch.setenv("FLOWTUI_NOW", "2026-10-10T04:00:00Z")
+    flow, folder = mapped_shop(tmp_path_factory)
+    for orders in nights:
+        night(flow, folder, orders)
+        flow.post(everything=True)
+        assert_books_equal_the_source(flow)
         assert_taxable_is_net_of_discounts(flow)
 
 

@@ -23,6 +23,7 @@ SHIPPED = {
     10: "17dbcd01b0c62ca4212e0e469fd90c0ad23b2d9f1390abad71101f9242193648",
     12: "9c1946909b4d22d180aa6d386131bd26b40cca4992d37a1757945917b6b86e94",
     13: "d0aa68676350bf0a89a7122f450fee90268fcae1b32c87c0d902473ed2c32630",  # first shipped with #16 (re-runnable: IF NOT EXISTS)
+    14: "1dd9a1059b5ed6ec1c87438b7fa87cb1e8a5d12f747be1ec92b0eb29f5a64271",  # shipping and tips (#18; re-runnable)
 }
 
 

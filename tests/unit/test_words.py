@@ -25,15 +25,18 @@ def test_an_instant_is_written_where_it_happened_with_its_zone():
 sen = st.integers(-10**9, 10**9).map(lambda n: D(n).scaleb(-2))
 
 
-@given(gross=sen, returns=sen, parts=st.lists(sen, min_size=4, max_size=4),
-       returned=st.lists(sen, min_size=4, max_size=4))
+@given(gross=sen, returns=sen, parts=st.lists(sen, min_size=6, max_size=6),
+       returned=st.lists(sen, min_size=6, max_size=6))
 def test_the_summary_lines_add_up_to_the_net_whatever_the_day(gross, returns, parts, returned):
-    names = ("discount", "service_charge", "tax", "rounding")
+    names = ("discount", "service_charge", "shipping", "tax", "tips", "rounding")
     summary = {"gross_sales": gross, "returns": returns, "net_total": gross - returns, **dict(zip(names, parts))}
     lines = summary_sum(summary, dict(zip(names, returned)))
-    assert [label for label, _ in lines] == ["Gross sales", "Discounts", "Service charge", "Tax", "Rounding",
-                                             "Returns", "Net total"]
+    sold = {name: part + back for name, part, back in zip(names, parts, returned)}
+    expected = ["Gross sales", "Discounts", "Service charge", "Shipping", "Tax", "Tips", "Rounding", "Returns",
+                "Net total"]
+    shown = [label for label in expected if label not in ("Shipping", "Tips") or sold[label.lower()]]
+    assert [label for label, _ in lines] == shown  # shipping and tips only on days that have some
     *above, (_, net) = lines
     assert sum(amount for _, amount in above) == net == gross - returns
     # the lines down to rounding are the sales as charged: the invoice's total
-    assert sum(amount for _, amount in above[:5]) == gross
+    assert sum(amount for _, amount in above[:-1]) == gross

@@ -191,7 +191,7 @@ def digests(ctx, stream, location, start, end, status, as_json):
             {"id": r.id, "stream": r.stream, "location": r.location, "pos_store_id": r.pos_store_id,
              "date": day(r.date), "order_count": r.order_count, "return_count": r.return_count,
              "amount": money(r.amount), "invoice_number": r.invoice_number, "status": r.status,
-             "created_at": instant(r.created_at)}
+             "created_at": instant(r.created_at), "shipping": money(r.shipping), "tips": money(r.tips)}
             for r in rows
         ])
         return
@@ -225,6 +225,7 @@ def digest_show(ctx, digest_id, as_json):
             "id": r.id, "stream": r.stream, "location": r.location, "pos_store_id": r.pos_store_id,
             "date": day(r.date), "status": r.status, "invoice_number": r.invoice_number,
             "order_count": r.order_count, "return_count": r.return_count, "amount": money(r.amount),
+            "shipping": money(d.summary["shipping"]), "tips": money(d.summary["tips"]),
             "version": d.version, "created_at": instant(r.created_at), "updated_at": instant(d.updated_at),
             "summary": {k: money(v) for k, v in d.summary.items()},
             "payments": [{"method": m, "amount": money(a)} for m, a in d.payments],

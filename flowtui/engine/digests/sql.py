@@ -23,7 +23,8 @@ ORDER BY ordered_at, order_id"""
 # What the day's returns hold of discount, service charge, tax and rounding (the digest keeps them net of returns).
 DIGEST_RETURN_PARTS = """
 SELECT coalesce(sum(discount), 0) AS discount, coalesce(sum(service_charge), 0) AS service_charge,
-       coalesce(sum(tax), 0) AS tax, coalesce(sum(rounding), 0) AS rounding FROM orders
+       coalesce(sum(shipping), 0) AS shipping, coalesce(sum(tax), 0) AS tax, coalesce(sum(tip), 0) AS tips,
+       coalesce(sum(rounding), 0) AS rounding FROM orders
 WHERE stream_id = $stream_id AND pos_store_id = $pos_store_id AND business_date = $business_date
   AND status = 'completed' AND type = 'return'"""
 
@@ -31,7 +32,7 @@ WHERE stream_id = $stream_id AND pos_store_id = $pos_store_id AND business_date 
 ORDER = """
 SELECT s.name AS stream, o.order_id AS id, o.number, o.pos_store_id, o.ordered_at AS time, o.business_date, o.type,
        o.status, o.channel, coalesce(o.original_number, o.original_id) AS original, o.subtotal, o.discount,
-       o.service_charge, o.tax, o.rounding, o.total, o.version, l.timezone
+       o.service_charge, o.shipping, o.tax, o.tip, o.rounding, o.total, o.version, l.timezone
 FROM orders o JOIN streams s ON s.id = o.stream_id
 LEFT JOIN location_mappings m ON m.stream_id = o.stream_id AND m.pos_store_id = o.pos_store_id
 LEFT JOIN locations l ON l.id = m.location_id
@@ -79,6 +80,7 @@ WHERE d.id IN (SELECT digest_id FROM postings)"""
 _LOAD_ALL = {
     "orders": "SELECT o.stream_id, o.pos_store_id, o.business_date, o.type, o.status, "
     "CAST(o.discount * 100 AS BIGINT) AS discount, CAST(o.service_charge * 100 AS BIGINT) AS service_charge, "
+    "CAST(o.shipping * 100 AS BIGINT) AS shipping, CAST(o.tip * 100 AS BIGINT) AS tip, "
     "CAST(o.tax * 100 AS BIGINT) AS tax, CAST(o.rounding * 100 AS BIGINT) AS rounding, "
     "CAST(o.total * 100 AS BIGINT) AS total FROM orders o",
     # Lines with identical attributes are summed first (lossless: the digest only ever sums
@@ -206,7 +208,7 @@ STORE = (
     JOIN outcome o USING ({_K}) WHERE o.kind IN ('new', 'changed')
     """,
     f"""
-    INSERT INTO digest_versions
+    INSERT INTO digest_versions (digest_id, version, created_at, {", ".join(_SUMMARY_COLUMNS)})
     SELECT d.id, d.version, $now, {", ".join("d." + c for c in _SUMMARY_COLUMNS)}
     FROM digests d JOIN rewritten r ON r.id = d.id
     ON CONFLICT DO NOTHING

@@ -45,6 +45,8 @@ class DocumentDetail:
     linked: list[dict]
     role: str = "original"  # or "adjustment": posted for a change to a day already posted
     timezone: str = "UTC"  # its location's (the books' without one): its history's times are shown in it
+    shipping: Decimal = Decimal(0)  # ex-tax (its tax is part of ``tax``)
+    tips: Decimal = Decimal(0)
 
 
 def documents(con: Connection, start: date | None, end: date | None, location: str | None) -> list[DocumentRow]:
@@ -72,7 +74,7 @@ def document(con: Connection, number: str) -> DocumentDetail:
         head["tax"], head["rounding"], head["currency"],
         lines=rows(con, sql.DOCUMENT_LINES_SHOWN, [row.id]), payments=rows(con, sql.DOCUMENT_PAYMENTS_SHOWN, [row.id]),
         taxes=rows(con, sql.DOCUMENT_TAXES, [row.id]), history=rows(con, sql.DOCUMENT_HISTORY, [row.id]),
-        linked=linked, role=head["role"] or "original",
+        linked=linked, role=head["role"] or "original", shipping=head["shipping"], tips=head["tips"],
         timezone=head["timezone"] or books.default_timezone(con))
 
 
