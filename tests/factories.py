@@ -34,12 +34,16 @@ def order(
     service_charge: str = "0.00",
     discount: str = "0.00",
     rounding: str = "0.00",
+    shipping: str | None = None,
+    shipping_tax: str = "0.00",
+    tip: str | None = None,
     number: str | None = None,
     original_id: str | None = None,
     **extra,
 ) -> dict:
-    """``lines`` are ``(sku, quantity, unit_price[, line_discount[, tax]])``; ``extra`` sets any other field (or
-    adds a key the model does not know). Built as an :class:`Order`, handed back as its canonical JSON object."""
+    """``lines`` are ``(sku, quantity, unit_price[, line_discount[, tax]])``; ``shipping`` (ex-tax, its tax
+    ``shipping_tax`` added to the order's tax) and ``tip`` are left out when not given; ``extra`` sets any other
+    field (or adds a key the model does not know). Built as an :class:`Order`, handed back as its canonical JSON object."""
     built, subtotal, tax = [], Decimal(0), Decimal(0)
     for entry in lines:
         sku, quantity, price = entry[0], _d(entry[1]), _d(entry[2])
@@ -55,7 +59,8 @@ def order(
                                tax=line_tax, tax_code=f"T{tax_rate}" if tax_rate else None, amount=amount))
         subtotal += amount
         tax += line_tax
-    total = subtotal - _d(discount) + _d(service_charge) + tax + _d(rounding)
+    tax += _d(shipping_tax)
+    total = subtotal - _d(discount) + _d(service_charge) + _d(shipping or 0) + tax + _d(tip or 0) + _d(rounding)
     payments, paid = [], Decimal(0)
     for method, amount in pay if pay is not None else [("Cash", None)]:
         value = total - paid if amount is None else _d(amount)
@@ -63,8 +68,8 @@ def order(
         paid += value
     given = dict(
         id=id, number=number or id, store_id=store, time=time, type=type, status=status, original_id=original_id,
-        subtotal=subtotal.quantize(CENT), discount=discount, service_charge=service_charge, tax=tax.quantize(CENT),
-        rounding=rounding, total=total.quantize(CENT), lines=tuple(built), payments=tuple(payments),
+        subtotal=subtotal.quantize(CENT), discount=discount, service_charge=service_charge, shipping=shipping,
+        tax=tax.quantize(CENT), tip=tip, rounding=rounding, total=total.quantize(CENT), lines=tuple(built), payments=tuple(payments),
     )
     # the order's own fields go in their place; anything else (lines or payments written out as JSON, keys the
     # model does not know) is written as given, over what was built

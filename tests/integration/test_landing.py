@@ -141,12 +141,29 @@ def test_every_arithmetic_rule_is_checked(db, stream):
     result = land(db, [total_off, lines_off, amount_off, three_decimals, negative])
     assert result.new == 0
     messages = {r.order_id: " ".join(r.errors) for r in result.rejections}
-    assert messages["T-1"].startswith("total does not add up: subtotal - discount + service_charge + tax "
-                                      "+ rounding = 3.50, total is 3.60")
+    assert messages["T-1"].startswith("total does not add up: subtotal - discount + service_charge + shipping "
+                                      "+ tax + tip + rounding = 3.50, total is 3.60")
     assert "line amounts do not add up to the subtotal: lines add up to 3.50, subtotal is 4.00" in messages["T-2"]
     assert "does not equal quantity x unit_price - discount" in messages["T-3"]
     assert "at most 2 decimals" in messages["T-4"]
     assert "positive quantity" in messages["T-5"]
+
+
+def test_shipping_and_a_tip_are_part_of_the_total_and_checked_like_any_amount(db, stream):
+    shipped = order("S-1", "KL", "2026-10-01T03:00:00Z", [("KOPI", 2, "10.00")], tax_rate="0.06",
+                    shipping="8.00", shipping_tax="0.48", tip="5.00")
+    assert shipped["total"] == "34.68"  # 20.00 + 8.00 shipping + 1.68 tax (0.48 of it on shipping) + 5.00 tip
+    tip_left_out = dict(shipped, id="S-2")
+    del tip_left_out["tip"]
+    negative = order("S-3", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")], shipping="-1.00")
+    three_decimals = order("S-4", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")], tip="0.125")
+    result = land(db, [shipped, tip_left_out, negative, three_decimals])
+    assert result.new == 1
+    messages = {r.order_id: " ".join(r.errors) for r in result.rejections}
+    assert messages["S-2"].startswith("total does not add up: subtotal - discount + service_charge + shipping "
+                                      "+ tax + tip + rounding = 29.68, total is 34.68")
+    assert messages["S-3"] == 'shipping: "-1.00" must not be negative'
+    assert messages["S-4"] == 'tip: "0.125" must be an amount with at most 2 decimals'
 
 
 def test_defaults_fill_optional_fields(db, stream):

@@ -167,6 +167,15 @@ def test_an_order_leaves_out_what_is_not_given_and_passes_a_sources_values_on():
     assert Order(time=datetime(2026, 10, 1, 3, 15, 9, 999)).as_dict() == {"time": "2026-10-01T03:15:09Z"}
 
 
+def test_an_order_carries_shipping_and_a_tip_when_given():
+    order = Order(id="S-1", service_charge=D("1.00"), shipping=D("8.00"), tax=D("0.48"), tip=D("5.00"),
+                  total=D("14.48"))
+    assert order.to_json() == ('{"id": "S-1", "service_charge": "1.00", "shipping": "8.00", "tax": "0.48", '
+                               '"tip": "5.00", "total": "14.48"}')
+    assert "shipping" not in Order(id="S-2").as_dict() and "tip" not in Order(id="S-2").as_dict()
+    assert ORDER_STRUCTURE["shipping"] == ORDER_STRUCTURE["tip"] == "DECIMAL(18,6)"
+
+
 def test_landing_parses_the_fields_the_model_declares():
     assert tuple(ORDER_STRUCTURE) == (*ORDER_FIELDS, "lines", "payments")
     assert tuple(ORDER_STRUCTURE["lines"][0]) == LINE_FIELDS == tuple(f.name for f in fields(OrderLine))

@@ -109,7 +109,9 @@ class Order:
     subtotal: Number | None = _number()
     discount: Number | None = _number()
     service_charge: Number | None = _number()
+    shipping: Number | None = _number()  # order-level shipping, ex-tax (its tax is part of ``tax``)
     tax: Number | None = _number()
+    tip: Number | None = _number()  # a tip (gratuity) the customer paid on top, held for the staff
     rounding: Number | None = _number()
     total: Number | None = _number()
     lines: tuple[OrderLine, ...] | None = field(default=None, metadata={"items": OrderLine})
@@ -215,18 +217,22 @@ ORDER_CHECKS: tuple[Check, ...] = (
     Check(f"status IS NOT NULL AND status NOT IN {_sql_list(OrderStatus)}", f"must be {' or '.join(OrderStatus)}",
           "$.status"),
     *(Check(_too_large(c), _TOO_LARGE, f"$.{c}")
-      for c in ("total", "subtotal", "discount", "service_charge", "tax", "rounding")),
+      for c in ("total", "subtotal", "discount", "service_charge", "shipping", "tax", "tip", "rounding")),
     Check(_amount("total"), _AMOUNT, "$.total"),
     Check(_optional_amount("subtotal"), _AMOUNT, "$.subtotal"),
     Check(_optional_amount("discount"), _AMOUNT, "$.discount"),
     Check(_optional_amount("service_charge"), _AMOUNT, "$.service_charge"),
+    Check(_optional_amount("shipping"), _AMOUNT, "$.shipping"),
     Check(_optional_amount("tax"), _AMOUNT, "$.tax"),
+    Check(_optional_amount("tip"), _AMOUNT, "$.tip"),
     Check(_optional_amount("rounding"), _AMOUNT, "$.rounding"),
     Check("total < 0", "must not be negative (a return is type return with positive amounts)", "$.total"),
     Check("subtotal < 0", "must not be negative", "$.subtotal"),
     Check("discount < 0", "must not be negative", "$.discount"),
     Check("service_charge < 0", "must not be negative", "$.service_charge"),
+    Check("shipping < 0", "must not be negative", "$.shipping"),
     Check("tax < 0", "must not be negative", "$.tax"),
+    Check("tip < 0", "must not be negative", "$.tip"),
     Check("lines IS NULL OR len(lines) = 0", "must list at least one line item", "$.lines"),
 )
 
@@ -271,17 +277,19 @@ PAYMENT_CHECKS: tuple[Check, ...] = (
           "must be an amount of zero or more with at most 2 decimals", "amount"),
 )
 
+# What an order's parts add up to (its total, when it adds up).
+_ADDS_UP = "subtotal_v - discount_v + service_charge_v + shipping_v + tax_v + tip_v + rounding_v"
+
 #: Arithmetic of a completed order, run on the typed values with defaults
 #: applied (columns ``subtotal_v``... ``line_sum``, ``pay_sum``). ``detail`` is
 #: a SQL expression appended to the message. A voided order counts for nothing
 #: and is checked for shape only: sent again with its amounts zeroed, it voids.
 ARITHMETIC_CHECKS: tuple[Check, ...] = (
     Check(
-        "status_v <> 'voided' AND total <> subtotal_v - discount_v + service_charge_v + tax_v + rounding_v",
+        f"status_v <> 'voided' AND total <> {_ADDS_UP}",
         "total does not add up",
-        detail="'subtotal - discount + service_charge + tax + rounding = ' "
-        "|| (subtotal_v - discount_v + service_charge_v + tax_v + rounding_v)::DECIMAL(18,2) "
-        "|| ', total is ' || total::DECIMAL(18,2)",
+        detail="'subtotal - discount + service_charge + shipping + tax + tip + rounding = ' "
+        f"|| ({_ADDS_UP})::DECIMAL(18,2) || ', total is ' || total::DECIMAL(18,2)",
     ),
     Check(
         "status_v <> 'voided' AND subtotal IS NOT NULL AND line_sum <> subtotal",

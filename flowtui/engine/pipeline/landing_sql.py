@@ -119,7 +119,9 @@ valued AS (
            coalesce(list_sum(list_transform(payments, lambda p: p.amount)), 0) AS pay_sum,
            coalesce(discount, 0::DECIMAL(18,6)) AS discount_v,
            coalesce(service_charge, 0::DECIMAL(18,6)) AS service_charge_v,
+           coalesce(shipping, 0::DECIMAL(18,6)) AS shipping_v,
            coalesce(tax, 0::DECIMAL(18,6)) AS tax_v,
+           coalesce(tip, 0::DECIMAL(18,6)) AS tip_v,
            coalesce(rounding, 0::DECIMAL(18,6)) AS rounding_v,
            coalesce(status, 'completed') AS status_v,
            coalesce(type, 'sale') AS type_v,
@@ -154,7 +156,8 @@ WITH fields AS (
           WHERE s.suspect AND s.pre_error IS NULL AND NOT s.bad_json)
 ),
 merged AS (
-    SELECT seq, status_v, total, subtotal, subtotal_v, discount_v, service_charge_v, tax_v, rounding_v,
+    SELECT seq, status_v, total, subtotal, subtotal_v, discount_v, service_charge_v, shipping_v, tax_v, tip_v,
+           rounding_v,
            line_sum, pay_sum,
            list_filter(value_errs, lambda e: e.path IS NULL OR NOT list_contains(text_paths, e.path)) || text_errs
                AS errs
