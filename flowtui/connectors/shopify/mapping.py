@@ -247,8 +247,8 @@ def _sale(order: dict, sale_id: str, store: tuple[str, str]) -> Order:
         store_name=store[1] or None, time=_time(order.get("processedAt"), "processedAt"), type=OrderType.SALE,
         status=OrderStatus.VOIDED if voided else OrderStatus.COMPLETED, channel=_channel(order),
         subtotal=exact_text(subtotal), discount="0.00", tax=exact_text(tax),
-        total=exact_text(subtotal + shipping + tax + tip), lines=lines, payments=tuple(payments),
-        extra={"shipping": exact_text(shipping), "tip": exact_text(tip)},
+        shipping=exact_text(shipping), tip=exact_text(tip), total=exact_text(subtotal + shipping + tax + tip),
+        lines=lines, payments=tuple(payments),
     )
 
 
@@ -301,8 +301,7 @@ def _refund(order: dict, refund: dict, sale: Order, number: int) -> Order | None
         time=_time(refund.get("createdAt"), f"{what} createdAt"), type=OrderType.RETURN, status=OrderStatus.COMPLETED,
         original_id=sale.id, original_number=sale.number if isinstance(sale.number, str) else None,
         channel=sale.channel, subtotal=exact_text(subtotal), discount=exact_text(discount), tax=exact_text(tax),
-        total=exact_text(paid), lines=tuple(lines), payments=tuple(payments),
-        extra={"shipping": exact_text(shipping), "tip": "0.00"},
+        shipping=exact_text(shipping), total=exact_text(paid), lines=tuple(lines), payments=tuple(payments),
     )
 
 
