@@ -270,8 +270,9 @@ def _refund(order: dict, refund: dict, sale: Order, number: int) -> Order | None
         if amount < 0 or tax < 0:
             raise Unreadable(f"{line_what} is negative")
         unit, discount = priced(amount, quantity, None)
-        source = item.get("lineItem") if isinstance(item.get("lineItem"), dict) else {}
-        lines.append(_line({**source, "id": source.get("id")}, quantity, unit, discount, tax, amount, line_what))
+        source = item.get("lineItem")
+        lines.append(_line(source if isinstance(source, dict) else {}, quantity, unit, discount, tax, amount,
+                           line_what))
     shipping = shipping_tax = Decimal(0)
     for n, line in enumerate(nodes(refund.get("refundShippingLines"), f"{what} refundShippingLines"), start=1):
         tax = money(line.get("taxAmountSet"), f"{what} shipping {n} taxAmountSet")
