@@ -161,8 +161,8 @@ def bulk_server(statuses: list[str], url: str | None = "https://storage.test/res
             return 200, {"data": {"bulkOperationRunQuery": {"bulkOperation": {"id": "gid://shopify/BulkOperation/5",
                                                                               "status": "CREATED"}, "userErrors": []}}}
         status = statuses.pop(0)
-        return 200, {"data": {"bulkOperation": {"id": body["variables"]["id"], "status": status, "errorCode": None,
-                                                "objectCount": "6", "url": url if status == "COMPLETED" else None}}}
+        return 200, {"data": {"node": {"id": body["variables"]["id"], "status": status, "errorCode": None,
+                                       "objectCount": "6", "url": url if status == "COMPLETED" else None}}}
     return replies
 
 

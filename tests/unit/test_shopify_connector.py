@@ -12,7 +12,7 @@ import pytest
 from flowtui.connectors.base import Window
 from flowtui.connectors.http import Deadlines
 from flowtui.connectors.shopify.client import ShopifyConnector, ShopifyError
-from tests.unit.test_shopify_mapping import item, order
+from tests.unit.test_shopify_mapping import item, order, refund
 
 TOKEN = "shpat_right"
 
@@ -33,7 +33,7 @@ class FakeShop:
             return httpx.Response(401, json={"errors": "[API] Invalid API key or access token"})
         body = json.loads(request.content)
         text, variables = body["query"], body["variables"]
-        name = "bulk-run" if "bulkOperationRunQuery" in text else "bulk-poll" if "bulkOperation(" in text else (
+        name = "bulk-run" if "bulkOperationRunQuery" in text else "bulk-poll" if "on BulkOperation" in text else "refunds" if "on Refund" in text else (
             "shop" if "shop {" in text else "locations" if "locations(" in text else
             "order" if "order(id" in text else "orders")
         self.queries.append(name)
@@ -71,14 +71,19 @@ class FakeShop:
         return {"bulkOperationRunQuery": {"bulkOperation": {"id": "gid://shopify/BulkOperation/1", "status": "CREATED"},
                                           "userErrors": []}}
 
+    def refunds(self, variables):
+        found = {r["id"]: r for o in self.held for r in o["refunds"]}
+        return {"nodes": [found.get(i) for i in variables["ids"]]}
+
     def bulk_poll(self, variables):
-        return {"bulkOperation": {"id": variables["id"], "status": "COMPLETED", "errorCode": None, "objectCount": "3",
+        return {"node": {"id": variables["id"], "status": "COMPLETED", "errorCode": None, "objectCount": "3",
                                   "url": "https://storage.test/bulk.jsonl?signature=abc", "partialDataUrl": None}}
 
     def jsonl(self) -> bytes:
         lines = []
         for o in self.held:
-            lines.append({k: v for k, v in o.items() if k not in ("lineItems", "shippingLines")})
+            line = {k: v for k, v in o.items() if k not in ("lineItems", "shippingLines")}
+            lines.append({**line, "refunds": [{"id": r["id"], "createdAt": r["createdAt"]} for r in o["refunds"]]})
             for child in o["lineItems"]["nodes"] + o["shippingLines"]["nodes"]:
                 lines.append({**child, "__parentId": o["id"]})
         return b"\n".join(orjson.dumps(line) for line in lines) + b"\n"
@@ -145,11 +150,15 @@ def test_an_order_with_more_lines_than_a_page_holds_is_read_again_whole():
 
 
 def test_a_long_range_is_one_bulk_export_read_like_the_pages():
-    fake = FakeShop([numbered(n) for n in range(5)] + [numbered(9, test=True)])
+    refunded = [refund(ident=500 + n, lines=[(1, "10.00", "0.60")]) for n in range(12)]
+    fake = FakeShop([numbered(n) for n in range(5)] + [numbered(9, test=True)]
+                    + [numbered(20 + n, refunds=[r]) for n, r in enumerate(refunded)])
     paged = fetched(connector(fake), date(2026, 11, 1))
     bulk = fetched(connector(fake), date(2026, 9, 1))  # 70 days before "today"
     assert "bulk-run" in fake.queries and "orders(query:" in fake.bulk_query and "first:" not in fake.bulk_query
     assert [o for b in bulk for o in b.orders] == [o for b in paged for o in b.orders]
+    assert sum(1 for b in bulk for r in b.refs or [] if r.startswith("shopify:refund/")) == 12
+    assert fake.queries.count("refunds") == 2  # 12 refunds read 10 at a time
     assert bulk[-1].warnings == paged[-1].warnings
     download = [h for h in fake.headers if "X-Shopify-Access-Token" not in h]
     assert len(download) == 1  # the file host never sees the token

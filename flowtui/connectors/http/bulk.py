@@ -5,7 +5,7 @@
         ...
 
 * :meth:`BulkExport.run` starts the query (``bulkOperationRunQuery``), polls the operation
-  (``bulkOperation(id:)``) with a growing pause — ``first_poll`` seconds, then doubling up to ``max_poll`` —
+  (``node(id:)``) with a growing pause — ``first_poll`` seconds, then doubling up to ``max_poll`` —
   until it is ``COMPLETED`` (or fails: :class:`BulkFailed` with the service's status and error code, or
   runs past ``deadline``), downloads the result file and yields each line's JSON object, in file order.
 * The file is on another host (a signed storage URL): it is fetched by ``download(url)``, which must not
@@ -37,9 +37,11 @@ mutation RunBulk($query: String!) {
 }
 """
 
+#: ``node(id:)`` works in every API version (``bulkOperation(id:)`` came in 2026-01, ``currentBulkOperation`` is
+#: deprecated from 2026-04 and only knows the latest operation)
 POLL = """
 query PollBulk($id: ID!) {
-  bulkOperation(id: $id) { id status errorCode objectCount url partialDataUrl }
+  node(id: $id) { ... on BulkOperation { id status errorCode objectCount url partialDataUrl } }
 }
 """
 
@@ -87,7 +89,7 @@ class BulkExport:
         pause = self.first_poll
         while True:
             self.polls += 1
-            found = self.gql.query(POLL, {"id": operation}).get("bulkOperation") or {}
+            found = self.gql.query(POLL, {"id": operation}).get("node") or {}
             status = found.get("status")
             if status == DONE:
                 url = found.get("url")

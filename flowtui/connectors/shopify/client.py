@@ -171,11 +171,32 @@ class ShopifyConnector:
                 yield order if isinstance(order, dict) else {"__unreadable": order}
 
     def _bulk(self, gql: GraphQLClient, search: str) -> Iterator[dict]:
+        """The bulk export's orders, their refunds' lines and money read by id (a bulk query cannot hold them)."""
         export = BulkExport(gql, self._download, deadline=_seconds("FLOWTUI_SHOPIFY_BULK_DEADLINE", 3600.0))
+        waiting: list[dict] = []
         for order in reassemble(export.run(queries.bulk_orders(search)), queries.BULK_CHILDREN):
             if order.get("__orphan"):
                 continue  # a child whose order is not in the file: nothing to attach it to
-            yield order
+            waiting.append(order)
+            if sum(len(_refunds(o)) for o in waiting) >= queries.REFUNDS_PER_QUERY or len(waiting) >= 250:
+                yield from self._with_refunds(gql, waiting)
+                waiting = []
+        yield from self._with_refunds(gql, waiting)
+
+    def _with_refunds(self, gql: GraphQLClient, orders: list[dict]) -> list[dict]:
+        """``orders`` with each refund's details filled in, read ``REFUNDS_PER_QUERY`` at a time."""
+        wanted = [r["id"] for o in orders if not is_test(o) for r in _refunds(o) if isinstance(r.get("id"), str)]
+        found: dict[str, dict] = {}
+        for start in range(0, len(wanted), queries.REFUNDS_PER_QUERY):
+            data = self._ask(gql, queries.REFUNDS, {"ids": wanted[start:start + queries.REFUNDS_PER_QUERY]})
+            for node in data.get("nodes") or []:
+                if isinstance(node, dict) and isinstance(node.get("id"), str):
+                    found[node["id"]] = node
+        for order in orders:
+            refunds = _refunds(order)
+            if refunds:
+                order["refunds"] = [{**r, **found.get(r.get("id"), {})} for r in refunds]
+        return orders
 
     def _whole(self, gql: GraphQLClient, order: dict) -> dict:
         data = self._ask(gql, queries.ORDER, {"id": order.get("id")})
@@ -220,6 +241,11 @@ class _Batch:
         batch = OrderBatch(orders=self.orders, refs=self.refs, raw=self.raw, errors=self.errors, stores=self.stores)
         self.orders, self.refs, self.raw, self.errors, self.stores, self.count = [], [], [], [], [], 0
         return batch
+
+
+def _refunds(order: dict) -> list[dict]:
+    refunds = order.get("refunds")
+    return [r for r in refunds if isinstance(r, dict)] if isinstance(refunds, list) else []
 
 
 def _raw(value: Any) -> bytes:
