@@ -17,6 +17,10 @@ from tests.unit.test_shopify_mapping import item, order, refund
 TOKEN = "shpat_right"
 
 
+ROUTES = [("bulkOperationRunQuery", "bulk-run"), ("on BulkOperation", "bulk-poll"), ("on Refund", "refunds"),
+          ("shop {", "shop"), ("locations(", "locations"), ("order(id", "order")]
+
+
 class FakeShop:
     """Answers the connector's queries from a list of orders (as the API returns them)."""
 
@@ -33,9 +37,7 @@ class FakeShop:
             return httpx.Response(401, json={"errors": "[API] Invalid API key or access token"})
         body = json.loads(request.content)
         text, variables = body["query"], body["variables"]
-        name = "bulk-run" if "bulkOperationRunQuery" in text else "bulk-poll" if "on BulkOperation" in text else "refunds" if "on Refund" in text else (
-            "shop" if "shop {" in text else "locations" if "locations(" in text else
-            "order" if "order(id" in text else "orders")
+        name = next((name for marker, name in ROUTES if marker in text), "orders")
         self.queries.append(name)
         return httpx.Response(200, json={"data": getattr(self, name.replace("-", "_"))(variables),
                                          "extensions": {"cost": {"requestedQueryCost": 10, "actualQueryCost": 5,

@@ -195,7 +195,7 @@ class ShopifyConnector:
         for order in orders:
             refunds = _refunds(order)
             if refunds:
-                order["refunds"] = [{**r, **found.get(r.get("id"), {})} for r in refunds]
+                order["refunds"] = [{**r, **found.get(str(r.get("id")), {})} for r in refunds]
         return orders
 
     def _whole(self, gql: GraphQLClient, order: dict) -> dict:
