@@ -1,4 +1,4 @@
-"""flowtui sandbox storehub: a local StoreHub-compatible API for trying things out."""
+"""flowtui sandbox storehub|shopify: local StoreHub- and Shopify-compatible APIs for trying things out."""
 
 from __future__ import annotations
 
@@ -29,6 +29,26 @@ def sandbox_storehub(port, seed, days, no_rate_limit):
     from flowtui.sandbox.storehub import serve
 
     serve(port=port, seed=seed, days=days, rate_limit=None if no_rate_limit else 3.0, echo=echo)
+
+
+@sandbox.command("shopify")
+@click.option("--port", type=click.IntRange(0, 65535), default=8766, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generated data.")
+@click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True,
+              help="Days of orders up to yesterday.")
+@click.option("--token", default="shpat_sandbox", show_default=True, help="The access token it accepts.")
+@click.option("--fail-every", type=click.IntRange(1), default=None, help="Answer every Nth request with a 503.")
+def sandbox_shopify(port, seed, days, token, fail_every):
+    """Serve a Shopify GraphQL Admin API from generated orders until Ctrl-C.
+
+    Connect a stream to it with:
+    flowtui stream add Shop --provider shopify --shop kedai-kopi-kita.myshopify.com --access-token shpat_sandbox
+    --base-url http://127.0.0.1:8766 --start-date <first day>
+    """
+    from flowtui.sandbox.shopify import serve
+
+    serve(port=port, seed=seed, days=days, token=token, fail_every=fail_every, echo=echo)
 
 
 def register(cli: click.Group) -> None:

@@ -1,0 +1,3 @@
+from flowtui.sandbox.shopify.run import main
+
+main()
