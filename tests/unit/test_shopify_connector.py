@@ -18,7 +18,7 @@ TOKEN = "shpat_right"
 
 
 ROUTES = [("bulkOperationRunQuery", "bulk-run"), ("on BulkOperation", "bulk-poll"), ("on Refund", "refunds"),
-          ("shop {", "shop"), ("locations(", "locations"), ("order(id", "order")]
+          ("shop {", "shop"), ("locations(", "locations"), ("query OrderPart", "part")]
 
 
 class FakeShop:
@@ -60,13 +60,19 @@ class FakeShop:
         return {"orders": {"pageInfo": {"hasNextPage": more, "endCursor": str(start + len(page))}, "nodes": page}}
 
     @property
-    def orders_list(self):
-        return [{**o, "lineItems": {**o["lineItems"], "nodes": o["lineItems"]["nodes"][:20],
-                                    "pageInfo": {"hasNextPage": len(o["lineItems"]["nodes"]) > 20}}}
+    def orders_list(self):  # as a page carries them: 10 line items, the refunds' ids and dates
+        return [{**o, "lineItems": {"nodes": o["lineItems"]["nodes"][:10],
+                                    "pageInfo": {"hasNextPage": len(o["lineItems"]["nodes"]) > 10, "endCursor": "10"}},
+                 "refunds": [{"id": r["id"], "createdAt": r["createdAt"]} for r in o["refunds"]]}
                 for o in self.held]
 
-    def order(self, variables):
-        return {"order": next(o for o in self.held if o["id"] == variables["id"])}
+    def part(self, variables):
+        held = next(o for o in self.held if o["id"] == variables["id"])
+        start = int(variables.get("after") or 0)
+        lines = held["lineItems"]["nodes"][start:start + 100]
+        return {"order": {"id": held["id"], "lineItems": {
+            "nodes": lines, "pageInfo": {"hasNextPage": start + 100 < len(held["lineItems"]["nodes"]),
+                                         "endCursor": str(start + 100)}}}}
 
     def bulk_run(self, variables):
         self.bulk_query = variables["query"]
@@ -126,7 +132,7 @@ def test_a_recent_window_is_paged_and_test_orders_are_counted():
     batches = fetched(connector(fake), date(2026, 11, 1))
     refs = [r for b in batches for r in b.refs or []]
     assert len(refs) == 20 and refs[0] == "shopify:order/1000"
-    assert fake.queries.count("orders") == 3  # 21 orders, 8 a page
+    assert fake.queries.count("orders") == 4  # 21 orders, 6 a page
     assert batches[-1].warnings == ["skipped 1 Shopify test order(s) (test: true): they are never booked"]
     assert [s.id for s in batches[0].stores] == ["11", "online"]
 
@@ -147,7 +153,7 @@ def test_an_order_with_more_lines_than_a_page_holds_is_read_again_whole():
                                   "amountSet": {"shopMoney": {"amount": "30.00"}}}])
     fake = FakeShop([big])
     [batch] = fetched(connector(fake), date(2026, 11, 1))
-    assert fake.queries.count("order") == 1
+    assert fake.queries.count("part") == 1
     assert batch.errors == [None] and len(orjson.loads(batch.orders[0])["lines"]) == 30
 
 
@@ -156,11 +162,12 @@ def test_a_long_range_is_one_bulk_export_read_like_the_pages():
     fake = FakeShop([numbered(n) for n in range(5)] + [numbered(9, test=True)]
                     + [numbered(20 + n, refunds=[r]) for n, r in enumerate(refunded)])
     paged = fetched(connector(fake), date(2026, 11, 1))
+    asked = len(fake.queries)
     bulk = fetched(connector(fake), date(2026, 9, 1))  # 70 days before "today"
     assert "bulk-run" in fake.queries and "orders(query:" in fake.bulk_query and "first:" not in fake.bulk_query
     assert [o for b in bulk for o in b.orders] == [o for b in paged for o in b.orders]
     assert sum(1 for b in bulk for r in b.refs or [] if r.startswith("shopify:refund/")) == 12
-    assert fake.queries.count("refunds") == 2  # 12 refunds read 10 at a time
+    assert fake.queries[asked:].count("refunds") == 2  # 12 refunds read 6 at a time
     assert bulk[-1].warnings == paged[-1].warnings
     download = [h for h in fake.headers if "X-Shopify-Access-Token" not in h]
     assert len(download) == 1  # the file host never sees the token

@@ -148,8 +148,6 @@ class ShopifyConnector:
             tally = _Tally()
             batch = _Batch(stores=stores)
             for order in orders:
-                if truncated(order.get("lineItems")) or truncated(order.get("shippingLines")):
-                    order = self._whole(gql, order)
                 if is_test(order):
                     tally.tests += 1
                     continue
@@ -167,8 +165,9 @@ class ShopifyConnector:
     def _paged(self, gql: GraphQLClient, search: str) -> Iterator[dict]:
         variables = {"q": search, "first": queries.ORDERS_PER_PAGE}
         for page in gql.pages(queries.ORDERS, variables, GraphQLCursor("orders")):
-            for order in (page.get("orders") or {}).get("nodes") or []:
-                yield order if isinstance(order, dict) else {"__unreadable": order}
+            found = (page.get("orders") or {}).get("nodes") or []
+            orders = [self._whole(gql, o) if isinstance(o, dict) else {"__unreadable": o} for o in found]
+            yield from self._with_refunds(gql, orders)
 
     def _bulk(self, gql: GraphQLClient, search: str) -> Iterator[dict]:
         """The bulk export's orders, their refunds' lines and money read by id (a bulk query cannot hold them)."""
@@ -183,25 +182,39 @@ class ShopifyConnector:
                 waiting = []
         yield from self._with_refunds(gql, waiting)
 
+    def _whole(self, gql: GraphQLClient, order: dict) -> dict:
+        """``order`` with whatever its page could not carry read on its own (a test order is left as it is)."""
+        if is_test(order) or not isinstance(order.get("id"), str):
+            return order
+        for part in ("lineItems", "shippingLines"):
+            if truncated(order.get(part)):
+                nodes: list = []
+                paging = GraphQLCursor(f"order.{part}")
+                for data in gql.pages(queries.order_part(part), {"id": order["id"]}, paging):
+                    nodes.extend(((data.get("order") or {}).get(part) or {}).get("nodes") or [])
+                order[part] = {"pageInfo": {"hasNextPage": False}, "nodes": nodes}
+        for part, carried in (("transactions", queries.TRANSACTIONS), ("refunds", queries.REFUND_IDS)):
+            if isinstance(order.get(part), list) and len(order[part]) >= carried:
+                order[part] = (self._ask(gql, queries.order_part(part), {"id": order["id"]}).get("order") or {}).get(
+                    part, order[part])
+        return order
+
     def _with_refunds(self, gql: GraphQLClient, orders: list[dict]) -> list[dict]:
-        """``orders`` with each refund's details filled in, read ``REFUNDS_PER_QUERY`` at a time."""
+        """``orders`` with each refund's lines and money filled in, read ``REFUNDS_PER_QUERY`` at a time."""
         wanted = [r["id"] for o in orders if not is_test(o) for r in _refunds(o) if isinstance(r.get("id"), str)]
         found: dict[str, dict] = {}
         for start in range(0, len(wanted), queries.REFUNDS_PER_QUERY):
             data = self._ask(gql, queries.REFUNDS, {"ids": wanted[start:start + queries.REFUNDS_PER_QUERY]})
             for node in data.get("nodes") or []:
                 if isinstance(node, dict) and isinstance(node.get("id"), str):
+                    if truncated(node.get("refundLineItems")):
+                        node = (self._ask(gql, queries.REFUND_WHOLE, {"ids": [node["id"]]}).get("nodes") or [node])[0]
                     found[node["id"]] = node
         for order in orders:
             refunds = _refunds(order)
             if refunds:
                 order["refunds"] = [{**r, **found.get(str(r.get("id")), {})} for r in refunds]
         return orders
-
-    def _whole(self, gql: GraphQLClient, order: dict) -> dict:
-        data = self._ask(gql, queries.ORDER, {"id": order.get("id")})
-        whole = data.get("order")
-        return whole if isinstance(whole, dict) else order
 
     def _download(self, url: str) -> bytes:
         """A bulk result file: a plain GET without the shop's token (the file is on a storage host)."""

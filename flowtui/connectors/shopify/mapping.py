@@ -260,6 +260,8 @@ def _channel(order: dict) -> str | None:
 def _refund(order: dict, refund: dict, sale: Order, number: int) -> Order | None:
     taxes_included = order.get("taxesIncluded") is True
     what = f"refund {number}"
+    if truncated(refund.get("refundLineItems")):
+        raise Unreadable(f"{what} has more lines than were read")
     lines = []
     for n, item in enumerate(nodes(refund.get("refundLineItems"), f"{what} refundLineItems"), start=1):
         line_what = f"{what} line {n}"

@@ -28,42 +28,50 @@ _REFUND_LINE = f"""id quantity
 
 _REFUND_SHIPPING = f"id subtotalAmountSet {{ {MONEY} }} taxAmountSet {{ {MONEY} }}"
 
-#: nested page sizes of the paged query: its requested cost (about 95 points an order) stays under Shopify's
-#: 1,000-point ceiling for a page of 8 orders; an order with more is read again alone (:data:`ORDER`)
-ORDERS_PER_PAGE = 8
+#: A page of orders carries each order's first :data:`LINES` line items, :data:`SHIPPING` shipping lines,
+#: :data:`TRANSACTIONS` transactions and :data:`REFUND_IDS` refunds' ids and dates. Shopify prices a query
+#: before it runs (an object 1 point, a connection 2 + its page x each node; a money amount is 2 objects) and
+#: refuses one over 1,000 points: an order is ~150 points, so 6 a page. Whatever does not fit (a long order, its
+#: refunds' lines and money) is read after, by id (:data:`REFUNDS`, :func:`order_part`).
+ORDERS_PER_PAGE = 6
+LINES, SHIPPING, TRANSACTIONS, REFUND_IDS = 10, 2, 10, 10
 
 
-def _order(lines: int, shipping: int, transactions: int, refunds: int, refund_lines: int) -> str:
+def _order(lines: int, shipping: int, transactions: int, refunds: int) -> str:
     return f"""id name test processedAt createdAt updatedAt cancelledAt displayFinancialStatus taxesIncluded
   currencyCode sourceName
   retailLocation {{ id name }}
   totalTipReceivedSet {{ {MONEY} }}
-  lineItems(first: {lines}) {{ pageInfo {{ hasNextPage }} nodes {{ {_LINE} }} }}
-  shippingLines(first: {shipping}) {{ pageInfo {{ hasNextPage }} nodes {{ {_SHIPPING} }} }}
+  lineItems(first: {lines}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {_LINE} }} }}
+  shippingLines(first: {shipping}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {_SHIPPING} }} }}
   transactions(first: {transactions}) {{ {_TRANSACTION} }}
-  refunds(first: {refunds}) {{
-    id createdAt
-    refundLineItems(first: {refund_lines}) {{ pageInfo {{ hasNextPage }} nodes {{ {_REFUND_LINE} }} }}
-    refundShippingLines(first: 5) {{ nodes {{ {_REFUND_SHIPPING} }} }}
-    transactions(first: 10) {{ nodes {{ {_TRANSACTION} }} }}
-  }}"""
+  refunds(first: {refunds}) {{ id createdAt }}"""
 
 
 ORDERS = f"""
 query Orders($q: String!, $after: String, $first: Int!) {{
   orders(first: $first, after: $after, query: $q, sortKey: UPDATED_AT) {{
     pageInfo {{ hasNextPage endCursor }}
-    nodes {{ {_order(20, 3, 10, 3, 20)} }}
+    nodes {{ {_order(LINES, SHIPPING, TRANSACTIONS, REFUND_IDS)} }}
   }}
 }}
 """
 
-#: one order whose lines did not fit the page: read alone with room for all of them
-ORDER = f"""
-query Order($id: ID!) {{
-  order(id: $id) {{ {_order(250, 20, 100, 50, 100)} }}
-}}
-"""
+_PARTS = {
+    "lineItems": f"lineItems(first: 100, after: $after) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {_LINE} }} }}",
+    "shippingLines": f"shippingLines(first: 100, after: $after) {{ pageInfo {{ hasNextPage endCursor }} "
+                     f"nodes {{ {_SHIPPING} }} }}",
+    "transactions": f"transactions(first: 250) {{ {_TRANSACTION} }}",
+    "refunds": "refunds(first: 250) { id createdAt }",
+}
+
+
+def order_part(part: str) -> str:
+    """One order's ``part`` (lineItems, shippingLines: paged by ``$after``; transactions, refunds: all), for an
+    order whose page could not carry all of it."""
+    after = ", $after: String" if part in ("lineItems", "shippingLines") else ""
+    return f"query OrderPart($id: ID!{after}) {{ order(id: $id) {{ id {_PARTS[part]} }} }}"
+
 
 SHOP = "{ shop { name currencyCode ianaTimezone myshopifyDomain } }"
 
@@ -99,18 +107,27 @@ def bulk_orders(search: str) -> str:
 #: a bulk file's child lines by type -> the order's connection they belong to
 BULK_CHILDREN = {"LineItem": "lineItems", "ShippingLine": "shippingLines"}
 
-#: refunds read by id, a few at a time: a bulk query cannot hold a connection inside a list field (``refunds``
-#: is a list), so a bulk export carries each refund's id and date only and its lines and money come from here
-REFUNDS_PER_QUERY = 10
-REFUNDS = f"""
+#: refunds read by id, a few at a time (a page of orders carries only their ids, and a bulk query cannot hold a
+#: connection inside a list field such as ``refunds``): ~150 points each. A refund with more lines is read alone.
+REFUNDS_PER_QUERY = 6
+REFUND_LINES = 20
+
+
+def refunds(lines: int = REFUND_LINES) -> str:
+    return f"""
 query Refunds($ids: [ID!]!) {{
   nodes(ids: $ids) {{
     ... on Refund {{
       id createdAt
-      refundLineItems(first: 100) {{ pageInfo {{ hasNextPage }} nodes {{ {_REFUND_LINE} }} }}
-      refundShippingLines(first: 5) {{ nodes {{ {_REFUND_SHIPPING} }} }}
-      transactions(first: 10) {{ nodes {{ {_TRANSACTION} }} }}
+      refundLineItems(first: {lines}) {{ pageInfo {{ hasNextPage }} nodes {{ {_REFUND_LINE} }} }}
+      refundShippingLines(first: 2) {{ nodes {{ {_REFUND_SHIPPING} }} }}
+      transactions(first: 5) {{ nodes {{ {_TRANSACTION} }} }}
     }}
   }}
 }}
 """
+
+
+REFUNDS = refunds()
+#: one refund with up to 150 lines (its own query)
+REFUND_WHOLE = refunds(150)
