@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from flowtui.connectors.shopify.mapping import ADJUSTMENT_SKU, map_order, priced
+from flowtui.connectors.shopify.mapping import ADJUSTMENT_SKU, map_order, priced, skipped
 
 
 def m(amount: str) -> dict:
@@ -212,3 +212,19 @@ def test_a_hostile_refund_costs_only_itself():
 def test_not_an_object_is_rejected_with_its_type():
     [entry] = map_order(["an", "array"])
     assert "not an order object" in (entry.error or "")
+
+
+@pytest.mark.parametrize("status,transactions", [
+    ("PENDING", [txn(gateway="manual", status="PENDING")]),
+    ("AUTHORIZED", [txn(kind="AUTHORIZATION")]),
+    ("EXPIRED", [txn(kind="AUTHORIZATION"), txn(kind="CAPTURE", status="FAILURE", ident=2)]),
+])
+def test_an_order_nothing_was_captured_for_is_not_booked_yet(status, transactions):
+    unpaid = order(displayFinancialStatus=status, transactions=transactions)
+    assert skipped(unpaid) == "unpaid" and map_order(unpaid) == []
+
+
+def test_an_order_partly_captured_is_booked_and_its_gap_is_for_landing_to_refuse():
+    partly = order(displayFinancialStatus="PARTIALLY_PAID", transactions=[txn(kind="CAPTURE", amount="10.00")])
+    assert skipped(partly) is None and sale(map_order(partly))["payments"] == [{"method": "shopify_payments",
+                                                                                "amount": "10.00"}]

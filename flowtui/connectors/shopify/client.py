@@ -41,7 +41,7 @@ from flowtui.connectors.http import (
     shared_limiter,
 )
 from flowtui.connectors.shopify import queries
-from flowtui.connectors.shopify.mapping import ONLINE, ONLINE_NAME, Entry, is_test, map_order, numeric_id, truncated
+from flowtui.connectors.shopify.mapping import ONLINE, ONLINE_NAME, Entry, is_test, map_order, numeric_id, skipped, truncated
 
 API_VERSION = "2026-10"
 BULK_AFTER_DAYS = 30
@@ -148,17 +148,21 @@ class ShopifyConnector:
             tally = _Tally()
             batch = _Batch(stores=stores)
             for order in orders:
-                if is_test(order):
-                    tally.tests += 1
+                why = skipped(order)
+                if why is not None:
+                    setattr(tally, why, getattr(tally, why) + 1)
                     continue
                 tally.orders += 1
                 batch.add(map_order(order))
                 if batch.count >= BATCH_ORDERS:
                     yield batch.take()
             final = batch.take()
-            if tally.tests:
-                final.warnings.append(f"skipped {tally.tests:,} Shopify test order(s) (test: true): "
+            if tally.test:
+                final.warnings.append(f"skipped {tally.test:,} Shopify test order(s) (test: true): "
                                       "they are never booked")
+            if tally.unpaid:
+                final.warnings.append(f"{tally.unpaid:,} Shopify order(s) not paid yet (pending or only authorized): "
+                                      "booked once Shopify captures their payment")
             final.progress = 1.0
             yield final
 
@@ -230,7 +234,8 @@ class ShopifyConnector:
 @dataclass
 class _Tally:
     orders: int = 0
-    tests: int = 0
+    test: int = 0
+    unpaid: int = 0
 
 
 @dataclass

@@ -25,7 +25,9 @@ One Shopify order gives one canonical **sale** and one canonical **return** per 
   stock). When the money refunded differs from what the lines say (Shopify's order adjustments), the
   difference is an adjustment line (more refunded) or the return's discount (less). A refund that moved no
   money (a restock only) is no return.
-* ``test: true`` orders are skipped (the caller counts them).
+* ``test: true`` orders are skipped, and so are orders nothing was captured for yet (``PENDING``, ``AUTHORIZED``,
+  ``EXPIRED`` without a successful sale or capture: a bank transfer not yet received): they are booked when paid,
+  which changes the order and brings it back. The caller counts both.
 
 Pure and forgiving: :func:`map_order` never raises; a value it cannot read makes the entry unusable with a
 reason naming the field, and the rest of the order's entries (and every other order) still go through.
@@ -312,13 +314,31 @@ def is_test(order: Any) -> bool:
     return isinstance(order, dict) and order.get("test") is True
 
 
+#: financial statuses of an order nothing has been captured for yet (a pending bank transfer, an authorization)
+UNPAID = frozenset({"PENDING", "AUTHORIZED", "EXPIRED"})
+
+
+def skipped(order: Any) -> str | None:
+    """Why an order is not booked at all: ``test``, ``unpaid`` (nothing captured yet: it is booked once Shopify
+    captures its payment, which changes the order and brings it back), or None."""
+    if is_test(order):
+        return "test"
+    if not isinstance(order, dict) or order.get("displayFinancialStatus") not in UNPAID:
+        return None
+    transactions = order.get("transactions")
+    for transaction in transactions if isinstance(transactions, list) else []:
+        if isinstance(transaction, dict) and transaction.get("kind") in PAID and transaction.get("status") == "SUCCESS":
+            return None
+    return "unpaid"
+
+
 def map_order(order: Any) -> list[Entry]:
     """The canonical entries of one Shopify order (none for a test order); never raises."""
     if not isinstance(order, dict):
         return [Entry(Order(), "shopify:order", order, f"not an order object (got {type(order).__name__})")]
     sale_id = numeric_id(order.get("id"))
     ref = f"shopify:order/{sale_id}"
-    if is_test(order):
+    if skipped(order):
         return []
     try:
         store = store_of(order)
