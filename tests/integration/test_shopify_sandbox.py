@@ -47,8 +47,11 @@ def shop():
         yield sandbox
 
 
+CLIENT = httpx.Client()  # one client: a new one per request would spend most of a test on its TLS setup
+
+
 def post(sandbox: ShopifySandbox, query: str, variables: dict | None = None, token: str | None = None) -> httpx.Response:
-    return httpx.post(sandbox.graphql_url, json={"query": query, "variables": variables or {}}, timeout=30,
+    return CLIENT.post(sandbox.graphql_url, json={"query": query, "variables": variables or {}}, timeout=30,
                       headers={"X-Shopify-Access-Token": sandbox.token if token is None else token})
 
 
@@ -165,3 +168,122 @@ def _utc(text: str) -> datetime:
 
 def _lines(body: bytes) -> list[dict]:
     return [json.loads(line) for line in body.decode().splitlines()]
+
+
+BULK = f"""{{ orders(query: "updated_at:>='2026-10-01T00:00:00Z'") {{ edges {{ node {{
+    id name processedAt updatedAt test displayFinancialStatus taxesIncluded retailLocation {{ id }}
+    transactions {{ id kind status gateway amountSet {MONEY} }}
+    refunds {{ id createdAt totalRefundedSet {MONEY} }}
+    lineItems {{ edges {{ node {{ id sku quantity originalUnitPriceSet {MONEY} taxLines {{ rate priceSet {MONEY} }} }} }} }}
+    shippingLines {{ nodes {{ id title originalPriceSet {MONEY} }} }}
+}} }} }} }}"""
+_BULK_FIELDS = BULK[BULK.index("id name"):BULK.rindex("} } } }")]
+BULK_PAGE = ("""query($after: String) { orders(first: 5, after: $after, query: "updated_at:>='2026-10-01T00:00:00Z'") {
+    pageInfo { hasNextPage endCursor } edges { node { """
+             + _BULK_FIELDS.replace("lineItems {", "lineItems(first: 5) {")
+             .replace("shippingLines {", "shippingLines(first: 2) {")
+             + " } } } }")
+RUN = """mutation($q: String!) {
+    bulkOperationRunQuery(query: $q) { bulkOperation { id status } userErrors { field message code } } }"""
+POLL = "{ currentBulkOperation { id status errorCode objectCount rootObjectCount url } }"
+
+
+def test_bulk_operation_jsonl_equals_the_paged_orders(shop):
+    shop.bulk.seconds = 0.0
+    created = gql(shop, RUN, {"q": BULK})["data"]["bulkOperationRunQuery"]
+    assert created["userErrors"] == [] and created["bulkOperation"]["status"] == "CREATED"
+    op = gql(shop, POLL)["data"]["currentBulkOperation"]
+    assert op["id"] == created["bulkOperation"]["id"] and op["status"] == "COMPLETED"
+    lines = _lines(CLIENT.get(op["url"], timeout=30).content)
+    assert int(op["objectCount"]) == len(lines)
+    roots = {line["id"]: {**line, "lineItems": [], "shippingLines": []} for line in lines if "__parentId" not in line}
+    for line in lines:
+        if "__parentId" in line:
+            kind = "lineItems" if "/LineItem/" in line["id"] else "shippingLines"
+            roots[line.pop("__parentId")][kind].append(line)
+    paged, after = {}, None
+    while True:
+        connection = gql(shop, BULK_PAGE, {"after": after})["data"]["orders"]
+        for edge in connection["edges"]:
+            node = edge["node"]
+            paged[node["id"]] = {**node, "lineItems": [e["node"] for e in node["lineItems"]["edges"]],
+                                 "shippingLines": node["shippingLines"]["nodes"]}
+        if not connection["pageInfo"]["hasNextPage"]:
+            break
+        after = connection["pageInfo"]["endCursor"]
+    assert roots == paged and int(op["rootObjectCount"]) == len(paged)
+    assert sum(1 for o in shop.orders() if o["updatedAt"] >= "2026-10-01T00:00:00Z") == len(paged)
+
+
+def test_bulk_operations_follow_shopifys_rules(shop):
+    shop.bulk.seconds = 3600.0
+    try:
+        first = gql(shop, RUN, {"q": "{ orders { edges { node { id } } } }"})["data"]["bulkOperationRunQuery"]
+        assert first["bulkOperation"]["status"] == "CREATED"
+        assert gql(shop, POLL)["data"]["currentBulkOperation"]["status"] == "RUNNING"
+        busy = gql(shop, RUN, {"q": BULK})["data"]["bulkOperationRunQuery"]
+        assert busy["bulkOperation"] is None and busy["userErrors"][0]["code"] == "OPERATION_IN_PROGRESS"
+        assert first["bulkOperation"]["id"] in busy["userErrors"][0]["message"]
+    finally:
+        shop.bulk.seconds = 0.0
+        shop.bulk.finish()
+    assert gql(shop, POLL)["data"]["currentBulkOperation"]["status"] == "COMPLETED"
+    for query, message in (
+        ("{ orders { edges { node { id refunds { refundLineItems { nodes { quantity } } } } } } }", "within a list field"),
+        ("{ orders { edges { node { name lineItems { nodes { sku } } } } } }", "must select the 'id' field"),
+        ('{ node(id: "gid://shopify/Order/1") { id } }', "`node` or `nodes`"),
+        ("{ shop { name } }", "at least one connection"),
+        ("{ orders { edges { node { id nope } } } }", "Invalid bulk query"),
+    ):
+        errors = gql(shop, RUN, {"q": query})["data"]["bulkOperationRunQuery"]["userErrors"]
+        assert errors and message in errors[0]["message"] and errors[0]["code"] == "INVALID", (query, errors)
+
+
+def test_throttled_when_the_bucket_is_short_then_restored():
+    with ShopifySandbox(seed=2, days=2, end_date=END, restore_rate=50.0) as sandbox:
+        now = [0.0]
+        sandbox.bucket.clock = lambda: now[0]
+        sandbox.bucket.drain(to=5)
+        reply = gql(sandbox, "{ orders(first: 10) { nodes { id } } }")
+        assert reply["errors"] == [{"message": "Throttled", "extensions": {
+            "code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}]
+        assert "data" not in reply
+        assert reply["extensions"]["cost"] == {"requestedQueryCost": 12, "actualQueryCost": None, "throttleStatus": {
+            "maximumAvailable": 2000.0, "currentlyAvailable": 5, "restoreRate": 50.0}}
+        now[0] += 1.0  # 50 points back
+        reply = gql(sandbox, "{ orders(first: 10) { nodes { id } } }")
+        assert len(reply["data"]["orders"]["nodes"]) == 10
+        assert reply["extensions"]["cost"]["actualQueryCost"] == 12
+        assert reply["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 55 - 12
+
+
+def test_every_nth_request_fails_with_a_5xx_when_asked():
+    with ShopifySandbox(seed=2, days=1, end_date=END, fail_every=3) as sandbox:
+        statuses = [post(sandbox, "{ shop { name } }").status_code for _ in range(6)]
+        assert statuses == [200, 200, 503, 200, 200, 503]
+
+
+def test_next_night_brings_the_new_day_and_the_refunds_made_on_it():
+    with ShopifySandbox(seed=3, days=7, end_date=END, restore_rate=1_000_000) as sandbox:
+        before = {o["id"]: o for o in sandbox.orders()}
+        night = sandbox.next_night()
+        assert night["end_date"] == "2026-10-15" and night["added"] > 0 and night["changed"]
+        since = "2026-10-14T16:00:00Z"  # local midnight starting the 15th
+        changed, _ = all_orders(sandbox, f"updated_at:>={since}", first=5)
+        old = [o for o in changed if o["id"] in before]
+        assert {o["name"] for o in old} == set(night["changed"])
+        assert all(len(o["refunds"]) > len(before[o["id"]]["refunds"]) or o["cancelledAt"] for o in old)
+        assert all(_local(o["processedAt"]).date() == date(2026, 10, 15) for o in changed if o["id"] not in before)
+
+
+def test_a_planted_order_is_served_as_given_and_unknown_search_fields_are_warned_about():
+    with ShopifySandbox(seed=2, days=1, end_date=END) as sandbox:
+        planted = sandbox.add_order({"createdAt": "2026-10-14T01:00:00Z", "updatedAt": "2026-10-14T01:00:00Z",
+                                     "processedAt": "2026-10-14T01:00:00Z", "currencyCode": "MYR",
+                                     "displayFinancialStatus": "PAID", "totalPriceSet": {"shopMoney": {"amount": "-1"}}})
+        reply = gql(sandbox, """{ orders(first: 5, query: "name:9001 colour:blue") {
+            nodes { id name totalPriceSet { shopMoney { amount } } } } }""")
+        assert reply["data"]["orders"]["nodes"] == [{"id": planted["id"], "name": "#9001",
+                                                     "totalPriceSet": {"shopMoney": {"amount": "-1"}}}]
+        assert reply["extensions"]["search"][0]["warnings"] == [
+            {"field": "colour", "message": "Invalid search field for this query."}]

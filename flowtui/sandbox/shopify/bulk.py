@@ -35,7 +35,7 @@ class BulkOperations:
 
     def __init__(self, sandbox) -> None:
         self.sandbox = sandbox
-        self.seconds = 1.0  # from CREATED to COMPLETED
+        self.seconds = 1.0  # from CREATED to COMPLETED (for operations created from then on)
         self.fail_next = False  # the next operation ends FAILED (INTERNAL_SERVER_ERROR)
         self._ops: list[dict] = []
         self._files: dict[str, bytes] = {}
@@ -56,7 +56,7 @@ class BulkOperations:
                 return _user_error(str(err), "INVALID")
             number = 1_000_000 + len(self._ops) + 1
             op = {"id": f"gid://shopify/BulkOperation/{number}", "type": "QUERY", "query": query,
-                  "_number": number, "_started": self.sandbox.clock(), "_failed": self.fail_next,
+                  "_number": number, "_due": self.sandbox.clock() + self.seconds, "_failed": self.fail_next,
                   "createdAt": _now(), "_lines": lines, "_roots": roots}
             self.fail_next = False
             self._ops.append(op)
@@ -89,9 +89,14 @@ class BulkOperations:
                 "rootObjectCount": str(op["_roots"] if status == "COMPLETED" else 0),
                 "fileSize": str(len(body)) if url else None, "url": url, "partialDataUrl": None}
 
+    def finish(self) -> None:
+        """Complete (or fail) every running operation now."""
+        with self._lock:
+            for op in self._ops:
+                op["_due"] = min(op["_due"], self.sandbox.clock())
+
     def _status(self, op: dict) -> str:
-        elapsed = self.sandbox.clock() - op["_started"]
-        if elapsed < self.seconds:
+        if self.sandbox.clock() < op["_due"]:
             return "RUNNING"
         return "FAILED" if op["_failed"] else "COMPLETED"
 

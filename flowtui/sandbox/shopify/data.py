@@ -286,6 +286,8 @@ def as_of(made: Made, instant: datetime) -> dict:
     order["totalReceivedSet"], order["totalRefundedSet"] = bag(received), bag(refunded)
     order["totalRefundedShippingSet"] = bag(sum(_sen(s["subtotalAmountSet"]) for r in refunds for s in r["refundShippingLines"]))
     order["currentTotalPriceSet"] = bag(_sen(order["totalPriceSet"]) - refunded)
+    if order["displayFinancialStatus"] == "PAID" and received < _sen(order["totalPriceSet"]):  # captured later
+        order["displayFinancialStatus"] = "AUTHORIZED"
     if refunds:
         order["displayFinancialStatus"] = "REFUNDED" if refunded >= received else "PARTIALLY_REFUNDED"
     if made.cancelled is not None and made.cancelled <= instant:

@@ -27,7 +27,7 @@ from datetime import time as dtime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
-from graphql import GraphQLError, OperationDefinitionNode, execute_sync, parse, validate
+from graphql import DocumentNode, GraphQLError, OperationDefinitionNode, execute_sync, parse, validate
 from graphql.execution.values import get_variable_values
 from graphql.language import FragmentDefinitionNode
 
@@ -67,11 +67,13 @@ class ShopifySandbox:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
+        self._parsed: dict[str, tuple[DocumentNode | None, list]] = {}
         opened = datetime.combine(self.start_date - timedelta(days=400), dtime(9), ZoneInfo(MYT))
         self._locations = [location(number, name, city, opened) for number, name, city in LOCATIONS]
         self._ids = Ids()
         self._maker = OrderMaker(seed, self._locations, self._ids)
         self._made: list[Made] = []
+        self._manual: list[dict] = []
         for n in range(days):
             self._add_day(self.start_date + timedelta(days=n))
         self._refresh()
@@ -87,7 +89,7 @@ class ShopifySandbox:
         """What the API shows: everything up to the end of ``end_date`` (local), seen from then."""
         instant = datetime.combine(self.end_date + timedelta(days=1), dtime(0), ZoneInfo(MYT)) - timedelta(seconds=1)
         with self._lock:
-            self._visible = [as_of(m, instant) for m in self._made if m.processed <= instant]
+            self._visible = [as_of(m, instant) for m in self._made if m.processed <= instant] + self._manual
             self._index: dict[str, dict] = {loc["id"]: loc for loc in self._locations}
             for order in self._visible:
                 self._index[order["id"]] = order
@@ -97,6 +99,21 @@ class ShopifySandbox:
                     self._index[refund["id"]] = refund
                 for txn in order["transactions"]:
                     self._index[txn["id"]] = txn
+
+    def add_order(self, order: dict) -> dict:
+        """Add (or, for a known ``id``, replace) an order in the API's shape, served exactly as given.
+
+        Missing keys take harmless defaults; nothing is checked, so tests can plant hostile orders on purpose.
+        """
+        with self._lock:
+            self._manual = [o for o in self._manual if o["id"] != order.get("id")]
+            number = 6_109_000_000 + len(self._manual) + 1
+            defaults: dict = {"id": f"gid://shopify/Order/{number}", "name": f"#9{len(self._manual) + 1:03d}",
+                        "lineItems": [], "shippingLines": [], "transactions": [], "refunds": [], "taxLines": [],
+                        "paymentGatewayNames": [], "retailLocation": None, "test": False, "taxesIncluded": False}
+            self._manual.append({**defaults, **order})
+            self._refresh()
+            return self._manual[-1]
 
     def shop(self) -> dict:
         return dict(SHOP)
@@ -141,13 +158,19 @@ class ShopifySandbox:
         query = body.get("query")
         if not isinstance(query, str) or not query.strip():
             return {"errors": [{"message": "No query string was present"}]}
-        try:
-            document = parse(query)
-        except GraphQLError as err:
-            return {"errors": [err.formatted]}
-        errors = validate(self.schema, document)
-        if errors:
-            return {"errors": [e.formatted for e in errors]}
+        parsed = self._parsed.get(query)
+        if parsed is None:  # a client sends the same few queries again and again: parse and check each once
+            try:
+                tree = parse(query)
+                parsed = (tree, [e.formatted for e in validate(self.schema, tree)])
+            except GraphQLError as err:
+                parsed = (None, [err.formatted])
+            if len(self._parsed) > 100:
+                self._parsed.clear()
+            self._parsed[query] = parsed
+        if parsed[1] or parsed[0] is None:
+            return {"errors": parsed[1]}
+        document = parsed[0]
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         name = body.get("operationName")
         chosen = [o for o in operations if name is None or (o.name and o.name.value == name)]
@@ -188,8 +211,7 @@ class ShopifySandbox:
         answer["extensions"] = {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual,
                                          "throttleStatus": self.bucket.status()}}
         if context.get("warnings"):
-            answer["extensions"]["search"] = [{"path": ["orders"], "query": variables.get("query", ""),
-                                               "warnings": context["warnings"]}]
+            answer["extensions"]["search"] = [{"path": ["orders"], "warnings": context["warnings"]}]
         return answer
 
     # -- HTTP ---------------------------------------------------------------------------------------
