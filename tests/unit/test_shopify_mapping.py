@@ -58,6 +58,11 @@ def test_an_online_order_is_one_sale_with_its_lines_tax_and_gateway():
     assert got["payments"] == [{"method": "shopify_payments", "amount": "21.20"}]
 
 
+def test_a_custom_item_without_sku_is_known_by_its_name():
+    line = item(sku=None) | {"product": None, "variant": None, "name": "Custom sale"}
+    assert sale(map_order(order(lineItems={"nodes": [line]})))["lines"][0]["product_id"] == "Custom sale"
+
+
 def test_a_pos_order_belongs_to_its_retail_location():
     got = sale(map_order(order(retailLocation={"id": "gid://shopify/Location/6884556842", "name": "Bangsar"})))
     assert (got["store_id"], got["store_name"]) == ("6884556842", "Bangsar")
@@ -190,8 +195,8 @@ def test_test_orders_are_skipped():
     ({"lineItems": {"nodes": [item(price="ten")]}}, "originalUnitPriceSet is 'ten', not an amount"),
     ({"lineItems": {"nodes": [item(price="1.005")]}}, "more than 2 decimals"),
     ({"lineItems": "lots"}, "lineItems is not a list"),
-    ({"lineItems": {"nodes": [item(sku=None) | {"product": None, "variant": None, "id": None}]}},
-     "neither a SKU nor a product"),
+    ({"lineItems": {"nodes": [item(sku=None) | {"product": None, "variant": None, "name": None}]}},
+     "neither a SKU nor a name"),
     ({"processedAt": 17}, "processedAt is 17, not a time"),
     ({"transactions": [txn(gateway=None)]}, "has no gateway"),
     ({"lineItems": {"nodes": [item(discounts=("99.00",))]}}, "discounts"),

@@ -5,8 +5,9 @@
     for page in gql.pages(ORDERS, {"q": "updated_at:>=2026-11-01"}, GraphQLCursor("orders")):
         ...
 
-* **Cost** — each query takes its expected cost from the bucket before it is sent (what the same query was
-  charged last time, else ``first_cost``), so the client waits *before* the bucket runs dry; every reply's
+* **Cost** — each query takes its expected cost from the bucket before it is sent (the same query's
+  ``requestedQueryCost`` last time, which the service wants in the bucket before it runs one, else
+  ``first_cost``), so the client waits *before* the bucket runs dry; every reply's
   ``extensions.cost.throttleStatus`` (``currentlyAvailable``, ``restoreRate``, ``maximumAvailable``) then sets
   the bucket to what the service says it is (:meth:`CostBucket.observe`).
 * **THROTTLED** — a reply whose errors say ``THROTTLED`` (Shopify answers it with HTTP 200) is asked again
@@ -93,7 +94,7 @@ class GraphQLClient:
         self.http, self.path, self.bucket, self.first_cost = http, path, bucket, first_cost
         self.access_hint = access_hint
         self.throttled = 0  # queries answered THROTTLED (and asked again)
-        self._costs: dict[str, float] = {}  # query text -> what it was charged last time
+        self._costs: dict[str, float] = {}  # query text -> its requested cost last time
         self._clock, self._sleep = clock, sleep
 
     @property
@@ -111,10 +112,8 @@ class GraphQLClient:
             if status is not None:
                 if self.bucket is not None:
                     self.bucket.observe(status.available, status.restore_rate, status.maximum)
-                if status.requested is not None:
-                    expected = status.requested
-                if status.actual is not None or status.requested is not None:
-                    self._costs[text] = status.actual if status.actual is not None else status.requested or expected
+                if status.requested is not None:  # the service wants that much in the bucket before it runs
+                    expected = self._costs[text] = status.requested
             errors = reply.get("errors") or []
             if _throttled(errors):
                 self.throttled += 1

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any, cast
 
 import httpx
@@ -42,6 +42,7 @@ from flowtui.connectors.http import (
 )
 from flowtui.connectors.shopify import queries
 from flowtui.connectors.shopify.mapping import ONLINE, ONLINE_NAME, Entry, is_test, map_order, numeric_id, skipped, truncated
+from flowtui.engine.core import clock
 
 API_VERSION = "2026-10"
 BULK_AFTER_DAYS = 30
@@ -69,7 +70,7 @@ class ShopifyConnector:
     base_url: str
     api_version: str = API_VERSION
     transport: httpx.BaseTransport | None = None  # tests plug a fake server in here
-    bulk_after_days: int = BULK_AFTER_DAYS
+    bulk_after_days: int | None = None  # None: BULK_AFTER_DAYS
     deadlines: Deadlines = field(default_factory=Deadlines)
     provider: str = "shopify"
     stats: RequestStats = field(default_factory=lambda: RequestStats(parent=STATS))
@@ -139,11 +140,11 @@ class ShopifyConnector:
 
     def _fetch(self, since: date) -> Iterator[OrderBatch]:
         search = f"updated_at:>='{(since - timedelta(days=1)).isoformat()}T00:00:00Z'"
-        today = self.today or datetime.now(UTC).date()
+        today = self.today or clock.now().astimezone(UTC).date()
         with self._http() as http:
             gql = self._graphql(http)
             stores = self._stores(gql)
-            bulk = (today - since).days > self.bulk_after_days
+            bulk = (today - since).days > (BULK_AFTER_DAYS if self.bulk_after_days is None else self.bulk_after_days)
             orders = self._bulk(gql, search) if bulk else self._paged(gql, search)
             tally = _Tally()
             batch = _Batch(stores=stores)

@@ -7,7 +7,7 @@ One Shopify order gives one canonical **sale** and one canonical **return** per 
 * store: the POS ``retailLocation``'s numeric id; ``online`` for an order without one (online store, other
   channels). Dated by ``processedAt`` (a return by the refund's ``createdAt``).
 * line: ``amount = originalUnitPrice x quantity - its discountAllocations``; ``tax`` = its ``taxLines``; all in
-  shop money. Order-level discounts are already allocated to the lines by Shopify, so the order's own
+  shop money. Its ``sku``; a custom item without one is known by its name (``product_id``). Order-level discounts are already allocated to the lines by Shopify, so the order's own
   ``discount`` is 0.
 * shipping: the shipping lines' ``discountedPriceSet`` (removed lines left out), ex-tax; their tax lines go into
   ``tax``. ``tip`` is ``totalTipReceivedSet``.
@@ -189,10 +189,10 @@ def _line(item: dict, quantity: int, unit: Decimal, discount: Decimal, tax: Deci
     sku, name = item.get("sku"), item.get("name")
     product = numeric_id((item.get("product") or {}).get("id")) or numeric_id((item.get("variant") or {}).get("id"))
     sku = sku.strip() if isinstance(sku, str) and sku.strip() else None
+    if sku is None and product is None and isinstance(name, str) and name.strip():
+        product = name.strip()  # a custom item: its name groups it, the same on every order
     if sku is None and product is None:
-        product = numeric_id(item.get("id"))
-    if sku is None and product is None:
-        raise Unreadable(f"{what} has neither a SKU nor a product")
+        raise Unreadable(f"{what} has neither a SKU nor a name")
     return OrderLine(sku=sku, product_id=product, name=name if isinstance(name, str) else None, quantity=quantity,
                      unit_price=exact_text(unit), discount=exact_text(discount), tax=exact_text(tax),
                      amount=exact_text(amount))
