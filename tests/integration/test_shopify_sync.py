@@ -173,6 +173,8 @@ def test_throttling_waits_for_the_bucket_and_never_fails(flow, monkeypatch):
         assert_digests_match(flow, box, END - timedelta(days=2), END)
         statuses = [status for _path, status, _cost in box.request_log]
         assert statuses.count(200) == len(statuses)
+        throttled = [cost for _path, _status, cost in box.request_log if cost and cost.get("actualQueryCost") is None]
+        assert throttled  # it was THROTTLED, waited for the bucket, and carried on
 
 
 def test_a_5xx_every_few_requests_is_asked_again(flow, monkeypatch):

@@ -7,8 +7,8 @@ One Shopify order gives one canonical **sale** and one canonical **return** per 
 * store: the POS ``retailLocation``'s numeric id; ``online`` for an order without one (online store, other
   channels). Dated by ``processedAt`` (a return by the refund's ``createdAt``).
 * line: ``amount = originalUnitPrice x quantity - its discountAllocations``; ``tax`` = its ``taxLines``; all in
-  shop money. Its ``sku``; a custom item without one is known by its name (``product_id``). Order-level discounts are already allocated to the lines by Shopify, so the order's own
-  ``discount`` is 0.
+  shop money. Its ``sku``; a custom item without one is known by its name (``product_id``). Order-level
+  discounts are already allocated to the lines by Shopify, so the order's own ``discount`` is 0.
 * shipping: the shipping lines' ``discountedPriceSet`` (removed lines left out), ex-tax; their tax lines go into
   ``tax``. ``tip`` is ``totalTipReceivedSet``.
 * payments: the ``SUCCESS`` transactions of kind ``SALE`` or ``CAPTURE``, method = ``gateway`` exactly.
