@@ -69,7 +69,8 @@ def order(
     given = dict(
         id=id, number=number or id, store_id=store, time=time, type=type, status=status, original_id=original_id,
         subtotal=subtotal.quantize(CENT), discount=discount, service_charge=service_charge, shipping=shipping,
-        tax=tax.quantize(CENT), tip=tip, rounding=rounding, total=total.quantize(CENT), lines=tuple(built), payments=tuple(payments),
+        tax=tax.quantize(CENT), tip=tip, rounding=rounding, total=total.quantize(CENT), lines=tuple(built),
+        payments=tuple(payments),
     )
     # the order's own fields go in their place; anything else (lines or payments written out as JSON, keys the
     # model does not know) is written as given, over what was built

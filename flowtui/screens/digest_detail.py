@@ -16,7 +16,7 @@ from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.core.formats import money, quantity
 from flowtui.engine.core.money import from_sen
-from flowtui.engine.core.records import SUMMARY_LABELS, DigestDetail
+from flowtui.engine.core.records import SUMMARY_LABELS, DigestDetail, shown_summary
 from flowtui.engine.core.statuses import DigestStatus
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable, literal
@@ -25,7 +25,6 @@ from flowtui.screens.digest_dialogs import PostOutcomeModal, shown_status, where
 from flowtui.screens.order_detail import OrderModal, right
 
 TABS = ("summary", "items", "orders", "attention", "versions")
-TOTALS = list(SUMMARY_LABELS.items())
 
 
 def _stamp(value) -> str:
@@ -168,7 +167,7 @@ class DigestDetailScreen(FlowScreen):
         if r.invoice_number:
             facts.append(r.invoice_number)
         self.query_one("#digest-title", Static).update(" · ".join(facts))
-        self._fill("totals", [(label, right(money(d.summary[key]))) for key, label in TOTALS])
+        self._fill("totals", [(SUMMARY_LABELS[key], right(money(value))) for key, value in shown_summary(d.summary)])
         self._fill("payments", [(m, right(money(a))) for m, a in d.payments]
                    + [("Total", right(money(sum((a for _, a in d.payments), Decimal(0)))))])
         self._fill("taxes", [(code or "(none)", right(money(taxable)), right(money(tax)))

@@ -116,7 +116,9 @@ class InvoiceDetailScreen(FlowScreen):
         self._fill("#taxes", [(t["tax_code"] or "-", money_cell(t["taxable"]), money_cell(t["tax"])) for t in d.taxes])
         self._fill("#totals", [
             ("Subtotal", money_cell(d.subtotal)), ("Discount", money_cell(d.discount)),
-            ("Service charge", money_cell(d.service_charge)), ("Tax", money_cell(d.tax)),
+            ("Service charge", money_cell(d.service_charge)),
+            *([("Shipping", money_cell(d.shipping))] if d.shipping else []), ("Tax", money_cell(d.tax)),
+            *([("Tips", money_cell(d.tips))] if d.tips else []),
             ("Rounding", money_cell(d.rounding)), (Text(f"Total ({d.currency})", style="bold"),
                                                     money_cell(r.total, bold=True))])
         self._fill("#history", [(iso_utc(h["at"])[:16].replace("T", " "), h["actor"] or "", h["event"],

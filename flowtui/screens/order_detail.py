@@ -64,7 +64,8 @@ class OrderModal(ModalScreen[None]):
             payments.styles.height = "auto"
             yield payments
             totals = [("Subtotal", o.subtotal), ("Discount", o.discount), ("Service", o.service_charge),
-                      ("Tax", o.tax), ("Rounding", o.rounding), ("Total", o.total)]
+                      *([("Shipping", o.shipping)] if o.shipping else []), ("Tax", o.tax),
+                      *([("Tip", o.tip)] if o.tip else []), ("Rounding", o.rounding), ("Total", o.total)]
             yield Static(" · ".join(f"{label} {money(value)}" for label, value in totals), classes="order-info",
                          id="order-totals", markup=False)
             yield Static("esc closes · ↑↓ move in the lines · tab to the payments", classes="hint", markup=False)

@@ -26,10 +26,11 @@ MONEY = re.compile(r"^-?\d+\.\d{2}$")
 DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 DIGEST_FIELDS = {"id", "stream", "location", "pos_store_id", "date", "order_count", "return_count",
-                 "amount", "invoice_number", "status", "created_at"}
+                 "amount", "invoice_number", "status", "created_at", "shipping", "tips"}
 STREAM_FIELDS = {"name", "provider", "created_at", "status", "last_sync_at", "auto_sync", "auto_invoice",
                  "grouping", "start_date"}
-SUMMARY_FIELDS = {"gross_sales", "returns", "discount", "service_charge", "tax", "rounding", "net_total"}
+SUMMARY_FIELDS = {"gross_sales", "returns", "discount", "service_charge", "shipping", "tax", "tips", "rounding",
+                  "net_total"}
 
 
 
@@ -108,7 +109,9 @@ def expected_kl_oct1() -> dict:
             "returns": f"{ret:.2f}",
             "discount": "0.50",
             "service_charge": "1.12",
+            "shipping": "0.00",
             "tax": f"{D('0.67') + D('0.63') - D('0.21'):.2f}",
+            "tips": "0.00",
             "rounding": "0.01",
             "net_total": f"{net:.2f}",
         },

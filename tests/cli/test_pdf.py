@@ -269,6 +269,27 @@ def test_discounts_print_on_their_line_and_in_the_totals(books, orders_dir, tmp_
     assert "Cash MYR 5.50 Total paid MYR 5.50" in text
 
 
+def test_shipping_and_tips_print_as_lines_of_the_totals_only_when_there_are_some(books, orders_dir, tmp_path):  # noqa: F811
+    """A web order: 2 Kopi O (0.42 tax) + 8.00 shipping (0.48 tax) + a 5.00 tip = 20.90; the next day, a plain sale."""
+    sync_and_map(books, orders_dir, [
+        order("W1", "KL", "2026-10-01T02:00:00Z", [("KOPI", 2, "3.50", "0.00", "0.42")], shipping="8.00",
+              shipping_tax="0.48", tip="5.00", pay=[("Card", None)]),
+        order("W2", "KL", "2026-10-02T02:00:00Z", [("KOPI", 1, "3.50")])])
+    books.post(everything=True)
+    [text] = pages_text(printing.print_invoice(books, "KL-202610-0001", tmp_path))
+    assert "Subtotal 7.00 Discount 0.00 Service charge 0.00 Shipping 8.00 Tax 0.90 Tips 5.00 " \
+           "Total before rounding 20.90 Rounding 0.00 Total MYR 20.90" in text
+    assert "1 KOPI Kopi O 2 3.50 0.00 0.42 7.00" in text
+    assert "Shipping 1 " not in text and "Tips 1 " not in text  # totals, not item lines
+    [plain] = pages_text(printing.print_invoice(books, "KL-202610-0002", tmp_path))
+    assert "Service charge 0.00 Tax 0.00 Total before rounding 3.50" in plain
+    assert "Shipping" not in plain and "Tips" not in plain
+    [report] = pages_text(printing.print_digest(books, 1, tmp_path / "day.pdf"))
+    assert "Shipping 8.00" in report and "Tips 5.00" in report
+    [quiet] = pages_text(printing.print_digest(books, 2, tmp_path / "day2.pdf"))
+    assert "Shipping" not in quiet and "Tips" not in quiet
+
+
 # -- long documents ------------------------------------------------------------------------------------
 
 

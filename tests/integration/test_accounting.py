@@ -2,8 +2,8 @@
 
 The balances are recomputed here from the orders alone, without flowtui's posting code, the way an
 auditor would: a sale's line goes to its product's income account (else Sales 4000) at its gross
-amount, a return's line to Sales Returns 4010, discounts to 4020, service charge to 4100, rounding to
-4900, tax to 2100 and each payment to its method's account. Whatever happened to a posted day — a void,
+amount, a return's line to Sales Returns 4010, discounts to 4020, service charge to 4100, shipping to 4200,
+rounding to 4900, tax to 2100, tips to 2200 and each payment to its method's account. Whatever happened to a posted day — a void,
 an edit, a late upload, a late return — the trial balance must equal that.
 """
 
@@ -26,8 +26,8 @@ from tests.integration.test_posting import books, journal_of, open_cafe, with_se
 
 D = Decimal
 PAYMENT_ACCOUNTS = {"Cash": "1000", "Card": "1020", "E-wallet": "1030", "GrabPay": "1030"}
-CATEGORY = {"sales": "4000", "returns": "4010", "discount": "4020", "service_charge": "4100", "tax": "2100",
-            "rounding": "4900"}
+CATEGORY = {"sales": "4000", "returns": "4010", "discount": "4020", "service_charge": "4100", "shipping": "4200",
+            "tax": "2100", "tips": "2200", "rounding": "4900"}
 
 
 def implied_balances(flow: Flow) -> dict[str, Decimal]:
@@ -35,11 +35,14 @@ def implied_balances(flow: Flow) -> dict[str, Decimal]:
     out: dict[str, Decimal] = defaultdict(Decimal)
     with flow.db.read() as con:
         income = dict(con.execute("SELECT sku, income_account FROM products WHERE income_account IS NOT NULL").fetchall())
-        for kind, discount, service, tax, rounding in con.execute(
-                "SELECT type, discount, service_charge, tax, rounding FROM orders WHERE status = 'completed'").fetchall():
+        for kind, discount, service, shipping, tip, tax, rounding in con.execute(
+                "SELECT type, discount, service_charge, shipping, tip, tax, rounding FROM orders "
+                "WHERE status = 'completed'").fetchall():
             sign = 1 if kind == "sale" else -1  # a sale credits income, a return debits it
             out[CATEGORY["discount"]] += sign * discount
             out[CATEGORY["service_charge"]] -= sign * service
+            out[CATEGORY["shipping"]] -= sign * shipping  # refunded shipping is taken back from Shipping Income
+            out[CATEGORY["tips"]] -= sign * tip  # tips are owed to the staff: a liability, never income
             out[CATEGORY["tax"]] -= sign * tax
             out[CATEGORY["rounding"]] -= sign * rounding
         for kind, sku, product_id, discount, amount in con.execute(
@@ -218,10 +221,24 @@ def with_discount(o: dict, amount: str) -> dict:
     return {**o, "discount": f"{cut:.2f}", "total": f"{D(o['total']) - cut:.2f}", "payments": payments}
 
 
+def with_shipping_and_tip(o: dict, shipping: str, shipping_tax: str, tip: str) -> dict:
+    """The order with shipping (its tax added to the order's tax) and a tip, paid with its last payment."""
+    extra = D(shipping) + D(shipping_tax) + D(tip)
+    if not extra:
+        return o
+    paid = D(o["payments"][-1]["amount"]) + extra
+    payments = [*o["payments"][:-1], {**o["payments"][-1], "amount": f"{paid:.2f}"}]
+    return {**o, "shipping": shipping, "tip": tip, "tax": f"{D(o['tax']) + D(shipping_tax):.2f}",
+            "total": f"{D(o['total']) + extra:.2f}", "payments": payments}
+
+
 @st.composite
 def discounted_order(draw, index: int):
     o = draw(generated_order(index))
-    return with_discount(o, draw(st.sampled_from(["0.00", "0.00", "0.05", "0.37", "1.00"])))
+    o = with_discount(o, draw(st.sampled_from(["0.00", "0.00", "0.05", "0.37", "1.00"])))
+    shipping, shipping_tax = draw(st.sampled_from([("0.00", "0.00"), ("0.00", "0.00"), ("8.00", "0.48"),
+                                                   ("4.90", "0.00")]))
+    return with_shipping_and_tip(o, shipping, shipping_tax, draw(st.sampled_from(["0.00", "0.00", "2.00"])))
 
 
 @st.composite

@@ -70,8 +70,8 @@ def test_a_day_of_sales_returns_and_a_void(shop, db):
     assert d.row.order_count == 1 and d.row.return_count == 1
     assert d.summary == {
         "gross_sales": Decimal("13.90"), "returns": Decimal("3.71"), "discount": Decimal("0.00"),
-        "service_charge": Decimal("1.20"), "tax": Decimal("0.51"), "rounding": Decimal("-0.02"),
-        "net_total": Decimal("10.19"),
+        "service_charge": Decimal("1.20"), "shipping": Decimal("0.00"), "tax": Decimal("0.51"),
+        "tips": Decimal("0.00"), "rounding": Decimal("-0.02"), "net_total": Decimal("10.19"),
     }
     assert d.row.amount == Decimal("10.19")
     assert d.payments == [("Card", Decimal("3.90")), ("Cash", Decimal("6.29"))]
@@ -263,8 +263,8 @@ def test_summarize_alone_matches_the_definitions(orders):
                       datetime.fromisoformat(o["time"].replace("Z", "+00:00")).astimezone(KL).date()}
     head = lambda o: {**keys(o), "type": o["type"], "status": o["status"]}  # noqa: E731
     frames = summarize(
-        pl.DataFrame([{**head(o), **{k: sen(o[k]) for k in ("discount", "service_charge", "tax", "rounding", "total")}}
-                      for o in orders]),
+        pl.DataFrame([{**head(o), **{k: sen(o[k]) for k in ("discount", "service_charge", "tax", "rounding", "total")},
+                       **{k: sen(o.get(k, "0")) for k in ("shipping", "tip")}} for o in orders]),
         pl.DataFrame([{**head(o), "sku": line["sku"], "product_id": None, "name": None,
                        "quantity": int(Decimal(line["quantity"]) * 1000), "discount": sen(line["discount"]),
                        "tax": sen(line["tax"]), "tax_code": line.get("tax_code"), "amount": sen(line["amount"])}

@@ -23,6 +23,7 @@ SHIPPED = {
     10: "17dbcd01b0c62ca4212e0e469fd90c0ad23b2d9f1390abad71101f9242193648",
     12: "9c1946909b4d22d180aa6d386131bd26b40cca4992d37a1757945917b6b86e94",
     13: "d0aa68676350bf0a89a7122f450fee90268fcae1b32c87c0d902473ed2c32630",  # first shipped with #16 (re-runnable: IF NOT EXISTS)
+    14: "25282ec215914551c181b932baf9f840acfcd571a90a848db23566719ff36248",  # shipping and tips (#18)
 }
 
 

@@ -173,6 +173,12 @@ def test_an_order_carries_shipping_and_a_tip_when_given():
     assert order.to_json() == ('{"id": "S-1", "service_charge": "1.00", "shipping": "8.00", "tax": "0.48", '
                                '"tip": "5.00", "total": "14.48"}')
     assert "shipping" not in Order(id="S-2").as_dict() and "tip" not in Order(id="S-2").as_dict()
+    web = Order(id="WEB-2001", store_id="online", time="2026-10-01T05:00:00Z", subtotal=D("20.00"), shipping=D("8.00"),
+                tax=D("1.68"), tip=D("5.00"), total=D("34.68"),
+                lines=(OrderLine(sku="KOPI", quantity=2, unit_price=D("10.00"), tax=D("1.20"), tax_code="SV6",
+                                 amount=D("20.00")),),
+                payments=(Payment(method="shopify_payments", amount=D("34.68")),))
+    assert json.dumps(web.as_dict(), separators=(",", ":")) == _docs_example(2)
     assert ORDER_STRUCTURE["shipping"] == ORDER_STRUCTURE["tip"] == "DECIMAL(18,6)"
 
 
@@ -201,15 +207,20 @@ def test_account_categories_are_one_table_the_books_and_the_listing_read():
     assert books.ACCOUNT_TYPES == ("asset", "liability", "equity", "income", "expense")
     assert list(accounts.CATEGORY_TYPES) == list(accounts.Category)  # every category, in one order
     assert set(books.DEFAULT_CATEGORIES) == set(accounts.Category)
-    assert accounts.POSTING_CATEGORIES == ("sales", "returns", "discount", "service_charge", "tax", "rounding")
-    assert "(VALUES ('sales'), ('returns'), ('discount'), ('service_charge'), ('tax'), ('rounding'))" in DIGESTS_SQL
+    assert accounts.POSTING_CATEGORIES == ("sales", "returns", "discount", "service_charge", "shipping", "tax", "tips",
+                                           "rounding")
+    assert ("(VALUES ('sales'), ('returns'), ('discount'), ('service_charge'), ('shipping'), ('tax'), ('tips'), "
+            "('rounding'))") in DIGESTS_SQL
+    assert (books.DEFAULT_CATEGORIES["shipping"], books.DEFAULT_CATEGORIES["tips"]) == ("4200", "2200")
+    assert accounts.CATEGORY_TYPES["shipping"] == ("income",) and accounts.CATEGORY_TYPES["tips"] == ("liability",)
 
 
 def test_the_digest_summary_fields_are_one_list():
     from flowtui.engine.digests.rollup import SUMMARY_MONEY
     from flowtui.engine.storage.views import V_DIGESTS
 
-    assert SUMMARY_FIELDS == ("gross_sales", "returns", "discount", "service_charge", "tax", "rounding", "net_total")
+    assert SUMMARY_FIELDS == ("gross_sales", "returns", "discount", "service_charge", "shipping", "tax", "tips",
+                              "rounding", "net_total")
     assert SUMMARY_MONEY == list(SUMMARY_FIELDS) and COUNTED_SUMMARY[2:] == SUMMARY_FIELDS
     assert SUMMARY_LABELS["net_total"] == "Net total"
     assert ", ".join(COUNTED_SUMMARY) in V_DIGESTS.sql

@@ -12,6 +12,7 @@ from flowtui.cli.context import pass_context, read_only
 from flowtui.cli.output import day, echo, emit_json, instant, money, quantity, safe, show_money, table
 from flowtui.cli.params import DATE, json_option
 from flowtui.engine.core.money import from_sen
+from flowtui.engine.core.records import shown_summary
 from flowtui.engine.core.statuses import PostStatus
 from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter
 from flowtui.engine.pipeline.sync import SyncOutcome, window_of
@@ -190,7 +191,7 @@ def digests(ctx, stream, location, start, end, status, as_json):
             {"id": r.id, "stream": r.stream, "location": r.location, "pos_store_id": r.pos_store_id,
              "date": day(r.date), "order_count": r.order_count, "return_count": r.return_count,
              "amount": money(r.amount), "invoice_number": r.invoice_number, "status": r.status,
-             "created_at": instant(r.created_at)}
+             "created_at": instant(r.created_at), "shipping": money(r.shipping), "tips": money(r.tips)}
             for r in rows
         ])
         return
@@ -224,6 +225,7 @@ def digest_show(ctx, digest_id, as_json):
             "id": r.id, "stream": r.stream, "location": r.location, "pos_store_id": r.pos_store_id,
             "date": day(r.date), "status": r.status, "invoice_number": r.invoice_number,
             "order_count": r.order_count, "return_count": r.return_count, "amount": money(r.amount),
+            "shipping": money(d.summary["shipping"]), "tips": money(d.summary["tips"]),
             "version": d.version, "created_at": instant(r.created_at), "updated_at": instant(d.updated_at),
             "summary": {k: money(v) for k, v in d.summary.items()},
             "payments": [{"method": m, "amount": money(a)} for m, a in d.payments],
@@ -245,7 +247,8 @@ def digest_show(ctx, digest_id, as_json):
     echo(f"Digest {r.id}: {r.stream} / {r.location or r.pos_store_id} / {day(r.date)}  [{r.status}]"
          + (f"  invoice {r.invoice_number}" if r.invoice_number else ""))
     echo(f"{r.order_count} sale(s), {r.return_count} return(s); version {d.version}\n")
-    table(["SUMMARY", "AMOUNT"], [[k.replace("_", " "), show_money(v)] for k, v in d.summary.items()], right={1})
+    table(["SUMMARY", "AMOUNT"], [[k.replace("_", " "), show_money(v)] for k, v in shown_summary(d.summary)],
+          right={1})
     echo()
     table(["PAYMENT METHOD", "AMOUNT"], [[m, show_money(a)] for m, a in d.payments], right={1})
     echo()

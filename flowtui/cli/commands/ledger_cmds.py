@@ -337,7 +337,7 @@ def show_document(d, as_json: bool) -> None:
             "total": money(r.total), "status": r.status, "digest_id": r.digest_id, "created_at": instant(r.created_at),
             "stream": d.stream, "digest_version": d.digest_version, "currency": d.currency, "role": d.role,
             "subtotal": money(d.subtotal), "discount": money(d.discount), "service_charge": money(d.service_charge),
-            "tax": money(d.tax), "rounding": money(d.rounding),
+            "shipping": money(d.shipping), "tax": money(d.tax), "tips": money(d.tips), "rounding": money(d.rounding),
             "lines": [{"description": x["description"], "sku": x["sku"], "quantity": quantity(x["quantity"]),
                        "unit_price": money(x["unit_price"]), "discount": money(x["discount"]),
                        "tax": money(x["tax"]), "tax_code": x["tax_code"], "amount": money(x["amount"]),
@@ -360,8 +360,10 @@ def show_document(d, as_json: bool) -> None:
             show_money(x["tax"]), show_money(x["amount"]), x["account"]] for x in d.lines], right={2, 3, 4, 5, 6})
     echo()
     for label, value in (("Subtotal", d.subtotal), ("Discount", d.discount), ("Service charge", d.service_charge),
-                         ("Tax", d.tax), ("Rounding", d.rounding), (f"Total ({d.currency})", r.total)):
-        echo(f"{label:>20}  {show_money(value):>12}")
+                         ("Shipping", d.shipping), ("Tax", d.tax), ("Tips", d.tips), ("Rounding", d.rounding),
+                         (f"Total ({d.currency})", r.total)):
+        if value or label not in ("Shipping", "Tips"):
+            echo(f"{label:>20}  {show_money(value):>12}")
     echo()
     table(["PAYMENT", "ACCOUNT", "AMOUNT"], [[p["method"], p["account"], show_money(p["amount"])] for p in d.payments],
           right={2})

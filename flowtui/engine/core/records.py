@@ -20,6 +20,8 @@ class DigestRow:
     invoice_number: str | None
     status: str
     created_at: datetime
+    shipping: Decimal = Decimal("0.00")  # the day's shipping (ex-tax) and tips, sales less returns
+    tips: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -74,11 +76,20 @@ SUMMARY_LABELS: dict[str, str] = {
     "returns": "Returns",
     "discount": "Discount",
     "service_charge": "Service charge",
+    "shipping": "Shipping",
     "tax": "Tax",
+    "tips": "Tips",
     "rounding": "Rounding",
     "net_total": "Net total",
 }
 SUMMARY_FIELDS: tuple[str, ...] = tuple(SUMMARY_LABELS)
+#: Summary parts most sources never have: people see them only when a day has some (JSON always carries them).
+SHOWN_WHEN_ANY: tuple[str, ...] = ("shipping", "tips")
+
+
+def shown_summary(summary: dict[str, Decimal]) -> list[tuple[str, Decimal]]:
+    """A summary's parts as people see them, in order: those of :data:`SHOWN_WHEN_ANY` only when not zero."""
+    return [(k, v) for k, v in summary.items() if k not in SHOWN_WHEN_ANY or v]
 #: A digest's counts and summary, as its columns are written (``digests``, ``digest_versions``).
 COUNTED_SUMMARY: tuple[str, ...] = ("order_count", "return_count", *SUMMARY_FIELDS)
 
@@ -88,6 +99,7 @@ def digest_row(r: dict) -> DigestRow:
         id=r["id"], stream=r["stream"], location=r["location"], pos_store_id=r["pos_store_id"],
         date=r["business_date"], order_count=r["order_count"], return_count=r["return_count"],
         amount=r["net_total"], invoice_number=r["invoice_number"], status=r["status"], created_at=r["created_at"],
+        **{k: r[k] for k in ("shipping", "tips") if k in r},  # (the console's lean rows leave them out)
     )
 
 

@@ -27,7 +27,9 @@ class OrderDetail:
     subtotal: Decimal
     discount: Decimal
     service_charge: Decimal
+    shipping: Decimal
     tax: Decimal
+    tip: Decimal
     rounding: Decimal
     total: Decimal
     version: int

@@ -8,7 +8,8 @@ Definitions, all exact to the sen:
 * ``gross_sales`` — completed sales' totals as charged (tax, service charge
   and rounding included); ``returns`` — completed returns' totals;
   ``net_total = gross_sales - returns`` is the digest's amount.
-* ``discount``, ``service_charge``, ``tax``, ``rounding`` — sales minus returns.
+* ``discount``, ``service_charge``, ``shipping``, ``tax``, ``tips`` (the orders' ``tip``), ``rounding`` —
+  sales minus returns.
 * payments by method — sales payments minus refunds; they sum to ``net_total``
   whenever every order's payments sum to its total (landing enforces that).
 * items by SKU (or the source product id when a line has no SKU) — quantity
@@ -16,8 +17,8 @@ Definitions, all exact to the sen:
   ``amount / quantity`` rounded half away from zero to the sen.
 * taxes by code — each line's amount (taxable) and tax under its tax code,
   less its share of its order's discount; the service charge (taxable) and
-  the order tax that no line carries (its tax) under the service charge's tax
-  code (:func:`service_charge_tax`), so a day's taxes always add up to its
+  the order tax that no line carries (its tax: the service charge's and the
+  shipping's) under the service charge's tax code (:func:`service_charge_tax`), so a day's taxes always add up to its
   ``tax``.
 * voided orders count for nothing.
 """
@@ -63,7 +64,7 @@ def summarize(orders: pl.DataFrame, lines: pl.DataFrame, payments: pl.DataFrame,
               service_codes: pl.DataFrame | None = None, order_discounts: pl.DataFrame | None = None) -> DigestFrames:
     """Roll orders up into digests.
 
-    ``orders``: KEYS + ``type, status, discount, service_charge, tax, rounding, total``.
+    ``orders``: KEYS + ``type, status, discount, service_charge, shipping, tax, tip, rounding, total``.
     ``lines``: KEYS + ``type, status, sku, product_id, name, quantity, discount, tax, tax_code, amount``.
     ``payments``: KEYS + ``type, status, method, amount``.
     ``service_codes``: ``stream_id, pos_store_id, tax_code`` — the tax code of each store's service
@@ -82,7 +83,9 @@ def summarize(orders: pl.DataFrame, lines: pl.DataFrame, payments: pl.DataFrame,
             pl.col("total").filter(~is_sale).sum().alias("returns"),
             _signed_sum("discount"),
             _signed_sum("service_charge"),
+            _signed_sum("shipping"),
             _signed_sum("tax"),
+            _signed_sum("tip").alias("tips"),
             _signed_sum("rounding"),
         )
         .with_columns((pl.col("gross_sales") - pl.col("returns")).alias("net_total"))

@@ -25,7 +25,7 @@ ORDER BY ordered_at, order_id"""
 ORDER = """
 SELECT s.name AS stream, o.order_id AS id, o.number, o.pos_store_id, o.ordered_at AS time, o.business_date, o.type,
        o.status, o.channel, coalesce(o.original_number, o.original_id) AS original, o.subtotal, o.discount,
-       o.service_charge, o.tax, o.rounding, o.total, o.version
+       o.service_charge, o.shipping, o.tax, o.tip, o.rounding, o.total, o.version
 FROM orders o JOIN streams s ON s.id = o.stream_id WHERE o.stream_id = ? AND o.order_id = ?"""
 ORDER_LINES = ("SELECT sku, product_id, name, quantity, unit_price, discount, tax, tax_code, amount FROM order_lines "
                "WHERE stream_id = ? AND order_id = ? ORDER BY line_no")
@@ -70,6 +70,7 @@ WHERE d.id IN (SELECT digest_id FROM postings)"""
 _LOAD_ALL = {
     "orders": "SELECT o.stream_id, o.pos_store_id, o.business_date, o.type, o.status, "
     "CAST(o.discount * 100 AS BIGINT) AS discount, CAST(o.service_charge * 100 AS BIGINT) AS service_charge, "
+    "CAST(o.shipping * 100 AS BIGINT) AS shipping, CAST(o.tip * 100 AS BIGINT) AS tip, "
     "CAST(o.tax * 100 AS BIGINT) AS tax, CAST(o.rounding * 100 AS BIGINT) AS rounding, "
     "CAST(o.total * 100 AS BIGINT) AS total FROM orders o",
     # Lines with identical attributes are summed first (lossless: the digest only ever sums
@@ -197,7 +198,7 @@ STORE = (
     JOIN outcome o USING ({_K}) WHERE o.kind IN ('new', 'changed')
     """,
     f"""
-    INSERT INTO digest_versions
+    INSERT INTO digest_versions (digest_id, version, created_at, {", ".join(_SUMMARY_COLUMNS)})
     SELECT d.id, d.version, $now, {", ".join("d." + c for c in _SUMMARY_COLUMNS)}
     FROM digests d JOIN rewritten r ON r.id = d.id
     ON CONFLICT DO NOTHING

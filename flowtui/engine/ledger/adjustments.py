@@ -7,7 +7,7 @@ the two **sides** apart: sales items (their product's income account, else
 Sales) and returns items (Sales Returns), each as it counts in the day's
 total (returns negative). Their difference — per side and SKU (or the one
 all-sales / all-returns line), per payment method, and in service charge,
-discount, tax, rounding and total — is what an adjustment posts: a
+shipping, discount, tax, tips, rounding and total — is what an adjustment posts: a
 supplementary invoice when it adds up to more, a credit note when to less.
 So a void reduces Sales and a late return adds to Sales Returns, whichever
 document carries them. Money in integer sen, quantities in thousandths.
@@ -23,7 +23,7 @@ from flowtui.engine.ledger.posting_plan import RETURN, SALE, ItemTotal, SideTota
 from flowtui.engine.storage.database import Connection
 from flowtui.engine.storage.rows import rows
 
-_FIELDS = ("discount", "service_charge", "tax", "rounding", "total")
+_FIELDS = ("discount", "service_charge", "shipping", "tax", "tips", "rounding", "total")
 
 
 def _key(item: ItemTotal, grouping: str, side: str) -> tuple[str, str, str | None]:
@@ -122,8 +122,8 @@ def difference(now: SideTotals, posted: SideTotals, orders: int) -> SideTotals |
 def negated(side: SideTotals) -> SideTotals:
     """The same difference seen from a credit note: every amount the other way round."""
     return replace(
-        side, discount=-side.discount, service_charge=-side.service_charge, tax=-side.tax, rounding=-side.rounding,
-        total=-side.total,
+        side, discount=-side.discount, service_charge=-side.service_charge, shipping=-side.shipping, tax=-side.tax,
+        tips=-side.tips, rounding=-side.rounding, total=-side.total,
         items=tuple(ItemTotal(i.sku, i.name, i.tax_code, -i.quantity, -i.discount, -i.tax, -i.amount, i.side)
                     for i in side.items),
         payments=tuple((m, -a) for m, a in side.payments),

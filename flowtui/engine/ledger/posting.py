@@ -195,7 +195,8 @@ def _load_days(con: Connection, ids: list[int]) -> dict[int, dict]:
     sides: defaultdict[int, dict[str, dict]] = defaultdict(dict)  # digest id -> order type -> its sums
     for r in rows(con, sql.CROSSING_DAY_ORDERS, window):
         sides[r["digest_id"]][r["type"]] = {
-            **{k: r[k] for k in ("orders", "discount", "service_charge", "tax", "rounding", "total")},
+            **{k: r[k] for k in ("orders", "discount", "service_charge", "shipping", "tax", "tips", "rounding",
+                                 "total")},
             "items": [], "payments": [], "discounts": []}
     for r in rows(con, sql.CROSSING_DAY_ITEMS, window):
         sides[r["digest_id"]][r["type"]]["items"].append(ItemTotal(
@@ -243,7 +244,8 @@ def _side(data: dict | None) -> SideTotals | None:
     return SideTotals(
         orders=data["orders"], discount=data["discount"], service_charge=data["service_charge"], tax=data["tax"],
         rounding=data["rounding"], total=data["total"], items=tuple(data["items"]),
-        payments=tuple(data["payments"]), discounts=tuple(data["discounts"]),
+        payments=tuple(data["payments"]), discounts=tuple(data["discounts"]), shipping=data["shipping"],
+        tips=data["tips"],
     )
 
 

@@ -15,7 +15,9 @@ each payment method's deposit account  paid
 each item line's account                        gross (amount + line discount)
 discount account                       line and order discounts
 service charge account                          service charge
+shipping account                                shipping
 tax account, one line per tax code              tax
+tips account                                    tips
 rounding account                       if < 0   if > 0
 =====================================  =======  ========
 
@@ -25,8 +27,15 @@ document carries them. A day's invoice holds its sales, its credit note its
 returns; the one document that posts a change to a posted day (an
 adjustment) holds both sides' differences, so a void or a downward edit
 reduces Sales and a late return increases Sales Returns. Service charge,
-discount, tax and rounding go to their own accounts whichever side they come
-from, so a correction reverses the account the amount first went to.
+shipping, discount, tax, tips and rounding go to their own accounts whichever side they
+come from, so a correction reverses the account the amount first went to: refunded shipping
+(a return's) is taken back from the shipping (income) account, a refunded tip from the tips
+(liability) account.
+
+The tax no line carries (the service charge's and the shipping's) is carried
+by the service charge line, else by the shipping line, else by a "Tax
+adjustment" line, under the service charge's tax code when the day has a
+service charge (else under no code).
 
 Cost of goods is worked out once per document from the exact sum of
 quantity × cost and rounded once; each stock movement carries its share of
@@ -73,6 +82,8 @@ class SideTotals:
     items: tuple[ItemTotal, ...]
     payments: tuple[tuple[str, int], ...]  # (method, amount)
     discounts: tuple[tuple[str, int], ...] = ()  # the order discount by the tax code it reduces ("" = none)
+    shipping: int = 0  # ex-tax (its tax is part of ``tax``)
+    tips: int = 0
 
     @property
     def subtotal(self) -> int:
@@ -101,7 +112,7 @@ class Accounts:
 
 @dataclass(frozen=True)
 class DocumentLine:
-    kind: str  # item | discount | service_charge | tax | rounding
+    kind: str  # item | discount | service_charge | shipping | tax | tips | rounding
     description: str
     sku: str | None
     quantity: int  # thousandths
@@ -148,6 +159,8 @@ class DocumentPlan:
     cogs: tuple[JournalLine, ...] = ()
     stock: tuple[StockMove, ...] = ()
     orders: int = 0
+    shipping: int = 0
+    tips: int = 0
 
 
 @dataclass(frozen=True)
@@ -219,8 +232,15 @@ def plan_document(side: SideTotals, day: DayToPost, kind: str, accounts: Account
         lines.append(DocumentLine("service_charge", "Service charge", None, 1000, side.service_charge * 100, 0,
                                   residual_tax, day.service_charge_tax_code, side.service_charge,
                                   cats["service_charge"]))
-    elif residual_tax:
+        residual_tax = 0
+    if side.shipping:
+        lines.append(DocumentLine("shipping", "Shipping", None, 1000, side.shipping * 100, 0, residual_tax, None,
+                                  side.shipping, cats["shipping"]))
+        residual_tax = 0
+    if residual_tax:
         lines.append(DocumentLine("tax", "Tax adjustment", None, 1000, 0, 0, residual_tax, None, 0, cats["tax"]))
+    if side.tips:
+        lines.append(DocumentLine("tips", "Tips", None, 1000, side.tips * 100, 0, 0, None, side.tips, cats["tips"]))
     if side.rounding:
         lines.append(DocumentLine("rounding", "Rounding", None, 1000, side.rounding * 100, 0, 0, None,
                                   side.rounding, cats["rounding"]))
@@ -234,7 +254,7 @@ def plan_document(side: SideTotals, day: DayToPost, kind: str, accounts: Account
     plan = DocumentPlan(
         kind=kind, date=day.business_date, subtotal=side.subtotal, discount=side.discount,
         service_charge=side.service_charge, tax=side.tax, rounding=side.rounding, total=side.total,
-        lines=tuple(lines), payments=payments,
+        shipping=side.shipping, tips=side.tips, lines=tuple(lines), payments=payments,
         taxes=tuple((code, taxable, tax) for code, (taxable, tax) in sorted(taxes.items())),
         journal=tuple(_journal(side, lines, payments, kind, cats)), orders=side.orders,
     )
@@ -263,6 +283,10 @@ def _journal(side: SideTotals, lines: list[DocumentLine], payments, kind: str, c
         debit[cats["discount"], None] += discounts
     if side.service_charge:
         credit[cats["service_charge"], None] += side.service_charge
+    if side.shipping:
+        credit[cats["shipping"], None] += side.shipping
+    if side.tips:
+        credit[cats["tips"], None] += side.tips
     if side.rounding > 0:
         credit[cats["rounding"], None] += side.rounding
     elif side.rounding < 0:

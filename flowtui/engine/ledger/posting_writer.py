@@ -78,7 +78,7 @@ class Writer:
         self.rows["documents"].append((
             document_id, plan.kind, number, plan.date, day["contact_id"], day["location_id"], day["stream_id"],
             digest_id, day["version"], posting_id, linked, plan.subtotal, plan.discount, plan.service_charge,
-            plan.tax, plan.rounding, plan.total, self.currency, "posted", self.now, role))
+            plan.tax, plan.rounding, plan.total, self.currency, "posted", self.now, role, plan.shipping, plan.tips))
         for no, line in enumerate(plan.lines, start=1):
             self.rows["document_lines"].append((
                 document_id, no, line.kind, line.description, line.sku, line.quantity, line.unit_price,
@@ -174,8 +174,9 @@ _TABLES = {
     "postings": ("id, digest_id, digest_version, posted_at, actor, note", {}),
     "documents": ("id, kind, number, date, contact_id, location_id, stream_id, digest_id, digest_version, posting_id, "
                   "linked_document_id, subtotal, discount, service_charge, tax, rounding, total, currency, status, "
-                  "created_at, role", {"subtotal": 2, "discount": 2, "service_charge": 2, "tax": 2, "rounding": 2,
-                                 "total": 2}),
+                  "created_at, role, shipping, tips",
+                  {"subtotal": 2, "discount": 2, "service_charge": 2, "tax": 2, "rounding": 2, "total": 2,
+                   "shipping": 2, "tips": 2}),
     "document_lines": ("document_id, line_no, kind, description, sku, quantity, unit_price, discount, tax, tax_code, "
                        "amount, account_code, side",
                        {"quantity": 3, "unit_price": 4, "discount": 2, "tax": 2, "amount": 2}),

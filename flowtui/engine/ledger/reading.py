@@ -44,6 +44,8 @@ class DocumentDetail:
     history: list[dict]
     linked: list[dict]
     role: str = "original"  # or "adjustment": posted for a change to a day already posted
+    shipping: Decimal = Decimal(0)  # ex-tax (its tax is part of ``tax``)
+    tips: Decimal = Decimal(0)
 
 
 def documents(con: Connection, start: date | None, end: date | None, location: str | None) -> list[DocumentRow]:
@@ -67,7 +69,7 @@ def document(con: Connection, number: str) -> DocumentDetail:
         head["tax"], head["rounding"], head["currency"],
         lines=rows(con, sql.DOCUMENT_LINES_SHOWN, [row.id]), payments=rows(con, sql.DOCUMENT_PAYMENTS_SHOWN, [row.id]),
         taxes=rows(con, sql.DOCUMENT_TAXES, [row.id]), history=rows(con, sql.DOCUMENT_HISTORY, [row.id]),
-        linked=linked, role=head["role"] or "original")
+        linked=linked, role=head["role"] or "original", shipping=head["shipping"], tips=head["tips"])
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from flowtui.engine.ledger.posting_writer import Writer
 from flowtui.engine.storage.database import Connection
 from flowtui.engine.storage.rows import one, rows, the
 
-_MONEY = ("subtotal", "discount", "service_charge", "tax", "rounding", "total")
+_MONEY = ("subtotal", "discount", "service_charge", "shipping", "tax", "tips", "rounding", "total")
 
 
 @dataclass(frozen=True)

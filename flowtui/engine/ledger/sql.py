@@ -50,7 +50,8 @@ POST_WINDOW = "SELECT min(business_date) AS first, max(business_date) AS last FR
 CROSSING_DAY_ORDERS = """
 SELECT p.digest_id, o.type, count(*) AS orders, CAST(sum(o.discount) * 100 AS BIGINT) AS discount,
        CAST(sum(o.service_charge) * 100 AS BIGINT) AS service_charge, CAST(sum(o.tax) * 100 AS BIGINT) AS tax,
-       CAST(sum(o.rounding) * 100 AS BIGINT) AS rounding, CAST(sum(o.total) * 100 AS BIGINT) AS total
+       CAST(sum(o.rounding) * 100 AS BIGINT) AS rounding, CAST(sum(o.total) * 100 AS BIGINT) AS total,
+       CAST(sum(o.shipping) * 100 AS BIGINT) AS shipping, CAST(sum(o.tip) * 100 AS BIGINT) AS tips
 FROM orders o JOIN post_days p USING (stream_id, pos_store_id, business_date)
 WHERE o.status = 'completed' AND o.business_date BETWEEN $first AND $last
 GROUP BY ALL"""
@@ -120,7 +121,8 @@ SELECT id, kind, number, date FROM documents WHERE digest_id = ? AND {_STANDING}
 DOCUMENT_BY_NUMBER = """
 SELECT id, digest_id, status, coalesce(role, 'original') AS role FROM documents WHERE number = ?"""
 DOCUMENT_HEAD = """
-SELECT subtotal, discount, service_charge, tax, rounding, total, contact_id, location_id FROM documents WHERE id = ?"""
+SELECT subtotal, discount, service_charge, shipping, tax, tips, rounding, total, contact_id, location_id
+FROM documents WHERE id = ?"""
 DOCUMENT_LINES = """
 SELECT line_no, kind, description, sku, quantity, unit_price, discount, tax, tax_code, amount, account_code, side
 FROM document_lines WHERE document_id = ? ORDER BY line_no"""
@@ -142,7 +144,7 @@ POSTINGS_REVERSED = "UPDATE postings SET reversed_at = $now WHERE digest_id = $d
 # A reversed digest comes back under a new version, above every posted one (so it can post again).
 CROSSING_DIGEST_NEW_VERSION = "UPDATE digests SET version = $v, updated_at = $now WHERE id = $d"
 CROSSING_DIGEST_VERSIONS = f"""
-INSERT INTO digest_versions
+INSERT INTO digest_versions (digest_id, version, created_at, {", ".join(COUNTED_SUMMARY)})
 SELECT d.id, v.version, $now, {", ".join("d." + c for c in COUNTED_SUMMARY)}
 FROM digests d, range($first, $last + 1) v(version) WHERE d.id = $d
 ON CONFLICT DO NOTHING"""
@@ -161,7 +163,7 @@ _SIGN = "CASE d.kind WHEN 'invoice' THEN 1 ELSE -1 END"  # invoices add, credit 
 LEDGER_TOTALS = f"""
 SELECT d.digest_id, count(*) AS documents,
        {", ".join(f"CAST(sum({_SIGN} * d.{f}) * 100 AS BIGINT) AS {f}"
-                  for f in ("discount", "service_charge", "tax", "rounding", "total"))}
+                  for f in ("discount", "service_charge", "shipping", "tax", "tips", "rounding", "total"))}
 FROM documents d WHERE d.digest_id IN (SELECT unnest($ids)) GROUP BY d.digest_id"""
 LEDGER_ITEMS = f"""
 SELECT d.digest_id, coalesce(l.side, CASE d.kind WHEN 'invoice' THEN 'sale' ELSE 'return' END) AS side,
@@ -225,8 +227,8 @@ ORDER BY d.date, d.id"""
 DOCUMENT_NUMBERED = _DOCUMENTS + "WHERE d.number = ?"
 # A document's stream is named from the streams it came from.
 CROSSING_DOCUMENT_DETAIL = """
-SELECT s.name AS stream, d.digest_version, d.subtotal, d.discount, d.service_charge, d.tax, d.rounding, d.currency,
-       d.linked_document_id, d.role
+SELECT s.name AS stream, d.digest_version, d.subtotal, d.discount, d.service_charge, d.shipping, d.tax, d.tips,
+       d.rounding, d.currency, d.linked_document_id, d.role
 FROM documents d JOIN streams s ON s.id = d.stream_id WHERE d.id = ?"""
 DOCUMENT_LINES_SHOWN = """
 SELECT description, sku, quantity, unit_price, discount, tax, tax_code, amount, account_code AS account, kind, side

@@ -53,7 +53,7 @@ class DocumentKind(StrEnum):
 @dataclass(frozen=True)
 class Line:
     line_no: int
-    kind: str  # item | discount | service_charge | tax | rounding
+    kind: str  # item | discount | service_charge | shipping | tax | tips | rounding
     description: str
     sku: str | None
     quantity: Decimal
@@ -103,6 +103,8 @@ class LedgerDocument:
     payments: tuple[Payment, ...]
     taxes: tuple[TaxTotal, ...]
     linked_number: str | None = None  # the document it credits, adjusts or reverses
+    shipping: Decimal = Decimal("0.00")  # excluding its tax (which is part of ``tax``)
+    tips: Decimal = Decimal("0.00")
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ ITEM = "SELECT * FROM outbox WHERE id = $id"
 DOCUMENT_HEAD = """
         SELECT d.kind, coalesce(d.role, 'original') AS role, d.number, d.date, d.status, c.name AS contact,
                l.name AS location, s.name AS stream, d.currency, d.subtotal, d.discount, d.service_charge, d.tax,
-               d.rounding, d.total, d.linked_document_id, ld.number AS linked_number
+               d.rounding, d.total, d.linked_document_id, ld.number AS linked_number, d.shipping, d.tips
         FROM documents d
         JOIN contacts c ON c.id = d.contact_id
         JOIN locations l ON l.id = d.location_id

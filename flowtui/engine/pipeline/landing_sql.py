@@ -239,7 +239,8 @@ SELECT $stream, s.id, coalesce(s.number, s.id), s.store_id, s.ts, c.bd,
        s.type_v, s.status_v,
        s.original_id, s.original_number, s.channel,
        s.subtotal_v, s.discount_v, s.service_charge_v, s.tax_v, s.rounding_v, s.total,
-       coalesce(c.old_version, 0) + 1, s.h, $run, coalesce(c.old_landed_at, $now), $now
+       coalesce(c.old_version, 0) + 1, s.h, $run, coalesce(c.old_landed_at, $now), $now,
+       s.shipping_v, s.tip_v  -- (migration 14 added them last)
 FROM cls c JOIN stg s USING (seq)
 WHERE c.kind IN ('new', 'changed')
 ORDER BY c.bd

@@ -12,14 +12,14 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flowtui.engine.core.records import SUMMARY_LABELS, DigestDetail
+from flowtui.engine.core.records import SHOWN_WHEN_ANY, SUMMARY_LABELS, DigestDetail
 from flowtui.engine.core.statuses import DocumentRole
 from flowtui.engine.ledger.reading import DocumentDetail
 
 ZERO = Decimal("0.00")
 
 #: Parts of the day's sales (sales minus returns) already inside gross sales and net total.
-INCLUDED = ("discount", "service_charge", "tax", "rounding")
+INCLUDED = ("discount", "service_charge", "shipping", "tax", "tips", "rounding")
 
 
 def document_title(kind: str, role: str) -> str:
@@ -86,7 +86,9 @@ def document_view(detail: DocumentDetail, *, source_date: date | None = None,
         "subtotal": detail.subtotal,
         "discount": detail.discount,
         "service_charge": detail.service_charge,
+        "shipping": detail.shipping,
         "tax": detail.tax,
+        "tips": detail.tips,
         "total_before_rounding": r.total - detail.rounding,
         "rounding": detail.rounding,
         "total": r.total,
@@ -127,7 +129,8 @@ def digest_view(detail: DigestDetail, *, timezone: str, documents: list[dict] | 
         "gross_sales": detail.summary.get("gross_sales", ZERO),
         "returns": -detail.summary.get("returns", ZERO),
         "net_total": detail.summary.get("net_total", r.amount),
-        "included": [{"label": SUMMARY_LABELS[k], "amount": detail.summary.get(k, ZERO)} for k in INCLUDED],
+        "included": [{"label": SUMMARY_LABELS[k], "amount": detail.summary.get(k, ZERO)} for k in INCLUDED
+                     if k not in SHOWN_WHEN_ANY or detail.summary.get(k)],
         "payments": [{"method": m, "amount": a} for m, a in detail.payments],
         "paid": sum((a for _, a in detail.payments), ZERO),
         "item_lines": [{"sku": i.sku or "", "name": i.name or "", "quantity": i.quantity, "unit_price": i.unit_price,

@@ -71,6 +71,7 @@ RULES: tuple[Rule, ...] = (
          hits="""SELECT b.id AS digest_id, m.category FROM {scope} b JOIN missing m ON m.stream_id = b.stream_id
     WHERE CASE m.category WHEN 'sales' THEN b.order_count > 0 WHEN 'returns' THEN b.returns <> 0
                           WHEN 'discount' THEN b.discount <> 0 WHEN 'service_charge' THEN b.service_charge <> 0
+                          WHEN 'shipping' THEN b.shipping <> 0 WHEN 'tips' THEN b.tips <> 0
                           WHEN 'tax' THEN b.tax <> 0 ELSE b.rounding <> 0 END""",
          reason="""'no account for "' || h.category || '" (flowtui map account "' || b.stream || '" '
                 || h.category || ' --account CODE)'"""),
@@ -224,7 +225,7 @@ ROWS_SQL = """
 WITH base AS (
   SELECT * FROM (
     SELECT d.id, d.stream_id, d.pos_store_id, d.business_date, d.version, d.order_count, d.return_count,
-           d.returns, d.discount, d.service_charge, d.tax, d.rounding, d.net_total, d.created_at,
+           d.returns, d.discount, d.service_charge, d.shipping, d.tax, d.tips, d.rounding, d.net_total, d.created_at,
            s.name AS stream, m.location_id, l.name AS location,
            coalesce(l.local_today, (CAST($now AS TIMESTAMPTZ) AT TIME ZONE $default_tz)::DATE) AS local_today
     FROM digests d

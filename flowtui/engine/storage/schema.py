@@ -17,6 +17,7 @@ from flowtui.engine.storage.migrations.v002_ledger import LEDGER
 from flowtui.engine.storage.migrations.v003_v005 import ADJUSTMENTS, DAY_CLOSES, MINIPOS
 from flowtui.engine.storage.migrations.v008_accounting import ACCOUNTING
 from flowtui.engine.storage.migrations.v009_v013 import ARCHIVED_STREAMS, DATABASE_ID, OUTBOX, REJECTIONS
+from flowtui.engine.storage.migrations.v014_shipping_tips import SHIPPING_TIPS
 
 __all__ = ["MIGRATIONS", "MONEY", "PRICE", "QTY", "SCHEMA_VERSION", "Migration"]
 
@@ -46,6 +47,7 @@ MIGRATIONS: list[Migration] = [
     Migration(10, "streams can be removed (archived) and keep their books", ARCHIVED_STREAMS),
     Migration(12, "each database has its own id, under which its streams' API keys are kept", DATABASE_ID),
     Migration(13, "outbox: documents queued for destinations, sent exactly once", OUTBOX),
+    Migration(14, "shipping and tips on orders, digests and documents, with their default accounts", SHIPPING_TIPS),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -75,7 +75,7 @@ SELECT s.name AS stream, o.stream_id, o.order_id, o.number, o.pos_store_id, l.na
        o.business_date, o.ordered_at,
        timezone(coalesce(l.timezone, {COMPANY_TZ}), o.ordered_at) AS ordered_at_local,
        o.type, o.status, o.channel, o.original_number,
-       o.subtotal, o.discount, o.service_charge, o.tax, o.rounding, o.total,
+       o.subtotal, o.discount, o.service_charge, o.shipping, o.tax, o.tip, o.rounding, o.total,
        {_signed("o.total", type_col="o.type", status_col="o.status").format(cast=MONEY)} AS net_total,
        o.version, o.landed_at, o.updated_at
 FROM orders o
@@ -128,7 +128,7 @@ V_INVOICES = View("v_invoices", f"""
 SELECT d.id AS document_id, d.number, d.kind, coalesce(d.role, 'original') AS role, d.date,
        c.name AS contact, l.name AS location, s.name AS stream, d.digest_id, d.digest_version,
        ld.number AS linked_number,
-       d.subtotal, d.discount, d.service_charge, d.tax, d.rounding, d.total,
+       d.subtotal, d.discount, d.service_charge, d.shipping, d.tax, d.tips, d.rounding, d.total,
        {_doc_signed("d.total")} AS signed_total,
        d.currency, d.status, d.created_at AS posted_at
 FROM documents d
