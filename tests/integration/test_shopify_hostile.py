@@ -106,7 +106,7 @@ def test_mapping_never_raises_and_names_what_it_refuses(how):
     base["lineItems"] = base["lineItems"]["nodes"]  # the shape add_order serves, a plain list, read the same
     for entry in map_order(spoil(base, how)):
         if entry.error is not None:
-            assert entry.error.strip() and entry.order.id == "1"
+            assert entry.error.strip() and entry.canonical["id"] == "1"
 
 
 _ids = itertools.count(1)

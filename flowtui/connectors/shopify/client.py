@@ -251,7 +251,7 @@ class _Batch:
     def add(self, entries: list[Entry]) -> None:
         self.count += 1
         for entry in entries:
-            self.orders.append(orjson.dumps(entry.order.as_dict()))
+            self.orders.append(orjson.dumps(entry.canonical))
             self.refs.append(entry.ref)
             self.raw.append(_raw(entry.raw))
             self.errors.append(entry.error)

@@ -39,7 +39,8 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from flowtui.engine.core.money import CENT, exact_text, to_sen
+from flowtui.connectors.shopify import fast
+from flowtui.engine.core.money import CENT, ZERO, exact_text, to_sen
 from flowtui.engine.core.orders import Order, OrderLine, Payment
 from flowtui.engine.core.statuses import OrderStatus, OrderType
 
@@ -58,10 +59,14 @@ class Unreadable(ValueError):
 class Entry:
     """One canonical order made from a Shopify order: the order, where it came from, the reason it is unusable."""
 
-    order: Order
+    order: Order | dict  # a dict: the canonical JSON object already (the fast path's)
     ref: str
     raw: Any
     error: str | None = None
+
+    @property
+    def canonical(self) -> dict:
+        return self.order if isinstance(self.order, dict) else self.order.as_dict()
 
 
 def numeric_id(gid: Any) -> str | None:
@@ -117,7 +122,7 @@ def money(value: Any, what: str) -> Decimal:
     number = _decimal(amount, what)
     if number != number.quantize(CENT):
         raise Unreadable(f"{what} is {amount!r}, more than 2 decimals")
-    return number
+    return number.quantize(CENT)
 
 
 def _decimal(value: Any, what: str) -> Decimal:
@@ -139,7 +144,7 @@ def _quantity(value: Any, what: str) -> int:
 
 
 def _sum(items: list, key: str, what: str) -> Decimal:
-    return sum((money(item.get(key), f"{what} {n} {key}") for n, item in enumerate(items, 1)), Decimal(0))
+    return sum((money(item.get(key), f"{what} {n} {key}") for n, item in enumerate(items, 1)), ZERO)
 
 
 def _rates(tax_lines: list[dict]) -> Decimal | None:
@@ -187,9 +192,9 @@ def _sale_line(item: dict, number: int, taxes_included: bool) -> OrderLine:
 def _line(item: dict, quantity: int, unit: Decimal, discount: Decimal, tax: Decimal, amount: Decimal,
           what: str) -> OrderLine:
     sku, name = item.get("sku"), item.get("name")
-    product = numeric_id((item.get("product") or {}).get("id")) or numeric_id((item.get("variant") or {}).get("id"))
+    product = None
     sku = sku.strip() if isinstance(sku, str) and sku.strip() else None
-    if sku is None and product is None and isinstance(name, str) and name.strip():
+    if sku is None and isinstance(name, str) and name.strip():
         product = name.strip()  # a custom item: its name groups it, the same on every order
     if sku is None and product is None:
         raise Unreadable(f"{what} has neither a SKU nor a name")
@@ -213,7 +218,7 @@ def _payments(transactions: list[dict], kinds: frozenset[str], what: str) -> lis
 
 def _shipping(lines: list[dict], taxes_included: bool) -> tuple[Decimal, Decimal]:
     """(ex-tax shipping after discounts, its tax) of the lines not removed."""
-    amount = tax = Decimal(0)
+    amount = tax = ZERO
     for number, line in enumerate(lines, start=1):
         if line.get("isRemoved") is True:
             continue
@@ -238,9 +243,9 @@ def _sale(order: dict, sale_id: str, store: tuple[str, str]) -> Order:
     items = nodes(order.get("lineItems"), "lineItems")
     lines = tuple(_sale_line(item, n, taxes_included) for n, item in enumerate(items, start=1))
     shipping, shipping_tax = _shipping(nodes(order.get("shippingLines"), "shippingLines"), taxes_included)
-    tip = money(order.get("totalTipReceivedSet"), "totalTipReceivedSet") if order.get("totalTipReceivedSet") else Decimal(0)
-    subtotal = sum((Decimal(str(line.amount)) for line in lines), Decimal(0))
-    tax = sum((Decimal(str(line.tax)) for line in lines), Decimal(0)) + shipping_tax
+    tip = money(order.get("totalTipReceivedSet"), "totalTipReceivedSet") if order.get("totalTipReceivedSet") else ZERO
+    subtotal = sum((Decimal(str(line.amount)) for line in lines), ZERO)
+    tax = sum((Decimal(str(line.tax)) for line in lines), ZERO) + shipping_tax
     voided = order.get("displayFinancialStatus") == "VOIDED"
     payments = [] if voided else _payments(nodes(order.get("transactions"), "transactions"), PAID, "the order's")
     name = order.get("name")
@@ -269,7 +274,7 @@ def _refund(order: dict, refund: dict, sale: Order, number: int) -> Order | None
         line_what = f"{what} line {n}"
         quantity = _quantity(item.get("quantity"), f"{line_what} quantity")
         subtotal = money(item.get("subtotalSet"), f"{line_what} subtotalSet")
-        tax = money(item.get("totalTaxSet"), f"{line_what} totalTaxSet") if item.get("totalTaxSet") else Decimal(0)
+        tax = money(item.get("totalTaxSet"), f"{line_what} totalTaxSet") if item.get("totalTaxSet") else ZERO
         amount = subtotal - tax if taxes_included else subtotal
         if amount < 0 or tax < 0:
             raise Unreadable(f"{line_what} is negative")
@@ -277,20 +282,20 @@ def _refund(order: dict, refund: dict, sale: Order, number: int) -> Order | None
         source = item.get("lineItem")
         lines.append(_line(source if isinstance(source, dict) else {}, quantity, unit, discount, tax, amount,
                            line_what))
-    shipping = shipping_tax = Decimal(0)
+    shipping = shipping_tax = ZERO
     for n, line in enumerate(nodes(refund.get("refundShippingLines"), f"{what} refundShippingLines"), start=1):
         tax = money(line.get("taxAmountSet"), f"{what} shipping {n} taxAmountSet")
         subtotal = money(line.get("subtotalAmountSet"), f"{what} shipping {n} subtotalAmountSet")
         shipping += subtotal - tax if taxes_included else subtotal
         shipping_tax += tax
     payments = _payments(nodes(refund.get("transactions"), f"{what} transactions"), frozenset({"REFUND"}), what)
-    paid = sum((Decimal(str(p.amount)) for p in payments), Decimal(0))
+    paid = sum((Decimal(str(p.amount)) for p in payments), ZERO)
     if paid <= 0:
         return None  # a restock or a note: no money moved, nothing to book
-    subtotal = sum((Decimal(str(line.amount)) for line in lines), Decimal(0))
-    tax = sum((Decimal(str(line.tax)) for line in lines), Decimal(0)) + shipping_tax
+    subtotal = sum((Decimal(str(line.amount)) for line in lines), ZERO)
+    tax = sum((Decimal(str(line.tax)) for line in lines), ZERO) + shipping_tax
     gap = paid - (subtotal + shipping + tax)
-    discount = Decimal(0)
+    discount = ZERO
     if gap > 0:  # an amount only, or more refunded than the lines say: an adjustment that moves no stock
         lines.append(OrderLine(sku=ADJUSTMENT_SKU, name="Refund adjustment" if lines else "Refund (amount only)",
                                quantity=1, unit_price=exact_text(gap), discount="0.00", tax="0.00",
@@ -349,6 +354,9 @@ def map_order(order: Any) -> list[Entry]:
     if truncated(order.get("lineItems")) or truncated(order.get("shippingLines")):
         return [Entry(_partial(order, sale_id, store), ref, order,
                       "the order has more line items or shipping lines than were read; it is read again alone")]
+    quick = fast.sale(order, sale_id, store)
+    if quick is not None:
+        return [Entry(quick, ref, order)]
     try:
         sale = _sale(order, sale_id, store)
     except (Unreadable, ArithmeticError) as exc:
