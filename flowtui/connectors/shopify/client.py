@@ -169,18 +169,21 @@ class ShopifyConnector:
 
     def _paged(self, gql: GraphQLClient, search: str) -> Iterator[dict]:
         variables = {"q": search, "first": queries.ORDERS_PER_PAGE}
-        for page in gql.pages(queries.ORDERS, variables, GraphQLCursor("orders")):
-            found = (page.get("orders") or {}).get("nodes") or []
-            orders = [self._whole(gql, o) if isinstance(o, dict) else {"__unreadable": o} for o in found]
-            yield from self._with_refunds(gql, orders)
+        pages = gql.pages(queries.ORDERS, variables, GraphQLCursor("orders"))
+        found = (order for page in pages for order in (page.get("orders") or {}).get("nodes") or [])
+        yield from self._filled(gql, (self._whole(gql, o) if isinstance(o, dict) else {"__unreadable": o}
+                                      for o in found))
 
     def _bulk(self, gql: GraphQLClient, search: str) -> Iterator[dict]:
         """The bulk export's orders, their refunds' lines and money read by id (a bulk query cannot hold them)."""
         export = BulkExport(gql, self._download, deadline=_seconds("FLOWTUI_SHOPIFY_BULK_DEADLINE", 3600.0))
+        found = reassemble(export.run(queries.bulk_orders(search)), queries.BULK_CHILDREN)
+        yield from self._filled(gql, (o for o in found if not o.get("__orphan")))  # an orphan: nothing to attach to
+
+    def _filled(self, gql: GraphQLClient, orders: Iterator[dict]) -> Iterator[dict]:
+        """``orders`` with their refunds filled in, held back until a query of refunds is full (or 250 orders)."""
         waiting: list[dict] = []
-        for order in reassemble(export.run(queries.bulk_orders(search)), queries.BULK_CHILDREN):
-            if order.get("__orphan"):
-                continue  # a child whose order is not in the file: nothing to attach it to
+        for order in orders:
             waiting.append(order)
             if sum(len(_refunds(o)) for o in waiting) >= queries.REFUNDS_PER_QUERY or len(waiting) >= 250:
                 yield from self._with_refunds(gql, waiting)

@@ -1,9 +1,10 @@
-"""The everyday Shopify order, mapped quickly: integer sen and plain dicts instead of Decimals and dataclasses.
+"""The everyday Shopify sale, mapped quickly: integer sen and plain dicts instead of Decimals and dataclasses.
 
-:func:`sale` handles the common case only — a paid order with SKUs, prices not tax-inclusive, no refunds, every
-amount a plain decimal string — and answers ``None`` for anything else, which then takes the exact path of
-:mod:`.mapping`. It writes exactly what that path writes for the same order (``tests/unit/test_shopify_mapping.py``
-checks it on the sandbox's orders), so an order lands the same whichever path it took.
+:func:`sale` handles the common case only — a paid order with SKUs, prices not tax-inclusive, every amount a
+plain decimal string — and answers ``None`` for anything else, which then takes the exact path of
+:mod:`.mapping` (so do refunds, fewer). It writes exactly what that path writes for the same order
+(``tests/unit/test_shopify_mapping.py`` checks it on the sandbox's orders), so an order lands the same whichever
+path it took.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _nodes(value: Any) -> list:
 def sale(order: dict, sale_id: str, store: tuple[str, str]) -> dict | None:
     """The canonical sale of an everyday order, or None (the exact path then maps it)."""
     try:
-        if order["taxesIncluded"] is not False or order.get("refunds") or order["displayFinancialStatus"] == "VOIDED":
+        if order["taxesIncluded"] is not False or order["displayFinancialStatus"] == "VOIDED":
             return None
         lines, subtotal, tax = [], 0, 0
         for item in _nodes(order["lineItems"]):
@@ -83,7 +84,7 @@ def sale(order: dict, sale_id: str, store: tuple[str, str]) -> dict | None:
             return None
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
-    out = {"id": sale_id, "number": name if type(name) is str and name else sale_id, "store_id": store[0]}
+    out: dict[str, Any] = {"id": sale_id, "number": name if type(name) is str and name else sale_id, "store_id": store[0]}
     if store[1]:
         out["store_name"] = store[1]
     out.update(time=when, type="sale", status="completed")

@@ -264,7 +264,7 @@ def _channel(order: dict) -> str | None:
     return source if isinstance(source, str) and source else None
 
 
-def _refund(order: dict, refund: dict, sale: Order, number: int) -> Order | None:
+def _refund(order: dict, refund: dict, sale: dict, number: int) -> Order | None:
     taxes_included = order.get("taxesIncluded") is True
     what = f"refund {number}"
     if truncated(refund.get("refundLineItems")):
@@ -307,10 +307,10 @@ def _refund(order: dict, refund: dict, sale: Order, number: int) -> Order | None
     if refund_id is None:
         raise Unreadable(f"{what} has no id")
     return Order(
-        id=f"refund-{refund_id}", number=f"{sale.number}-R{number}", store_id=sale.store_id, store_name=sale.store_name,
-        time=_time(refund.get("createdAt"), f"{what} createdAt"), type=OrderType.RETURN, status=OrderStatus.COMPLETED,
-        original_id=sale.id, original_number=sale.number if isinstance(sale.number, str) else None,
-        channel=sale.channel, subtotal=exact_text(subtotal), discount=exact_text(discount), tax=exact_text(tax),
+        id=f"refund-{refund_id}", number=f"{sale['number']}-R{number}", store_id=sale["store_id"],
+        store_name=sale.get("store_name"), time=_time(refund.get("createdAt"), f"{what} createdAt"),
+        type=OrderType.RETURN, status=OrderStatus.COMPLETED, original_id=sale["id"], original_number=sale["number"],
+        channel=sale.get("channel"), subtotal=exact_text(subtotal), discount=exact_text(discount), tax=exact_text(tax),
         shipping=exact_text(shipping), total=exact_text(paid), lines=tuple(lines), payments=tuple(payments),
     )
 
@@ -354,30 +354,29 @@ def map_order(order: Any) -> list[Entry]:
     if truncated(order.get("lineItems")) or truncated(order.get("shippingLines")):
         return [Entry(_partial(order, sale_id, store), ref, order,
                       "the order has more line items or shipping lines than were read; it is read again alone")]
-    quick = fast.sale(order, sale_id, store)
-    if quick is not None:
-        return [Entry(quick, ref, order)]
-    try:
-        sale = _sale(order, sale_id, store)
-    except (Unreadable, ArithmeticError) as exc:
-        return [Entry(_partial(order, sale_id, store), ref, order, f"order {sale_id}: {_reason(exc)}")]
-    entries = [Entry(sale, ref, order)]
-    if sale.status == OrderStatus.VOIDED:
+    made = fast.sale(order, sale_id, store)
+    if made is None:
+        try:
+            made = _sale(order, sale_id, store).as_dict()
+        except (Unreadable, ArithmeticError) as exc:
+            return [Entry(_partial(order, sale_id, store), ref, order, f"order {sale_id}: {_reason(exc)}")]
+    entries = [Entry(made, ref, order)]
+    if made["status"] == OrderStatus.VOIDED or not order.get("refunds"):
         return entries
     try:
         refunds = nodes(order.get("refunds"), "refunds")
     except Unreadable as exc:
-        return [Entry(sale, ref, order, f"order {sale_id}: {exc}")]
+        return [Entry(made, ref, order, f"order {sale_id}: {exc}")]
     for number, refund in enumerate(sorted(refunds, key=_refund_key), start=1):
         refund_ref = f"shopify:refund/{numeric_id(refund.get('id'))}"
         try:
-            made = _refund(order, refund, sale, number)
+            back = _refund(order, refund, made, number)
         except (Unreadable, ArithmeticError) as exc:
-            entries.append(Entry(_partial_refund(refund, sale), refund_ref, refund,
+            entries.append(Entry(_partial_refund(refund, made), refund_ref, refund,
                                  f"refund {numeric_id(refund.get('id'))} of order {sale_id}: {_reason(exc)}"))
             continue
-        if made is not None:
-            entries.append(Entry(made, refund_ref, refund))
+        if back is not None:
+            entries.append(Entry(back, refund_ref, refund))
     return entries
 
 
@@ -394,11 +393,11 @@ def _partial(order: dict, sale_id: str | None, store: tuple[str, str]) -> Order:
                  time=when if isinstance(when, str) else None)
 
 
-def _partial_refund(refund: dict, sale: Order) -> Order:
+def _partial_refund(refund: dict, sale: dict) -> Order:
     when = refund.get("createdAt")
     refund_id = numeric_id(refund.get("id"))
-    return replace(Order(), id=f"refund-{refund_id}" if refund_id else None, store_id=sale.store_id,
-                   type=OrderType.RETURN, time=when if isinstance(when, str) else None, original_id=sale.id)
+    return replace(Order(), id=f"refund-{refund_id}" if refund_id else None, store_id=sale["store_id"],
+                   type=OrderType.RETURN, time=when if isinstance(when, str) else None, original_id=sale["id"])
 
 
 def _reason(exc: BaseException) -> str:
