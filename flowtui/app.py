@@ -75,6 +75,9 @@ class FlowApp(App):
         self._keys_waiting: deque[events.Key] = deque()
         self._key_since = 0.0  # when the key in flight got its turn
         self._modes_entered = {self.DEFAULT_MODE}
+        # work that quitting would cut short (a running sync) asks first: each guard returns True when it took
+        # ctrl+q over (asked, or is stopping in order to quit), False to let the console quit
+        self.quit_guards: list[Callable[[], bool]] = []
 
     def on_mount(self) -> None:
         if self._keymap:
@@ -201,6 +204,12 @@ class FlowApp(App):
         """A notification shown as it is written, never read as markup: flowtui's messages quote names from the
         books (``Voided order [/]7``). Screens' ``notify`` asks for markup by default; it is not honoured here."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    async def action_quit(self) -> None:
+        """ctrl+q: quit, unless work under way asks first (see ``quit_guards``)."""
+        if any(guard() for guard in list(self.quit_guards)):
+            return
+        self.exit()
 
     def action_help_quit(self) -> None:
         """ctrl+c, pressed by reflex, says how to quit (Textual's own words for it are markup)."""

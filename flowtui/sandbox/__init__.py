@@ -1,8 +1,8 @@
 """Local stand-ins for the services streams connect to (``flowtui sandbox ...``).
 
 :class:`StoreHubSandbox` (in :mod:`flowtui.sandbox.storehub`) is a StoreHub-compatible
-API server with generated data and injectable faults, for tests, demos and benchmarks.
-Standard library only.
+API server with generated data and injectable faults, for tests, demos and benchmarks (standard library only);
+:class:`ShopifySandbox` (in :mod:`flowtui.sandbox.shopify`) a Shopify GraphQL Admin API on graphql-core.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from flowtui.engine.core.statuses import DigestStatus
 from flowtui.screens.common.base import FlowScreen
 from flowtui.screens.common.literal import LiteralTable, literal
 from flowtui.screens.common.modals import ConfirmModal
-from flowtui.screens.digest_dialogs import PostOutcomeModal, shown_status, where
+from flowtui.screens.digest_dialogs import PostOutcomeModal, console_reason, shown_status, where
 from flowtui.screens.order_detail import OrderModal, right
 
 TABS = ("summary", "items", "orders", "attention", "versions")
@@ -198,7 +198,7 @@ class DigestDetailScreen(FlowScreen):
     def _attention(d: DigestDetail) -> str:
         status = d.row.status
         if d.attention:
-            lines = ["Posting is blocked until these are fixed:"] + [f"  - {reason}" for reason in d.attention]
+            lines = ["Posting is blocked until these are fixed:"] + [f"  - {console_reason(r)}" for r in d.attention]
             lines.append(f"\nPress m to open the mappings of {d.row.stream}.")
             return "\n".join(lines)
         if status == DigestStatus.OPEN:
@@ -259,7 +259,9 @@ class DigestDetailScreen(FlowScreen):
 
     def _post(self) -> None:
         self.run_engine(lambda: self.flow.post([self.digest_id]),
-                        lambda outcomes: self.app.push_screen(PostOutcomeModal(outcomes)), name="post")
+                        lambda outcomes: self.app.push_screen(
+                            PostOutcomeModal(outcomes), lambda stream: self.action_mappings() if stream else None),
+                        name="post")
 
     def action_invoice(self) -> None:
         if self.detail and self.detail.row.invoice_number:

@@ -1,9 +1,10 @@
-"""The digest listing's dialogs (filter, what posting did) and the small display rules it shares with them
+"""The digest listing's dialogs (filter, what posting will do and did) and the small display rules it shares with them
 and with the digest detail: how a status and a location are shown, how a typed date is read."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,8 +14,19 @@ from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static
 
+from flowtui.engine.core.formats import money
 from flowtui.engine.core.records import DigestRow
 from flowtui.engine.digests.store import DIGEST_STATUSES, DigestFilter
+from flowtui.engine.ledger.outcomes import (
+    ELSEWHERE,
+    MAPPINGS,
+    SOURCE,
+    WAIT,
+    PostPreview,
+    PostSummary,
+    RefusalGroup,
+    cause_of,
+)
 
 
 def shown_status(status: str) -> str:
@@ -45,37 +57,109 @@ class IsoDate(Validator):
         return self.failure()
 
 
-def outcome_summary(outcomes) -> tuple[str, str]:
-    """The title and text of what posting did: documents created, refusals with their reasons."""
-    created = [o for o in outcomes if o.documents]
-    refused = [o for o in outcomes if o.status == "refused"]
-    settled = [o for o in outcomes if not o.documents and o.status != "refused"]
-    documents = sum(len(o.documents) for o in created)
-    title = f"Posted {len(created)} of {len(outcomes)}: {documents} document(s), {len(refused)} refused"
+#: Where the console fixes each cause of a refusal (see ``digest_listing.FIXES``), in its own keys.
+FIX_WORDS = {MAPPINGS: "open mappings (m)", SOURCE: "fix it at the source, then sync again (s on Streams)",
+             WAIT: "it can post once the day is over", ELSEWHERE: ""}
+SHOWN = 10  # digests listed by name under a heading; the rest are counted
+
+
+def _digests(count: int) -> str:
+    return f"{count:,} digest" + ("" if count == 1 else "s")
+
+
+def _named(labels: list[str], indent: str = "  ", most: int = SHOWN) -> list[str]:
+    shown = [f"{indent}{label}" for label in labels[:most]]
+    if len(labels) > most:
+        shown.append(f"{indent}… and {len(labels) - most:,} more")
+    return shown
+
+
+def refusal_lines(groups: list[RefusalGroup]) -> list[str]:
+    """``190 digests: store S19 has no location — open mappings (m)``, the first few digests under it."""
+    several = len({g.stream for g in groups}) > 1
     lines = []
-    if created:
+    for group in groups:
+        fix = FIX_WORDS.get(group.cause.fix, "")
+        of = f" of {group.stream}" if several else ""
+        lines.append(f"  {_digests(len(group.digests))}{of}: {group.cause.what}" + (f" — {fix}" if fix else ""))
+        lines += _named(list(group.digests), "      ", most=3)
+    return lines
+
+
+def console_reason(reason: str) -> str:
+    """One reason a digest cannot post, in the console's words where the console has the fix (its mappings, or
+    waiting for the day to end): ``store KL has no location — open mappings (m)``; otherwise as the engine says
+    it (a rejection is dismissed on the record from the command line only)."""
+    cause = cause_of(reason)
+    return f"{cause.what} — {FIX_WORDS[cause.fix]}" if cause.fix in (MAPPINGS, WAIT) else reason
+
+
+def _documents(o) -> str:
+    return ", ".join(f"{kind.replace('_', ' ')} {number}" for kind, number in o.documents)
+
+
+def outcome_summary(outcomes) -> tuple[str, str]:
+    """The title and text of what posting did: documents created (only those: a day posted before created none),
+    what was already posted, and what was not ready, its refusals grouped by cause."""
+    done = PostSummary.of(outcomes)
+    title = f"Posted {len(done.created):,} of {done.selected:,}: {done.documents:,} document(s) created"
+    for count, what in ((len(done.already_posted), "already posted"), (len(done.not_ready), "not ready"),
+                        (len(done.unchanged), "unchanged")):
+        if count:
+            title += f", {count:,} {what}"
+    lines = []
+    if done.created:
         lines.append("Documents created:")
-        lines += [f"  {o.label}: " + ", ".join(f"{kind.replace('_', ' ')} {number}" for kind, number in o.documents)
-                  for o in created]
-    if refused:
-        lines.append("Refused:")
-        for o in refused:
-            lines.append(f"  {o.label}:")
-            lines += [f"    - {reason}" for reason in o.reasons]
-    if settled:
-        lines.append("Nothing to post:")
-        lines += [f"  {o.label}: {o.status.replace('_', ' ')}" for o in settled]
+        lines += _named([f"{o.label}: {_documents(o)}" for o in done.created])
+    if done.already_posted:
+        lines.append(f"Already posted, nothing to do ({_digests(len(done.already_posted))}):")
+        lines += _named([f"{o.label}: {_documents(o)}" if o.documents else o.label for o in done.already_posted])
+    if done.not_ready:
+        lines.append(f"Not ready, not posted ({_digests(len(done.not_ready))}):")
+        lines += refusal_lines(done.groups)
+    if done.unchanged:
+        lines.append("Changed, but every line nets to zero: nothing to post")
+        lines += _named([f"{o.label}: {'; '.join(o.reasons)}" for o in done.unchanged])
     return title, "\n".join(lines) or "Nothing was posted."
 
 
-class PostOutcomeModal(ModalScreen[None]):
-    """What posting did; escape or enter closes it."""
+def preview_text(rows: list[DigestRow], preview: PostPreview, currency: str) -> tuple[str, str, str]:
+    """The confirmation before posting: its title, its text (how many of the selection post, were posted already,
+    are not ready) and the word on its yes button."""
+    postable = set(preview.to_post)
+    total = sum((r.amount for r in rows if r.id in postable), Decimal(0))
+    cur = f"{currency} " if currency else ""
+    count = len(postable)
+    of = f"{count:,}" if count == len(rows) else f"{count:,} of {len(rows):,}"
+    if count:
+        lines = [f"Post {of} digest(s), total {cur}{money(total)}?"]
+    else:
+        lines = [f"None of the {_digests(len(rows))} selected can post now; posting them says why."]
+    skipped = [(len(preview.already_posted), "already posted: skipped, nothing to do"),
+               (len(preview.open), "not ready, the day is not over yet: refused"),
+               (len(preview.blocked), "not ready, needs attention: refused, saying why")]
+    if count and any(n for n, _ in skipped):
+        lines.append(f"  {_digests(count)} to post")
+    lines += [f"  {_digests(n)} {what}" for n, what in skipped if n]
+    lines.append("")
+    lines += [f"  {r.date}  {r.stream} / {where(r)}  {money(r.amount)}  ({shown_status(r.status)})"
+              for r in rows[:SHOWN]]
+    if len(rows) > SHOWN:
+        lines.append(f"  … and {len(rows) - SHOWN:,} more")
+    title = f"Post {of} digest(s)" if count else "Nothing here can post"
+    return title, "\n".join(lines), "Post" if count else "See why"
 
-    BINDINGS = [Binding("escape,enter", "close", "Close", id="post_outcome.close")]
+
+class PostOutcomeModal(ModalScreen[str | None]):
+    """What posting did; escape or enter closes it, m opens the mappings a refusal needs (returns that stream)."""
+
+    BINDINGS = [Binding("escape,enter", "close", "Close", id="post_outcome.close"),
+                Binding("m", "mappings", "Mappings", id="post_outcome.mappings")]
 
     def __init__(self, outcomes) -> None:
         super().__init__(classes="modal")
         self.title_text, self.message = outcome_summary(outcomes)
+        self.mappings_of = next((g.stream for g in PostSummary.of(outcomes).groups if g.cause.fix == MAPPINGS), None)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -90,6 +174,10 @@ class PostOutcomeModal(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_mappings(self) -> None:
+        if self.mappings_of is not None:
+            self.dismiss(self.mappings_of)
 
 
 class DigestFilterModal(ModalScreen[DigestFilter | None]):

@@ -33,6 +33,7 @@ from flowtui.screens.digest_dialogs import (
     IsoDate,
     PostOutcomeModal,
     parse_day,
+    preview_text,
     shown_status,
     where,
 )
@@ -69,6 +70,7 @@ class DigestsScreen(FlowScreen):
         Binding("space", "toggle_mark", "Select", id="digests.toggle"),
         Binding("a", "select_page", "All/none", id="digests.select_page"),
         Binding("p", "post", "Post", id="digests.post"),
+        Binding("m", "mappings", "Mappings", id="digests.mappings", show=False),  # (what refusals point to)
         Binding("f", "filter", "Filter", id="digests.filter"),
         Binding("s", "sort", "Sort", id="digests.sort"),
         Binding("r", "reverse", "Reverse", id="digests.reverse"),
@@ -325,19 +327,18 @@ class DigestsScreen(FlowScreen):
         self.run_engine(job, land, name="page")
 
     def action_post(self) -> None:
+        """Ask first, saying how many of the selection will post, were posted already, or are not ready."""
         rows = list(self.selected.values()) or [r for r in [self.current()] if r]
         if not rows:
             self.notify("Nothing to post: select digests with space first.", severity="warning")
             return
-        total = sum((r.amount for r in rows), Decimal(0))
-        cur = f"{self.currency} " if self.currency else ""
-        shown = [f"  {r.date}  {r.stream} / {where(r)}  {money(r.amount)}  ({shown_status(r.status)})" for r in rows[:10]]
-        if len(rows) > 10:
-            shown.append(f"  … and {len(rows) - 10:,} more")
-        message = f"Post {len(rows):,} digest(s), total {cur}{money(total)}?\n\n" + "\n".join(shown)
+        self.run_engine(lambda: self.flow.preview_post([r.id for r in rows]),
+                        lambda preview: self._confirm_post(rows, preview), name="post")
+
+    def _confirm_post(self, rows: list[DigestRow], preview) -> None:
+        title, message, yes = preview_text(rows, preview, self.currency)
         ids = [r.id for r in rows]
-        self._ask(ConfirmModal(f"Post {len(rows):,} digest(s)", message, yes="Post"),
-                  lambda yes: self._post(ids) if yes else None)
+        self._ask(ConfirmModal(title, message, yes=yes), lambda go: self._post(ids) if go else None)
 
     def _post(self, ids: list[int]) -> None:
         self.notify(f"Posting {len(ids):,} digest(s)…", timeout=3)
@@ -348,7 +349,21 @@ class DigestsScreen(FlowScreen):
             if outcome.status != "refused":
                 self.selected.pop(outcome.digest_id, None)
         self.action_refresh()
-        self._ask(PostOutcomeModal(outcomes), lambda _: None)
+        self._ask(PostOutcomeModal(outcomes), lambda stream: self._open_mappings(stream) if stream else None)
+
+    def action_mappings(self) -> None:
+        """The mappings of the stream of the digest under the cursor (or of the stream filtered on)."""
+        row = self.current()
+        stream = row.stream if row else self.filter.stream
+        if stream:
+            self._open_mappings(stream)
+        else:
+            self.notify("No digest here: its stream's mappings open from a digest (or from Streams, m).",
+                        severity="warning")
+
+    def _open_mappings(self, stream: str) -> None:
+        self._quiet_resume = False  # back from the mappings: what they fixed shows
+        self.app.push_screen(self.flowapp.make_screen("mappings", stream=stream))
 
     def action_back(self) -> None:
         self.flowapp.go_back()

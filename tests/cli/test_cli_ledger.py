@@ -447,6 +447,27 @@ def test_posting_twice_creates_nothing_new(full_day):
     assert len(invoices) == 2
 
 
+def test_post_all_again_counts_what_was_posted_before_instead_of_listing_it(full_day, tmp_path):
+    cli = full_day
+    folder = tmp_path / "shop"
+    write_ndjson(folder / "day.ndjson", full_day_orders() + [  # two more days over, at the same store
+        order("B-1", "KL", "2026-10-02T03:00:00Z", [("KOPI", 1, "3.50")]),
+        order("C-1", "KL", "2026-10-03T03:00:00Z", [("ROTI", 1, "4.20")])])
+    cli.ok("sync", "Shop")
+    first = cli("post", "--all")
+    assert first.code == 0, first.out + first.err
+    assert [line.split(" (")[0] for line in first.out.splitlines()] == [
+        "Posted digest 1", "Posted digest 3", "Posted digest 4"]  # one line each, as ever
+
+    again = cli("post", "--all")
+    assert again.code == 0, again.out + again.err
+    assert again.out == "3 digests already posted (nothing to do)\n"  # (it listed each: "Digest 1 (...) was already posted")
+    assert [(o["status"], len(o["documents"])) for o in cli.json("post", "--all")] == [
+        ("already_posted", 2), ("already_posted", 1), ("already_posted", 1)]  # --json lists each, as before
+    one = cli("post", digest_ids(cli)[("KL", "2026-10-02")]["id"])  # asked by id: told by id
+    assert one.out.startswith("Digest 3 (Shop / Kuala Lumpur / 2026-10-02) was already posted: invoice ")
+
+
 # -- 4. refusals ----------------------------------------------------------------------------
 
 

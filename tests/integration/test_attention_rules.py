@@ -4,6 +4,7 @@ listings call "needs attention", with which reasons, is exactly what posting ref
 from __future__ import annotations
 
 from flowtui.engine.core import clock
+from flowtui.engine.ledger.outcomes import MAPPINGS, SOURCE, WAIT, Cause, PostPreview, PostSummary, cause_of
 from flowtui.engine.storage.digest_listing import OPEN_DAY, RULES
 from flowtui.engine.storage.views import pin_now
 from tests.factories import order, write_ndjson
@@ -53,4 +54,52 @@ def test_every_rule_is_either_a_row_rule_or_a_set_rule_with_a_reason():
     assert [r.name for r in RULES] == ["location", "payment", "account", "rejected orders", "unreadable entries",
                                        "short day"]
     for rule in RULES:
-        assert bool(rule.when) != bool(rule.hits) and rule.reason, rule.name
+        assert bool(rule.when) != bool(rule.hits) and rule.reason and rule.reads and rule.says, rule.name
+
+
+def test_a_refusals_cause_is_read_back_in_short_with_where_it_is_fixed(books, orders_dir):  # noqa: F811
+    write_ndjson(orders_dir / "orders.ndjson", [
+        order("A1", "KL", "2026-10-01T02:00:00Z", [("KOPI", 2, "3.50")], discount="0.50",
+              pay=[("Voucher", "2.00"), ("Cash", None)]),
+        order("B1", "KT", "2026-10-01T03:00:00Z", [("ROTI", 1, "5.00")]),
+        order("A3", "KL", "2026-10-10T02:00:00Z", [("KOPI", 1, "3.50")]),
+    ])
+    books.sync(["pos"])
+    books.map_location("pos", "KL", "KL Sentral")
+    with books.db.write() as con:
+        con.execute("DELETE FROM account_defaults WHERE category = 'discount'")
+    reasons = [reason for d in books.digests() for reason in books.digest(d.id).attention] + [OPEN_DAY]
+    assert [cause_of(r) for r in reasons] == [
+        Cause("payment method Voucher has no account", MAPPINGS), Cause("no account for discount", MAPPINGS),
+        Cause("store KT has no location", MAPPINGS), Cause("the business day is not over yet", WAIT)]
+    # the reasons of rejections, as the rules write them (tests/cli/test_rejections.py has them from real files)
+    assert cause_of("2 order(s) of this day were rejected (first: bad.ndjson:2); fix them at the source and sync "
+                    "again, or dismiss on the record: flowtui rejections dismiss 4 --reason TEXT") == Cause(
+        "orders of the day were rejected", SOURCE)
+    assert cause_of("1 entry that could not be read may belong to this day (first: days.ndjson:3); fix the file "
+                    "and sync again") == Cause("entries that could not be read may belong to the day", SOURCE)
+    assert cause_of("StoreHub returned 5,000 transactions. Check the day at the source; when it is complete, "
+                    "dismiss on the record: flowtui rejections dismiss 3 --reason TEXT").fix == SOURCE
+
+
+def test_the_preview_sorts_a_selection_as_posting_will(books, orders_dir):  # noqa: F811
+    write_ndjson(orders_dir / "orders.ndjson", [
+        order("A1", "KL", "2026-10-01T02:00:00Z", [("KOPI", 2, "3.50")]),  # posted first
+        order("A2", "KL", "2026-10-02T02:00:00Z", [("KOPI", 1, "3.50")]),  # ready
+        order("B1", "KT", "2026-10-01T03:00:00Z", [("ROTI", 1, "5.00")]),  # no location
+        order("A3", "KL", "2026-10-10T02:00:00Z", [("KOPI", 1, "3.50")]),  # today: open
+    ])
+    books.sync(["pos"])
+    books.map_location("pos", "KL", "KL Sentral")
+    ids = {(d.pos_store_id, str(d.date)): d.id for d in books.digests()}
+    books.post([ids["KL", "2026-10-01"]])
+    selection = [ids["KL", "2026-10-01"], ids["KL", "2026-10-02"], ids["KT", "2026-10-01"], ids["KL", "2026-10-10"]]
+    preview = books.preview_post(selection)
+    assert preview == PostPreview(to_post=(ids["KL", "2026-10-02"],), already_posted=(ids["KL", "2026-10-01"],),
+                                  open=(ids["KL", "2026-10-10"],), blocked=(ids["KT", "2026-10-01"],))
+    done = PostSummary.of(books.post(selection))  # and posting does what it said
+    assert [o.digest_id for o in done.created] == list(preview.to_post) and done.documents == 1
+    assert [o.digest_id for o in done.already_posted] == list(preview.already_posted)
+    assert sorted(o.digest_id for o in done.not_ready) == sorted(preview.not_ready)
+    assert [(g.stream, g.cause.what, len(g.digests)) for g in done.groups] == [
+        ("pos", "store KT has no location", 1), ("pos", "the business day is not over yet", 1)]

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
@@ -109,7 +113,11 @@ def test_paging_covers_every_order_once_and_the_data_covers_the_rules(shop):
     assert any(o["test"] for o in orders) and any(o["taxesIncluded"] for o in orders)
     assert any(o["retailLocation"] is None for o in orders)
     assert len({o["retailLocation"]["id"] for o in orders if o["retailLocation"]}) == 2
-    assert any(Decimal(o["totalTipReceivedSet"]["shopMoney"]["amount"]) > 0 for o in orders)
+    tipped = [o for o in orders if Decimal(o["totalTipReceivedSet"]["shopMoney"]["amount"]) > 0]
+    for order in tipped:  # a tip is a line item too
+        tips = [(x["sku"], x["originalUnitPriceSet"]) for x in order["lineItems"]["nodes"] if x["name"] == "Tip"]
+        assert tips == [(None, order["totalTipReceivedSet"])]
+    assert tipped
     assert {line["taxLines"][0]["rate"] for o in orders for line in o["lineItems"]["nodes"] if line["taxLines"]} == {0.06, 0.08}
     assert any(o["shippingLines"]["nodes"] for o in orders)
     assert any(line["discountAllocations"] for o in orders for line in o["lineItems"]["nodes"])
@@ -128,9 +136,13 @@ def test_payments_add_up_to_the_order_total(shop):
                    if t["kind"] in ("SALE", "CAPTURE") and t["status"] == "SUCCESS")
         if order["displayFinancialStatus"] not in ("VOIDED", "PENDING"):
             assert paid == Decimal(order["totalPriceSet"]["shopMoney"]["amount"]), order["name"]
+        refunded = Decimal(0)
         for refund in order["refunds"]:
             back = sum(Decimal(t["amountSet"]["shopMoney"]["amount"]) for t in refund["transactions"])
             assert back == Decimal(refund["totalRefundedSet"]["shopMoney"]["amount"]), order["name"]
+            refunded += back
+        if order["cancelledAt"] and order["displayFinancialStatus"] == "REFUNDED":  # paid, cancelled: all goes back
+            assert refunded == paid, order["name"]
 
 
 def test_updated_at_filter_returns_exactly_the_orders_changed_since(shop):
@@ -141,6 +153,20 @@ def test_updated_at_filter_returns_exactly_the_orders_changed_since(shop):
     assert any(o["processedAt"] < since for o in orders)  # an old order, refunded or cancelled since
 
 
+def test_search_terms_combine_like_shopifys(shop):
+    query = "query($q: String) { orders(first: 250, query: $q) { nodes { id } } }"
+
+    def ids(search):
+        return {o["id"] for o in gql(shop, query, {"q": search})["data"]["orders"]["nodes"]}
+    voided = {o["id"] for o in shop.orders() if o["displayFinancialStatus"] == "VOIDED"}
+    refunded = {o["id"] for o in shop.orders() if o["displayFinancialStatus"] == "REFUNDED"}
+    assert ids("financial_status:voided") == voided and voided
+    assert ids("financial_status:voided OR financial_status:refunded") == voided | refunded
+    assert ids("financial_status:refunded AND status:cancelled") == {
+        o["id"] for o in shop.orders() if o["id"] in refunded and o["cancelledAt"]}
+    assert ids("test:true") == {o["id"] for o in shop.orders() if o["test"]}
+
+
 def test_page_size_limits_are_shopifys(shop):
     reply = gql(shop, "{ orders(first: 251) { nodes { id } } }")
     assert "data" not in reply or reply["data"] is None
@@ -149,6 +175,13 @@ def test_page_size_limits_are_shopifys(shop):
     assert reply["errors"][0]["message"] == "you must provide one of first or last"
     reply = gql(shop, PAGE, {"first": 50})
     assert reply["errors"][0]["extensions"]["code"] == "MAX_COST_EXCEEDED"
+
+
+def test_a_field_shopify_removed_is_an_undefined_field(shop):
+    reply = gql(shop, "{ orders(first: 1) { nodes { id location { id } } } }")  # Order.location went in 2024-07
+    assert "data" not in reply
+    assert reply["errors"][0]["message"] == "Field 'location' doesn't exist on type 'Order'"
+    assert reply["errors"][0]["extensions"] == {"code": "undefinedField", "typeName": "Order", "fieldName": "location"}
 
 
 def test_wrong_token_is_401_with_shopifys_body(shop):
@@ -287,3 +320,108 @@ def test_a_planted_order_is_served_as_given_and_unknown_search_fields_are_warned
                                                      "totalPriceSet": {"shopMoney": {"amount": "-1"}}}]
         assert reply["extensions"]["search"][0]["warnings"] == [
             {"field": "colour", "message": "Invalid search field for this query."}]
+
+
+def test_reverse_last_and_before_page_like_shopify(shop):
+    ids = [o["id"] for o in sorted(shop.orders(), key=lambda o: (o["processedAt"], int(o["id"].rsplit("/", 1)[1])))]
+    query = """query($first: Int, $last: Int, $after: String, $before: String, $reverse: Boolean) {
+        orders(first: $first, last: $last, after: $after, before: $before, reverse: $reverse) {
+            edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }"""
+    newest = gql(shop, query, {"first": 3, "reverse": True})["data"]["orders"]
+    assert [e["node"]["id"] for e in newest["edges"]] == ids[::-1][:3] and newest["pageInfo"]["hasNextPage"]
+    tail = gql(shop, query, {"last": 2})["data"]["orders"]
+    assert [e["node"]["id"] for e in tail["edges"]] == ids[-2:] and tail["pageInfo"]["hasPreviousPage"]
+    before = gql(shop, query, {"last": 2, "before": tail["pageInfo"]["startCursor"]})["data"]["orders"]
+    assert [e["node"]["id"] for e in before["edges"]] == ids[-4:-2]
+    assert gql(shop, query, {"first": 2, "after": "bm90IGEgY3Vyc29y"})["errors"][0]["message"].startswith("Invalid cursor")
+
+
+def test_the_command_serves_until_ctrl_c():
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flowtui", "sandbox", "shopify", "--port", "0", "--days", "2", "--token", "shpat_cli"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        lines = [process.stdout.readline() for _ in range(3)]
+        endpoint = lines[0].split()[-1].rstrip(")")
+        assert endpoint.startswith("http://127.0.0.1:") and endpoint.endswith("/graphql.json") and "shpat_cli" in lines[1]
+        reply = CLIENT.post(endpoint, json={"query": "{ shop { ianaTimezone } }"},
+                            headers={"X-Shopify-Access-Token": "shpat_cli"})
+        assert reply.json()["data"] == {"shop": {"ianaTimezone": "Asia/Kuala_Lumpur"}}
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
+def test_without_read_all_orders_only_the_last_60_days_are_listed():
+    with ShopifySandbox(seed=4, days=62, end_date=END, read_all_orders=False, restore_rate=1_000_000) as sandbox:
+        cutoff = "2026-08-15T16:00:00Z"  # 60 days before the end of the 14th of October, local time
+        query = """query($after: String) {
+            orders(first: 250, after: $after) { nodes { createdAt } pageInfo { hasNextPage endCursor } } }"""
+        listed, after = [], None
+        while True:
+            connection = gql(sandbox, query, {"after": after})["data"]["orders"]
+            listed += [o["createdAt"] for o in connection["nodes"]]
+            if not connection["pageInfo"]["hasNextPage"]:
+                break
+            after = connection["pageInfo"]["endCursor"]
+        assert min(listed) >= cutoff and len(listed) == sum(1 for o in sandbox.orders() if o["createdAt"] >= cutoff)
+        assert any(o["createdAt"] < cutoff for o in sandbox.orders())
+
+
+def test_foreign_buyers_see_their_currency_but_shop_money_stays_in_ringgit(shop):
+    foreign = [o for o in shop.orders() if o["presentmentCurrencyCode"] == "SGD"]
+    assert foreign and all(o["retailLocation"] is None for o in foreign)
+    for order in foreign:
+        total = order["totalPriceSet"]
+        assert total["shopMoney"]["currencyCode"] == "MYR" and total["presentmentMoney"]["currencyCode"] == "SGD"
+        assert Decimal(total["presentmentMoney"]["amount"]) < Decimal(total["shopMoney"]["amount"])
+        line = order["lineItems"][0]["originalUnitPriceSet"]
+        assert line["presentmentMoney"]["currencyCode"] == "SGD" and line["shopMoney"]["currencyCode"] == "MYR"
+
+
+def test_a_refund_and_a_cancellation_made_at_the_source_show_on_the_next_read():
+    with ShopifySandbox(seed=5, days=3, end_date=END, restore_rate=1_000_000) as sandbox:
+        paid = [o for o in sandbox.orders() if o["displayFinancialStatus"] == "PAID" and not o["test"]]
+        first, second = paid[0], paid[1]
+        refunded = sandbox.refund(first["id"], amount=Decimal("5.00"))
+        assert refunded["displayFinancialStatus"] == "PARTIALLY_REFUNDED" and refunded["updatedAt"] > first["updatedAt"]
+        goodwill = refunded["refunds"][-1]
+        assert goodwill["refundLineItems"] == [] and goodwill["totalRefundedSet"]["shopMoney"]["amount"] == "5.0"
+        cancelled = sandbox.cancel(second["id"])
+        assert cancelled["cancelledAt"] and cancelled["displayFinancialStatus"] == "REFUNDED"
+        since = min(refunded["updatedAt"], cancelled["updatedAt"])
+        changed, _ = all_orders(sandbox, f"updated_at:>='{since}'", first=5)
+        assert {first["id"], second["id"]} <= {o["id"] for o in changed}
+
+
+def test_query_cost_follows_shopifys_rules(shop):
+    nested = "{ orders(first: 10) { pageInfo { hasNextPage } nodes { id lineItems(first: 5) { nodes { id } } } } }"
+    cost = gql(shop, nested)["extensions"]["cost"]
+    assert cost["requestedQueryCost"] == 2 + 10 * (1 + 2 + 5 * 1)  # a connection: 2 + its objects x what each costs
+    assert cost["actualQueryCost"] < cost["requestedQueryCost"]  # fewer than five lines an order, as it turned out
+    objects = "{ orders(first: 2) { nodes { totalPriceSet { shopMoney { amount } } retailLocation { name } } } }"
+    assert gql(shop, objects)["extensions"]["cost"]["requestedQueryCost"] == 2 + 2 * (1 + 2 + 1)
+    assert gql(shop, RUN, {"q": "{ orders { edges { node { id } } } }"})["extensions"]["cost"]["requestedQueryCost"] == 10
+    shop.bulk.finish()
+
+
+def test_a_bulk_operation_that_fails_or_finds_nothing_has_no_url(shop):
+    shop.bulk.seconds, shop.bulk.fail_next = 0.0, True
+    assert gql(shop, RUN, {"q": BULK})["data"]["bulkOperationRunQuery"]["userErrors"] == []
+    failed = gql(shop, POLL)["data"]["currentBulkOperation"]
+    assert (failed["status"], failed["errorCode"], failed["url"]) == ("FAILED", "INTERNAL_SERVER_ERROR", None)
+    empty = '{ orders(query: "updated_at:>=2099-01-01") { edges { node { id } } } }'
+    assert gql(shop, RUN, {"q": empty})["data"]["bulkOperationRunQuery"]["userErrors"] == []
+    done = gql(shop, POLL)["data"]["currentBulkOperation"]
+    assert (done["status"], done["objectCount"], done["url"]) == ("COMPLETED", "0", None)
+
+
+def test_dates_follow_flowtui_now_and_the_seed_decides_the_data(monkeypatch):
+    monkeypatch.setenv("FLOWTUI_NOW", "2026-10-14T17:30:00Z")  # 01:30 on the 15th in Kuala Lumpur
+    one, again, other = (ShopifySandbox(seed=s, days=2) for s in (7, 7, 8))
+    assert (one.start_date, one.end_date) == (date(2026, 10, 13), date(2026, 10, 14))
+    assert one.orders() == again.orders() and one.orders() != other.orders()
+    assert max(o["updatedAt"] for o in one.orders()) < "2026-10-14T16:00:00Z"  # nothing after the end of the 14th

@@ -8,6 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from flowtui.connectors.base import Window
+from flowtui.engine.core.errors import SyncCancelled
+from flowtui.engine.digests.store import DigestFilter
 from flowtui.engine.pipeline.sync import default_window, prefetched
 from flowtui.engine.setup.streams import StreamSettings
 from tests.factories import order, write_ndjson
@@ -89,6 +91,43 @@ def test_a_failing_stream_does_not_stop_the_others(flow, orders_dir, tmp_path):
     outcomes = {o.stream: o for o in flow.sync([])}
     assert outcomes["broken"].failed and "does not exist" in outcomes["broken"].error
     assert outcomes["fine"].status == "ok" and outcomes["fine"].landing.new == 1
+
+
+def test_a_cancelled_sync_keeps_what_landed_says_so_and_does_not_mark_the_stream_failed(flow, orders_dir, cli,
+                                                                                          monkeypatch):
+    """The console stops a sync by raising SyncCancelled from its progress callback (escape, or closing)."""
+    monkeypatch.setenv("FLOWTUI_NOW", "2026-10-10T00:00:00Z")
+    flow.init()
+    flow.add_location("KL Sentral")
+    flow.add_stream("files", "file", {"path": str(orders_dir)}, StreamSettings(auto_invoice=True))
+    flow.add_stream("more", "file", {"path": str(orders_dir)}, StreamSettings(), force=True)
+    flow.map_location("files", "KL", "KL Sentral")
+    write_ndjson(orders_dir / "a.ndjson", [order("A", "KL", "2026-10-01T03:00:00Z", [("KOPI", 1, "3.50")]),
+                                           order("B", "KL", "2026-10-02T03:00:00Z", [("KOPI", 2, "3.50")])])
+    seen = []
+
+    def closing(stream: str, share, note: str) -> None:
+        seen.append((stream, note))
+        if note.endswith("orders read"):  # the first batch has landed
+            raise SyncCancelled("the console was closed during the sync")
+
+    outcomes = flow.sync(["files", "more"], progress=closing)
+    assert [o.stream for o in outcomes] == ["files"]  # the stream after it is not started
+    [outcome] = outcomes
+    assert outcome.status == "cancelled" and not outcome.failed
+    assert outcome.error == "cancelled: the console was closed during the sync; 2 orders landed before it are kept"
+    assert outcome.postings == []  # auto invoice waits for a whole sync
+    assert seen[-1] == ("files", "2 orders read")  # never "done" after it
+    assert [(d.date.isoformat(), d.status) for d in flow.digests(DigestFilter(stream="files"))] == [
+        ("2026-10-01", "ready"), ("2026-10-02", "ready")]  # what landed is digested
+    status = {s.stream.name: s for s in flow.streams()}["files"]
+    assert (status.status, status.last_error) == ("cancelled", outcome.error)
+    with flow.db.read() as con:
+        assert con.execute("SELECT last_run_status, failed_runs FROM v_streams WHERE stream = 'files'").fetchall() == [
+            ("cancelled", 0)]
+    listed = cli("stream", "list")
+    assert "cancelled" in listed.out and "failed" not in listed.out
+    assert "files: cancelled: the console was closed during the sync; 2 orders landed before it are kept" in listed.out
 
 
 def test_leftover_dirty_days_are_digested_by_the_next_sync(flow, orders_dir):

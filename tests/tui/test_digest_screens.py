@@ -263,14 +263,14 @@ async def test_selecting_two_digests_and_posting_them_after_confirming(app, shop
         assert [r[0] for r in cells(screen.query_one(DataTable))] == ["✓", "✓"]
         assert status_line(screen).endswith("2 selected (MYR 15.52)")
         await pilot.press("p")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(app.screen, ConfirmModal)
         body = text_of(app.screen.query_one("#dialog-body", Static))
         assert body.startswith("Post 2 digest(s), total MYR 15.52?")
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, PostOutcomeModal)
-        assert app.screen.title_text == "Posted 2 of 2: 3 document(s), 0 refused"
+        assert app.screen.title_text == "Posted 2 of 2: 3 document(s) created"
         assert ("KL Sentral / 2026-10-01: invoice INV-202610-00001" in app.screen.message
                 and "2026-10-02: invoice INV-202610-00002, credit note CN-202610-00001" in app.screen.message)
         await pilot.press("escape")
@@ -284,14 +284,15 @@ async def test_refusing_to_post_shows_the_reasons(app, shop):
     async with app.run_test(size=(80, 24)) as pilot:
         await open_listing(pilot)
         await pilot.press("down", "space", "p")
-        await pilot.pause()
+        await settle(pilot)
         assert "-0.70" in text_of(app.screen.query_one("#dialog-body", Static))
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, PostOutcomeModal)
-        assert app.screen.title_text == "Posted 0 of 1: 0 document(s), 1 refused"
-        assert 'POS store "KL" is not mapped to a location' in app.screen.message
-        assert 'payment method "GrabPay" is not mapped to an account' in app.screen.message
+        assert app.screen.title_text == "Posted 0 of 1: 0 document(s) created, 1 not ready"
+        assert "1 digest: store KL has no location — open mappings (m)" in app.screen.message
+        assert "1 digest: payment method GrabPay has no account — open mappings (m)" in app.screen.message
+        assert "flowtui" not in app.screen.message  # the console's own fix, not a command
         await pilot.press("escape")
         await settle(pilot)
         assert len(app.screen.selected) == 1  # refused ones stay selected, to try again once fixed
@@ -331,7 +332,7 @@ async def test_a_digest_shows_its_summary_items_and_attention(app, shop):
             ["KOPI", "Item KOPI", "3", "3.50", "10.50"], ["ROTI", "Item ROTI", "1", "5.00", "5.00"]]
         await pilot.press("4")
         attention = text_of(screen.query_one("#attention-text", Static))
-        assert 'POS store "KL" is not mapped to a location' in attention
+        assert "store KL has no location — open mappings (m)" in attention and "flowtui map" not in attention
         assert "press m to open the mappings of shop files" in attention.lower()
         await pilot.press("m")  # the mappings screen, or a note when this console has none yet
         await settle(pilot)

@@ -235,7 +235,7 @@ def test_the_digest_summary_fields_are_one_list():
     (statuses.DigestStatus, ("open", "ready", "needs_attention", "posted", "changed")),
     (statuses.DocumentStatus, ("posted", "reversed")),
     (statuses.DocumentRole, ("original", "adjustment", "reversal")),
-    (statuses.SyncStatus, ("running", "ok", "warning", "failed", "interrupted")),
+    (statuses.SyncStatus, ("running", "ok", "warning", "failed", "cancelled", "interrupted")),
     (statuses.RejectionState, ("open", "corrected", "fixed", "superseded", "dismissed")),
     (statuses.PostStatus, ("posted", "adjusted", "unchanged", "already_posted", "refused")),
     (accounts.AccountType, ("asset", "liability", "equity", "income", "expense")),

@@ -136,7 +136,7 @@ def post(ctx, digest_ids, everything, stream, start, end, as_json):
                     "documents": [{"kind": k, "number": n} for k, n in o.documents], "reasons": o.reasons}
                    for o in outcomes])
     else:
-        print_post_outcomes(outcomes)
+        print_post_outcomes(outcomes, one_by_one=bool(digest_ids))
     if any(o.status == "refused" for o in outcomes):
         raise click.exceptions.Exit(EXIT_REFUSED)
 
@@ -308,10 +308,16 @@ def _account_amount(text: str) -> tuple[str, Decimal]:
     return code.strip(), parse_amount(amount, f"The amount for {code.strip()}", places=2)
 
 
-def print_post_outcomes(outcomes) -> None:
+def print_post_outcomes(outcomes, one_by_one: bool = True) -> None:
+    """A line per digest; with ``one_by_one`` off (digests chosen by --all or filters) the days posted before are
+    counted in one line, not listed: ``12 digests already posted (nothing to do)``."""
     if not outcomes:
         echo("Nothing to post.")
+    earlier = 0
     for o in outcomes:
+        if o.status == "already_posted" and not one_by_one:
+            earlier += 1
+            continue
         docs = ", ".join(f"{kind.replace('_', ' ')} {number}" for kind, number in o.documents)
         if o.status == "posted":
             echo(f"Posted digest {o.digest_id} ({o.label}): {docs}")
@@ -327,6 +333,8 @@ def print_post_outcomes(outcomes) -> None:
             echo(f"Refused digest {o.digest_id} ({o.label}):")
             for reason in o.reasons:
                 echo(f"  - {reason}")
+    if earlier:
+        echo(f"{earlier:,} digest{'' if earlier == 1 else 's'} already posted (nothing to do)")
 
 
 def show_document(d, as_json: bool) -> None:

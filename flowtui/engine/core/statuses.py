@@ -60,6 +60,7 @@ class SyncStatus(StrEnum):
     OK = "ok"
     WARNING = "warning"  # synced, with warnings or rejected orders
     FAILED = "failed"
+    CANCELLED = "cancelled"  # stopped on purpose (the operator, or the console closing): what landed stays
     INTERRUPTED = "interrupted"  # the process stopped mid-run (marked so by the next run)
 
 

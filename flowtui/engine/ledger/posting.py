@@ -25,6 +25,7 @@ from flowtui.engine.digests.store import DigestFilter, query_digests, rebuild_di
 from flowtui.engine.ledger import books, sql
 from flowtui.engine.ledger.adjustments import difference, ledger_sides, negated, net_side, order_changes
 from flowtui.engine.ledger.numbering import DEFAULT_INVOICE_FORMAT
+from flowtui.engine.ledger.outcomes import ALREADY_POSTED, OPEN, TO_POST, kind_of
 from flowtui.engine.ledger.posting_plan import (
     RETURN,
     SALE,
@@ -71,27 +72,32 @@ class PostOutcome:
     status: str  # posted | adjusted (a change posted) | unchanged (a change that nets to zero) | already_posted | refused
     documents: list[tuple[str, str]] = field(default_factory=list)  # (kind, number)
     reasons: list[str] = field(default_factory=list)
+    stream: str = ""
 
 
 def _label(row: dict) -> str:
     return f"{row['stream']} / {row['location'] or row['pos_store_id']} / {row['business_date']}"
 
 
+def _outcome(row: dict, status: str, **details) -> PostOutcome:
+    return PostOutcome(row["id"], _label(row), status, stream=row["stream"], **details)
+
+
 def select_outcomes(frame_rows: list[dict], explicit: bool) -> tuple[list[dict], list[PostOutcome]]:
     """Split digests into those to post now and those already settled (posted or refused)."""
     to_post, settled = [], []
     for row in frame_rows:
-        status = row["status"]
-        if status in ("ready", "changed"):
+        kind = kind_of(row["status"])
+        if kind == TO_POST:
             to_post.append(row)
-        elif status == "posted":
-            settled.append(PostOutcome(row["id"], _label(row), "already_posted"))
-        elif status == "open":
+        elif kind == ALREADY_POSTED:
+            settled.append(_outcome(row, "already_posted"))
+        elif kind == OPEN:
             if explicit:
-                settled.append(PostOutcome(row["id"], _label(row), "refused",
+                settled.append(_outcome(row, "refused",
                                            reasons=[OPEN_DAY]))
         else:
-            settled.append(PostOutcome(row["id"], _label(row), "refused", reasons=list(row["attention"])))
+            settled.append(_outcome(row, "refused", reasons=list(row["attention"])))
     return to_post, settled
 
 
@@ -137,11 +143,11 @@ def post_chunk(con: Connection, ids: tuple[int, ...], now: datetime) -> list[Pos
             continue
         plans = plan_day(day["plan_input"], accounts[day["stream_id"]])
         if not plans or not all(balanced(p.journal) and balanced(p.cogs) for p in plans):
-            outcomes.append(PostOutcome(row["id"], _label(row), "refused",
+            outcomes.append(_outcome(row, "refused",
                                         reasons=["nothing to post" if not plans else "the journal would not balance"]))
             continue
         numbers = writer.add(row, day, plans)
-        outcomes.append(PostOutcome(row["id"], _label(row), "posted", documents=numbers))
+        outcomes.append(_outcome(row, "posted", documents=numbers))
     writer.flush()
     return outcomes
 
@@ -157,13 +163,13 @@ def _post_change(con, writer: Writer, row: dict, day: dict, accounts: Accounts, 
     why = changes.describe()
     if diff is None:
         writer.unchanged(row, day, originals[row["id"]], why)
-        return PostOutcome(row["id"], _label(row), "unchanged", reasons=[why])
+        return _outcome(row, "unchanged", reasons=[why])
     kind = "invoice" if diff.total >= 0 else "credit_note"
     plan = plan_document(diff if kind == "invoice" else negated(diff), plan_input, kind, accounts)
     if not (balanced(plan.journal) and balanced(plan.cogs)):
-        return PostOutcome(row["id"], _label(row), "refused", reasons=["the adjustment's journal would not balance"])
+        return _outcome(row, "refused", reasons=["the adjustment's journal would not balance"])
     numbers = writer.add(row, day, [plan], adjusts=originals[row["id"]], why=why)
-    return PostOutcome(row["id"], _label(row), "adjusted", documents=numbers, reasons=[why])
+    return _outcome(row, "adjusted", documents=numbers, reasons=[why])
 
 
 def _originals(con: Connection, digest_ids: list[int]) -> dict[int, tuple[int, str]]:

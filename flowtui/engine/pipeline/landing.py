@@ -77,6 +77,11 @@ class LandingResult:
     def total(self) -> int:
         return self.new + self.changed + self.unchanged + self.stale + self.skipped + self.rejected
 
+    @property
+    def kept(self) -> int:
+        """New orders and new versions: what a sync that stopped early landed, and keeps."""
+        return self.new + self.changed
+
     def merge(self, other: LandingResult) -> None:
         self.new += other.new
         self.changed += other.changed

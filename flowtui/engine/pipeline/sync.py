@@ -13,6 +13,7 @@ import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -21,7 +22,7 @@ import pyarrow as pa
 from flowtui.connectors.base import BATCH_BYTES, OrderBatch, SourceError, Window
 from flowtui.connectors.registry import Cursor, ProviderConfigError, provider
 from flowtui.engine.core import clock
-from flowtui.engine.core.errors import FlowError
+from flowtui.engine.core.errors import FlowError, SyncCancelled
 from flowtui.engine.core.statuses import SyncStatus
 from flowtui.engine.digests.store import RebuildResult, rebuild_dirty
 from flowtui.engine.ledger import books
@@ -40,7 +41,7 @@ Progress = Callable[[str, float | None, str], None]
 @dataclass
 class SyncOutcome:
     stream: str
-    status: SyncStatus  # ok | warning | failed
+    status: SyncStatus  # ok | warning | failed | cancelled
     window: Window
     landing: LandingResult = field(default_factory=LandingResult)
     digests: RebuildResult = field(default_factory=RebuildResult)
@@ -110,8 +111,8 @@ def sync_stream(
         window = Window(start or window.start, end or window.end, since)
         run_id = the(con, sql.SYNC_RUN_START, [stream.id, now, window.start, window.end])["id"]
     outcome = SyncOutcome(stream=stream.name, status=SyncStatus.RUNNING, window=window, run_id=run_id)
-    report(stream.name, 0.0, "starting")
     try:
+        report(stream.name, 0.0, "starting")
         declared = provider(stream.provider)
         connector = declared.connect(stream.config,
                                      (secrets or SecretStore.default()).resolve_all(stream.config, declared.secrets))
@@ -134,16 +135,30 @@ def sync_stream(
             cursor = next_cursor(stream, window, today)
             if cursor is not None:
                 set_cursor(con, stream.id, cursor)
+    except SyncCancelled as exc:  # stopped on purpose: not a failure; what landed stays, its digests are built
+        outcome.status = SyncStatus.CANCELLED
+        n = outcome.landing.kept  # e.g. "cancelled: the console was closed during the sync; 120 orders ... kept"
+        outcome.error = f"cancelled: {exc}; {n:,} order{'' if n == 1 else 's'} landed before it {'is' if n == 1 else 'are'} kept"
+        _record(db, outcome, rebuild=True)
     except Exception as exc:  # a failed stream must not stop the others
         outcome.status = SyncStatus.FAILED
         outcome.error = str(exc) if isinstance(exc, (FlowError, SourceError)) else f"{type(exc).__name__}: {exc}"
-        try:
-            with db.write() as con:
-                _finish(con, outcome, 0)
-        except FlowError:
-            pass  # the run stays 'running' and is marked interrupted next time
-    report(stream.name, 1.0, outcome.status)
+        _record(db, outcome)
+    if outcome.status in (SyncStatus.OK, SyncStatus.WARNING):  # (a failed or cancelled run is not "done")
+        with suppress(SyncCancelled):  # cancelled as it ended: nothing is left to cancel
+            report(stream.name, 1.0, outcome.status)
     return outcome
+
+
+def _record(db: Database, outcome: SyncOutcome, rebuild: bool = False) -> None:
+    """Finish a run that stopped early (building the digests of what it landed first, if asked)."""
+    try:
+        with db.write() as con:
+            if rebuild:
+                outcome.digests = rebuild_dirty(con, clock.now())
+            _finish(con, outcome, 0)
+    except FlowError:
+        pass  # the run stays 'running' and is marked interrupted next time (its days stay dirty: rebuilt later)
 
 
 def land(db: Database, stream_id: int, batch: PreparedBatch, window: Window, default_tz: str,

@@ -19,7 +19,7 @@ from flowtui.engine.core.records import DigestDetail, DigestPage, DigestRow
 from flowtui.engine.digests import browse
 from flowtui.engine.digests.store import DigestFilter
 from flowtui.engine.exports import ledger as ledger_export
-from flowtui.engine.ledger import books, posting, products, reversal, taxes
+from flowtui.engine.ledger import books, outcomes, posting, products, reversal, taxes
 from flowtui.engine.ledger import reading as ledger
 from flowtui.engine.ledger.products import StockRow  # by name: the method `products` hides the module in the class
 from flowtui.engine.pipeline import reconcile as reconcile_mod
@@ -243,6 +243,9 @@ class Flow:
              start: date | None = None, end: date | None = None, progress=None) -> list[posting.PostOutcome]:
         return self.services.ledger.post(ids, everything=everything, stream=stream, start=start, end=end,
                                          progress=progress)
+
+    def preview_post(self, ids: list[int]) -> outcomes.PostPreview:
+        return self.services.ledger.preview_post(ids)
 
     def reverse_invoice(self, number: str, reason: str) -> reversal.Reversed:
         return self.services.ledger.reverse_invoice(number, reason)

@@ -12,7 +12,7 @@ from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.digests.store import DigestFilter
 from flowtui.engine.exports import ledger as ledger_export
-from flowtui.engine.ledger import books, journal, posting, reversal
+from flowtui.engine.ledger import books, journal, outcomes, posting, reversal
 from flowtui.engine.ledger import reading as ledger
 from flowtui.engine.ledger.posting_plan import JournalLine
 from flowtui.engine.pipeline import reconcile as reconcile_mod
@@ -46,17 +46,34 @@ class LedgerService(Service):
                 stream = streams_mod.require_stream(con, stream).name
         return self._post(DigestFilter(stream=stream, start=start, end=end), explicit=False, progress=progress)
 
+    def preview_post(self, ids: list[int]) -> outcomes.PostPreview:
+        """What posting these digests would do, before doing it: how many post, were posted already, wait for
+        their day to end, or are refused (need attention, or their stream was removed). Read as the console
+        lists them (no attention reasons worked out); posting itself checks each digest again."""
+        if not ids:
+            return outcomes.PostPreview()
+        removed = self._removed_streams()
+        page = self.listing.digest_page(DigestFilter(ids=tuple(ids)), limit=len(ids))
+        kinds = {d.id: outcomes.kind_of(d.status) for d in page.rows}
+        for d in page.rows:
+            if d.stream in removed and kinds[d.id] != outcomes.ALREADY_POSTED:
+                kinds[d.id] = outcomes.BLOCKED
+        return outcomes.PostPreview.of((i, kinds[i]) for i in ids if i in kinds)
+
+    def _removed_streams(self) -> dict:
+        with self.db.read() as con:
+            return {s.name: s.archived_at for s in streams_mod.all_streams(con) if s.archived_at is not None}
+
     def _post(self, flt: DigestFilter, *, explicit: bool, progress=None) -> list[posting.PostOutcome]:
         """Post what ``flt`` selects, except the days of removed streams: those are refused, saying why."""
-        with self.db.read() as con:
-            removed = {s.name: s.archived_at for s in streams_mod.all_streams(con) if s.archived_at is not None}
+        removed = self._removed_streams()
         rows = self.listing.digests(flt) if removed else []
         held = {d.id: d for d in rows if d.stream in removed and d.status != "posted"}
         if not held:
             return posting.post(self.db, flt, explicit=explicit, progress=progress)
         refused = [posting.PostOutcome(d.id, f"{d.stream} / {d.location or d.pos_store_id} / {d.date}", "refused",
-                                       reasons=[f"stream archived: {d.stream!r} was removed on "
-                                                f"{removed[d.stream]:%Y-%m-%d} and its days are no longer posted"])
+                                       reasons=[outcomes.REMOVED_STREAM.format(
+                                           stream=d.stream, day=f"{removed[d.stream]:%Y-%m-%d}")], stream=d.stream)
                    for d in held.values() if explicit or d.status != "open"]
         rest = tuple(d.id for d in rows if d.id not in held)
         posted = posting.post(self.db, DigestFilter(ids=rest), explicit=explicit, progress=progress) if rest else []

@@ -8,6 +8,7 @@ from datetime import date
 
 from flowtui.engine.core import clock
 from flowtui.engine.core.errors import InvalidInput
+from flowtui.engine.core.statuses import SyncStatus
 from flowtui.engine.digests.store import DigestFilter, rebuild_dirty
 from flowtui.engine.ledger import posting
 from flowtui.engine.pipeline import rejections as rejections_mod
@@ -33,9 +34,12 @@ class PipelineService(Service):
         outcomes = []
         for name in targets:
             outcome = sync_stream(self.db, name, start=start, end=end, progress=progress, secrets=self.secrets)
-            if not outcome.failed and self._auto_invoice(name):
+            finished = outcome.status in (SyncStatus.OK, SyncStatus.WARNING)
+            if finished and self._auto_invoice(name):  # (not a day half synced: a cancelled run posts nothing)
                 outcome.postings = posting.post(self.db, DigestFilter(stream=name), explicit=False)
             outcomes.append(outcome)
+            if outcome.status == SyncStatus.CANCELLED:  # the streams after it are not started
+                break
         rebuild_pending(self.db)
         return outcomes
 

@@ -45,29 +45,48 @@ class Rule:
     (an SQL expression over ``b.stream``, ``b.pos_store_id`` and a hit ``h``); with
     ``each`` one reason per hit (in ``order``), else one for all of them (``reason``
     may then aggregate over ``h``).
+
+    The reason names the command that fixes it; the console says it in its own words:
+    ``reads`` (a pattern) reads a reason of the rule back, ``says`` is the cause in short
+    with the pattern's named parts (the same for every digest it holds, so that many are
+    told at once) and ``fix`` where it is fixed (one of :data:`FIXES`).
     """
 
     name: str
     reason: str
+    reads: str
+    says: str
+    fix: str
     when: str | None = None
     hits: str | None = None
     each: bool = True
     order: str = ""
 
 
+#: Where the cause of a refusal is fixed: the stream's mappings, the source (then sync again), nowhere (wait for
+#: the day to end), or somewhere the reason itself says.
+MAPPINGS, SOURCE, WAIT, ELSEWHERE = "mappings", "source", "wait", "elsewhere"
+FIXES = (MAPPINGS, SOURCE, WAIT, ELSEWHERE)
+
+
 _FIX_REJECTIONS = ("' --reason TEXT (all: flowtui rejections --stream \"' || b.stream || '\")'")
 
 RULES: tuple[Rule, ...] = (
     Rule("location", when="b.location_id IS NULL",
+         reads=r'POS store "(?P<store>.*)" is not mapped to a location', says="store {store} has no location",
+         fix=MAPPINGS,
          reason="""'POS store "' || b.pos_store_id || '" is not mapped to a location (flowtui map location "'
                 || b.stream || '" "' || b.pos_store_id || '" --location NAME)'"""),
     Rule("payment", order="h.method",
+         reads=r'payment method "(?P<method>.*)" is not mapped to an account',
+         says="payment method {method} has no account", fix=MAPPINGS,
          hits="""SELECT p.digest_id, p.method FROM digest_payments p
     JOIN {scope} b ON b.id = p.digest_id
     JOIN unmapped u ON u.stream_id = b.stream_id AND u.method = p.method""",
          reason="""'payment method "' || h.method || '" is not mapped to an account (flowtui map payment "'
                 || b.stream || '" "' || h.method || '" --account CODE)'"""),
     Rule("account", order="h.category",  # only the categories the day uses
+         reads=r'no account for "(?P<category>[a-z_]*)"', says="no account for {category}", fix=MAPPINGS,
          hits="""SELECT b.id AS digest_id, m.category FROM {scope} b JOIN missing m ON m.stream_id = b.stream_id
     WHERE CASE m.category WHEN 'sales' THEN b.order_count > 0 WHEN 'returns' THEN b.returns <> 0
                           WHEN 'discount' THEN b.discount <> 0 WHEN 'service_charge' THEN b.service_charge <> 0
@@ -76,17 +95,22 @@ RULES: tuple[Rule, ...] = (
          reason="""'no account for "' || h.category || '" (flowtui map account "' || b.stream || '" '
                 || h.category || ' --account CODE)'"""),
     Rule("rejected orders", each=False,
+         reads=r"\d+ order\(s\) of this day were rejected", says="orders of the day were rejected", fix=SOURCE,
          hits="SELECT * FROM rejected WHERE dated AND NOT short",
          reason="""count(*) || ' order(s) of this day were rejected (first: ' || min(h.ref)
                 || '); fix them at the source and sync again, or dismiss on the record: '
                 || 'flowtui rejections dismiss ' || arg_min(h.rejection_id, h.ref) || """ + _FIX_REJECTIONS),
     Rule("unreadable entries", each=False,
+         reads=r"\d+ entr(y|ies) that could not be read may belong", says="entries that could not be read may belong "
+         "to the day", fix=SOURCE,
          hits="SELECT * FROM rejected WHERE NOT dated",
          reason="""count(*) || CASE WHEN count(*) = 1 THEN ' entry' ELSE ' entries' END
                 || ' that could not be read may belong to this day (first: ' || min(h.ref)
                 || '); fix the file and sync again, or dismiss on the record: flowtui rejections dismiss '
                 || arg_min(h.rejection_id, h.ref) || """ + _FIX_REJECTIONS),
     Rule("short day", each=False,  # a day the source handed over in part: the reason is the source's
+         reads=r".* Check the day at the source; when it is complete", says="the source handed over part of the day",
+         fix=SOURCE,
          hits="SELECT * FROM rejected WHERE short",
          reason="""arg_min(h.reason, h.ref) || ' Check the day at the source; when it is '
                 || 'complete, dismiss on the record: flowtui rejections dismiss ' || arg_min(h.rejection_id, h.ref)

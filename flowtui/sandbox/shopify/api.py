@@ -12,6 +12,7 @@ import json
 import re
 import shlex
 from datetime import datetime, time
+from decimal import Decimal
 from importlib import resources
 from zoneinfo import ZoneInfo
 
@@ -127,7 +128,7 @@ def _order(_root, info, id):
 
 
 def _orders(_root, info, sortKey="PROCESSED_AT", query=None, savedSearchId=None, **args):
-    orders = info.context["sandbox"].orders()
+    orders = info.context["sandbox"].readable_orders()
     if query:
         orders = search(orders, query, info)
     field = _SORT.get(sortKey)
@@ -135,8 +136,9 @@ def _orders(_root, info, sortKey="PROCESSED_AT", query=None, savedSearchId=None,
     def key(order):
         if field:
             return [order[field], _id_number(order)]
-        if sortKey == "TOTAL_PRICE":
-            return [float(order["totalPriceSet"]["shopMoney"]["amount"]), _id_number(order)]
+        if sortKey in ("TOTAL_PRICE", "CURRENT_TOTAL_PRICE"):
+            money = order["totalPriceSet" if sortKey == "TOTAL_PRICE" else "currentTotalPriceSet"]["shopMoney"]["amount"]
+            return [int(Decimal(money) * 100), _id_number(order)]
         if sortKey == "ORDER_NUMBER":
             return [int(order["name"].lstrip("#")), _id_number(order)]
         return [_id_number(order), _id_number(order)]
@@ -157,18 +159,32 @@ def _current_bulk(_root, info, type="QUERY"):
     return info.context["sandbox"].bulk.current() if type == "QUERY" else None
 
 
-def _run_bulk(_root, info, query, groupObjects=False):
+def _run_bulk(_root, info, query, groupObjects=True):  # grouped or not, children follow their parent
     return info.context["sandbox"].bulk.run(query)
 
 
 # -- Shopify's search syntax (the orders filter) ------------------------------------------------------
 
 def search(orders: list[dict], text: str, info) -> list[dict]:
-    """Orders matching every ``field:value`` term of ``text``; unknown fields are warned about and ignored."""
+    """Orders matching every ``field:value`` term of ``text`` (or of one of its ``OR`` groups); unknown fields are
+    warned about and ignored, as Shopify does."""
     try:
-        terms = [t for t in shlex.split(text.replace(" AND ", " ")) if t.upper() != "AND"]
+        terms = [t for t in shlex.split(text) if t != "AND"]
     except ValueError:
         terms = text.split()
+    groups: list[list[str]] = [[]]
+    for term in terms:
+        if term == "OR":
+            groups.append([])
+        else:
+            groups[-1].append(term)
+    if len(groups) == 1:
+        return _all_of(orders, groups[0], info)
+    matched = {o["id"] for group in groups for o in _all_of(orders, group, info)}
+    return [o for o in orders if o["id"] in matched]
+
+
+def _all_of(orders: list[dict], terms: list[str], info) -> list[dict]:
     for term in terms:
         match = _TERM.match(term)
         if not match:

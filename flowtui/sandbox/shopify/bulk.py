@@ -57,7 +57,8 @@ class BulkOperations:
             number = 1_000_000 + len(self._ops) + 1
             op = {"id": f"gid://shopify/BulkOperation/{number}", "type": "QUERY", "query": query,
                   "_number": number, "_due": self.sandbox.clock() + self.seconds, "_failed": self.fail_next,
-                  "createdAt": _now(), "_lines": lines, "_roots": roots}
+                  "createdAt": _now(), "_lines": lines, "_roots": roots,
+                  "_body": b"".join(json.dumps(line, separators=(",", ":")).encode() + b"\n" for line in lines)}
             self.fail_next = False
             self._ops.append(op)
             return {"bulkOperation": self.view(op, created=True), "userErrors": []}
@@ -77,8 +78,7 @@ class BulkOperations:
     def view(self, op: dict, created: bool = False) -> dict:
         status = "CREATED" if created else self._status(op)
         done = status in ("COMPLETED", "FAILED")
-        body = b"".join(json.dumps(line, separators=(",", ":")).encode() + b"\n" for line in op["_lines"])
-        url = None
+        body, url = op["_body"], None
         if status == "COMPLETED" and op["_lines"]:
             self._files[str(op["_number"])] = body
             url = f"{self.sandbox.base_url}/bulk-operation-results/{op['_number']}.jsonl"

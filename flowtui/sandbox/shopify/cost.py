@@ -1,11 +1,12 @@
 """Shopify's calculated query cost, checked before a query runs, and the leaky bucket that spends it.
 
 Shopify's rules (GraphQL Admin API rate limits): a scalar or enum costs 0, an object 1, a connection 2 plus the
-objects it asks for (``first`` or ``last``) times what each of them costs, a mutation 10; the cost of a query is
-known before it runs (``requestedQueryCost``) and again from what it returned (``actualQueryCost``). A query over
-1000 points is refused (``MAX_COST_EXCEEDED``). A list of objects (``refunds``, ``transactions``) costs its ``first``
-objects, or one when it has no ``first``. The same walk refuses what Shopify refuses before running anything: a
-connection without ``first`` or ``last`` and a page of more than 250.
+objects it asks for (``first`` or ``last``) times what each of them costs (``pageInfo`` and cursors are free), an
+interface (``node``) its dearest fragment, a mutation 10; the cost of a query is known before it runs
+(``requestedQueryCost``) and again from what it returned (``actualQueryCost``). A query over 1000 points is refused
+(``MAX_COST_EXCEEDED``). A list of objects (``refunds``, ``transactions``, ``nodes(ids:)``) costs its ``first`` objects
+(or one for each id), or one when it has neither (Shopify does not publish this case). The same walk refuses what
+Shopify refuses before running anything: a connection without ``first`` or ``last`` and a page of more than 250.
 
 The bucket: Standard plan figures by default (restores 100 points a second, holds 2000; a query needs its requested
 cost in the bucket, then pays its actual cost).
@@ -94,8 +95,8 @@ class Walk:
         if isinstance(named, GraphQLObjectType) or getattr(named, "fields", None):
             kind = named if isinstance(named, GraphQLObjectType) else None
             each = 1 + (self.object_cost(kind, node.selection_set, path) if kind else self.interface_cost(node, path))
-            if isinstance(get_nullable_type(definition.type), GraphQLList):
-                return each * max(1, args.get("first") or 1)
+            if isinstance(get_nullable_type(definition.type), GraphQLList):  # its first, or each id asked for
+                return each * max(1, args.get("first") or len(args.get("ids") or ()) or 1)
             return each
         return 1
 

@@ -10,10 +10,13 @@ Money is integer sen inside, strings the way Shopify writes ``Decimal`` (``"12.5
 - a line: ``originalUnitPriceSet`` x ``quantity`` - its ``discountAllocations``, in the shop's prices; its tax lines
   (SST 6 % or 8 %) are computed on that, half up to the sen. ``taxesIncluded`` orders have tax-inclusive prices (and
   shipping): their tax is ``price x rate / (1 + rate)``, half up.
-- ``totalPriceSet`` = lines + shipping (after discounts) + tax when not included + ``totalTipReceivedSet``; the
-  successful SALE / CAPTURE transactions add up to it.
+- a tip is a line item of its own (``Tip``, no SKU, not taxable, as Shopify's ``TipSale.lineItem``) and
+  ``totalTipReceivedSet``; only a cancellation gives it back.
+- ``totalPriceSet`` = lines (the tip's included) + shipping (after discounts) + tax when not included; the successful
+  SALE / CAPTURE transactions add up to it.
 - a refund's line ``subtotalSet`` is in the order's prices (tax-inclusive when ``taxesIncluded``), ``totalTaxSet``
   its tax; its REFUND transactions add up to what went back.
+- some online buyers pay in Singapore dollars: ``presentmentMoney`` in SGD, ``shopMoney`` (what the books use) in MYR.
 """
 
 from __future__ import annotations
@@ -91,7 +94,7 @@ class Ids:
 
 @dataclass
 class Made:
-    """One order with its whole future; ``events`` are (instant, what) pairs for :func:`as_of`."""
+    """One order with its whole future (its refunds carry their instant, ``_at``), for :func:`as_of` to show."""
     order: dict
     processed: datetime
     cancelled: datetime | None = None
@@ -120,6 +123,12 @@ class OrderMaker:
 
     # -- one order ----------------------------------------------------------------------------------
     def order(self, rng: random.Random, when: datetime, loc: dict | None) -> Made:
+        made = self._order(rng, when, loc)
+        if loc is None and random.Random(f"{self.seed}:fx:{made.order['id']}").random() < 0.12:
+            present(made.order, "SGD", Decimal("0.3012"))  # a buyer in Singapore: shopMoney stays in ringgit
+        return made
+
+    def _order(self, rng: random.Random, when: datetime, loc: dict | None) -> Made:
         online = loc is None
         included = online and rng.random() < 0.25
         test = online and rng.random() < 0.03
@@ -130,6 +139,8 @@ class OrderMaker:
         ship = sum(s["_net"] for s in shipping)
         tax = sum(x["_tax"] for x in lines + shipping)
         total = goods + ship + (0 if included else tax) + tip
+        if tip:  # as Shopify: a tip is a line item of its own (TipSale.lineItem), and totalTipReceivedSet
+            lines.append(self.tip_line(tip))
         created = when + timedelta(hours=rng.randint(1, 6)) if not online and rng.random() < 0.03 else when
         order_id = self.ids.new("Order")
         order = {
@@ -189,6 +200,14 @@ class OrderMaker:
             "_net": net, "_tax": tax, "_discount": discount, "_bp": bp,
         }
 
+    def tip_line(self, tip: int) -> dict:
+        return {"id": self.ids.new("LineItem"), "name": "Tip", "title": "Tip", "sku": None, "quantity": 1,
+                "currentQuantity": 1, "refundableQuantity": 1, "taxable": False, "requiresShipping": False,
+                "originalUnitPriceSet": bag(tip), "originalTotalSet": bag(tip),
+                "discountedUnitPriceAfterAllDiscountsSet": bag(tip), "discountedTotalSet": bag(tip),
+                "totalDiscountSet": bag(0), "discountAllocations": [], "taxLines": [],
+                "_net": tip, "_tax": 0, "_discount": 0, "_bp": 0, "_tip": True}
+
     def shipping(self, rng: random.Random, included: bool) -> list[dict]:
         title, code, price = rng.choice(SHIPPING)
         discount = price if rng.random() < 0.15 else 0  # a free-shipping code
@@ -240,7 +259,9 @@ class OrderMaker:
         order = made.order
         items, shipping_back, back = [], [], 0
         if not amount_only:
-            lines = order["lineItems"] if full else [rng.choice(order["lineItems"])]
+            # a tip is not given back, unless the order is cancelled
+            goods = [line for line in order["lineItems"] if restock == "CANCEL" or not line.get("_tip")]
+            lines = goods if full else [rng.choice(goods)]
             for line in lines:
                 qty = line["quantity"] if full else rng.randint(1, line["quantity"])
                 sub = line["_net"] * qty // line["quantity"] if qty < line["quantity"] else line["_net"]
@@ -297,13 +318,37 @@ def as_of(made: Made, instant: datetime) -> dict:
         changed.append(made.cancelled)
     for t in order["transactions"]:
         changed.append(_instant(t["processedAt"]))
-    order["updatedAt"] = iso(max(changed) + timedelta(seconds=7))
+    last = max(changed)
+    order["updatedAt"] = iso(min(last + timedelta(seconds=7), max(last, instant)))  # never after "now"
     gateways = []
     for t in order["transactions"]:
         if t["gateway"] not in gateways and t["kind"] != "REFUND":
             gateways.append(t["gateway"])
     order["paymentGatewayNames"] = gateways
     return order
+
+
+def present(order: dict, currency: str, rate: Decimal) -> None:
+    """Show ``order`` to its buyer in ``currency`` (``presentmentMoney``, ``rate`` per ringgit, to the cent)."""
+    order["presentmentCurrencyCode"] = currency
+    seen: set[int] = set()
+
+    def walk(value) -> None:
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, dict):
+            if "shopMoney" in value and "presentmentMoney" in value:
+                amount = (Decimal(value["shopMoney"]["amount"]) * rate).quantize(Decimal("0.01"))
+                value["presentmentMoney"] = {"amount": money(int(amount * 100)), "currencyCode": currency}
+                return
+            for key, item in value.items():
+                if key != "retailLocation":
+                    walk(item)
+    walk(order)
 
 
 def _tax_line(amount: int, bp: int) -> dict:

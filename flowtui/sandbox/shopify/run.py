@@ -4,14 +4,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import date
 
 from flowtui.sandbox.shopify.server import ShopifySandbox
 
 
 def serve(port: int = 8766, seed: int = 1, days: int = 14, token: str = "shpat_sandbox", echo=print, *,
-          host: str = "127.0.0.1", fail_every: int | None = None, api_version: str = "2025-07") -> None:
+          host: str = "127.0.0.1", fail_every: int | None = None, api_version: str = "2025-07",
+          end_date: date | None = None) -> None:
     """Run a Shopify sandbox in the foreground until Ctrl-C."""
-    sandbox = ShopifySandbox(seed=seed, days=days, token=token, fail_every=fail_every, api_version=api_version)
+    sandbox = ShopifySandbox(seed=seed, days=days, token=token, fail_every=fail_every, api_version=api_version,
+                             end_date=end_date)
     url = sandbox.start(host, port)
     orders = sandbox.orders()
     echo(f"Shopify sandbox at {url} (endpoint {sandbox.graphql_url})")
@@ -36,5 +39,6 @@ def main(argv: list[str] | None = None) -> None:
                           ("--token", "shpat_sandbox")):
         parser.add_argument(name, type=type(default), default=default)
     parser.add_argument("--fail-every", type=int, default=None, help="answer every Nth request with a 503")
+    parser.add_argument("--end-date", type=date.fromisoformat, default=None, help="last local day (default yesterday)")
     args = parser.parse_args(argv)
-    serve(args.port, args.seed, args.days, args.token, host=args.host, fail_every=args.fail_every)
+    serve(args.port, args.seed, args.days, args.token, host=args.host, fail_every=args.fail_every, end_date=args.end_date)
