@@ -78,7 +78,8 @@ def expected(box, first: date, last: date) -> dict:
             for t in paid:
                 got["pay"][t["gateway"]] += _amount(t["amountSet"])
             for line in order["lineItems"]:
-                got["qty"][line["sku"] or line["name"]] += line["quantity"]
+                if not line.get("_tip"):  # the tip's line item is the tip, not an item sold
+                    got["qty"][line["sku"] or line["name"]] += line["quantity"]
         for refund in order["refunds"]:
             back = [t for t in refund["transactions"] if t["kind"] == "REFUND" and t["status"] == "SUCCESS"]
             day = _day(refund["createdAt"])
@@ -91,7 +92,8 @@ def expected(box, first: date, last: date) -> dict:
             for t in back:
                 got["pay"][t["gateway"]] -= _amount(t["amountSet"])
             for item in refund["refundLineItems"]:
-                got["qty"][item["lineItem"]["sku"] or item["lineItem"]["name"]] -= item["quantity"]
+                if not item["lineItem"].get("_tip"):
+                    got["qty"][item["lineItem"]["sku"] or item["lineItem"]["name"]] -= item["quantity"]
             if not refund["refundLineItems"] and not refund["refundShippingLines"]:
                 got["qty"]["SHOPIFY-REFUND"] -= 1
     return out

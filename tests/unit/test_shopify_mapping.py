@@ -250,3 +250,27 @@ def test_the_fast_path_writes_exactly_what_the_exact_path_writes():
             quick += 1
             assert got == mapping._sale(shop_order, sale_id, store).as_dict(), shop_order["name"]
     assert quick > len(box.orders()) // 2  # the everyday order takes it
+
+
+def tip_item(amount="5.00"):
+    return {"id": "gid://shopify/LineItem/99", "sku": None, "name": "Tip", "quantity": 1,
+            "originalUnitPriceSet": m(amount), "discountAllocations": [], "taxLines": []}
+
+
+def test_the_line_item_shopify_books_a_tip_as_is_the_tip_not_an_item_sold():
+    got = sale(map_order(order(lineItems={"nodes": [item(), tip_item()]}, totalTipReceivedSet=m("5.0"),
+                               transactions=[txn(amount="26.20")])))
+    assert [line["sku"] for line in got["lines"]] == ["KOPI"]
+    assert (got["subtotal"], got["tip"], got["total"]) == ("20.00", "5.00", "26.20")
+
+
+def test_a_cancellation_gives_the_tip_back_as_the_returns_tip():
+    back = refund(lines=[(2, "20.00", "1.20")], paid=[("shopify_payments", "26.20")])
+    back["refundLineItems"]["nodes"].append({"id": "gid://shopify/RefundLineItem/9", "quantity": 1,
+                                             "subtotalSet": m("5.0"), "totalTaxSet": m("0.0"),
+                                             "lineItem": {"id": "gid://shopify/LineItem/99", "sku": None, "name": "Tip"}})
+    entries = map_order(order(lineItems={"nodes": [item(), tip_item()]}, totalTipReceivedSet=m("5.0"),
+                              transactions=[txn(amount="26.20")], refunds=[back], displayFinancialStatus="REFUNDED"))
+    got = entries[1].canonical
+    assert [line["sku"] for line in got["lines"]] == ["KOPI"]
+    assert (got["tip"], got["discount"], got["total"]) == ("5.00", "0.00", "26.20")

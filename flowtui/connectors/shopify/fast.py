@@ -31,6 +31,30 @@ def _sen(bag: Any) -> int:
     return sen
 
 
+def tip_line(items: list, tip: Any) -> str | None:
+    """The id of the line item that is the order's tip, if one is: Shopify books a POS tip as a line item of its own
+    (``TipSale.lineItem``: no SKU, untaxed, the tip's amount) besides ``totalTipReceivedSet``. It is the tip, not
+    an item sold, so it is left out of the lines (``tip`` carries it). Its name ``Tip`` is preferred when several
+    lines could be it."""
+    try:
+        wanted = _sen(tip)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not wanted:
+        return None
+    found = []
+    for item in items:
+        try:
+            if item.get("sku") or item.get("taxLines") or item.get("discountAllocations") or item["quantity"] != 1:
+                continue
+            if _sen(item["originalUnitPriceSet"]) == wanted and isinstance(item.get("id"), str):
+                found.append(item)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+    found.sort(key=lambda item: str(item.get("name") or "").strip().lower() != "tip")
+    return found[0]["id"] if found else None
+
+
 def _nodes(value: Any) -> list:
     if type(value) is list:
         return value
@@ -48,7 +72,11 @@ def sale(order: dict, sale_id: str, store: tuple[str, str]) -> dict | None:
         if order["taxesIncluded"] is not False or order["displayFinancialStatus"] == "VOIDED":
             return None
         lines, subtotal, tax = [], 0, 0
-        for item in _nodes(order["lineItems"]):
+        items = _nodes(order["lineItems"])
+        tipped = tip_line(items, order.get("totalTipReceivedSet"))
+        for item in items:
+            if tipped is not None and item["id"] == tipped:
+                continue
             quantity, sku, name = item["quantity"], item["sku"], item["name"]
             if type(quantity) is not int or not 0 < quantity < 10**6 or type(sku) is not str or not sku.strip():
                 return None

@@ -10,7 +10,8 @@ One Shopify order gives one canonical **sale** and one canonical **return** per 
   shop money. Its ``sku``; a custom item without one is known by its name (``product_id``). Order-level
   discounts are already allocated to the lines by Shopify, so the order's own ``discount`` is 0.
 * shipping: the shipping lines' ``discountedPriceSet`` (removed lines left out), ex-tax; their tax lines go into
-  ``tax``. ``tip`` is ``totalTipReceivedSet``.
+  ``tax``. ``tip`` is ``totalTipReceivedSet``; the line item Shopify books a POS tip as (no SKU, untaxed, the tip's
+  amount, named ``Tip``) is left out of the lines, and given back by a cancellation it is the return's ``tip``.
 * payments: the ``SUCCESS`` transactions of kind ``SALE`` or ``CAPTURE``, method = ``gateway`` exactly.
 * **tax-inclusive prices** (``taxesIncluded``): Shopify's tax lines are the tax charged, to the sen, so a line's
   ex-tax amount is its tax-inclusive amount less its tax (exact, never re-rounded); its ex-tax unit price is
@@ -241,7 +242,9 @@ def _time(value: Any, what: str) -> str:
 def _sale(order: dict, sale_id: str, store: tuple[str, str]) -> Order:
     taxes_included = order.get("taxesIncluded") is True
     items = nodes(order.get("lineItems"), "lineItems")
-    lines = tuple(_sale_line(item, n, taxes_included) for n, item in enumerate(items, start=1))
+    tipped = fast.tip_line(items, order.get("totalTipReceivedSet"))
+    lines = tuple(_sale_line(item, n, taxes_included) for n, item in enumerate(items, start=1)
+                  if tipped is None or item.get("id") != tipped)
     shipping, shipping_tax = _shipping(nodes(order.get("shippingLines"), "shippingLines"), taxes_included)
     tip = money(order.get("totalTipReceivedSet"), "totalTipReceivedSet") if order.get("totalTipReceivedSet") else ZERO
     subtotal = sum((Decimal(str(line.amount)) for line in lines), ZERO)
@@ -269,9 +272,13 @@ def _refund(order: dict, refund: dict, sale: dict, number: int) -> Order | None:
     what = f"refund {number}"
     if truncated(refund.get("refundLineItems")):
         raise Unreadable(f"{what} has more lines than were read")
-    lines = []
+    tipped = fast.tip_line(nodes(order.get("lineItems"), "lineItems"), order.get("totalTipReceivedSet"))
+    lines, tip = [], ZERO
     for n, item in enumerate(nodes(refund.get("refundLineItems"), f"{what} refundLineItems"), start=1):
         line_what = f"{what} line {n}"
+        if tipped is not None and isinstance(item.get("lineItem"), dict) and item["lineItem"].get("id") == tipped:
+            tip += money(item.get("subtotalSet"), f"{line_what} subtotalSet")  # the tip given back (a cancellation)
+            continue
         quantity = _quantity(item.get("quantity"), f"{line_what} quantity")
         subtotal = money(item.get("subtotalSet"), f"{line_what} subtotalSet")
         tax = money(item.get("totalTaxSet"), f"{line_what} totalTaxSet") if item.get("totalTaxSet") else ZERO
@@ -294,7 +301,7 @@ def _refund(order: dict, refund: dict, sale: dict, number: int) -> Order | None:
         return None  # a restock or a note: no money moved, nothing to book
     subtotal = sum((Decimal(str(line.amount)) for line in lines), ZERO)
     tax = sum((Decimal(str(line.tax)) for line in lines), ZERO) + shipping_tax
-    gap = paid - (subtotal + shipping + tax)
+    gap = paid - (subtotal + shipping + tax + tip)
     discount = ZERO
     if gap > 0:  # an amount only, or more refunded than the lines say: an adjustment that moves no stock
         lines.append(OrderLine(sku=ADJUSTMENT_SKU, name="Refund adjustment" if lines else "Refund (amount only)",
@@ -311,7 +318,8 @@ def _refund(order: dict, refund: dict, sale: dict, number: int) -> Order | None:
         store_name=sale.get("store_name"), time=_time(refund.get("createdAt"), f"{what} createdAt"),
         type=OrderType.RETURN, status=OrderStatus.COMPLETED, original_id=sale["id"], original_number=sale["number"],
         channel=sale.get("channel"), subtotal=exact_text(subtotal), discount=exact_text(discount), tax=exact_text(tax),
-        shipping=exact_text(shipping), total=exact_text(paid), lines=tuple(lines), payments=tuple(payments),
+        shipping=exact_text(shipping), tip=exact_text(tip), total=exact_text(paid), lines=tuple(lines),
+        payments=tuple(payments),
     )
 
 
