@@ -37,23 +37,30 @@ reason naming the field, and the rest of the order's entries (and every other or
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flowtui.connectors.shopify import fast
-from flowtui.engine.core.money import CENT, ZERO, exact_text, to_sen
+from flowtui.connectors.shopify.values import (
+    Unreadable,
+    money,
+    nodes,
+    numeric_id,
+    positive_quantity,
+    priced,
+    rates,
+    shown,
+    sum_of,
+    truncated,
+)
+from flowtui.engine.core.money import ZERO, exact_text
 from flowtui.engine.core.orders import Order, OrderLine, Payment
 from flowtui.engine.core.statuses import OrderStatus, OrderType
 
 ONLINE = "online"
 ONLINE_NAME = "Online store"
 ADJUSTMENT_SKU = "SHOPIFY-REFUND"
-PRICE = Decimal("0.0001")
 PAID = frozenset({"SALE", "CAPTURE"})
-
-
-class Unreadable(ValueError):
-    """A value of the order that cannot be read; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -70,17 +77,6 @@ class Entry:
         return self.order if isinstance(self.order, dict) else self.order.as_dict()
 
 
-def numeric_id(gid: Any) -> str | None:
-    """``gid://shopify/Order/450789469`` -> ``450789469`` (a bare id as it is); None when there is none."""
-    if isinstance(gid, bool) or gid is None:
-        return None
-    text = str(gid).strip()
-    if not text:
-        return None
-    tail = text.rsplit("/", 1)[-1] if text.startswith("gid://") else text
-    return tail.split("?", 1)[0] or None
-
-
 def store_of(order: dict) -> tuple[str, str]:
     """(store id, store name): the POS location's numeric id and name, else ``online``."""
     location = order.get("retailLocation")
@@ -90,101 +86,21 @@ def store_of(order: dict) -> tuple[str, str]:
     return ONLINE, ONLINE_NAME
 
 
-def nodes(value: Any, what: str) -> list[dict]:
-    """A connection's nodes whatever its shape (``nodes``, ``edges { node }``, a plain list); [] when absent."""
-    if value is None:
-        return []
-    if isinstance(value, dict):
-        if isinstance(value.get("nodes"), list):
-            items = value["nodes"]
-        elif isinstance(value.get("edges"), list):
-            items = [e.get("node") if isinstance(e, dict) else e for e in value["edges"]]
-        else:
-            raise Unreadable(f"{what} is not a list")
-    elif isinstance(value, list):
-        items = value
-    else:
-        raise Unreadable(f"{what} is not a list")
-    for number, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            raise Unreadable(f"{what} {number} is not an object")
-    return items
-
-
-def truncated(value: Any) -> bool:
-    """Whether a connection says it has more nodes than it carried."""
-    return isinstance(value, dict) and (value.get("pageInfo") or {}).get("hasNextPage") is True
-
-
-def money(value: Any, what: str) -> Decimal:
-    """A MoneyBag's (or Money's) shop amount, exact; at most 2 decimals."""
-    amount = value.get("shopMoney") if isinstance(value, dict) and "shopMoney" in value else value
-    amount = amount.get("amount") if isinstance(amount, dict) else amount
-    number = _decimal(amount, what)
-    if number != number.quantize(CENT):
-        raise Unreadable(f"{what} is {amount!r}, more than 2 decimals")
-    return number.quantize(CENT)
-
-
-def _decimal(value: Any, what: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise Unreadable(f"{what} is {_shown(value)}, not an amount")
-    try:
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise Unreadable(f"{what} is {_shown(value)}, not an amount") from None
-    if not number.is_finite() or abs(number) >= 10**9:
-        raise Unreadable(f"{what} is {_shown(value)}, not an amount flowtui can hold")
-    return number
-
-
-def _quantity(value: Any, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0 or value >= 10**6:
-        raise Unreadable(f"{what} is {_shown(value)}, not a positive whole quantity")
-    return value
-
-
-def _sum(items: list, key: str, what: str) -> Decimal:
-    return sum((money(item.get(key), f"{what} {n} {key}") for n, item in enumerate(items, 1)), ZERO)
-
-
-def _rates(tax_lines: list[dict]) -> Decimal | None:
-    total = Decimal(0)
-    for line in tax_lines:
-        rate = line.get("rate")
-        if rate is None:
-            return None
-        total += _decimal(rate, "a tax line's rate")
-    return total
-
-
-def priced(amount: Decimal, quantity: int, unit_hint: Decimal | None) -> tuple[Decimal, Decimal]:
-    """(unit price to 4 decimals, discount to the sen) with ``quantity x unit - discount = amount`` within a sen."""
-    if unit_hint is not None and unit_hint >= 0:
-        unit = unit_hint.quantize(PRICE, ROUND_HALF_UP)
-        discount = to_sen(quantity * unit - amount)
-        if discount >= 0 and abs(quantity * unit - discount - amount) < CENT:
-            return unit, discount
-    unit = (amount / quantity).quantize(PRICE, ROUND_HALF_UP) if amount > 0 else Decimal(0)
-    discount = to_sen(quantity * unit - amount)
-    return unit, max(discount, Decimal(0))
-
-
 def _sale_line(item: dict, number: int, taxes_included: bool) -> OrderLine:
     what = f"line item {number}"
-    quantity = _quantity(item.get("quantity"), f"{what} quantity")
+    quantity = positive_quantity(item.get("quantity"), f"{what} quantity")
     unit = money(item.get("originalUnitPriceSet"), f"{what} originalUnitPriceSet")
-    discount = _sum(nodes(item.get("discountAllocations"), f"{what} discountAllocations"), "allocatedAmountSet",
+    discount = sum_of(nodes(item.get("discountAllocations"), f"{what} discountAllocations"), "allocatedAmountSet",
                     f"{what} discount allocation")
     tax_lines = nodes(item.get("taxLines"), f"{what} taxLines")
-    tax = _sum(tax_lines, "priceSet", f"{what} tax line")
+    tax = sum_of(tax_lines, "priceSet", f"{what} tax line")
     if unit < 0 or discount < 0 or tax < 0:
         raise Unreadable(f"{what} has a negative price, discount or tax")
     amount = quantity * unit - discount
     if taxes_included:
         amount -= tax
-        rates = _rates(tax_lines)
-        unit, discount = priced(amount, quantity, unit / (1 + rates) if rates is not None and rates > -1 else None)
+        rate = rates(tax_lines)
+        unit, discount = priced(amount, quantity, unit / (1 + rate) if rate is not None and rate > -1 else None)
     if amount < 0:
         raise Unreadable(f"{what}'s discounts ({discount}) are more than its price")
     return _line(item, quantity, unit, discount, tax, amount, what)
@@ -224,7 +140,7 @@ def _shipping(lines: list[dict], taxes_included: bool) -> tuple[Decimal, Decimal
         if line.get("isRemoved") is True:
             continue
         price = money(line.get("discountedPriceSet"), f"shipping line {number} discountedPriceSet")
-        line_tax = _sum(nodes(line.get("taxLines"), f"shipping line {number} taxLines"), "priceSet",
+        line_tax = sum_of(nodes(line.get("taxLines"), f"shipping line {number} taxLines"), "priceSet",
                         f"shipping line {number} tax line")
         amount += price - line_tax if taxes_included else price
         tax += line_tax
@@ -235,7 +151,7 @@ def _shipping(lines: list[dict], taxes_included: bool) -> tuple[Decimal, Decimal
 
 def _time(value: Any, what: str) -> str:
     if not isinstance(value, str) or len(value) < 16:
-        raise Unreadable(f"{what} is {_shown(value)}, not a time")
+        raise Unreadable(f"{what} is {shown(value)}, not a time")
     return value
 
 
@@ -279,7 +195,7 @@ def _refund(order: dict, refund: dict, sale: dict, number: int) -> Order | None:
         if tipped is not None and isinstance(item.get("lineItem"), dict) and item["lineItem"].get("id") == tipped:
             tip += money(item.get("subtotalSet"), f"{line_what} subtotalSet")  # the tip given back (a cancellation)
             continue
-        quantity = _quantity(item.get("quantity"), f"{line_what} quantity")
+        quantity = positive_quantity(item.get("quantity"), f"{line_what} quantity")
         subtotal = money(item.get("subtotalSet"), f"{line_what} subtotalSet")
         tax = money(item.get("totalTaxSet"), f"{line_what} totalTaxSet") if item.get("totalTaxSet") else ZERO
         amount = subtotal - tax if taxes_included else subtotal
@@ -412,6 +328,3 @@ def _reason(exc: BaseException) -> str:
     return str(exc) if isinstance(exc, Unreadable) else f"an amount flowtui cannot hold ({type(exc).__name__})"
 
 
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
