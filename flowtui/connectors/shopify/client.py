@@ -46,6 +46,7 @@ from flowtui.engine.core import clock
 
 API_VERSION = "2026-10"
 BULK_AFTER_DAYS = 30
+ALL_ORDERS_DAYS = 60  # orders older than this are listed only with the read_all_orders scope
 BATCH_ORDERS = 2000  # Shopify orders handed over per batch (each gives a sale and its returns)
 CREDENTIALS_HINT = "check the shop domain and the Admin API access token (Settings > Apps > Develop apps)"
 ACCESS_HINT = "give the app the read_orders and read_locations scopes (read_all_orders for orders over 60 days)"
@@ -164,6 +165,9 @@ class ShopifyConnector:
             if tally.unpaid:
                 final.warnings.append(f"{tally.unpaid:,} Shopify order(s) not paid yet (pending or only authorized): "
                                       "booked once Shopify captures their payment")
+            if (today - since).days > ALL_ORDERS_DAYS:
+                final.warnings.append(f"asked Shopify for orders changed since {since}: an app without the "
+                                      f"read_all_orders scope is shown only the last {ALL_ORDERS_DAYS} days of orders")
             final.progress = 1.0
             yield final
 
