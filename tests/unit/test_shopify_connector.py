@@ -178,3 +178,39 @@ def test_a_long_range_is_one_bulk_export_read_like_the_pages():
 def test_a_window_without_a_start_is_refused():
     with pytest.raises(ShopifyError, match="start date"):
         list(connector(FakeShop([])).fetch(Window(None, None)))
+
+
+UNDEFINED = {"errors": [{"message": "Field 'nodes' doesn't exist on type 'QueryRoot'",
+                         "extensions": {"code": "undefinedField", "typeName": "QueryRoot", "fieldName": "nodes"}}]}
+
+
+class PlainShop(FakeShop):
+    """A Shopify-compatible server without nodes(ids:) and node(id:): refunds through their order, currentBulkOperation."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host != "storage.test":
+            text = json.loads(request.content)["query"]
+            if "nodes(ids" in text or "node(id" in text:
+                self.queries.append("undefined")
+                return httpx.Response(200, json=UNDEFINED)
+            if "OrderRefunds" in text:
+                self.queries.append("order-refunds")
+                wanted = json.loads(request.content)["variables"]["id"]
+                held = next(o for o in self.held if o["id"] == wanted)
+                return httpx.Response(200, json={"data": {"order": {"id": wanted, "refunds": held["refunds"]}}})
+            if "currentBulkOperation" in text:
+                self.queries.append("bulk-current")
+                return httpx.Response(200, json={"data": {"currentBulkOperation": {
+                    **self.bulk_poll({"id": "gid://shopify/BulkOperation/1"})["node"]}}})
+        return super().__call__(request)
+
+
+def test_a_server_without_nodes_gives_refunds_through_their_order_and_bulk_through_the_current_operation():
+    refunded = [refund(ident=700 + n, lines=[(1, "10.00", "0.60")]) for n in range(3)]
+    orders = [numbered(n) for n in range(3)] + [numbered(30 + n, refunds=[r]) for n, r in enumerate(refunded)]
+    expected = [o for b in fetched(connector(FakeShop(orders)), date(2026, 11, 1)) for o in b.orders]
+    plain = PlainShop(orders)
+    assert [o for b in fetched(connector(plain), date(2026, 11, 1)) for o in b.orders] == expected
+    assert plain.queries.count("order-refunds") == 3
+    assert [o for b in fetched(connector(plain), date(2026, 9, 1)) for o in b.orders] == expected
+    assert "bulk-current" in plain.queries

@@ -45,6 +45,14 @@ query PollBulk($id: ID!) {
 }
 """
 
+#: for a server without ``node(id:)``: the latest bulk query operation (one runs at a time before 2026-01)
+POLL_CURRENT = """
+query PollCurrentBulk {
+  currentBulkOperation(type: QUERY) { id status errorCode objectCount url partialDataUrl }
+}
+"""
+UNDEFINED = frozenset({"undefinedField", "GRAPHQL_VALIDATION_FAILED", "fieldNotDefined"})
+
 DONE = "COMPLETED"
 FAILED = frozenset({"FAILED", "CANCELED", "CANCELING", "EXPIRED"})
 
@@ -62,6 +70,7 @@ class BulkExport:
         self.gql, self.download = gql, download
         self.first_poll, self.max_poll, self.deadline = first_poll, max_poll, deadline
         self.polls = 0
+        self._current = False  # polling currentBulkOperation (the server has no node(id:))
         self._clock, self._sleep = clock, sleep
 
     def run(self, query: str) -> Iterator[dict]:
@@ -89,7 +98,7 @@ class BulkExport:
         pause = self.first_poll
         while True:
             self.polls += 1
-            found = self.gql.query(POLL, {"id": operation}).get("node") or {}
+            found = self._poll(operation)
             status = found.get("status")
             if status == DONE:
                 url = found.get("url")
@@ -104,6 +113,21 @@ class BulkExport:
             self.gql.http.stats.wait(pause)
             self._sleep(pause)
             pause = min(self.max_poll, pause * 2)
+
+
+    def _poll(self, operation: str) -> dict:
+        if not self._current:
+            try:
+                return self.gql.query(POLL, {"id": operation}).get("node") or {}
+            except GraphQLError as exc:
+                if not UNDEFINED.intersection(exc.codes):
+                    raise
+                self._current = True
+        found = self.gql.query(POLL_CURRENT).get("currentBulkOperation") or {}
+        if found.get("id") not in (None, operation):
+            raise BulkFailed(f"{self.gql.service} is running another bulk export ({found.get('id')}); "
+                             "the next sync asks again.")
+        return found
 
 
 def jsonl(content: bytes, service: str = "the service") -> Iterator[dict]:

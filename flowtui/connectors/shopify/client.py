@@ -33,6 +33,7 @@ from flowtui.connectors.http import (
     GraphQLAccessDenied,
     GraphQLClient,
     GraphQLCursor,
+    GraphQLError,
     HttpClient,
     HttpError,
     RequestStats,
@@ -57,6 +58,14 @@ STATS = RequestStats()
 
 class ShopifyError(SourceError):
     """Shopify could not be read; the message says why and what to do."""
+
+
+class GraphQLUndefined(Exception):
+    """The server has no such field (a Shopify-compatible one may lack ``nodes(ids:)``)."""
+
+
+#: the error codes of a query naming a field the server does not have (Shopify's, and graphql-core's validation)
+UNDEFINED = frozenset({"undefinedField", "GRAPHQL_VALIDATION_FAILED", "fieldNotDefined"})
 
 
 def _first_bucket() -> CostBucket:
@@ -94,10 +103,16 @@ class ShopifyConnector:
         bucket = cast(CostBucket, shared_limiter(("shopify", self.base_url.lower(), self.shop.lower()), _first_bucket))
         return GraphQLClient(http, self.endpoint, bucket=bucket, access_hint=ACCESS_HINT)
 
-    def _ask(self, gql: GraphQLClient, text: str, variables: dict | None = None) -> dict:
+    def _ask(self, gql: GraphQLClient, text: str, variables: dict | None = None, *, plain: bool = True) -> dict:
+        """The query's data; a ShopifyError saying why not (``plain=False``: a field the server does not have is
+        :class:`GraphQLUndefined`, for the caller to ask another way)."""
         try:
             return gql.query(text, variables)
         except (CredentialsRefused, GraphQLAccessDenied) as exc:
+            raise ShopifyError(str(exc)) from None
+        except GraphQLError as exc:
+            if not plain and any(code in UNDEFINED for code in exc.codes):
+                raise GraphQLUndefined(str(exc)) from None
             raise ShopifyError(str(exc)) from None
         except HttpError as exc:
             raise ShopifyError(str(exc)) from None
@@ -212,16 +227,25 @@ class ShopifyConnector:
         return order
 
     def _with_refunds(self, gql: GraphQLClient, orders: list[dict]) -> list[dict]:
-        """``orders`` with each refund's lines and money filled in, read ``REFUNDS_PER_QUERY`` at a time."""
+        """``orders`` with each refund's lines and money filled in, read ``REFUNDS_PER_QUERY`` at a time (through
+        each order instead when the server has no ``nodes(ids:)``)."""
         wanted = [r["id"] for o in orders if not is_test(o) for r in _refunds(o) if isinstance(r.get("id"), str)]
         found: dict[str, dict] = {}
-        for start in range(0, len(wanted), queries.REFUNDS_PER_QUERY):
-            data = self._ask(gql, queries.REFUNDS, {"ids": wanted[start:start + queries.REFUNDS_PER_QUERY]})
-            for node in data.get("nodes") or []:
-                if isinstance(node, dict) and isinstance(node.get("id"), str):
-                    if truncated(node.get("refundLineItems")):
-                        node = (self._ask(gql, queries.REFUND_WHOLE, {"ids": [node["id"]]}).get("nodes") or [node])[0]
-                    found[node["id"]] = node
+        try:
+            for start in range(0, len(wanted), queries.REFUNDS_PER_QUERY):
+                data = self._ask(gql, queries.REFUNDS, {"ids": wanted[start:start + queries.REFUNDS_PER_QUERY]},
+                                 plain=False)
+                for node in data.get("nodes") or []:
+                    if isinstance(node, dict) and isinstance(node.get("id"), str):
+                        if truncated(node.get("refundLineItems")):
+                            node = (self._ask(gql, queries.REFUND_WHOLE, {"ids": [node["id"]]}).get("nodes")
+                                    or [node])[0]
+                        found[node["id"]] = node
+        except GraphQLUndefined:
+            for order in orders:
+                if not is_test(order) and _refunds(order) and isinstance(order.get("id"), str):
+                    data = self._ask(gql, queries.ORDER_REFUNDS, {"id": order["id"]}).get("order") or {}
+                    found.update({r["id"]: r for r in _refunds(data) if isinstance(r.get("id"), str)})
         for order in orders:
             refunds = _refunds(order)
             if refunds:

@@ -131,3 +131,19 @@ query Refunds($ids: [ID!]!) {{
 REFUNDS = refunds()
 #: one refund with up to 150 lines (its own query)
 REFUND_WHOLE = refunds(150)
+
+#: the same, through the order, for a server without ``nodes(ids:)`` (the real API has it; a compatible one may
+#: not): one order's first 5 refunds a query (~760 points)
+ORDER_REFUNDS = f"""
+query OrderRefunds($id: ID!) {{
+  order(id: $id) {{
+    id
+    refunds(first: 5) {{
+      id createdAt
+      refundLineItems(first: {REFUND_LINES}) {{ pageInfo {{ hasNextPage }} nodes {{ {_REFUND_LINE} }} }}
+      refundShippingLines(first: 2) {{ nodes {{ {_REFUND_SHIPPING} }} }}
+      transactions(first: 5) {{ nodes {{ {_TRANSACTION} }} }}
+    }}
+  }}
+}}
+"""
