@@ -14,13 +14,13 @@ MONEY = "shopMoney { amount }"
 _LINE = f"""id sku name quantity
       originalUnitPriceSet {{ {MONEY} }}
       discountAllocations {{ allocatedAmountSet {{ {MONEY} }} }}
-      taxLines {{ rate title priceSet {{ {MONEY} }} }}"""
+      taxLines {{ rate priceSet {{ {MONEY} }} }}"""
 
-_SHIPPING = f"""id title isRemoved
+_SHIPPING = f"""id isRemoved
       discountedPriceSet {{ {MONEY} }}
-      taxLines {{ rate title priceSet {{ {MONEY} }} }}"""
+      taxLines {{ rate priceSet {{ {MONEY} }} }}"""
 
-_TRANSACTION = f"id kind status gateway processedAt amountSet {{ {MONEY} }}"
+_TRANSACTION = f"id kind status gateway amountSet {{ {MONEY} }}"
 
 _REFUND_LINE = f"""id quantity
           subtotalSet {{ {MONEY} }} totalTaxSet {{ {MONEY} }}
@@ -38,8 +38,7 @@ LINES, SHIPPING, TRANSACTIONS, REFUND_IDS = 10, 2, 10, 10
 
 
 def _order(lines: int, shipping: int, transactions: int, refunds: int) -> str:
-    return f"""id name test processedAt createdAt updatedAt cancelledAt displayFinancialStatus taxesIncluded
-  currencyCode sourceName
+    return f"""id name test processedAt displayFinancialStatus taxesIncluded sourceName
   retailLocation {{ id name }}
   totalTipReceivedSet {{ {MONEY} }}
   lineItems(first: {lines}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {_LINE} }} }}
@@ -91,8 +90,7 @@ def bulk_orders(search: str) -> str:
     return f"""{{
   orders(query: "{quoted}", sortKey: UPDATED_AT) {{
     edges {{ node {{
-      id name test processedAt createdAt updatedAt cancelledAt displayFinancialStatus taxesIncluded
-      currencyCode sourceName
+      id name test processedAt displayFinancialStatus taxesIncluded sourceName
       retailLocation {{ id name }}
       totalTipReceivedSet {{ {MONEY} }}
       transactions {{ {_TRANSACTION} }}
