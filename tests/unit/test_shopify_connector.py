@@ -214,3 +214,17 @@ def test_a_server_without_nodes_gives_refunds_through_their_order_and_bulk_throu
     assert plain.queries.count("order-refunds") == 3
     assert [o for b in fetched(connector(plain), date(2026, 9, 1)) for o in b.orders] == expected
     assert "bulk-current" in plain.queries
+
+
+def test_the_declaration_checks_the_shop_the_version_and_warns_of_a_token_over_plain_http():
+    from flowtui.connectors.declaration import ProviderConfigError
+    from flowtui.connectors.shopify.provider import PROVIDER
+
+    config = PROVIDER.stored_config({"shop": "https://Kopi.myshopify.com/", "access_token": {"env": "T"}})
+    assert (config["shop"], config["base_url"], config["api_version"]) == (
+        "kopi.myshopify.com", "https://kopi.myshopify.com", "2026-10")
+    for bad in ({"shop": "not a shop"}, {"shop": "kopi.myshopify.com", "api_version": "latest"}):
+        with pytest.raises(ProviderConfigError):
+            PROVIDER.stored_config({"access_token": {"env": "T"}, **bad})
+    assert PROVIDER.warnings({**config, "base_url": "http://shop.example"})
+    assert not PROVIDER.warnings({**config, "base_url": "http://127.0.0.1:8766"})
