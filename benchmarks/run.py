@@ -108,7 +108,8 @@ def _reference(db_path: str, source: str) -> dict:
                     [source])
         con.execute("""
             INSERT INTO orders SELECT 1, id, number, store_id, time, (time AT TIME ZONE 'Asia/Kuala_Lumpur')::DATE,
-                type, status, NULL, NULL, NULL, subtotal, 0, 0, tax, 0, total, 1, 0, NULL, now(), now() FROM src""")
+                type, status, NULL, NULL, NULL, subtotal, 0, 0, tax, 0, total, 1, 0, NULL, now(), now(),
+                0, 0 FROM src""")  # (shipping and tip come last: migration 14 added them)
         con.execute("""
             INSERT INTO order_lines SELECT 1, id, i, store_id, (time AT TIME ZONE 'Asia/Kuala_Lumpur')::DATE, type,
                 status, l.sku, NULL, l.name, l.quantity, l.unit_price, 0, l.tax, l.tax_code, l.amount

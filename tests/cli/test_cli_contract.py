@@ -369,7 +369,8 @@ def test_full_flow_digest_show(cli, shop):
 
     pj = cli.json("digest", "show", rows[("PJ", "2026-10-01")]["id"])
     assert pj["summary"] == {"gross_sales": "3.70", "returns": "0.00", "discount": "0.00", "service_charge": "0.00",
-                             "tax": "0.21", "rounding": "-0.01", "net_total": "3.70"}
+                             "shipping": "0.00", "tax": "0.21", "tips": "0.00", "rounding": "-0.01",
+                             "net_total": "3.70"}
     assert pj["payments"] == [{"method": "Cash", "amount": "3.70"}]
     assert pick(pj["items"], ["sku", "quantity", "unit_price", "amount"]) == [
         {"sku": "KOPI", "quantity": 1, "unit_price": "3.50", "amount": "3.50"}]

@@ -200,7 +200,7 @@ def test_unmapping_an_account_category_goes_back_to_the_default(shop):
     row = {r["category"]: r for r in shop.json("mappings", "Shop")["accounts"]}["service_charge"]
     assert (row["account"], row["source"]) == ("4100", "default")
     assert_clean_error(shop("unmap", "account", "Shop", "service_charge"), says="no mapping of its own")
-    assert_clean_error(shop("unmap", "account", "Shop", "tips"), says="Unknown account category 'tips'")
+    assert_clean_error(shop("unmap", "account", "Shop", "gratuity"), says="Unknown account category 'gratuity'")
     assert_clean_error(shop("unmap", "account", "Nope", "sales"), says="No stream named 'Nope'")
 
 

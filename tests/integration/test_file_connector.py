@@ -472,7 +472,9 @@ def test_csv_lands_the_same_totals_as_the_equivalent_ndjson(tmp_path, flow):
         "returns": D("3.71"),
         "discount": D("0.40"),
         "service_charge": D("1.10"),
+        "shipping": D("0.00"),
         "tax": D("0.66") - D("0.21"),
+        "tips": D("0.00"),
         "rounding": D("-0.01"),
         "net_total": D("12.75") + D("8.00") - D("3.71"),
     }

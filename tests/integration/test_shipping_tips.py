@@ -108,6 +108,14 @@ def test_a_tip_or_shipping_changed_after_posting_is_adjusted_on_its_own_account(
     assert_books_equal_the_source(shop)
 
 
+def test_reversing_a_day_takes_its_shipping_and_tips_back_out_of_their_accounts(shop):
+    shop.post(everything=True)
+    [(_, reversing)] = shop.reverse_invoice("KL-202610-0001", "posted to the wrong location").documents
+    mirror = shop.invoice(reversing)
+    assert (mirror.row.kind, mirror.shipping, mirror.tips) == ("credit_note", D("8.00"), D("5.00"))
+    assert booked_balances(shop, ["4200", "2200"]) == {"4200": D("8.00")}  # only the 2 Oct refund of shipping is left
+
+
 def test_a_stream_maps_shipping_and_tips_to_accounts_of_their_own(shop):
     shop.add_account("4210", "Delivery Fees", "income")
     shop.add_account("2210", "Staff Tips Held", "liability")

@@ -26,10 +26,10 @@ class Category(StrEnum):
     RETURNS = "returns"
     DISCOUNT = "discount"
     SERVICE_CHARGE = "service_charge"
-    SHIPPING = "shipping"
     TAX = "tax"
-    TIPS = "tips"
     ROUNDING = "rounding"
+    SHIPPING = "shipping"
+    TIPS = "tips"
     COST_OF_GOODS = "cost_of_goods"
     INVENTORY = "inventory"
     CASH_OVER_SHORT = "cash_over_short"
@@ -47,10 +47,10 @@ CATEGORY_TYPES: dict[str, tuple[str, ...]] = {c.value: tuple(t.value for t in ty
     (_C.RETURNS, (_A.INCOME,)),
     (_C.DISCOUNT, (_A.INCOME,)),
     (_C.SERVICE_CHARGE, (_A.INCOME,)),
-    (_C.SHIPPING, (_A.INCOME,)),
     (_C.TAX, (_A.LIABILITY,)),
-    (_C.TIPS, (_A.LIABILITY,)),
     (_C.ROUNDING, (_A.INCOME, _A.EXPENSE)),
+    (_C.SHIPPING, (_A.INCOME,)),
+    (_C.TIPS, (_A.LIABILITY,)),
     (_C.COST_OF_GOODS, (_A.EXPENSE,)),
     (_C.INVENTORY, (_A.ASSET,)),
     (_C.CASH_OVER_SHORT, (_A.EXPENSE, _A.INCOME)),
@@ -60,7 +60,7 @@ CATEGORY_TYPES: dict[str, tuple[str, ...]] = {c.value: tuple(t.value for t in ty
 
 #: The categories every digest's posting may need (a digest without an account for one it uses needs attention).
 POSTING_CATEGORIES: tuple[str, ...] = tuple(c.value for c in (_C.SALES, _C.RETURNS, _C.DISCOUNT, _C.SERVICE_CHARGE,
-                                                               _C.SHIPPING, _C.TAX, _C.TIPS, _C.ROUNDING))
+                                                               _C.TAX, _C.ROUNDING, _C.SHIPPING, _C.TIPS))
 
 #: What a payment method's money is deposited to: a cash, bank or clearing account.
 PAYMENT_ACCOUNT_TYPES: tuple[str, ...] = (_A.ASSET.value,)
