@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Input, Select, SelectionList, Static
+from textual.widgets import Header, Input, Select, SelectionList, Static
 from textual.widgets.selection_list import Selection
 from textual.worker import Worker, WorkerState
 
@@ -22,6 +22,7 @@ from flowtui.connectors.registry import Provider, providers, skipped
 from flowtui.engine.core.errors import FlowError
 from flowtui.engine.setup.streams import StreamSettings
 from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.common.literal import choices, literal
 from flowtui.screens.source_fields import NO_LOCATIONS, field_ids, missing, nothing_to_test, source_fields
 from flowtui.screens.stream_settings import FORM_CSS, FormErrors, IsoDate, form_row, parse_date
@@ -69,6 +70,7 @@ class ConnectScreen(FlowScreen):
     """A new stream, keyboard only: tab between fields, ctrl+t tests, space picks stores, ctrl+s creates."""
 
     TITLE = "Connect a stream"
+    FOOTER_KEYS = ("connect.test", "connect.create")  # shown however narrow
     BINDINGS = [
         Binding("ctrl+t", "test", "Test", id="connect.test"),
         Binding("ctrl+s", "create", "Create", id="connect.create"),
@@ -115,7 +117,7 @@ class ConnectScreen(FlowScreen):
                 yield Static("space picks or drops a store; each picked store is mapped to a location of its name.",
                              id="stores-hint", classes="hint", markup=False)
         yield Static("", id="status", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._show_provider_fields()

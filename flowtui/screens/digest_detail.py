@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.errors import FlowError
@@ -19,6 +19,7 @@ from flowtui.engine.core.money import from_sen
 from flowtui.engine.core.records import SUMMARY_LABELS, DigestDetail, shown_summary
 from flowtui.engine.core.statuses import DigestStatus
 from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.common.literal import LiteralTable, literal
 from flowtui.screens.common.modals import ConfirmModal
 from flowtui.screens.digest_dialogs import PostOutcomeModal, console_reason, shown_status, where
@@ -85,6 +86,7 @@ class DigestDetailScreen(FlowScreen):
     DigestDetailScreen #attention-text { padding: 0 1; }
     DigestDetailScreen TabPane { padding: 0; }
     """
+    FOOTER_KEYS = ("digest.post", "digest.invoice")  # shown however narrow
     BINDINGS = [
         Binding("enter", "order", "Open order", id="digest.order", priority=True),  # on the Orders tab only
         Binding("p", "post", "Post", id="digest.post"),
@@ -130,7 +132,7 @@ class DigestDetailScreen(FlowScreen):
                                                         ("Ret.", True), ("Documents", False), ("Posted (UTC)", False),
                                                         ("Created (UTC)", False)], fit=True)
                     yield Static("", id="changes", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     @staticmethod
     def _table(table_id: str, columns: list[tuple[str, bool]], fit: bool = False) -> DataTable:

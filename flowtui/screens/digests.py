@@ -18,16 +18,15 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Header, Static
-from textual.widgets.data_table import ColumnKey
 
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.formats import money
 from flowtui.engine.core.records import DigestPage, DigestRow
 from flowtui.engine.digests.store import SORTS, DigestFilter
 from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.columns import Column, FittedTable
 from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.common.modals import ConfirmModal, PromptModal
-from flowtui.screens.common.page_table import PageTable
 from flowtui.screens.digest_dialogs import (
     DigestFilterModal,
     IsoDate,
@@ -40,10 +39,12 @@ from flowtui.screens.digest_dialogs import (
 
 PAGE = 200
 CACHE_SECONDS = 30.0  # a page fetched ahead is used for this long
-# (key, label, width): fixed widths keep the columns still while paging; keys match engine SORTS.
-COLUMNS = [("mark", "✓", 1), ("date", "Date", 10), ("stream", "Stream", 11), ("location", "Location", 13),
-           ("amount", "Amount", 12), ("status", "Status", 15), ("orders", "Orders", 6),
-           ("invoice", "Invoice", 16), ("created", "Created (UTC)", 16)]
+# Fixed widths keep the columns still while paging; keys match engine SORTS. At 80 columns the creation time, the
+# order count and then the stream give way (c shows them); the invoice number and the amount never do.
+COLUMNS = [Column("mark", "✓", 1), Column("date", "Date", 10), Column("stream", "Stream", 11, least=8, rank=2),
+           Column("location", "Location", 13, least=10), Column("amount", "Amount", 12, right=True),
+           Column("status", "Status", 15, least=11, rank=1), Column("orders", "Orders", 6, rank=3, right=True),
+           Column("invoice", "Invoice", 16), Column("created", "Created (UTC)", 16, rank=4)]
 
 
 def describe_filter(flt: DigestFilter) -> str:
@@ -65,6 +66,7 @@ class DigestsScreen(FlowScreen):
     """Every digest, a page at a time: ``DigestsScreen(stream="Shop files", status="ready")``."""
 
     TITLE = "Digests"
+    FOOTER_KEYS = ("digests.open", "digests.post", "digests.filter", "table.columns")  # shown however narrow
     BINDINGS = [
         Binding("enter", "open", "Open", id="digests.open", priority=True),  # ahead of the table's own enter
         Binding("space", "toggle_mark", "Select", id="digests.toggle"),
@@ -97,10 +99,7 @@ class DigestsScreen(FlowScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table = PageTable(id="digests", cursor_type="row", zebra_stripes=True)
-        for key, label, width in COLUMNS:
-            table.add_column(label, width=width, key=key)
-        yield table
+        yield FittedTable(COLUMNS, id="digests", cursor_type="row", zebra_stripes=True)
         yield Static("", id="digests-view", classes="hint", markup=False)
         yield Static("loading…", id="digests-status", classes="status-line", markup=False)
         yield SteadyFooter()
@@ -157,12 +156,11 @@ class DigestsScreen(FlowScreen):
         self._loading = False
         self._cache[key] = (time.monotonic(), page)
         self.page, self.page_filter, self.row_offset = page, key[0], page.offset
-        table = self.query_one(PageTable)
+        table = self.query_one(FittedTable)
         row_before = table.cursor_row
-        for column_key, label, _ in COLUMNS:
-            arrow = (" ▼" if self.descending else " ▲") if column_key == self.sort else ""
-            table.columns[ColumnKey(column_key)].label = Text(label + arrow,
-                                                              justify="right" if column_key == "amount" else "left")
+        for column in COLUMNS:
+            arrow = (" ▼" if self.descending else " ▲") if column.key == self.sort else ""
+            table.set_label(column.key, Text(column.label + arrow, justify="right" if column.right else "left"))
         table.fill((str(row.id), self._cells(row)) for row in page.rows)
         for row in page.rows:  # a selected digest may have changed (posted, say)
             if row.id in self.selected:

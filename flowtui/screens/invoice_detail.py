@@ -6,16 +6,23 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Label, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.core.formats import money, price, quantity
 from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.columns import Column, FittedTable
+from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.common.literal import LiteralTable
 from flowtui.screens.invoices import document_title, kind_label, money_cell
 
 TABS = ("lines", "totals", "history", "linked")
+# At 80 columns the account, the discount and then the SKU give way (c shows them); the amount never does.
+LINE_COLUMNS = [Column("description", "Description", 30, least=14), Column("sku", "SKU", 14, least=8, rank=3),
+                Column("quantity", "Qty", 6, right=True), Column("unit_price", "Unit price", 10, right=True, rank=2),
+                Column("discount", "Disc", 10, right=True, rank=4), Column("tax", "Tax", 10, right=True, rank=1),
+                Column("amount", "Amount", 12, right=True), Column("account", "Account", 24, least=10, rank=5)]
 
 
 def _right(label: str) -> Text:
@@ -35,6 +42,7 @@ class InvoiceDetailScreen(FlowScreen):
     InvoiceDetailScreen #history-detail, InvoiceDetailScreen #linked-hint { height: auto; padding: 0 1; }
     """
     AUTO_FOCUS = "#lines"
+    FOOTER_KEYS = ("invoice.print", "invoice.next_tab", "table.columns")  # shown however narrow
     BINDINGS = [
         Binding("escape", "back", "Back", id="invoice.back"),
         Binding("p", "print", "Print PDF", id="invoice.print"),
@@ -60,7 +68,7 @@ class InvoiceDetailScreen(FlowScreen):
         yield Static(f"Loading {self.number}...", id="doc-summary", markup=False)
         with TabbedContent(initial="lines-pane"):
             with TabPane("Lines", id="lines-pane"):
-                yield LiteralTable(id="lines", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(LINE_COLUMNS, id="lines", cursor_type="row", zebra_stripes=True)
             with TabPane("Payments & totals", id="totals-pane"):
                 with VerticalScroll(id="totals-scroll"):
                     yield Label("Payments", classes="section", markup=False)
@@ -75,12 +83,9 @@ class InvoiceDetailScreen(FlowScreen):
             with TabPane("Linked", id="linked-pane"):
                 yield LiteralTable(id="linked", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="linked-hint", classes="hint", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
-        lines = self.query_one("#lines", DataTable)
-        lines.add_columns("Description", "SKU", _right("Qty"), _right("Unit price"), _right("Disc"), _right("Tax"),
-                          _right("Amount"), "Account")
         self.query_one("#payments", DataTable).add_columns("Method", "Account", _right("Amount"))
         self.query_one("#taxes", DataTable).add_columns("Tax code", _right("Taxable"), _right("Tax"))
         self.query_one("#totals", DataTable).add_columns("What", _right("Amount"))

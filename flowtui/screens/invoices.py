@@ -14,13 +14,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from flowtui.engine.core.formats import money
 from flowtui.engine.core.statuses import DocumentRole
 from flowtui.engine.ledger.reading import DocumentRow
 from flowtui.screens.common.base import FlowScreen, ModeEntered
-from flowtui.screens.common.literal import LiteralTable, choices
+from flowtui.screens.common.columns import Column, FittedTable
+from flowtui.screens.common.footer import SteadyFooter
+from flowtui.screens.common.literal import choices
 from flowtui.screens.common.modals import PromptModal
 
 # -- shared display helpers ---------------------------------------------------------------------------
@@ -47,6 +49,12 @@ def parse_day(text: str) -> date | None:
     """``""`` -> None; ``2026-10-01`` -> a date; anything else raises ValueError."""
     text = text.strip()
     return date.fromisoformat(text) if text else None
+
+
+# At 80 columns the status, the kind and then the contact give way (c shows them); number and total never do.
+COLUMNS = [Column("number", "Number", 18, least=14), Column("kind", "Kind", 7, rank=2), Column("date", "Date", 10),
+           Column("location", "Location", 14, least=8), Column("contact", "Contact", 14, least=8, rank=1),
+           Column("total", "Total", 12, right=True), Column("status", "Status", 8, rank=3)]
 
 
 class IsoDay(Validator):
@@ -90,6 +98,7 @@ class InvoicesScreen(FlowScreen):
 
     TITLE = "Invoices"
     AUTO_FOCUS = "#invoices"
+    FOOTER_KEYS = ("invoices.open", "invoices.goto", "invoices.filter", "table.columns")  # shown however narrow
     BINDINGS = [
         Binding("escape", "back", "Back", id="invoices.back"),
         Binding("o", "open", "Open", id="invoices.open"),
@@ -112,18 +121,12 @@ class InvoicesScreen(FlowScreen):
             yield DayInput("From", id="from")
             yield DayInput("To", id="to")
             yield Select([], prompt="All locations", id="location")
-        yield LiteralTable(id="invoices", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(COLUMNS, id="invoices", cursor_type="row", zebra_stripes=True)
         yield Static("", id="invoice-summary", classes="status-line", markup=False)
         yield Static("", id="empty-hint", classes="hint", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("Number", key="number")
-        table.add_column("Kind", key="kind")
-        table.add_columns("Date", "Location", "Contact")
-        table.add_column(Text("Total", justify="right"), key="total")
-        table.add_column("Status", key="status")
         self.query_one("#empty-hint").display = False
         self.run_engine(self.flow.locations, self._show_locations, name="locations")
         self.action_refresh()

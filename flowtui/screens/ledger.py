@@ -8,16 +8,27 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Input, Select, Static, TabbedContent, TabPane
 from textual.widgets.select import InvalidSelectValueError
 
 from flowtui.engine.core.formats import money
 from flowtui.engine.ledger.reading import BalanceRow, JournalRow
 from flowtui.screens.common.base import FlowScreen, ModeEntered
-from flowtui.screens.common.literal import LiteralTable, choices, literal
+from flowtui.screens.common.columns import Column, FittedTable
+from flowtui.screens.common.footer import SteadyFooter
+from flowtui.screens.common.literal import choices, literal
 from flowtui.screens.invoices import DayInput, leave_filter, money_cell
 
 TOTAL = "__total__"
+BALANCE_COLUMNS = [Column("code", "Code", 6), Column("name", "Name", 30, least=10), Column("type", "Type", 10, rank=1),
+                   Column("debit", "Debit", 12, right=True), Column("credit", "Credit", 12, right=True),
+                   Column("balance", "Balance", 12, right=True)]
+# Amounts before the document and memo; at 80 columns the memo, the entry number and then the account's name give
+# way (c shows them, the status line shows the highlighted line in full); the document never does.
+JOURNAL_COLUMNS = [Column("entry", "Entry", 6, right=True, rank=3), Column("date", "Date", 10),
+                   Column("account", "Account", 7), Column("name", "Name", 18, least=6, rank=1),
+                   Column("debit", "Debit", 12, right=True), Column("credit", "Credit", 12, right=True),
+                   Column("document", "Document", 18), Column("memo", "Memo", 30, least=10, rank=4)]
 
 
 def _right(label: str) -> Text:
@@ -35,6 +46,7 @@ class LedgerScreen(FlowScreen):
     LedgerScreen #as-of-hint { width: 1fr; height: 3; content-align: left middle; color: $text-muted; padding: 0 1; }
     """
     AUTO_FOCUS = "#balance"
+    FOOTER_KEYS = ("ledger.open", "ledger.filter", "ledger.journal", "table.columns")  # shown however narrow
     BINDINGS = [
         Binding("escape", "back", "Back", id="ledger.back"),
         Binding("t", "tab('balance')", "Balances", id="ledger.trial_balance"),
@@ -58,25 +70,18 @@ class LedgerScreen(FlowScreen):
                     yield DayInput("As of", id="as-of")
                     yield Static("Balances up to and including this day; empty for all.", id="as-of-hint",
                                  markup=False)
-                yield LiteralTable(id="balance", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(BALANCE_COLUMNS, id="balance", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="balance-status", classes="status-line", markup=False)
             with TabPane("Journal", id="journal-pane"):
                 with Horizontal(classes="filters", id="journal-filters"):
                     yield Select([], prompt="All accounts", id="account")
                     yield DayInput("From", id="journal-from")
                     yield DayInput("To", id="journal-to")
-                yield LiteralTable(id="journal", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(JOURNAL_COLUMNS, id="journal", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="journal-status", classes="status-line", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#balance", DataTable).add_columns(
-            "Code", "Name", "Type", _right("Debit"), _right("Credit"), _right("Balance"))
-        # amounts before the document and memo, so debit and credit both show at 80 columns
-        journal = self.query_one("#journal", DataTable)
-        journal.add_columns(_right("Entry"), "Date", "Account")
-        journal.add_column("Name", width=18)
-        journal.add_columns(_right("Debit"), _right("Credit"), "Document", "Memo")
         self.query_one("#as-of").styles.width = 24  # app.tcss makes filter inputs 1fr
         self.run_engine(self.flow.accounts, self._show_accounts, name="accounts")
         self.load_balance()

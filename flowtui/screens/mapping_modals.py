@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.ledger.numbering import DEFAULT_INVOICE_FORMAT, validate_format
 from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.common.literal import choices, literal
 from flowtui.screens.common.modals import PromptModal
 from flowtui.screens.stream_settings import FORM_CSS, form_row
@@ -77,7 +78,7 @@ class LocationModal(ModalScreen[LocationChoice | None], FlowScreen):
             yield Static("", id="preview", markup=False)
             yield Static("Tokens: {yyyy} {yy} {mm} {dd} and one {seq} or {seq:04}.", classes="hint", markup=False)
             yield Static("", id="dialog-error", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     @staticmethod
     def _options(names: list[str]) -> list[tuple[Text, str]]:
@@ -183,7 +184,7 @@ class AccountModal(ModalScreen[str | None]):
             yield Label(self.title_text, id="dialog-title", markup=False)
             yield OptionList(*[Option(literal(f"{code}  {name}"), id=code) for code, name in self.accounts], id="accounts")
             yield Static("enter picks the highlighted account; esc cancels.", classes="hint", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)

@@ -10,16 +10,24 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from flowtui.engine.setup.mapping import Mappings
 from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.columns import Column, FittedTable
+from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.common.literal import LiteralTable
 from flowtui.screens.mapping_modals import AccountModal, LocationChoice, LocationModal
 
 TABS = {"locations": "Locations", "payments": "Payment methods", "accounts": "Accounts"}
 UNMAPPED = "bold yellow"  # readable in 16 colours too
 NOT_MAPPED = "not mapped"
+
+# At 80 columns the POS store id, then the number format give way (c shows them, and the dialog edits them).
+LOCATION_COLUMNS = [Column("store", "Store", 20, least=10), Column("location", "Location", 20, least=10),
+                    Column("contact", "Contact", 16, least=8, rank=1),
+                    Column("format", "Number format", 22, least=14, rank=2), Column("next", "Next number", 16),
+                    Column("store_id", "POS store id", 12, rank=3)]
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class MappingsScreen(FlowScreen):
     """Three tabs of mappings; ``tab`` picks the one to open on (``locations``, ``payments``, ``accounts``)."""
 
     TITLE = "Mappings"
+    FOOTER_KEYS = ("mappings.edit", "mappings.locations", "mappings.payments", "table.columns")  # shown however narrow
     BINDINGS = [
         Binding("enter,e", "edit", "Edit", id="mappings.edit"),
         Binding("l", "show_tab('locations')", "Locations", id="mappings.locations"),
@@ -67,14 +76,15 @@ class MappingsScreen(FlowScreen):
         with TabbedContent(initial=self.initial_tab):
             for tab, title in TABS.items():
                 with TabPane(title, id=tab):
-                    yield LiteralTable(id=f"{tab}-table", cursor_type="row", zebra_stripes=True)
+                    if tab == "locations":
+                        yield FittedTable(LOCATION_COLUMNS, id="locations-table", cursor_type="row", zebra_stripes=True)
+                    else:
+                        yield LiteralTable(id=f"{tab}-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="summary", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.stream
-        self.table("locations").add_columns("Store", "Location", "Contact", "Number format", "Next number",
-                                            "POS store id")
         self.table("payments").add_columns("POS method", "Account", "Account name", "From")
         self.table("accounts").add_columns("Category", "Account", "Account name", "From")
         self.table(self.initial_tab).focus()

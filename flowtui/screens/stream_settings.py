@@ -14,11 +14,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.validation import Integer, ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, Select, Static, Switch
+from textual.widgets import Header, Input, Label, Select, Static, Switch
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
 from flowtui.engine.setup.streams import Stream, StreamSettings
 from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.footer import SteadyFooter
 
 GROUPINGS = [("By SKU", "sku"), ("All sales", "all")]
 
@@ -103,6 +104,7 @@ class StreamSettingsScreen(FlowScreen):
     """Change a stream's settings; ctrl+s saves through ``Flow.update_stream``."""
 
     TITLE = "Stream settings"
+    FOOTER_KEYS = ("settings.save",)  # shown however narrow
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="settings.save"),
         Binding("escape", "back", "Back", id="settings.back"),
@@ -139,7 +141,7 @@ class StreamSettingsScreen(FlowScreen):
                     yield Static("Invoice lines: one per product (SKU), or one for all sales of the day.",
                                  classes="hint", markup=False)
             yield Static("", id="status", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.stream_name

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from flowtui.connectors.registry import has_till, providers
 from flowtui.engine.core.clock import iso_utc
 from flowtui.engine.setup.streams import StreamStatus
 from flowtui.screens.common.base import FlowScreen
-from flowtui.screens.common.literal import LiteralTable
+from flowtui.screens.common.columns import Column, FittedTable
+from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.sync_progress import SyncModal
+
+# At 80 columns the creation date, then the provider give way (c shows them); name, status and last sync never do.
+COLUMNS = [Column("name", "Name", 20, least=10), Column("provider", "Provider", 9, rank=2),
+           Column("created", "Created", 10, rank=3), Column("status", "Status", 10, least=6),
+           Column("last_sync", "Last sync", 16), Column("sync", "Sync", 4),
+           Column("invoice", "Invoice", 7), Column("group", "Group", 8, rank=1)]
 
 
 class StreamsScreen(FlowScreen):
     TITLE = "Streams"
+    FOOTER_KEYS = ("streams.digests", "streams.sync", "streams.quit", "table.columns")  # shown however narrow
     BINDINGS = [
         Binding("n", "connect", "Connect", id="streams.connect"),
         Binding("e", "settings", "Settings", id="streams.settings"),
@@ -36,14 +44,12 @@ class StreamsScreen(FlowScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield LiteralTable(id="streams", cursor_type="row", zebra_stripes=True)
+        yield FittedTable(COLUMNS, id="streams", cursor_type="row", zebra_stripes=True)
         yield Static("", id="stream-detail", classes="status-line", markup=False)
         yield Static("No streams yet: press n to connect one.", id="empty-hint", classes="hint", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Name", "Provider", "Created", "Status", "Last sync", "Sync", "Invoice", "Group")
         self.action_refresh()
 
     def on_screen_resume(self) -> None:

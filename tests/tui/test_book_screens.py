@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 
 from flowtui.engine.core.formats import money, price, quantity
+from flowtui.screens.common.columns import FittedTable
 from flowtui.screens.common.modals import ErrorModal
 from flowtui.screens.invoice_detail import InvoiceDetailScreen
 from flowtui.screens.invoices import InvoicesScreen
@@ -44,7 +45,9 @@ async def enter(pilot, selector: str, value: str) -> None:
 
 
 def cells(table: DataTable) -> list[list[str]]:
-    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+    """Every cell of the table's rows (those its width hides too)."""
+    row = table.full_row_at if isinstance(table, FittedTable) else table.get_row_at
+    return [[str(c) for c in row(i)] for i in range(table.row_count)]
 
 
 def text(widget: Static) -> str:

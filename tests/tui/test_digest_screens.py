@@ -27,6 +27,7 @@ from flowtui.engine.core.records import DigestPage
 from flowtui.engine.digests.store import DigestFilter
 from flowtui.engine.pipeline.landing import land_batch
 from flowtui.engine.pipeline.sync import rebuild_pending
+from flowtui.screens.common.columns import FittedTable
 from flowtui.screens.common.modals import ConfirmModal, PromptModal
 from flowtui.screens.digest_detail import DigestDetailScreen
 from flowtui.screens.digest_dialogs import DigestFilterModal, PostOutcomeModal
@@ -55,7 +56,8 @@ async def open_listing(pilot, **kwargs) -> DigestsScreen:
 
 
 def cells(table: DataTable) -> list[list[str]]:
-    return [[str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)]
+    row = table.full_row_at if isinstance(table, FittedTable) else table.get_row_at  # (those the width hides too)
+    return [[str(getattr(c, "plain", c)) for c in row(i)] for i in range(table.row_count)]
 
 
 def listing(screen) -> list[tuple[str, str, str, str]]:

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.widgets import DataTable, Input, OptionList, Select, SelectionList, Static, Switch, TabbedContent
 
 from flowtui.app import FlowApp
+from flowtui.engine.core.names import natural_key
 from flowtui.sandbox.storehub import StoreHubSandbox
 from flowtui.screens.common.modals import ErrorModal, PromptModal
 from flowtui.screens.connect import ConnectScreen
@@ -122,7 +123,9 @@ async def test_connect_storehub_picks_stores_maps_them_and_keeps_the_key_hidden(
             picker = screen.query_one("#stores", SelectionList)
             offered = {s["id"]: s["name"] for s in box.stores()}
             assert picker.option_count == len(offered) == 4
-            assert [str(picker.get_option_at_index(i).prompt) for i in range(4)] == list(offered.values())
+            # in natural order of their names (Outlet 2 before Outlet 10), not the order the source lists them in
+            assert [str(picker.get_option_at_index(i).prompt) for i in range(4)] == sorted(offered.values(),
+                                                                                           key=natural_key)
             assert set(picker.selected) == set(offered)  # all picked by default
             assert app.focused is picker
             dropped = picker.get_option_at_index(0).value
@@ -306,8 +309,8 @@ async def test_map_a_store_to_a_location_with_a_live_number_preview(app, shop):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen
-        assert [str(c) for c in table.get_row_at(0)] == ["KL", "KL Sentral", "Cash Sales", "KL-{yyyy}{mm}-{seq:04}",
-                                                          "KL-202610-0001", "KL"]
+        assert [str(c) for c in table.full_row_at(0)] == ["KL", "KL Sentral", "Cash Sales", "KL-{yyyy}{mm}-{seq:04}",
+                                                           "KL-202610-0001", "KL"]
         assert not highlighted(table, 0)
     [kl] = shop.mappings("Shop files").locations
     assert (kl["location"], kl["contact"], kl["number_format"]) == ("KL Sentral", "Cash Sales", "KL-{yyyy}{mm}-{seq:04}")

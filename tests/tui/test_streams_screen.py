@@ -19,7 +19,7 @@ async def test_home_lists_the_streams_with_their_last_sync(app):
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
-        row = [str(cell) for cell in table.get_row_at(0)]
+        row = [str(cell) for cell in table.full_row_at(0)]  # (the columns 80 columns hide too)
         assert row[0] == "Shop files" and row[1] == "file" and row[3] == "ok"
 
 

@@ -255,3 +255,11 @@ def test_lists_handed_to_click_are_plain_text():
                    *accounts.CATEGORY_TYPES.values()):
         assert all(type(v) is str for v in listed), listed
     assert DIGEST_STATUSES == ("open", "ready", "needs_attention", "posted", "changed")
+
+
+def test_names_sort_naturally_numbers_as_numbers_case_aside():
+    from flowtui.engine.core.names import natural_key
+
+    names = ["Outlet 10", "outlet 2", "Outlet 1", "Kiosk", None, "Outlet 2b", "Outlet 02a", "KL 3 Level 10", "KL 3 Level 9"]
+    assert sorted(names, key=natural_key) == [
+        "Kiosk", "KL 3 Level 9", "KL 3 Level 10", "Outlet 1", "outlet 2", "Outlet 02a", "Outlet 2b", "Outlet 10", None]

@@ -9,8 +9,24 @@ typed name means one thing.
 from __future__ import annotations
 
 import difflib
+import re
 
 from flowtui.engine.core.errors import InvalidInput, NotFound
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(name: str | None) -> tuple:
+    """How names sort for people: ``Outlet 2`` before ``Outlet 10``, without regard to case; None last.
+
+    Runs of digits compare as numbers, the rest as text without case (``natural_key("Outlet 10")`` is
+    ``(0, ("outlet ", 10, ""), "Outlet 10")``), so ``sorted(names, key=natural_key)`` is the order every listing of
+    stores and locations uses.
+    """
+    if name is None:
+        return (1, ())
+    parts = _DIGITS.split(name.casefold())
+    return (0, tuple(int(part) if i % 2 else part for i, part in enumerate(parts)), name)
 
 
 def nearest(typed: str, names: list[str], n: int = 3) -> list[str]:

@@ -279,7 +279,7 @@ def add_location(con: Connection, name: str, timezone: str | None, now: datetime
 
 
 def locations(con: Connection) -> list[Location]:
-    return [Location(**r) for r in rows(con, sql.LOCATIONS)]
+    return sorted((Location(**r) for r in rows(con, sql.LOCATIONS)), key=lambda location: names.natural_key(location.name))
 
 
 def require_location(con: Connection, name: str) -> Location:

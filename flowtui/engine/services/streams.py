@@ -12,7 +12,7 @@ from flowtui.engine.ledger import books
 from flowtui.engine.services.unit import Service
 from flowtui.engine.setup import mapping
 from flowtui.engine.setup import streams as streams_mod
-from flowtui.engine.setup.mapping import StoreRow
+from flowtui.engine.setup.mapping import StoreRow, store_order
 from flowtui.engine.setup.secrets import SecretStore
 from flowtui.engine.setup.secrets import describe_all as describe_secrets
 from flowtui.engine.setup.streams import Stream, StreamSettings, StreamStatus
@@ -112,7 +112,8 @@ class StreamsService(Service):
             connector = chosen.connect(config, {secret.name: options.get(secret.name) for secret in chosen.secrets})
         except ProviderConfigError as exc:
             raise InvalidInput(str(exc)) from None
-        return connector.test(), connector.stores()
+        described = connector.test()
+        return described, sorted(connector.stores(), key=lambda store: store_order(store.name, store.id))
 
     def credentials(self, stream: Stream) -> str:
         from flowtui.connectors.registry import ProviderConfigError

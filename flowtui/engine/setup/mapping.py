@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flowtui.engine.core.errors import InvalidInput
+from flowtui.engine.core.names import natural_key
 from flowtui.engine.ledger import books
 from flowtui.engine.ledger.numbering import DEFAULT_INVOICE_FORMAT, validate_format
 from flowtui.engine.setup import sql
@@ -30,8 +31,14 @@ class StoreRow:
     orders: int
 
 
+def store_order(name: str | None, pos_store_id: str) -> tuple:
+    """Stores in the order people expect: by name (or id) naturally, ``Outlet 2`` before ``Outlet 10``."""
+    return natural_key(name or pos_store_id), natural_key(pos_store_id)
+
+
 def stores(con: Connection, stream: Stream) -> list[StoreRow]:
-    return [StoreRow(**r) for r in rows(con, sql.STORES, [stream.id])]
+    found = [StoreRow(**r) for r in rows(con, sql.STORES, [stream.id])]
+    return sorted(found, key=lambda s: store_order(s.name, s.pos_store_id))
 
 
 def service_charge_codes(con: Connection, stream_id: int) -> dict[str, str]:
@@ -143,6 +150,7 @@ def mappings(con: Connection, stream: Stream) -> Mappings:
          "mapped": r["location"] is not None}
         for r in rows(con, sql.LOCATION_MAPPINGS, {"s": stream.id})
     ]
+    locations.sort(key=lambda r: store_order(r["store_name"], r["pos_store_id"]))
     payments = [{**r, "mapped": r["account"] is not None} for r in rows(con, sql.PAYMENT_MAPPINGS, {"s": stream.id})]
     defaults = {r["category"]: r["account_code"] for r in rows(con, sql.ACCOUNT_DEFAULTS)}
     mapped = {r["category"]: r["account_code"] for r in rows(con, sql.ACCOUNT_MAPPINGS, [stream.id])}

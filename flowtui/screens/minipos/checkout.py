@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.input import Selection
 from textual.widgets.option_list import Option
 
@@ -22,6 +22,7 @@ from flowtui.engine.core.errors import InvalidInput
 from flowtui.engine.core.formats import plain
 from flowtui.engine.minipos.checkout import Cart, Item, bill, cash_round, find, search
 from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.common.literal import literal
 from flowtui.screens.common.modals import ConfirmModal, PromptModal
 from flowtui.screens.minipos.cart_widgets import CartTable, SearchInput, split_quantity
@@ -34,6 +35,7 @@ from flowtui.screens.minipos.till_modals import (
 
 class CheckoutScreen(TillActions, FlowScreen):
     TITLE = "Till"
+    FOOTER_KEYS = ("till.pay", "till.void", "till.day")  # shown however narrow
     BINDINGS = [
         Binding("f5", "pay", "Pay", id="till.pay"),
         Binding("f6", "order_discount", "Order disc", id="till.order_discount"),
@@ -63,7 +65,7 @@ class CheckoutScreen(TillActions, FlowScreen):
         yield CartTable(id="cart", cursor_type="row", zebra_stripes=True)
         yield Static("", id="totals", markup=False)
         yield Static("", id="till-status", classes="status-line", markup=False)
-        yield Footer(compact=True, show_command_palette=False)  # every key fits at 80 columns; ctrl+p still works
+        yield SteadyFooter(compact=True, show_command_palette=False)  # every key fits at 80 columns; ctrl+p still works
 
     def on_mount(self) -> None:
         matches = self.query_one("#matches", OptionList)

@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from flowtui.engine.minipos.sales import Day
 from flowtui.screens.common.base import FlowScreen
+from flowtui.screens.common.footer import SteadyFooter
 from flowtui.screens.common.literal import LiteralTable
 from flowtui.screens.minipos.till_modals import CloseDayModal, CloseRequest, InfoModal, money, right
 
@@ -56,6 +57,7 @@ def close_report(closed) -> str:
 
 class TillDayScreen(FlowScreen):
     TITLE = "Till day"
+    FOOTER_KEYS = ("till.day.close", "till.day.previous", "till.day.next")  # shown however narrow
     BINDINGS = [
         Binding("c", "close_day", "Close day", id="till.day.close"),
         Binding("left_square_bracket,p", "shift(-1)", "Prev day", id="till.day.previous"),
@@ -79,7 +81,7 @@ class TillDayScreen(FlowScreen):
                 yield LiteralTable(id="day-methods", cursor_type="none", zebra_stripes=True)
                 yield Static("", id="day-cash", markup=False)
         yield Static("", id="day-order", classes="status-line", markup=False)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         orders = self.query_one("#day-orders", DataTable)
