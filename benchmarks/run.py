@@ -132,7 +132,7 @@ def _in_child(func, *args) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--orders", type=int, default=1_000_000)
-    parser.add_argument("--only", choices=["landing", "posting", "storehub", "tui", "pdf"], help="Run one part only.")
+    parser.add_argument("--only", choices=["landing", "posting", "storehub", "shopify", "tui", "pdf"], help="Run one part only.")
     args = parser.parse_args()
     if args.only in (None, "landing"):
         landing_benchmark(args.orders)
@@ -140,6 +140,8 @@ def main() -> None:
         posting_benchmark()
     if args.only in (None, "storehub"):
         storehub_benchmark()
+    if args.only in (None, "shopify"):
+        shopify_benchmark()
     if args.only in (None, "tui"):
         from benchmarks import tui
 
@@ -171,6 +173,25 @@ def storehub_benchmark() -> None:
         seconds = r[f"{step}_alone"]
         print(f"    {step} alone        {seconds:.2f} s  {r['pipeline_transactions'] / seconds:,.0f} transactions/s")
     print(f"  at 3 requests/s: {storehub.arithmetic()}")
+
+
+def shopify_benchmark() -> None:
+    from benchmarks import shopify
+
+    work = BENCH_DIR / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    r = _in_child(shopify.pipeline, work)
+    rate = r["orders"] / r["seconds"]
+    print(f"\nflowtui Shopify benchmark: {r['orders']:,} Shopify orders ({r['entries']:,} canonical sales and returns, "
+          f"{r['bytes'] / 1e6:,.0f} MB of replies) from the sandbox, {shopify.COPIES} copies of its {shopify.DAYS} days")
+    print(f"  decoding + mapping + landing  {r['seconds']:.2f} s  {rate:,.0f} orders/s  "
+          + _verdict(rate >= 50_000, "StoreHub's path: >= 50,000/s") + f"  (decoding + mapping {r['mapping']:.2f} s of it)")
+    b = _in_child(shopify.backfill)
+    print(f"  a {shopify.DAYS}-day backfill ({b['orders']:,} orders, {b['refunds']:,} refunds):")
+    for kind in ("bulk", "paged"):
+        k = b[kind]
+        print(f"    {kind:5}  {k['requests']:4} requests (fewest possible {k['least']}), {k['points']:,.0f} query points"
+              f" -> {k['points'] / 100:,.0f} s of Shopify's Standard-plan budget (100 points/s)")
 
 
 def posting_benchmark() -> None:

@@ -37,7 +37,7 @@ def test_a_source_installed_as_its_own_package_is_added_listed_and_synced(tmp_pa
 
     helped = flowtui(tmp_path, plugins, "stream", "add", "--help")
     assert helped.returncode == 0, helped.stderr
-    assert "acme|file|minipos|storehub" in helped.stdout.replace("\n", " ").replace(" ", "")
+    assert "acme|file|minipos|shopify|storehub" in helped.stdout.replace("\n", " ").replace(" ", "")
     for flag in ("--shop-url", "--token -", "--token-env VARIABLE", "--region [asia|europe]"):
         assert flag in helped.stdout
     assert "acme streams: the shop's address" in " ".join(helped.stdout.split())
@@ -85,7 +85,7 @@ def test_a_broken_plugin_is_reported_and_skipped_and_flowtui_keeps_working(tmp_p
     as_json = flowtui(tmp_path, plugins, "stream", "list", "--json")
     assert as_json.returncode == 0 and json.loads(as_json.stdout)[0]["name"] == "Shop"
     helped = flowtui(tmp_path, plugins, "stream", "add", "--help")
-    assert "[file|minipos|storehub]" in helped.stdout.replace(" ", "").replace("\n", "")
+    assert "[file|minipos|shopify|storehub]" in helped.stdout.replace(" ", "").replace("\n", "")
 
 
 # -- the declaration, in-process ----------------------------------------------------------------------

@@ -89,4 +89,4 @@ async def test_a_broken_plugin_is_said_on_the_connect_screen_and_the_others_stil
         notes = [str(n.message) for n in app._notifications]
         assert any("source plug-in broken (broken_pos:PROVIDER) was skipped" in n for n in notes)
         values = [value for _, value in app.screen.query_one("#provider", Select)._options]
-        assert values == ["storehub", "file", "minipos"]
+        assert values == ["storehub", "file", "minipos", "shopify"]

@@ -1,0 +1,1 @@
+"""The Shopify stream: orders of a Shopify shop (online store and Shopify POS) over the GraphQL Admin API."""
