@@ -92,7 +92,8 @@ def test_digest_show_lays_the_summary_out_as_a_sum_in_the_invoices_order(day_wit
     # the JSON summary keeps its fields and values
     summary = cli.json("digest", "show", digest["id"])["summary"]
     assert summary == {"gross_sales": "10.55", "returns": "4.80", "discount": "0.50", "service_charge": "0.93",
-                       "tax": "0.30", "rounding": "0.02", "net_total": "5.75"}
+                       "tax": "0.30", "rounding": "0.02", "net_total": "5.75",
+                       "shipping": "0.00", "tips": "0.00"}
     # the lines down to rounding are the invoice's totals, in its order
     cli.ok("post", "--all")
     number = cli.json("digests")[0]["invoice_number"]
