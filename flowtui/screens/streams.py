@@ -18,7 +18,7 @@ from flowtui.screens.sync_progress import SyncModal
 # At 80 columns the creation date, then the provider give way (c shows them); name, status and last sync never do.
 COLUMNS = [Column("name", "Name", 20, least=10), Column("provider", "Provider", 9, rank=2),
            Column("created", "Created", 10, rank=3), Column("status", "Status", 10, least=6),
-           Column("last_sync", "Last sync", 16), Column("sync", "Sync", 4),
+           Column("last_sync", "Last sync", 17), Column("sync", "Sync", 4),
            Column("invoice", "Invoice", 7), Column("group", "Group", 8, rank=1)]
 
 

@@ -133,7 +133,9 @@ def test_a_server_that_trickles_or_never_answers_fails_a_test_within_the_bound(f
         result = Cli(db_path)("stream", "test", "Sandbox")
         elapsed = time.monotonic() - started
         assert_clean_error(result, code=1, says="Error: The test failed: StoreHub did not answer /stores within 1.2 s")
-        assert "no complete reply within 0.4 s" in result.err
+        # (a silent server may meet the socket's read timeout a moment before the reply's own deadline, on a busy
+        # machine: either is a truthful reason)
+        assert "no complete reply within 0.4 s" in result.err or (fault == "silent" and "a timeout" in result.err)
         assert "sync" not in result.err
         assert elapsed < 30  # not the minute or more the whole reply would take (generous, for a busy machine)
         assert box.faults["silent" if fault == "silent" else "trickle"] >= 2  # asked again within the bound

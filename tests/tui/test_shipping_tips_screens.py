@@ -59,7 +59,7 @@ async def test_the_invoice_totals_show_shipping_and_tips_when_it_has_some(app):
 async def test_the_digest_summary_shows_shipping_and_tips_when_the_day_has_some(app):
     async with app.run_test(size=(80, 24)) as pilot:
         web = await shown(pilot, DigestDetailScreen(1), "totals")
-        assert ["Shipping", "8.00"] in web and ["Tips", "5.00"] in web
+        assert ["Shipping", "+8.00"] in web and ["Tips", "+5.00"] in web  # lines of the summary's sum
         assert [row[0] for row in web].index("Shipping") < [row[0] for row in web].index("Tips")
         counter = await shown(pilot, DigestDetailScreen(2), "totals")
         assert not [row for row in counter if row[0] in ("Shipping", "Tips")]
