@@ -39,7 +39,7 @@ def prepare(flow, first_day: str = "2024-01-01") -> None:
             INSERT INTO orders
             SELECT d.stream_id, 'D' || d.id || '-' || o.i, lpad(o.i::VARCHAR, 6, '0'), d.pos_store_id,
                    d.business_date::TIMESTAMP + INTERVAL 1 HOUR + o.i * INTERVAL 5 MINUTE, d.business_date,
-                   'sale', 'completed', NULL, NULL, NULL, 10, 0, 0, 0, 0, 10, 1, o.i, NULL, now(), now()
+                   'sale', 'completed', NULL, NULL, NULL, 10, 0, 0, 0, 0, 10, 1, o.i, NULL, now(), now(), 0, 0  -- (shipping, tip: migration 14)
             FROM digests d, range(d.order_count) o(i) WHERE d.id IN (SELECT unnest(?))
             """, [opened])
         con.execute(
@@ -74,7 +74,7 @@ def prepare(flow, first_day: str = "2024-01-01") -> None:
             SELECT $s, lpad((d.i * $per + o.i + 1)::VARCHAR, 6, '0'), lpad((d.i * $per + o.i + 1)::VARCHAR, 6, '0'),
                    $store, ($first::DATE + d.i::INTEGER)::TIMESTAMP + INTERVAL 1 HOUR + o.i * INTERVAL 1 MINUTE,
                    $first::DATE + d.i::INTEGER, 'sale', 'completed', NULL, NULL, 'minipos', 7, 0, 0, 0.42, 0, 7.42,
-                   1, d.i * $per + o.i, NULL, now(), now()
+                   1, d.i * $per + o.i, NULL, now(), now(), 0, 0
             FROM range($days) d(i), range($per) o(i)
             """, params)
         con.execute(
