@@ -39,7 +39,7 @@ def prepare(flow, first_day: str = "2024-01-01") -> None:
             INSERT INTO orders
             SELECT d.stream_id, 'D' || d.id || '-' || o.i, lpad(o.i::VARCHAR, 6, '0'), d.pos_store_id,
                    d.business_date::TIMESTAMP + INTERVAL 1 HOUR + o.i * INTERVAL 5 MINUTE, d.business_date,
-                   'sale', 'completed', NULL, NULL, NULL, 10, 0, 0, 0, 0, 10, 1, o.i, NULL, now(), now(), 0, 0  -- (shipping, tip: migration 14)
+                   'sale', 'completed', NULL, NULL, NULL, 10, 0, 0, 0, 0, 10, 1, o.i, NULL, now(), now(), 0, 0
             FROM digests d, range(d.order_count) o(i) WHERE d.id IN (SELECT unnest(?))
             """, [opened])
         con.execute(

@@ -20,18 +20,16 @@ The package: this module (the data it holds, its lifecycle), :mod:`.answers` (a 
 from __future__ import annotations
 
 import random
-import socket
-import threading
 import time
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
-from http.server import ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 from graphql import DocumentNode
 
 from flowtui.engine.core.clock import iso_utc
+from flowtui.sandbox.serving import Served
 from flowtui.sandbox.shopify.answers import Answering, Handler
 from flowtui.sandbox.shopify.api import load_schema
 from flowtui.sandbox.shopify.bulk import BulkOperations
@@ -39,8 +37,11 @@ from flowtui.sandbox.shopify.cost import Bucket
 from flowtui.sandbox.shopify.data import LOCATIONS, MYT, SHOP, Ids, Made, OrderMaker, as_of, location
 
 
-class ShopifySandbox(Answering):
+class ShopifySandbox(Served, Answering):
     """Generated Shopify orders for ``days`` local days ending ``end_date``, served over HTTP on demand."""
+
+    HANDLER = Handler
+    THREAD_NAME = "shopify-sandbox"
 
     def __init__(self, seed: int = 1, days: int = 14, end_date: date | None = None, token: str = "shpat_sandbox",
                  api_version: str = "2025-07", bucket_size: float = 2000.0, restore_rate: float = 100.0,
@@ -58,12 +59,8 @@ class ShopifySandbox(Answering):
         self.schema = load_schema()
         self.requests = 0
         self.request_log: list[tuple[str, int, dict | None]] = []  # (path, status, extensions.cost)
-        self.base_url: str | None = None
+        self._init_serving()
         self.nights = 0
-        self._lock = threading.RLock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
         self._parsed: dict[str, tuple[DocumentNode | None, list]] = {}
         opened = datetime.combine(self.start_date - timedelta(days=400), dtime(9), ZoneInfo(MYT))
         self._locations = [location(number, name, city, opened) for number, name, city in LOCATIONS]
@@ -191,40 +188,3 @@ class ShopifySandbox(Answering):
     @property
     def shop_domain(self) -> str:
         return str(SHOP["myshopifyDomain"])
-
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Serve in a daemon thread; returns the base URL."""
-        if self._server is not None:
-            return self.base_url or ""
-        server = ThreadingHTTPServer((host, port), Handler)
-        server.daemon_threads = True
-        server.sandbox = self  # type: ignore[attr-defined]
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="shopify-sandbox", daemon=True)
-        self._thread.start()
-        self.base_url = f"http://{host}:{server.server_address[1]}"
-        return self.base_url
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        with self._lock:
-            connections, self._connections = list(self._connections), set()
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> ShopifySandbox:
-        self.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()

@@ -19,14 +19,12 @@ from __future__ import annotations
 
 import bisect
 import random
-import socket
-import threading
 import time
 from collections import deque
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from http.server import ThreadingHTTPServer
 
+from flowtui.sandbox.serving import Served
 from flowtui.sandbox.storehub.answers import FAULTS, Answering, Handler
 from flowtui.sandbox.storehub.data import (
     MYT,
@@ -44,8 +42,11 @@ from flowtui.sandbox.storehub.wire import from_api, product_api, store_api, to_a
 _DAY_MS = 86_400_000
 
 
-class StoreHubSandbox(Answering):
+class StoreHubSandbox(Served, Answering):
     """Generated StoreHub data for ``days`` local days ending ``end_date``, served over HTTP on demand."""
+
+    HANDLER = Handler
+    THREAD_NAME = "storehub-sandbox"
 
     def __init__(self, seed: int = 1, days: int = 14, end_date: date | None = None, account: str = "sandbox",
                  api_key: str = "sandbox-key", rate_limit: float | None = 3.0, cap: int = 5000,
@@ -73,14 +74,10 @@ class StoreHubSandbox(Answering):
         self.request_log: list[tuple[str, dict, int | None]] = []  # (path, query, status); None = no answer
         self.faults = dict.fromkeys(FAULTS, 0)
         self.nights = 0
-        self.base_url: str | None = None
+        self._init_serving()
 
-        self._lock = threading.RLock()
         self.clock = time.monotonic  # the rate limit's clock (tests can hold it still)
         self._hits: deque[float] = deque()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[socket.socket] = set()
         self._encoded: dict[str, tuple[Transaction, bytes]] = {}
         self._stores = make_stores(busy_per_day)
         self._catalog = make_products()
@@ -230,42 +227,6 @@ class StoreHubSandbox(Answering):
         return {**_summary(self.get(ret.ref_id)), "saleInvoiceNumber": sale.invoice_number, "saleRefId": sale.ref_id}
 
     # -- HTTP -----------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Serve in a daemon thread; returns the base URL."""
-        if self._server is not None:
-            return self.base_url or ""
-        server = ThreadingHTTPServer((host, port), Handler)
-        server.daemon_threads = True
-        server.sandbox = self  # type: ignore[attr-defined]
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="storehub-sandbox", daemon=True)
-        self._thread.start()
-        self.base_url = f"http://{host}:{server.server_address[1]}"
-        return self.base_url
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        with self._lock:
-            connections, self._connections = list(self._connections), set()
-        for connection in connections:  # keep-alive connections would otherwise still be answered
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> StoreHubSandbox:
-        self.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     def log_for(self, path: str) -> list[tuple[str, dict, int | None]]:
         return [entry for entry in list(self.request_log) if entry[0] == path]
