@@ -10,11 +10,13 @@ own widgets.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from flowtui.connectors.base import SourceError
 
@@ -207,3 +209,22 @@ def _missing(provider: Provider, option: Option) -> str:
         return (f"A {provider.label} stream needs its {option.label}: {option.flag} - (asked for, or read from "
                 f"standard input) or {option.flag}-env VARIABLE.")
     return f"A {provider.label} stream needs {option.flag} ({option.help.rstrip('.')})."
+
+
+def plain_http_warning(base_url: str | None, secret: str | None, what: str) -> list[str]:
+    """A ``secret`` (``what``: "the API key") sent over plain http:// to another machine can be read by anyone on
+    the way: the warning to show, or none (https, or plain http to this machine)."""
+    parts = urlsplit(base_url or "")
+    if not secret or parts.scheme.lower() != "http" or _loopback(parts.hostname or ""):
+        return []
+    return [f"{what} would travel unencrypted over plain http:// to {parts.hostname}: anyone on the way can read "
+            "it. Use an https:// address (plain http:// is only safe to this machine: 127.0.0.1, localhost)."]
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 from flowtui.connectors.base import Connector
-from flowtui.connectors.declaration import Cursor, Option, Provider, ProviderConfigError, SourceKey
+from flowtui.connectors.declaration import Cursor, Option, Provider, ProviderConfigError, SourceKey, plain_http_warning
 
 #: the Admin API version asked for (client.API_VERSION, kept here too so that declaring does not load the client):
 #: the newest stable one (quarterly releases, each supported for a year)
@@ -41,20 +39,7 @@ def _source(config: dict) -> SourceKey:
 
 
 def _warnings(config: dict) -> list[str]:
-    parts = urlsplit(config.get("base_url") or "")
-    if not config.get("access_token") or parts.scheme.lower() != "http" or _loopback(parts.hostname or ""):
-        return []
-    return [f"the access token would travel unencrypted over plain http:// to {parts.hostname}: anyone on the way "
-            "can read it. Use an https:// address (plain http:// is only safe to this machine)."]
-
-
-def _loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return plain_http_warning(config.get("base_url"), config.get("access_token"), "the access token")
 
 
 def _connect(config: dict, secrets: Mapping[str, str | None]) -> Connector:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 from flowtui.connectors.base import Connector
-from flowtui.connectors.declaration import Option, Provider, ProviderConfigError, SourceKey
+from flowtui.connectors.declaration import Option, Provider, ProviderConfigError, SourceKey, plain_http_warning
 
 #: the API's address (client.BASE_URL, kept here too so that declaring the source does not load the client)
 BASE_URL = "https://api.storehubhq.com"
@@ -33,21 +31,7 @@ def _source(config: dict) -> SourceKey:
 
 
 def _warnings(config: dict) -> list[str]:
-    """A key sent over plain http:// to another machine can be read by anyone on the way (this machine is fine)."""
-    parts = urlsplit(config.get("base_url") or "")
-    if not config.get("api_key") or parts.scheme.lower() != "http" or _loopback(parts.hostname or ""):
-        return []
-    return [f"the API key would travel unencrypted over plain http:// to {parts.hostname}: anyone on the way can "
-            "read it. Use an https:// address (plain http:// is only safe to this machine: 127.0.0.1, localhost)."]
-
-
-def _loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return plain_http_warning(config.get("base_url"), config.get("api_key"), "the API key")
 
 
 def _connect(config: dict, secrets: Mapping[str, str | None]) -> Connector:
