@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import socket
+import sys
 import threading
+import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
 
@@ -58,3 +61,38 @@ class Served:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class SandboxHandler(BaseHTTPRequestHandler):
+    """Keep-alive HTTP/1.1, each connection known to its sandbox (so that ``stop`` can close it), no access log."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 60  # idle keep-alive connections
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.sandbox._lock:  # type: ignore[attr-defined]
+            self.server.sandbox._connections.add(self.connection)  # type: ignore[attr-defined]
+
+    def finish(self) -> None:
+        with self.server.sandbox._lock:  # type: ignore[attr-defined]
+            self.server.sandbox._connections.discard(self.connection)  # type: ignore[attr-defined]
+        try:
+            super().finish()
+        except OSError:
+            pass
+
+    def log_message(self, format, *args) -> None:  # quiet
+        pass
+
+
+def serve_until_interrupted(sandbox: Served, echo: Callable[[str], object] = print) -> None:
+    """Keep a started sandbox serving in the foreground until Ctrl-C, then stop it."""
+    sys.stdout.flush()
+    try:
+        while True:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        echo("Stopped.")
+    finally:
+        sandbox.stop()

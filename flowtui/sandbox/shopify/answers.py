@@ -21,6 +21,7 @@ from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefiniti
 from graphql.execution.values import get_variable_values
 from graphql.language import FragmentDefinitionNode
 
+from flowtui.sandbox.serving import SandboxHandler
 from flowtui.sandbox.shopify.cost import MAX_COST, Bucket, Walk
 
 if TYPE_CHECKING:
@@ -160,23 +161,8 @@ class Answering:
             handler.close_connection = True
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(SandboxHandler):
     server_version = "ShopifySandbox/1.0"
-    timeout = 60
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.sandbox._lock:  # type: ignore[attr-defined]
-            self.server.sandbox._connections.add(self.connection)  # type: ignore[attr-defined]
-
-    def finish(self) -> None:
-        with self.server.sandbox._lock:  # type: ignore[attr-defined]
-            self.server.sandbox._connections.discard(self.connection)  # type: ignore[attr-defined]
-        try:
-            super().finish()
-        except OSError:
-            pass
 
     def do_POST(self) -> None:
         self.server.sandbox.answer(self, "POST")  # type: ignore[attr-defined]
@@ -184,8 +170,6 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.server.sandbox.answer(self, "GET")  # type: ignore[attr-defined]
 
-    def log_message(self, format, *args) -> None:  # quiet
-        pass
 
 
 def _shopify_error(error: Mapping) -> dict:

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from datetime import date
 
+from flowtui.sandbox.serving import serve_until_interrupted
 from flowtui.sandbox.shopify.server import ShopifySandbox
 
 
@@ -23,14 +22,7 @@ def serve(port: int = 8766, seed: int = 1, days: int = 14, token: str = "shpat_s
          f"and online, local dates {sandbox.start_date} .. {sandbox.end_date}; cost bucket "
          f"{sandbox.bucket.maximum:g} points, {sandbox.bucket.restore_rate:g}/s"
          f"{f'; every {fail_every}th request fails (503)' if fail_every else ''}. Ctrl-C stops it.")
-    sys.stdout.flush()
-    try:
-        while True:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        echo("Stopped.")
-    finally:
-        sandbox.stop()
+    serve_until_interrupted(sandbox, echo)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit
 
+from flowtui.sandbox.serving import SandboxHandler
 from flowtui.sandbox.storehub.data import Transaction
 from flowtui.sandbox.storehub.wire import dumps, transaction_json
 
@@ -235,29 +236,11 @@ class Answering:
             pass
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(SandboxHandler):
     server_version = "StoreHubSandbox/1.0"
-    timeout = 60  # idle keep-alive connections
-
-    def setup(self) -> None:
-        super().setup()
-        with self.server.sandbox._lock:  # type: ignore[attr-defined]
-            self.server.sandbox._connections.add(self.connection)  # type: ignore[attr-defined]
-
-    def finish(self) -> None:
-        with self.server.sandbox._lock:  # type: ignore[attr-defined]
-            self.server.sandbox._connections.discard(self.connection)  # type: ignore[attr-defined]
-        try:
-            super().finish()
-        except OSError:
-            pass
 
     def do_GET(self) -> None:
         self.server.sandbox._answer(self)  # type: ignore[attr-defined]
-
-    def log_message(self, format, *args) -> None:  # quiet
-        pass
 
 
 def _send(handler, status: int, body: bytes, content_type: str, headers: dict, length: int | None = None) -> None:

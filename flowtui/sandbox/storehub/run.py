@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
-import time
 from datetime import date
 
+from flowtui.sandbox.serving import serve_until_interrupted
 from flowtui.sandbox.storehub.server import StoreHubSandbox
 
 
@@ -20,14 +19,7 @@ def serve(port: int = 8765, seed: int = 1, days: int = 14, rate_limit: float | N
     echo(f"{len(sandbox._rows):,} transactions in {len(sandbox.store_ids)} stores, local dates "
          f"{sandbox.start_date} .. {sandbox.end_date}; rate limit: "
          f"{'none' if rate_limit is None else f'{rate_limit:g} requests/s'}. Ctrl-C stops it.")
-    sys.stdout.flush()
-    try:
-        while True:
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        echo("Stopped.")
-    finally:
-        sandbox.stop()
+    serve_until_interrupted(sandbox, echo)
 
 
 def main(argv: list[str] | None = None) -> None:
