@@ -274,3 +274,37 @@ def test_a_cancellation_gives_the_tip_back_as_the_returns_tip():
     got = entries[1].canonical
     assert [line["sku"] for line in got["lines"]] == ["KOPI"]
     assert (got["tip"], got["discount"], got["total"]) == ("5.00", "0.00", "26.20")
+
+
+def cash(amount: str, rounding: str | None, kind="SALE", ident=1) -> dict:
+    return {**txn(kind=kind, gateway="cash", amount=amount, ident=ident), "amountRoundingSet": m(rounding)
+            if rounding is not None else None}
+
+
+def test_a_rounded_cash_payment_pays_its_rounded_amount_and_the_order_carries_the_rounding():
+    # 21.22 due, paid in cash: Shopify POS rounds it to 21.20 (amountRoundingSet -0.02)
+    shop = order(lineItems={"nodes": [item(price="10.00", taxes=(("0.06", "1.22"),))]},
+                 transactions=[cash("21.22", "-0.02")])
+    got = sale(map_order(shop))
+    assert (got["rounding"], got["total"]) == ("-0.02", "21.20")
+    assert got["payments"] == [{"method": "cash", "amount": "21.20"}]
+    slow = sale(map_order({**shop, "taxesIncluded": None}))  # not the fast path's: the exact path's
+    assert slow["rounding"] == "-0.02" and slow["total"] == "21.20" and slow["payments"] == got["payments"]
+
+
+def test_a_cash_payment_shopify_did_not_round_carries_no_rounding():
+    got = sale(map_order(order(transactions=[cash("21.20", "0.0")])))
+    assert "rounding" not in got and got["total"] == "21.20"
+
+
+def test_a_rounded_cash_refund_gives_back_its_rounded_amount_and_the_return_carries_the_rounding():
+    refund = {"id": "gid://shopify/Refund/5", "createdAt": "2026-11-03T03:00:00Z",
+              "refundLineItems": {"nodes": [{"quantity": 1, "subtotalSet": m("10.00"), "totalTaxSet": m("0.61"),
+                                             "lineItem": {"id": "gid://shopify/LineItem/1", "sku": "KOPI"}}]},
+              "refundShippingLines": {"nodes": []},
+              "transactions": {"nodes": [cash("10.61", "-0.01", kind="REFUND", ident=9)]}}
+    shop = order(lineItems={"nodes": [item(price="10.00", taxes=(("0.06", "1.22"),))]},
+                 transactions=[cash("21.22", "-0.02")], refunds=[refund])
+    back = map_order(shop)[1].canonical
+    assert (back["subtotal"], back["tax"], back["rounding"], back["total"]) == ("10.00", "0.61", "-0.01", "10.60")
+    assert back["payments"] == [{"method": "cash", "amount": "10.60"}] and back["discount"] == "0.00"

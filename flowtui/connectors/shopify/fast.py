@@ -31,6 +31,14 @@ def _sen(bag: Any) -> int:
     return sen
 
 
+def _signed_sen(bag: Any) -> int:
+    """A MoneyBag that may be negative (a cash rounding: ``"-0.02"``) as integer sen."""
+    text = bag["shopMoney"]["amount"]
+    if type(text) is str and text.startswith("-"):
+        return -_sen({"shopMoney": {"amount": text[1:]}})
+    return _sen(bag)
+
+
 def tip_line(items: list, tip: Any) -> str | None:
     """The id of the line item that is the order's tip, if one is: Shopify books a POS tip as a line item of its own
     (``TipSale.lineItem``: no SKU, untaxed, the tip's amount) besides ``totalTipReceivedSet``. It is the tip, not
@@ -100,13 +108,17 @@ def sale(order: dict, sale_id: str, store: tuple[str, str]) -> dict | None:
             shipping += _sen(line["discountedPriceSet"])
             tax += sum(_sen(t["priceSet"]) for t in line["taxLines"])
         tip = _sen(order["totalTipReceivedSet"]) if order.get("totalTipReceivedSet") else 0
-        payments = []
+        payments, rounding = [], 0
         for transaction in order["transactions"]:
             if transaction["kind"] in _PAID and transaction["status"] == "SUCCESS":
                 gateway = transaction["gateway"]
                 if type(gateway) is not str or not gateway.strip():
                     return None
-                payments.append({"method": gateway, "amount": sen_text(_sen(transaction["amountSet"]))})
+                paid = _sen(transaction["amountSet"])
+                if transaction.get("amountRoundingSet") is not None:  # cash rounding: the cash received
+                    rounded = _signed_sen(transaction["amountRoundingSet"])
+                    paid, rounding = paid + rounded, rounding + rounded
+                payments.append({"method": gateway, "amount": sen_text(paid)})
         when, name, channel = order["processedAt"], order["name"], order.get("sourceName")
         if type(when) is not str or len(when) < 16 or not lines:
             return None
@@ -119,5 +131,8 @@ def sale(order: dict, sale_id: str, store: tuple[str, str]) -> dict | None:
     if type(channel) is str and channel:
         out["channel"] = channel
     out.update(subtotal=sen_text(subtotal), discount="0.00", shipping=sen_text(shipping), tax=sen_text(tax),
-               tip=sen_text(tip), total=sen_text(subtotal + shipping + tax + tip), lines=lines, payments=payments)
+               tip=sen_text(tip))
+    if rounding:
+        out["rounding"] = sen_text(rounding)
+    out.update(total=sen_text(subtotal + shipping + tax + tip + rounding), lines=lines, payments=payments)
     return out
