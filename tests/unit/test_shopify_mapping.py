@@ -248,8 +248,40 @@ def test_the_fast_path_writes_exactly_what_the_exact_path_writes():
         got = fast.sale(shop_order, sale_id, store)
         if got is not None:
             quick += 1
-            assert got == mapping._sale(shop_order, sale_id, store).as_dict(), shop_order["name"]
+            assert got.as_dict() == mapping._sale(shop_order, sale_id, store).as_dict(), shop_order["name"]
     assert quick > len(box.orders()) // 2  # the everyday order takes it
+
+
+def test_the_fast_paths_typed_columns_are_what_landing_reads_from_the_exact_paths_json():
+    """Landing takes the fast path's sales as typed columns (no JSON): they must be exactly the structure it
+    parses from the exact path's canonical JSON of the same orders, field by field (rounded cash included)."""
+    from datetime import date
+
+    import duckdb
+    import orjson
+    import pyarrow as pa
+
+    from flowtui.connectors.shopify import fast, mapping
+    from flowtui.engine.core.orders import structure_json
+    from flowtui.sandbox.shopify import ShopifySandbox
+
+    box = ShopifySandbox(seed=7, days=10, end_date=date(2026, 10, 14))
+    sales, texts = [], []
+    for shop_order in box.orders():
+        sale_id, store = mapping.numeric_id(shop_order["id"]), mapping.store_of(shop_order)
+        got = fast.sale(shop_order, sale_id, store)
+        if got is not None:
+            sales.append(got)
+            texts.append(orjson.dumps(mapping._sale(shop_order, sale_id, store).as_dict()).decode())
+    assert any(s.rounding for s in sales) and any(s.tip for s in sales)
+    table = pa.table({"parsed": fast.columns(sales), "payload": pa.array(texts, pa.string())})
+    con = duckdb.connect()
+    con.register("t", table)
+    differ = con.execute(f"SELECT count(*) FROM t WHERE parsed IS DISTINCT FROM json_transform(payload, "
+                         f"'{structure_json()}')").fetchone()[0]
+    same_type = con.execute(f"SELECT typeof(parsed) = typeof(json_transform(payload, '{structure_json()}')) "
+                            "FROM t LIMIT 1").fetchone()[0]
+    assert (differ, same_type) == (0, True)
 
 
 def tip_item(amount="5.00"):

@@ -1,6 +1,7 @@
-"""The everyday Shopify sale, mapped quickly: integer sen and plain dicts instead of Decimals and dataclasses.
+"""The everyday Shopify sale, mapped quickly: integer sen and plain tuples instead of Decimals and dataclasses,
+handed to landing as typed Arrow columns (:func:`columns`) rather than canonical JSON it would parse again.
 
-:func:`sale` handles the common case only — a paid order with SKUs, prices not tax-inclusive, every amount a
+:func:`sale` handles the common case only — a paid order (custom items too), prices not tax-inclusive, every amount a
 plain decimal string — and answers ``None`` for anything else, which then takes the exact path of
 :mod:`.mapping` (so do refunds, fewer). It writes exactly what that path writes for the same order
 (``tests/unit/test_shopify_mapping.py`` checks it on the sandbox's orders), so an order lands the same whichever
@@ -9,7 +10,9 @@ path it took.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
+
+import pyarrow as pa
 
 from flowtui.engine.core.money import sen_text
 
@@ -74,7 +77,54 @@ def _nodes(value: Any) -> list:
     return found
 
 
-def sale(order: dict, sale_id: str, store: tuple[str, str]) -> dict | None:
+class Sale(NamedTuple):
+    """An everyday sale in integer sen: what :func:`columns` hands landing as typed columns (no JSON between),
+    and :meth:`as_dict` writes as the canonical JSON object the exact path writes."""
+
+    id: str
+    number: str
+    store_id: str
+    store_name: str | None
+    time: str
+    channel: str | None
+    subtotal: int
+    shipping: int
+    tax: int
+    tip: int
+    rounding: int
+    #: sku, product id (a custom item's name, when it has no SKU), name, quantity, unit price, discount, tax, amount
+    lines: list[tuple[str | None, str | None, str | None, int, int, int, int, int]]
+    payments: list[tuple[str, int]]  # method, amount
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.shipping + self.tax + self.tip + self.rounding
+
+    def as_dict(self) -> dict:
+        out: dict[str, Any] = {"id": self.id, "number": self.number, "store_id": self.store_id}
+        if self.store_name:
+            out["store_name"] = self.store_name
+        out.update(time=self.time, type="sale", status="completed")
+        if self.channel:
+            out["channel"] = self.channel
+        out.update(subtotal=sen_text(self.subtotal), discount="0.00", shipping=sen_text(self.shipping),
+                   tax=sen_text(self.tax), tip=sen_text(self.tip))
+        if self.rounding:
+            out["rounding"] = sen_text(self.rounding)
+        lines = []
+        for sku, product, name, quantity, price, discount, tax, amount in self.lines:
+            line: dict[str, Any] = {"sku": sku} if sku is not None else {"product_id": product}
+            if name is not None:
+                line["name"] = name
+            line.update(quantity=quantity, unit_price=sen_text(price), discount=sen_text(discount), tax=sen_text(tax),
+                        amount=sen_text(amount))
+            lines.append(line)
+        out.update(total=sen_text(self.total), lines=lines,
+                   payments=[{"method": method, "amount": sen_text(amount)} for method, amount in self.payments])
+        return out
+
+
+def sale(order: dict, sale_id: str, store: tuple[str, str]) -> Sale | None:
     """The canonical sale of an everyday order, or None (the exact path then maps it)."""
     try:
         if order["taxesIncluded"] is not False or order["displayFinancialStatus"] == "VOIDED":
@@ -86,19 +136,22 @@ def sale(order: dict, sale_id: str, store: tuple[str, str]) -> dict | None:
             if tipped is not None and item["id"] == tipped:
                 continue
             quantity, sku, name = item["quantity"], item["sku"], item["name"]
-            if type(quantity) is not int or not 0 < quantity < 10**6 or type(sku) is not str or not sku.strip():
+            if type(quantity) is not int or not 0 < quantity < 10**6:
                 return None
+            product = None
+            sku = sku.strip() if type(sku) is str else ""
+            if not sku:  # a custom item: its name groups it
+                product, sku = (name.strip() if type(name) is str else ""), None
+                if not product:
+                    return None
             price = _sen(item["originalUnitPriceSet"])
             discount = sum(_sen(a["allocatedAmountSet"]) for a in item["discountAllocations"])
             line_tax = sum(_sen(t["priceSet"]) for t in item["taxLines"])
             amount = quantity * price - discount
             if amount < 0:
                 return None
-            lines.append({"sku": sku.strip(), "name": name if type(name) is str else None, "quantity": quantity,
-                          "unit_price": sen_text(price), "discount": sen_text(discount), "tax": sen_text(line_tax),
-                          "amount": sen_text(amount)})
-            if lines[-1]["name"] is None:
-                del lines[-1]["name"]
+            lines.append((sku, product, name if type(name) is str else None, quantity, price, discount, line_tax,
+                          amount))
             subtotal += amount
             tax += line_tax
         shipping = 0
@@ -118,21 +171,67 @@ def sale(order: dict, sale_id: str, store: tuple[str, str]) -> dict | None:
                 if transaction.get("amountRoundingSet") is not None:  # cash rounding: the cash received
                     rounded = _signed_sen(transaction["amountRoundingSet"])
                     paid, rounding = paid + rounded, rounding + rounded
-                payments.append({"method": gateway, "amount": sen_text(paid)})
+                payments.append((gateway, paid))
         when, name, channel = order["processedAt"], order["name"], order.get("sourceName")
         if type(when) is not str or len(when) < 16 or not lines:
             return None
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
-    out: dict[str, Any] = {"id": sale_id, "number": name if type(name) is str and name else sale_id, "store_id": store[0]}
-    if store[1]:
-        out["store_name"] = store[1]
-    out.update(time=when, type="sale", status="completed")
-    if type(channel) is str and channel:
-        out["channel"] = channel
-    out.update(subtotal=sen_text(subtotal), discount="0.00", shipping=sen_text(shipping), tax=sen_text(tax),
-               tip=sen_text(tip))
-    if rounding:
-        out["rounding"] = sen_text(rounding)
-    out.update(total=sen_text(subtotal + shipping + tax + tip + rounding), lines=lines, payments=payments)
-    return out
+    return Sale(sale_id, name if type(name) is str and name else sale_id, store[0], store[1] or None, when,
+                channel if type(channel) is str and channel else None, subtotal, shipping, tax, tip, rounding, lines,
+                payments)
+
+
+_TEXT, _MONEY = pa.string(), pa.decimal128(18, 6)
+_LINE = pa.struct([("sku", _TEXT), ("product_id", _TEXT), ("name", _TEXT), ("quantity", _MONEY),
+                   ("unit_price", _MONEY), ("discount", _MONEY), ("tax", _MONEY), ("tax_code", _TEXT),
+                   ("amount", _MONEY)])
+_PAYMENT = pa.struct([("method", _TEXT), ("amount", _MONEY)])
+
+
+def _money(sen: list) -> pa.Array:
+    """Integer sen -> DECIMAL(18,6) amounts (the type landing parses canonical JSON into), without a Decimal each."""
+    return pa.array(sen, pa.int64()).cast(pa.decimal128(19, 0)).view(pa.decimal128(19, 2)).cast(_MONEY, safe=False)
+
+
+def _count(values: list) -> pa.Array:
+    return pa.array(values, pa.int64()).cast(pa.decimal128(19, 0)).cast(_MONEY, safe=False)
+
+
+def _nulls(count: int, kind: pa.DataType) -> pa.Array:
+    return pa.nulls(count, kind)
+
+
+def columns(sales: list[Sale]) -> pa.StructArray:
+    """The sales as the canonical order's typed columns (``orders.structure_type()``, landing's ``parsed``): what
+    landing would read from their JSON, built column by column."""
+    count = len(sales)
+    lines = [line for sale in sales for line in sale.lines]
+    payments = [payment for sale in sales for payment in sale.payments]
+    line_offsets, pay_offsets = [0], [0]
+    for sale in sales:
+        line_offsets.append(line_offsets[-1] + len(sale.lines))
+        pay_offsets.append(pay_offsets[-1] + len(sale.payments))
+    line_values = pa.StructArray.from_arrays([
+        pa.array([line[0] for line in lines], _TEXT), pa.array([line[1] for line in lines], _TEXT),
+        pa.array([line[2] for line in lines], _TEXT), _count([line[3] for line in lines]),
+        _money([line[4] for line in lines]), _money([line[5] for line in lines]), _money([line[6] for line in lines]),
+        _nulls(len(lines), _TEXT), _money([line[7] for line in lines])], fields=list(_LINE))
+    pay_values = pa.StructArray.from_arrays([
+        pa.array([payment[0] for payment in payments], _TEXT), _money([payment[1] for payment in payments])],
+        fields=list(_PAYMENT))
+    fields = {
+        "id": pa.array([s.id for s in sales], _TEXT), "number": pa.array([s.number for s in sales], _TEXT),
+        "store_id": pa.array([s.store_id for s in sales], _TEXT),
+        "store_name": pa.array([s.store_name for s in sales], _TEXT), "time": pa.array([s.time for s in sales], _TEXT),
+        "type": pa.array(["sale"] * count, _TEXT), "status": pa.array(["completed"] * count, _TEXT),
+        "original_id": _nulls(count, _TEXT), "original_number": _nulls(count, _TEXT),
+        "channel": pa.array([s.channel for s in sales], _TEXT),
+        "subtotal": _money([s.subtotal for s in sales]), "discount": _money([0] * count),
+        "service_charge": _nulls(count, _MONEY), "shipping": _money([s.shipping for s in sales]),
+        "tax": _money([s.tax for s in sales]), "tip": _money([s.tip for s in sales]),
+        "rounding": _money([s.rounding or None for s in sales]), "total": _money([s.total for s in sales]),
+        "lines": pa.ListArray.from_arrays(pa.array(line_offsets, pa.int32()), line_values),
+        "payments": pa.ListArray.from_arrays(pa.array(pay_offsets, pa.int32()), pay_values),
+    }
+    return pa.StructArray.from_arrays(list(fields.values()), names=list(fields))

@@ -70,7 +70,7 @@ PAID = frozenset({"SALE", "CAPTURE"})
 class Entry:
     """One canonical order made from a Shopify order: the order, where it came from, the reason it is unusable."""
 
-    order: Order | dict  # a dict: the canonical JSON object already (the fast path's)
+    order: Order | dict | fast.Sale  # a dict: the canonical JSON object already; a Sale: the fast path's
     ref: str
     raw: Any
     error: str | None = None
@@ -289,13 +289,18 @@ def map_order(order: Any) -> list[Entry]:
     if truncated(order.get("lineItems")) or truncated(order.get("shippingLines")):
         return [Entry(_partial(order, sale_id, store), ref, order,
                       "the order has more line items or shipping lines than were read; it is read again alone")]
-    made = fast.sale(order, sale_id, store)
-    if made is None:
+    quick = fast.sale(order, sale_id, store)
+    if quick is not None:
+        entries = [Entry(quick, ref, order)]
+        if not order.get("refunds"):
+            return entries
+        made = quick.as_dict()
+    else:
         try:
             made = _sale(order, sale_id, store).as_dict()
         except (Unreadable, ArithmeticError) as exc:
             return [Entry(_partial(order, sale_id, store), ref, order, f"order {sale_id}: {_reason(exc)}")]
-    entries = [Entry(made, ref, order)]
+        entries = [Entry(made, ref, order)]
     if made["status"] == OrderStatus.VOIDED or not order.get("refunds"):
         return entries
     try:
