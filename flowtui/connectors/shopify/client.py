@@ -314,7 +314,8 @@ class _Batch:
         parsed = pc.take(fast.columns(self.sales), pa.array(self.typed, pa.int64()))
         payloads = [None if place is not None else order.decode() for place, order in zip(self.typed, self.orders)]
         return pa.table({"ref": pa.array(self.refs, pa.string()), "payload": pa.array(payloads, pa.string()),
-                         "raw": _texts(self.raw), "pre_error": pa.array(self.errors, pa.string()), "parsed": parsed})
+                         "raw": _texts(cast(list[bytes], self.raw)), "pre_error": pa.array(self.errors, pa.string()),
+                         "parsed": parsed})
 
 
 def _refunds(order: dict) -> list[dict]:

@@ -20,17 +20,26 @@ _PAID = ("SALE", "CAPTURE")
 _LIMIT = 10**11  # sen: an amount flowtui holds is under 1,000,000,000
 
 
+#: amounts already read (prices and taxes repeat from order to order): text -> sen
+_READ: dict[str, int] = {}
+
+
 def _sen(bag: Any) -> int:
     """A MoneyBag's shop amount (``"12.5"``) as integer sen; ValueError/KeyError/TypeError for anything unusual."""
     text = bag["shopMoney"]["amount"]
     if type(text) is not str:
         raise ValueError
+    sen = _READ.get(text)
+    if sen is not None:
+        return sen
     whole, _dot, frac = text.partition(".")
     if len(frac) > 2 or not whole.isdigit() or (frac and not frac.isdigit()):
         raise ValueError
     sen = int(whole) * 100 + (int(frac.ljust(2, "0")) if frac else 0)
     if sen >= _LIMIT:
         raise ValueError
+    if len(_READ) < 50_000:
+        _READ[text] = sen
     return sen
 
 
