@@ -272,8 +272,17 @@ def test_the_fast_paths_typed_columns_are_what_landing_reads_from_the_exact_path
         got = fast.sale(shop_order, sale_id, store)
         if got is not None:
             sales.append(got)
-            texts.append(orjson.dumps(mapping._sale(shop_order, sale_id, store).as_dict()).decode())
+            exact = mapping._sale(shop_order, sale_id, store).as_dict()
+            texts.append(orjson.dumps(exact).decode())
+            for number, refund in enumerate(sorted(shop_order["refunds"], key=mapping._refund_key), start=1):
+                back = fast.refund(shop_order, refund, got, number)
+                if back is not None:
+                    sales.append(back)
+                    exact_back = mapping._refund(shop_order, refund, exact, number)
+                    assert exact_back is not None and back.as_dict() == exact_back.as_dict(), refund["id"]
+                    texts.append(orjson.dumps(exact_back.as_dict()).decode())
     assert any(s.rounding for s in sales) and any(s.tip for s in sales)
+    assert sum(s.kind == "return" for s in sales) > 20 and any(s.kind == "return" and s.rounding for s in sales)
     table = pa.table({"parsed": fast.columns(sales), "payload": pa.array(texts, pa.string())})
     con = duckdb.connect()
     con.register("t", table)

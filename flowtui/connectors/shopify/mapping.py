@@ -62,7 +62,7 @@ from flowtui.engine.core.statuses import OrderStatus, OrderType
 
 ONLINE = "online"
 ONLINE_NAME = "Online store"
-ADJUSTMENT_SKU = "SHOPIFY-REFUND"
+ADJUSTMENT_SKU = fast.ADJUSTMENT_SKU
 PAID = frozenset({"SALE", "CAPTURE"})
 
 
@@ -309,6 +309,10 @@ def map_order(order: Any) -> list[Entry]:
         return [Entry(made, ref, order, f"order {sale_id}: {exc}")]
     for number, refund in enumerate(sorted(refunds, key=_refund_key), start=1):
         refund_ref = f"shopify:refund/{numeric_id(refund.get('id'))}"
+        quick_back = fast.refund(order, refund, quick, number) if quick is not None else None
+        if quick_back is not None:
+            entries.append(Entry(quick_back, refund_ref, refund))
+            continue
         try:
             back = _refund(order, refund, made, number)
         except (Unreadable, ArithmeticError) as exc:
