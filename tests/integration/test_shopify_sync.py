@@ -57,6 +57,16 @@ def _amount(bag) -> Decimal:
     return Decimal(bag["shopMoney"]["amount"])
 
 
+def _cash(transaction) -> Decimal:
+    """The money that changed hands: a cash transaction's amount plus Shopify POS's cash rounding."""
+    rounding = transaction.get("amountRoundingSet")
+    return _amount(transaction["amountSet"]) + (_amount(rounding) if rounding else 0)
+
+
+def _rounding(transactions) -> Decimal:
+    return sum((_amount(t["amountRoundingSet"]) for t in transactions if t.get("amountRoundingSet")), Decimal(0))
+
+
 def _store(order) -> str:
     return order["retailLocation"]["id"].rsplit("/", 1)[1] if order.get("retailLocation") else "online"
 
@@ -64,7 +74,7 @@ def _store(order) -> str:
 def expected(box, first: date, last: date) -> dict:
     """Per (store, day): payments per gateway, tax and quantities per SKU, worked out from the sandbox's own orders."""
     out: dict = defaultdict(lambda: {"pay": defaultdict(Decimal), "tax": Decimal(0), "qty": defaultdict(Decimal),
-                                     "orders": 0, "returns": 0})
+                                     "rounding": Decimal(0), "orders": 0, "returns": 0})
     for order in box.orders():
         paid = [t for t in order["transactions"] if t["kind"] in PAID and t["status"] == "SUCCESS"]
         if order["test"] or order["displayFinancialStatus"] == "VOIDED" or (
@@ -75,8 +85,9 @@ def expected(box, first: date, last: date) -> dict:
             got = out[(_store(order), day)]
             got["orders"] += 1
             got["tax"] += _amount(order["totalTaxSet"])
+            got["rounding"] += _rounding(paid)
             for t in paid:
-                got["pay"][t["gateway"]] += _amount(t["amountSet"])
+                got["pay"][t["gateway"]] += _cash(t)
             for line in order["lineItems"]:
                 if not line.get("_tip"):  # the tip's line item is the tip, not an item sold
                     got["qty"][line["sku"] or line["name"]] += line["quantity"]
@@ -89,8 +100,9 @@ def expected(box, first: date, last: date) -> dict:
             got["returns"] += 1
             got["tax"] -= sum(_amount(i["totalTaxSet"]) for i in refund["refundLineItems"]) + sum(
                 _amount(s["taxAmountSet"]) for s in refund["refundShippingLines"])
+            got["rounding"] -= _rounding(back)
             for t in back:
-                got["pay"][t["gateway"]] -= _amount(t["amountSet"])
+                got["pay"][t["gateway"]] -= _cash(t)
             for item in refund["refundLineItems"]:
                 if not item["lineItem"].get("_tip"):
                     got["qty"][item["lineItem"]["sku"] or item["lineItem"]["name"]] -= item["quantity"]
@@ -112,6 +124,7 @@ def assert_digests_match(flow, box, first: date, last: date) -> None:
         assert (row.order_count, row.return_count) == (wanted["orders"], wanted["returns"]), key
         assert {m: a for m, a in detail.payments if a} == {m: a for m, a in wanted["pay"].items() if a}, key
         assert detail.summary["tax"] == wanted["tax"], key
+        assert detail.summary["rounding"] == wanted["rounding"], key
         assert {i.sku: i.quantity for i in detail.items if i.quantity} == {
             s: q for s, q in wanted["qty"].items() if q}, key
     assert seen == {k for k, v in want.items() if v["orders"] or v["returns"]}
@@ -212,3 +225,21 @@ def test_stream_add_test_and_stores_through_the_cli(box, db_path):
         assert {s["id"] for s in stores} == {"71234560001", "71234560002", "online"}
     finally:
         del os.environ["SHOP_TOKEN"]
+
+
+def test_a_cash_order_shopify_pos_rounded_lands_with_its_rounding_and_the_digest_sums_it(flow, box):
+    connect(flow, box)
+    [outcome] = flow.sync(["Shop"], start=START, end=END)
+    assert outcome.landing.rejected == 0, [r.errors for r in outcome.landing.rejections]
+    rounded = [o for o in box.orders() if not o["test"] and START <= _day(o["processedAt"]) <= END
+               and _rounding(o["transactions"]) and not o["refunds"]]
+    assert rounded, "the sandbox rounds some cash payments"
+    digests = {(r.pos_store_id, r.date): r.id for r in flow.digests()}
+    for shop_order in rounded[:5]:
+        paid = [t for t in shop_order["transactions"] if t["kind"] in PAID and t["status"] == "SUCCESS"]
+        landed = flow.order(digests[(_store(shop_order), _day(shop_order["processedAt"]))],
+                            shop_order["id"].rsplit("/", 1)[1])
+        assert landed.rounding == _rounding(paid) != 0
+        assert landed.total == _amount(shop_order["totalPriceSet"]) + _rounding(paid)
+        assert sum(Decimal(str(p["amount"])) for p in landed.payments) == sum(_cash(t) for t in paid)
+    assert any(flow.digest(d).summary["rounding"] for d in digests.values())

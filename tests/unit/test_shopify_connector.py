@@ -111,6 +111,28 @@ def fetched(conn: ShopifyConnector, since: date):
     return list(conn.fetch(Window(since, None, updated_since=since)))
 
 
+def entries(batches) -> list[tuple]:
+    """(ref, the order as landing reads it, error) of every entry, whether its batch carries canonical JSON or
+    typed columns (the fast path's sales): the JSON read into the same typed structure landing reads it into."""
+    import duckdb
+    import pyarrow as pa
+
+    from flowtui.engine.core.orders import structure_json
+
+    out: list[tuple] = []
+    con = duckdb.connect()
+    for b in batches:
+        table = b.columns if b.columns is not None else pa.table({
+            "ref": pa.array(b.refs or [], pa.string()), "payload": pa.array([o.decode() for o in b.orders], pa.string()),
+            "pre_error": pa.array(b.errors or [], pa.string())})
+        con.register("t", table)
+        parsed = "parsed" if "parsed" in table.column_names else "NULL"
+        out += con.execute(f"SELECT ref, coalesce({parsed}, json_transform(payload, '{structure_json()}')), pre_error "
+                           "FROM t").fetchall()
+        con.unregister("t")
+    return out
+
+
 def test_test_names_the_shop_currency_and_time_zone():
     assert connector(FakeShop([])).test() == ("Connected to Shopify shop Kopi Kita (kopi.myshopify.com): currency MYR, "
                                               "time zone Asia/Kuala_Lumpur")
@@ -130,7 +152,7 @@ def test_a_wrong_token_fails_at_once_with_a_clear_message_without_the_token():
 def test_a_recent_window_is_paged_and_test_orders_are_counted():
     fake = FakeShop([numbered(n) for n in range(20)] + [numbered(99, test=True)])
     batches = fetched(connector(fake), date(2026, 11, 1))
-    refs = [r for b in batches for r in b.refs or []]
+    refs = [r for r, _o, _e in entries(batches)]
     assert len(refs) == 20 and refs[0] == "shopify:order/1000"
     assert fake.queries.count("orders") == 4  # 21 orders, 6 a page
     assert batches[-1].warnings == ["skipped 1 Shopify test order(s) (test: true): they are never booked"]
@@ -152,9 +174,9 @@ def test_an_order_with_more_lines_than_a_page_holds_is_read_again_whole():
                    transactions=[{"id": "t", "kind": "SALE", "status": "SUCCESS", "gateway": "cash",
                                   "amountSet": {"shopMoney": {"amount": "30.00"}}}])
     fake = FakeShop([big])
-    [batch] = fetched(connector(fake), date(2026, 11, 1))
+    [(_ref, order, error)] = entries(fetched(connector(fake), date(2026, 11, 1)))
     assert fake.queries.count("part") == 1
-    assert batch.errors == [None] and len(orjson.loads(batch.orders[0])["lines"]) == 30
+    assert error is None and len(order["lines"]) == 30
 
 
 def test_a_long_range_is_one_bulk_export_read_like_the_pages():
@@ -165,8 +187,8 @@ def test_a_long_range_is_one_bulk_export_read_like_the_pages():
     asked = len(fake.queries)
     bulk = fetched(connector(fake), date(2026, 9, 1))  # 70 days before "today"
     assert "bulk-run" in fake.queries and "orders(query:" in fake.bulk_query and "first:" not in fake.bulk_query
-    assert [o for b in bulk for o in b.orders] == [o for b in paged for o in b.orders]
-    assert sum(1 for b in bulk for r in b.refs or [] if r.startswith("shopify:refund/")) == 12
+    assert entries(bulk) == entries(paged)
+    assert sum(1 for r, _o, _e in entries(bulk) if r.startswith("shopify:refund/")) == 12
     assert fake.queries[asked:].count("refunds") == 2  # 12 refunds read 6 at a time
     assert bulk[-1].warnings[0] == paged[-1].warnings[0]  # the test order, skipped both ways
     download = [h for h in fake.headers if "X-Shopify-Access-Token" not in h]
@@ -208,11 +230,11 @@ class PlainShop(FakeShop):
 def test_a_server_without_nodes_gives_refunds_through_their_order_and_bulk_through_the_current_operation():
     refunded = [refund(ident=700 + n, lines=[(1, "10.00", "0.60")]) for n in range(3)]
     orders = [numbered(n) for n in range(3)] + [numbered(30 + n, refunds=[r]) for n, r in enumerate(refunded)]
-    expected = [o for b in fetched(connector(FakeShop(orders)), date(2026, 11, 1)) for o in b.orders]
+    expected = entries(fetched(connector(FakeShop(orders)), date(2026, 11, 1)))
     plain = PlainShop(orders)
-    assert [o for b in fetched(connector(plain), date(2026, 11, 1)) for o in b.orders] == expected
+    assert entries(fetched(connector(plain), date(2026, 11, 1))) == expected
     assert plain.queries.count("order-refunds") == 3
-    assert [o for b in fetched(connector(plain), date(2026, 9, 1)) for o in b.orders] == expected
+    assert entries(fetched(connector(plain), date(2026, 9, 1))) == expected
     assert "bulk-current" in plain.queries
 
 

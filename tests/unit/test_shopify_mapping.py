@@ -248,8 +248,49 @@ def test_the_fast_path_writes_exactly_what_the_exact_path_writes():
         got = fast.sale(shop_order, sale_id, store)
         if got is not None:
             quick += 1
-            assert got == mapping._sale(shop_order, sale_id, store).as_dict(), shop_order["name"]
+            assert got.as_dict() == mapping._sale(shop_order, sale_id, store).as_dict(), shop_order["name"]
     assert quick > len(box.orders()) // 2  # the everyday order takes it
+
+
+def test_the_fast_paths_typed_columns_are_what_landing_reads_from_the_exact_paths_json():
+    """Landing takes the fast path's sales as typed columns (no JSON): they must be exactly the structure it
+    parses from the exact path's canonical JSON of the same orders, field by field (rounded cash included)."""
+    from datetime import date
+
+    import duckdb
+    import orjson
+    import pyarrow as pa
+
+    from flowtui.connectors.shopify import fast, mapping
+    from flowtui.engine.core.orders import structure_json
+    from flowtui.sandbox.shopify import ShopifySandbox
+
+    box = ShopifySandbox(seed=7, days=10, end_date=date(2026, 10, 14))
+    sales, texts = [], []
+    for shop_order in box.orders():
+        sale_id, store = mapping.numeric_id(shop_order["id"]), mapping.store_of(shop_order)
+        got = fast.sale(shop_order, sale_id, store)
+        if got is not None:
+            sales.append(got)
+            exact = mapping._sale(shop_order, sale_id, store).as_dict()
+            texts.append(orjson.dumps(exact).decode())
+            for number, refund in enumerate(sorted(shop_order["refunds"], key=mapping._refund_key), start=1):
+                back = fast.refund(shop_order, refund, got, number)
+                if back is not None:
+                    sales.append(back)
+                    exact_back = mapping._refund(shop_order, refund, exact, number)
+                    assert exact_back is not None and back.as_dict() == exact_back.as_dict(), refund["id"]
+                    texts.append(orjson.dumps(exact_back.as_dict()).decode())
+    assert any(s.rounding for s in sales) and any(s.tip for s in sales)
+    assert sum(s.kind == "return" for s in sales) > 20 and any(s.kind == "return" and s.rounding for s in sales)
+    table = pa.table({"parsed": fast.columns(sales), "payload": pa.array(texts, pa.string())})
+    con = duckdb.connect()
+    con.register("t", table)
+    differ = con.execute(f"SELECT count(*) FROM t WHERE parsed IS DISTINCT FROM json_transform(payload, "
+                         f"'{structure_json()}')").fetchone()[0]
+    same_type = con.execute(f"SELECT typeof(parsed) = typeof(json_transform(payload, '{structure_json()}')) "
+                            "FROM t LIMIT 1").fetchone()[0]
+    assert (differ, same_type) == (0, True)
 
 
 def tip_item(amount="5.00"):
@@ -274,3 +315,37 @@ def test_a_cancellation_gives_the_tip_back_as_the_returns_tip():
     got = entries[1].canonical
     assert [line["sku"] for line in got["lines"]] == ["KOPI"]
     assert (got["tip"], got["discount"], got["total"]) == ("5.00", "0.00", "26.20")
+
+
+def cash(amount: str, rounding: str | None, kind="SALE", ident=1) -> dict:
+    return {**txn(kind=kind, gateway="cash", amount=amount, ident=ident), "amountRoundingSet": m(rounding)
+            if rounding is not None else None}
+
+
+def test_a_rounded_cash_payment_pays_its_rounded_amount_and_the_order_carries_the_rounding():
+    # 21.22 due, paid in cash: Shopify POS rounds it to 21.20 (amountRoundingSet -0.02)
+    shop = order(lineItems={"nodes": [item(price="10.00", taxes=(("0.06", "1.22"),))]},
+                 transactions=[cash("21.22", "-0.02")])
+    got = sale(map_order(shop))
+    assert (got["rounding"], got["total"]) == ("-0.02", "21.20")
+    assert got["payments"] == [{"method": "cash", "amount": "21.20"}]
+    slow = sale(map_order({**shop, "taxesIncluded": None}))  # not the fast path's: the exact path's
+    assert slow["rounding"] == "-0.02" and slow["total"] == "21.20" and slow["payments"] == got["payments"]
+
+
+def test_a_cash_payment_shopify_did_not_round_carries_no_rounding():
+    got = sale(map_order(order(transactions=[cash("21.20", "0.0")])))
+    assert "rounding" not in got and got["total"] == "21.20"
+
+
+def test_a_rounded_cash_refund_gives_back_its_rounded_amount_and_the_return_carries_the_rounding():
+    refund = {"id": "gid://shopify/Refund/5", "createdAt": "2026-11-03T03:00:00Z",
+              "refundLineItems": {"nodes": [{"quantity": 1, "subtotalSet": m("10.00"), "totalTaxSet": m("0.61"),
+                                             "lineItem": {"id": "gid://shopify/LineItem/1", "sku": "KOPI"}}]},
+              "refundShippingLines": {"nodes": []},
+              "transactions": {"nodes": [cash("10.61", "-0.01", kind="REFUND", ident=9)]}}
+    shop = order(lineItems={"nodes": [item(price="10.00", taxes=(("0.06", "1.22"),))]},
+                 transactions=[cash("21.22", "-0.02")], refunds=[refund])
+    back = map_order(shop)[1].canonical
+    assert (back["subtotal"], back["tax"], back["rounding"], back["total"]) == ("10.00", "0.61", "-0.01", "10.60")
+    assert back["payments"] == [{"method": "cash", "amount": "10.60"}] and back["discount"] == "0.00"

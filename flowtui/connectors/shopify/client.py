@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from typing import Any, cast
 
 import httpx
 import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from flowtui.connectors.base import OrderBatch, SourceError, SourceStore, Window
 from flowtui.connectors.http import (
@@ -41,7 +44,7 @@ from flowtui.connectors.http import (
     reassemble,
     shared_limiter,
 )
-from flowtui.connectors.shopify import queries
+from flowtui.connectors.shopify import fast, queries
 from flowtui.connectors.shopify.mapping import ONLINE, ONLINE_NAME, Entry, is_test, map_order, numeric_id, skipped, truncated
 from flowtui.engine.core import clock
 
@@ -279,23 +282,52 @@ class _Batch:
     errors: list[str | None] = field(default_factory=list)
     count: int = 0
 
+    sales: list[fast.Sale] = field(default_factory=list)  # the fast path's, handed over as typed columns
+    typed: list[int | None] = field(default_factory=list)  # per entry: its place in ``sales``, or None (JSON)
+
     def add(self, entries: list[Entry]) -> None:
         self.count += 1
         for entry in entries:
-            self.orders.append(orjson.dumps(entry.canonical))
+            if type(entry.order) is fast.Sale and entry.error is None:
+                self.typed.append(len(self.sales))
+                self.sales.append(entry.order)
+                self.orders.append(b"")
+            else:
+                self.typed.append(None)
+                self.orders.append(orjson.dumps(entry.canonical))
             self.refs.append(entry.ref)
             self.raw.append(_raw(entry.raw))
             self.errors.append(entry.error)
 
     def take(self) -> OrderBatch:
-        batch = OrderBatch(orders=self.orders, refs=self.refs, raw=self.raw, errors=self.errors, stores=self.stores)
+        if self.sales:
+            batch = OrderBatch(orders=[], columns=self._columns(), stores=self.stores)
+        else:
+            batch = OrderBatch(orders=self.orders, refs=self.refs, raw=self.raw, errors=self.errors, stores=self.stores)
         self.orders, self.refs, self.raw, self.errors, self.stores, self.count = [], [], [], [], [], 0
+        self.sales, self.typed = [], []
         return batch
+
+    def _columns(self) -> pa.Table:
+        """The entries as landing's columns (``ref, payload, raw, pre_error, parsed``, as StoreHub's bulk reader
+        hands them over): the fast path's sales typed, the rest as their canonical JSON."""
+        parsed = pc.take(fast.columns(self.sales), pa.array(self.typed, pa.int64()))
+        payloads = [None if place is not None else order.decode() for place, order in zip(self.typed, self.orders)]
+        return pa.table({"ref": pa.array(self.refs, pa.string()), "payload": pa.array(payloads, pa.string()),
+                         "raw": _texts(cast(list[bytes], self.raw)), "pre_error": pa.array(self.errors, pa.string()),
+                         "parsed": parsed})
 
 
 def _refunds(order: dict) -> list[dict]:
     refunds = order.get("refunds")
     return [r for r in refunds if isinstance(r, dict)] if isinstance(refunds, list) else []
+
+
+def _texts(items: list[bytes]) -> pa.Array:
+    """JSON texts (orjson's: UTF-8) as one Arrow string array, laid end to end without a copy each."""
+    offsets = list(itertools.accumulate(map(len, items), initial=0))
+    return pa.LargeStringArray.from_buffers(len(items), pa.array(offsets, pa.int64()).buffers()[1],
+                                            pa.py_buffer(b"".join(items)))
 
 
 def _raw(value: Any) -> bytes:

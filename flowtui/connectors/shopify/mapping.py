@@ -12,7 +12,10 @@ One Shopify order gives one canonical **sale** and one canonical **return** per 
 * shipping: the shipping lines' ``discountedPriceSet`` (removed lines left out), ex-tax; their tax lines go into
   ``tax``. ``tip`` is ``totalTipReceivedSet``; the line item Shopify books a POS tip as (no SKU, untaxed, the tip's
   amount, named ``Tip``) is left out of the lines, and given back by a cancellation it is the return's ``tip``.
-* payments: the ``SUCCESS`` transactions of kind ``SALE`` or ``CAPTURE``, method = ``gateway`` exactly.
+* payments: the ``SUCCESS`` transactions of kind ``SALE`` or ``CAPTURE``, method = ``gateway`` exactly. A cash
+  transaction Shopify POS rounded (``amountRoundingSet``: 9.99 paid in cash, +0.01, is 10.00 received) pays its
+  rounded amount, and the order's ``rounding`` is the sum of its transactions' (a return's the same, from its
+  refund's transactions: 5.02 refunded, -0.02, is 5.00 given back).
 * **tax-inclusive prices** (``taxesIncluded``): Shopify's tax lines are the tax charged, to the sen, so a line's
   ex-tax amount is its tax-inclusive amount less its tax (exact, never re-rounded); its ex-tax unit price is
   the price / (1 + the sum of its tax rates), to 4 decimals, and its discount is what makes
@@ -59,7 +62,7 @@ from flowtui.engine.core.statuses import OrderStatus, OrderType
 
 ONLINE = "online"
 ONLINE_NAME = "Online store"
-ADJUSTMENT_SKU = "SHOPIFY-REFUND"
+ADJUSTMENT_SKU = fast.ADJUSTMENT_SKU
 PAID = frozenset({"SALE", "CAPTURE"})
 
 
@@ -67,7 +70,7 @@ PAID = frozenset({"SALE", "CAPTURE"})
 class Entry:
     """One canonical order made from a Shopify order: the order, where it came from, the reason it is unusable."""
 
-    order: Order | dict  # a dict: the canonical JSON object already (the fast path's)
+    order: Order | dict | fast.Sale  # a dict: the canonical JSON object already; a Sale: the fast path's
     ref: str
     raw: Any
     error: str | None = None
@@ -120,17 +123,22 @@ def _line(item: dict, quantity: int, unit: Decimal, discount: Decimal, tax: Deci
                      amount=exact_text(amount))
 
 
-def _payments(transactions: list[dict], kinds: frozenset[str], what: str) -> list[Payment]:
-    out = []
+def _payments(transactions: list[dict], kinds: frozenset[str], what: str) -> tuple[list[Payment], Decimal]:
+    """(the payments, their cash rounding): a cash transaction's money is its ``amountSet`` plus its
+    ``amountRoundingSet`` (Shopify POS's cash rounding, + or -; null or 0 for other payments)."""
+    out, rounding = [], ZERO
     for number, transaction in enumerate(transactions, start=1):
         if transaction.get("kind") not in kinds or transaction.get("status") != "SUCCESS":
             continue
         gateway = transaction.get("gateway")
         if not isinstance(gateway, str) or not gateway.strip():
             raise Unreadable(f"{what} transaction {number} has no gateway")
-        out.append(Payment(method=gateway, amount=exact_text(money(transaction.get("amountSet"),
-                                                                       f"{what} transaction {number} amount"))))
-    return out
+        amount = money(transaction.get("amountSet"), f"{what} transaction {number} amount")
+        if transaction.get("amountRoundingSet") is not None:
+            rounded = money(transaction["amountRoundingSet"], f"{what} transaction {number} amountRoundingSet")
+            amount, rounding = amount + rounded, rounding + rounded
+        out.append(Payment(method=gateway, amount=exact_text(amount)))
+    return out, rounding
 
 
 def _shipping(lines: list[dict], taxes_included: bool) -> tuple[Decimal, Decimal]:
@@ -166,15 +174,16 @@ def _sale(order: dict, sale_id: str, store: tuple[str, str]) -> Order:
     subtotal = sum((Decimal(str(line.amount)) for line in lines), ZERO)
     tax = sum((Decimal(str(line.tax)) for line in lines), ZERO) + shipping_tax
     voided = order.get("displayFinancialStatus") == "VOIDED"
-    payments = [] if voided else _payments(nodes(order.get("transactions"), "transactions"), PAID, "the order's")
+    payments, rounding = ([], ZERO) if voided else _payments(nodes(order.get("transactions"), "transactions"), PAID,
+                                                              "the order's")
     name = order.get("name")
     return Order(
         id=sale_id, number=name if isinstance(name, str) and name else sale_id, store_id=store[0],
         store_name=store[1] or None, time=_time(order.get("processedAt"), "processedAt"), type=OrderType.SALE,
         status=OrderStatus.VOIDED if voided else OrderStatus.COMPLETED, channel=_channel(order),
         subtotal=exact_text(subtotal), discount="0.00", tax=exact_text(tax),
-        shipping=exact_text(shipping), tip=exact_text(tip), total=exact_text(subtotal + shipping + tax + tip),
-        lines=lines, payments=tuple(payments),
+        shipping=exact_text(shipping), tip=exact_text(tip), rounding=exact_text(rounding) if rounding else None,
+        total=exact_text(subtotal + shipping + tax + tip + rounding), lines=lines, payments=tuple(payments),
     )
 
 
@@ -211,13 +220,14 @@ def _refund(order: dict, refund: dict, sale: dict, number: int) -> Order | None:
         subtotal = money(line.get("subtotalAmountSet"), f"{what} shipping {n} subtotalAmountSet")
         shipping += subtotal - tax if taxes_included else subtotal
         shipping_tax += tax
-    payments = _payments(nodes(refund.get("transactions"), f"{what} transactions"), frozenset({"REFUND"}), what)
+    payments, rounding = _payments(nodes(refund.get("transactions"), f"{what} transactions"), frozenset({"REFUND"}),
+                                   what)
     paid = sum((Decimal(str(p.amount)) for p in payments), ZERO)
     if paid <= 0:
         return None  # a restock or a note: no money moved, nothing to book
     subtotal = sum((Decimal(str(line.amount)) for line in lines), ZERO)
     tax = sum((Decimal(str(line.tax)) for line in lines), ZERO) + shipping_tax
-    gap = paid - (subtotal + shipping + tax + tip)
+    gap = paid - rounding - (subtotal + shipping + tax + tip)
     discount = ZERO
     if gap > 0:  # an amount only, or more refunded than the lines say: an adjustment that moves no stock
         lines.append(OrderLine(sku=ADJUSTMENT_SKU, name="Refund adjustment" if lines else "Refund (amount only)",
@@ -234,7 +244,8 @@ def _refund(order: dict, refund: dict, sale: dict, number: int) -> Order | None:
         store_name=sale.get("store_name"), time=_time(refund.get("createdAt"), f"{what} createdAt"),
         type=OrderType.RETURN, status=OrderStatus.COMPLETED, original_id=sale["id"], original_number=sale["number"],
         channel=sale.get("channel"), subtotal=exact_text(subtotal), discount=exact_text(discount), tax=exact_text(tax),
-        shipping=exact_text(shipping), tip=exact_text(tip), total=exact_text(paid), lines=tuple(lines),
+        shipping=exact_text(shipping), tip=exact_text(tip), rounding=exact_text(rounding) if rounding else None,
+        total=exact_text(paid), lines=tuple(lines),
         payments=tuple(payments),
     )
 
@@ -278,13 +289,18 @@ def map_order(order: Any) -> list[Entry]:
     if truncated(order.get("lineItems")) or truncated(order.get("shippingLines")):
         return [Entry(_partial(order, sale_id, store), ref, order,
                       "the order has more line items or shipping lines than were read; it is read again alone")]
-    made = fast.sale(order, sale_id, store)
-    if made is None:
+    quick = fast.sale(order, sale_id, store)
+    if quick is not None:
+        entries = [Entry(quick, ref, order)]
+        if not order.get("refunds"):
+            return entries
+        made = quick.as_dict()
+    else:
         try:
             made = _sale(order, sale_id, store).as_dict()
         except (Unreadable, ArithmeticError) as exc:
             return [Entry(_partial(order, sale_id, store), ref, order, f"order {sale_id}: {_reason(exc)}")]
-    entries = [Entry(made, ref, order)]
+        entries = [Entry(made, ref, order)]
     if made["status"] == OrderStatus.VOIDED or not order.get("refunds"):
         return entries
     try:
@@ -293,6 +309,10 @@ def map_order(order: Any) -> list[Entry]:
         return [Entry(made, ref, order, f"order {sale_id}: {exc}")]
     for number, refund in enumerate(sorted(refunds, key=_refund_key), start=1):
         refund_ref = f"shopify:refund/{numeric_id(refund.get('id'))}"
+        quick_back = fast.refund(order, refund, quick, number) if quick is not None else None
+        if quick_back is not None:
+            entries.append(Entry(quick_back, refund_ref, refund))
+            continue
         try:
             back = _refund(order, refund, made, number)
         except (Unreadable, ArithmeticError) as exc:

@@ -20,7 +20,7 @@ _SHIPPING = f"""id isRemoved
       discountedPriceSet {{ {MONEY} }}
       taxLines {{ rate priceSet {{ {MONEY} }} }}"""
 
-_TRANSACTION = f"id kind status gateway amountSet {{ {MONEY} }}"
+_TRANSACTION = f"id kind status gateway amountSet {{ {MONEY} }} amountRoundingSet {{ {MONEY} }}"
 
 _REFUND_LINE = f"""id quantity
           subtotalSet {{ {MONEY} }} totalTaxSet {{ {MONEY} }}
@@ -34,7 +34,7 @@ _REFUND_SHIPPING = f"id subtotalAmountSet {{ {MONEY} }} taxAmountSet {{ {MONEY} 
 #: refuses one over 1,000 points: an order is ~150 points, so 6 a page. Whatever does not fit (a long order, its
 #: refunds' lines and money) is read after, by id (:data:`REFUNDS`, :func:`order_part`).
 ORDERS_PER_PAGE = 6
-LINES, SHIPPING, TRANSACTIONS, REFUND_IDS = 10, 2, 10, 10
+LINES, SHIPPING, TRANSACTIONS, REFUND_IDS = 10, 2, 6, 10
 
 
 def _order(lines: int, shipping: int, transactions: int, refunds: int) -> str:

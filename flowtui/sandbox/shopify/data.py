@@ -222,7 +222,8 @@ class OrderMaker:
             test: bool = False) -> dict:
         return {"id": self.ids.new("OrderTransaction"), "kind": kind, "status": status, "gateway": gateway,
                 "formattedGateway": _formatted(gateway), "test": test, "amountSet": bag(amount),
-                "amountRoundingSet": None, "createdAt": iso(at), "processedAt": iso(at), "parentTransaction": None}
+                "amountRoundingSet": _cash_rounding(amount) if gateway == "cash" else None, "createdAt": iso(at),
+                "processedAt": iso(at), "parentTransaction": None}
 
     def payments(self, rng: random.Random, total: int, when: datetime, online: bool, test: bool) -> list[dict]:
         if test:
@@ -363,6 +364,12 @@ def _sum_tax_lines(lines: list[dict]) -> list[dict]:
             bp = round(tax["rate"] * 10000)
             by_rate[bp] = by_rate.get(bp, 0) + _sen(tax["priceSet"])
     return [_tax_line(amount, bp) for bp, amount in sorted(by_rate.items())]
+
+
+def _cash_rounding(amount: int) -> dict:
+    """Shopify POS's cash rounding of a cash payment or refund to the nearest 5 sen (9.99 -> +0.01, 5.02 -> -0.02):
+    the cash that changed hands is ``amountSet`` + this; 0 when the amount needs none."""
+    return bag((amount + 2) // 5 * 5 - amount)
 
 
 def _formatted(gateway: str) -> str:
