@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TypeVar
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.validation import Validator
+from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
+T = TypeVar("T")
 
-class ErrorModal(ModalScreen[None]):
+
+class MessageModal(ModalScreen[T]):
+    """A dialog of a title, a message and what :meth:`buttons` adds below it (buttons, a hint)."""
+
+    def __init__(self, title: str, message: str, classes: str = "modal") -> None:
+        super().__init__(classes=classes)
+        self.title_text, self.message = title, message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="dialog-title", markup=False)
+            yield Static(self.message, id="dialog-body", markup=False)
+            yield from self.buttons()
+
+    def buttons(self) -> Iterable[Widget]:
+        return ()
+
+    @staticmethod
+    def row(*buttons: Button) -> Horizontal:
+        return Horizontal(*buttons, id="dialog-buttons")
+
+
+class ErrorModal(MessageModal[None]):
     """Something went wrong: say it plainly; any key closes it."""
 
     AUTO_FOCUS = "#close"  # (focused as the dialog comes up; also when it is closed before it is fully up)
@@ -18,15 +45,10 @@ class ErrorModal(ModalScreen[None]):
     BINDINGS = [Binding("escape,enter", "dismiss_modal", "Close", id="modal.close")]
 
     def __init__(self, title: str, message: str) -> None:
-        super().__init__(classes="modal error")
-        self.title_text, self.message = title, message
+        super().__init__(title, message, classes="modal error")
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title", markup=False)
-            yield Static(self.message, id="dialog-body", markup=False)
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Close", id="close", variant="error")
+    def buttons(self) -> Iterable[Widget]:
+        yield self.row(Button("Close", id="close", variant="error"))
 
     def on_button_pressed(self, _: Button.Pressed) -> None:
         self.dismiss(None)
@@ -35,7 +57,7 @@ class ErrorModal(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(MessageModal[bool]):
     """A yes/no question: ``y``/enter confirms, ``n``/escape does not."""
 
     AUTO_FOCUS = "#yes"  # (focused as the dialog comes up; also when it is closed before it is fully up)
@@ -46,16 +68,11 @@ class ConfirmModal(ModalScreen[bool]):
     ]
 
     def __init__(self, title: str, message: str, yes: str = "Yes") -> None:
-        super().__init__(classes="modal")
-        self.title_text, self.message, self.yes = title, message, yes
+        super().__init__(title, message)
+        self.yes = yes
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title", markup=False)
-            yield Static(self.message, id="dialog-body", markup=False)
-            with Horizontal(id="dialog-buttons"):
-                yield Button(f"{self.yes} (y)", id="yes", variant="primary")
-                yield Button("No (n)", id="no")
+    def buttons(self) -> Iterable[Widget]:
+        yield self.row(Button(f"{self.yes} (y)", id="yes", variant="primary"), Button("No (n)", id="no"))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -92,7 +109,7 @@ class PromptModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class UnsavedModal(ModalScreen[str | None]):
+class UnsavedModal(MessageModal[str | None]):
     """Leaving a form with changes: ``s``/enter saves them ("save"), ``d`` drops them ("discard"), escape stays (None)."""
 
     AUTO_FOCUS = "#save"
@@ -103,18 +120,9 @@ class UnsavedModal(ModalScreen[str | None]):
         Binding("escape", "answer(None)", "Stay", id="modal.unsaved.stay"),
     ]
 
-    def __init__(self, title: str, message: str) -> None:
-        super().__init__(classes="modal")
-        self.title_text, self.message = title, message
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title", markup=False)
-            yield Static(self.message, id="dialog-body", markup=False)
-            with Horizontal(id="dialog-buttons"):
-                yield Button("Save (s)", id="save", variant="primary")
-                yield Button("Discard (d)", id="discard", variant="error")
-                yield Button("Stay (esc)", id="stay")
+    def buttons(self) -> Iterable[Widget]:
+        yield self.row(Button("Save (s)", id="save", variant="primary"),
+                       Button("Discard (d)", id="discard", variant="error"), Button("Stay (esc)", id="stay"))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(None if event.button.id == "stay" else event.button.id)

@@ -7,6 +7,7 @@ due, refund, over or short) come from the engine's pure checkout functions.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -15,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Label, Static
 from textual.widgets.input import Selection
 
@@ -23,7 +25,7 @@ from flowtui.engine.core.formats import money, plain
 from flowtui.engine.minipos.checkout import Bill, SoldLine, Tender, cash_round, is_cash, return_bill, settle
 from flowtui.screens.common.keys import NoQuestionMarkInput
 from flowtui.screens.common.literal import LiteralTable
-from flowtui.screens.common.modals import PromptModal
+from flowtui.screens.common.modals import MessageModal, PromptModal
 
 AMOUNT = r"[0-9]*\.?[0-9]{0,2}"
 
@@ -169,20 +171,13 @@ class ReceiptModal(ModalScreen[None]):
         self.dismiss(None)
 
 
-class InfoModal(ModalScreen[None]):
+class InfoModal(MessageModal[None]):
     """A plain report of something done (a close, a void); any of escape/enter closes it."""
 
     BINDINGS = [Binding("escape,enter", "close", "Close", id="till.info.close")]
 
-    def __init__(self, title: str, message: str) -> None:
-        super().__init__(classes="modal")
-        self.title_text, self.message = title, message
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title", markup=False)
-            yield Static(self.message, id="dialog-body", markup=False)
-            yield Static("enter closes", classes="hint", markup=False)
+    def buttons(self) -> Iterable[Widget]:
+        yield Static("enter closes", classes="hint", markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
