@@ -60,19 +60,6 @@ def _replies(orders: list[dict], copies: int) -> list[bytes]:
     return out
 
 
-def _books(path: Path):
-    from flowtui.engine.services.flow import Flow
-    from flowtui.engine.setup.streams import StreamSettings
-    from flowtui.engine.storage.database import Database
-
-    for stale in path.parent.glob(path.name + "*"):
-        stale.unlink()
-    flow = Flow(Database.at(path))
-    flow.init()
-    flow.add_stream("bench", "file", {"path": str(path.parent)}, StreamSettings())
-    return flow.db
-
-
 def pipeline(work: Path) -> dict:
     """Decode, map and land the replies as a sync does (batches of 2,000 Shopify orders)."""
     import os
@@ -88,6 +75,8 @@ def pipeline(work: Path) -> dict:
     with _shop() as box:
         orders = _orders(box)
     replies = _replies(orders, COPIES)
+    from benchmarks.storehub import _books
+
     db = _books(work / "shopify-pipeline.duckdb")
     counted = {"shopify": 0, "entries": 0, "mapping": 0.0}
 
