@@ -1,0 +1,3 @@
+from flowtui.sandbox.bukku.run import main
+
+main()
