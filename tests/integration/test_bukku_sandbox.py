@@ -353,3 +353,50 @@ def test_the_command_serves_until_ctrl_c():
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_one_location_is_shown_at_the_singular_path_and_bad_paging_is_422(api):
+    assert api.get("/location/2").json()["location"]["code"] == "KLCC"
+    assert api.get("/locations/2").status_code == 404
+    assert api.get("/contacts", params={"page": "two"}).status_code == 422
+    assert api.get("/sales/invoices", params={"page_size": "x"}).status_code == 422
+    assert api.get("/sales/invoices", params={"status": "paid"}).status_code == 422
+    assert api.delete("/sales/invoices").status_code == 405
+
+
+def test_nothing_is_accepted_in_a_locked_period(bukku, api):
+    bukku.books.lock_date = "2026-11-30"
+    assert errors_of(api.post("/sales/invoices", json=cash_sale())) == {
+        "date": ["The date must be a date after 2026-11-30: the period up to it is locked."]}
+    assert api.post("/sales/invoices", json=cash_sale(date="2026-12-01")).status_code == 200
+
+
+def test_a_month_of_sales_adds_up_in_the_ledger(api):
+    import random
+
+    rng = random.Random(7)
+    expected = {"amount": Decimal(0), "tax": Decimal(0), "net": Decimal(0)}
+    for day in range(1, 31):
+        for n in range(3):
+            lines = [{"account_id": 9, "description": f"Item {k}", "quantity": rng.choice(["1", "2", "0.5", "3"]),
+                      "unit_price": f"{rng.randint(100, 5000) / 100:.2f}", "tax_code_id": rng.choice([1, 2, 3, 5]),
+                      "location_id": rng.choice([1, 2, 3])} for k in range(rng.randint(1, 4))]
+            mode = rng.choice(["inclusive", "exclusive"])
+            quote = api.post("/sales/invoices", json=cash_sale(number=f"D{day:02d}-{n}", date=f"2026-11-{day:02d}",
+                                                               tax_mode=mode, form_items=lines,
+                                                               deposit_items=[{"account_id": 1, "amount": "0.01"}]))
+            total = errors_of(quote)["deposit_items"][0].split("(")[2].split(")")[0]  # what it comes to
+            made = api.post("/sales/invoices", json=cash_sale(number=f"D{day:02d}-{n}", date=f"2026-11-{day:02d}",
+                                                              tax_mode=mode, form_items=lines, deposit_items=[
+                                                                  {"account_id": 5, "amount": total}]))
+            invoice = made.json()["transaction"]
+            expected["amount"] += Decimal(total)
+            expected["tax"] += sum(Decimal(str(x["tax_amount"])) for x in invoice["form_items"])
+            expected["net"] += sum(Decimal(str(x["net_amount"])) for x in invoice["form_items"])
+    summary = api.get("/_sandbox/summary").json()
+    assert summary["invoices"]["count"] == 90 and Decimal(summary["invoices"]["amount"]) == expected["amount"]
+    assert expected["net"] + expected["tax"] == expected["amount"]
+    accounts = summary["accounts"]
+    assert Decimal(accounts["5000"]["credit"]) == expected["net"] and Decimal(accounts["3100"]["credit"]) == expected["tax"]
+    assert Decimal(accounts["1010"]["debit"]) == expected["amount"] and accounts["1001"]["balance"] == "0.00"
+    assert len(summary["invoices"]["by_date"]) == 30

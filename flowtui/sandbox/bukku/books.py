@@ -25,6 +25,7 @@ class Books:
     def __init__(self, unique_numbers: bool = True, cash_rounding: bool = False, myinvois: bool = False) -> None:
         self.lock = threading.RLock()
         self.unique_numbers, self.cash_rounding, self.myinvois = unique_numbers, cash_rounding, myinvois
+        self.lock_date: str | None = None  # Bukku's period lock: nothing dated on or before it is accepted
         self.currencies = {"MYR"}
         self.accounts = {a["id"]: a for a in company.accounts()}
         self.tax_codes = {t["id"]: t for t in company.tax_codes()}

@@ -27,6 +27,8 @@ def header(errors: Errors, books: Books, body: dict, kind: str, contact_required
     if number is not None and books.number_taken(kind, number):
         errors.add("number", "The number has already been taken.")
     day = errors.day(body, "date")
+    if day is not None and books.lock_date is not None and day.isoformat() <= books.lock_date:
+        errors.add("date", f"The date must be a date after {books.lock_date}: the period up to it is locked.")
     currency = errors.text(body, "currency_code", 3, required=True)
     if currency is not None and currency not in books.currencies:
         errors.add("currency_code", "The selected currency code is invalid.")

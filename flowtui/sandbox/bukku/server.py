@@ -9,7 +9,8 @@ Every request carries ``Authorization: Bearer <token>`` (else 401 ``{"message": 
 request answers 503), ``rate_limit`` (requests a second before 429 with ``Retry-After``; None lifts it) and
 ``clock`` (what "now" is to it), ``drop_responses`` (the next N writes are stored but their answer is lost),
 ``books.unique_numbers`` (off: a taken number is accepted, and shows in the summary's duplicates),
-``books.cash_rounding`` (5-sen rounding of totals), ``books.myinvois`` (``myinvois_action`` required when ready).
+``books.cash_rounding`` (5-sen rounding of totals), ``books.myinvois`` (``myinvois_action`` required when ready),
+``books.lock_date`` (an ISO day: the period lock, nothing dated on or before it is accepted).
 
 The package: this module (lifecycle and knobs), :mod:`.answers` (HTTP and routes), :mod:`.books` (documents,
 balances, lists), :mod:`.sales` (checking and building documents), :mod:`.rules` (validation messages),
