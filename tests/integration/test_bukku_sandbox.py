@@ -400,3 +400,42 @@ def test_a_month_of_sales_adds_up_in_the_ledger(api):
     assert Decimal(accounts["5000"]["credit"]) == expected["net"] and Decimal(accounts["3100"]["credit"]) == expected["tax"]
     assert Decimal(accounts["1010"]["debit"]) == expected["amount"] and accounts["1001"]["balance"] == "0.00"
     assert len(summary["invoices"]["by_date"]) == 30
+
+
+def test_company_settings_cash_rounding_and_myinvois(bukku, api):
+    bukku.books.cash_rounding = True
+    body = cash_sale(form_items=[{"account_id": 9, "description": "Teh", "unit_price": "3.52", "quantity": 1}],
+                     deposit_items=[{"account_id": 1, "amount": "3.50"}])
+    invoice = api.post("/sales/invoices", json=body).json()["transaction"]
+    assert (invoice["amount"], invoice["rounding_amount"], invoice["rounding_on"]) == (3.5, -0.02, True)
+    assert api.get("/_sandbox/summary").json()["accounts"]["5003"]["debit"] == "0.02"
+    bukku.books.myinvois = True
+    assert errors_of(api.post("/sales/invoices", json=cash_sale(number="INV-0002"))) == {
+        "myinvois_action": ["The myinvois action field is required."]}
+    assert api.post("/sales/invoices", json=cash_sale(number="INV-0002", myinvois_action="NORMAL")).status_code == 200
+    assert api.post("/sales/invoices", json=cash_sale(number="INV-0003", status="draft")).status_code == 200
+
+
+def test_a_card_deposit_with_a_fee_lands_less_the_fee(api):
+    body = cash_sale(deposit_items=[{"account_id": 6, "amount": "8.40", "payment_method_id": 2, "fee_text": "2%",
+                                     "fee_account_id": 13}])
+    assert api.post("/sales/invoices", json=body).status_code == 200
+    accounts = api.get("/_sandbox/summary").json()["accounts"]
+    assert (accounts["1011"]["debit"], accounts["6100"]["debit"]) == ("8.23", "0.17")
+    del body["deposit_items"][0]["fee_account_id"]
+    assert errors_of(api.post("/sales/invoices", json={**body, "number": "INV-0002"})) == {
+        "deposit_items.0.fee_account_id": ["The deposit items.0.fee account id field is required."]}
+
+
+def test_a_draft_credit_note_applies_only_once_ready(api):
+    invoice = api.post("/sales/invoices", json=credit_sale()).json()["transaction"]
+    draft = api.post("/sales/credit_notes", json={**credit_note(invoice["id"], "30.00"), "status": "draft"}).json()
+    assert api.get(f"/sales/invoices/{invoice['id']}").json()["transaction"]["balance"] == 100
+    other = api.post("/sales/credit_notes", json=credit_note(invoice["id"], "80.00", number="CN-0002", amount="80.00"))
+    assert other.status_code == 200
+    assert errors_of(api.patch(f"/sales/credit_notes/{draft['transaction']['id']}", json={"status": "ready"})) == {
+        "link_items.0.apply_amount": ["The apply amount may not be greater than the balance of INV-0100 (20.00)."]}
+    api.patch(f"/sales/credit_notes/{other.json()['transaction']['id']}", json={"status": "void"})
+    ready = api.patch(f"/sales/credit_notes/{draft['transaction']['id']}", json={"status": "ready"})
+    assert ready.json()["transaction"]["status"] == "ready"
+    assert api.get(f"/sales/invoices/{invoice['id']}").json()["transaction"]["balance"] == 70
