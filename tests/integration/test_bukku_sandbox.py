@@ -439,3 +439,42 @@ def test_a_draft_credit_note_applies_only_once_ready(api):
     ready = api.patch(f"/sales/credit_notes/{draft['transaction']['id']}", json={"status": "ready"})
     assert ready.json()["transaction"]["status"] == "ready"
     assert api.get(f"/sales/invoices/{invoice['id']}").json()["transaction"]["balance"] == 70
+
+
+def test_the_knobs_are_reachable_over_http_for_a_sandbox_run_as_a_command(bukku, api):
+    knobs = httpx.post(f"{bukku.base_url}/_sandbox/knobs", json={"drop_responses": 1, "lock_date": "2026-01-31"})
+    assert knobs.json()["drop_responses"] == 1 and bukku.books.lock_date == "2026-01-31"
+    assert api.post("/v2/lists", json={"lists": ["tax_codes"]}).status_code == 200  # a read: answered
+    with pytest.raises(httpx.TransportError):
+        api.post("/sales/invoices", json=cash_sale())
+    assert httpx.get(f"{bukku.base_url}/_sandbox/knobs").json()["drop_responses"] == 0
+    assert httpx.post(f"{bukku.base_url}/_sandbox/knobs", json={"colour": "blue"}).status_code == 422
+    httpx.post(f"{bukku.base_url}/_sandbox/knobs", json={"fail_every": 2, "rate_limit": 0})
+    assert (bukku.fail_every, bukku.rate_limit) == (2, None)
+
+
+def test_a_slow_write_is_in_the_books_before_it_is_answered(bukku, api):
+    import threading
+
+    bukku.write_delay = 2.0
+    answered: list[int] = []
+    post = threading.Thread(target=lambda: answered.append(
+        httpx.post(f"{bukku.base_url}/sales/invoices", json=cash_sale(), headers=bukku.headers()).status_code))
+    post.start()
+    try:
+        while not api.get("/sales/invoices").json()["transactions"]:
+            assert post.is_alive()
+        assert answered == []  # seen in the books, its answer still on the way
+    finally:
+        post.join()
+    assert answered == [200]
+
+
+def test_the_summary_shows_which_invoice_a_credit_note_names(api):
+    api.post("/sales/invoices", json=cash_sale())
+    for number, ref in (("CN-0001", "INV-0001"), ("CN-0002", "INV-9999")):
+        note = {k: v for k, v in credit_note(0, "0", number=number).items() if k != "link_items"}
+        assert api.post("/sales/credit_notes", json={**note, "number2": ref}).status_code == 200
+    assert api.get("/_sandbox/summary").json()["credit_notes"]["references"] == [
+        {"from": "CN-0001", "number2": "INV-0001", "invoice": True},
+        {"from": "CN-0002", "number2": "INV-9999", "invoice": False}]

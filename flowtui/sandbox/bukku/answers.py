@@ -1,7 +1,8 @@
 """How the Bukku sandbox answers a request, in order: an injected 503 (``fail_every``), the bearer token (401),
 the ``Company-Subdomain`` header (403), the rate limit (429 with ``Retry-After``), then the route: reference lists,
 contacts, products, sales invoices, credit notes and refunds, journal entries; a write that fails validation is
-answered 422 with Laravel's ``{message, errors}``. ``/_sandbox/summary`` needs no auth and is not rate limited.
+answered 422 with Laravel's ``{message, errors}``. ``/_sandbox/summary`` (the ledger) and ``/_sandbox/knobs`` (GET
+to read, POST to change) need no auth and are not counted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import math
 import re
 import socket
 import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable
 from decimal import Decimal
@@ -47,6 +49,7 @@ class Answering:
     fail_every: int | None
     rate_limit: int | None
     drop_responses: int
+    write_delay: float
     clock: Callable[[], float]
     requests: Counter
     request_log: list[tuple[str, str, int]]
@@ -61,13 +64,15 @@ class Answering:
         raw = handler.rfile.read(length) if length else b""
         headers: dict[str, str] = {}
         try:
-            if path == "/_sandbox/summary" and method == "GET":
-                return self._send(handler, method, path, 200, ledger.summary(self.books, self.requests))
-            self._gate(handler, headers)
             try:
                 body = json.loads(raw, parse_float=Decimal) if raw.strip() else {}
             except ValueError:
                 body = {}  # as Laravel: an unreadable body is an empty one, then validation speaks
+            if path == "/_sandbox/summary" and method == "GET":
+                return self._send(handler, method, path, 200, ledger.summary(self.books, self.requests))
+            if path == "/_sandbox/knobs" and method in ("GET", "POST"):
+                return self._send(handler, method, path, 200, self._knobs(body if method == "POST" else {}))
+            self._gate(handler, headers)
             try:
                 status, reply = self._route(method, path, dict(parse_qsl(parts.query)),
                                             body if isinstance(body, dict) else {})
@@ -75,10 +80,13 @@ class Answering:
                 raise Reply(500, {"message": "Server Error"}) from None
         except Reply as r:
             return self._send(handler, method, path, r.status, r.body, {**headers, **r.headers})
+        write = method in ("POST", "PATCH") and path != "/v2/lists"
         with self._lock:
-            drop = method in ("POST", "PATCH") and self.drop_responses > 0
+            drop = write and self.drop_responses > 0
             if drop:
                 self.drop_responses -= 1
+        if write and self.write_delay:
+            time.sleep(self.write_delay)  # stored, not yet answered: a client killed now never hears of it
         if drop:  # stored, but the answer is lost on the way back (a crash or a cut connection)
             self._log(method, path, 0)
             handler.close_connection = True
@@ -109,6 +117,25 @@ class Answering:
                 self._recent.append(now)
                 headers["X-RateLimit-Limit"] = str(self.rate_limit)
                 headers["X-RateLimit-Remaining"] = str(self.rate_limit - len(self._recent))
+
+    def _knobs(self, changes: dict) -> dict:
+        """``/_sandbox/knobs``: the fault and company knobs, changed by a POST of some of them (for a sandbox run
+        as a command, which tests cannot reach into)."""
+        books = self.books
+        owners = {"fail_every": self, "rate_limit": self, "drop_responses": self, "write_delay": self,
+                  "unique_numbers": books, "cash_rounding": books, "myinvois": books, "lock_date": books}
+        unknown = sorted(set(changes) - set(owners))
+        if unknown:
+            raise Reply(422, {"message": f"Unknown knobs: {', '.join(unknown)}.", "errors": {
+                k: ["Unknown knob."] for k in unknown}})
+        with self._lock, books.lock:
+            for name, value in changes.items():
+                if name == "write_delay":
+                    value = float(value or 0)
+                elif name in ("fail_every", "rate_limit", "drop_responses"):
+                    value = int(value) if value else (0 if name == "drop_responses" else None)
+                setattr(owners[name], name, value)
+            return {name: getattr(owner, name) for name, owner in owners.items()}
 
     # -- routes ------------------------------------------------------------------------------------------
     def _route(self, method: str, path: str, query: dict[str, str], body: dict) -> tuple[int, dict]:

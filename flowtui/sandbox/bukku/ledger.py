@@ -77,6 +77,10 @@ def summary(books, requests: Counter) -> dict:
         d["number"] for d in docs if d["type"] == "sale_credit_note" and d["status"] == "ready"
         and not d.get("link_items") and not d["linked_items"])
     kinds["sale_refund"]["links"] = [x for x in links if x["type"] == "sale_refund"]
+    invoices = {d["number"] for d in docs if d["type"] == "sale_invoice" and d["status"] == "ready"}
+    kinds["sale_credit_note"]["references"] = [  # number2, the reference no., naming an invoice (or not)
+        {"from": d["number"], "number2": d.get("number2"), "invoice": d.get("number2") in invoices}
+        for d in docs if d["type"] == "sale_credit_note" and d["status"] == "ready"]
     sides: dict[int, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     for d in docs:
         if d["status"] == "ready":

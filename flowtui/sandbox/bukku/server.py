@@ -8,9 +8,11 @@ Every request carries ``Authorization: Bearer <token>`` (else 401 ``{"message": 
 ``Company-Subdomain: <subdomain>`` (else 403). Knobs for tests, changeable while it runs: ``fail_every`` (every Nth
 request answers 503), ``rate_limit`` (requests a second before 429 with ``Retry-After``; None lifts it) and
 ``clock`` (what "now" is to it), ``drop_responses`` (the next N writes are stored but their answer is lost),
+``write_delay`` (seconds a stored write waits before its answer: room to kill a client mid-push),
 ``books.unique_numbers`` (off: a taken number is accepted, and shows in the summary's duplicates),
 ``books.cash_rounding`` (5-sen rounding of totals), ``books.myinvois`` (``myinvois_action`` required when ready),
-``books.lock_date`` (an ISO day: the period lock, nothing dated on or before it is accepted).
+``books.lock_date`` (an ISO day: the period lock, nothing dated on or before it is accepted). A sandbox run as a
+command takes the same knobs over HTTP: ``POST /_sandbox/knobs {"drop_responses": 1}``.
 
 The package: this module (lifecycle and knobs), :mod:`.answers` (HTTP and routes), :mod:`.books` (documents,
 balances, lists), :mod:`.sales` (checking and building documents), :mod:`.rules` (validation messages),
@@ -44,6 +46,7 @@ class BukkuSandbox(Served, Answering):
         self.token, self.subdomain = token, subdomain.strip().lower()
         self.fail_every, self.rate_limit = fail_every, rate_limit
         self.drop_responses = 0
+        self.write_delay = 0.0
         self.clock = time.monotonic
         self.books = Books(unique_numbers=unique_numbers, cash_rounding=cash_rounding, myinvois=myinvois)
         self.requests: Counter = Counter()
