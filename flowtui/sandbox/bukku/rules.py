@@ -101,17 +101,18 @@ class Errors:
             return None
         return parsed
 
-    def day(self, body: dict, field: str) -> date | None:
-        value = self.required(body, field)
+    def day(self, body: dict, field: str, name: str | None = None) -> date | None:
+        value = self.required(body, field, name)
         if value is None:
             return None
+        key = name or field
         if not isinstance(value, str) or not _DATE.match(value):
-            self.add(field, f"The {label(field)} does not match the format Y-m-d.")
+            self.add(key, f"The {label(key)} does not match the format Y-m-d.")
             return None
         try:
             return date.fromisoformat(value)
         except ValueError:
-            self.add(field, f"The {label(field)} is not a valid date.")
+            self.add(key, f"The {label(key)} is not a valid date.")
             return None
 
     def text(self, body: dict, field: str, most: int, name: str | None = None, required: bool = False) -> str | None:

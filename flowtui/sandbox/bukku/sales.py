@@ -72,7 +72,7 @@ def form_items(errors: Errors, books: Books, body: dict, tax_mode: str | None) -
             unit = errors.exists(item, "product_unit_id", units, f"{at}.product_unit_id")
         location = errors.exists(item, "location_id", books.locations, f"{at}.location_id", required=False)
         if item.get("service_date") is not None:
-            errors.day({"service_date": item["service_date"]}, "service_date")
+            errors.day(item, "service_date", f"{at}.service_date")
         if account is None or price is None or quantity is None or description is None or tax_mode is None:
             continue
         rate = tax["rate"] if tax else ZERO
@@ -146,10 +146,11 @@ def document(books: Books, body: dict, kind: str) -> tuple[Errors, dict | None]:
     deposits = deposit_items(errors, books, body, required=mode == "cash") if mode == "cash" else []
     terms = errors.items(body, "term_items", required=mode == "credit") if mode == "credit" else []
     for n, term in enumerate(terms or []):
-        if term.get("term_id") is None:
-            errors.day(term, "date") if term.get("date") is not None else errors.add(
-                f"term_items.{n}.date", f"The term items.{n}.date field is required when term items.{n}.term id "
-                                        "is not present.")
+        if term.get("date") is not None:
+            errors.day(term, "date", f"term_items.{n}.date")
+        elif term.get("term_id") is None:
+            errors.add(f"term_items.{n}.date", f"The term items.{n}.date field is required when term items.{n}.term "
+                                               "id is not present.")
         errors.required(term, "payment_due", f"term_items.{n}.payment_due")
     links = link_items(errors, books, body, head["contact"], "sale_invoice") if kind == "sale_credit_note" else []
     if errors:
